@@ -1,0 +1,142 @@
+//! Orders a contact point's inputs in one total order and runs them window by window.
+//!
+//! Both engines (the QUIC node and the in-process engine) own one `Agenda` per contact
+//! point and call [`Agenda::run_until`] when the virtual clock grants a window. Inputs due
+//! at the same time run in a fixed order (messages by sender and sequence, then injects by
+//! id, then timers), so a window's outcome never depends on the order in which envelopes
+//! crossed the network.
+
+use crate::contact_point::ContactPoint;
+use crate::event::Event;
+use crate::limits;
+use crate::request::{Inject, RequestId};
+use crate::state::StateCode;
+use crate::time::SimTime;
+use crate::wire::Envelope;
+use std::collections::BTreeMap;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum EnqueueError {
+    #[error("envelope for {to} delivered to {here}")]
+    WrongReceiver { to: StateCode, here: StateCode },
+    #[error("envelope due at {deliver_at}, before this contact point's horizon {horizon} (causality)")]
+    InThePast { deliver_at: SimTime, horizon: SimTime },
+    #[error("envelope due at {deliver_at} was sent at {sent_at}: expected a link delay of {expected_ms} ms")]
+    WrongDelay { sent_at: SimTime, deliver_at: SimTime, expected_ms: u64 },
+    #[error("inbox holds {max} envelopes already", max = limits::INBOX_ENVELOPES_MAX)]
+    InboxFull,
+    #[error("inject {id} is from {from}, not from this contact point ({here})")]
+    InjectNotOurs { id: RequestId, from: StateCode, here: StateCode },
+    #[error("more than {max} injects for one contact point", max = limits::INJECTS_PER_STATE_MAX)]
+    TooManyInjects,
+}
+
+/// What one window produced.
+#[derive(Debug, Default)]
+pub struct WindowOutput {
+    pub transmits: Vec<Envelope>,
+    pub events: Vec<Event>,
+}
+
+#[derive(Debug)]
+pub struct Agenda {
+    contact_point: ContactPoint,
+    injects: BTreeMap<(SimTime, RequestId), Inject>,
+    inbox: BTreeMap<(SimTime, StateCode, u64), Envelope>,
+    /// Every input before this time has run; nothing may be queued before it.
+    horizon: SimTime,
+}
+
+impl Agenda {
+    pub fn new(contact_point: ContactPoint) -> Agenda {
+        Agenda { contact_point, injects: BTreeMap::new(), inbox: BTreeMap::new(), horizon: SimTime(i64::MIN) }
+    }
+
+    pub fn contact_point(&self) -> &ContactPoint {
+        &self.contact_point
+    }
+
+    pub fn add_inject(&mut self, inject: Inject) -> Result<(), EnqueueError> {
+        let here = self.contact_point.state();
+        if inject.from != here {
+            return Err(EnqueueError::InjectNotOurs { id: inject.id, from: inject.from, here });
+        }
+        if inject.at < self.horizon {
+            return Err(EnqueueError::InThePast { deliver_at: inject.at, horizon: self.horizon });
+        }
+        if self.injects.len() >= limits::INJECTS_PER_STATE_MAX {
+            return Err(EnqueueError::TooManyInjects);
+        }
+        self.injects.insert((inject.at, inject.id), inject);
+        Ok(())
+    }
+
+    /// Queues an envelope for delivery at its `deliver_at`. A duplicate (same sender and
+    /// sequence number) replaces the queued copy, and the contact point drops it if it was
+    /// already delivered.
+    pub fn enqueue(&mut self, envelope: Envelope) -> Result<(), EnqueueError> {
+        let here = self.contact_point.state();
+        if envelope.to != here {
+            return Err(EnqueueError::WrongReceiver { to: envelope.to, here });
+        }
+        let expected_ms = self.contact_point.network().delay_ms(envelope.from, envelope.to);
+        if envelope.sent_at.plus_ms(expected_ms) != envelope.deliver_at {
+            return Err(EnqueueError::WrongDelay {
+                sent_at: envelope.sent_at,
+                deliver_at: envelope.deliver_at,
+                expected_ms,
+            });
+        }
+        if envelope.deliver_at < self.horizon {
+            return Err(EnqueueError::InThePast { deliver_at: envelope.deliver_at, horizon: self.horizon });
+        }
+        if self.inbox.len() >= limits::INBOX_ENVELOPES_MAX {
+            return Err(EnqueueError::InboxFull);
+        }
+        self.inbox.insert((envelope.deliver_at, envelope.from, envelope.seq), envelope);
+        Ok(())
+    }
+
+    /// The earliest time at which this contact point has an input to run.
+    pub fn next_event(&self) -> Option<SimTime> {
+        let message = self.inbox.keys().next().map(|k| k.0);
+        let inject = self.injects.keys().next().map(|k| k.0);
+        [message, inject, self.contact_point.poll_timeout()].into_iter().flatten().min()
+    }
+
+    /// Runs every input due before `until`, in order, and collects what they produce.
+    pub fn run_until(&mut self, until: SimTime, out: &mut WindowOutput) {
+        assert!(until >= self.horizon, "window end {until} before horizon {}", self.horizon);
+        loop {
+            let message = self.inbox.keys().next().map(|k| k.0);
+            let inject = self.injects.keys().next().map(|k| k.0);
+            let timer = self.contact_point.poll_timeout();
+            // Ties: messages, then injects, then timers.
+            let candidates = [(message, 0u8), (inject, 1), (timer, 2)];
+            let Some((at, class)) = candidates.iter().filter_map(|&(t, c)| t.map(|t| (t, c))).min() else { break };
+            if at >= until {
+                break;
+            }
+            match class {
+                0 => {
+                    if let Some((_, envelope)) = self.inbox.pop_first() {
+                        self.contact_point.handle_message(at, envelope);
+                    }
+                }
+                1 => {
+                    if let Some((_, inject)) = self.injects.pop_first() {
+                        self.contact_point.handle_inject(at, inject);
+                    }
+                }
+                _ => self.contact_point.handle_timeout(at),
+            }
+            while let Some(t) = self.contact_point.poll_transmit() {
+                out.transmits.push(t);
+            }
+            while let Some(e) = self.contact_point.poll_event() {
+                out.events.push(e);
+            }
+        }
+        self.horizon = until;
+    }
+}

@@ -1,0 +1,42 @@
+//! What a contact point reports happened, for measurement. Reports are built from these alone.
+
+use crate::request::{RequestId, RequestKind};
+use crate::roster::Mode;
+use crate::state::StateCode;
+use crate::time::SimTime;
+use crate::wire::Response;
+use serde::{Deserialize, Serialize};
+
+/// One thing that happened at one contact point, at one scenario time.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub at: SimTime,
+    /// The contact point where it happened.
+    pub state: StateCode,
+    pub id: RequestId,
+    pub kind: EventKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum EventKind {
+    /// Requester: the request left (scheduled is the inject time).
+    Sent { to: StateCode, kind: RequestKind, scheduled: SimTime },
+    /// Receiver: the request arrived, in this roster mode.
+    Delivered { from: StateCode, mode: Mode },
+    /// Receiver: a person acknowledged it, in this roster mode.
+    Acknowledged { mode: Mode },
+    /// Receiver: handed to the central authority.
+    Forwarded,
+    /// Receiver: executed.
+    Fulfilled,
+    /// Receiver: refused, on this ground.
+    Refused { ground: String },
+    /// Requester: the acknowledgement came back.
+    AcknowledgementReceived,
+    /// Requester: a response came back (final unless `Forwarded`).
+    ResponseReceived { response: Response },
+    /// Requester: gave up waiting for a final response.
+    Expired { reason: String },
+    /// Requester: a final response came after it had given up (the outcome stays expired).
+    LateResponse { response: Response },
+}

@@ -1,0 +1,29 @@
+//! pocnet-core: a state's 24/7 point of contact as a sans-IO state machine.
+//!
+//! Nothing in this crate opens a socket, reads a clock or uses a global random number
+//! generator: inputs come in with `now` (a [`SimTime`]), outputs are drained by the caller.
+//! The QUIC node, the in-process engine and the tests all drive the same [`ContactPoint`]
+//! through the same [`Agenda`], which is why their reports are identical.
+
+pub mod agenda;
+pub mod contact_point;
+pub mod event;
+pub mod limits;
+pub mod network;
+pub mod profile;
+pub mod request;
+pub mod roster;
+pub mod seed;
+pub mod state;
+pub mod time;
+pub mod wire;
+
+pub use agenda::{Agenda, EnqueueError, WindowOutput};
+pub use contact_point::{ContactPoint, ContactPointConfig};
+pub use event::{Event, EventKind};
+pub use network::NetworkModel;
+pub use profile::{Delay, DelaysByMode, Profile};
+pub use request::{Art42, Inject, RequestId, RequestKind};
+pub use roster::{Mode, Roster, RosterSpec, Shift, WorkWeek};
+pub use state::StateCode;
+pub use time::SimTime;

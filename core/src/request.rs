@@ -1,0 +1,119 @@
+//! What one state asks another: request kinds, the Art. 42 fields, and injects.
+
+use crate::limits;
+use crate::state::StateCode;
+use crate::time::SimTime;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The kinds of assistance a 24/7 point of contact gives (Art. 41(3) of the UN Convention).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestKind {
+    /// Expedited preservation of stored data (Art. 42).
+    Preservation,
+    /// Partial disclosure of preserved traffic data (Art. 43).
+    TrafficDisclosure,
+    TechnicalAdvice,
+    Evidence,
+    LocateSuspect,
+    /// Data to avert an emergency.
+    Emergency,
+}
+
+impl RequestKind {
+    pub const ALL: [RequestKind; 6] = [
+        RequestKind::Preservation,
+        RequestKind::TrafficDisclosure,
+        RequestKind::TechnicalAdvice,
+        RequestKind::Evidence,
+        RequestKind::LocateSuspect,
+        RequestKind::Emergency,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            RequestKind::Preservation => "preservation",
+            RequestKind::TrafficDisclosure => "traffic_disclosure",
+            RequestKind::TechnicalAdvice => "technical_advice",
+            RequestKind::Evidence => "evidence",
+            RequestKind::LocateSuspect => "locate_suspect",
+            RequestKind::Emergency => "emergency",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RequestKind> {
+        RequestKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+impl fmt::Display for RequestKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Identifies a request for the whole run: the case (one per inject) and the link in the
+/// case's chain (0 for the inject itself).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct RequestId {
+    pub case: u32,
+    pub link: u16,
+}
+
+impl fmt::Display for RequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.link == 0 {
+            write!(f, "C{}", self.case)
+        } else {
+            write!(f, "C{}.{}", self.case, self.link)
+        }
+    }
+}
+
+/// The contents a preservation request must carry (Art. 42(2); Budapest Art. 29(2)).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Art42 {
+    /// (a) the authority seeking preservation.
+    pub authority: String,
+    /// (b) the offence and a brief summary of the facts.
+    pub offence: String,
+    /// (c) the stored data to preserve and its relationship to the offence.
+    pub data: String,
+    /// (d) what is known of the custodian or the location of the computer system.
+    pub custodian: String,
+    /// (e) why preservation is necessary.
+    pub necessity: String,
+    /// (f) that a request for mutual legal assistance will follow.
+    pub mla_to_follow: bool,
+    /// (g) whether the request must stay confidential (no notice to the user).
+    pub confidential: bool,
+}
+
+impl Art42 {
+    /// Longest free-text field, for limit checks.
+    pub fn longest_field_bytes(&self) -> usize {
+        [&self.authority, &self.offence, &self.data, &self.custodian, &self.necessity]
+            .iter()
+            .map(|s| s.len())
+            .max()
+            .unwrap_or(0)
+    }
+
+    pub fn within_limits(&self) -> bool {
+        self.longest_field_bytes() <= limits::TEXT_FIELD_BYTES_MAX
+    }
+}
+
+/// A scenario event: at `at`, state `from`'s investigators need `to` to act.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Inject {
+    pub id: RequestId,
+    pub at: SimTime,
+    pub from: StateCode,
+    pub to: StateCode,
+    pub kind: RequestKind,
+    /// BCP 47 language tag of the request text (`en`, `fr`).
+    pub language: String,
+    pub details: Art42,
+}

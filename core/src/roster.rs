@@ -1,0 +1,360 @@
+//! When a contact point is staffed, on call or closed, in its own local time.
+//!
+//! Calendar logic (working week, shifts, holidays, daylight saving) runs on jiff's bundled
+//! time-zone database, so a run does not depend on the host's tzdata.
+
+use crate::limits;
+use crate::time::SimTime;
+use jiff::civil::{Date, Weekday};
+use jiff::tz::TimeZone;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// How a contact point answers at a given moment.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Someone is at the desk.
+    Staffed,
+    /// Nobody at the desk, but a duty officer can be reached (slower).
+    OnCall,
+    /// Nobody answers until the next opening.
+    Closed,
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Mode::Staffed => "staffed",
+            Mode::OnCall => "on call",
+            Mode::Closed => "closed",
+        })
+    }
+}
+
+/// The days of a working week, as a set of weekdays.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkWeek {
+    /// Bit `i` set: weekday `i` (Monday = 0 .. Sunday = 6) is a working day.
+    days: u8,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("`{text}` is not a working week: expected days or ranges like `Mon-Fri`, `Sun-Thu`, `Mon-Thu,Sat` ({why})")]
+pub struct WorkWeekError {
+    pub text: String,
+    pub why: &'static str,
+}
+
+const DAY_NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+impl WorkWeek {
+    pub const ALL_DAYS: WorkWeek = WorkWeek { days: 0b111_1111 };
+
+    /// Parses `Mon-Fri`, `Sun-Thu`, `Sat-Wed` (ranges wrap past Sunday), `Mon-Thu,Sat`.
+    pub fn parse(text: &str) -> Result<WorkWeek, WorkWeekError> {
+        let err = |why| WorkWeekError { text: text.chars().take(40).collect(), why };
+        let day = |s: &str| DAY_NAMES.iter().position(|d| d.eq_ignore_ascii_case(s.trim()));
+        let mut days = 0u8;
+        for part in text.split(',') {
+            let (first, last) = match part.split_once('-') {
+                Some((a, b)) => (day(a).ok_or(err("unknown day name"))?, day(b).ok_or(err("unknown day name"))?),
+                None => {
+                    let d = day(part).ok_or(err("unknown day name"))?;
+                    (d, d)
+                }
+            };
+            let mut d = first;
+            loop {
+                days |= 1 << d;
+                if d == last {
+                    break;
+                }
+                d = (d + 1) % 7;
+            }
+        }
+        if days == 0 {
+            return Err(err("no working day"));
+        }
+        Ok(WorkWeek { days })
+    }
+
+    pub fn contains(&self, weekday: Weekday) -> bool {
+        let i = weekday.to_monday_zero_offset();
+        self.days & (1 << i) != 0
+    }
+}
+
+impl fmt::Display for WorkWeek {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = (0..7).filter(|i| self.days & (1 << i) != 0).map(|i| DAY_NAMES[i]).collect();
+        f.write_str(&names.join(","))
+    }
+}
+
+/// A staffed shift on a working day, in local minutes after midnight: `[start, end)`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Shift {
+    pub start_minute: u16,
+    pub end_minute: u16,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("`{text}` is not a shift: expected `HH:MM-HH:MM` with the start before the end, like `09:00-17:30` ({why})")]
+pub struct ShiftError {
+    pub text: String,
+    pub why: &'static str,
+}
+
+impl Shift {
+    /// Parses `09:00-17:30`. `24:00` is allowed as an end.
+    pub fn parse(text: &str) -> Result<Shift, ShiftError> {
+        let err = |why| ShiftError { text: text.chars().take(40).collect(), why };
+        let minute = |s: &str| -> Option<u16> {
+            let (h, m) = s.trim().split_once(':')?;
+            let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
+            (m < 60 && (h < 24 || (h == 24 && m == 0))).then_some(h * 60 + m)
+        };
+        let (a, b) = text.split_once('-').ok_or(err("no `-` between start and end"))?;
+        let start_minute = minute(a).ok_or(err("start is not HH:MM"))?;
+        let end_minute = minute(b).ok_or(err("end is not HH:MM"))?;
+        if start_minute >= end_minute {
+            return Err(err("the start must come before the end on the same day"));
+        }
+        Ok(Shift { start_minute, end_minute })
+    }
+
+    fn contains(&self, minute: u16) -> bool {
+        self.start_minute <= minute && minute < self.end_minute
+    }
+}
+
+impl fmt::Display for Shift {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (a, b) = (self.start_minute, self.end_minute);
+        write!(f, "{:02}:{:02}-{:02}:{:02}", a / 60, a % 60, b / 60, b % 60)
+    }
+}
+
+/// A roster as it travels on the wire and sits in a scenario: plain data, validated by
+/// [`Roster::new`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterSpec {
+    /// IANA time-zone name (`Asia/Ho_Chi_Minh`).
+    pub tz: String,
+    pub workweek: WorkWeek,
+    /// Staffed shifts on working days. Ignored when `always_staffed`.
+    pub shifts: Vec<Shift>,
+    /// Staffed around the clock, every day, holidays included.
+    pub always_staffed: bool,
+    /// Mode outside the shifts: `OnCall` or `Closed`.
+    pub off_hours: Mode,
+    /// Local dates treated as non-working days.
+    pub holidays: Vec<Date>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum RosterError {
+    #[error("unknown time zone `{0}`: expected an IANA name like `Europe/Paris`")]
+    UnknownTimeZone(String),
+    #[error("off-hours mode must be `on_call` or `closed`, not `staffed` (use always_staffed)")]
+    OffHoursStaffed,
+    #[error("shifts {0} and {1} overlap")]
+    OverlappingShifts(Shift, Shift),
+    #[error("{0} shifts in a day; at most {max}", max = limits::SHIFTS_PER_DAY_MAX)]
+    TooManyShifts(usize),
+    #[error("{0} holidays; at most {max}", max = limits::HOLIDAYS_MAX)]
+    TooManyHolidays(usize),
+    #[error("a roster with no shifts must be always staffed or have an on-call off-hours mode")]
+    NeverOpen,
+}
+
+/// A validated roster: answers "what mode at time t" and "when does it next open".
+#[derive(Clone, Debug)]
+pub struct Roster {
+    tz: TimeZone,
+    spec: RosterSpec,
+}
+
+impl Roster {
+    pub fn new(mut spec: RosterSpec) -> Result<Roster, RosterError> {
+        let tz = TimeZone::get(&spec.tz).map_err(|_| RosterError::UnknownTimeZone(spec.tz.clone()))?;
+        if spec.off_hours == Mode::Staffed {
+            return Err(RosterError::OffHoursStaffed);
+        }
+        if spec.shifts.len() > limits::SHIFTS_PER_DAY_MAX {
+            return Err(RosterError::TooManyShifts(spec.shifts.len()));
+        }
+        if spec.holidays.len() > limits::HOLIDAYS_MAX {
+            return Err(RosterError::TooManyHolidays(spec.holidays.len()));
+        }
+        spec.shifts.sort();
+        for pair in spec.shifts.windows(2) {
+            if pair[0].end_minute > pair[1].start_minute {
+                return Err(RosterError::OverlappingShifts(pair[0], pair[1]));
+            }
+        }
+        if !spec.always_staffed && spec.shifts.is_empty() && spec.off_hours == Mode::Closed {
+            return Err(RosterError::NeverOpen);
+        }
+        spec.holidays.sort();
+        spec.holidays.dedup();
+        Ok(Roster { tz, spec })
+    }
+
+    pub fn tz(&self) -> &TimeZone {
+        &self.tz
+    }
+
+    pub fn spec(&self) -> &RosterSpec {
+        &self.spec
+    }
+
+    fn is_working_day(&self, date: Date) -> bool {
+        self.spec.workweek.contains(date.weekday()) && self.spec.holidays.binary_search(&date).is_err()
+    }
+
+    /// The mode at instant `t`.
+    pub fn mode_at(&self, t: SimTime) -> Mode {
+        if self.spec.always_staffed {
+            return Mode::Staffed;
+        }
+        let local = t.timestamp().to_zoned(self.tz.clone());
+        let minute = u16::try_from(i32::from(local.hour()) * 60 + i32::from(local.minute())).unwrap_or(0);
+        if self.is_working_day(local.date()) && self.spec.shifts.iter().any(|s| s.contains(minute)) {
+            Mode::Staffed
+        } else {
+            self.spec.off_hours
+        }
+    }
+
+    /// The earliest instant at or after `t` when the contact point is not closed, or
+    /// `None` if it stays closed for `OPENING_SEARCH_DAYS_MAX` days.
+    pub fn next_opening(&self, t: SimTime) -> Option<SimTime> {
+        if self.mode_at(t) != Mode::Closed {
+            return Some(t);
+        }
+        let first_day = t.timestamp().to_zoned(self.tz.clone()).date();
+        for offset in 0..limits::OPENING_SEARCH_DAYS_MAX {
+            let day = first_day.checked_add(jiff::Span::new().days(offset)).ok()?;
+            if !self.is_working_day(day) {
+                continue;
+            }
+            for shift in &self.spec.shifts {
+                let (h, m) = (shift.start_minute / 60, shift.start_minute % 60);
+                // A shift that starts in a daylight-saving gap opens at the first instant after it.
+                let civil = day.at(i8::try_from(h).ok()?, i8::try_from(m).ok()?, 0, 0);
+                let opening = SimTime::from_timestamp(civil.to_zoned(self.tz.clone()).ok()?.timestamp());
+                if opening > t {
+                    return Some(opening);
+                }
+            }
+        }
+        None
+    }
+
+    /// The local wall time of `t` in this roster's zone.
+    pub fn local(&self, t: SimTime) -> String {
+        t.local(&self.tz)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> SimTime {
+        SimTime::from_timestamp(s.parse().expect("test timestamp"))
+    }
+
+    fn office(tz: &str, off_hours: Mode) -> Roster {
+        Roster::new(RosterSpec {
+            tz: tz.into(),
+            workweek: WorkWeek::parse("Mon-Fri").expect("workweek"),
+            shifts: vec![Shift::parse("09:00-17:00").expect("shift")],
+            always_staffed: false,
+            off_hours,
+            holidays: vec![],
+        })
+        .expect("valid roster")
+    }
+
+    #[test]
+    fn working_weeks_parse_with_wrapping_ranges() {
+        let sat_wed = WorkWeek::parse("Sat-Wed").expect("parses");
+        assert_eq!(sat_wed.to_string(), "Mon,Tue,Wed,Sat,Sun");
+        assert_eq!(WorkWeek::parse("Mon-Thu,Sat").expect("parses").to_string(), "Mon,Tue,Wed,Thu,Sat");
+        assert_eq!(WorkWeek::parse("Sun-Thu").expect("parses").to_string(), "Mon,Tue,Wed,Thu,Sun");
+        assert!(WorkWeek::parse("Mon-Fry").is_err());
+        assert!(WorkWeek::parse("").is_err());
+    }
+
+    #[test]
+    fn shifts_reject_backwards_and_malformed_times() {
+        assert!(Shift::parse("17:00-09:00").is_err());
+        assert!(Shift::parse("9-17").is_err());
+        assert!(Shift::parse("09:00-24:00").is_ok());
+        assert!(Shift::parse("09:60-10:00").is_err());
+    }
+
+    #[test]
+    fn office_hours_follow_paris_daylight_saving_change() {
+        // Paris leaves summer time on Sunday 2025-10-26: 09:00 local is 07:00Z on Friday
+        // the 24th and 08:00Z on Monday the 27th.
+        let r = office("Europe/Paris", Mode::Closed);
+        assert_eq!(r.mode_at(at("2025-10-24T06:59:00Z")), Mode::Closed);
+        assert_eq!(r.mode_at(at("2025-10-24T07:00:00Z")), Mode::Staffed);
+        assert_eq!(r.mode_at(at("2025-10-27T07:30:00Z")), Mode::Closed);
+        assert_eq!(r.mode_at(at("2025-10-27T08:00:00Z")), Mode::Staffed);
+        assert_eq!(r.next_opening(at("2025-10-24T15:00:00Z")), Some(at("2025-10-27T08:00:00Z")));
+    }
+
+    #[test]
+    fn shift_starting_in_a_spring_forward_gap_opens_after_the_gap() {
+        // Santiago springs forward at 00:00 local on 2025-09-07 (to 01:00).
+        let r = Roster::new(RosterSpec {
+            tz: "America/Santiago".into(),
+            workweek: WorkWeek::ALL_DAYS,
+            shifts: vec![Shift::parse("00:00-08:00").expect("shift")],
+            always_staffed: false,
+            off_hours: Mode::Closed,
+            holidays: vec![],
+        })
+        .expect("valid");
+        let opening = r.next_opening(at("2025-09-06T12:00:00Z")).expect("opens");
+        assert_eq!(opening, at("2025-09-07T04:00:00Z")); // 01:00 -03:00, the first instant after the gap
+    }
+
+    #[test]
+    fn on_call_roster_is_never_closed() {
+        let r = office("Asia/Ho_Chi_Minh", Mode::OnCall);
+        let sunday_night = at("2025-11-02T16:00:00Z");
+        assert_eq!(r.mode_at(sunday_night), Mode::OnCall);
+        assert_eq!(r.next_opening(sunday_night), Some(sunday_night));
+    }
+
+    #[test]
+    fn holidays_are_not_working_days() {
+        let mut spec = office("America/Sao_Paulo", Mode::Closed).spec().clone();
+        spec.holidays = vec!["2025-11-20".parse().expect("date")]; // Black Consciousness Day
+        let r = Roster::new(spec).expect("valid");
+        assert_eq!(r.mode_at(at("2025-11-20T15:00:00Z")), Mode::Closed);
+        assert_eq!(r.next_opening(at("2025-11-20T15:00:00Z")), Some(at("2025-11-21T12:00:00Z")));
+    }
+
+    #[test]
+    fn overlapping_shifts_and_unknown_zones_are_rejected() {
+        let mut spec = office("Europe/Paris", Mode::Closed).spec().clone();
+        spec.shifts.push(Shift::parse("16:00-20:00").expect("shift"));
+        assert!(matches!(Roster::new(spec.clone()), Err(RosterError::OverlappingShifts(..))));
+        spec.shifts.pop();
+        spec.tz = "Mars/Olympus_Mons".into();
+        assert!(matches!(Roster::new(spec), Err(RosterError::UnknownTimeZone(_))));
+    }
+
+    #[test]
+    fn almaty_is_utc_plus_five_since_2024() {
+        let tz = TimeZone::get("Asia/Almaty").expect("bundled");
+        assert_eq!(at("2025-11-03T00:00:00Z").local(&tz), "2025-11-03 05:00 Mon +05:00");
+    }
+}

@@ -1,0 +1,35 @@
+//! Deterministic random streams: one per (seed, state, request, purpose).
+//!
+//! Each draw gets a stream of its own, so what a contact point draws for one request does
+//! not depend on how many other requests it has seen or in what order they came.
+
+use crate::request::RequestId;
+use crate::state::StateCode;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+/// What a random draw is for; part of the stream's key.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Purpose {
+    AcknowledgeDelay = 1,
+    FulfilDelay = 2,
+    Refusal = 3,
+    CentralAuthorityDelay = 4,
+}
+
+/// SplitMix64 finaliser: spreads nearby keys over the whole seed space.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+pub fn stream(seed: u64, state: StateCode, id: RequestId, purpose: Purpose) -> ChaCha8Rng {
+    let mut key = mix(seed);
+    key = mix(key ^ state.key());
+    key = mix(key ^ (u64::from(id.case) << 16 | u64::from(id.link)));
+    key = mix(key ^ purpose as u64);
+    ChaCha8Rng::seed_from_u64(key)
+}
