@@ -1,0 +1,396 @@
+//! The node process: connects to the coordinator, serves its peers, runs granted windows.
+//!
+//! One `select!` over one input enum (`Input`) feeds the [`Agenda`]; tasks only move bytes:
+//! the accept loop reads peer batches, delivery tasks write them. A window ends when every
+//! batch it produced is queued at its receiver (the receiver answered `Accepted`); only
+//! then does the node answer `WindowDone`, so the coordinator never places a window past a
+//! message it does not know about.
+
+use crate::framing::{read_frame, write_frame, FrameError};
+use crate::tls::{peer_identity, Credentials, Identity, COORDINATOR_NAME};
+use anyhow::{anyhow, bail, Context};
+use pocnet_core::limits;
+use pocnet_core::wire::{Envelope, FromNode, PeerFrame, PeerTransport, ToNode, TransportStats, WindowDone};
+use pocnet_core::{Agenda, ContactPoint, SimTime, StateCode, WindowOutput};
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, oneshot};
+
+/// Inputs the main loop waits on.
+enum Input {
+    Control(Result<Option<ToNode>, FrameError>),
+    /// A peer's batch, read and attributed to the state its certificate names.
+    Batch { from: StateCode, envelopes: Vec<Envelope>, reply: oneshot::Sender<PeerFrame> },
+    /// A connection or stream this node refused, for the transport report.
+    Refused(String),
+    /// A delivery task ended.
+    Delivered { to: StateCode, result: Result<Delivery, String> },
+}
+
+struct Delivery {
+    connection: quinn::Connection,
+    rtt_us: Vec<u64>,
+}
+
+/// Queue between the network tasks and the main loop.
+const INPUT_QUEUE_MAX: usize = 1024;
+/// Batch round-trip samples kept for the transport report.
+const RTT_SAMPLES_MAX: usize = 100_000;
+/// Refusal reasons kept verbatim (all are counted).
+const REFUSALS_KEPT_MAX: usize = 100;
+/// How long to wait for a peer's handshake before the window fails.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Debug, Clone)]
+pub struct NodeArgs {
+    pub state: StateCode,
+    pub coordinator: SocketAddr,
+    pub listen: SocketAddr,
+    pub cert: PathBuf,
+    pub key: PathBuf,
+    pub ca: PathBuf,
+}
+
+pub async fn run(args: NodeArgs) -> anyhow::Result<()> {
+    let credentials = Credentials::load(&args.cert, &args.key, &args.ca)?;
+    if credentials.identity() != Identity::State(args.state) {
+        bail!("{}: the certificate names {}, not {}", args.cert.display(), credentials.identity(), args.state);
+    }
+    let endpoint = credentials.endpoint(args.listen)?;
+    let listen = endpoint.local_addr().context("local address of the QUIC endpoint")?;
+    tracing::info!(state = %args.state, %listen, "contact point up");
+
+    let coordinator = endpoint
+        .connect(args.coordinator, COORDINATOR_NAME)
+        .context("connect to the coordinator")?
+        .await
+        .with_context(|| format!("handshake with the coordinator at {}", args.coordinator))?;
+    let (mut control, mut control_rx) = coordinator.open_bi().await.context("open the control stream")?;
+    write_frame(&mut control, &FromNode::Hello { state: args.state, listen: listen.to_string() }).await?;
+
+    let (agenda, register) = receive_setup(&mut control_rx, args.state).await?;
+    write_frame(&mut control, &FromNode::Ready { next_event: agenda.next_event() }).await?;
+
+    let (tx, rx) = mpsc::channel(INPUT_QUEUE_MAX);
+    tokio::spawn(accept_peers(endpoint.clone(), tx.clone()));
+    let control_tx = tx.clone();
+    tokio::spawn(async move {
+        loop {
+            let frame = read_frame::<ToNode>(&mut control_rx).await;
+            let end = !matches!(frame, Ok(Some(_)));
+            if control_tx.send(Input::Control(frame)).await.is_err() || end {
+                return;
+            }
+        }
+    });
+
+    let mut node = Node {
+        state: args.state,
+        agenda,
+        register,
+        endpoint: endpoint.clone(),
+        connections: BTreeMap::new(),
+        control,
+        tx,
+        window: None,
+        stats: TransportStats::default(),
+        refused_total: 0,
+    };
+    let result = node.serve(rx).await;
+    if let Err(e) = &result {
+        let _ = write_frame(&mut node.control, &FromNode::Failed { reason: format!("{e:#}") }).await;
+    }
+    let _ = node.control.finish();
+    coordinator.close(0u32.into(), b"bye");
+    endpoint.close(0u32.into(), b"bye");
+    let _ = tokio::time::timeout(Duration::from_secs(2), endpoint.wait_idle()).await;
+    result
+}
+
+async fn receive_setup(
+    control: &mut quinn::RecvStream,
+    state: StateCode,
+) -> anyhow::Result<(Agenda, BTreeMap<StateCode, SocketAddr>)> {
+    let Some(ToNode::Setup { config, register }) = read_frame(control).await? else {
+        bail!("the coordinator did not send a setup");
+    };
+    if config.state != state {
+        bail!("setup is for {}, this node is {state}", config.state);
+    }
+    if register.len() > limits::STATES_MAX {
+        bail!("register of {} entries exceeds the limit of {}", register.len(), limits::STATES_MAX);
+    }
+    let mut addresses = BTreeMap::new();
+    for entry in register {
+        let addr = entry
+            .address
+            .parse()
+            .with_context(|| format!("register entry {}: address `{}`", entry.state, entry.address))?;
+        addresses.insert(entry.state, addr);
+    }
+    let mut agenda = Agenda::new(ContactPoint::new(config).context("contact point configuration")?);
+    loop {
+        match read_frame(control).await? {
+            Some(ToNode::Injects(injects)) => {
+                for inject in injects {
+                    agenda.add_inject(inject)?;
+                }
+            }
+            Some(ToNode::SetupDone) => return Ok((agenda, addresses)),
+            other => bail!("expected injects or end of setup from the coordinator, got {other:?}"),
+        }
+    }
+}
+
+struct Window {
+    pending: usize,
+    sent: BTreeMap<StateCode, SimTime>,
+}
+
+struct Node {
+    state: StateCode,
+    agenda: Agenda,
+    register: BTreeMap<StateCode, SocketAddr>,
+    endpoint: quinn::Endpoint,
+    connections: BTreeMap<StateCode, quinn::Connection>,
+    control: quinn::SendStream,
+    tx: mpsc::Sender<Input>,
+    window: Option<Window>,
+    stats: TransportStats,
+    refused_total: u64,
+}
+
+impl Node {
+    async fn serve(&mut self, mut rx: mpsc::Receiver<Input>) -> anyhow::Result<()> {
+        while let Some(input) = rx.recv().await {
+            match input {
+                Input::Control(Ok(Some(ToNode::Grant { until }))) => self.start_window(until).await?,
+                Input::Control(Ok(Some(ToNode::Finish))) => {
+                    self.finish().await?;
+                    return Ok(());
+                }
+                Input::Control(Ok(Some(other))) => bail!("unexpected control message {other:?}"),
+                Input::Control(Ok(None)) => bail!("the coordinator closed the control stream"),
+                Input::Control(Err(e)) => bail!("control stream: {e}"),
+                Input::Batch { from, envelopes, reply } => {
+                    let answer = self.accept_batch(from, envelopes);
+                    if let PeerFrame::Rejected { reason } = &answer {
+                        self.refused(format!("batch from {from}: {reason}"));
+                    }
+                    let _ = reply.send(answer);
+                }
+                Input::Refused(reason) => self.refused(reason),
+                Input::Delivered { to, result } => self.delivered(to, result).await?,
+            }
+        }
+        Err(anyhow!("input queue closed"))
+    }
+
+    fn refused(&mut self, reason: String) {
+        tracing::warn!(state = %self.state, "refused: {reason}");
+        self.refused_total += 1;
+        if self.stats.rejected.len() < REFUSALS_KEPT_MAX {
+            self.stats.rejected.push(reason);
+        }
+    }
+
+    /// Checks every envelope before queueing any: the sender is the state the peer's
+    /// certificate names, and the agenda takes it.
+    fn accept_batch(&mut self, from: StateCode, envelopes: Vec<Envelope>) -> PeerFrame {
+        if envelopes.len() > limits::BATCH_ENVELOPES_MAX {
+            return PeerFrame::Rejected {
+                reason: format!("{} envelopes in one batch; at most {}", envelopes.len(), limits::BATCH_ENVELOPES_MAX),
+            };
+        }
+        if let Some(e) = envelopes.iter().find(|e| e.from != from) {
+            return PeerFrame::Rejected { reason: format!("envelope claims to come from {}, certificate names {from}", e.from) };
+        }
+        let count = envelopes.len();
+        for envelope in envelopes {
+            if let Err(e) = self.agenda.enqueue(envelope) {
+                return PeerFrame::Rejected { reason: e.to_string() };
+            }
+        }
+        PeerFrame::Accepted { count: u32::try_from(count).unwrap_or(u32::MAX) }
+    }
+
+    async fn start_window(&mut self, until: SimTime) -> anyhow::Result<()> {
+        if self.window.is_some() {
+            bail!("grant until {until} while a window is still open");
+        }
+        let mut out = WindowOutput::default();
+        self.agenda.run_until(until, &mut out);
+        for chunk in out.events.chunks(limits::EVENT_FRAME_EVENTS_MAX) {
+            write_frame(&mut self.control, &FromNode::Events(chunk.to_vec())).await?;
+        }
+        let mut by_receiver: BTreeMap<StateCode, Vec<Envelope>> = BTreeMap::new();
+        for envelope in out.transmits {
+            by_receiver.entry(envelope.to).or_default().push(envelope);
+        }
+        let mut window = Window { pending: 0, sent: BTreeMap::new() };
+        for (to, envelopes) in by_receiver {
+            let earliest = envelopes.iter().map(|e| e.deliver_at).min();
+            if let Some(t) = earliest {
+                window.sent.insert(to, t);
+            }
+            let Some(&addr) = self.register.get(&to) else {
+                bail!("{to} is not in the register: cannot deliver {} messages", envelopes.len());
+            };
+            window.pending += 1;
+            let task = deliver(self.endpoint.clone(), self.connections.get(&to).cloned(), addr, to, self.state, envelopes);
+            let tx = self.tx.clone();
+            tokio::spawn(async move {
+                let result = task.await;
+                let _ = tx.send(Input::Delivered { to, result }).await;
+            });
+        }
+        self.window = Some(window);
+        self.maybe_end_window().await
+    }
+
+    async fn delivered(&mut self, to: StateCode, result: Result<Delivery, String>) -> anyhow::Result<()> {
+        let delivery = result.map_err(|e| anyhow!("delivery to {to} failed: {e}"))?;
+        for rtt in delivery.rtt_us {
+            if self.stats.batch_rtt_us.len() < RTT_SAMPLES_MAX {
+                self.stats.batch_rtt_us.push(rtt);
+            }
+        }
+        self.connections.insert(to, delivery.connection);
+        let Some(window) = self.window.as_mut() else { bail!("delivery report outside a window") };
+        window.pending -= 1;
+        self.maybe_end_window().await
+    }
+
+    async fn maybe_end_window(&mut self) -> anyhow::Result<()> {
+        if self.window.as_ref().is_some_and(|w| w.pending == 0) {
+            let window = self.window.take().expect("checked above");
+            let done = WindowDone { next_event: self.agenda.next_event(), sent: window.sent.into_iter().collect() };
+            write_frame(&mut self.control, &FromNode::WindowDone(done)).await?;
+        }
+        Ok(())
+    }
+
+    async fn finish(&mut self) -> anyhow::Result<()> {
+        let mut stats = std::mem::take(&mut self.stats);
+        for (peer, conn) in &self.connections {
+            let s = conn.stats();
+            stats.peers.push(PeerTransport {
+                peer: *peer,
+                rtt_us: u64::try_from(conn.rtt().as_micros()).unwrap_or(u64::MAX),
+                udp_tx_bytes: s.udp_tx.bytes,
+                udp_rx_bytes: s.udp_rx.bytes,
+                lost_packets: s.path.lost_packets,
+                sent_packets: s.path.sent_packets,
+            });
+        }
+        if self.refused_total as usize > stats.rejected.len() {
+            let more = self.refused_total as usize - stats.rejected.len();
+            stats.rejected.push(format!("... and {more} more"));
+        }
+        write_frame(&mut self.control, &FromNode::Finished(stats)).await?;
+        Ok(())
+    }
+}
+
+/// Sends envelopes to one peer in batches; returns when the peer has queued all of them.
+async fn deliver(
+    endpoint: quinn::Endpoint,
+    cached: Option<quinn::Connection>,
+    addr: SocketAddr,
+    to: StateCode,
+    from: StateCode,
+    envelopes: Vec<Envelope>,
+) -> Result<Delivery, String> {
+    let connection = match cached.filter(|c| c.close_reason().is_none()) {
+        Some(c) => c,
+        None => {
+            let connecting = endpoint.connect(addr, &to.certificate_name()).map_err(|e| format!("connect to {addr}: {e}"))?;
+            tokio::time::timeout(CONNECT_TIMEOUT, connecting)
+                .await
+                .map_err(|_| format!("no handshake from {addr} within {CONNECT_TIMEOUT:?}"))?
+                .map_err(|e| format!("handshake with {addr}: {e}"))?
+        }
+    };
+    let mut rtt_us = Vec::new();
+    for chunk in envelopes.chunks(limits::BATCH_ENVELOPES_MAX) {
+        let started = Instant::now();
+        let (mut send, mut recv) = connection.open_bi().await.map_err(|e| format!("open stream: {e}"))?;
+        let batch = PeerFrame::Batch { from, envelopes: chunk.to_vec() };
+        write_frame(&mut send, &batch).await.map_err(|e| e.to_string())?;
+        send.finish().map_err(|e| e.to_string())?;
+        match read_frame::<PeerFrame>(&mut recv).await.map_err(|e| e.to_string())? {
+            Some(PeerFrame::Accepted { count }) if count as usize == chunk.len() => {}
+            Some(PeerFrame::Rejected { reason }) => return Err(format!("{to} rejected the batch: {reason}")),
+            other => return Err(format!("unexpected answer {other:?}")),
+        }
+        rtt_us.push(u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX));
+    }
+    Ok(Delivery { connection, rtt_us })
+}
+
+/// Accepts peer connections; each stream carries one batch.
+async fn accept_peers(endpoint: quinn::Endpoint, tx: mpsc::Sender<Input>) {
+    while let Some(incoming) = endpoint.accept().await {
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            let remote = incoming.remote_address();
+            let conn = match incoming.await {
+                Ok(conn) => conn,
+                Err(e) => {
+                    let _ = tx.send(Input::Refused(format!("handshake from {remote}: {e}"))).await;
+                    return;
+                }
+            };
+            let peer = match peer_identity(&conn) {
+                Ok(Identity::State(code)) => code,
+                Ok(Identity::Coordinator) => {
+                    conn.close(1u32.into(), b"coordinators do not send batches");
+                    return;
+                }
+                Err(e) => {
+                    let _ = tx.send(Input::Refused(format!("connection from {remote}: {e}"))).await;
+                    conn.close(1u32.into(), b"identity");
+                    return;
+                }
+            };
+            while let Ok((send, recv)) = conn.accept_bi().await {
+                tokio::spawn(serve_stream(peer, send, recv, tx.clone()));
+            }
+        });
+    }
+}
+
+async fn serve_stream(peer: StateCode, mut send: quinn::SendStream, mut recv: quinn::RecvStream, tx: mpsc::Sender<Input>) {
+    let answer = match read_frame::<PeerFrame>(&mut recv).await {
+        Ok(Some(PeerFrame::Batch { from, envelopes })) if from == peer => {
+            let (reply, answer) = oneshot::channel();
+            if tx.send(Input::Batch { from, envelopes, reply }).await.is_err() {
+                return;
+            }
+            match answer.await {
+                Ok(a) => a,
+                Err(_) => return,
+            }
+        }
+        Ok(Some(PeerFrame::Batch { from, .. })) => {
+            let reason = format!("certificate names {peer} but the batch claims to come from {from}");
+            let _ = tx.send(Input::Refused(reason.clone())).await;
+            PeerFrame::Rejected { reason }
+        }
+        Ok(other) => {
+            let reason = format!("from {peer}: expected a batch, got {other:?}");
+            let _ = tx.send(Input::Refused(reason.clone())).await;
+            PeerFrame::Rejected { reason }
+        }
+        Err(e) => {
+            let reason = format!("from {peer}: {e}");
+            let _ = tx.send(Input::Refused(reason.clone())).await;
+            PeerFrame::Rejected { reason }
+        }
+    };
+    let _ = write_frame(&mut send, &answer).await;
+    let _ = send.finish();
+    let _ = send.stopped().await;
+}
