@@ -1,1 +1,15 @@
+//! pocnet: the coordinator. Reads scenarios, runs them on an engine under the virtual
+//! clock, and reports what happened.
+//!
+//! - [`scenario`]: TOML in, validated [`scenario::Scenario`] out, with located errors;
+//! - [`clock`]: the conservative-window virtual clock over any [`clock::Engine`];
+//! - [`mesh`]: one `pocnet-node` process per state, real QUIC;
+//! - [`inproc`]: the same cores in this process, no network (the oracle for the mesh);
+//! - [`report`]: per-request times, outcomes and percentiles, byte-identical across engines.
 
+pub mod clock;
+pub mod inproc;
+pub mod mesh;
+pub mod report;
+pub mod run;
+pub mod scenario;

@@ -45,9 +45,7 @@ fn parse_state(s: &str) -> Result<StateCode, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("POCNET_LOG").unwrap_or_else(|_| "warn".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("POCNET_LOG").unwrap_or_else(|_| "warn".into()))
         .with_writer(std::io::stderr)
         .init();
     // A current-thread runtime: measured faster than multi-thread for one node (design.md).
@@ -58,7 +56,14 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let args = NodeArgs { state: cli.state, coordinator: cli.coordinator, listen: cli.listen, cert: cli.cert, key: cli.key, ca: cli.ca };
+    let args = NodeArgs {
+        state: cli.state,
+        coordinator: cli.coordinator,
+        listen: cli.listen,
+        cert: cli.cert,
+        key: cli.key,
+        ca: cli.ca,
+    };
     let state = args.state;
     match runtime.block_on(run(args)) {
         Ok(()) => ExitCode::SUCCESS,

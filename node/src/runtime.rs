@@ -22,11 +22,18 @@ use tokio::sync::{mpsc, oneshot};
 enum Input {
     Control(Result<Option<ToNode>, FrameError>),
     /// A peer's batch, read and attributed to the state its certificate names.
-    Batch { from: StateCode, envelopes: Vec<Envelope>, reply: oneshot::Sender<PeerFrame> },
+    Batch {
+        from: StateCode,
+        envelopes: Vec<Envelope>,
+        reply: oneshot::Sender<PeerFrame>,
+    },
     /// A connection or stream this node refused, for the transport report.
     Refused(String),
     /// A delivery task ended.
-    Delivered { to: StateCode, result: Result<Delivery, String> },
+    Delivered {
+        to: StateCode,
+        result: Result<Delivery, String>,
+    },
 }
 
 struct Delivery {
@@ -100,9 +107,13 @@ pub async fn run(args: NodeArgs) -> anyhow::Result<()> {
     };
     let result = node.serve(rx).await;
     if let Err(e) = &result {
+        tracing::error!(state = %args.state, "{e:#}");
         let _ = write_frame(&mut node.control, &FromNode::Failed { reason: format!("{e:#}") }).await;
     }
+    // Closing a connection discards unsent stream data: wait until the coordinator has
+    // the last frame (or a short while) before closing.
     let _ = node.control.finish();
+    let _ = tokio::time::timeout(Duration::from_secs(2), node.control.stopped()).await;
     coordinator.close(0u32.into(), b"bye");
     endpoint.close(0u32.into(), b"bye");
     let _ = tokio::time::timeout(Duration::from_secs(2), endpoint.wait_idle()).await;
@@ -205,7 +216,9 @@ impl Node {
             };
         }
         if let Some(e) = envelopes.iter().find(|e| e.from != from) {
-            return PeerFrame::Rejected { reason: format!("envelope claims to come from {}, certificate names {from}", e.from) };
+            return PeerFrame::Rejected {
+                reason: format!("envelope claims to come from {}, certificate names {from}", e.from),
+            };
         }
         let count = envelopes.len();
         for envelope in envelopes {
@@ -239,7 +252,8 @@ impl Node {
                 bail!("{to} is not in the register: cannot deliver {} messages", envelopes.len());
             };
             window.pending += 1;
-            let task = deliver(self.endpoint.clone(), self.connections.get(&to).cloned(), addr, to, self.state, envelopes);
+            let task =
+                deliver(self.endpoint.clone(), self.connections.get(&to).cloned(), addr, to, self.state, envelopes);
             let tx = self.tx.clone();
             tokio::spawn(async move {
                 let result = task.await;
@@ -306,7 +320,8 @@ async fn deliver(
     let connection = match cached.filter(|c| c.close_reason().is_none()) {
         Some(c) => c,
         None => {
-            let connecting = endpoint.connect(addr, &to.certificate_name()).map_err(|e| format!("connect to {addr}: {e}"))?;
+            let connecting =
+                endpoint.connect(addr, &to.certificate_name()).map_err(|e| format!("connect to {addr}: {e}"))?;
             tokio::time::timeout(CONNECT_TIMEOUT, connecting)
                 .await
                 .map_err(|_| format!("no handshake from {addr} within {CONNECT_TIMEOUT:?}"))?
@@ -362,7 +377,12 @@ async fn accept_peers(endpoint: quinn::Endpoint, tx: mpsc::Sender<Input>) {
     }
 }
 
-async fn serve_stream(peer: StateCode, mut send: quinn::SendStream, mut recv: quinn::RecvStream, tx: mpsc::Sender<Input>) {
+async fn serve_stream(
+    peer: StateCode,
+    mut send: quinn::SendStream,
+    mut recv: quinn::RecvStream,
+    tx: mpsc::Sender<Input>,
+) {
     let answer = match read_frame::<PeerFrame>(&mut recv).await {
         Ok(Some(PeerFrame::Batch { from, envelopes })) if from == peer => {
             let (reply, answer) = oneshot::channel();

@@ -141,15 +141,15 @@ impl Credentials {
         let chain = CertificateDer::pem_slice_iter(cert_pem)
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| pem("certificate", e))?;
-        let leaf = chain.first().ok_or(TlsError::Pem { what: "certificate", reason: "no certificate in PEM".into() })?;
+        let leaf =
+            chain.first().ok_or(TlsError::Pem { what: "certificate", reason: "no certificate in PEM".into() })?;
         let identity = identity_of(leaf)?;
         let key = PrivateKeyDer::from_pem_slice(key_pem).map_err(|e| pem("private key", e))?;
         let mut roots = RootCertStore::empty();
         for ca in CertificateDer::pem_slice_iter(ca_pem) {
-            roots.add(ca.map_err(|e| pem("CA certificate", e))?).map_err(|e| TlsError::Pem {
-                what: "CA certificate",
-                reason: e.to_string(),
-            })?;
+            roots
+                .add(ca.map_err(|e| pem("CA certificate", e))?)
+                .map_err(|e| TlsError::Pem { what: "CA certificate", reason: e.to_string() })?;
         }
         if roots.is_empty() {
             return Err(TlsError::Pem { what: "CA certificate", reason: "no certificate in PEM".into() });

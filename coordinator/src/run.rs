@@ -1,0 +1,123 @@
+//! One run of a scenario on an engine: clock, report files, console summary.
+
+use crate::clock::{run_virtual, Progress};
+use crate::inproc::InProcess;
+use crate::mesh::{Mesh, MeshOptions, MeshTransport};
+use crate::report::{self, Report};
+use crate::scenario::Scenario;
+use anyhow::Context;
+use pocnet_core::SimTime;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EngineKind {
+    /// One pocnet-node process per state, real QUIC with mutual TLS on 127.0.0.1.
+    Mesh,
+    /// The same contact-point cores in this process, no network.
+    Inproc,
+}
+
+#[derive(Debug)]
+pub struct RunOptions {
+    pub engine: EngineKind,
+    pub out: PathBuf,
+    pub node_bin: PathBuf,
+    pub quiet: bool,
+}
+
+#[derive(Debug)]
+pub struct RunResult {
+    pub report: Report,
+    pub transport: Option<MeshTransport>,
+    pub wall: Duration,
+}
+
+/// Progress on stderr when it is a terminal: scenario time reached, windows, events.
+struct Console {
+    enabled: bool,
+    last: Instant,
+}
+
+impl Progress for Console {
+    fn window(&mut self, reached: SimTime, windows: u64, events: usize) {
+        if self.enabled && self.last.elapsed() > Duration::from_millis(200) {
+            self.last = Instant::now();
+            eprint!("\r  scenario time {reached}  windows {windows}  events {events}   ");
+            let _ = std::io::stderr().flush();
+        }
+    }
+}
+
+pub async fn run(scenario: &Scenario, options: &RunOptions) -> anyhow::Result<RunResult> {
+    let started = Instant::now();
+    std::fs::create_dir_all(&options.out).with_context(|| format!("create {}", options.out.display()))?;
+    let mut console = Console { enabled: !options.quiet && std::io::stderr().is_terminal(), last: Instant::now() };
+    let lookahead = scenario.network.lookahead_ms();
+    let (clock_run, transport) = match options.engine {
+        EngineKind::Inproc => {
+            let (mut engine, next) = InProcess::new(scenario)?;
+            (run_virtual(&mut engine, next, lookahead, &mut console).await?, None)
+        }
+        EngineKind::Mesh => {
+            let mesh_options = MeshOptions { node_bin: options.node_bin.clone(), run_dir: options.out.join("run") };
+            let (mut mesh, next) = Mesh::start(scenario, &mesh_options).await?;
+            let clock_run = run_virtual(&mut mesh, next, lookahead, &mut console).await?;
+            (clock_run, Some(mesh.finish().await?))
+        }
+    };
+    if console.enabled {
+        eprint!("\r{:80}\r", "");
+    }
+    let report = report::build(scenario, &clock_run)?;
+    write(&options.out.join("report.json"), &report.to_json())?;
+    if let Some(t) = &transport {
+        write(&options.out.join("transport.json"), &transport_json(t))?;
+    }
+    Ok(RunResult { report, transport, wall: started.elapsed() })
+}
+
+fn write(path: &Path, text: &str) -> anyhow::Result<()> {
+    std::fs::write(path, text).with_context(|| format!("write {}", path.display()))
+}
+
+/// Real-time transport figures of a mesh run: batch round trips, bytes, losses, refusals.
+pub fn transport_json(t: &MeshTransport) -> String {
+    let mut rtts: Vec<u64> = t.nodes.values().flat_map(|n| n.batch_rtt_us.iter().copied()).collect();
+    rtts.sort_unstable();
+    let pct = |q: f64| rtts.get(((rtts.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or(0);
+    let peers: Vec<serde_json::Value> = t
+        .nodes
+        .iter()
+        .flat_map(|(node, stats)| {
+            stats.peers.iter().map(move |p| {
+                serde_json::json!({
+                    "from": node, "to": p.peer, "quic_rtt_us": p.rtt_us,
+                    "udp_tx_bytes": p.udp_tx_bytes, "udp_rx_bytes": p.udp_rx_bytes,
+                    "sent_packets": p.sent_packets, "lost_packets": p.lost_packets,
+                })
+            })
+        })
+        .collect();
+    let refused: Vec<String> = t
+        .refused
+        .iter()
+        .cloned()
+        .chain(t.nodes.iter().flat_map(|(n, s)| s.rejected.iter().map(move |r| format!("{n}: {r}"))))
+        .collect();
+    let value = serde_json::json!({
+        "schema": "pocnet-transport/1",
+        "startup_ms": t.startup.as_millis() as u64,
+        "batch_round_trips": rtts.len(),
+        "batch_rtt_us": { "p50": pct(0.5), "p99": pct(0.99), "max": rtts.last().copied().unwrap_or(0) },
+        "udp_tx_bytes": t.nodes.values().flat_map(|n| n.peers.iter().map(|p| p.udp_tx_bytes)).sum::<u64>(),
+        "lost_packets": t.nodes.values().flat_map(|n| n.peers.iter().map(|p| p.lost_packets)).sum::<u64>(),
+        "connections": peers.len(),
+        "peers": peers,
+        "refused": refused,
+    });
+    let mut s = serde_json::to_string_pretty(&value).unwrap_or_default();
+    s.push('\n');
+    s
+}
