@@ -1,0 +1,259 @@
+//! The contact point's behaviour, one rule per test, driven through its sans-IO interface.
+
+use pocnet_core::profile::CentralAuthority;
+use pocnet_core::request::{Art42, Inject};
+use pocnet_core::wire::{Envelope, Message, Request, Response};
+use pocnet_core::{
+    ContactPoint, ContactPointConfig, Delay, DelaysByMode, Event, EventKind, Mode, NetworkModel, Profile, RequestId,
+    RequestKind, RosterSpec, Shift, SimTime, StateCode, WorkWeek,
+};
+
+const MINUTE: u64 = 60_000;
+const HOUR: u64 = 60 * MINUTE;
+
+fn code(s: &str) -> StateCode {
+    StateCode::parse(s).expect("test state code")
+}
+
+fn at(s: &str) -> SimTime {
+    SimTime::from_timestamp(s.parse().expect("test timestamp"))
+}
+
+fn fixed(ms: u64) -> Delay {
+    Delay::Fixed { ms }
+}
+
+fn profile() -> Profile {
+    Profile {
+        acknowledge: DelaysByMode { staffed: fixed(10 * MINUTE), on_call: fixed(HOUR) },
+        fulfil: DelaysByMode { staffed: fixed(2 * HOUR), on_call: fixed(5 * HOUR) },
+        refuse_probability: 0.0,
+        refusal_ground: "essential interests".into(),
+        central_authority: None,
+        give_up_after_ms: 72 * HOUR,
+    }
+}
+
+/// Viet Nam's contact point, office hours 09:00-17:00 Mon-Fri (UTC+7).
+fn roster(off_hours: Mode) -> RosterSpec {
+    RosterSpec {
+        tz: "Asia/Ho_Chi_Minh".into(),
+        workweek: WorkWeek::parse("Mon-Fri").expect("workweek"),
+        shifts: vec![Shift::parse("09:00-17:00").expect("shift")],
+        always_staffed: false,
+        off_hours,
+        holidays: vec![],
+    }
+}
+
+fn vnm(off_hours: Mode, profile: Profile, seed: u64) -> ContactPoint {
+    ContactPoint::new(ContactPointConfig {
+        state: code("VNM"),
+        seed,
+        roster: roster(off_hours),
+        profile,
+        network: NetworkModel::new(250),
+    })
+    .expect("valid configuration")
+}
+
+fn request(id: u32, kind: RequestKind, delivered: SimTime) -> Envelope {
+    Envelope {
+        from: code("FRA"),
+        to: code("VNM"),
+        seq: u64::from(id),
+        sent_at: SimTime(delivered.0 - 250),
+        deliver_at: delivered,
+        message: Message::Request(Request {
+            id: RequestId { case: id, link: 0 },
+            kind,
+            language: "en".into(),
+            scheduled: SimTime(delivered.0 - 250),
+            details: Art42 {
+                authority: "FRA 24/7".into(),
+                offence: "fraud".into(),
+                data: "logs".into(),
+                custodian: "a provider".into(),
+                necessity: "retention".into(),
+                mla_to_follow: true,
+                confidential: true,
+            },
+        }),
+    }
+}
+
+/// Runs every timer to the end and returns every event in order.
+fn run_to_end(cp: &mut ContactPoint) -> Vec<Event> {
+    let mut events = Vec::new();
+    for _ in 0..10_000 {
+        while let Some(e) = cp.poll_event() {
+            events.push(e);
+        }
+        while cp.poll_transmit().is_some() {}
+        match cp.poll_timeout() {
+            Some(t) => cp.handle_timeout(t),
+            None => return events,
+        }
+    }
+    panic!("timers never ran out");
+}
+
+fn time_of(events: &[Event], pred: impl Fn(&EventKind) -> bool) -> Option<SimTime> {
+    events.iter().find(|e| pred(&e.kind)).map(|e| e.at)
+}
+
+#[test]
+fn closed_contact_point_acknowledges_at_next_opening() {
+    // Saturday 03:00 in Hanoi: closed until Monday 09:00 local (02:00Z).
+    let mut cp = vnm(Mode::Closed, profile(), 1);
+    let delivered = at("2025-11-07T20:00:00Z");
+    cp.handle_message(delivered, request(1, RequestKind::Preservation, delivered));
+    let events = run_to_end(&mut cp);
+    assert_eq!(events[0].kind, EventKind::Delivered { from: code("FRA"), mode: Mode::Closed });
+    let ack = time_of(&events, |k| matches!(k, EventKind::Acknowledged { .. }));
+    assert_eq!(ack, Some(at("2025-11-10T02:10:00Z")), "opening + 10 min staffed delay");
+    assert_eq!(time_of(&events, |k| *k == EventKind::Fulfilled), Some(at("2025-11-10T04:10:00Z")));
+}
+
+#[test]
+fn on_call_contact_point_acknowledges_with_the_on_call_delay() {
+    let mut cp = vnm(Mode::OnCall, profile(), 1);
+    let delivered = at("2025-11-07T20:00:00Z"); // Saturday 03:00 local
+    cp.handle_message(delivered, request(1, RequestKind::Preservation, delivered));
+    let events = run_to_end(&mut cp);
+    assert_eq!(
+        time_of(&events, |k| matches!(k, EventKind::Acknowledged { mode: Mode::OnCall })),
+        Some(at("2025-11-07T21:00:00Z"))
+    );
+    assert_eq!(time_of(&events, |k| *k == EventKind::Fulfilled), Some(at("2025-11-08T02:00:00Z")));
+}
+
+#[test]
+fn staffed_contact_point_acknowledges_with_the_staffed_delay() {
+    let mut cp = vnm(Mode::Closed, profile(), 1);
+    let delivered = at("2025-11-04T03:00:00Z"); // Tuesday 10:00 local
+    cp.handle_message(delivered, request(1, RequestKind::Preservation, delivered));
+    let events = run_to_end(&mut cp);
+    assert_eq!(
+        time_of(&events, |k| matches!(k, EventKind::Acknowledged { mode: Mode::Staffed })),
+        Some(at("2025-11-04T03:10:00Z"))
+    );
+}
+
+#[test]
+fn fulfilment_due_after_closing_waits_for_the_next_opening() {
+    let mut cp = vnm(Mode::Closed, profile(), 1);
+    let delivered = at("2025-11-04T09:30:00Z"); // Tuesday 16:30 local: ack 16:40, work due 18:40
+    cp.handle_message(delivered, request(1, RequestKind::Preservation, delivered));
+    let events = run_to_end(&mut cp);
+    assert_eq!(
+        time_of(&events, |k| *k == EventKind::Fulfilled),
+        Some(at("2025-11-05T02:00:00Z")),
+        "Wednesday 09:00 local"
+    );
+}
+
+#[test]
+fn evidence_goes_to_the_central_authority_in_its_office_hours() {
+    let mut p = profile();
+    p.central_authority = Some(CentralAuthority {
+        roster: roster(Mode::Closed),
+        delay: fixed(4 * HOUR),
+        kinds: vec![RequestKind::Evidence],
+    });
+    let mut cp = vnm(Mode::OnCall, p, 1);
+    let delivered = at("2025-11-04T14:00:00Z"); // Tuesday 21:00 local, on call
+    cp.handle_message(delivered, request(1, RequestKind::Evidence, delivered));
+    let mut forwarded_response = false;
+    let mut events = Vec::new();
+    for _ in 0..100 {
+        while let Some(e) = cp.poll_event() {
+            events.push(e);
+        }
+        while let Some(t) = cp.poll_transmit() {
+            forwarded_response |= matches!(t.message, Message::Response { response: Response::Forwarded, .. });
+        }
+        let Some(t) = cp.poll_timeout() else { break };
+        cp.handle_timeout(t);
+    }
+    assert!(forwarded_response, "the requester is told of the hand-off");
+    assert_eq!(time_of(&events, |k| *k == EventKind::Forwarded), Some(at("2025-11-04T15:00:00Z")));
+    // The central authority opens Wednesday 09:00 local (02:00Z) and takes 4 h.
+    assert_eq!(time_of(&events, |k| *k == EventKind::Fulfilled), Some(at("2025-11-05T06:00:00Z")));
+}
+
+#[test]
+fn certain_refusal_is_reported_with_its_ground() {
+    let mut p = profile();
+    p.refuse_probability = 1.0;
+    let mut cp = vnm(Mode::OnCall, p, 1);
+    let delivered = at("2025-11-04T03:00:00Z");
+    cp.handle_message(delivered, request(1, RequestKind::Preservation, delivered));
+    let events = run_to_end(&mut cp);
+    assert!(events.iter().any(|e| e.kind == EventKind::Refused { ground: "essential interests".into() }));
+    assert!(!events.iter().any(|e| e.kind == EventKind::Fulfilled));
+}
+
+#[test]
+fn requester_gives_up_after_its_profile_says() {
+    let mut cp = vnm(Mode::OnCall, profile(), 1);
+    let t = at("2025-11-04T03:00:00Z");
+    let inject = Inject {
+        id: RequestId { case: 9, link: 0 },
+        at: t,
+        from: code("VNM"),
+        to: code("FRA"),
+        kind: RequestKind::Emergency,
+        language: "en".into(),
+        details: match request(9, RequestKind::Emergency, t).message {
+            Message::Request(r) => r.details,
+            _ => unreachable!(),
+        },
+    };
+    cp.handle_inject(t, inject);
+    let sent = cp.poll_transmit().expect("the request leaves at once");
+    assert_eq!((sent.to, sent.deliver_at), (code("FRA"), SimTime(t.0 + 250)));
+    let events = run_to_end(&mut cp);
+    let expired = events.iter().find(|e| matches!(e.kind, EventKind::Expired { .. })).expect("expires");
+    assert_eq!(expired.at, t.plus_ms(72 * HOUR));
+}
+
+#[test]
+fn a_resent_envelope_is_handled_once() {
+    let mut cp = vnm(Mode::OnCall, profile(), 1);
+    let delivered = at("2025-11-04T03:00:00Z");
+    cp.handle_message(delivered, request(1, RequestKind::Preservation, delivered));
+    cp.handle_message(delivered, request(1, RequestKind::Preservation, delivered));
+    let events = run_to_end(&mut cp);
+    assert_eq!(events.iter().filter(|e| matches!(e.kind, EventKind::Delivered { .. })).count(), 1);
+    assert_eq!(events.iter().filter(|e| e.kind == EventKind::Fulfilled).count(), 1);
+}
+
+#[test]
+fn delays_are_reproducible_from_the_seed() {
+    let random = || {
+        let mut p = profile();
+        p.acknowledge.staffed = Delay::LogNormal { median_ms: 10 * MINUTE, p90_ms: HOUR };
+        p.fulfil.staffed = Delay::Uniform { min_ms: HOUR, max_ms: 9 * HOUR };
+        p
+    };
+    let times = |seed| {
+        let mut cp = vnm(Mode::OnCall, random(), seed);
+        for id in 1..=20u32 {
+            let delivered = at("2025-11-04T02:00:00Z").plus_ms(u64::from(id) * MINUTE);
+            // Inputs go in time order: timers due before this delivery run first.
+            while let Some(t) = cp.poll_timeout().filter(|&t| t <= delivered) {
+                cp.handle_timeout(t);
+            }
+            cp.handle_message(delivered, request(id, RequestKind::Preservation, delivered));
+        }
+        let mut events = Vec::new();
+        while let Some(e) = cp.poll_event() {
+            events.push(e);
+        }
+        events.extend(run_to_end(&mut cp));
+        events.into_iter().map(|e| (e.at, e.id)).collect::<Vec<_>>()
+    };
+    assert_eq!(times(7), times(7));
+    assert_ne!(times(7), times(8));
+}
