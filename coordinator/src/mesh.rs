@@ -123,9 +123,14 @@ impl Mesh {
                 .stderr(Stdio::from(log_file))
                 .kill_on_drop(true);
             die_with_parent(&mut cmd);
-            let child = cmd
-                .spawn()
-                .with_context(|| format!("start {} for {code} (see --node-bin)", options.node_bin.display()))?;
+            let child = cmd.spawn().map_err(|e| {
+                let hint = if e.kind() == std::io::ErrorKind::NotFound {
+                    "; build it with `cargo build --release --locked` (it goes beside `pocnet`) or name it with --node-bin"
+                } else {
+                    ""
+                };
+                anyhow!("cannot start `{}` for {code}: {e}{hint}", options.node_bin.display())
+            })?;
             children.insert(code, child);
             logs.insert(code, log);
         }
@@ -157,7 +162,7 @@ impl Mesh {
         for (state, mut r) in registrations {
             let entry = scenario.state(state).context("registered state not in the scenario")?;
             let config = scenario.contact_point_config(entry);
-            write_frame(&mut r.send, &ToNode::Setup { config, register: register.clone() }).await?;
+            write_frame(&mut r.send, &ToNode::Setup { config: Box::new(config), register: register.clone() }).await?;
             for chunk in scenario.injects_from(state).chunks(limits::INJECT_FRAME_INJECTS_MAX) {
                 write_frame(&mut r.send, &ToNode::Injects(chunk.to_vec())).await?;
             }

@@ -370,15 +370,8 @@ impl Report {
         };
         let _ = writeln!(
             out,
-            "{:<6} {:<18} {:<8} {:<17} {:<10} {:<24} {:<24} {}",
-            "id",
-            "kind",
-            "from>to",
-            "scheduled UTC",
-            "req local",
-            "acknowledged (rcv local)",
-            "fulfilled (rcv local)",
-            "outcome"
+            "{:<6} {:<18} {:<8} {:<17} {:<10} {:<24} {:<24} outcome",
+            "id", "kind", "from>to", "scheduled UTC", "req local", "acknowledged (rcv local)", "fulfilled (rcv local)",
         );
         for r in &self.requests {
             let ack = match (&r.acknowledged, r.time_to_acknowledge_ms) {

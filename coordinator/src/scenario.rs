@@ -281,7 +281,7 @@ fn validate(c: &mut Checker<'_>, raw: RawFile) -> Option<Scenario> {
     let start = timestamp(c, &raw.scenario.start);
     let network = match &raw.network {
         Some(n) => match duration_ms(n.link_delay.get_ref()) {
-            Ok(ms) if ms >= limits::LINK_DELAY_MS_MIN && ms <= limits::DELAY_MS_MAX => Some(NetworkModel::new(ms)),
+            Ok(ms) if (limits::LINK_DELAY_MS_MIN..=limits::DELAY_MS_MAX).contains(&ms) => Some(NetworkModel::new(ms)),
             Ok(_) => {
                 c.at(&n.link_delay, "link_delay must be at least 1ms (it is the virtual clock's lookahead)");
                 None

@@ -101,7 +101,7 @@ pub struct RegisterEntry {
 pub enum ToNode {
     /// The node's configuration and the register; injects follow in `Injects` frames.
     Setup {
-        config: ContactPointConfig,
+        config: Box<ContactPointConfig>,
         register: Vec<RegisterEntry>,
     },
     Injects(Vec<Inject>),

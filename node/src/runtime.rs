@@ -141,7 +141,7 @@ async fn receive_setup(
             .with_context(|| format!("register entry {}: address `{}`", entry.state, entry.address))?;
         addresses.insert(entry.state, addr);
     }
-    let mut agenda = Agenda::new(ContactPoint::new(config).context("contact point configuration")?);
+    let mut agenda = Agenda::new(ContactPoint::new(*config).context("contact point configuration")?);
     loop {
         match read_frame(control).await? {
             Some(ToNode::Injects(injects)) => {

@@ -1,0 +1,185 @@
+//! A node accepts messages only from peers whose certificate, issued by the network's CA,
+//! names the state the message claims to come from. Real `pocnet-node` process, real QUIC.
+
+use pocnet_core::wire::{Envelope, FromNode, Message, PeerFrame, RegisterEntry, ToNode, PROTOCOL_VERSION};
+use pocnet_core::{
+    ContactPointConfig, Delay, DelaysByMode, Mode, NetworkModel, Profile, RequestId, RosterSpec, SimTime, StateCode,
+    WorkWeek,
+};
+use pocnet_node::framing::{read_frame, write_frame};
+use pocnet_node::pki::{write_private, write_public, CertificateAuthority, Validity};
+use pocnet_node::tls::{Credentials, Identity};
+use pocnet_tests::{binaries, scratch};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+fn code(s: &str) -> StateCode {
+    StateCode::parse(s).expect("state code")
+}
+
+fn config() -> ContactPointConfig {
+    let fixed = Delay::Fixed { ms: 60_000 };
+    ContactPointConfig {
+        state: code("VNM"),
+        seed: 1,
+        roster: RosterSpec {
+            tz: "Asia/Ho_Chi_Minh".into(),
+            workweek: WorkWeek::ALL_DAYS,
+            shifts: vec![],
+            always_staffed: true,
+            off_hours: Mode::Closed,
+            holidays: vec![],
+        },
+        profile: Profile {
+            acknowledge: DelaysByMode { staffed: fixed.clone(), on_call: fixed.clone() },
+            fulfil: DelaysByMode { staffed: fixed.clone(), on_call: fixed },
+            refuse_probability: 0.0,
+            refusal_ground: String::new(),
+            central_authority: None,
+            give_up_after_ms: 86_400_000,
+        },
+        network: NetworkModel::new(250),
+    }
+}
+
+fn envelope(from: &str) -> Envelope {
+    Envelope {
+        from: code(from),
+        to: code("VNM"),
+        seq: 1,
+        sent_at: SimTime(1_000_000),
+        deliver_at: SimTime(1_000_250),
+        message: Message::Acknowledgement { id: RequestId { case: 1, link: 0 } },
+    }
+}
+
+/// Connects to the node as `credentials` and sends one raw frame; returns the answer, or
+/// the error that stopped the exchange.
+async fn exchange(credentials: &Credentials, node: SocketAddr, frame: Vec<u8>) -> Result<Option<PeerFrame>, String> {
+    let endpoint = credentials.endpoint("127.0.0.1:0".parse().expect("addr")).map_err(|e| e.to_string())?;
+    let conn = endpoint
+        .connect(node, &code("VNM").certificate_name())
+        .map_err(|e| e.to_string())?
+        .await
+        .map_err(|e| e.to_string())?;
+    let (mut send, mut recv) = conn.open_bi().await.map_err(|e| e.to_string())?;
+    send.write_all(&frame).await.map_err(|e| e.to_string())?;
+    send.finish().map_err(|e| e.to_string())?;
+    let answer = tokio::time::timeout(Duration::from_secs(10), read_frame::<PeerFrame>(&mut recv))
+        .await
+        .map_err(|_| "no answer".to_string())?
+        .map_err(|e| e.to_string());
+    endpoint.close(0u32.into(), b"");
+    answer
+}
+
+fn batch(from: &str, envelopes: Vec<Envelope>) -> Vec<u8> {
+    pocnet_core::wire::encode_frame(&PeerFrame::Batch { from: code(from), envelopes }).expect("encode")
+}
+
+fn issue(ca: &CertificateAuthority, state: &str, trust: &CertificateAuthority) -> Credentials {
+    let c = ca.issue(Identity::State(code(state)), Validity::RUN).expect("issue");
+    Credentials::from_pem(c.cert_pem.as_bytes(), c.key_pem.as_bytes(), trust.cert_pem().as_bytes())
+        .expect("credentials")
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn node_refuses_foreign_ca_wrong_claims_and_bad_frames_and_keeps_serving() {
+    let dir = scratch("identity");
+    let network = CertificateAuthority::new("network CA").expect("CA");
+    let foreign = CertificateAuthority::new("foreign CA").expect("CA");
+
+    // Play the coordinator for one real node process.
+    let own = network.issue(Identity::Coordinator, Validity::RUN).expect("issue");
+    let coordinator =
+        Credentials::from_pem(own.cert_pem.as_bytes(), own.key_pem.as_bytes(), network.cert_pem().as_bytes())
+            .expect("credentials")
+            .endpoint("127.0.0.1:0".parse().expect("addr"))
+            .expect("endpoint");
+    let vnm = network.issue(Identity::State(code("VNM")), Validity::RUN).expect("issue");
+    let (cert, key, ca) = (dir.join("vnm.pem"), dir.join("vnm.key"), dir.join("ca.pem"));
+    write_public(&cert, &vnm.cert_pem).expect("write");
+    write_private(&key, &vnm.key_pem).expect("write");
+    write_public(&ca, network.cert_pem()).expect("write");
+    let mut node = tokio::process::Command::new(&binaries().node)
+        .arg("--state")
+        .arg("VNM")
+        .arg("--coordinator")
+        .arg(coordinator.local_addr().expect("addr").to_string())
+        .arg("--cert")
+        .arg(&cert)
+        .arg("--key")
+        .arg(&key)
+        .arg("--ca")
+        .arg(&ca)
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start pocnet-node");
+
+    let conn =
+        tokio::time::timeout(Duration::from_secs(20), async { coordinator.accept().await.expect("incoming").await })
+            .await
+            .expect("node registers in time")
+            .expect("handshake");
+    let (mut send, mut recv) = conn.accept_bi().await.expect("control stream");
+    let Some(FromNode::Hello { state, listen }) = read_frame(&mut recv).await.expect("hello") else {
+        panic!("no hello")
+    };
+    assert_eq!(state, code("VNM"));
+    let listen: SocketAddr = listen.parse().expect("listen address");
+    let register = vec![RegisterEntry {
+        state,
+        name: "Viet Nam".into(),
+        tz: "Asia/Ho_Chi_Minh".into(),
+        address: listen.to_string(),
+    }];
+    write_frame(&mut send, &ToNode::Setup { config: Box::new(config()), register }).await.expect("setup");
+    write_frame(&mut send, &ToNode::SetupDone).await.expect("setup done");
+    assert!(matches!(read_frame(&mut recv).await.expect("ready"), Some(FromNode::Ready { .. })));
+
+    // 1. A certificate from another CA: the handshake fails, nothing is accepted.
+    let outsider = issue(&foreign, "FRA", &network);
+    let answer = exchange(&outsider, listen, batch("FRA", vec![envelope("FRA")])).await;
+    assert!(!matches!(answer, Ok(Some(PeerFrame::Accepted { .. }))), "foreign CA accepted: {answer:?}");
+
+    // 2. A genuine FRA certificate claiming to send for BRA.
+    let fra = issue(&network, "FRA", &network);
+    let answer = exchange(&fra, listen, batch("BRA", vec![envelope("BRA")])).await;
+    assert!(
+        matches!(&answer, Ok(Some(PeerFrame::Rejected { reason })) if reason.contains("certificate names FRA")),
+        "{answer:?}"
+    );
+
+    // 3. A genuine FRA batch carrying an envelope that claims BRA.
+    let answer = exchange(&fra, listen, batch("FRA", vec![envelope("BRA")])).await;
+    assert!(
+        matches!(&answer, Ok(Some(PeerFrame::Rejected { reason })) if reason.contains("claims to come from BRA")),
+        "{answer:?}"
+    );
+
+    // 4. Frames that are too large, from a future version, or garbage.
+    let mut huge = Vec::from(((2u32 << 20) + 2).to_be_bytes());
+    huge.extend_from_slice(&PROTOCOL_VERSION.to_be_bytes());
+    let answer = exchange(&fra, listen, huge).await;
+    assert!(matches!(&answer, Ok(Some(PeerFrame::Rejected { reason })) if reason.contains("exceeds")), "{answer:?}");
+    let mut future = batch("FRA", vec![envelope("FRA")]);
+    future[4..6].copy_from_slice(&(PROTOCOL_VERSION + 1).to_be_bytes());
+    let answer = exchange(&fra, listen, future).await;
+    assert!(matches!(&answer, Ok(Some(PeerFrame::Rejected { reason })) if reason.contains("version")), "{answer:?}");
+    let mut garbage = vec![0, 0, 0, 40, 0, 1];
+    garbage.extend((0u8..38).map(|i| i.wrapping_mul(97)));
+    let answer = exchange(&fra, listen, garbage).await;
+    assert!(matches!(&answer, Ok(Some(PeerFrame::Rejected { .. }))), "{answer:?}");
+
+    // 5. The node still serves an honest peer.
+    let answer = exchange(&fra, listen, batch("FRA", vec![envelope("FRA")])).await;
+    assert!(matches!(answer, Ok(Some(PeerFrame::Accepted { count: 1 }))), "{answer:?}");
+
+    // Every refusal is counted in the node's transport report, and it exits cleanly.
+    write_frame(&mut send, &ToNode::Finish).await.expect("finish");
+    let Some(FromNode::Finished(stats)) = read_frame(&mut recv).await.expect("finished") else { panic!("no Finished") };
+    assert!(stats.rejected.iter().any(|r| r.contains("handshake")), "{:?}", stats.rejected);
+    assert_eq!(stats.rejected.len(), 6, "{:#?}", stats.rejected);
+    let status = tokio::time::timeout(Duration::from_secs(10), node.wait()).await.expect("node exits").expect("status");
+    assert!(status.success());
+}
