@@ -5,7 +5,8 @@
 //! - [`clock`]: the conservative-window virtual clock over any [`clock::Engine`];
 //! - [`mesh`]: one `pocnet-node` process per state, real QUIC;
 //! - [`inproc`]: the same cores in this process, no network (the oracle for the mesh);
-//! - [`report`]: per-request times, outcomes and percentiles, byte-identical across engines.
+//! - [`report`]: per-request times, outcomes and percentiles, byte-identical across engines;
+//! - [`thresholds`]: the scenario's bounds, judged on the report (exit code 1 on a breach).
 
 pub mod clock;
 pub mod inproc;
@@ -13,3 +14,4 @@ pub mod mesh;
 pub mod report;
 pub mod run;
 pub mod scenario;
+pub mod thresholds;

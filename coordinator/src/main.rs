@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 /// Exit codes, documented in `--help` and the README.
 const EXIT_OK: u8 = 0;
+const EXIT_THRESHOLD: u8 = 1;
 const EXIT_INVALID: u8 = 2;
 const EXIT_FAILED: u8 = 3;
 const EXIT_INTERRUPTED: u8 = 130;
@@ -19,8 +20,9 @@ const EXIT_INTERRUPTED: u8 = 130;
 /// clock and reports how fast requests were acknowledged and fulfilled, in scenario time
 /// and in each side's local time.
 ///
-/// Exit codes: 0 success; 2 invalid scenario or arguments; 3 the run failed (a node
-/// failed, accounting did not add up); 130 interrupted (every node is stopped first).
+/// Exit codes: 0 success; 1 a threshold of the scenario was breached; 2 invalid scenario
+/// or arguments; 3 the run failed (a node failed, accounting did not add up); 130
+/// interrupted (every node is stopped first).
 #[derive(Parser, Debug)]
 #[command(name = "pocnet", version, propagate_version = true)]
 struct Cli {
@@ -154,7 +156,14 @@ fn run_command(scenario: &scenario::Scenario, options: &RunOptions) -> u8 {
                 println!("mesh start-up {} ms; see transport.json for QUIC round trips", t.startup.as_millis());
             }
             println!("wrote {}", options.out.join("report.json").display());
-            EXIT_OK
+            let breached: Vec<&str> =
+                result.report.thresholds.iter().filter(|v| !v.passed).map(|v| v.threshold.as_str()).collect();
+            if breached.is_empty() {
+                EXIT_OK
+            } else {
+                eprintln!("pocnet: {} threshold(s) breached: {}", breached.len(), breached.join("; "));
+                EXIT_THRESHOLD
+            }
         }
     }
 }

@@ -23,6 +23,9 @@ pub struct Report {
     pub states: Vec<StateSummary>,
     pub totals: Totals,
     pub latency: BTreeMap<&'static str, LatencyTable>,
+    /// The scenario's thresholds and whether this run met them.
+    pub thresholds: Vec<crate::thresholds::Verdict>,
+    pub cases: Vec<CaseRecord>,
     pub requests: Vec<RequestRecord>,
 }
 
@@ -55,11 +58,23 @@ pub struct StateSummary {
 #[derive(Debug, Serialize, Default, PartialEq, Eq)]
 pub struct Totals {
     pub injects: usize,
+    /// Executed, for a request with no evidence window.
     pub fulfilled: usize,
+    /// Every link executed before the provider deleted the data.
+    pub preserved: usize,
+    /// A link executed after the provider deleted the data.
+    pub evidence_lost: usize,
     pub refused: usize,
+    /// The requester gave up waiting.
     pub expired: usize,
+    /// No acknowledgement after every resend.
+    pub undeliverable: usize,
     /// Final responses that came after the requester gave up (their outcome stays expired).
     pub late_responses: usize,
+    /// Requests sent, chain links included.
+    pub requests: usize,
+    /// Envelopes the network model lost (faults, loss), and why.
+    pub lost_messages: BTreeMap<String, usize>,
 }
 
 /// One instant, in UTC and in both parties' local time.
@@ -70,45 +85,90 @@ pub struct Stamp {
     pub receiver_local: String,
 }
 
-#[derive(Debug, Serialize, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Serialize, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Fulfilled,
+    Preserved,
+    EvidenceLost,
     Refused,
     Expired,
+    Undeliverable,
 }
 
 impl Outcome {
+    pub const ALL: [Outcome; 6] = [
+        Outcome::Fulfilled,
+        Outcome::Preserved,
+        Outcome::EvidenceLost,
+        Outcome::Refused,
+        Outcome::Expired,
+        Outcome::Undeliverable,
+    ];
+
     pub fn as_str(&self) -> &'static str {
         match self {
             Outcome::Fulfilled => "fulfilled",
+            Outcome::Preserved => "preserved",
+            Outcome::EvidenceLost => "evidence_lost",
             Outcome::Refused => "refused",
             Outcome::Expired => "expired",
+            Outcome::Undeliverable => "undeliverable",
         }
+    }
+
+    /// Executed in time: what the requester wanted.
+    pub fn is_success(&self) -> bool {
+        matches!(self, Outcome::Fulfilled | Outcome::Preserved)
     }
 }
 
 #[derive(Debug, Serialize)]
 pub struct RequestRecord {
     pub id: String,
+    pub case: u32,
+    pub link: u16,
     pub kind: String,
     pub from: StateCode,
     pub to: StateCode,
+    pub from_region: String,
+    pub to_region: String,
     pub language: String,
     pub scheduled: Stamp,
+    pub evidence_deleted_at: Option<Stamp>,
     pub delivered: Option<Stamp>,
     pub delivered_mode: Option<Mode>,
     pub acknowledged: Option<Stamp>,
     pub acknowledged_mode: Option<Mode>,
+    pub translation_ms: Option<u64>,
     pub forwarded_to_central_authority: Option<Stamp>,
-    /// When the receiver fulfilled or refused it.
+    /// When the receiver fulfilled, refused or found the data gone.
     pub executed: Option<Stamp>,
     pub response_received: Option<Stamp>,
+    pub resends: u32,
+    pub escalated: bool,
+    pub lost_messages: usize,
+    /// The state this link's traffic data revealed (Art. 43), if any.
+    pub revealed: Option<StateCode>,
     pub outcome: Outcome,
     pub reason: String,
     pub time_to_acknowledge_ms: Option<u64>,
     pub time_to_fulfil_ms: Option<u64>,
     pub time_to_outcome_ms: u64,
+}
+
+/// One inject and the chain of requests it led to.
+#[derive(Debug, Serialize)]
+pub struct CaseRecord {
+    pub id: String,
+    pub from: StateCode,
+    /// The requested state of each link, in order.
+    pub path: Vec<StateCode>,
+    pub kind: String,
+    pub scheduled: String,
+    pub outcome: Outcome,
+    pub reason: String,
+    pub end_to_end_ms: u64,
 }
 
 #[derive(Debug, Serialize)]
@@ -136,156 +196,120 @@ pub struct AccountingError(pub Vec<String>);
 const ASSUMPTIONS: &str = "No published response-time data exists for 24/7 points of contact: every delay, \
     roster and refusal parameter in this scenario is an assumption.";
 
+/// The events of one request, split by side.
+struct Trail<'a> {
+    requester: Vec<&'a Event>,
+    receiver: Vec<&'a Event>,
+}
+
 pub fn build(scenario: &Scenario, run: &ClockRun) -> Result<Report, AccountingError> {
     let mut problems = Vec::new();
     let mut by_id: BTreeMap<RequestId, Vec<&Event>> = BTreeMap::new();
     for e in &run.events {
         by_id.entry(e.id).or_default().push(e);
     }
-    let tz = |code: StateCode| {
-        scenario.state(code).and_then(|s| jiff::tz::TimeZone::get(&s.tz).ok()).unwrap_or(jiff::tz::TimeZone::UTC)
-    };
+    let zones: BTreeMap<StateCode, jiff::tz::TimeZone> = scenario
+        .states
+        .iter()
+        .map(|s| (s.code, jiff::tz::TimeZone::get(&s.tz).unwrap_or(jiff::tz::TimeZone::UTC)))
+        .collect();
+    let region = |code: StateCode| scenario.state(code).map(|s| s.region.clone()).unwrap_or_default();
     let mut totals = Totals { injects: scenario.injects.len(), ..Totals::default() };
-    let mut requests = Vec::with_capacity(scenario.injects.len());
+    let mut requests = Vec::new();
+    let mut cases = Vec::new();
     let mut ack_hist: BTreeMap<String, Vec<u64>> = BTreeMap::new();
     let mut fulfil_hist: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+    let mut known: BTreeMap<RequestId, ()> = BTreeMap::new();
+
     for inject in &scenario.injects {
-        let (tz_from, tz_to) = (tz(inject.from), tz(inject.to));
-        let stamp = |t: SimTime| Stamp {
-            utc: t.to_string(),
-            requester_local: t.local(&tz_from),
-            receiver_local: t.local(&tz_to),
-        };
-        let mut events = by_id.remove(&inject.id).unwrap_or_default();
-        events.sort_by_key(|e| e.at);
-        let mut once = |what: &str, found: Vec<&&Event>| -> Option<SimTime> {
-            if found.len() > 1 {
-                problems.push(format!("{}: {what} recorded {} times", inject.id, found.len()));
+        let mut path = Vec::new();
+        let mut case_outcome = None;
+        let mut link: u16 = 0;
+        let mut from = inject.from;
+        loop {
+            let id = RequestId { case: inject.id.case, link };
+            known.insert(id, ());
+            let events = by_id.get(&id).cloned().unwrap_or_default();
+            let Some(sent) = events.iter().find(|e| e.state == from && matches!(e.kind, EventKind::Sent { .. })) else {
+                problems.push(format!("{id}: never sent by {from}"));
+                break;
+            };
+            let EventKind::Sent { to, kind, scheduled } = sent.kind.clone() else { unreachable!("matched above") };
+            let trail = Trail {
+                requester: events.iter().copied().filter(|e| e.state == from).collect(),
+                receiver: events.iter().copied().filter(|e| e.state == to).collect(),
+            };
+            let (tz_from, tz_to) = (
+                zones.get(&from).cloned().unwrap_or(jiff::tz::TimeZone::UTC),
+                zones.get(&to).cloned().unwrap_or(jiff::tz::TimeZone::UTC),
+            );
+            let stamp = |t: SimTime| Stamp {
+                utc: t.to_string(),
+                requester_local: t.local(&tz_from),
+                receiver_local: t.local(&tz_to),
+            };
+            let record = match request_record(id, from, to, kind, scheduled, inject, &trail, &stamp, &mut problems) {
+                Some(r) => r,
+                None => break,
+            };
+            totals.requests += 1;
+            totals.late_responses +=
+                trail.requester.iter().filter(|e| matches!(e.kind, EventKind::LateResponse { .. })).count();
+            for e in events.iter() {
+                if let EventKind::Lost { reason, .. } = &e.kind {
+                    *totals.lost_messages.entry(reason.to_string()).or_default() += 1;
+                }
             }
-            found.first().map(|e| e.at)
-        };
-        let at_receiver = |e: &&Event| e.state == inject.to;
-        let at_requester = |e: &&Event| e.state == inject.from;
-        let sent = once(
-            "sent",
-            events.iter().filter(|e| at_requester(e) && matches!(e.kind, EventKind::Sent { .. })).collect(),
-        );
-        let delivered_event = events.iter().find(|e| at_receiver(e) && matches!(e.kind, EventKind::Delivered { .. }));
-        let delivered = once(
-            "delivered",
-            events.iter().filter(|e| at_receiver(e) && matches!(e.kind, EventKind::Delivered { .. })).collect(),
-        );
-        let acknowledged = once(
-            "acknowledged",
-            events.iter().filter(|e| at_receiver(e) && matches!(e.kind, EventKind::Acknowledged { .. })).collect(),
-        );
-        let acknowledged_mode = events.iter().find_map(|e| match e.kind {
-            EventKind::Acknowledged { mode } if e.state == inject.to => Some(mode),
-            _ => None,
-        });
-        let forwarded = once(
-            "forwarded",
-            events.iter().filter(|e| at_receiver(e) && matches!(e.kind, EventKind::Forwarded)).collect(),
-        );
-        let executed = once(
-            "executed",
-            events
-                .iter()
-                .filter(|e| at_receiver(e) && matches!(e.kind, EventKind::Fulfilled | EventKind::Refused { .. }))
-                .collect(),
-        );
-        let fulfilled_at =
-            events.iter().find(|e| at_receiver(e) && matches!(e.kind, EventKind::Fulfilled)).map(|e| e.at);
-        let finals: Vec<&&Event> = events
-            .iter()
-            .filter(|e| {
-                at_requester(e)
-                    && matches!(
-                        &e.kind,
-                        EventKind::Expired { .. }
-                            | EventKind::ResponseReceived { response: Response::Fulfilled | Response::Refused { .. } }
-                    )
-            })
-            .collect();
-        totals.late_responses += events.iter().filter(|e| matches!(e.kind, EventKind::LateResponse { .. })).count();
-        if sent.is_none() {
-            problems.push(format!("{}: never sent by {}", inject.id, inject.from));
+            if let Some(v) = record.time_to_acknowledge_ms {
+                ack_hist.entry(record.kind.clone()).or_default().push(v);
+            }
+            if let Some(v) = record.time_to_fulfil_ms {
+                fulfil_hist.entry(record.kind.clone()).or_default().push(v);
+            }
+            path.push(to);
+            let next = record.revealed.filter(|_| record.outcome.is_success());
+            let outcome_at = scheduled.plus_ms(record.time_to_outcome_ms);
+            case_outcome = Some((record.outcome, record.reason.clone(), outcome_at));
+            requests.push(record);
+            match next {
+                Some(_) if link < u16::MAX => {
+                    link += 1;
+                    from = inject.from;
+                }
+                _ => break,
+            }
         }
-        let (outcome, reason, outcome_at) = match finals.as_slice() {
-            [one] => match &one.kind {
-                EventKind::ResponseReceived { response: Response::Fulfilled } => {
-                    let by = if forwarded.is_some() { "central authority" } else { "contact point" };
-                    (Outcome::Fulfilled, format!("executed by {}'s {by}", inject.to), one.at)
-                }
-                EventKind::ResponseReceived { response: Response::Refused { ground } } => {
-                    (Outcome::Refused, format!("refused by {}: {ground}", inject.to), one.at)
-                }
-                EventKind::Expired { reason } => (Outcome::Expired, reason.clone(), one.at),
-                _ => unreachable!("filtered above"),
-            },
-            [] => {
-                problems.push(format!("{}: no outcome (never answered, never expired)", inject.id));
-                continue;
-            }
-            many => {
-                problems.push(format!("{}: {} outcomes", inject.id, many.len()));
-                continue;
-            }
-        };
+        let Some((outcome, reason, at)) = case_outcome else { continue };
         match outcome {
             Outcome::Fulfilled => totals.fulfilled += 1,
+            Outcome::Preserved => totals.preserved += 1,
+            Outcome::EvidenceLost => totals.evidence_lost += 1,
             Outcome::Refused => totals.refused += 1,
             Outcome::Expired => totals.expired += 1,
+            Outcome::Undeliverable => totals.undeliverable += 1,
         }
-        if outcome == Outcome::Fulfilled && fulfilled_at.is_none() {
-            problems.push(format!("{}: requester saw it fulfilled, receiver never fulfilled it", inject.id));
-        }
-        let response_received = events
-            .iter()
-            .find(|e| {
-                at_requester(e)
-                    && matches!(&e.kind, EventKind::ResponseReceived { response } if *response != Response::Forwarded)
-            })
-            .map(|e| e.at);
-        let time_to_acknowledge_ms = acknowledged.map(|t| t.since(inject.at));
-        let time_to_fulfil_ms = fulfilled_at.map(|t| t.since(inject.at));
-        for (hist, value) in [(&mut ack_hist, time_to_acknowledge_ms), (&mut fulfil_hist, time_to_fulfil_ms)] {
-            if let Some(v) = value {
-                hist.entry(inject.kind.to_string()).or_default().push(v);
-            }
-        }
-        requests.push(RequestRecord {
+        cases.push(CaseRecord {
             id: inject.id.to_string(),
-            kind: inject.kind.to_string(),
             from: inject.from,
-            to: inject.to,
-            language: inject.language.clone(),
-            scheduled: stamp(inject.at),
-            delivered: delivered.map(stamp),
-            delivered_mode: delivered_event.and_then(|e| match e.kind {
-                EventKind::Delivered { mode, .. } => Some(mode),
-                _ => None,
-            }),
-            acknowledged: acknowledged.map(stamp),
-            acknowledged_mode,
-            forwarded_to_central_authority: forwarded.map(stamp),
-            executed: executed.map(stamp),
-            response_received: response_received.map(stamp),
+            path,
+            kind: inject.kind.to_string(),
+            scheduled: inject.at.to_string(),
             outcome,
             reason,
-            time_to_acknowledge_ms,
-            time_to_fulfil_ms,
-            time_to_outcome_ms: outcome_at.since(inject.at),
+            end_to_end_ms: at.since(inject.at),
         });
     }
-    for id in by_id.keys() {
-        problems.push(format!("events for {id}, which no inject created"));
+    for id in by_id.keys().filter(|id| !known.contains_key(id)) {
+        problems.push(format!("events for {id}, which no inject or chain created"));
     }
-    if totals.fulfilled + totals.refused + totals.expired != totals.injects {
-        problems.push(format!(
-            "{} injects but {} fulfilled + {} refused + {} expired",
-            totals.injects, totals.fulfilled, totals.refused, totals.expired
-        ));
+    let ended = totals.fulfilled
+        + totals.preserved
+        + totals.evidence_lost
+        + totals.refused
+        + totals.expired
+        + totals.undeliverable;
+    if ended != totals.injects {
+        problems.push(format!("{} injects but {ended} outcomes", totals.injects));
     }
     if !problems.is_empty() {
         return Err(AccountingError(problems));
@@ -321,7 +345,153 @@ pub fn build(scenario: &Scenario, run: &ClockRun) -> Result<Report, AccountingEr
             .collect(),
         totals,
         latency,
-        requests,
+        thresholds: Vec::new(),
+        cases,
+        requests: requests
+            .into_iter()
+            .map(|mut r| {
+                r.from_region = region(r.from);
+                r.to_region = region(r.to);
+                r
+            })
+            .collect(),
+    })
+}
+
+/// One request's record from its events; records contradictions in `problems`.
+#[allow(clippy::too_many_arguments)]
+fn request_record(
+    id: RequestId,
+    from: StateCode,
+    to: StateCode,
+    kind: pocnet_core::RequestKind,
+    scheduled: SimTime,
+    inject: &pocnet_core::Inject,
+    trail: &Trail<'_>,
+    stamp: &dyn Fn(SimTime) -> Stamp,
+    problems: &mut Vec<String>,
+) -> Option<RequestRecord> {
+    fn once<'e>(
+        id: RequestId,
+        problems: &mut Vec<String>,
+        what: &str,
+        side: &[&'e Event],
+        pred: impl Fn(&EventKind) -> bool,
+    ) -> Option<&'e Event> {
+        let found: Vec<&Event> = side.iter().copied().filter(|e| pred(&e.kind)).collect();
+        if found.len() > 1 {
+            problems.push(format!("{id}: {what} recorded {} times", found.len()));
+        }
+        found.first().copied()
+    }
+    let r = &trail.receiver;
+    let delivered = once(id, problems, "delivered", r, |k| matches!(k, EventKind::Delivered { .. }));
+    let acknowledged = once(id, problems, "acknowledged", r, |k| matches!(k, EventKind::Acknowledged { .. }));
+    let forwarded = once(id, problems, "forwarded", r, |k| matches!(k, EventKind::Forwarded));
+    let translation = once(id, problems, "translation", r, |k| matches!(k, EventKind::Translation { .. }));
+    let executed = once(id, problems, "executed", r, |k| {
+        matches!(k, EventKind::Fulfilled | EventKind::Refused { .. } | EventKind::EvidenceGone)
+    });
+    let finals: Vec<&Event> = trail
+        .requester
+        .iter()
+        .copied()
+        .filter(|e| {
+            matches!(
+                &e.kind,
+                EventKind::Expired { .. }
+                    | EventKind::Undeliverable { .. }
+                    | EventKind::ResponseReceived {
+                        response: Response::Fulfilled { .. } | Response::Refused { .. } | Response::TooLate
+                    }
+            )
+        })
+        .collect();
+    let last = match finals.as_slice() {
+        [one] => *one,
+        [] => {
+            problems.push(format!("{id}: no outcome (never answered, never expired)"));
+            return None;
+        }
+        many => {
+            problems.push(format!("{id}: {} outcomes", many.len()));
+            return None;
+        }
+    };
+    let has_window = inject.evidence_deleted_at.is_some();
+    let mut revealed = None;
+    let (outcome, reason) = match &last.kind {
+        EventKind::ResponseReceived { response: Response::Fulfilled { reveals } } => {
+            revealed = *reveals;
+            let by = if forwarded.is_some() { "central authority" } else { "contact point" };
+            let outcome = if has_window { Outcome::Preserved } else { Outcome::Fulfilled };
+            let then = reveals.map(|c| format!("; the traffic data reveals a provider in {c}")).unwrap_or_default();
+            (outcome, format!("executed by {to}'s {by}{then}"))
+        }
+        EventKind::ResponseReceived { response: Response::TooLate } => {
+            (Outcome::EvidenceLost, format!("{to} executed it after the provider deleted the data"))
+        }
+        EventKind::ResponseReceived { response: Response::Refused { ground } } => {
+            (Outcome::Refused, format!("refused by {to}: {ground}"))
+        }
+        EventKind::Expired { reason } => (Outcome::Expired, reason.clone()),
+        EventKind::Undeliverable { reason } => (Outcome::Undeliverable, reason.clone()),
+        _ => unreachable!("filtered above"),
+    };
+    if outcome.is_success() && !trail.receiver.iter().any(|e| e.kind == EventKind::Fulfilled) {
+        problems.push(format!("{id}: requester saw it fulfilled, receiver never fulfilled it"));
+    }
+    let response_received = trail
+        .requester
+        .iter()
+        .find(|e| matches!(&e.kind, EventKind::ResponseReceived { response } if *response != Response::Forwarded))
+        .map(|e| e.at);
+    let fulfilled_at = trail.receiver.iter().find(|e| e.kind == EventKind::Fulfilled).map(|e| e.at);
+    let resends = trail.requester.iter().filter(|e| matches!(e.kind, EventKind::Resent { .. })).count();
+    let lost = trail
+        .requester
+        .iter()
+        .chain(trail.receiver.iter())
+        .filter(|e| matches!(e.kind, EventKind::Lost { .. }))
+        .count();
+    Some(RequestRecord {
+        id: id.to_string(),
+        case: id.case,
+        link: id.link,
+        kind: kind.to_string(),
+        from,
+        to,
+        from_region: String::new(),
+        to_region: String::new(),
+        language: inject.language.clone(),
+        scheduled: stamp(scheduled),
+        evidence_deleted_at: inject.evidence_deleted_at.map(stamp),
+        delivered: delivered.map(|e| stamp(e.at)),
+        delivered_mode: delivered.and_then(|e| match e.kind {
+            EventKind::Delivered { mode, .. } => Some(mode),
+            _ => None,
+        }),
+        acknowledged: acknowledged.map(|e| stamp(e.at)),
+        acknowledged_mode: acknowledged.and_then(|e| match e.kind {
+            EventKind::Acknowledged { mode } => Some(mode),
+            _ => None,
+        }),
+        translation_ms: translation.and_then(|e| match e.kind {
+            EventKind::Translation { ms } => Some(ms),
+            _ => None,
+        }),
+        forwarded_to_central_authority: forwarded.map(|e| stamp(e.at)),
+        executed: executed.map(|e| stamp(e.at)),
+        response_received: response_received.map(stamp),
+        resends: u32::try_from(resends).unwrap_or(u32::MAX),
+        escalated: trail.requester.iter().any(|e| e.kind == EventKind::Escalated),
+        lost_messages: lost,
+        revealed,
+        outcome,
+        reason,
+        time_to_acknowledge_ms: acknowledged.map(|e| e.at.since(scheduled)),
+        time_to_fulfil_ms: fulfilled_at.map(|t| t.since(scheduled)),
+        time_to_outcome_ms: last.at.since(scheduled),
     })
 }
 
@@ -355,6 +525,30 @@ pub fn percentiles(values: &[u64]) -> Percentiles {
 }
 
 impl Report {
+    /// `12 injects: 10 preserved, 1 evidence_lost, 1 expired (76 windows, last input ...)`.
+    pub fn totals_line(&self) -> String {
+        let t = &self.totals;
+        let counts = [
+            (t.fulfilled, "fulfilled"),
+            (t.preserved, "preserved"),
+            (t.evidence_lost, "evidence lost"),
+            (t.refused, "refused"),
+            (t.expired, "expired"),
+            (t.undeliverable, "undeliverable"),
+        ];
+        let parts: Vec<String> = counts.iter().filter(|(n, _)| *n > 0).map(|(n, what)| format!("{n} {what}")).collect();
+        let lost: usize = t.lost_messages.values().sum();
+        let lost = if lost > 0 { format!(", {lost} messages lost to faults") } else { String::new() };
+        format!(
+            "{} injects ({} requests): {}{lost} ({} windows, last input {})",
+            t.injects,
+            t.requests,
+            if parts.is_empty() { "none".to_string() } else { parts.join(", ") },
+            self.scenario.windows,
+            self.scenario.last_input.as_deref().unwrap_or("-")
+        )
+    }
+
     pub fn to_json(&self) -> String {
         let mut s = serde_json::to_string_pretty(self).unwrap_or_else(|e| unreachable!("report serialises: {e}"));
         s.push('\n');
@@ -396,17 +590,7 @@ impl Report {
                 r.outcome.as_str()
             );
         }
-        let t = &self.totals;
-        let _ = writeln!(
-            out,
-            "\n{} injects: {} fulfilled, {} refused, {} expired ({} windows, last input {})",
-            t.injects,
-            t.fulfilled,
-            t.refused,
-            t.expired,
-            self.scenario.windows,
-            self.scenario.last_input.as_deref().unwrap_or("-")
-        );
+        let _ = writeln!(out, "\n{}", self.totals_line());
         for (name, table) in &self.latency {
             let p = &table.overall;
             let _ = writeln!(
@@ -419,6 +603,10 @@ impl Report {
                 format_duration_ms(p.p99_ms),
                 format_duration_ms(p.max_ms)
             );
+        }
+        for v in &self.thresholds {
+            let mark = if v.passed { "ok    " } else { "BREACH" };
+            let _ = writeln!(out, "threshold {mark} {}  (measured {}, n={})", v.threshold, v.value, v.samples);
         }
         out
     }

@@ -70,7 +70,8 @@ pub async fn run(scenario: &Scenario, options: &RunOptions) -> anyhow::Result<Ru
     if console.enabled {
         eprint!("\r{:80}\r", "");
     }
-    let report = report::build(scenario, &clock_run)?;
+    let mut report = report::build(scenario, &clock_run)?;
+    report.thresholds = crate::thresholds::evaluate(scenario, &report);
     write(&options.out.join("report.json"), &report.to_json())?;
     if let Some(t) = &transport {
         write(&options.out.join("transport.json"), &transport_json(t))?;

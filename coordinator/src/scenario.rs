@@ -5,7 +5,8 @@
 //! that one run of `pocnet check` lists them all.
 
 use pocnet_core::limits;
-use pocnet_core::profile::CentralAuthority;
+use pocnet_core::network::{Fault, LinkRule, Side};
+use pocnet_core::profile::{CentralAuthority, KindDelays, RequesterPolicy};
 use pocnet_core::request::{Art42, Inject, RequestId, RequestKind};
 use pocnet_core::roster::{Mode, Roster, RosterSpec, Shift, WorkWeek};
 use pocnet_core::{Delay, DelaysByMode, NetworkModel, Profile, SimTime, StateCode};
@@ -76,10 +77,14 @@ pub struct Scenario {
     pub description: String,
     pub seed: u64,
     pub start: SimTime,
+    /// End of the scenario's window: injects and faults must fall in `[start, end]`.
+    pub end: SimTime,
+    /// Link delays, loss and faults; regions filled in from the states.
     pub network: NetworkModel,
     pub states: Vec<StateEntry>,
-    /// Sorted by case id (file order).
+    /// Explicit injects in file order, then generated ones in time order; ids `C1`, `C2`...
     pub injects: Vec<Inject>,
+    pub thresholds: Vec<Threshold>,
 }
 
 impl Scenario {
@@ -89,11 +94,13 @@ impl Scenario {
 
     /// The contact point configuration a node receives at setup.
     pub fn contact_point_config(&self, entry: &StateEntry) -> pocnet_core::ContactPointConfig {
+        let mut profile = entry.profile.clone();
+        profile.languages = entry.languages.clone();
         pocnet_core::ContactPointConfig {
             state: entry.code,
             seed: self.seed,
             roster: entry.roster.clone(),
-            profile: entry.profile.clone(),
+            profile,
             network: self.network.clone(),
         }
     }
@@ -101,6 +108,96 @@ impl Scenario {
     /// Injects whose requester is `code`.
     pub fn injects_from(&self, code: StateCode) -> Vec<Inject> {
         self.injects.iter().filter(|i| i.from == code).cloned().collect()
+    }
+}
+
+/// A statistic a threshold bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Metric {
+    /// Time from the scheduled inject time to acknowledgement.
+    AckTime,
+    /// Time from the scheduled inject time to execution.
+    FulfilTime,
+    /// Time from inject to the case's outcome, over every link of its chain.
+    CaseTime,
+    EvidenceLostRatio,
+    ExpiredRatio,
+    RefusedRatio,
+    UndeliverableRatio,
+    /// Cases that did not end fulfilled or preserved.
+    FailureRatio,
+}
+
+impl Metric {
+    pub const NAMES: [(&'static str, Metric); 8] = [
+        ("ack_time", Metric::AckTime),
+        ("fulfil_time", Metric::FulfilTime),
+        ("case_time", Metric::CaseTime),
+        ("evidence_lost_ratio", Metric::EvidenceLostRatio),
+        ("expired_ratio", Metric::ExpiredRatio),
+        ("refused_ratio", Metric::RefusedRatio),
+        ("undeliverable_ratio", Metric::UndeliverableRatio),
+        ("failure_ratio", Metric::FailureRatio),
+    ];
+
+    pub fn name(&self) -> &'static str {
+        Metric::NAMES.iter().find(|(_, m)| m == self).map_or("?", |(n, _)| n)
+    }
+
+    pub fn is_time(&self) -> bool {
+        matches!(self, Metric::AckTime | Metric::FulfilTime | Metric::CaseTime)
+    }
+}
+
+/// A bound a run must meet, like k6's: `ack_time{kind=emergency} p95 < 1h`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Threshold {
+    pub metric: Metric,
+    /// Only requests (or cases) of this kind.
+    pub kind: Option<RequestKind>,
+    /// Only requests to states of this region (cases: the first requested state's).
+    pub region: Option<String>,
+    /// For time metrics: p50, p90, p95, p99 or max.
+    pub stat: Option<Stat>,
+    /// Milliseconds for time metrics, a fraction for ratios; the value must be below it.
+    pub below: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stat {
+    P50,
+    P90,
+    P95,
+    P99,
+    Max,
+}
+
+impl Stat {
+    pub const NAMES: [(&'static str, Stat); 5] =
+        [("p50", Stat::P50), ("p90", Stat::P90), ("p95", Stat::P95), ("p99", Stat::P99), ("max", Stat::Max)];
+
+    pub fn name(&self) -> &'static str {
+        Stat::NAMES.iter().find(|(_, s)| s == self).map_or("?", |(n, _)| n)
+    }
+}
+
+impl fmt::Display for Threshold {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.metric.name())?;
+        let mut filters = Vec::new();
+        if let Some(k) = self.kind {
+            filters.push(format!("kind={k}"));
+        }
+        if let Some(r) = &self.region {
+            filters.push(format!("region={r}"));
+        }
+        if !filters.is_empty() {
+            write!(f, "{{{}}}", filters.join(","))?;
+        }
+        match self.stat {
+            Some(stat) => write!(f, " {} < {}", stat.name(), pocnet_core::time::format_duration_ms(self.below as u64)),
+            None => write!(f, " < {}", self.below),
+        }
     }
 }
 
@@ -118,6 +215,23 @@ struct RawFile {
     states: Vec<Spanned<RawState>>,
     #[serde(default)]
     injects: Vec<Spanned<RawInject>>,
+    #[serde(default)]
+    generate: Vec<Spanned<RawGenerate>>,
+    #[serde(default)]
+    faults: Vec<Spanned<RawFault>>,
+    #[serde(default)]
+    thresholds: Vec<Spanned<RawThreshold>>,
+}
+
+/// A register of contact points (`scenarios/registers/*.toml`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRegister {
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    profiles: BTreeMap<String, Spanned<RawProfile>>,
+    contact_points: Vec<Spanned<RawState>>,
 }
 
 #[derive(Deserialize)]
@@ -128,15 +242,52 @@ struct RawHeader {
     description: String,
     seed: Spanned<i64>,
     start: Spanned<String>,
+    #[serde(default)]
+    end: Option<Spanned<String>>,
+    /// Path of a register file, relative to the scenario file.
+    #[serde(default)]
+    register: Option<Spanned<String>>,
+    /// Codes or regions of register entries to take (default: all).
+    #[serde(default)]
+    include: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawNetwork {
-    link_delay: Spanned<String>,
+    #[serde(default)]
+    link_delay: Option<Spanned<String>>,
+    #[serde(default)]
+    links: Vec<Spanned<RawLink>>,
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLink {
+    between: Spanned<Vec<Spanned<String>>>,
+    #[serde(default)]
+    delay: Option<Spanned<String>>,
+    #[serde(default)]
+    loss: Option<Spanned<f64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFault {
+    kind: Spanned<String>,
+    #[serde(default)]
+    state: Option<Spanned<String>>,
+    #[serde(default)]
+    from: Option<Spanned<String>>,
+    #[serde(default)]
+    until: Option<Spanned<String>>,
+    #[serde(default)]
+    a: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    b: Option<Vec<Spanned<String>>>,
+}
+
+#[derive(Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 struct RawByMode {
     staffed: Spanned<String>,
@@ -145,13 +296,32 @@ struct RawByMode {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct RawKindDelays {
+    #[serde(default)]
+    acknowledge: Option<RawByMode>,
+    #[serde(default)]
+    fulfil: Option<RawByMode>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawProfile {
     acknowledge: RawByMode,
     fulfil: RawByMode,
     #[serde(default)]
+    kinds: BTreeMap<Spanned<String>, RawKindDelays>,
+    #[serde(default)]
+    translation: Option<Spanned<String>>,
+    #[serde(default)]
     refuse_probability: Option<Spanned<f64>>,
     #[serde(default)]
     refusal_ground: Option<String>,
+    #[serde(default)]
+    resend_after: Option<Spanned<String>>,
+    #[serde(default)]
+    resends_max: Option<Spanned<i64>>,
+    #[serde(default)]
+    escalate_after: Option<Spanned<String>>,
     give_up_after: Spanned<String>,
     #[serde(default)]
     central_authority: Option<RawCentralAuthority>,
@@ -170,20 +340,24 @@ struct RawCentralAuthority {
 #[serde(deny_unknown_fields)]
 struct RawState {
     code: Spanned<String>,
-    name: String,
     #[serde(default)]
-    region: String,
-    tz: Spanned<String>,
+    name: Option<String>,
+    #[serde(default)]
+    region: Option<String>,
+    #[serde(default)]
+    tz: Option<Spanned<String>>,
     #[serde(default)]
     workweek: Option<Spanned<String>>,
-    roster: Spanned<String>,
+    #[serde(default)]
+    roster: Option<Spanned<String>>,
     #[serde(default)]
     hours: Option<Vec<Spanned<String>>>,
     #[serde(default)]
-    holidays: Vec<Spanned<String>>,
+    holidays: Option<Vec<Spanned<String>>>,
     #[serde(default)]
-    languages: Vec<String>,
-    profile: Spanned<String>,
+    languages: Option<Vec<String>>,
+    #[serde(default)]
+    profile: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -209,6 +383,48 @@ struct RawInject {
     mla_to_follow: Option<bool>,
     #[serde(default)]
     confidential: Option<bool>,
+    #[serde(default)]
+    evidence_deleted_at: Option<Spanned<String>>,
+    #[serde(default)]
+    retention: Option<Spanned<String>>,
+    #[serde(default)]
+    chain: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGenerate {
+    #[serde(default)]
+    from: Option<Vec<Spanned<String>>>,
+    rate_per_day: Spanned<f64>,
+    #[serde(default)]
+    start: Option<Spanned<String>>,
+    #[serde(default)]
+    end: Option<Spanned<String>>,
+    #[serde(default)]
+    diurnal: Option<Spanned<String>>,
+    kinds: BTreeMap<Spanned<String>, Spanned<f64>>,
+    #[serde(default)]
+    targets: Option<BTreeMap<Spanned<String>, Spanned<f64>>>,
+    #[serde(default)]
+    retention: Option<Spanned<String>>,
+    #[serde(default)]
+    chain_probability: Option<Spanned<f64>>,
+    #[serde(default)]
+    language: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawThreshold {
+    metric: Spanned<String>,
+    #[serde(default)]
+    kind: Option<Spanned<String>>,
+    #[serde(default)]
+    region: Option<Spanned<String>>,
+    #[serde(default)]
+    stat: Option<Spanned<String>>,
+    below: Spanned<toml::Value>,
 }
 
 // ---------------------------------------------------------------- validation
@@ -239,8 +455,7 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// Reads and validates a scenario file.
-pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+fn read_text(path: &Path) -> Result<String, ScenarioError> {
     let file = path.display().to_string();
     let fail = |message: String| ScenarioError {
         diagnostics: vec![Diagnostic { file: file.clone(), line: 1, column: 1, message }],
@@ -249,12 +464,36 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     if meta.len() > SCENARIO_BYTES_MAX {
         return Err(fail(format!("file of {} bytes exceeds the limit of {SCENARIO_BYTES_MAX} bytes", meta.len())));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read: {e}")))?;
-    parse(&file, &text)
+    std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read: {e}")))
 }
 
-/// Validates scenario text; `file` names it in diagnostics.
+/// Reads and validates a scenario file (and the register it names).
+pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    let text = read_text(path)?;
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    parse_with(&path.display().to_string(), &text, &|name| {
+        let p = base.join(name);
+        read_text(&p).map(|t| (p.display().to_string(), t))
+    })
+}
+
+/// Validates scenario text that names no register file.
 pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
+    parse_with(file, text, &|name| {
+        Err(ScenarioError {
+            diagnostics: vec![Diagnostic {
+                file: name.into(),
+                line: 1,
+                column: 1,
+                message: "registers cannot be read here".into(),
+            }],
+        })
+    })
+}
+
+type RegisterReader<'r> = dyn Fn(&str) -> Result<(String, String), ScenarioError> + 'r;
+
+fn parse_with(file: &str, text: &str, read_register: &RegisterReader<'_>) -> Result<Scenario, ScenarioError> {
     let mut c = Checker { file, text, diagnostics: Vec::new() };
     let raw: RawFile = match toml::from_str(text) {
         Ok(raw) => raw,
@@ -263,14 +502,67 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
             return Err(ScenarioError { diagnostics: c.diagnostics });
         }
     };
-    let scenario = validate(&mut c, raw);
+    // The register, if any: its own file, its own diagnostics.
+    let mut base_states: Vec<StateEntry> = Vec::new();
+    let mut profiles: BTreeMap<String, Profile> = BTreeMap::new();
+    let mut profile_names: BTreeSet<String> = BTreeSet::new();
+    if let Some(reg) = &raw.scenario.register {
+        match read_register(reg.get_ref()) {
+            Err(mut e) => {
+                let message = e.diagnostics.first().map(|d| d.message.clone()).unwrap_or_default();
+                c.at(reg, format!("register `{}`: {message}", reg.get_ref()));
+                e.diagnostics.clear();
+            }
+            Ok((reg_file, reg_text)) => {
+                let mut rc = Checker { file: &reg_file, text: &reg_text, diagnostics: Vec::new() };
+                match toml::from_str::<RawRegister>(&reg_text) {
+                    Err(e) => rc.error(e.span().unwrap_or(0..0), e.message().trim().to_string()),
+                    Ok(register) => {
+                        let _ = &register.description;
+                        for (name, p) in &register.profiles {
+                            profile_names.insert(name.clone());
+                            if let Some(p) = profile(&mut rc, p) {
+                                profiles.insert(name.clone(), p);
+                            }
+                        }
+                        let names: BTreeSet<String> =
+                            profile_names.iter().chain(raw.profiles.keys()).cloned().collect();
+                        for s in &register.contact_points {
+                            if let Some(entry) = state(&mut rc, s.get_ref(), None, &names) {
+                                base_states.push(entry);
+                            }
+                        }
+                    }
+                }
+                c.diagnostics.append(&mut rc.diagnostics);
+            }
+        }
+    }
+    for (name, p) in &raw.profiles {
+        profile_names.insert(name.clone());
+        if let Some(p) = profile(&mut c, p) {
+            profiles.insert(name.clone(), p);
+        }
+    }
+    let scenario = validate(&mut c, raw, base_states, &profiles, &profile_names);
     match scenario {
         Some(s) if c.diagnostics.is_empty() => Ok(s),
         _ => Err(ScenarioError { diagnostics: c.diagnostics }),
     }
 }
 
-fn validate(c: &mut Checker<'_>, raw: RawFile) -> Option<Scenario> {
+/// Link delay when a scenario names none: a fixed 200 ms, an assumption.
+pub const DEFAULT_LINK_DELAY_MS: u64 = 200;
+/// Length of a scenario that names no end.
+pub const DEFAULT_SCENARIO_DAYS: u64 = 7;
+
+fn validate(
+    c: &mut Checker<'_>,
+    raw: RawFile,
+    mut register: Vec<StateEntry>,
+    profiles: &BTreeMap<String, Profile>,
+    profile_names: &BTreeSet<String>,
+) -> Option<Scenario> {
     let seed = match u64::try_from(*raw.scenario.seed.get_ref()) {
         Ok(s) => Some(s),
         Err(_) => {
@@ -279,75 +571,142 @@ fn validate(c: &mut Checker<'_>, raw: RawFile) -> Option<Scenario> {
         }
     };
     let start = timestamp(c, &raw.scenario.start);
-    let network = match &raw.network {
-        Some(n) => match duration_ms(n.link_delay.get_ref()) {
-            Ok(ms) if (limits::LINK_DELAY_MS_MIN..=limits::DELAY_MS_MAX).contains(&ms) => Some(NetworkModel::new(ms)),
-            Ok(_) => {
-                c.at(&n.link_delay, "link_delay must be at least 1ms (it is the virtual clock's lookahead)");
+    let end = match (&raw.scenario.end, start) {
+        (Some(e), Some(start)) => match timestamp(c, e) {
+            Some(end) if end > start => Some(end),
+            Some(_) => {
+                c.at(e, "the scenario must end after it starts");
                 None
             }
-            Err(e) => {
-                c.at(&n.link_delay, e);
-                None
-            }
+            None => None,
         },
-        None => Some(NetworkModel::new(DEFAULT_LINK_DELAY_MS)),
+        (None, Some(start)) => Some(start.plus_ms(DEFAULT_SCENARIO_DAYS * 86_400_000)),
+        _ => None,
     };
 
-    let mut profiles = BTreeMap::new();
-    for (name, raw_profile) in &raw.profiles {
-        if let Some(p) = profile(c, raw_profile) {
-            profiles.insert(name.clone(), p);
-        }
-    }
-
-    let mut states: Vec<StateEntry> = Vec::new();
-    let mut codes = BTreeSet::new();
-    if raw.states.is_empty() {
-        c.error(0..0, "no [[states]]: a scenario needs at least two contact points");
-    }
-    if raw.states.len() > limits::STATES_MAX {
-        c.error(raw.states[limits::STATES_MAX].span(), format!("more than {} states", limits::STATES_MAX));
-    }
-    for s in &raw.states {
-        if let Some(entry) = state(c, s.get_ref(), &raw.profiles, &profiles) {
-            if !codes.insert(entry.code) {
-                c.at(&s.get_ref().code, format!("state {} appears twice", entry.code));
+    // Register selection, then the scenario's own entries (overrides or additions).
+    if let Some(include) = &raw.scenario.include {
+        let regions: BTreeSet<String> = register.iter().map(|s| s.region.clone()).collect();
+        let mut keep = BTreeSet::new();
+        for item in include {
+            let v = item.get_ref();
+            if v == "*" {
+                keep.extend(register.iter().map(|s| s.code));
+            } else if regions.contains(v) {
+                keep.extend(register.iter().filter(|s| &s.region == v).map(|s| s.code));
+            } else if let Some(s) = register.iter().find(|s| s.code.as_str() == v) {
+                keep.insert(s.code);
+            } else {
+                c.at(item, format!("`{v}` is neither a state code nor a region of the register"));
             }
-            states.push(entry);
+        }
+        register.retain(|s| keep.contains(&s.code));
+    }
+    let mut states = register;
+    for s in &raw.states {
+        let code = StateCode::parse(s.get_ref().code.get_ref()).ok();
+        let base = code.and_then(|code| states.iter().position(|e| e.code == code));
+        match base {
+            Some(i) => {
+                let base = states[i].clone();
+                if let Some(entry) = state(c, s.get_ref(), Some(&base), profile_names) {
+                    states[i] = entry;
+                }
+            }
+            None => {
+                if let Some(entry) = state(c, s.get_ref(), None, profile_names) {
+                    states.push(entry);
+                }
+            }
+        }
+    }
+    // Profiles are resolved once every entry is known.
+    for entry in &mut states {
+        match profiles.get(&entry.profile_name) {
+            Some(p) => {
+                let mut p = p.clone();
+                if let Some(ca) = p.central_authority.as_mut() {
+                    ca.roster.tz = entry.roster.tz.clone();
+                    ca.roster.workweek = entry.roster.workweek;
+                    ca.roster.holidays = entry.roster.holidays.clone();
+                }
+                entry.profile = p;
+            }
+            None => {
+                // Already reported where the profile was named, or the profile itself is invalid.
+                if !profile_names.contains(&entry.profile_name) {
+                    c.error(0..0, format!("{}: unknown profile `{}`", entry.code, entry.profile_name));
+                }
+            }
+        }
+    }
+    if states.len() < 2 {
+        c.error(0..0, format!("{} contact points: a scenario needs at least two", states.len()));
+    }
+    if states.len() > limits::STATES_MAX {
+        c.error(0..0, format!("{} contact points; at most {}", states.len(), limits::STATES_MAX));
+    }
+    let codes: BTreeSet<StateCode> = states.iter().map(|s| s.code).collect();
+    let regions: BTreeMap<StateCode, String> = states.iter().map(|s| (s.code, s.region.clone())).collect();
+
+    let mut network = network(c, raw.network.as_ref(), &codes, &regions);
+    if let (Some(n), Some(start), Some(end)) = (network.as_mut(), start, end) {
+        n.regions = regions.clone();
+        for f in &raw.faults {
+            if let Some(fault) = fault(c, f, &codes, &regions, start, end) {
+                n.faults.push(fault);
+            }
         }
     }
 
-    if raw.injects.len() > INJECTS_MAX {
-        c.error(raw.injects[INJECTS_MAX].span(), format!("more than {INJECTS_MAX} injects"));
-    }
+    let window = start.zip(end);
     let mut injects = Vec::new();
     let mut per_state: BTreeMap<StateCode, usize> = BTreeMap::new();
-    for (index, raw_inject) in raw.injects.iter().enumerate() {
-        let Ok(case) = u32::try_from(index + 1) else { break };
-        if let Some(inject) = inject(c, raw_inject.get_ref(), RequestId { case, link: 0 }, &codes, start) {
-            let n = per_state.entry(inject.from).or_default();
-            *n += 1;
-            if *n == limits::INJECTS_PER_STATE_MAX + 1 {
-                c.at(raw_inject, format!("more than {} injects from {}", limits::INJECTS_PER_STATE_MAX, inject.from));
-            }
+    let mut next_case: u32 = 1;
+    for raw_inject in &raw.injects {
+        if let Some(inject) = inject(c, raw_inject.get_ref(), RequestId { case: next_case, link: 0 }, &codes, window) {
+            injects.push(inject);
+        }
+        next_case = next_case.saturating_add(1);
+    }
+    if let (Some(seed), Some((start, end))) = (seed, window) {
+        let mut generated = Vec::new();
+        for (index, g) in raw.generate.iter().enumerate() {
+            generated.extend(generate(c, g, index, seed, start, end, &states, &regions));
+        }
+        generated.sort_by_key(|i| (i.at, i.from, i.to));
+        for mut inject in generated {
+            inject.id = RequestId { case: next_case, link: 0 };
+            next_case = next_case.saturating_add(1);
             injects.push(inject);
         }
     }
+    if injects.len() > INJECTS_MAX {
+        c.error(0..0, format!("{} injects; at most {INJECTS_MAX}", injects.len()));
+    }
+    for inject in &injects {
+        let n = per_state.entry(inject.from).or_default();
+        *n += 1;
+        if *n == limits::INJECTS_PER_STATE_MAX + 1 {
+            c.error(0..0, format!("more than {} injects from {}", limits::INJECTS_PER_STATE_MAX, inject.from));
+        }
+    }
+
+    let all_regions: BTreeSet<&String> = regions.values().collect();
+    let thresholds = raw.thresholds.iter().filter_map(|t| threshold(c, t.get_ref(), &all_regions)).collect();
 
     Some(Scenario {
         name: raw.scenario.name,
         description: raw.scenario.description,
         seed: seed?,
         start: start?,
+        end: end?,
         network: network?,
         states,
         injects,
+        thresholds,
     })
 }
-
-/// Link delay when a scenario names none: a fixed 200 ms, an assumption.
-pub const DEFAULT_LINK_DELAY_MS: u64 = 200;
 
 fn timestamp(c: &mut Checker<'_>, value: &Spanned<String>) -> Option<SimTime> {
     match value.get_ref().parse::<jiff::Timestamp>() {
@@ -362,51 +721,112 @@ fn timestamp(c: &mut Checker<'_>, value: &Spanned<String>) -> Option<SimTime> {
     }
 }
 
-fn profile(c: &mut Checker<'_>, raw: &Spanned<RawProfile>) -> Option<Profile> {
-    let r = raw.get_ref();
-    let mut delay_of = |v: &Spanned<String>| match delay(v.get_ref()) {
-        Ok(d) => Some(d),
-        Err(e) => {
-            c.at(v, e);
-            None
+/// A time that must fall inside the scenario.
+fn time_in(c: &mut Checker<'_>, value: &Spanned<String>, window: Option<(SimTime, SimTime)>) -> Option<SimTime> {
+    let t = timestamp(c, value)?;
+    if let Some((start, end)) = window {
+        if t < start || t > end {
+            c.at(value, format!("{t} is outside the scenario ({start} to {end})"));
+            return None;
         }
-    };
-    let acknowledge = (delay_of(&r.acknowledge.staffed), delay_of(&r.acknowledge.on_call));
-    let fulfil = (delay_of(&r.fulfil.staffed), delay_of(&r.fulfil.on_call));
-    let ca_delay = r.central_authority.as_ref().map(|ca| delay_of(&ca.delay));
-    let give_up = match duration_ms(r.give_up_after.get_ref()) {
+    }
+    Some(t)
+}
+
+fn duration_field(c: &mut Checker<'_>, value: &Spanned<String>, what: &str) -> Option<u64> {
+    match duration_ms(value.get_ref()) {
         Ok(ms) if ms > 0 && ms <= limits::DELAY_MS_MAX => Some(ms),
         Ok(_) => {
-            c.at(&r.give_up_after, "give_up_after must be positive and at most 366d");
+            c.at(value, format!("{what} must be positive and at most 366d"));
             None
         }
         Err(e) => {
-            c.at(&r.give_up_after, e);
+            c.at(value, e);
             None
         }
+    }
+}
+
+fn delay_field(c: &mut Checker<'_>, value: &Spanned<String>) -> Option<Delay> {
+    match delay(value.get_ref()) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            c.at(value, e);
+            None
+        }
+    }
+}
+
+fn by_mode(c: &mut Checker<'_>, raw: &RawByMode) -> Option<DelaysByMode> {
+    let (staffed, on_call) = (delay_field(c, &raw.staffed), delay_field(c, &raw.on_call));
+    Some(DelaysByMode { staffed: staffed?, on_call: on_call? })
+}
+
+fn probability(c: &mut Checker<'_>, value: &Spanned<f64>) -> Option<f64> {
+    let p = *value.get_ref();
+    if (0.0..=1.0).contains(&p) {
+        Some(p)
+    } else {
+        c.at(value, format!("probability {p} is outside [0, 1]"));
+        None
+    }
+}
+
+fn kind_of(c: &mut Checker<'_>, value: &Spanned<String>) -> Option<RequestKind> {
+    let kind = RequestKind::parse(value.get_ref());
+    if kind.is_none() {
+        c.at(value, unknown_kind(value.get_ref()));
+    }
+    kind
+}
+
+fn profile(c: &mut Checker<'_>, raw: &Spanned<RawProfile>) -> Option<Profile> {
+    let r = raw.get_ref();
+    let acknowledge = by_mode(c, &r.acknowledge);
+    let fulfil = by_mode(c, &r.fulfil);
+    let mut kinds = BTreeMap::new();
+    let mut kinds_ok = true;
+    for (name, k) in &r.kinds {
+        let kind = kind_of(c, name);
+        let ack = k.acknowledge.as_ref().map(|d| by_mode(c, d));
+        let ful = k.fulfil.as_ref().map(|d| by_mode(c, d));
+        match (kind, ack, ful) {
+            (Some(kind), ack, ful) if !matches!(ack, Some(None)) && !matches!(ful, Some(None)) => {
+                kinds.insert(kind, KindDelays { acknowledge: ack.flatten(), fulfil: ful.flatten() });
+            }
+            _ => kinds_ok = false,
+        }
+    }
+    let translation = match &r.translation {
+        Some(t) => delay_field(c, t),
+        None => Some(Delay::Fixed { ms: 0 }),
+    };
+    let give_up = duration_field(c, &r.give_up_after, "give_up_after");
+    let resend_after = r.resend_after.as_ref().map(|v| duration_field(c, v, "resend_after"));
+    let escalate_after = r.escalate_after.as_ref().map(|v| duration_field(c, v, "escalate_after"));
+    let resends_max = match &r.resends_max {
+        Some(v) => match u32::try_from(*v.get_ref()) {
+            Ok(n) if n <= limits::RESENDS_MAX => Some(n),
+            _ => {
+                c.at(v, format!("resends_max must be between 0 and {}", limits::RESENDS_MAX));
+                None
+            }
+        },
+        None => Some(if r.resend_after.is_some() { 3 } else { 0 }),
     };
     let refuse_probability = match &r.refuse_probability {
-        Some(p) if !(0.0..=1.0).contains(p.get_ref()) => {
-            c.at(p, format!("probability {} is outside [0, 1]", p.get_ref()));
-            None
-        }
-        Some(p) => Some(*p.get_ref()),
+        Some(p) => probability(c, p),
         None => Some(0.0),
     };
     let central_authority = match &r.central_authority {
         None => Some(None),
         Some(ca) => {
-            let mut kinds = Vec::new();
-            for k in &ca.kinds {
-                match RequestKind::parse(k.get_ref()) {
-                    Some(kind) => kinds.push(kind),
-                    None => c.at(k, unknown_kind(k.get_ref())),
-                }
-            }
+            let kinds: Vec<RequestKind> = ca.kinds.iter().filter_map(|k| kind_of(c, k)).collect();
+            let delay = delay_field(c, &ca.delay);
             let shifts = shifts(c, ca.hours.as_deref());
-            match (ca_delay.flatten(), shifts) {
+            match (delay, shifts) {
                 // The central authority's roster is filled in per state (same zone and week).
-                (Some(delay), Some(shifts)) => Some(Some(CentralAuthority {
+                (Some(delay), Some(shifts)) if kinds.len() == ca.kinds.len() => Some(Some(CentralAuthority {
                     roster: RosterSpec {
                         tz: String::new(),
                         workweek: WorkWeek::ALL_DAYS,
@@ -426,13 +846,24 @@ fn profile(c: &mut Checker<'_>, raw: &Spanned<RawProfile>) -> Option<Profile> {
     if ground.len() > limits::TEXT_FIELD_BYTES_MAX {
         c.at(raw, format!("refusal_ground is longer than {} bytes", limits::TEXT_FIELD_BYTES_MAX));
     }
+    if !kinds_ok {
+        return None;
+    }
     let profile = Profile {
-        acknowledge: DelaysByMode { staffed: acknowledge.0?, on_call: acknowledge.1? },
-        fulfil: DelaysByMode { staffed: fulfil.0?, on_call: fulfil.1? },
+        acknowledge: acknowledge?,
+        fulfil: fulfil?,
+        kinds,
+        languages: vec![],
+        translation: translation?,
         refuse_probability: refuse_probability?,
         refusal_ground: ground,
         central_authority: central_authority?,
-        give_up_after_ms: give_up?,
+        requester: RequesterPolicy {
+            resend_after_ms: resend_after.map_or(Some(None), |v| v.map(Some))?,
+            resends_max: resends_max?,
+            escalate_after_ms: escalate_after.map_or(Some(None), |v| v.map(Some))?,
+            give_up_after_ms: give_up?,
+        },
     };
     if let Err(e) = profile.validate() {
         c.at(raw, e.to_string());
@@ -464,78 +895,119 @@ fn shifts(c: &mut Checker<'_>, hours: Option<&[Spanned<String>]>) -> Option<Vec<
 
 const ROSTER_PATTERNS: &str = "staffed-24-7, office-hours-on-call, office-hours-only";
 
+/// A contact point from its raw entry, over `base` (a register entry it overrides).
 fn state(
     c: &mut Checker<'_>,
     raw: &RawState,
-    raw_profiles: &BTreeMap<String, Spanned<RawProfile>>,
-    profiles: &BTreeMap<String, Profile>,
+    base: Option<&StateEntry>,
+    profile_names: &BTreeSet<String>,
 ) -> Option<StateEntry> {
     let code = match StateCode::parse(raw.code.get_ref()) {
-        Ok(code) => Some(code),
+        Ok(code) => code,
         Err(e) => {
             c.at(&raw.code, e.to_string());
+            return None;
+        }
+    };
+    let missing = |c: &mut Checker<'_>, field: &str| {
+        c.at(&raw.code, format!("{code}: `{field}` is required (no register entry to take it from)"));
+    };
+    let name = raw.name.clone().or_else(|| base.map(|b| b.name.clone()));
+    if name.is_none() {
+        missing(c, "name");
+    }
+    let region = raw.region.clone().or_else(|| base.map(|b| b.region.clone())).unwrap_or_default();
+    let tz = match (&raw.tz, base) {
+        (Some(tz), _) => match jiff::tz::TimeZone::get(tz.get_ref()) {
+            Ok(_) => Some(tz.get_ref().clone()),
+            Err(_) => {
+                c.at(tz, format!("unknown time zone `{}`: expected an IANA name like `Europe/Paris`", tz.get_ref()));
+                None
+            }
+        },
+        (None, Some(b)) => Some(b.tz.clone()),
+        (None, None) => {
+            missing(c, "tz");
             None
         }
     };
-    let workweek = match &raw.workweek {
-        None => Some(WorkWeek::parse("Mon-Fri").unwrap_or(WorkWeek::ALL_DAYS)),
-        Some(w) => match WorkWeek::parse(w.get_ref()) {
+    let workweek = match (&raw.workweek, base) {
+        (Some(w), _) => match WorkWeek::parse(w.get_ref()) {
             Ok(w) => Some(w),
             Err(e) => {
                 c.at(w, e.to_string());
                 None
             }
         },
+        (None, Some(b)) => Some(b.roster.workweek),
+        (None, None) => WorkWeek::parse("Mon-Fri").ok(),
     };
-    let shifts = shifts(c, raw.hours.as_deref());
-    let mut holidays = Vec::new();
-    for h in &raw.holidays {
-        match h.get_ref().parse::<jiff::civil::Date>() {
-            Ok(d) => holidays.push(d),
-            Err(_) => c.at(h, format!("`{}` is not a date: expected YYYY-MM-DD", h.get_ref())),
-        }
-    }
-    let (always_staffed, off_hours) = match raw.roster.get_ref().as_str() {
-        "staffed-24-7" => (true, Mode::Closed),
-        "office-hours-on-call" => (false, Mode::OnCall),
-        "office-hours-only" => (false, Mode::Closed),
-        other => {
-            c.at(&raw.roster, format!("unknown roster `{other}`: expected one of {ROSTER_PATTERNS}"));
-            return None;
-        }
+    let shifts = match (&raw.hours, base) {
+        (None, Some(b)) if !b.roster.always_staffed => Some(b.roster.shifts.clone()),
+        (hours, _) => shifts(c, hours.as_deref()),
     };
-    let profile_name = raw.profile.get_ref().clone();
-    let mut profile = match profiles.get(&profile_name) {
-        Some(p) => p.clone(),
-        None => {
-            if !raw_profiles.contains_key(&profile_name) {
-                let known: Vec<&str> = raw_profiles.keys().map(String::as_str).collect();
-                c.at(&raw.profile, format!("unknown profile `{profile_name}`: defined are [{}]", known.join(", ")));
+    let holidays = match (&raw.holidays, base) {
+        (Some(list), _) => {
+            let mut out = Vec::new();
+            for h in list {
+                match h.get_ref().parse::<jiff::civil::Date>() {
+                    Ok(d) => out.push(d),
+                    Err(_) => c.at(h, format!("`{}` is not a date: expected YYYY-MM-DD", h.get_ref())),
+                }
             }
-            return None;
+            (out.len() == list.len()).then_some(out)
+        }
+        (None, Some(b)) => Some(b.roster.holidays.clone()),
+        (None, None) => Some(vec![]),
+    };
+    let pattern = match (&raw.roster, base) {
+        (Some(r), _) => match r.get_ref().as_str() {
+            "staffed-24-7" => Some((true, Mode::Closed)),
+            "office-hours-on-call" => Some((false, Mode::OnCall)),
+            "office-hours-only" => Some((false, Mode::Closed)),
+            other => {
+                c.at(r, format!("unknown roster `{other}`: expected one of {ROSTER_PATTERNS}"));
+                None
+            }
+        },
+        (None, Some(b)) => Some((b.roster.always_staffed, b.roster.off_hours)),
+        (None, None) => {
+            missing(c, "roster");
+            None
         }
     };
-    let (code, workweek, shifts) = (code?, workweek?, shifts?);
+    let profile_name = match (&raw.profile, base) {
+        (Some(p), _) => {
+            if !profile_names.contains(p.get_ref()) {
+                let known: Vec<&str> = profile_names.iter().map(String::as_str).collect();
+                c.at(p, format!("unknown profile `{}`: defined are [{}]", p.get_ref(), known.join(", ")));
+                None
+            } else {
+                Some(p.get_ref().clone())
+            }
+        }
+        (None, Some(b)) => Some(b.profile_name.clone()),
+        (None, None) => {
+            missing(c, "profile");
+            None
+        }
+    };
+    let languages = raw.languages.clone().or_else(|| base.map(|b| b.languages.clone())).unwrap_or_default();
+    let (name, tz, workweek, shifts, holidays, (always_staffed, off_hours), profile_name) =
+        (name?, tz?, workweek?, shifts?, holidays?, pattern?, profile_name?);
     let spec = RosterSpec {
-        tz: raw.tz.get_ref().clone(),
+        tz: tz.clone(),
         workweek,
         shifts: if always_staffed { vec![] } else { shifts.clone() },
         always_staffed,
         off_hours,
-        holidays: holidays.clone(),
+        holidays,
     };
     if let Err(e) = Roster::new(spec.clone()) {
-        let span = match e {
-            pocnet_core::roster::RosterError::UnknownTimeZone(_) => raw.tz.span(),
-            _ => raw.roster.span(),
-        };
-        c.error(span, e.to_string());
+        let span =
+            raw.hours.as_ref().and_then(|h| h.first()).map(|h| h.span()).or(raw.roster.as_ref().map(|r| r.span()));
+        c.error(span.unwrap_or(raw.code.span()), format!("{code}: {e}"));
         return None;
-    }
-    if let Some(ca) = profile.central_authority.as_mut() {
-        ca.roster.tz = spec.tz.clone();
-        ca.roster.workweek = workweek;
-        ca.roster.holidays = holidays;
     }
     let hours: Vec<String> = shifts.iter().map(Shift::to_string).collect();
     let roster_summary = if always_staffed {
@@ -546,15 +1018,196 @@ fn state(
     };
     Some(StateEntry {
         code,
-        name: raw.name.clone(),
-        region: raw.region.clone(),
-        tz: spec.tz.clone(),
-        languages: raw.languages.clone(),
+        name,
+        region,
+        tz,
+        languages,
         roster: spec,
         roster_summary,
         profile_name,
-        profile,
+        // Resolved once every profile is read.
+        profile: placeholder_profile(),
     })
+}
+
+fn placeholder_profile() -> Profile {
+    let zero = Delay::Fixed { ms: 0 };
+    let by_mode = DelaysByMode { staffed: zero.clone(), on_call: zero.clone() };
+    Profile {
+        acknowledge: by_mode.clone(),
+        fulfil: by_mode,
+        kinds: BTreeMap::new(),
+        languages: vec![],
+        translation: zero,
+        refuse_probability: 0.0,
+        refusal_ground: String::new(),
+        central_authority: None,
+        requester: RequesterPolicy::patient(1),
+    }
+}
+
+/// A link or fault side: a state code, a region, or `*`.
+fn side(
+    c: &mut Checker<'_>,
+    value: &Spanned<String>,
+    codes: &BTreeSet<StateCode>,
+    regions: &BTreeMap<StateCode, String>,
+) -> Option<Side> {
+    let v = value.get_ref();
+    if v == "*" {
+        return Some(Side::Any);
+    }
+    if let Ok(code) = StateCode::parse(v) {
+        if codes.contains(&code) {
+            return Some(Side::State(code));
+        }
+    }
+    if regions.values().any(|r| r == v) {
+        return Some(Side::Region(v.clone()));
+    }
+    c.at(value, format!("`{v}` is neither a state of the scenario, a region of its states, nor `*`"));
+    None
+}
+
+fn network(
+    c: &mut Checker<'_>,
+    raw: Option<&RawNetwork>,
+    codes: &BTreeSet<StateCode>,
+    regions: &BTreeMap<StateCode, String>,
+) -> Option<NetworkModel> {
+    let Some(raw) = raw else { return Some(NetworkModel::new(DEFAULT_LINK_DELAY_MS)) };
+    let link_delay = match &raw.link_delay {
+        Some(d) => match duration_ms(d.get_ref()) {
+            Ok(ms) if (limits::LINK_DELAY_MS_MIN..=limits::DELAY_MS_MAX).contains(&ms) => Some(ms),
+            Ok(_) => {
+                c.at(d, "link_delay must be at least 1ms (it is the virtual clock's lookahead)");
+                None
+            }
+            Err(e) => {
+                c.at(d, e);
+                None
+            }
+        },
+        None => Some(DEFAULT_LINK_DELAY_MS),
+    };
+    let mut model = NetworkModel::new(link_delay.unwrap_or(DEFAULT_LINK_DELAY_MS));
+    let mut ok = link_delay.is_some();
+    for l in &raw.links {
+        let r = l.get_ref();
+        let between = r.between.get_ref();
+        if between.len() != 2 {
+            c.at(&r.between, "`between` takes two sides: state codes, regions or `*`");
+            ok = false;
+            continue;
+        }
+        let (a, b) = (side(c, &between[0], codes, regions), side(c, &between[1], codes, regions));
+        let delay_ms = match &r.delay {
+            Some(d) => match duration_ms(d.get_ref()) {
+                Ok(ms) if (limits::LINK_DELAY_MS_MIN..=limits::DELAY_MS_MAX).contains(&ms) => Some(ms),
+                Ok(_) => {
+                    c.at(d, "a link delay must be at least 1ms");
+                    None
+                }
+                Err(e) => {
+                    c.at(d, e);
+                    None
+                }
+            },
+            None => Some(model.link_delay_ms),
+        };
+        let loss = match &r.loss {
+            Some(p) if (0.0..1.0).contains(p.get_ref()) => Some(*p.get_ref()),
+            Some(p) => {
+                c.at(p, format!("loss {} is outside [0, 1)", p.get_ref()));
+                None
+            }
+            None => Some(0.0),
+        };
+        match (a, b, delay_ms, loss) {
+            (Some(a), Some(b), Some(delay_ms), Some(loss)) => model.links.push(LinkRule { a, b, delay_ms, loss }),
+            _ => ok = false,
+        }
+    }
+    ok.then_some(model)
+}
+
+fn fault(
+    c: &mut Checker<'_>,
+    raw: &Spanned<RawFault>,
+    codes: &BTreeSet<StateCode>,
+    regions: &BTreeMap<StateCode, String>,
+    start: SimTime,
+    end: SimTime,
+) -> Option<Fault> {
+    let r = raw.get_ref();
+    let window = Some((start, end));
+    let state_of = |c: &mut Checker<'_>| -> Option<StateCode> {
+        let Some(s) = &r.state else {
+            c.at(&r.kind, format!("a `{}` fault needs `state`", r.kind.get_ref()));
+            return None;
+        };
+        match StateCode::parse(s.get_ref()) {
+            Ok(code) if codes.contains(&code) => Some(code),
+            _ => {
+                c.at(s, format!("unknown state `{}`: not among the scenario's contact points", s.get_ref()));
+                None
+            }
+        }
+    };
+    let span_of = |c: &mut Checker<'_>| -> Option<(SimTime, SimTime)> {
+        let (Some(f), Some(u)) = (&r.from, &r.until) else {
+            c.at(&r.kind, format!("a `{}` fault needs `from` and `until`", r.kind.get_ref()));
+            return None;
+        };
+        let (from, until) = (time_in(c, f, window), time_in(c, u, window));
+        let (from, until) = (from?, until?);
+        if until <= from {
+            c.at(u, "`until` must come after `from`");
+            return None;
+        }
+        Some((from, until))
+    };
+    match r.kind.get_ref().as_str() {
+        "down" => {
+            let (state, span) = (state_of(c), span_of(c));
+            let (from, until) = span?;
+            Some(Fault::Down { state: state?, from, until })
+        }
+        "stale" => Some(Fault::Stale { state: state_of(c)? }),
+        "partition" => {
+            let members = |c: &mut Checker<'_>, list: &Option<Vec<Spanned<String>>>, name: &str| -> Option<Vec<Side>> {
+                let Some(list) = list else {
+                    c.at(&r.kind, format!("a `partition` fault needs `{name}`"));
+                    return None;
+                };
+                let sides: Vec<Side> = list.iter().filter_map(|v| side(c, v, codes, regions)).collect();
+                (sides.len() == list.len()).then_some(sides)
+            };
+            let (a, b, span) = (members(c, &r.a, "a"), members(c, &r.b, "b"), span_of(c));
+            let (a, b, (from, until)) = (a?, b?, span?);
+            let expand = |sides: &[Side]| -> Vec<StateCode> {
+                codes
+                    .iter()
+                    .copied()
+                    .filter(|code| {
+                        sides.iter().any(|s| match s {
+                            Side::State(x) => x == code,
+                            Side::Region(r) => regions.get(code) == Some(r),
+                            Side::Any => true,
+                        })
+                    })
+                    .collect()
+            };
+            let a = expand(&a);
+            // `b = ["*"]` means everyone not in `a`.
+            let b: Vec<StateCode> = expand(&b).into_iter().filter(|s| !a.contains(s)).collect();
+            Some(Fault::Partition { a, b, from, until })
+        }
+        other => {
+            c.at(&r.kind, format!("unknown fault `{other}`: expected down, partition or stale"));
+            None
+        }
+    }
 }
 
 fn inject(
@@ -562,18 +1215,13 @@ fn inject(
     raw: &RawInject,
     id: RequestId,
     codes: &BTreeSet<StateCode>,
-    start: Option<SimTime>,
+    window: Option<(SimTime, SimTime)>,
 ) -> Option<Inject> {
-    let at = timestamp(c, &raw.at);
-    if let (Some(at), Some(start)) = (at, start) {
-        if at < start {
-            c.at(&raw.at, format!("inject at {at} is before the scenario starts ({start})"));
-        }
-    }
-    let mut party = |v: &Spanned<String>| match StateCode::parse(v.get_ref()) {
+    let at = time_in(c, &raw.at, window);
+    let party = |c: &mut Checker<'_>, v: &Spanned<String>| match StateCode::parse(v.get_ref()) {
         Ok(code) if codes.contains(&code) => Some(code),
         Ok(code) => {
-            c.at(v, format!("unknown state {code}: not among the scenario's [[states]]"));
+            c.at(v, format!("unknown state {code}: not among the scenario's contact points"));
             None
         }
         Err(e) => {
@@ -581,15 +1229,43 @@ fn inject(
             None
         }
     };
-    let (from, to) = (party(&raw.from), party(&raw.to));
+    let (from, to) = (party(c, &raw.from), party(c, &raw.to));
     if from.is_some() && from == to {
         c.at(&raw.to, "a contact point cannot send a request to itself");
     }
-    let kind = RequestKind::parse(raw.kind.get_ref());
-    if kind.is_none() {
-        c.at(&raw.kind, unknown_kind(raw.kind.get_ref()));
+    let mut chain = Vec::new();
+    let mut previous = to;
+    for link in &raw.chain {
+        let next = party(c, link);
+        if next.is_some() && (next == previous || next == from) {
+            c.at(link, "a chain link must reveal a state other than the requester and the previous link");
+        }
+        chain.extend(next);
+        previous = next;
     }
-    let (from, to, kind, at) = (from?, to?, kind?, at?);
+    if raw.chain.len() > limits::CHAIN_LINKS_MAX {
+        c.at(&raw.chain[limits::CHAIN_LINKS_MAX], format!("more than {} chain links", limits::CHAIN_LINKS_MAX));
+    }
+    let kind = kind_of(c, &raw.kind);
+    let deleted = match (&raw.evidence_deleted_at, &raw.retention) {
+        (Some(d), Some(r)) => {
+            c.at(r, "give either `evidence_deleted_at` or `retention`, not both");
+            let _ = d;
+            None
+        }
+        (Some(d), None) => timestamp(c, d).map(Some),
+        (None, Some(r)) => duration_field(c, r, "retention").and_then(|ms| at.map(|t| Some(t.plus_ms(ms)))),
+        (None, None) => Some(None),
+    };
+    if let (Some(Some(d)), Some(t), Some(v)) = (deleted, at, raw.evidence_deleted_at.as_ref()) {
+        if d <= t {
+            c.at(v, "the evidence is deleted before the request is made");
+        }
+    }
+    let (from, to, kind, at, deleted) = (from?, to?, kind?, at?, deleted?);
+    if chain.len() != raw.chain.len() {
+        return None;
+    }
     let details = Art42 {
         authority: raw.authority.clone().unwrap_or_else(|| format!("{from} 24/7 point of contact")),
         offence: raw.offence.clone().unwrap_or_else(|| "unauthorised access to a computer system".into()),
@@ -603,7 +1279,256 @@ fn inject(
         c.at(&raw.at, format!("an Art. 42 text field is longer than {} bytes", limits::TEXT_FIELD_BYTES_MAX));
         return None;
     }
-    Some(Inject { id, at, from, to, kind, language: raw.language.clone().unwrap_or_else(|| "en".into()), details })
+    Some(Inject {
+        id,
+        at,
+        from,
+        to,
+        kind,
+        language: raw.language.clone().unwrap_or_else(|| "en".into()),
+        details,
+        evidence_deleted_at: deleted,
+        chain,
+    })
+}
+
+/// Relative weight of each local hour of the day for `diurnal = "office"`: investigators
+/// file most requests in their own working day, some in the evening, few at night.
+const OFFICE_HOURS_WEIGHTS: [f64; 24] = [
+    0.2, 0.15, 0.1, 0.1, 0.1, 0.15, 0.3, 0.6, 1.0, 1.4, 1.5, 1.5, 1.2, 1.3, 1.5, 1.5, 1.4, 1.1, 0.8, 0.6, 0.5, 0.4,
+    0.3, 0.25,
+];
+
+/// Weighted choice over `items` with `weights` (all finite, ≥ 0, positive sum).
+fn pick<T: Copy>(rng: &mut rand_chacha::ChaCha8Rng, items: &[(T, f64)]) -> Option<T> {
+    use rand::Rng;
+    let total: f64 = items.iter().map(|(_, w)| w).sum();
+    if total.is_nan() || total <= 0.0 {
+        return None;
+    }
+    let mut x = rng.random::<f64>() * total;
+    for (item, w) in items {
+        if x < *w {
+            return Some(*item);
+        }
+        x -= w;
+    }
+    items.last().map(|(i, _)| *i)
+}
+
+/// Generated injects: a Poisson process per requesting state, thinned by the diurnal
+/// pattern in the requester's local time, all drawn from the scenario seed.
+#[allow(clippy::too_many_arguments)]
+fn generate(
+    c: &mut Checker<'_>,
+    raw: &Spanned<RawGenerate>,
+    index: usize,
+    seed: u64,
+    start: SimTime,
+    end: SimTime,
+    states: &[StateEntry],
+    regions: &BTreeMap<StateCode, String>,
+) -> Vec<Inject> {
+    use rand::{Rng, SeedableRng};
+    let r = raw.get_ref();
+    let codes: BTreeSet<StateCode> = states.iter().map(|s| s.code).collect();
+    let window = Some((start, end));
+    let (g_start, g_end) = (
+        r.start.as_ref().map_or(Some(start), |v| time_in(c, v, window)),
+        r.end.as_ref().map_or(Some(end), |v| time_in(c, v, window)),
+    );
+    let rate = *r.rate_per_day.get_ref();
+    if !(rate > 0.0 && rate <= 10_000.0) {
+        c.at(&r.rate_per_day, "rate_per_day must be in (0, 10000]");
+    }
+    let diurnal = match r.diurnal.as_ref().map(|d| d.get_ref().as_str()) {
+        None | Some("flat") => Some(false),
+        Some("office") => Some(true),
+        Some(other) => {
+            let message = format!("unknown diurnal pattern `{other}`: expected flat or office");
+            if let Some(d) = &r.diurnal {
+                c.at(d, message);
+            }
+            None
+        }
+    };
+    let from: Vec<Side> = match &r.from {
+        Some(list) => list.iter().filter_map(|v| side(c, v, &codes, regions)).collect(),
+        None => vec![Side::Any],
+    };
+    let mut kinds = Vec::new();
+    for (k, w) in &r.kinds {
+        let kind = kind_of(c, k);
+        let weight = *w.get_ref();
+        if !(weight >= 0.0 && weight.is_finite()) {
+            c.at(w, "a weight must be a non-negative number");
+        }
+        if let Some(kind) = kind {
+            kinds.push((kind, weight));
+        }
+    }
+    if kinds.iter().map(|(_, w)| w).sum::<f64>() <= 0.0 {
+        c.at(raw, "`kinds` needs at least one positive weight");
+    }
+    let mut targets = Vec::new();
+    for (t, w) in r.targets.iter().flatten() {
+        if let Some(s) = side(c, t, &codes, regions) {
+            targets.push((s, *w.get_ref()));
+        }
+        if !(*w.get_ref() >= 0.0 && w.get_ref().is_finite()) {
+            c.at(w, "a weight must be a non-negative number");
+        }
+    }
+    let retention = r.retention.as_ref().map(|v| delay_field(c, v));
+    let chain_p = r.chain_probability.as_ref().map(|p| probability(c, p));
+    let (Some(g_start), Some(g_end), Some(diurnal)) = (g_start, g_end, diurnal) else { return vec![] };
+    if matches!(retention, Some(None)) || matches!(chain_p, Some(None)) || !c.diagnostics.is_empty() {
+        return vec![];
+    }
+    let retention = retention.flatten();
+    let chain_p = chain_p.flatten().unwrap_or(0.0);
+    let in_side = |code: StateCode, s: &Side| match s {
+        Side::State(x) => *x == code,
+        Side::Region(r) => regions.get(&code) == Some(r),
+        Side::Any => true,
+    };
+    // A state's target weight: the first matching rule's, or 1 with no rules.
+    let target_weight = |code: StateCode| -> f64 {
+        if targets.is_empty() {
+            return 1.0;
+        }
+        targets.iter().find(|(s, _)| in_side(code, s)).map_or(0.0, |(_, w)| *w)
+    };
+    let peak = if diurnal { OFFICE_HOURS_WEIGHTS.iter().copied().fold(0.0, f64::max) } else { 1.0 };
+    let mean = if diurnal { OFFICE_HOURS_WEIGHTS.iter().sum::<f64>() / 24.0 } else { 1.0 };
+    let mut out = Vec::new();
+    for entry in states.iter().filter(|s| from.iter().any(|f| in_side(s.code, f))) {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(
+            seed ^ (index as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                ^ entry.code.key().wrapping_mul(0xD1B5_4A32_D192_ED03),
+        );
+        let tz = jiff::tz::TimeZone::get(&entry.tz).unwrap_or(jiff::tz::TimeZone::UTC);
+        // Arrivals at the peak rate, kept with probability weight(hour) / peak.
+        let peak_rate_per_ms = rate / 86_400_000.0 * peak / mean;
+        let candidates: Vec<(StateCode, f64)> =
+            states.iter().filter(|s| s.code != entry.code).map(|s| (s.code, target_weight(s.code))).collect();
+        let mut t = g_start.0 as f64;
+        loop {
+            let u: f64 = 1.0 - rng.random::<f64>();
+            t += -u.ln() / peak_rate_per_ms;
+            if t >= g_end.0 as f64 || out.len() > INJECTS_MAX {
+                break;
+            }
+            let at = SimTime(t as i64);
+            let keep = if diurnal {
+                let hour = at.timestamp().to_zoned(tz.clone()).hour() as usize;
+                rng.random::<f64>() < OFFICE_HOURS_WEIGHTS[hour.min(23)] / peak
+            } else {
+                true
+            };
+            if !keep {
+                continue;
+            }
+            let (Some(to), Some(kind)) = (pick(&mut rng, &candidates), pick(&mut rng, &kinds)) else { break };
+            let evidence_deleted_at = retention.as_ref().map(|d| at.plus_ms(d.sample(&mut rng).max(1)));
+            let mut chain = Vec::new();
+            let mut last = to;
+            while chain.len() < 3 && rng.random::<f64>() < chain_p {
+                let third: Vec<(StateCode, f64)> =
+                    candidates.iter().copied().filter(|(s, _)| *s != last && *s != entry.code).collect();
+                match pick(&mut rng, &third) {
+                    Some(next) => {
+                        chain.push(next);
+                        last = next;
+                    }
+                    None => break,
+                }
+            }
+            out.push(Inject {
+                id: RequestId { case: 0, link: 0 },
+                at,
+                from: entry.code,
+                to,
+                kind,
+                language: match r.language.as_deref() {
+                    Some("requester") => entry.languages.first().cloned().unwrap_or_else(|| "en".into()),
+                    Some(l) => l.to_string(),
+                    None => "en".into(),
+                },
+                details: Art42 {
+                    authority: format!("{} 24/7 point of contact", entry.code),
+                    offence: "generated case".into(),
+                    data: "subscriber and traffic data".into(),
+                    custodian: format!("a service provider in {to}"),
+                    necessity: "the provider deletes logs after a short retention".into(),
+                    mla_to_follow: true,
+                    confidential: true,
+                },
+                evidence_deleted_at,
+                chain,
+            });
+        }
+    }
+    out
+}
+
+fn threshold(c: &mut Checker<'_>, raw: &RawThreshold, regions: &BTreeSet<&String>) -> Option<Threshold> {
+    let metric = Metric::NAMES.iter().find(|(n, _)| n == raw.metric.get_ref()).map(|(_, m)| *m);
+    let Some(metric) = metric else {
+        let names: Vec<&str> = Metric::NAMES.iter().map(|(n, _)| *n).collect();
+        c.at(&raw.metric, format!("unknown metric `{}`: expected one of {}", raw.metric.get_ref(), names.join(", ")));
+        return None;
+    };
+    let kind = match &raw.kind {
+        Some(k) => Some(kind_of(c, k)?),
+        None => None,
+    };
+    let region = match &raw.region {
+        Some(r) if regions.contains(r.get_ref()) => Some(r.get_ref().clone()),
+        Some(r) => {
+            c.at(r, format!("unknown region `{}`: no contact point of the scenario is in it", r.get_ref()));
+            return None;
+        }
+        None => None,
+    };
+    let stat = match (&raw.stat, metric.is_time()) {
+        (Some(s), true) => match Stat::NAMES.iter().find(|(n, _)| n == s.get_ref()) {
+            Some((_, stat)) => Some(*stat),
+            None => {
+                c.at(s, format!("unknown statistic `{}`: expected p50, p90, p95, p99 or max", s.get_ref()));
+                return None;
+            }
+        },
+        (None, true) => {
+            c.at(&raw.metric, format!("`{}` needs `stat` (p50, p90, p95, p99 or max)", metric.name()));
+            return None;
+        }
+        (Some(s), false) => {
+            c.at(s, format!("`{}` is a ratio: it takes no `stat`", metric.name()));
+            return None;
+        }
+        (None, false) => None,
+    };
+    let below = match (raw.below.get_ref(), metric.is_time()) {
+        (toml::Value::String(s), true) => match duration_ms(s) {
+            Ok(ms) => ms as f64,
+            Err(e) => {
+                c.at(&raw.below, e);
+                return None;
+            }
+        },
+        (toml::Value::Float(f), false) if (0.0..=1.0).contains(f) => *f,
+        (toml::Value::Integer(i), false) if (0..=1).contains(i) => *i as f64,
+        (_, true) => {
+            c.at(&raw.below, "a time bound is a duration string like \"1h\"");
+            return None;
+        }
+        (_, false) => {
+            c.at(&raw.below, "a ratio bound is a number in [0, 1]");
+            return None;
+        }
+    };
+    Some(Threshold { metric, kind, region, stat, below })
 }
 
 /// Parses `200ms`, `45s`, `10m`, `2h`, `7d`, `1w`, or sums like `1h30m`.

@@ -2,21 +2,23 @@
 //!
 //! # Driving protocol
 //! Inputs carry `now`, the scenario time at which they happen, and must come in
-//! non-decreasing `now` order:
+//! non-decreasing `now` order (the contact point asserts it):
 //! - [`ContactPoint::handle_inject`]: this state's investigators need another state to act;
 //! - [`ContactPoint::handle_message`]: an envelope is delivered (at its `deliver_at`);
 //! - [`ContactPoint::handle_timeout`]: `now` reached [`ContactPoint::poll_timeout`].
 //!
 //! After any input, drain [`ContactPoint::poll_transmit`] (envelopes to deliver, each with
-//! its `deliver_at` already stamped from the network model) and [`ContactPoint::poll_event`]
-//! (what happened, for the report). Nothing here reads a clock, a socket or a global RNG;
-//! every random draw comes from [`crate::seed::stream`], keyed by request and purpose.
+//! its `deliver_at` stamped from the network model) and [`ContactPoint::poll_event`] (what
+//! happened, for the report). Nothing here reads a clock, a socket or a global RNG; every
+//! random draw comes from [`crate::seed`], keyed by request and purpose.
 //!
 //! As receiver: delivered → (wait for the next opening if closed) → acknowledged by a
-//! person after a delay that depends on the roster mode → fulfilled or refused after a
-//! further delay, or forwarded to the central authority, which works in its own office
-//! hours. As requester: send, wait for the final response, give up after the profile's
-//! `give_up_after`.
+//! person → (translated, if in a language it does not accept) → fulfilled, refused, too
+//! late for the evidence, or forwarded to the central authority, which works in its own
+//! office hours. As requester: send → resend while unacknowledged → escalate → give up;
+//! a fulfilled link of an Art. 43 chain that reveals a provider in another state makes
+//! it send that state the next request. The network model decides, at send time, whether
+//! an envelope arrives (faults, loss); a down contact point's timers wait until it is up.
 
 use crate::event::{Event, EventKind};
 use crate::network::NetworkModel;
@@ -48,6 +50,8 @@ pub enum ConfigError {
     Roster(#[from] RosterError),
     #[error("profile: {0}")]
     Profile(#[from] crate::profile::ProfileError),
+    #[error("network: {0}")]
+    Network(String),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -56,7 +60,11 @@ enum TimerKind {
     Open,
     Acknowledge,
     Fulfil,
-    /// The requester stops waiting.
+    /// Requester: no acknowledgement yet.
+    Resend,
+    /// Requester: no final response yet; call the duty officer.
+    Escalate,
+    /// Requester: stop waiting.
     GiveUp,
 }
 
@@ -71,17 +79,23 @@ struct Timer {
 #[derive(Debug)]
 struct Received {
     from: StateCode,
-    kind: RequestKind,
+    request: Request,
+    /// The pending first-look or acknowledgement timer, while not yet acknowledged.
+    pending_ack: Option<Timer>,
+    acknowledged: bool,
     /// Handed to the central authority: it does the fulfilment, in its own hours.
     forwarded: bool,
-    done: bool,
+    /// The final response, once given (sent again if the request comes again).
+    response: Option<Response>,
 }
 
 /// A request this contact point sent and waits on.
 #[derive(Debug)]
 struct Sent {
     to: StateCode,
-    give_up: Timer,
+    request: Request,
+    attempts: u32,
+    timers: Vec<Timer>,
     acknowledged: bool,
     finished: bool,
 }
@@ -102,7 +116,7 @@ pub struct ContactPoint {
     timers: BTreeSet<Timer>,
     received: BTreeMap<RequestId, Received>,
     sent: BTreeMap<RequestId, Sent>,
-    /// `(sender, seq)` of every envelope handled: a resent envelope is dropped.
+    /// `(sender, seq)` of every envelope handled: a duplicate envelope is dropped.
     seen: BTreeSet<(StateCode, u64)>,
     next_seq: u64,
     /// The latest `now` seen: inputs must not go back in time.
@@ -125,6 +139,7 @@ impl std::fmt::Debug for ContactPoint {
 impl ContactPoint {
     pub fn new(config: ContactPointConfig) -> Result<ContactPoint, ConfigError> {
         config.profile.validate()?;
+        config.network.validate().map_err(ConfigError::Network)?;
         let roster = Roster::new(config.roster)?;
         let central_authority = match &config.profile.central_authority {
             Some(ca) => Some(CentralAuthority {
@@ -173,22 +188,36 @@ impl ContactPoint {
     pub fn handle_inject(&mut self, now: SimTime, inject: Inject) {
         self.tick(now);
         assert_eq!(inject.from, self.state, "inject routed to the wrong contact point");
-        if self.sent.contains_key(&inject.id) {
-            return;
-        }
-        let give_up =
-            Timer { at: inject.at.plus_ms(self.profile.give_up_after_ms), id: inject.id, kind: TimerKind::GiveUp };
-        self.timers.insert(give_up);
-        self.sent.insert(inject.id, Sent { to: inject.to, give_up, acknowledged: false, finished: false });
-        self.emit(now, inject.id, EventKind::Sent { to: inject.to, kind: inject.kind, scheduled: inject.at });
         let request = Request {
             id: inject.id,
             kind: inject.kind,
             language: inject.language,
             scheduled: inject.at,
             details: inject.details,
+            evidence_deleted_at: inject.evidence_deleted_at,
+            chain: inject.chain,
         };
-        self.send(now, inject.to, Message::Request(request));
+        self.start_request(now, inject.to, request);
+    }
+
+    fn start_request(&mut self, now: SimTime, to: StateCode, request: Request) {
+        let id = request.id;
+        if self.sent.contains_key(&id) {
+            return;
+        }
+        let policy = &self.profile.requester;
+        let mut timers =
+            vec![Timer { at: request.scheduled.plus_ms(policy.give_up_after_ms), id, kind: TimerKind::GiveUp }];
+        if let Some(ms) = policy.resend_after_ms {
+            timers.push(Timer { at: now.plus_ms(ms), id, kind: TimerKind::Resend });
+        }
+        if let Some(ms) = policy.escalate_after_ms {
+            timers.push(Timer { at: request.scheduled.plus_ms(ms), id, kind: TimerKind::Escalate });
+        }
+        self.timers.extend(timers.iter().copied());
+        self.emit(now, id, EventKind::Sent { to, kind: request.kind, scheduled: request.scheduled });
+        self.send(now, to, id, Message::Request(request.clone()));
+        self.sent.insert(id, Sent { to, request, attempts: 1, timers, acknowledged: false, finished: false });
     }
 
     /// An envelope is delivered; `now` is its `deliver_at`.
@@ -209,39 +238,85 @@ impl ContactPoint {
                 }
             }
             Message::Response { id, response } => self.on_response(now, from, id, response),
+            Message::Escalation { id } => self.on_escalation(now, from, id),
         }
     }
 
     fn on_request(&mut self, now: SimTime, from: StateCode, request: Request) {
         let id = request.id;
-        if self.received.contains_key(&id) || self.sent.contains_key(&id) {
+        if let Some(r) = self.received.get(&id) {
+            // The same request again (the requester resent it): repeat what it missed.
+            if r.from != from {
+                return;
+            }
+            let (acknowledged, response) = (r.acknowledged, r.response.clone());
+            if acknowledged {
+                self.send(now, from, id, Message::Acknowledgement { id });
+            }
+            if let Some(response) = response {
+                self.send(now, from, id, Message::Response { id, response });
+            }
+            return;
+        }
+        if self.sent.contains_key(&id) {
             return;
         }
         let mode = self.roster.mode_at(now);
-        self.received.insert(id, Received { from, kind: request.kind, forwarded: false, done: false });
+        self.received.insert(
+            id,
+            Received { from, request, pending_ack: None, acknowledged: false, forwarded: false, response: None },
+        );
         self.emit(now, id, EventKind::Delivered { from, mode });
         self.schedule_first_look(now, id);
     }
 
     /// A person looks at the request now if the contact point is open, else at its next opening.
     fn schedule_first_look(&mut self, now: SimTime, id: RequestId) {
-        match self.roster.mode_at(now) {
+        let Some(kind) = self.received.get(&id).map(|r| r.request.kind) else { return };
+        let timer = match self.roster.mode_at(now) {
             Mode::Closed => match self.roster.next_opening(now) {
-                Some(at) if at > now => self.timers.insert(Timer { at, id, kind: TimerKind::Open }),
+                Some(at) if at > now => Timer { at, id, kind: TimerKind::Open },
                 // An opening that lands back in a closed instant (a shift lost in a
                 // daylight-saving gap): look again a minute later.
-                Some(_) => self.timers.insert(Timer { at: now.plus_ms(60_000), id, kind: TimerKind::Open }),
+                Some(_) => Timer { at: now.plus_ms(60_000), id, kind: TimerKind::Open },
                 None => {
                     let ground = "the contact point never opens within a year".to_string();
                     self.finish_received(now, id, Response::Refused { ground });
-                    true
+                    return;
                 }
             },
             mode => {
-                let delay = self.draw(id, Purpose::AcknowledgeDelay, self.profile.acknowledge.for_mode(mode).clone());
-                self.timers.insert(Timer { at: now.plus_ms(delay), id, kind: TimerKind::Acknowledge })
+                let delay =
+                    self.draw(id, Purpose::AcknowledgeDelay, self.profile.acknowledge_delay(kind, mode).clone());
+                Timer { at: now.plus_ms(delay), id, kind: TimerKind::Acknowledge }
             }
         };
+        self.timers.insert(timer);
+        if let Some(r) = self.received.get_mut(&id) {
+            r.pending_ack = Some(timer);
+        }
+    }
+
+    /// The requester called: a duty officer who can be reached looks at it now.
+    fn on_escalation(&mut self, now: SimTime, from: StateCode, id: RequestId) {
+        let Some(r) = self.received.get(&id).filter(|r| r.from == from) else { return };
+        let (kind, pending) = (r.request.kind, r.pending_ack);
+        self.emit(now, id, EventKind::EscalationReceived);
+        let Some(pending) = pending else { return };
+        let mode = match self.roster.mode_at(now) {
+            Mode::Closed => return, // nobody to take the call
+            Mode::Staffed => Mode::Staffed,
+            Mode::OnCall => Mode::OnCall,
+        };
+        let delay = self.draw(id, Purpose::AcknowledgeDelay, self.profile.acknowledge_delay(kind, mode).clone());
+        let sooner = Timer { at: now.plus_ms(delay), id, kind: TimerKind::Acknowledge };
+        if sooner.at < pending.at {
+            self.timers.remove(&pending);
+            self.timers.insert(sooner);
+            if let Some(r) = self.received.get_mut(&id) {
+                r.pending_ack = Some(sooner);
+            }
+        }
     }
 
     fn on_response(&mut self, now: SimTime, from: StateCode, id: RequestId, response: Response) {
@@ -257,9 +332,31 @@ impl ContactPoint {
             return;
         }
         sent.finished = true;
-        let give_up = sent.give_up;
-        self.timers.remove(&give_up);
+        sent.acknowledged = true;
+        for t in std::mem::take(&mut sent.timers) {
+            self.timers.remove(&t);
+        }
+        let next_link = match &response {
+            Response::Fulfilled { reveals: Some(next) } => Some((*next, sent.request.clone())),
+            _ => None,
+        };
         self.emit(now, id, EventKind::ResponseReceived { response });
+        // Art. 43: the traffic data reveals a provider in another state; ask that state.
+        if let Some((next, previous)) = next_link {
+            let request = Request {
+                id: RequestId { case: id.case, link: id.link.saturating_add(1) },
+                kind: RequestKind::Preservation,
+                language: previous.language,
+                scheduled: now,
+                details: crate::request::Art42 {
+                    custodian: format!("a service provider in {next}, revealed by the traffic data {from} preserved"),
+                    ..previous.details
+                },
+                evidence_deleted_at: previous.evidence_deleted_at,
+                chain: previous.chain.get(1..).map(<[StateCode]>::to_vec).unwrap_or_default(),
+            };
+            self.start_request(now, next, request);
+        }
     }
 
     /// The earliest time at which [`Self::handle_timeout`] has work.
@@ -272,7 +369,26 @@ impl ContactPoint {
         self.tick(now);
         while let Some(timer) = self.timers.first().copied().filter(|t| t.at <= now) {
             self.timers.remove(&timer);
+            // A contact point that is down does nothing until it is back up.
+            if let Some(up) = self.network.down_until(self.state, timer.at) {
+                self.timers.insert(Timer { at: up, ..timer });
+                self.retarget(timer, up);
+                continue;
+            }
             self.on_timer(timer);
+        }
+    }
+
+    /// Keeps the records of a deferred timer pointing at it.
+    fn retarget(&mut self, old: Timer, at: SimTime) {
+        let new = Timer { at, ..old };
+        if let Some(r) = self.received.get_mut(&old.id).filter(|r| r.pending_ack == Some(old)) {
+            r.pending_ack = Some(new);
+        }
+        if let Some(s) = self.sent.get_mut(&old.id) {
+            for t in s.timers.iter_mut().filter(|t| **t == old) {
+                *t = new;
+            }
         }
     }
 
@@ -282,43 +398,87 @@ impl ContactPoint {
             TimerKind::Open => self.schedule_first_look(now, id),
             TimerKind::Acknowledge => self.acknowledge(now, id),
             TimerKind::Fulfil => self.fulfil(now, id),
-            TimerKind::GiveUp => {
-                let Some(sent) = self.sent.get_mut(&id) else { return };
-                if sent.finished {
-                    return;
-                }
-                sent.finished = true;
+            TimerKind::Resend => self.resend(now, id),
+            TimerKind::Escalate => {
+                let Some(sent) = self.sent.get_mut(&id).filter(|s| !s.finished) else { return };
+                sent.timers.retain(|t| *t != timer);
                 let to = sent.to;
-                let waited = format_duration_ms(self.profile.give_up_after_ms);
-                self.emit(
-                    now,
-                    id,
-                    EventKind::Expired { reason: format!("no final response from {to} within {waited}") },
-                );
+                self.emit(now, id, EventKind::Escalated);
+                self.send(now, to, id, Message::Escalation { id });
+            }
+            TimerKind::GiveUp => {
+                let waited = format_duration_ms(self.profile.requester.give_up_after_ms);
+                self.end_sent(now, id, |to| EventKind::Expired {
+                    reason: format!("no final response from {to} within {waited}"),
+                });
             }
         }
     }
 
+    fn resend(&mut self, now: SimTime, id: RequestId) {
+        let policy = self.profile.requester.clone();
+        let Some(sent) = self.sent.get_mut(&id).filter(|s| !s.finished) else { return };
+        sent.timers.retain(|t| !(t.kind == TimerKind::Resend && t.at <= now));
+        if sent.acknowledged {
+            return;
+        }
+        if sent.attempts > policy.resends_max {
+            let attempts = sent.attempts;
+            self.end_sent(now, id, |to| EventKind::Undeliverable {
+                reason: format!("no acknowledgement from {to} after {attempts} attempts"),
+            });
+            return;
+        }
+        sent.attempts += 1;
+        let (to, attempt, request) = (sent.to, sent.attempts, sent.request.clone());
+        if let Some(ms) = policy.resend_after_ms {
+            let t = Timer { at: now.plus_ms(ms), id, kind: TimerKind::Resend };
+            sent.timers.push(t);
+            self.timers.insert(t);
+        }
+        self.emit(now, id, EventKind::Resent { attempt });
+        self.send(now, to, id, Message::Request(request));
+    }
+
+    /// Ends a sent request without a final response (expired, undeliverable).
+    fn end_sent(&mut self, now: SimTime, id: RequestId, event: impl FnOnce(StateCode) -> EventKind) {
+        let Some(sent) = self.sent.get_mut(&id).filter(|s| !s.finished) else { return };
+        sent.finished = true;
+        let to = sent.to;
+        for t in std::mem::take(&mut sent.timers) {
+            self.timers.remove(&t);
+        }
+        self.emit(now, id, event(to));
+    }
+
     fn acknowledge(&mut self, now: SimTime, id: RequestId) {
-        let Some(received) = self.received.get(&id) else { return };
-        let (from, kind) = (received.from, received.kind);
+        let Some(received) = self.received.get_mut(&id) else { return };
+        received.pending_ack = None;
+        received.acknowledged = true;
+        let (from, kind, language) = (received.from, received.request.kind, received.request.language.clone());
         let mode = self.roster.mode_at(now);
         self.emit(now, id, EventKind::Acknowledged { mode });
-        self.send(now, from, Message::Acknowledgement { id });
+        self.send(now, from, id, Message::Acknowledgement { id });
+        let mut start = now;
+        if self.profile.needs_translation(&language) {
+            let ms = self.draw(id, Purpose::TranslationDelay, self.profile.translation.clone());
+            self.emit(now, id, EventKind::Translation { ms });
+            start = now.plus_ms(ms);
+        }
         let to_authority = self.central_authority.as_ref().is_some_and(|ca| ca.kinds.contains(&kind));
         let at = if to_authority {
             if let Some(r) = self.received.get_mut(&id) {
                 r.forwarded = true;
             }
             self.emit(now, id, EventKind::Forwarded);
-            self.send(now, from, Message::Response { id, response: Response::Forwarded });
+            self.send(now, from, id, Message::Response { id, response: Response::Forwarded });
             let Some(ca) = self.central_authority.as_ref() else { return };
             let delay = ca.delay.clone();
-            let opening = ca.roster.next_opening(now).unwrap_or(now);
+            let opening = ca.roster.next_opening(start).unwrap_or(start);
             opening.plus_ms(self.draw(id, Purpose::CentralAuthorityDelay, delay))
         } else {
-            let delay = self.profile.fulfil.for_mode(mode).clone();
-            now.plus_ms(self.draw(id, Purpose::FulfilDelay, delay))
+            let delay = self.profile.fulfil_delay(kind, mode).clone();
+            start.plus_ms(self.draw(id, Purpose::FulfilDelay, delay))
         };
         self.timers.insert(Timer { at, id, kind: TimerKind::Fulfil });
     }
@@ -335,39 +495,49 @@ impl ContactPoint {
             self.timers.insert(Timer { at, id, kind: TimerKind::Fulfil });
             return;
         }
+        let too_late = received.request.evidence_deleted_at.is_some_and(|deleted| now > deleted);
+        let reveals = received.request.chain.first().copied();
         let refuse = self.profile.refuse_probability > 0.0
             && stream(self.seed, self.state, id, Purpose::Refusal).random::<f64>() < self.profile.refuse_probability;
         let response = if refuse {
             Response::Refused { ground: self.profile.refusal_ground.clone() }
+        } else if too_late {
+            Response::TooLate
         } else {
-            Response::Fulfilled
+            Response::Fulfilled { reveals }
         };
         self.finish_received(now, id, response);
     }
 
     fn finish_received(&mut self, now: SimTime, id: RequestId, response: Response) {
         let Some(received) = self.received.get_mut(&id) else { return };
-        assert!(!received.done, "{id} finished twice at {}", self.state);
-        received.done = true;
+        assert!(received.response.is_none(), "{id} finished twice at {}", self.state);
+        received.response = Some(response.clone());
         let from = received.from;
         let event = match &response {
-            Response::Fulfilled => EventKind::Fulfilled,
+            Response::Fulfilled { .. } => EventKind::Fulfilled,
+            Response::TooLate => EventKind::EvidenceGone,
             Response::Refused { ground } => EventKind::Refused { ground: ground.clone() },
             Response::Forwarded => unreachable!("forwarding is not a final response"),
         };
         self.emit(now, id, event);
-        self.send(now, from, Message::Response { id, response });
+        self.send(now, from, id, Message::Response { id, response });
     }
 
     fn draw(&self, id: RequestId, purpose: Purpose, delay: Delay) -> u64 {
         delay.sample(&mut stream(self.seed, self.state, id, purpose))
     }
 
-    fn send(&mut self, now: SimTime, to: StateCode, message: Message) {
+    /// Sends `message` about request `id`, unless the network model loses it.
+    fn send(&mut self, now: SimTime, to: StateCode, id: RequestId, message: Message) {
         let seq = self.next_seq;
         self.next_seq += 1;
-        let deliver_at = now.plus_ms(self.network.delay_ms(self.state, to));
-        self.transmits.push_back(Envelope { from: self.state, to, seq, sent_at: now, deliver_at, message });
+        match self.network.fate(self.seed, self.state, to, seq, now) {
+            Ok(deliver_at) => {
+                self.transmits.push_back(Envelope { from: self.state, to, seq, sent_at: now, deliver_at, message })
+            }
+            Err(reason) => self.emit(now, id, EventKind::Lost { to, reason }),
+        }
     }
 
     fn emit(&mut self, at: SimTime, id: RequestId, kind: EventKind) {

@@ -1,5 +1,6 @@
 //! What a contact point reports happened, for measurement. Reports are built from these alone.
 
+use crate::network::LossReason;
 use crate::request::{RequestId, RequestKind};
 use crate::roster::Mode;
 use crate::state::StateCode;
@@ -39,4 +40,18 @@ pub enum EventKind {
     Expired { reason: String },
     /// Requester: a final response came after it had given up (the outcome stays expired).
     LateResponse { response: Response },
+    /// Requester: no acknowledgement yet, so the request went again (attempt 2, 3...).
+    Resent { attempt: u32 },
+    /// Requester: no acknowledgement after every resend.
+    Undeliverable { reason: String },
+    /// Requester: called the receiver's duty officer.
+    Escalated,
+    /// Receiver: an escalation came in.
+    EscalationReceived,
+    /// Receiver: the request is in a language it does not accept; translation takes `ms`.
+    Translation { ms: u64 },
+    /// Receiver: executed after the provider had deleted the data.
+    EvidenceGone,
+    /// Either side: an envelope about this request never arrived (modelled network fault).
+    Lost { to: StateCode, reason: LossReason },
 }

@@ -29,3 +29,7 @@ pub const LINK_DELAY_MS_MIN: u64 = 1;
 pub const SHIFTS_PER_DAY_MAX: usize = 8;
 /// Public holidays in one roster.
 pub const HOLIDAYS_MAX: usize = 400;
+/// Resends of one request before it is declared undeliverable.
+pub const RESENDS_MAX: u32 = 100;
+/// Links in one Art. 43 chain (states revealed one after another).
+pub const CHAIN_LINKS_MAX: usize = 16;

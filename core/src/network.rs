@@ -1,31 +1,213 @@
-//! The network model: how long a message takes between two contact points, in scenario time.
+//! The network model: delay, loss and faults between contact points, in scenario time.
 //!
-//! Its smallest delay is the lookahead of the virtual clock: a message sent at `t` is never
-//! due before `t + lookahead`, which is what lets every node run a window independently.
+//! Every contact point holds the same model, so each decides deterministically, when it
+//! sends, whether and when an envelope arrives. Its smallest delay is the lookahead of the
+//! virtual clock: a message sent at `t` is never due before `t + lookahead`.
 
 use crate::limits;
+use crate::seed;
 use crate::state::StateCode;
+use crate::time::SimTime;
+use rand::Rng;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
 
+/// One side of a link rule.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Side {
+    State(StateCode),
+    Region(String),
+    Any,
+}
+
+/// Delay and loss between two sides (either direction). The first matching rule wins.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LinkRule {
+    pub a: Side,
+    pub b: Side,
+    pub delay_ms: u64,
+    /// Probability that one envelope is lost, in [0, 1).
+    pub loss: f64,
+}
+
+/// A fault in scenario time.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Fault {
+    /// The contact point is down: it sends, receives and does nothing in `[from, until)`.
+    Down { state: StateCode, from: SimTime, until: SimTime },
+    /// No envelope crosses between a state of `a` and a state of `b` in `[from, until)`.
+    Partition { a: Vec<StateCode>, b: Vec<StateCode>, from: SimTime, until: SimTime },
+    /// The register's entry for `state` is stale: nothing sent to it ever arrives.
+    Stale { state: StateCode },
+}
+
+/// Why an envelope did not arrive.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LossReason {
+    SenderDown,
+    ReceiverDown,
+    Partition,
+    StaleRegisterEntry,
+    LinkLoss,
+}
+
+impl fmt::Display for LossReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            LossReason::SenderDown => "sender down",
+            LossReason::ReceiverDown => "receiver down",
+            LossReason::Partition => "partition",
+            LossReason::StaleRegisterEntry => "stale register entry",
+            LossReason::LinkLoss => "packet loss on the link",
+        })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NetworkModel {
-    /// One-way delay of every link, in scenario milliseconds.
+    /// One-way delay when no rule matches, in scenario milliseconds.
     pub link_delay_ms: u64,
+    pub links: Vec<LinkRule>,
+    pub faults: Vec<Fault>,
+    /// Each state's region, for region rules.
+    pub regions: BTreeMap<StateCode, String>,
 }
 
 impl NetworkModel {
+    /// Every link `link_delay_ms`, no loss, no faults.
     pub fn new(link_delay_ms: u64) -> NetworkModel {
         assert!(link_delay_ms >= limits::LINK_DELAY_MS_MIN, "link delay below the lookahead floor");
-        NetworkModel { link_delay_ms }
+        NetworkModel { link_delay_ms, links: vec![], faults: vec![], regions: BTreeMap::new() }
+    }
+
+    fn matches(&self, side: &Side, state: StateCode) -> bool {
+        match side {
+            Side::State(s) => *s == state,
+            Side::Region(r) => self.regions.get(&state) == Some(r),
+            Side::Any => true,
+        }
+    }
+
+    fn rule(&self, from: StateCode, to: StateCode) -> Option<&LinkRule> {
+        self.links.iter().find(|l| {
+            (self.matches(&l.a, from) && self.matches(&l.b, to)) || (self.matches(&l.a, to) && self.matches(&l.b, from))
+        })
     }
 
     /// One-way delay from `from` to `to`; never below [`Self::lookahead_ms`].
-    pub fn delay_ms(&self, _from: StateCode, _to: StateCode) -> u64 {
-        self.link_delay_ms
+    pub fn delay_ms(&self, from: StateCode, to: StateCode) -> u64 {
+        self.rule(from, to).map_or(self.link_delay_ms, |l| l.delay_ms)
     }
 
     /// The smallest delay of any link.
     pub fn lookahead_ms(&self) -> u64 {
-        self.link_delay_ms.max(limits::LINK_DELAY_MS_MIN)
+        self.links
+            .iter()
+            .map(|l| l.delay_ms)
+            .chain([self.link_delay_ms])
+            .min()
+            .unwrap_or(1)
+            .max(limits::LINK_DELAY_MS_MIN)
+    }
+
+    /// If `state` is down at `t`, when it comes back up.
+    pub fn down_until(&self, state: StateCode, t: SimTime) -> Option<SimTime> {
+        self.faults
+            .iter()
+            .filter_map(|f| match f {
+                Fault::Down { state: s, from, until } if *s == state && *from <= t && t < *until => Some(*until),
+                _ => None,
+            })
+            .max()
+    }
+
+    /// Whether an envelope from `from` (its `seq`-th) sent at `sent_at` arrives.
+    pub fn fate(
+        &self,
+        seed: u64,
+        from: StateCode,
+        to: StateCode,
+        seq: u64,
+        sent_at: SimTime,
+    ) -> Result<SimTime, LossReason> {
+        let deliver_at = sent_at.plus_ms(self.delay_ms(from, to));
+        for fault in &self.faults {
+            match fault {
+                Fault::Stale { state } if *state == to => return Err(LossReason::StaleRegisterEntry),
+                Fault::Partition { a, b, from: t0, until }
+                    if *t0 <= sent_at
+                        && sent_at < *until
+                        && ((a.contains(&from) && b.contains(&to)) || (a.contains(&to) && b.contains(&from))) =>
+                {
+                    return Err(LossReason::Partition)
+                }
+                _ => {}
+            }
+        }
+        if self.down_until(from, sent_at).is_some() {
+            return Err(LossReason::SenderDown);
+        }
+        if self.down_until(to, deliver_at).is_some() {
+            return Err(LossReason::ReceiverDown);
+        }
+        let loss = self.rule(from, to).map_or(0.0, |l| l.loss);
+        if loss > 0.0 && seed::keyed(seed, from, seq, seed::Purpose::Loss).random::<f64>() < loss {
+            return Err(LossReason::LinkLoss);
+        }
+        Ok(deliver_at)
+    }
+
+    pub fn validate(&self) -> Result<(), String> {
+        for l in &self.links {
+            if l.delay_ms < limits::LINK_DELAY_MS_MIN || l.delay_ms > limits::DELAY_MS_MAX {
+                return Err(format!("link delay {} ms outside [1 ms, 1 year]", l.delay_ms));
+            }
+            if !(0.0..1.0).contains(&l.loss) {
+                return Err(format!("link loss {} outside [0, 1)", l.loss));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(s: &str) -> StateCode {
+        StateCode::parse(s).expect("code")
+    }
+
+    #[test]
+    fn first_matching_rule_sets_delay_in_both_directions() {
+        let mut n = NetworkModel::new(200);
+        n.regions.insert(code("NGA"), "Africa".into());
+        n.regions.insert(code("FRA"), "EU/Europe".into());
+        n.links.push(LinkRule { a: Side::Region("Africa".into()), b: Side::Any, delay_ms: 600, loss: 0.0 });
+        assert_eq!(n.delay_ms(code("FRA"), code("NGA")), 600);
+        assert_eq!(n.delay_ms(code("NGA"), code("FRA")), 600);
+        assert_eq!(n.delay_ms(code("FRA"), code("VNM")), 200);
+        assert_eq!(n.lookahead_ms(), 200);
+    }
+
+    #[test]
+    fn faults_decide_the_fate_of_an_envelope() {
+        let mut n = NetworkModel::new(100);
+        let t = SimTime(1_000_000);
+        n.faults.push(Fault::Down { state: code("VNM"), from: t, until: SimTime(2_000_000) });
+        n.faults.push(Fault::Partition {
+            a: vec![code("FRA")],
+            b: vec![code("BRA")],
+            from: t,
+            until: SimTime(2_000_000),
+        });
+        n.faults.push(Fault::Stale { state: code("GHA") });
+        assert_eq!(n.fate(1, code("FRA"), code("VNM"), 0, t), Err(LossReason::ReceiverDown));
+        assert_eq!(n.fate(1, code("VNM"), code("FRA"), 0, t), Err(LossReason::SenderDown));
+        assert_eq!(n.fate(1, code("BRA"), code("FRA"), 0, t), Err(LossReason::Partition));
+        assert_eq!(n.fate(1, code("FRA"), code("GHA"), 0, t), Err(LossReason::StaleRegisterEntry));
+        assert_eq!(n.fate(1, code("BRA"), code("FRA"), 0, SimTime(2_000_000)), Ok(SimTime(2_000_100)));
+        assert_eq!(n.down_until(code("VNM"), t), Some(SimTime(2_000_000)));
     }
 }

@@ -8,6 +8,7 @@ use crate::request::RequestKind;
 use crate::roster::{Mode, RosterSpec};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// A delay distribution, in milliseconds.
@@ -130,6 +131,34 @@ pub struct CentralAuthority {
     pub kinds: Vec<RequestKind>,
 }
 
+/// Delays for one request kind, where they differ from the profile's defaults.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct KindDelays {
+    pub acknowledge: Option<DelaysByMode>,
+    pub fulfil: Option<DelaysByMode>,
+}
+
+/// How a contact point behaves as requester.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RequesterPolicy {
+    /// Resend the request if no acknowledgement came this long after the last send.
+    pub resend_after_ms: Option<u64>,
+    /// Resends before the request is declared undeliverable.
+    pub resends_max: u32,
+    /// Escalate (call the receiver's duty officer) if no final response this long after
+    /// the request was scheduled.
+    pub escalate_after_ms: Option<u64>,
+    /// Stop waiting for a final response this long after the request was scheduled.
+    pub give_up_after_ms: u64,
+}
+
+impl RequesterPolicy {
+    /// Waits `give_up_after_ms`, never resends or escalates.
+    pub fn patient(give_up_after_ms: u64) -> RequesterPolicy {
+        RequesterPolicy { resend_after_ms: None, resends_max: 0, escalate_after_ms: None, give_up_after_ms }
+    }
+}
+
 /// The behaviour of one contact point, as receiver and as requester.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Profile {
@@ -137,12 +166,17 @@ pub struct Profile {
     pub acknowledge: DelaysByMode,
     /// From acknowledgement to execution (preservation done, data sent...).
     pub fulfil: DelaysByMode,
+    /// Per-kind overrides of `acknowledge` and `fulfil`.
+    pub kinds: BTreeMap<RequestKind, KindDelays>,
+    /// Languages a request may be written in without translation; empty: any.
+    pub languages: Vec<String>,
+    /// Added between acknowledgement and work for a request in another language.
+    pub translation: Delay,
     /// Probability of refusing a request (Art. 42 grounds), in [0, 1].
     pub refuse_probability: f64,
     pub refusal_ground: String,
     pub central_authority: Option<CentralAuthority>,
-    /// As requester: how long to wait for a final response before giving up.
-    pub give_up_after_ms: u64,
+    pub requester: RequesterPolicy,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -155,6 +189,10 @@ pub enum ProfileError {
     GroundTooLong,
     #[error("give_up_after must be positive and at most one year")]
     GiveUp,
+    #[error("{0} must be positive and at most one year")]
+    Interval(&'static str),
+    #[error("resends_max {0} exceeds the limit of {max}", max = limits::RESENDS_MAX)]
+    TooManyResends(u32),
 }
 
 impl Profile {
@@ -168,6 +206,19 @@ impl Profile {
         for (field, delay) in delays {
             delay.validate().map_err(|source| ProfileError::Delay { field, source })?;
         }
+        for k in self.kinds.values() {
+            for (field, d) in [
+                ("acknowledge.staffed", k.acknowledge.as_ref().map(|d| &d.staffed)),
+                ("acknowledge.on_call", k.acknowledge.as_ref().map(|d| &d.on_call)),
+                ("fulfil.staffed", k.fulfil.as_ref().map(|d| &d.staffed)),
+                ("fulfil.on_call", k.fulfil.as_ref().map(|d| &d.on_call)),
+            ] {
+                if let Some(d) = d {
+                    d.validate().map_err(|source| ProfileError::Delay { field, source })?;
+                }
+            }
+        }
+        self.translation.validate().map_err(|source| ProfileError::Delay { field: "translation", source })?;
         if let Some(ca) = &self.central_authority {
             ca.delay.validate().map_err(|source| ProfileError::Delay { field: "central_authority.delay", source })?;
         }
@@ -177,10 +228,34 @@ impl Profile {
         if self.refusal_ground.len() > limits::TEXT_FIELD_BYTES_MAX {
             return Err(ProfileError::GroundTooLong);
         }
-        if self.give_up_after_ms == 0 || self.give_up_after_ms > limits::DELAY_MS_MAX {
+        let r = &self.requester;
+        if r.give_up_after_ms == 0 || r.give_up_after_ms > limits::DELAY_MS_MAX {
             return Err(ProfileError::GiveUp);
         }
+        for (name, v) in [("resend_after", r.resend_after_ms), ("escalate_after", r.escalate_after_ms)] {
+            if v.is_some_and(|ms| ms == 0 || ms > limits::DELAY_MS_MAX) {
+                return Err(ProfileError::Interval(name));
+            }
+        }
+        if r.resends_max > limits::RESENDS_MAX {
+            return Err(ProfileError::TooManyResends(r.resends_max));
+        }
         Ok(())
+    }
+
+    /// The acknowledgement delay for `kind` in `mode`.
+    pub fn acknowledge_delay(&self, kind: RequestKind, mode: Mode) -> &Delay {
+        self.kinds.get(&kind).and_then(|k| k.acknowledge.as_ref()).unwrap_or(&self.acknowledge).for_mode(mode)
+    }
+
+    /// The fulfilment delay for `kind` in `mode`.
+    pub fn fulfil_delay(&self, kind: RequestKind, mode: Mode) -> &Delay {
+        self.kinds.get(&kind).and_then(|k| k.fulfil.as_ref()).unwrap_or(&self.fulfil).for_mode(mode)
+    }
+
+    /// Whether a request in `language` needs translation here.
+    pub fn needs_translation(&self, language: &str) -> bool {
+        !self.languages.is_empty() && !self.languages.iter().any(|l| l.eq_ignore_ascii_case(language))
     }
 }
 

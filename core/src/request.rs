@@ -116,4 +116,9 @@ pub struct Inject {
     /// BCP 47 language tag of the request text (`en`, `fr`).
     pub language: String,
     pub details: Art42,
+    /// When the provider deletes the data: preservation after this is too late.
+    pub evidence_deleted_at: Option<SimTime>,
+    /// Art. 43: the states whose providers preserving this data reveals, in order. The
+    /// requester sends each a new preservation request when the previous link reveals it.
+    pub chain: Vec<StateCode>,
 }

@@ -16,6 +16,8 @@ pub enum Purpose {
     FulfilDelay = 2,
     Refusal = 3,
     CentralAuthorityDelay = 4,
+    TranslationDelay = 5,
+    Loss = 6,
 }
 
 /// SplitMix64 finaliser: spreads nearby keys over the whole seed space.
@@ -26,10 +28,16 @@ fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// The stream for one draw about request `id` at `state`.
 pub fn stream(seed: u64, state: StateCode, id: RequestId, purpose: Purpose) -> ChaCha8Rng {
-    let mut key = mix(seed);
-    key = mix(key ^ state.key());
-    key = mix(key ^ (u64::from(id.case) << 16 | u64::from(id.link)));
-    key = mix(key ^ purpose as u64);
-    ChaCha8Rng::seed_from_u64(key)
+    keyed(seed, state, u64::from(id.case) << 16 | u64::from(id.link), purpose)
+}
+
+/// The stream for one draw about anything `state` numbers with `key` (an envelope's seq).
+pub fn keyed(seed: u64, state: StateCode, key: u64, purpose: Purpose) -> ChaCha8Rng {
+    let mut k = mix(seed);
+    k = mix(k ^ state.key());
+    k = mix(k ^ key);
+    k = mix(k ^ purpose as u64);
+    ChaCha8Rng::seed_from_u64(k)
 }

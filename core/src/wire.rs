@@ -46,6 +46,10 @@ pub enum Message {
         id: RequestId,
         response: Response,
     },
+    /// The requester calls the receiver's duty officer about a request not yet answered.
+    Escalation {
+        id: RequestId,
+    },
 }
 
 /// A request as sent by the requesting contact point.
@@ -57,11 +61,19 @@ pub struct Request {
     /// When the investigators needed it (the inject time): latencies count from here.
     pub scheduled: SimTime,
     pub details: Art42,
+    pub evidence_deleted_at: Option<SimTime>,
+    /// States still to be revealed along the chain after this link (Art. 43).
+    pub chain: Vec<StateCode>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Response {
-    Fulfilled,
+    /// Executed; for an Art. 43 chain, the state whose provider the traffic data reveals.
+    Fulfilled {
+        reveals: Option<StateCode>,
+    },
+    /// The provider had deleted the data before preservation was executed.
+    TooLate,
     Refused {
         ground: String,
     },

@@ -1,6 +1,6 @@
 //! The contact point's behaviour, one rule per test, driven through its sans-IO interface.
 
-use pocnet_core::profile::CentralAuthority;
+use pocnet_core::profile::{CentralAuthority, RequesterPolicy};
 use pocnet_core::request::{Art42, Inject};
 use pocnet_core::wire::{Envelope, Message, Request, Response};
 use pocnet_core::{
@@ -27,10 +27,13 @@ fn profile() -> Profile {
     Profile {
         acknowledge: DelaysByMode { staffed: fixed(10 * MINUTE), on_call: fixed(HOUR) },
         fulfil: DelaysByMode { staffed: fixed(2 * HOUR), on_call: fixed(5 * HOUR) },
+        kinds: Default::default(),
+        languages: vec![],
+        translation: fixed(0),
         refuse_probability: 0.0,
         refusal_ground: "essential interests".into(),
         central_authority: None,
-        give_up_after_ms: 72 * HOUR,
+        requester: RequesterPolicy::patient(72 * HOUR),
     }
 }
 
@@ -69,6 +72,8 @@ fn request(id: u32, kind: RequestKind, delivered: SimTime) -> Envelope {
             kind,
             language: "en".into(),
             scheduled: SimTime(delivered.0 - 250),
+            evidence_deleted_at: None,
+            chain: vec![],
             details: Art42 {
                 authority: "FRA 24/7".into(),
                 offence: "fraud".into(),
@@ -209,6 +214,8 @@ fn requester_gives_up_after_its_profile_says() {
             Message::Request(r) => r.details,
             _ => unreachable!(),
         },
+        evidence_deleted_at: None,
+        chain: vec![],
     };
     cp.handle_inject(t, inject);
     let sent = cp.poll_transmit().expect("the request leaves at once");

@@ -33,10 +33,13 @@ fn config() -> ContactPointConfig {
         profile: Profile {
             acknowledge: DelaysByMode { staffed: fixed.clone(), on_call: fixed.clone() },
             fulfil: DelaysByMode { staffed: fixed.clone(), on_call: fixed },
+            kinds: Default::default(),
+            languages: vec![],
+            translation: Delay::Fixed { ms: 0 },
             refuse_probability: 0.0,
             refusal_ground: String::new(),
             central_authority: None,
-            give_up_after_ms: 86_400_000,
+            requester: pocnet_core::profile::RequesterPolicy::patient(86_400_000),
         },
         network: NetworkModel::new(250),
     }

@@ -1,0 +1,89 @@
+//! Thresholds (k6-like bounds a run must meet) evaluated on a report.
+//!
+//! Time metrics count a request that never reached the measured point as infinitely
+//! slow: a p95 over only the requests that were answered would hide the ones that were not.
+
+use crate::report::{percentiles, CaseRecord, Report, RequestRecord};
+use crate::scenario::{Metric, Scenario, Stat, Threshold};
+use pocnet_core::time::format_duration_ms;
+use serde::Serialize;
+
+/// Stands for "never": larger than any time the core produces.
+const NEVER_MS: u64 = 16 * pocnet_core::limits::DELAY_MS_MAX;
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Verdict {
+    /// The threshold as written: `ack_time{kind=emergency} p95 < 1h`.
+    pub threshold: String,
+    /// The measured value, as people read it.
+    pub value: String,
+    pub samples: usize,
+    pub passed: bool,
+}
+
+pub fn evaluate(scenario: &Scenario, report: &Report) -> Vec<Verdict> {
+    scenario.thresholds.iter().map(|t| verdict(t, report)).collect()
+}
+
+fn request_matches(t: &Threshold, r: &RequestRecord) -> bool {
+    t.kind.is_none_or(|k| r.kind == k.as_str()) && t.region.as_ref().is_none_or(|reg| &r.to_region == reg)
+}
+
+fn case_matches(t: &Threshold, c: &CaseRecord, report: &Report) -> bool {
+    let first_region = report.requests.iter().find(|r| r.id == c.id).map(|r| r.to_region.as_str()).unwrap_or_default();
+    t.kind.is_none_or(|k| c.kind == k.as_str()) && t.region.as_ref().is_none_or(|reg| first_region == reg)
+}
+
+fn verdict(t: &Threshold, report: &Report) -> Verdict {
+    let (value, samples, passed) = if t.metric.is_time() {
+        let values: Vec<u64> = match t.metric {
+            Metric::AckTime => report
+                .requests
+                .iter()
+                .filter(|r| request_matches(t, r))
+                .map(|r| r.time_to_acknowledge_ms.unwrap_or(NEVER_MS))
+                .collect(),
+            Metric::FulfilTime => report
+                .requests
+                .iter()
+                .filter(|r| request_matches(t, r))
+                .map(|r| r.time_to_fulfil_ms.unwrap_or(NEVER_MS))
+                .collect(),
+            _ => report
+                .cases
+                .iter()
+                .filter(|c| case_matches(t, c, report))
+                .map(|c| if c.outcome.is_success() { c.end_to_end_ms } else { NEVER_MS })
+                .collect(),
+        };
+        let p = percentiles(&values);
+        let v = match t.stat.unwrap_or(Stat::Max) {
+            Stat::P50 => p.p50_ms,
+            Stat::P90 => p.p90_ms,
+            Stat::P95 => p.p95_ms,
+            Stat::P99 => p.p99_ms,
+            Stat::Max => p.max_ms,
+        };
+        let shown = if v >= NEVER_MS { "never".to_string() } else { format_duration_ms(v) };
+        (shown, values.len(), values.is_empty() || (v as f64) < t.below)
+    } else {
+        let cases: Vec<&CaseRecord> = report.cases.iter().filter(|c| case_matches(t, c, report)).collect();
+        let bad = cases
+            .iter()
+            .filter(|c| {
+                use crate::report::Outcome::*;
+                match t.metric {
+                    Metric::EvidenceLostRatio => c.outcome == EvidenceLost,
+                    Metric::ExpiredRatio => c.outcome == Expired,
+                    Metric::RefusedRatio => c.outcome == Refused,
+                    Metric::UndeliverableRatio => c.outcome == Undeliverable,
+                    _ => !c.outcome.is_success(),
+                }
+            })
+            .count();
+        let ratio = if cases.is_empty() { 0.0 } else { bad as f64 / cases.len() as f64 };
+        (format!("{ratio:.4}"), cases.len(), ratio < t.below)
+    };
+    let value = if samples == 0 { "no samples".to_string() } else { value };
+    Verdict { threshold: t.to_string(), value, samples, passed }
+}
