@@ -11,6 +11,7 @@ fn long_scenario() -> String {
 name = "long"
 seed = 1
 start = "2025-11-03T00:00:00Z"
+end = "2025-12-31T00:00:00Z"
 
 [network]
 link_delay = "100ms"
