@@ -79,6 +79,16 @@ pub async fn run(scenario: &Scenario, options: &RunOptions) -> anyhow::Result<Ru
     Ok(RunResult { report, transport, wall: started.elapsed() })
 }
 
+/// Runs `scenario` on the in-process engine and returns its report (thresholds judged);
+/// writes nothing. The fast path for tests and sweeps.
+pub async fn simulate(scenario: &Scenario) -> anyhow::Result<Report> {
+    let (mut engine, next) = InProcess::new(scenario)?;
+    let clock_run = run_virtual(&mut engine, next, scenario.network.lookahead_ms(), &mut ()).await?;
+    let mut report = report::build(scenario, &clock_run)?;
+    report.thresholds = crate::thresholds::evaluate(scenario, &report);
+    Ok(report)
+}
+
 fn write(path: &Path, text: &str) -> anyhow::Result<()> {
     std::fs::write(path, text).with_context(|| format!("write {}", path.display()))
 }

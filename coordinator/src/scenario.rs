@@ -603,8 +603,15 @@ fn validate(
         register.retain(|s| keep.contains(&s.code));
     }
     let mut states = register;
+    let mut listed = BTreeSet::new();
     for s in &raw.states {
         let code = StateCode::parse(s.get_ref().code.get_ref()).ok();
+        if let Some(code) = code {
+            if !listed.insert(code) {
+                c.at(&s.get_ref().code, format!("state {code} appears twice in [[states]]"));
+                continue;
+            }
+        }
         let base = code.and_then(|code| states.iter().position(|e| e.code == code));
         match base {
             Some(i) => {
@@ -640,14 +647,26 @@ fn validate(
             }
         }
     }
-    if states.len() < 2 {
-        c.error(0..0, format!("{} contact points: a scenario needs at least two", states.len()));
+    // Every state the files name, valid or not: a broken entry is reported once, where it
+    // is, not again by every inject that names it.
+    let named: BTreeSet<StateCode> = states
+        .iter()
+        .map(|s| s.code)
+        .chain(raw.states.iter().filter_map(|s| StateCode::parse(s.get_ref().code.get_ref()).ok()))
+        .collect();
+    if named.len() < 2 {
+        c.error(0..0, format!("{} contact points: a scenario needs at least two", named.len()));
     }
-    if states.len() > limits::STATES_MAX {
-        c.error(0..0, format!("{} contact points; at most {}", states.len(), limits::STATES_MAX));
+    if named.len() > limits::STATES_MAX {
+        c.error(0..0, format!("{} contact points; at most {}", named.len(), limits::STATES_MAX));
     }
-    let codes: BTreeSet<StateCode> = states.iter().map(|s| s.code).collect();
-    let regions: BTreeMap<StateCode, String> = states.iter().map(|s| (s.code, s.region.clone())).collect();
+    let codes = named;
+    let mut regions: BTreeMap<StateCode, String> = states.iter().map(|s| (s.code, s.region.clone())).collect();
+    for s in &raw.states {
+        if let (Ok(code), Some(region)) = (StateCode::parse(s.get_ref().code.get_ref()), &s.get_ref().region) {
+            regions.entry(code).or_insert_with(|| region.clone());
+        }
+    }
 
     let mut network = network(c, raw.network.as_ref(), &codes, &regions);
     if let (Some(n), Some(start), Some(end)) = (network.as_mut(), start, end) {

@@ -303,12 +303,13 @@ impl ContactPoint {
         let (kind, pending) = (r.request.kind, r.pending_ack);
         self.emit(now, id, EventKind::EscalationReceived);
         let Some(pending) = pending else { return };
-        let mode = match self.roster.mode_at(now) {
-            Mode::Closed => return, // nobody to take the call
-            Mode::Staffed => Mode::Staffed,
-            Mode::OnCall => Mode::OnCall,
-        };
-        let delay = self.draw(id, Purpose::AcknowledgeDelay, self.profile.acknowledge_delay(kind, mode).clone());
+        // The call reaches a person directly: a duty officer on call answers it as a staffed
+        // desk would. A closed contact point has nobody to take the call.
+        if self.roster.mode_at(now) == Mode::Closed {
+            return;
+        }
+        let delay =
+            self.draw(id, Purpose::EscalationDelay, self.profile.acknowledge_delay(kind, Mode::Staffed).clone());
         let sooner = Timer { at: now.plus_ms(delay), id, kind: TimerKind::Acknowledge };
         if sooner.at < pending.at {
             self.timers.remove(&pending);

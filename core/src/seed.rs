@@ -18,6 +18,7 @@ pub enum Purpose {
     CentralAuthorityDelay = 4,
     TranslationDelay = 5,
     Loss = 6,
+    EscalationDelay = 7,
 }
 
 /// SplitMix64 finaliser: spreads nearby keys over the whole seed space.
