@@ -435,7 +435,15 @@ fn request_record(
             (Outcome::Refused, format!("refused by {to}: {ground}"))
         }
         EventKind::Expired { reason } => (Outcome::Expired, reason.clone()),
-        EventKind::Undeliverable { reason } => (Outcome::Undeliverable, reason.clone()),
+        EventKind::Undeliverable { reason } => {
+            // Delivered but never acknowledged (a closed desk) reads differently from never delivered.
+            let seen = if trail.receiver.iter().any(|e| matches!(e.kind, EventKind::Delivered { .. })) {
+                "delivered, but nobody acknowledged it"
+            } else {
+                "never delivered"
+            };
+            (Outcome::Undeliverable, format!("{reason} ({seen})"))
+        }
         _ => unreachable!("filtered above"),
     };
     if outcome.is_success() && !trail.receiver.iter().any(|e| e.kind == EventKind::Fulfilled) {

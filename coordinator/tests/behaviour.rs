@@ -181,7 +181,7 @@ fn stale_register_entry_makes_requests_undeliverable() {
     assert_eq!(r.outcome, Outcome::Undeliverable, "{}", r.reason);
     assert_eq!(r.resends, 2);
     assert_eq!(report.totals.lost_messages.get("stale register entry"), Some(&3));
-    assert!(r.reason.contains("after 3 attempts"), "{}", r.reason);
+    assert!(r.reason.contains("after 3 attempts (never delivered)"), "{}", r.reason);
 }
 
 #[test]

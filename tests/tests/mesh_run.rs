@@ -107,3 +107,46 @@ fn an_invalid_scenario_exits_2_and_names_the_place() {
     let stderr = text(&result.stderr);
     assert!(stderr.contains("bad.toml:") && stderr.contains("unknown state XYZ"), "{stderr}");
 }
+
+#[test]
+fn every_bundled_scenario_checks_and_gives_the_same_report_on_both_engines() {
+    let dir = pocnet_tests::workspace_root().join("scenarios");
+    let mut scenarios: Vec<_> = std::fs::read_dir(&dir)
+        .expect("scenarios/")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    scenarios.sort();
+    assert!(scenarios.len() >= 7, "bundled scenarios: {scenarios:?}");
+    let names: Vec<&str> = scenarios.iter().map(|p| p.to_str().expect("utf-8")).collect();
+    let mut check = vec!["check"];
+    check.extend(&names);
+    let result = pocnet(&check, RUN_LIMIT);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    for path in &scenarios {
+        let name = path.file_stem().expect("name").to_string_lossy().into_owned();
+        let (mesh, inproc) = (scratch(&format!("{name}-mesh")), scratch(&format!("{name}-inproc")));
+        for (engine, out) in [("mesh", &mesh), ("inproc", &inproc)] {
+            let args =
+                ["run", path.to_str().expect("utf-8"), "--engine", engine, "--out", out.to_str().expect("utf-8"), "-q"];
+            let result = pocnet(&args, RUN_LIMIT);
+            assert!(result.status.success(), "{name} on {engine}: {}", text(&result.stderr));
+        }
+        let (a, b) = (
+            std::fs::read(mesh.join("report.json")).expect("mesh report"),
+            std::fs::read(inproc.join("report.json")).expect("inproc report"),
+        );
+        assert!(a == b, "{name}: the mesh and the in-process engine differ");
+        let report = read_json(&mesh.join("report.json"));
+        assert_eq!(
+            report["states"].as_array().map(Vec::len),
+            report["scenario"]["contact_points"].as_u64().map(|n| n as usize)
+        );
+        if name == "hanoi-72" {
+            assert_eq!(report["scenario"]["contact_points"], 71);
+            let transport = read_json(&mesh.join("transport.json"));
+            assert!(transport["connections"].as_u64().expect("connections") > 100, "71 nodes talked over QUIC");
+        }
+    }
+}
