@@ -59,6 +59,8 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Print the JSON Schema of scenario files (for editors; `check` also validates meaning).
+    Schema,
 }
 
 fn main() -> ExitCode {
@@ -70,6 +72,10 @@ fn main() -> ExitCode {
         .init();
     ExitCode::from(match cli.command {
         Command::Check { files } => check(&files),
+        Command::Schema => {
+            print!("{}", pocnet::scenario::JSON_SCHEMA);
+            EXIT_OK
+        }
         Command::Run { scenario, engine, out, seed, node_bin, quiet } => {
             let mut scenario = match scenario::load(&scenario) {
                 Ok(s) => s,

@@ -17,6 +17,9 @@ use std::ops::Range;
 use std::path::Path;
 use toml::Spanned;
 
+/// JSON Schema of the scenario format (docs/scenario.schema.json), printed by `pocnet schema`.
+pub const JSON_SCHEMA: &str = include_str!("../../docs/scenario.schema.json");
+
 /// Largest scenario file read.
 pub const SCENARIO_BYTES_MAX: u64 = 16 << 20;
 /// Injects in one scenario.
