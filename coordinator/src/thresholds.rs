@@ -36,19 +36,12 @@ fn case_matches(t: &Threshold, c: &CaseRecord, report: &Report) -> bool {
 
 fn verdict(t: &Threshold, report: &Report) -> Verdict {
     let (value, samples, passed) = if t.metric.is_time() {
+        let of_request = |field: fn(&RequestRecord) -> Option<u64>| -> Vec<u64> {
+            report.requests.iter().filter(|r| request_matches(t, r)).map(|r| field(r).unwrap_or(NEVER_MS)).collect()
+        };
         let values: Vec<u64> = match t.metric {
-            Metric::AckTime => report
-                .requests
-                .iter()
-                .filter(|r| request_matches(t, r))
-                .map(|r| r.time_to_acknowledge_ms.unwrap_or(NEVER_MS))
-                .collect(),
-            Metric::FulfilTime => report
-                .requests
-                .iter()
-                .filter(|r| request_matches(t, r))
-                .map(|r| r.time_to_fulfil_ms.unwrap_or(NEVER_MS))
-                .collect(),
+            Metric::AckTime => of_request(|r| r.time_to_acknowledge_ms),
+            Metric::FulfilTime => of_request(|r| r.time_to_fulfil_ms),
             _ => report
                 .cases
                 .iter()

@@ -9,3 +9,14 @@ pub mod framing;
 pub mod pki;
 pub mod runtime;
 pub mod tls;
+
+/// Logs to stderr for both binaries: level from `$POCNET_LOG` (default `warn`), colour only
+/// on a terminal.
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("POCNET_LOG").unwrap_or_else(|_| "warn".into());
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+}
