@@ -10,15 +10,19 @@ use pocnet_core::profile::{CentralAuthority, KindDelays, RequesterPolicy};
 use pocnet_core::request::{Art42, Inject, RequestId, RequestKind};
 use pocnet_core::roster::{Mode, Roster, RosterSpec, Shift, WorkWeek};
 use pocnet_core::{Delay, DelaysByMode, NetworkModel, Profile, SimTime, StateCode};
-use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::ops::Range;
 use std::path::Path;
 use toml::Spanned;
 
+mod generate;
+mod raw;
+
+use raw::*;
+
 /// JSON Schema of the scenario format (docs/scenario.schema.json), printed by `pocnet schema`.
-pub const JSON_SCHEMA: &str = include_str!("../../docs/scenario.schema.json");
+pub const JSON_SCHEMA: &str = include_str!("../../../docs/scenario.schema.json");
 
 /// Largest scenario file read.
 pub const SCENARIO_BYTES_MAX: u64 = 16 << 20;
@@ -204,235 +208,9 @@ impl fmt::Display for Threshold {
     }
 }
 
-// ---------------------------------------------------------------- raw stage
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFile {
-    scenario: RawHeader,
-    #[serde(default)]
-    network: Option<RawNetwork>,
-    #[serde(default)]
-    profiles: BTreeMap<String, Spanned<RawProfile>>,
-    #[serde(default)]
-    states: Vec<Spanned<RawState>>,
-    #[serde(default)]
-    injects: Vec<Spanned<RawInject>>,
-    #[serde(default)]
-    generate: Vec<Spanned<RawGenerate>>,
-    #[serde(default)]
-    faults: Vec<Spanned<RawFault>>,
-    #[serde(default)]
-    thresholds: Vec<Spanned<RawThreshold>>,
-}
-
-/// A register of contact points (`scenarios/registers/*.toml`).
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRegister {
-    #[serde(default)]
-    description: String,
-    #[serde(default)]
-    profiles: BTreeMap<String, Spanned<RawProfile>>,
-    contact_points: Vec<Spanned<RawState>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawHeader {
-    name: String,
-    #[serde(default)]
-    description: String,
-    seed: Spanned<i64>,
-    start: Spanned<String>,
-    #[serde(default)]
-    end: Option<Spanned<String>>,
-    /// Path of a register file, relative to the scenario file.
-    #[serde(default)]
-    register: Option<Spanned<String>>,
-    /// Codes or regions of register entries to take (default: all).
-    #[serde(default)]
-    include: Option<Vec<Spanned<String>>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawNetwork {
-    #[serde(default)]
-    link_delay: Option<Spanned<String>>,
-    #[serde(default)]
-    links: Vec<Spanned<RawLink>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawLink {
-    between: Spanned<Vec<Spanned<String>>>,
-    #[serde(default)]
-    delay: Option<Spanned<String>>,
-    #[serde(default)]
-    loss: Option<Spanned<f64>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFault {
-    kind: Spanned<String>,
-    #[serde(default)]
-    state: Option<Spanned<String>>,
-    #[serde(default)]
-    from: Option<Spanned<String>>,
-    #[serde(default)]
-    until: Option<Spanned<String>>,
-    #[serde(default)]
-    a: Option<Vec<Spanned<String>>>,
-    #[serde(default)]
-    b: Option<Vec<Spanned<String>>>,
-}
-
-#[derive(Deserialize, Clone)]
-#[serde(deny_unknown_fields)]
-struct RawByMode {
-    staffed: Spanned<String>,
-    on_call: Spanned<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawKindDelays {
-    #[serde(default)]
-    acknowledge: Option<RawByMode>,
-    #[serde(default)]
-    fulfil: Option<RawByMode>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawProfile {
-    acknowledge: RawByMode,
-    fulfil: RawByMode,
-    #[serde(default)]
-    kinds: BTreeMap<Spanned<String>, RawKindDelays>,
-    #[serde(default)]
-    translation: Option<Spanned<String>>,
-    #[serde(default)]
-    refuse_probability: Option<Spanned<f64>>,
-    #[serde(default)]
-    refusal_ground: Option<String>,
-    #[serde(default)]
-    resend_after: Option<Spanned<String>>,
-    #[serde(default)]
-    resends_max: Option<Spanned<i64>>,
-    #[serde(default)]
-    escalate_after: Option<Spanned<String>>,
-    give_up_after: Spanned<String>,
-    #[serde(default)]
-    central_authority: Option<RawCentralAuthority>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCentralAuthority {
-    kinds: Vec<Spanned<String>>,
-    delay: Spanned<String>,
-    #[serde(default)]
-    hours: Option<Vec<Spanned<String>>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawState {
-    code: Spanned<String>,
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    region: Option<String>,
-    #[serde(default)]
-    tz: Option<Spanned<String>>,
-    #[serde(default)]
-    workweek: Option<Spanned<String>>,
-    #[serde(default)]
-    roster: Option<Spanned<String>>,
-    #[serde(default)]
-    hours: Option<Vec<Spanned<String>>>,
-    #[serde(default)]
-    holidays: Option<Vec<Spanned<String>>>,
-    #[serde(default)]
-    languages: Option<Vec<String>>,
-    #[serde(default)]
-    profile: Option<Spanned<String>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawInject {
-    at: Spanned<String>,
-    from: Spanned<String>,
-    to: Spanned<String>,
-    kind: Spanned<String>,
-    #[serde(default)]
-    language: Option<String>,
-    #[serde(default)]
-    authority: Option<String>,
-    #[serde(default)]
-    offence: Option<String>,
-    #[serde(default)]
-    data: Option<String>,
-    #[serde(default)]
-    custodian: Option<String>,
-    #[serde(default)]
-    necessity: Option<String>,
-    #[serde(default)]
-    mla_to_follow: Option<bool>,
-    #[serde(default)]
-    confidential: Option<bool>,
-    #[serde(default)]
-    evidence_deleted_at: Option<Spanned<String>>,
-    #[serde(default)]
-    retention: Option<Spanned<String>>,
-    #[serde(default)]
-    chain: Vec<Spanned<String>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawGenerate {
-    #[serde(default)]
-    from: Option<Vec<Spanned<String>>>,
-    rate_per_day: Spanned<f64>,
-    #[serde(default)]
-    start: Option<Spanned<String>>,
-    #[serde(default)]
-    end: Option<Spanned<String>>,
-    #[serde(default)]
-    diurnal: Option<Spanned<String>>,
-    kinds: BTreeMap<Spanned<String>, Spanned<f64>>,
-    #[serde(default)]
-    targets: Option<BTreeMap<Spanned<String>, Spanned<f64>>>,
-    #[serde(default)]
-    retention: Option<Spanned<String>>,
-    #[serde(default)]
-    chain_probability: Option<Spanned<f64>>,
-    #[serde(default)]
-    language: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawThreshold {
-    metric: Spanned<String>,
-    #[serde(default)]
-    kind: Option<Spanned<String>>,
-    #[serde(default)]
-    region: Option<Spanned<String>>,
-    #[serde(default)]
-    stat: Option<Spanned<String>>,
-    below: Spanned<toml::Value>,
-}
-
 // ---------------------------------------------------------------- validation
 
-struct Checker<'a> {
+pub(super) struct Checker<'a> {
     file: &'a str,
     text: &'a str,
     diagnostics: Vec<Diagnostic>,
@@ -694,7 +472,7 @@ fn validate(
     if let (Some(seed), Some((start, end))) = (seed, window) {
         let mut generated = Vec::new();
         for (index, g) in raw.generate.iter().enumerate() {
-            generated.extend(generate(c, g, index, seed, start, end, &states, &regions));
+            generated.extend(generate::generate(c, g, index, seed, start, end, &states, &regions));
         }
         generated.sort_by_key(|i| (i.at, i.from, i.to));
         for mut inject in generated {
@@ -744,7 +522,11 @@ fn timestamp(c: &mut Checker<'_>, value: &Spanned<String>) -> Option<SimTime> {
 }
 
 /// A time that must fall inside the scenario.
-fn time_in(c: &mut Checker<'_>, value: &Spanned<String>, window: Option<(SimTime, SimTime)>) -> Option<SimTime> {
+pub(super) fn time_in(
+    c: &mut Checker<'_>,
+    value: &Spanned<String>,
+    window: Option<(SimTime, SimTime)>,
+) -> Option<SimTime> {
     let t = timestamp(c, value)?;
     if let Some((start, end)) = window {
         if t < start || t > end {
@@ -769,7 +551,7 @@ fn duration_field(c: &mut Checker<'_>, value: &Spanned<String>, what: &str) -> O
     }
 }
 
-fn delay_field(c: &mut Checker<'_>, value: &Spanned<String>) -> Option<Delay> {
+pub(super) fn delay_field(c: &mut Checker<'_>, value: &Spanned<String>) -> Option<Delay> {
     match delay(value.get_ref()) {
         Ok(d) => Some(d),
         Err(e) => {
@@ -784,7 +566,7 @@ fn by_mode(c: &mut Checker<'_>, raw: &RawByMode) -> Option<DelaysByMode> {
     Some(DelaysByMode { staffed: staffed?, on_call: on_call? })
 }
 
-fn probability(c: &mut Checker<'_>, value: &Spanned<f64>) -> Option<f64> {
+pub(super) fn probability(c: &mut Checker<'_>, value: &Spanned<f64>) -> Option<f64> {
     let p = *value.get_ref();
     if (0.0..=1.0).contains(&p) {
         Some(p)
@@ -794,7 +576,7 @@ fn probability(c: &mut Checker<'_>, value: &Spanned<f64>) -> Option<f64> {
     }
 }
 
-fn kind_of(c: &mut Checker<'_>, value: &Spanned<String>) -> Option<RequestKind> {
+pub(super) fn kind_of(c: &mut Checker<'_>, value: &Spanned<String>) -> Option<RequestKind> {
     let kind = RequestKind::parse(value.get_ref());
     if kind.is_none() {
         c.at(value, unknown_kind(value.get_ref()));
@@ -1069,7 +851,7 @@ fn placeholder_profile() -> Profile {
 }
 
 /// A link or fault side: a state code, a region, or `*`.
-fn side(
+pub(super) fn side(
     c: &mut Checker<'_>,
     value: &Spanned<String>,
     codes: &BTreeSet<StateCode>,
@@ -1312,186 +1094,6 @@ fn inject(
         evidence_deleted_at: deleted,
         chain,
     })
-}
-
-/// Relative weight of each local hour of the day for `diurnal = "office"`: investigators
-/// file most requests in their own working day, some in the evening, few at night.
-const OFFICE_HOURS_WEIGHTS: [f64; 24] = [
-    0.2, 0.15, 0.1, 0.1, 0.1, 0.15, 0.3, 0.6, 1.0, 1.4, 1.5, 1.5, 1.2, 1.3, 1.5, 1.5, 1.4, 1.1, 0.8, 0.6, 0.5, 0.4,
-    0.3, 0.25,
-];
-
-/// Weighted choice over `items` with `weights` (all finite, ≥ 0, positive sum).
-fn pick<T: Copy>(rng: &mut rand_chacha::ChaCha8Rng, items: &[(T, f64)]) -> Option<T> {
-    use rand::Rng;
-    let total: f64 = items.iter().map(|(_, w)| w).sum();
-    if total.is_nan() || total <= 0.0 {
-        return None;
-    }
-    let mut x = rng.random::<f64>() * total;
-    for (item, w) in items {
-        if x < *w {
-            return Some(*item);
-        }
-        x -= w;
-    }
-    items.last().map(|(i, _)| *i)
-}
-
-/// Generated injects: a Poisson process per requesting state, thinned by the diurnal
-/// pattern in the requester's local time, all drawn from the scenario seed.
-#[allow(clippy::too_many_arguments)]
-fn generate(
-    c: &mut Checker<'_>,
-    raw: &Spanned<RawGenerate>,
-    index: usize,
-    seed: u64,
-    start: SimTime,
-    end: SimTime,
-    states: &[StateEntry],
-    regions: &BTreeMap<StateCode, String>,
-) -> Vec<Inject> {
-    use rand::{Rng, SeedableRng};
-    let r = raw.get_ref();
-    let codes: BTreeSet<StateCode> = states.iter().map(|s| s.code).collect();
-    let window = Some((start, end));
-    let (g_start, g_end) = (
-        r.start.as_ref().map_or(Some(start), |v| time_in(c, v, window)),
-        r.end.as_ref().map_or(Some(end), |v| time_in(c, v, window)),
-    );
-    let rate = *r.rate_per_day.get_ref();
-    if !(rate > 0.0 && rate <= 10_000.0) {
-        c.at(&r.rate_per_day, "rate_per_day must be in (0, 10000]");
-    }
-    let diurnal = match r.diurnal.as_ref().map(|d| d.get_ref().as_str()) {
-        None | Some("flat") => Some(false),
-        Some("office") => Some(true),
-        Some(other) => {
-            let message = format!("unknown diurnal pattern `{other}`: expected flat or office");
-            if let Some(d) = &r.diurnal {
-                c.at(d, message);
-            }
-            None
-        }
-    };
-    let from: Vec<Side> = match &r.from {
-        Some(list) => list.iter().filter_map(|v| side(c, v, &codes, regions)).collect(),
-        None => vec![Side::Any],
-    };
-    let mut kinds = Vec::new();
-    for (k, w) in &r.kinds {
-        let kind = kind_of(c, k);
-        let weight = *w.get_ref();
-        if !(weight >= 0.0 && weight.is_finite()) {
-            c.at(w, "a weight must be a non-negative number");
-        }
-        if let Some(kind) = kind {
-            kinds.push((kind, weight));
-        }
-    }
-    if kinds.iter().map(|(_, w)| w).sum::<f64>() <= 0.0 {
-        c.at(raw, "`kinds` needs at least one positive weight");
-    }
-    let mut targets = Vec::new();
-    for (t, w) in r.targets.iter().flatten() {
-        if let Some(s) = side(c, t, &codes, regions) {
-            targets.push((s, *w.get_ref()));
-        }
-        if !(*w.get_ref() >= 0.0 && w.get_ref().is_finite()) {
-            c.at(w, "a weight must be a non-negative number");
-        }
-    }
-    let retention = r.retention.as_ref().map(|v| delay_field(c, v));
-    let chain_p = r.chain_probability.as_ref().map(|p| probability(c, p));
-    let (Some(g_start), Some(g_end), Some(diurnal)) = (g_start, g_end, diurnal) else { return vec![] };
-    if matches!(retention, Some(None)) || matches!(chain_p, Some(None)) || !c.diagnostics.is_empty() {
-        return vec![];
-    }
-    let retention = retention.flatten();
-    let chain_p = chain_p.flatten().unwrap_or(0.0);
-    let in_side = |code: StateCode, s: &Side| match s {
-        Side::State(x) => *x == code,
-        Side::Region(r) => regions.get(&code) == Some(r),
-        Side::Any => true,
-    };
-    // A state's target weight: the first matching rule's, or 1 with no rules.
-    let target_weight = |code: StateCode| -> f64 {
-        if targets.is_empty() {
-            return 1.0;
-        }
-        targets.iter().find(|(s, _)| in_side(code, s)).map_or(0.0, |(_, w)| *w)
-    };
-    let peak = if diurnal { OFFICE_HOURS_WEIGHTS.iter().copied().fold(0.0, f64::max) } else { 1.0 };
-    let mean = if diurnal { OFFICE_HOURS_WEIGHTS.iter().sum::<f64>() / 24.0 } else { 1.0 };
-    let mut out = Vec::new();
-    for entry in states.iter().filter(|s| from.iter().any(|f| in_side(s.code, f))) {
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(
-            seed ^ (index as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)
-                ^ entry.code.key().wrapping_mul(0xD1B5_4A32_D192_ED03),
-        );
-        let tz = jiff::tz::TimeZone::get(&entry.tz).unwrap_or(jiff::tz::TimeZone::UTC);
-        // Arrivals at the peak rate, kept with probability weight(hour) / peak.
-        let peak_rate_per_ms = rate / 86_400_000.0 * peak / mean;
-        let candidates: Vec<(StateCode, f64)> =
-            states.iter().filter(|s| s.code != entry.code).map(|s| (s.code, target_weight(s.code))).collect();
-        let mut t = g_start.0 as f64;
-        loop {
-            let u: f64 = 1.0 - rng.random::<f64>();
-            t += -u.ln() / peak_rate_per_ms;
-            if t >= g_end.0 as f64 || out.len() > INJECTS_MAX {
-                break;
-            }
-            let at = SimTime(t as i64);
-            let keep = if diurnal {
-                let hour = at.timestamp().to_zoned(tz.clone()).hour() as usize;
-                rng.random::<f64>() < OFFICE_HOURS_WEIGHTS[hour.min(23)] / peak
-            } else {
-                true
-            };
-            if !keep {
-                continue;
-            }
-            let (Some(to), Some(kind)) = (pick(&mut rng, &candidates), pick(&mut rng, &kinds)) else { break };
-            let evidence_deleted_at = retention.as_ref().map(|d| at.plus_ms(d.sample(&mut rng).max(1)));
-            let mut chain = Vec::new();
-            let mut last = to;
-            while chain.len() < 3 && rng.random::<f64>() < chain_p {
-                let third: Vec<(StateCode, f64)> =
-                    candidates.iter().copied().filter(|(s, _)| *s != last && *s != entry.code).collect();
-                match pick(&mut rng, &third) {
-                    Some(next) => {
-                        chain.push(next);
-                        last = next;
-                    }
-                    None => break,
-                }
-            }
-            out.push(Inject {
-                id: RequestId { case: 0, link: 0 },
-                at,
-                from: entry.code,
-                to,
-                kind,
-                language: match r.language.as_deref() {
-                    Some("requester") => entry.languages.first().cloned().unwrap_or_else(|| "en".into()),
-                    Some(l) => l.to_string(),
-                    None => "en".into(),
-                },
-                details: Art42 {
-                    authority: format!("{} 24/7 point of contact", entry.code),
-                    offence: "generated case".into(),
-                    data: "subscriber and traffic data".into(),
-                    custodian: format!("a service provider in {to}"),
-                    necessity: "the provider deletes logs after a short retention".into(),
-                    mla_to_follow: true,
-                    confidential: true,
-                },
-                evidence_deleted_at,
-                chain,
-            });
-        }
-    }
-    out
 }
 
 fn threshold(c: &mut Checker<'_>, raw: &RawThreshold, regions: &BTreeSet<&String>) -> Option<Threshold> {

@@ -1,0 +1,190 @@
+//! Generated injects: a Poisson process per requesting state, thinned by a diurnal
+//! pattern in the requester's local time, every draw from the scenario seed.
+
+use super::raw::RawGenerate;
+use super::{delay_field, kind_of, probability, side, time_in, Checker, StateEntry, INJECTS_MAX};
+use pocnet_core::network::Side;
+use pocnet_core::request::{Art42, Inject, RequestId};
+use pocnet_core::{SimTime, StateCode};
+use std::collections::{BTreeMap, BTreeSet};
+use toml::Spanned;
+
+/// Relative weight of each local hour of the day for `diurnal = "office"`: investigators
+/// file most requests in their own working day, some in the evening, few at night.
+const OFFICE_HOURS_WEIGHTS: [f64; 24] = [
+    0.2, 0.15, 0.1, 0.1, 0.1, 0.15, 0.3, 0.6, 1.0, 1.4, 1.5, 1.5, 1.2, 1.3, 1.5, 1.5, 1.4, 1.1, 0.8, 0.6, 0.5, 0.4,
+    0.3, 0.25,
+];
+
+/// Weighted choice over `items` with `weights` (all finite, ≥ 0, positive sum).
+fn pick<T: Copy>(rng: &mut rand_chacha::ChaCha8Rng, items: &[(T, f64)]) -> Option<T> {
+    use rand::Rng;
+    let total: f64 = items.iter().map(|(_, w)| w).sum();
+    if total.is_nan() || total <= 0.0 {
+        return None;
+    }
+    let mut x = rng.random::<f64>() * total;
+    for (item, w) in items {
+        if x < *w {
+            return Some(*item);
+        }
+        x -= w;
+    }
+    items.last().map(|(i, _)| *i)
+}
+
+/// Generated injects: a Poisson process per requesting state, thinned by the diurnal
+/// pattern in the requester's local time, all drawn from the scenario seed.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn generate(
+    c: &mut Checker<'_>,
+    raw: &Spanned<RawGenerate>,
+    index: usize,
+    seed: u64,
+    start: SimTime,
+    end: SimTime,
+    states: &[StateEntry],
+    regions: &BTreeMap<StateCode, String>,
+) -> Vec<Inject> {
+    use rand::{Rng, SeedableRng};
+    let r = raw.get_ref();
+    let codes: BTreeSet<StateCode> = states.iter().map(|s| s.code).collect();
+    let window = Some((start, end));
+    let (g_start, g_end) = (
+        r.start.as_ref().map_or(Some(start), |v| time_in(c, v, window)),
+        r.end.as_ref().map_or(Some(end), |v| time_in(c, v, window)),
+    );
+    let rate = *r.rate_per_day.get_ref();
+    if !(rate > 0.0 && rate <= 10_000.0) {
+        c.at(&r.rate_per_day, "rate_per_day must be in (0, 10000]");
+    }
+    let diurnal = match r.diurnal.as_ref().map(|d| d.get_ref().as_str()) {
+        None | Some("flat") => Some(false),
+        Some("office") => Some(true),
+        Some(other) => {
+            let message = format!("unknown diurnal pattern `{other}`: expected flat or office");
+            if let Some(d) = &r.diurnal {
+                c.at(d, message);
+            }
+            None
+        }
+    };
+    let from: Vec<Side> = match &r.from {
+        Some(list) => list.iter().filter_map(|v| side(c, v, &codes, regions)).collect(),
+        None => vec![Side::Any],
+    };
+    let mut kinds = Vec::new();
+    for (k, w) in &r.kinds {
+        let kind = kind_of(c, k);
+        let weight = *w.get_ref();
+        if !(weight >= 0.0 && weight.is_finite()) {
+            c.at(w, "a weight must be a non-negative number");
+        }
+        if let Some(kind) = kind {
+            kinds.push((kind, weight));
+        }
+    }
+    if kinds.iter().map(|(_, w)| w).sum::<f64>() <= 0.0 {
+        c.at(raw, "`kinds` needs at least one positive weight");
+    }
+    let mut targets = Vec::new();
+    for (t, w) in r.targets.iter().flatten() {
+        if let Some(s) = side(c, t, &codes, regions) {
+            targets.push((s, *w.get_ref()));
+        }
+        if !(*w.get_ref() >= 0.0 && w.get_ref().is_finite()) {
+            c.at(w, "a weight must be a non-negative number");
+        }
+    }
+    let retention = r.retention.as_ref().map(|v| delay_field(c, v));
+    let chain_p = r.chain_probability.as_ref().map(|p| probability(c, p));
+    let (Some(g_start), Some(g_end), Some(diurnal)) = (g_start, g_end, diurnal) else { return vec![] };
+    if matches!(retention, Some(None)) || matches!(chain_p, Some(None)) || !c.diagnostics.is_empty() {
+        return vec![];
+    }
+    let retention = retention.flatten();
+    let chain_p = chain_p.flatten().unwrap_or(0.0);
+    let in_side = |code: StateCode, s: &Side| match s {
+        Side::State(x) => *x == code,
+        Side::Region(r) => regions.get(&code) == Some(r),
+        Side::Any => true,
+    };
+    // A state's target weight: the first matching rule's, or 1 with no rules.
+    let target_weight = |code: StateCode| -> f64 {
+        if targets.is_empty() {
+            return 1.0;
+        }
+        targets.iter().find(|(s, _)| in_side(code, s)).map_or(0.0, |(_, w)| *w)
+    };
+    let peak = if diurnal { OFFICE_HOURS_WEIGHTS.iter().copied().fold(0.0, f64::max) } else { 1.0 };
+    let mean = if diurnal { OFFICE_HOURS_WEIGHTS.iter().sum::<f64>() / 24.0 } else { 1.0 };
+    let mut out = Vec::new();
+    for entry in states.iter().filter(|s| from.iter().any(|f| in_side(s.code, f))) {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(
+            seed ^ (index as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                ^ entry.code.key().wrapping_mul(0xD1B5_4A32_D192_ED03),
+        );
+        let tz = jiff::tz::TimeZone::get(&entry.tz).unwrap_or(jiff::tz::TimeZone::UTC);
+        // Arrivals at the peak rate, kept with probability weight(hour) / peak.
+        let peak_rate_per_ms = rate / 86_400_000.0 * peak / mean;
+        let candidates: Vec<(StateCode, f64)> =
+            states.iter().filter(|s| s.code != entry.code).map(|s| (s.code, target_weight(s.code))).collect();
+        let mut t = g_start.0 as f64;
+        loop {
+            let u: f64 = 1.0 - rng.random::<f64>();
+            t += -u.ln() / peak_rate_per_ms;
+            if t >= g_end.0 as f64 || out.len() > INJECTS_MAX {
+                break;
+            }
+            let at = SimTime(t as i64);
+            let keep = if diurnal {
+                let hour = at.timestamp().to_zoned(tz.clone()).hour() as usize;
+                rng.random::<f64>() < OFFICE_HOURS_WEIGHTS[hour.min(23)] / peak
+            } else {
+                true
+            };
+            if !keep {
+                continue;
+            }
+            let (Some(to), Some(kind)) = (pick(&mut rng, &candidates), pick(&mut rng, &kinds)) else { break };
+            let evidence_deleted_at = retention.as_ref().map(|d| at.plus_ms(d.sample(&mut rng).max(1)));
+            let mut chain = Vec::new();
+            let mut last = to;
+            while chain.len() < 3 && rng.random::<f64>() < chain_p {
+                let third: Vec<(StateCode, f64)> =
+                    candidates.iter().copied().filter(|(s, _)| *s != last && *s != entry.code).collect();
+                match pick(&mut rng, &third) {
+                    Some(next) => {
+                        chain.push(next);
+                        last = next;
+                    }
+                    None => break,
+                }
+            }
+            out.push(Inject {
+                id: RequestId { case: 0, link: 0 },
+                at,
+                from: entry.code,
+                to,
+                kind,
+                language: match r.language.as_deref() {
+                    Some("requester") => entry.languages.first().cloned().unwrap_or_else(|| "en".into()),
+                    Some(l) => l.to_string(),
+                    None => "en".into(),
+                },
+                details: Art42 {
+                    authority: format!("{} 24/7 point of contact", entry.code),
+                    offence: "generated case".into(),
+                    data: "subscriber and traffic data".into(),
+                    custodian: format!("a service provider in {to}"),
+                    necessity: "the provider deletes logs after a short retention".into(),
+                    mla_to_follow: true,
+                    confidential: true,
+                },
+                evidence_deleted_at,
+                chain,
+            });
+        }
+    }
+    out
+}
