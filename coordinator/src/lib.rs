@@ -8,9 +8,12 @@
 //! - [`report`]: per-request times, outcomes and percentiles, byte-identical across engines;
 //! - [`thresholds`]: the scenario's bounds, judged on the report (exit code 1 on a breach).
 
+pub mod breakdown;
 pub mod clock;
+pub mod coverage;
 pub mod inproc;
 pub mod mesh;
+pub mod outputs;
 pub mod report;
 pub mod run;
 pub mod scenario;

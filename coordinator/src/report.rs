@@ -4,7 +4,9 @@
 //! same scenario and seed give the same `report.json` byte for byte, whichever engine ran
 //! it. Transport figures (real time) are kept out of it, in `transport.json`.
 
+use crate::breakdown::{LatencyTable, Outcomes, Sla};
 use crate::clock::ClockRun;
+use crate::coverage::Coverage;
 use crate::scenario::Scenario;
 use hdrhistogram::Histogram;
 use pocnet_core::event::EventKind;
@@ -23,6 +25,11 @@ pub struct Report {
     pub states: Vec<StateSummary>,
     pub totals: Totals,
     pub latency: BTreeMap<&'static str, LatencyTable>,
+    pub outcomes: Outcomes,
+    /// Acknowledged within the scenario's SLA.
+    pub sla: Sla,
+    /// From the rosters alone.
+    pub coverage: Coverage,
     /// The scenario's thresholds and whether this run met them.
     pub thresholds: Vec<crate::thresholds::Verdict>,
     pub cases: Vec<CaseRecord>,
@@ -135,6 +142,9 @@ pub struct RequestRecord {
     pub to_region: String,
     pub language: String,
     pub scheduled: Stamp,
+    /// The receiver's local hour (0-23) and weekday when the request was scheduled.
+    pub receiver_local_hour: u8,
+    pub receiver_local_weekday: String,
     pub evidence_deleted_at: Option<Stamp>,
     pub delivered: Option<Stamp>,
     pub delivered_mode: Option<Mode>,
@@ -169,12 +179,6 @@ pub struct CaseRecord {
     pub outcome: Outcome,
     pub reason: String,
     pub end_to_end_ms: u64,
-}
-
-#[derive(Debug, Serialize)]
-pub struct LatencyTable {
-    pub overall: Percentiles,
-    pub by_kind: BTreeMap<String, Percentiles>,
 }
 
 #[derive(Debug, Serialize, PartialEq, Eq)]
@@ -217,8 +221,6 @@ pub fn build(scenario: &Scenario, run: &ClockRun) -> Result<Report, AccountingEr
     let mut totals = Totals { injects: scenario.injects.len(), ..Totals::default() };
     let mut requests = Vec::new();
     let mut cases = Vec::new();
-    let mut ack_hist: BTreeMap<String, Vec<u64>> = BTreeMap::new();
-    let mut fulfil_hist: BTreeMap<String, Vec<u64>> = BTreeMap::new();
     let mut known: BTreeMap<RequestId, ()> = BTreeMap::new();
 
     for inject in &scenario.injects {
@@ -259,12 +261,6 @@ pub fn build(scenario: &Scenario, run: &ClockRun) -> Result<Report, AccountingEr
                 if let EventKind::Lost { reason, .. } = &e.kind {
                     *totals.lost_messages.entry(reason.to_string()).or_default() += 1;
                 }
-            }
-            if let Some(v) = record.time_to_acknowledge_ms {
-                ack_hist.entry(record.kind.clone()).or_default().push(v);
-            }
-            if let Some(v) = record.time_to_fulfil_ms {
-                fulfil_hist.entry(record.kind.clone()).or_default().push(v);
             }
             path.push(to);
             let next = record.revealed.filter(|_| record.outcome.is_success());
@@ -314,9 +310,24 @@ pub fn build(scenario: &Scenario, run: &ClockRun) -> Result<Report, AccountingEr
     if !problems.is_empty() {
         return Err(AccountingError(problems));
     }
+    let requests: Vec<RequestRecord> = requests
+        .into_iter()
+        .map(|mut r| {
+            r.from_region = region(r.from);
+            r.to_region = region(r.to);
+            if let (Some(tz), Ok(t)) = (zones.get(&r.to), r.scheduled.utc.parse::<jiff::Timestamp>()) {
+                let local = t.to_zoned(tz.clone());
+                r.receiver_local_hour = u8::try_from(local.hour()).unwrap_or(0);
+                r.receiver_local_weekday = local.strftime("%a").to_string();
+            }
+            r
+        })
+        .collect();
     let mut latency = BTreeMap::new();
-    latency.insert("time_to_acknowledge", table(&ack_hist));
-    latency.insert("time_to_fulfil", table(&fulfil_hist));
+    latency.insert("time_to_acknowledge", crate::breakdown::latency(&requests, |r| r.time_to_acknowledge_ms));
+    latency.insert("time_to_fulfil", crate::breakdown::latency(&requests, |r| r.time_to_fulfil_ms));
+    let outcomes = crate::breakdown::outcomes(&cases, &requests);
+    let sla = crate::breakdown::sla(&requests, scenario.ack_sla_ms);
     Ok(Report {
         schema: SCHEMA,
         scenario: ScenarioSummary {
@@ -345,6 +356,9 @@ pub fn build(scenario: &Scenario, run: &ClockRun) -> Result<Report, AccountingEr
             .collect(),
         totals,
         latency,
+        outcomes,
+        sla,
+        coverage: crate::coverage::compute(scenario),
         thresholds: Vec::new(),
         cases,
         requests: requests
@@ -473,6 +487,8 @@ fn request_record(
         to_region: String::new(),
         language: inject.language.clone(),
         scheduled: stamp(scheduled),
+        receiver_local_hour: 0,
+        receiver_local_weekday: String::new(),
         evidence_deleted_at: inject.evidence_deleted_at.map(stamp),
         delivered: delivered.map(|e| stamp(e.at)),
         delivered_mode: delivered.and_then(|e| match e.kind {
@@ -501,14 +517,6 @@ fn request_record(
         time_to_fulfil_ms: fulfilled_at.map(|t| t.since(scheduled)),
         time_to_outcome_ms: last.at.since(scheduled),
     })
-}
-
-fn table(by_kind: &BTreeMap<String, Vec<u64>>) -> LatencyTable {
-    let all: Vec<u64> = by_kind.values().flatten().copied().collect();
-    LatencyTable {
-        overall: percentiles(&all),
-        by_kind: by_kind.iter().map(|(k, v)| (k.clone(), percentiles(v))).collect(),
-    }
 }
 
 /// Percentiles by HdrHistogram at 3 significant figures (values in milliseconds).

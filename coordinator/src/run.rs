@@ -73,6 +73,9 @@ pub async fn run(scenario: &Scenario, options: &RunOptions) -> anyhow::Result<Ru
     let mut report = report::build(scenario, &clock_run)?;
     report.thresholds = crate::thresholds::evaluate(scenario, &report);
     write(&options.out.join("report.json"), &report.to_json())?;
+    write(&options.out.join("summary.md"), &crate::outputs::summary_md(&report))?;
+    write(&options.out.join("junit.xml"), &crate::outputs::junit_xml(&report))?;
+    write(&options.out.join("report.html"), &crate::outputs::report_html(&report))?;
     if let Some(t) = &transport {
         write(&options.out.join("transport.json"), &transport_json(t))?;
     }

@@ -92,6 +92,8 @@ pub struct Scenario {
     /// Explicit injects in file order, then generated ones in time order; ids `C1`, `C2`...
     pub injects: Vec<Inject>,
     pub thresholds: Vec<Threshold>,
+    /// Acknowledgement within this counts as "within the SLA" in the report.
+    pub ack_sla_ms: u64,
 }
 
 impl Scenario {
@@ -334,6 +336,8 @@ fn parse_with(file: &str, text: &str, read_register: &RegisterReader<'_>) -> Res
 
 /// Link delay when a scenario names none: a fixed 200 ms, an assumption.
 pub const DEFAULT_LINK_DELAY_MS: u64 = 200;
+/// Acknowledgement SLA when a scenario names none: one hour.
+pub const DEFAULT_ACK_SLA_MS: u64 = 3_600_000;
 /// Length of a scenario that names no end.
 pub const DEFAULT_SCENARIO_DAYS: u64 = 7;
 
@@ -495,7 +499,12 @@ fn validate(
     let all_regions: BTreeSet<&String> = regions.values().collect();
     let thresholds = raw.thresholds.iter().filter_map(|t| threshold(c, t.get_ref(), &all_regions)).collect();
 
+    let ack_sla_ms = match &raw.scenario.ack_sla {
+        Some(v) => duration_field(c, v, "ack_sla"),
+        None => Some(DEFAULT_ACK_SLA_MS),
+    };
     Some(Scenario {
+        ack_sla_ms: ack_sla_ms?,
         name: raw.scenario.name,
         description: raw.scenario.description,
         seed: seed?,

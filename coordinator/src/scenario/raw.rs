@@ -52,6 +52,9 @@ pub(super) struct RawHeader {
     /// Codes or regions of register entries to take (default: all).
     #[serde(default)]
     pub(super) include: Option<Vec<Spanned<String>>>,
+    /// Acknowledgement SLA for the report's coverage section (default 1h).
+    #[serde(default)]
+    pub(super) ack_sla: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]

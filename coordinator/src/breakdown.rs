@@ -1,0 +1,199 @@
+//! Latency, outcome and SLA breakdowns of a run, computed from its request and case records.
+
+use crate::report::{percentiles, CaseRecord, Outcome, Percentiles, RequestRecord};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Serialize)]
+pub struct LatencyTable {
+    pub overall: Percentiles,
+    pub by_kind: BTreeMap<String, Percentiles>,
+    /// `requester region > receiver region`.
+    pub by_region_pair: BTreeMap<String, Percentiles>,
+    /// The receiver's local hour when the request was scheduled, `00` to `23`.
+    pub by_receiver_local_hour: BTreeMap<String, Percentiles>,
+    /// The receiver's local weekday, `1-Mon` to `7-Sun`.
+    pub by_receiver_weekday: BTreeMap<String, Percentiles>,
+}
+
+const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+pub fn region_pair(r: &RequestRecord) -> String {
+    format!("{} > {}", r.from_region, r.to_region)
+}
+
+fn weekday_key(name: &str) -> String {
+    let i = WEEKDAYS.iter().position(|d| *d == name).map_or(0, |i| i + 1);
+    format!("{i}-{name}")
+}
+
+/// Percentiles of `value` over the requests that have one, grouped every way.
+pub fn latency(requests: &[RequestRecord], value: fn(&RequestRecord) -> Option<u64>) -> LatencyTable {
+    let group = |key: &dyn Fn(&RequestRecord) -> String| -> BTreeMap<String, Percentiles> {
+        let mut groups: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+        for r in requests {
+            if let Some(v) = value(r) {
+                groups.entry(key(r)).or_default().push(v);
+            }
+        }
+        groups.into_iter().map(|(k, v)| (k, percentiles(&v))).collect()
+    };
+    let all: Vec<u64> = requests.iter().filter_map(value).collect();
+    LatencyTable {
+        overall: percentiles(&all),
+        by_kind: group(&|r| r.kind.clone()),
+        by_region_pair: group(&region_pair),
+        by_receiver_local_hour: group(&|r| format!("{:02}", r.receiver_local_hour)),
+        by_receiver_weekday: group(&|r| weekday_key(&r.receiver_local_weekday)),
+    }
+}
+
+#[derive(Debug, Serialize, Default, Clone, PartialEq)]
+pub struct OutcomeCounts {
+    pub cases: usize,
+    /// Fulfilled or preserved in time.
+    pub succeeded: usize,
+    pub evidence_lost: usize,
+    pub refused: usize,
+    pub expired: usize,
+    pub undeliverable: usize,
+    pub success_ratio: f64,
+}
+
+impl OutcomeCounts {
+    fn add(&mut self, outcome: Outcome) {
+        self.cases += 1;
+        match outcome {
+            Outcome::Fulfilled | Outcome::Preserved => self.succeeded += 1,
+            Outcome::EvidenceLost => self.evidence_lost += 1,
+            Outcome::Refused => self.refused += 1,
+            Outcome::Expired => self.expired += 1,
+            Outcome::Undeliverable => self.undeliverable += 1,
+        }
+        self.success_ratio = ratio(self.succeeded, self.cases);
+    }
+}
+
+fn ratio(part: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        ((part as f64 / whole as f64) * 10_000.0).round() / 10_000.0
+    }
+}
+
+/// A group of requests that did worst: named, with its failures and slowest decile.
+#[derive(Debug, Serialize, Clone, PartialEq)]
+pub struct Hotspot {
+    pub name: String,
+    pub requests: usize,
+    /// Requests that did not end fulfilled or preserved.
+    pub failed: usize,
+    pub failure_ratio: f64,
+    pub p90_ack_ms: Option<u64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Outcomes {
+    pub by_kind: BTreeMap<String, OutcomeCounts>,
+    /// By the region of the first requested state.
+    pub by_region: BTreeMap<String, OutcomeCounts>,
+    /// Region pairs with the highest failure ratio (then slowest acknowledgement), at least
+    /// `HOTSPOT_REQUESTS_MIN` requests each.
+    pub worst_region_pairs: Vec<Hotspot>,
+    /// Receiver local hours likewise.
+    pub worst_receiver_hours: Vec<Hotspot>,
+}
+
+pub const HOTSPOT_REQUESTS_MIN: usize = 3;
+pub const HOTSPOTS_MAX: usize = 5;
+
+pub fn outcomes(cases: &[CaseRecord], requests: &[RequestRecord]) -> Outcomes {
+    let mut by_kind: BTreeMap<String, OutcomeCounts> = BTreeMap::new();
+    let mut by_region: BTreeMap<String, OutcomeCounts> = BTreeMap::new();
+    let first_region: BTreeMap<&str, &str> =
+        requests.iter().filter(|r| r.link == 0).map(|r| (r.id.as_str(), r.to_region.as_str())).collect();
+    for c in cases {
+        by_kind.entry(c.kind.clone()).or_default().add(c.outcome);
+        let region = first_region.get(c.id.as_str()).copied().unwrap_or("");
+        by_region.entry(region.to_string()).or_default().add(c.outcome);
+    }
+    Outcomes {
+        by_kind,
+        by_region,
+        worst_region_pairs: hotspots(requests, region_pair),
+        worst_receiver_hours: hotspots(requests, |r| format!("{:02}:00 receiver local", r.receiver_local_hour)),
+    }
+}
+
+fn hotspots(requests: &[RequestRecord], key: impl Fn(&RequestRecord) -> String) -> Vec<Hotspot> {
+    let mut groups: BTreeMap<String, Vec<&RequestRecord>> = BTreeMap::new();
+    for r in requests {
+        groups.entry(key(r)).or_default().push(r);
+    }
+    let mut spots: Vec<Hotspot> = groups
+        .into_iter()
+        .filter(|(_, rs)| rs.len() >= HOTSPOT_REQUESTS_MIN)
+        .map(|(name, rs)| {
+            let failed = rs.iter().filter(|r| !r.outcome.is_success()).count();
+            let acks: Vec<u64> = rs.iter().filter_map(|r| r.time_to_acknowledge_ms).collect();
+            Hotspot {
+                name,
+                requests: rs.len(),
+                failed,
+                failure_ratio: ratio(failed, rs.len()),
+                p90_ack_ms: (!acks.is_empty()).then(|| percentiles(&acks).p90_ms),
+            }
+        })
+        .collect();
+    // Worst first: most failures, then slowest; ties by name for a stable order.
+    spots.sort_by(|a, b| {
+        b.failure_ratio.total_cmp(&a.failure_ratio).then(b.p90_ack_ms.cmp(&a.p90_ack_ms)).then(a.name.cmp(&b.name))
+    });
+    spots.truncate(HOTSPOTS_MAX);
+    spots
+}
+
+/// The share of requests acknowledged within the scenario's acknowledgement SLA.
+#[derive(Debug, Serialize)]
+pub struct Sla {
+    pub ack_sla_ms: u64,
+    pub overall: Share,
+    pub by_receiver_local_hour: BTreeMap<String, Share>,
+    pub by_kind: BTreeMap<String, Share>,
+    /// By the receiver's region.
+    pub by_region: BTreeMap<String, Share>,
+}
+
+#[derive(Debug, Serialize, Default, Clone, PartialEq)]
+pub struct Share {
+    pub requests: usize,
+    pub within: usize,
+    pub ratio: f64,
+}
+
+impl Share {
+    fn add(&mut self, within: bool) {
+        self.requests += 1;
+        self.within += usize::from(within);
+        self.ratio = ratio(self.within, self.requests);
+    }
+}
+
+pub fn sla(requests: &[RequestRecord], ack_sla_ms: u64) -> Sla {
+    let mut s = Sla {
+        ack_sla_ms,
+        overall: Share::default(),
+        by_receiver_local_hour: BTreeMap::new(),
+        by_kind: BTreeMap::new(),
+        by_region: BTreeMap::new(),
+    };
+    for r in requests {
+        let within = r.time_to_acknowledge_ms.is_some_and(|ms| ms <= ack_sla_ms);
+        s.overall.add(within);
+        s.by_receiver_local_hour.entry(format!("{:02}", r.receiver_local_hour)).or_default().add(within);
+        s.by_kind.entry(r.kind.clone()).or_default().add(within);
+        s.by_region.entry(r.to_region.clone()).or_default().add(within);
+    }
+    s
+}

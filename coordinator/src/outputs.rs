@@ -1,0 +1,498 @@
+//! The report in the forms people and tools read: `summary.md` (a CI job summary),
+//! `junit.xml` (each threshold a test case) and `report.html` (one self-contained page:
+//! inline SVG charts, no script, no network). All deterministic, like `report.json`.
+
+use crate::breakdown::region_pair;
+use crate::coverage::{hour_label, HOURS_PER_WEEK};
+use crate::report::{Percentiles, Report};
+use pocnet_core::time::format_duration_ms as dur;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn pct_row(name: &str, p: &Percentiles) -> String {
+    format!(
+        "| {name} | {} | {} | {} | {} | {} | {} |",
+        p.count,
+        dur(p.p50_ms),
+        dur(p.p90_ms),
+        dur(p.p95_ms),
+        dur(p.p99_ms),
+        dur(p.max_ms)
+    )
+}
+
+/// Markdown that fits a CI job summary.
+pub fn summary_md(r: &Report) -> String {
+    let mut o = String::new();
+    let t = &r.totals;
+    let _ = writeln!(o, "# pocnet: {}\n", r.scenario.name);
+    let _ = writeln!(
+        o,
+        "{} contact points, {} cases ({} requests), seed {}, from {}.\n",
+        r.scenario.contact_points, t.injects, t.requests, r.scenario.seed, r.scenario.start
+    );
+    let _ = writeln!(o, "| outcome | cases |\n|---|---|");
+    for (name, n) in [
+        ("fulfilled", t.fulfilled),
+        ("preserved", t.preserved),
+        ("evidence lost", t.evidence_lost),
+        ("refused", t.refused),
+        ("expired", t.expired),
+        ("undeliverable", t.undeliverable),
+    ] {
+        let _ = writeln!(o, "| {name} | {n} |");
+    }
+    if !r.thresholds.is_empty() {
+        let _ = writeln!(o, "\n## Thresholds\n\n| | threshold | measured |\n|---|---|---|");
+        for v in &r.thresholds {
+            let mark = if v.passed { "pass" } else { "**BREACH**" };
+            let _ = writeln!(o, "| {mark} | `{}` | {} (n={}) |", v.threshold, v.value, v.samples);
+        }
+    }
+    let _ = writeln!(
+        o,
+        "\n## Latency from the scheduled time\n\n| | n | p50 | p90 | p95 | p99 | max |\n|---|---|---|---|---|---|---|"
+    );
+    for (name, table) in &r.latency {
+        let _ = writeln!(o, "{}", pct_row(name, &table.overall));
+        for (kind, p) in &table.by_kind {
+            let _ = writeln!(o, "{}", pct_row(&format!("{name} · {kind}"), p));
+        }
+    }
+    let _ = writeln!(
+        o,
+        "\n## Where it went worst\n\n| region pair | requests | failed | p90 acknowledge |\n|---|---|---|---|"
+    );
+    for h in &r.outcomes.worst_region_pairs {
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} | {} |",
+            h.name,
+            h.requests,
+            h.failed,
+            h.p90_ack_ms.map(dur).unwrap_or("-".into())
+        );
+    }
+    let _ = writeln!(o, "\n| receiver hour | requests | failed | p90 acknowledge |\n|---|---|---|---|");
+    for h in &r.outcomes.worst_receiver_hours {
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} | {} |",
+            h.name,
+            h.requests,
+            h.failed,
+            h.p90_ack_ms.map(dur).unwrap_or("-".into())
+        );
+    }
+    let c = &r.coverage;
+    let (min_h, min_v) = min_hour(&c.staffed_by_utc_hour);
+    let _ = writeln!(
+        o,
+        "\n## Coverage (rosters, week of {})\n\nFewest contact points staffed: {min_v:.1} at {}. Acknowledged within {}: {:.1}% of requests.",
+        c.week_start,
+        hour_label(min_h, min_h),
+        dur(r.sla.ack_sla_ms),
+        r.sla.overall.ratio * 100.0
+    );
+    if c.gaps.is_empty() {
+        let _ = writeln!(o, "No hour of the week without a staffed contact point.");
+    } else {
+        let gaps: Vec<&str> = c.gaps.iter().map(|g| g.label.as_str()).collect();
+        let _ = writeln!(o, "No contact point staffed: {}.", gaps.join("; "));
+    }
+    let _ = writeln!(o, "\n_{}_", r.scenario.assumptions);
+    o
+}
+
+fn min_hour(v: &[f64]) -> (usize, f64) {
+    v.iter().copied().enumerate().fold((0, f64::INFINITY), |(bi, bv), (i, x)| if x < bv { (i, x) } else { (bi, bv) })
+}
+
+/// JUnit XML: one test suite, each threshold a test case, plus the accounting check.
+pub fn junit_xml(r: &Report) -> String {
+    let failures = r.thresholds.iter().filter(|v| !v.passed).count();
+    let mut o = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        o,
+        "<testsuites name=\"pocnet\" tests=\"{}\" failures=\"{failures}\">\n  <testsuite name=\"pocnet.{}\" tests=\"{}\" failures=\"{failures}\">",
+        r.thresholds.len() + 1,
+        esc(&r.scenario.name),
+        r.thresholds.len() + 1
+    );
+    let _ = writeln!(
+        o,
+        "    <testcase classname=\"pocnet.accounting\" name=\"every inject ends in exactly one outcome ({} cases)\"/>",
+        r.totals.injects
+    );
+    for v in &r.thresholds {
+        let name = esc(&v.threshold);
+        if v.passed {
+            let _ = writeln!(o, "    <testcase classname=\"pocnet.thresholds\" name=\"{name}\"/>");
+        } else {
+            let _ = writeln!(
+                o,
+                "    <testcase classname=\"pocnet.thresholds\" name=\"{name}\">\n      <failure message=\"measured {} (n={})\">{name}: measured {}</failure>\n    </testcase>",
+                esc(&v.value),
+                v.samples,
+                esc(&v.value)
+            );
+        }
+    }
+    o.push_str("  </testsuite>\n</testsuites>\n");
+    o
+}
+
+const CSS: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222;max-width:1200px}\
+h1{font-size:1.6em}h2{margin-top:2em;font-size:1.2em;border-bottom:1px solid #ccc}\
+table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:2px 8px;text-align:right}\
+th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}.bad{color:#b00;font-weight:bold}\
+.ok{color:#070}svg{display:block;margin:.5em 0}.note{color:#666;font-size:.9em}";
+
+/// One self-contained HTML page.
+pub fn report_html(r: &Report) -> String {
+    let mut o = String::new();
+    let _ = write!(
+        o,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>pocnet: {}</title><style>{CSS}</style></head><body>\n",
+        esc(&r.scenario.name)
+    );
+    let t = &r.totals;
+    let _ = writeln!(
+        o,
+        "<h1>pocnet: {}</h1><p>{}</p><p>{} contact points, {} cases ({} requests), seed {}, from {}. {} windows of the virtual clock.</p><p class=\"note\">{}</p>",
+        esc(&r.scenario.name),
+        esc(&r.scenario.description),
+        r.scenario.contact_points,
+        t.injects,
+        t.requests,
+        r.scenario.seed,
+        r.scenario.start,
+        r.scenario.windows,
+        esc(r.scenario.assumptions)
+    );
+    let _ = writeln!(o, "<h2>Outcomes</h2><table id=\"outcomes\"><tr><th>outcome</th><th>cases</th></tr>");
+    for (name, n) in [
+        ("fulfilled", t.fulfilled),
+        ("preserved", t.preserved),
+        ("evidence lost", t.evidence_lost),
+        ("refused", t.refused),
+        ("expired", t.expired),
+        ("undeliverable", t.undeliverable),
+    ] {
+        let _ = writeln!(o, "<tr><td>{name}</td><td>{n}</td></tr>");
+    }
+    o.push_str("</table>\n");
+    if !r.thresholds.is_empty() {
+        o.push_str("<h2>Thresholds</h2><table id=\"thresholds\"><tr><th>threshold</th><th>measured</th><th></th></tr>");
+        for v in &r.thresholds {
+            let (class, word) = if v.passed { ("ok", "pass") } else { ("bad", "BREACH") };
+            let _ = writeln!(
+                o,
+                "<tr><td><code>{}</code></td><td>{} (n={})</td><td class=\"{class}\">{word}</td></tr>",
+                esc(&v.threshold),
+                esc(&v.value),
+                v.samples
+            );
+        }
+        o.push_str("</table>\n");
+    }
+    o.push_str("<h2>Coverage across time zones (from the rosters)</h2>");
+    o.push_str(&follow_the_sun(r));
+    o.push_str(&heatmap(r));
+    o.push_str("<h2>Latency from the scheduled time</h2>");
+    o.push_str(&cdfs(r));
+    o.push_str("<h2>Region pairs</h2>");
+    o.push_str(&region_matrix(r));
+    o.push_str("<h2>Where it went worst</h2><table id=\"worst\"><tr><th>group</th><th>requests</th><th>failed</th><th>p90 acknowledge</th></tr>");
+    for h in r.outcomes.worst_region_pairs.iter().chain(&r.outcomes.worst_receiver_hours) {
+        let _ = writeln!(
+            o,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&h.name),
+            h.requests,
+            h.failed,
+            h.p90_ack_ms.map(dur).unwrap_or("-".into())
+        );
+    }
+    o.push_str("</table>");
+    o.push_str("<h2>A chain, link by link</h2>");
+    o.push_str(&chain_timeline(r));
+    o.push_str("</body></html>\n");
+    o
+}
+
+/// Contact points staffed (and reachable) per UTC hour of the week.
+fn follow_the_sun(r: &Report) -> String {
+    let c = &r.coverage;
+    let (w, h, left, bottom) = (1000.0, 220.0, 40.0, 30.0);
+    let n = r.scenario.contact_points.max(1) as f64;
+    let x = |i: usize| left + (w - left - 10.0) * i as f64 / HOURS_PER_WEEK as f64;
+    let y = |v: f64| 10.0 + (h - bottom - 10.0) * (1.0 - v / n);
+    let line = |v: &[f64]| -> String {
+        v.iter()
+            .enumerate()
+            .map(|(i, v)| format!("{:.1},{:.1} {:.1},{:.1}", x(i), y(*v), x(i + 1), y(*v)))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut o = format!(
+        "<svg id=\"follow-the-sun\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\"><title>Contact points staffed per UTC hour of the week of {}</title>",
+        c.week_start
+    );
+    for d in 0..=7 {
+        let xd = x(d * 24);
+        let _ = write!(o, "<line x1=\"{xd:.1}\" y1=\"10\" x2=\"{xd:.1}\" y2=\"{:.1}\" stroke=\"#ddd\"/>", h - bottom);
+        if d < 7 {
+            let _ = write!(
+                o,
+                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\">{} (UTC)</text>",
+                xd + 4.0,
+                h - 12.0,
+                ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][d]
+            );
+        }
+    }
+    let _ = write!(
+        o,
+        "<text x=\"2\" y=\"{:.1}\" font-size=\"11\">{n:.0}</text><text x=\"2\" y=\"{:.1}\" font-size=\"11\">0</text>",
+        y(n) + 4.0,
+        y(0.0)
+    );
+    let _ = write!(o, "<polyline fill=\"none\" stroke=\"#e0a000\" stroke-width=\"1.5\" points=\"{}\"><title>staffed or on call</title></polyline>", line(&c.reachable_by_utc_hour));
+    let _ = write!(o, "<polyline class=\"curve\" fill=\"none\" stroke=\"#1a7f37\" stroke-width=\"2\" points=\"{}\"><title>staffed</title></polyline>", line(&c.staffed_by_utc_hour));
+    for g in &c.gaps {
+        let _ = write!(
+            o,
+            "<rect x=\"{:.1}\" y=\"10\" width=\"{:.1}\" height=\"{:.1}\" fill=\"#b00\" opacity=\".15\"><title>no contact point staffed: {}</title></rect>",
+            x(g.from_hour),
+            x(g.to_hour + 1) - x(g.from_hour),
+            h - bottom - 10.0,
+            esc(&g.label)
+        );
+    }
+    o.push_str(
+        "</svg><p class=\"note\">Green: staffed; amber: staffed or on call; red bands: no contact point staffed.</p>",
+    );
+    o
+}
+
+/// State × UTC hour of the week: staffed (green), on call (amber), closed (grey).
+fn heatmap(r: &Report) -> String {
+    let c = &r.coverage;
+    let (cell_w, cell_h, left) = (5.5, 11.0, 40.0);
+    let w = left + cell_w * HOURS_PER_WEEK as f64 + 10.0;
+    let h = cell_h * c.states.len() as f64 + 20.0;
+    let mut o = format!("<svg id=\"coverage-heatmap\" width=\"{w:.0}\" height=\"{h:.0}\" viewBox=\"0 0 {w:.0} {h:.0}\" role=\"img\"><title>Roster mode of each contact point per UTC hour</title>");
+    for (row, s) in c.states.iter().enumerate() {
+        let yy = row as f64 * cell_h;
+        let _ = write!(o, "<text x=\"0\" y=\"{:.1}\" font-size=\"9\">{}</text>", yy + cell_h - 2.0, s.code);
+        for hour in 0..HOURS_PER_WEEK {
+            let staffed = s.staffed_by_utc_hour.get(hour).copied().unwrap_or(0.0);
+            let closed = s.closed_by_utc_hour.get(hour).copied().unwrap_or(0.0);
+            let colour = if staffed >= 0.5 {
+                "#1a7f37"
+            } else if closed >= 0.5 {
+                "#d0d0d0"
+            } else {
+                "#e0a000"
+            };
+            let _ = write!(
+                o,
+                "<rect class=\"cell\" x=\"{:.1}\" y=\"{yy:.1}\" width=\"{cell_w}\" height=\"{:.1}\" fill=\"{colour}\"><title>{} {}: staffed {:.0}%</title></rect>",
+                left + cell_w * hour as f64,
+                cell_h - 1.0,
+                s.code,
+                hour_label(hour, hour),
+                staffed * 100.0
+            );
+        }
+    }
+    o.push_str("</svg><p class=\"note\">Each row a contact point, each column a UTC hour from Monday 00:00: green staffed, amber on call, grey closed.</p>");
+    o
+}
+
+/// Cumulative distributions of time to acknowledge and to fulfil, log time axis.
+fn cdfs(r: &Report) -> String {
+    let (w, h, left, bottom) = (1000.0, 260.0, 40.0, 30.0);
+    let (lo, hi) = (60_000f64.ln(), (30.0 * 86_400_000f64).ln()); // 1 minute to 30 days
+    let x = |ms: u64| left + (w - left - 10.0) * (((ms.max(60_000) as f64).ln() - lo) / (hi - lo)).clamp(0.0, 1.0);
+    let y = |f: f64| 10.0 + (h - bottom - 10.0) * (1.0 - f);
+    let mut o = format!("<svg id=\"latency-cdf\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\"><title>Share of requests acknowledged and fulfilled within a time</title>");
+    for (ms, label) in [
+        (60_000u64, "1m"),
+        (600_000, "10m"),
+        (3_600_000, "1h"),
+        (21_600_000, "6h"),
+        (86_400_000, "1d"),
+        (604_800_000, "7d"),
+        (2_592_000_000, "30d"),
+    ] {
+        let xv = x(ms);
+        let _ = write!(o, "<line x1=\"{xv:.1}\" y1=\"10\" x2=\"{xv:.1}\" y2=\"{:.1}\" stroke=\"#eee\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\">{label}</text>", h - bottom, xv - 8.0, h - 12.0);
+    }
+    for (f, label) in [(0.5, "50%"), (0.9, "90%"), (1.0, "100%")] {
+        let _ = write!(o, "<line x1=\"{left}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#eee\"/><text x=\"2\" y=\"{:.1}\" font-size=\"11\">{label}</text>", y(f), w - 10.0, y(f), y(f) + 4.0);
+    }
+    let series: [(&str, &str, Vec<Option<u64>>); 2] = [
+        ("acknowledged", "#1f6feb", r.requests.iter().map(|q| q.time_to_acknowledge_ms).collect()),
+        ("fulfilled", "#8250df", r.requests.iter().map(|q| q.time_to_fulfil_ms).collect()),
+    ];
+    for (name, colour, values) in series {
+        let total = values.len().max(1) as f64;
+        let mut done: Vec<u64> = values.into_iter().flatten().collect();
+        done.sort_unstable();
+        let mut points = vec![format!("{left:.1},{:.1}", y(0.0))];
+        for (i, v) in done.iter().enumerate() {
+            points.push(format!(
+                "{:.1},{:.1} {:.1},{:.1}",
+                x(*v),
+                y(i as f64 / total),
+                x(*v),
+                y((i + 1) as f64 / total)
+            ));
+        }
+        let _ = write!(
+            o,
+            "<polyline class=\"cdf\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\" points=\"{}\"><title>{name}: {} of {} requests</title></polyline>",
+            points.join(" "),
+            done.len(),
+            total
+        );
+    }
+    o.push_str("</svg><p class=\"note\">Blue: acknowledged; purple: fulfilled. Requests never acknowledged or fulfilled keep the curve below 100%.</p>");
+    o
+}
+
+/// Requester region × receiver region: p90 time to acknowledge and failure share.
+fn region_matrix(r: &Report) -> String {
+    let mut regions: Vec<String> =
+        r.requests.iter().flat_map(|q| [q.from_region.clone(), q.to_region.clone()]).collect();
+    regions.sort();
+    regions.dedup();
+    let mut cells: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for q in &r.requests {
+        let e = cells.entry(region_pair(q)).or_default();
+        e.0 += 1;
+        e.1 += usize::from(!q.outcome.is_success());
+    }
+    let ack = r.latency.get("time_to_acknowledge").map(|t| &t.by_region_pair);
+    let (cw, ch, left, top) = (150.0, 34.0, 190.0, 40.0);
+    let w = left + cw * regions.len() as f64 + 10.0;
+    let h = top + ch * regions.len() as f64 + 10.0;
+    let mut o = format!("<svg id=\"region-matrix\" width=\"{w:.0}\" height=\"{h:.0}\" viewBox=\"0 0 {w:.0} {h:.0}\" role=\"img\"><title>Requester region (rows) to receiver region (columns)</title>");
+    for (i, reg) in regions.iter().enumerate() {
+        let _ = write!(
+            o,
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\">to {}</text>",
+            left + cw * i as f64 + 2.0,
+            top - 8.0,
+            esc(reg)
+        );
+        let _ = write!(
+            o,
+            "<text x=\"0\" y=\"{:.1}\" font-size=\"10\">from {}</text>",
+            top + ch * i as f64 + ch / 2.0 + 3.0,
+            esc(reg)
+        );
+    }
+    for (i, from) in regions.iter().enumerate() {
+        for (j, to) in regions.iter().enumerate() {
+            let key = format!("{from} > {to}");
+            let (n, failed) = cells.get(&key).copied().unwrap_or((0, 0));
+            let p90 = ack.and_then(|m| m.get(&key)).map(|p| p.p90_ms);
+            let share = if n == 0 { 0.0 } else { failed as f64 / n as f64 };
+            let fill = if n == 0 {
+                "#f8f8f8".to_string()
+            } else {
+                format!("rgb(255,{0},{0})", (255.0 * (1.0 - share.min(1.0) * 0.8)) as u8)
+            };
+            let (xx, yy) = (left + cw * j as f64, top + ch * i as f64);
+            let label = match p90 {
+                Some(p) if n > 0 => format!("p90 {} · {failed}/{n} failed", dur(p)),
+                _ if n > 0 => format!("{failed}/{n} failed"),
+                _ => String::new(),
+            };
+            let _ = write!(
+                o,
+                "<rect class=\"pair\" x=\"{xx:.1}\" y=\"{yy:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{fill}\" stroke=\"#ccc\"><title>{}: {n} requests</title></rect><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\">{label}</text>",
+                cw - 2.0,
+                ch - 2.0,
+                esc(&key),
+                xx + 4.0,
+                yy + ch / 2.0 + 3.0
+            );
+        }
+    }
+    o.push_str(
+        "</svg><p class=\"note\">Each cell: p90 time to acknowledge and failed requests; redder is more failures.</p>",
+    );
+    o
+}
+
+/// The longest chain of the run (most links, then longest), each link as a bar.
+fn chain_timeline(r: &Report) -> String {
+    let Some(case) = r.cases.iter().max_by_key(|c| (c.path.len(), c.end_to_end_ms, std::cmp::Reverse(c.id.clone())))
+    else {
+        return "<p>No cases.</p>".into();
+    };
+    let links: Vec<_> =
+        r.requests.iter().filter(|q| q.id == case.id || q.id.starts_with(&format!("{}.", case.id))).collect();
+    let t0 = links
+        .first()
+        .and_then(|q| q.scheduled.utc.parse::<jiff::Timestamp>().ok())
+        .map(|t| t.as_millisecond())
+        .unwrap_or(0);
+    let ms = |s: &Option<crate::report::Stamp>| {
+        s.as_ref().and_then(|s| s.utc.parse::<jiff::Timestamp>().ok()).map(|t| t.as_millisecond() - t0)
+    };
+    let span = case.end_to_end_ms.max(1) as f64;
+    let (w, left, row) = (1000.0, 120.0, 30.0);
+    let h = row * links.len() as f64 + 40.0;
+    let x = |v: i64| left + (w - left - 10.0) * (v.max(0) as f64 / span).min(1.0);
+    let mut o = format!(
+        "<p>Case {} from {}: {} ({}), {} end to end.</p><svg id=\"chain-timeline\" width=\"{w}\" height=\"{h:.0}\" viewBox=\"0 0 {w} {h:.0}\" role=\"img\"><title>Links of case {}</title>",
+        esc(&case.id),
+        case.from,
+        case.outcome.as_str(),
+        esc(&case.reason),
+        dur(case.end_to_end_ms),
+        esc(&case.id)
+    );
+    for (i, q) in links.iter().enumerate() {
+        let yy = 10.0 + row * i as f64;
+        let start = ms(&Some(crate::report::Stamp {
+            utc: q.scheduled.utc.clone(),
+            requester_local: String::new(),
+            receiver_local: String::new(),
+        }))
+        .unwrap_or(0);
+        let ack = ms(&q.acknowledged);
+        let done = ms(&q.executed).or(ms(&q.response_received)).unwrap_or(start + q.time_to_outcome_ms as i64);
+        let _ = write!(
+            o,
+            "<text x=\"0\" y=\"{:.1}\" font-size=\"11\">{} {}&gt;{}</text>",
+            yy + 14.0,
+            esc(&q.id),
+            q.from,
+            q.to
+        );
+        let _ = write!(
+            o,
+            "<rect class=\"link\" x=\"{:.1}\" y=\"{yy:.1}\" width=\"{:.1}\" height=\"18\" fill=\"#8250df\" opacity=\".6\"><title>{}: {} ({})</title></rect>",
+            x(start),
+            (x(done) - x(start)).max(1.0),
+            esc(&q.id),
+            q.outcome.as_str(),
+            esc(&q.reason)
+        );
+        if let Some(a) = ack {
+            let _ = write!(o, "<line x1=\"{0:.1}\" y1=\"{yy:.1}\" x2=\"{0:.1}\" y2=\"{1:.1}\" stroke=\"#1f6feb\" stroke-width=\"3\"><title>acknowledged</title></line>", x(a), yy + 18.0);
+        }
+    }
+    o.push_str("</svg><p class=\"note\">Bars from request to execution; blue ticks: acknowledgement.</p>");
+    o
+}
