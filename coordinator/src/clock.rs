@@ -30,9 +30,10 @@ pub trait Engine {
     async fn grant(&mut self, until: SimTime, states: &[StateCode]) -> anyhow::Result<Vec<WindowReport>>;
 }
 
-/// Receives progress as the clock moves (scenario time reached, windows run).
+/// Receives progress as the clock moves: scenario time reached, windows run, requests
+/// that reached a final state at their requester.
 pub trait Progress {
-    fn window(&mut self, reached: SimTime, windows: u64, events: usize);
+    fn window(&mut self, reached: SimTime, windows: u64, requests_ended: usize);
 }
 
 impl Progress for () {
@@ -56,6 +57,7 @@ pub async fn run_virtual(
 ) -> anyhow::Result<ClockRun> {
     assert!(lookahead_ms > 0, "the virtual clock needs a positive lookahead");
     let mut run = ClockRun { events: Vec::new(), windows: 0, last_input: None };
+    let mut ended = 0usize;
     while let Some(earliest) = next.values().flatten().min().copied() {
         let until = earliest.plus_ms(lookahead_ms);
         let granted: Vec<StateCode> =
@@ -85,12 +87,13 @@ pub async fn run_virtual(
                 let slot = next.get_mut(to).ok_or_else(|| anyhow::anyhow!("{} sent to unknown state {to}", r.state))?;
                 *slot = Some(slot.map_or(*at, |t| t.min(*at)));
             }
+            ended += r.events.iter().filter(|e| e.kind.is_final_at_requester()).count();
             run.events.extend(r.events);
         }
         run.windows += 1;
         run.last_input = Some(earliest);
         anyhow::ensure!(run.windows <= WINDOWS_MAX, "more than {WINDOWS_MAX} windows: runaway scenario");
-        progress.window(earliest, run.windows, run.events.len());
+        progress.window(earliest, run.windows, ended);
     }
     Ok(run)
 }

@@ -10,6 +10,7 @@
 
 pub mod breakdown;
 pub mod clock;
+pub mod compare;
 pub mod coverage;
 pub mod inproc;
 pub mod mesh;

@@ -20,8 +20,8 @@ const EXIT_INTERRUPTED: u8 = 130;
 /// clock and reports how fast requests were acknowledged and fulfilled, in scenario time
 /// and in each side's local time.
 ///
-/// Exit codes: 0 success; 1 a threshold of the scenario was breached; 2 invalid scenario
-/// or arguments; 3 the run failed (a node failed, accounting did not add up); 130
+/// Exit codes: 0 success; 1 a threshold of the scenario was breached (or, for compare, a
+/// regression); 2 invalid scenario, report or arguments; 3 the run failed (a node failed, accounting did not add up); 130
 /// interrupted (every node is stopped first).
 #[derive(Parser, Debug)]
 #[command(name = "pocnet", version, propagate_version = true)]
@@ -61,6 +61,25 @@ enum Command {
     },
     /// Print the JSON Schema of scenario files (for editors; `check` also validates meaning).
     Schema,
+    /// Compare two report.json files; exit 1 if NEW regressed beyond the tolerance.
+    ///
+    /// Compares latency percentiles (overall and p90 by kind), outcome ratios, the share
+    /// acknowledged within the SLA and staffed hours. A time regresses when it grows by more
+    /// than --tolerance (relative) plus --slack; a ratio when it moves the wrong way by more
+    /// than --ratio-tolerance.
+    Compare {
+        base: PathBuf,
+        new: PathBuf,
+        /// Relative tolerance on times, in percent.
+        #[arg(long, default_value_t = 10.0)]
+        tolerance: f64,
+        /// Absolute slack on times, a duration like 1m.
+        #[arg(long, default_value = "1m")]
+        slack: String,
+        /// Absolute tolerance on ratios (0.01 = one percentage point).
+        #[arg(long, default_value_t = 0.01)]
+        ratio_tolerance: f64,
+    },
 }
 
 fn main() -> ExitCode {
@@ -68,6 +87,9 @@ fn main() -> ExitCode {
     pocnet_node::init_logging();
     ExitCode::from(match cli.command {
         Command::Check { files } => check(&files),
+        Command::Compare { base, new, tolerance, slack, ratio_tolerance } => {
+            compare(&base, &new, tolerance, &slack, ratio_tolerance)
+        }
         Command::Schema => {
             print!("{}", pocnet::scenario::JSON_SCHEMA);
             EXIT_OK
@@ -88,6 +110,49 @@ fn main() -> ExitCode {
             run_command(&scenario, &options)
         }
     })
+}
+
+fn compare(base: &std::path::Path, new: &std::path::Path, tolerance: f64, slack: &str, ratio_tolerance: f64) -> u8 {
+    let read = |p: &std::path::Path| -> Result<serde_json::Value, String> {
+        let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+        let v: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| format!("{}:{}:{}: {e}", p.display(), e.line(), e.column()))?;
+        pocnet::compare::check_report(&p.display().to_string(), &v).map_err(|e| e.to_string())?;
+        Ok(v)
+    };
+    let slack_ms = match scenario::duration_ms(slack) {
+        Ok(ms) => ms as f64,
+        Err(e) => {
+            eprintln!("pocnet compare: --slack: {e}");
+            return EXIT_INVALID;
+        }
+    };
+    let (b, n) = match (read(base), read(new)) {
+        (Ok(b), Ok(n)) => (b, n),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("pocnet compare: {e}");
+            return EXIT_INVALID;
+        }
+    };
+    if b.get("schema") != n.get("schema") {
+        eprintln!("pocnet compare: the reports have different schemas");
+        return EXIT_INVALID;
+    }
+    let tol = pocnet::compare::Tolerance {
+        time_relative: tolerance / 100.0,
+        time_absolute_ms: slack_ms,
+        ratio: ratio_tolerance,
+    };
+    let changes = pocnet::compare::compare(&b, &n, tol);
+    print!("{}", pocnet::compare::render(&changes));
+    let regressions: Vec<&str> = changes.iter().filter(|c| c.regression).map(|c| c.metric.as_str()).collect();
+    if regressions.is_empty() {
+        println!("no regression beyond the tolerance ({tolerance}% and {slack} on times, {ratio_tolerance} on ratios)");
+        EXIT_OK
+    } else {
+        eprintln!("pocnet compare: {} regression(s): {}", regressions.len(), regressions.join(", "));
+        EXIT_THRESHOLD
+    }
 }
 
 fn check(files: &[PathBuf]) -> u8 {

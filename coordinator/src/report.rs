@@ -406,21 +406,7 @@ fn request_record(
     let executed = once(id, problems, "executed", r, |k| {
         matches!(k, EventKind::Fulfilled | EventKind::Refused { .. } | EventKind::EvidenceGone)
     });
-    let finals: Vec<&Event> = trail
-        .requester
-        .iter()
-        .copied()
-        .filter(|e| {
-            matches!(
-                &e.kind,
-                EventKind::Expired { .. }
-                    | EventKind::Undeliverable { .. }
-                    | EventKind::ResponseReceived {
-                        response: Response::Fulfilled { .. } | Response::Refused { .. } | Response::TooLate
-                    }
-            )
-        })
-        .collect();
+    let finals: Vec<&Event> = trail.requester.iter().copied().filter(|e| e.kind.is_final_at_requester()).collect();
     let last = match finals.as_slice() {
         [one] => *one,
         [] => {

@@ -34,17 +34,22 @@ pub struct RunResult {
     pub wall: Duration,
 }
 
-/// Progress on stderr when it is a terminal: scenario time reached, windows, events.
+/// Progress on stderr when it is a terminal (quiet in CI and with --quiet): scenario time
+/// reached, windows run, requests ended.
 struct Console {
     enabled: bool,
     last: Instant,
+    cases: usize,
 }
 
 impl Progress for Console {
-    fn window(&mut self, reached: SimTime, windows: u64, events: usize) {
+    fn window(&mut self, reached: SimTime, windows: u64, requests_ended: usize) {
         if self.enabled && self.last.elapsed() > Duration::from_millis(200) {
             self.last = Instant::now();
-            eprint!("\r  scenario time {reached}  windows {windows}  events {events}   ");
+            eprint!(
+                "\r  scenario time {reached}  windows {windows}  requests ended {requests_ended} (cases: {})   ",
+                self.cases
+            );
             let _ = std::io::stderr().flush();
         }
     }
@@ -53,7 +58,11 @@ impl Progress for Console {
 pub async fn run(scenario: &Scenario, options: &RunOptions) -> anyhow::Result<RunResult> {
     let started = Instant::now();
     std::fs::create_dir_all(&options.out).with_context(|| format!("create {}", options.out.display()))?;
-    let mut console = Console { enabled: !options.quiet && std::io::stderr().is_terminal(), last: Instant::now() };
+    let mut console = Console {
+        enabled: !options.quiet && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none(),
+        last: Instant::now(),
+        cases: scenario.injects.len(),
+    };
     let lookahead = scenario.network.lookahead_ms();
     let (clock_run, transport) = match options.engine {
         EngineKind::Inproc => {

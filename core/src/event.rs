@@ -55,3 +55,17 @@ pub enum EventKind {
     /// Either side: an envelope about this request never arrived (modelled network fault).
     Lost { to: StateCode, reason: LossReason },
 }
+
+impl EventKind {
+    /// Whether this ends a request at its requester (the request has an outcome).
+    pub fn is_final_at_requester(&self) -> bool {
+        matches!(
+            self,
+            EventKind::Expired { .. }
+                | EventKind::Undeliverable { .. }
+                | EventKind::ResponseReceived {
+                    response: Response::Fulfilled { .. } | Response::Refused { .. } | Response::TooLate
+                }
+        )
+    }
+}

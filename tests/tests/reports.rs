@@ -1,0 +1,154 @@
+//! The report in every form: files written, `pocnet compare` as a CI gate, and report.html
+//! opened in headless Chromium.
+
+use pocnet_tests::{pocnet, read_json, scratch, text, workspace_root};
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+const LIMIT: Duration = Duration::from_secs(120);
+
+fn run(scenario: &Path, out: &Path) {
+    let args =
+        ["run", scenario.to_str().expect("utf-8"), "--engine", "inproc", "--out", out.to_str().expect("utf-8"), "-q"];
+    let result = pocnet(&args, LIMIT);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+}
+
+#[test]
+fn compare_flags_a_slowed_profile_and_passes_an_identical_run() {
+    let dir = scratch("compare");
+    let smoke = workspace_root().join("scenarios/smoke.toml");
+    let slowed = dir.join("slowed.toml");
+    let original = std::fs::read_to_string(&smoke).expect("smoke");
+    let slow = original.replacen("median 10m p90 40m", "median 3h p90 9h", 1);
+    assert_ne!(slow, original, "the standard profile's staffed acknowledgement was slowed");
+    std::fs::write(&slowed, slow).expect("write");
+    let (base, same, worse) = (dir.join("base"), dir.join("same"), dir.join("worse"));
+    run(&smoke, &base);
+    run(&smoke, &same);
+    run(&slowed, &worse);
+    let report = |d: &Path| d.join("report.json").to_str().expect("utf-8").to_string();
+
+    let identical = pocnet(&["compare", &report(&base), &report(&same)], LIMIT);
+    assert_eq!(identical.status.code(), Some(0), "{}", text(&identical.stdout));
+    assert!(text(&identical.stdout).contains("no regression"));
+
+    let slower = pocnet(&["compare", &report(&base), &report(&worse)], LIMIT);
+    assert_eq!(slower.status.code(), Some(1), "{}", text(&slower.stdout));
+    let stdout = text(&slower.stdout);
+    assert!(stdout.lines().any(|l| l.starts_with("time_to_acknowledge p50") && l.ends_with("REGRESSION")), "{stdout}");
+    assert!(text(&slower.stderr).contains("regression(s)"));
+
+    // The reverse is an improvement, not a regression.
+    let better = pocnet(&["compare", &report(&worse), &report(&base)], LIMIT);
+    assert_eq!(better.status.code(), Some(0), "{}", text(&better.stdout));
+
+    std::fs::write(dir.join("junk.json"), "{\"not\": \"a report\"}").expect("write");
+    let junk = pocnet(&["compare", &report(&base), dir.join("junk.json").to_str().expect("utf-8")], LIMIT);
+    assert_eq!(junk.status.code(), Some(2));
+    assert!(text(&junk.stderr).contains("not a pocnet report"), "{}", text(&junk.stderr));
+}
+
+#[test]
+fn a_run_writes_json_markdown_html_and_junit_with_each_threshold() {
+    let out = scratch("outputs");
+    run(&workspace_root().join("scenarios/hanoi-72.toml"), &out);
+    for file in ["report.json", "summary.md", "report.html", "junit.xml"] {
+        assert!(out.join(file).is_file(), "{file} missing");
+    }
+    let report = read_json(&out.join("report.json"));
+    assert_eq!(report["schema"], "pocnet-report/1");
+    assert_eq!(report["coverage"]["staffed_by_utc_hour"].as_array().map(Vec::len), Some(168));
+    assert_eq!(report["coverage"]["states"].as_array().map(Vec::len), Some(71));
+    let junit = std::fs::read_to_string(out.join("junit.xml")).expect("junit");
+    let thresholds = report["thresholds"].as_array().expect("thresholds").len();
+    assert_eq!(junit.matches("classname=\"pocnet.thresholds\"").count(), thresholds);
+    assert!(junit.contains("tests=\"3\"") && junit.contains("failures=\"0\""), "{junit}");
+    let summary = std::fs::read_to_string(out.join("summary.md")).expect("summary");
+    assert!(summary.contains("## Thresholds") && summary.contains("ack_time{kind=emergency} p95"), "{summary}");
+
+    // A breached threshold: exit 1, named, and a failing JUnit case.
+    let strict = out.join("strict.toml");
+    let text_in = std::fs::read_to_string(workspace_root().join("scenarios/hanoi-72.toml")).expect("hanoi");
+    let fixed = text_in.replace("below = \"1d\"", "below = \"1m\"").replace(
+        "register = \"registers/hanoi-2025.toml\"",
+        &format!("register = \"{}\"", workspace_root().join("scenarios/registers/hanoi-2025.toml").display()),
+    );
+    std::fs::write(&strict, fixed).expect("write");
+    let strict_out = out.join("strict");
+    let args = [
+        "run",
+        strict.to_str().expect("utf-8"),
+        "--engine",
+        "inproc",
+        "--out",
+        strict_out.to_str().expect("utf-8"),
+        "-q",
+    ];
+    let result = pocnet(&args, LIMIT);
+    assert_eq!(result.status.code(), Some(1), "{}", text(&result.stderr));
+    assert!(text(&result.stderr).contains("ack_time{kind=emergency} p95 < 1m"), "{}", text(&result.stderr));
+    let junit = std::fs::read_to_string(strict_out.join("junit.xml")).expect("junit");
+    assert!(junit.contains("<failure message=\"measured"), "{junit}");
+}
+
+fn chromium() -> Option<&'static str> {
+    ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| Command::new(b).arg("--version").output().map(|o| o.status.success()).unwrap_or(false))
+}
+
+#[test]
+fn report_html_renders_its_charts_in_headless_chromium() {
+    let Some(browser) = chromium() else {
+        assert!(std::env::var_os("CI").is_none(), "CI must have chromium: .ci/run installs it");
+        eprintln!("SKIPPED: no chromium on this machine (apt-get install chromium); CI runs this test");
+        return;
+    };
+    let out = scratch("html");
+    run(&workspace_root().join("scenarios/three-state-chain.toml"), &out);
+    let page = format!("file://{}", out.join("report.html").display());
+    let profile = out.join("chromium-profile");
+    let common = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--enable-logging=stderr", "--v=0"];
+    let dump = pocnet_tests::run_bounded(
+        {
+            let mut c = Command::new(browser);
+            c.args(common).arg(format!("--user-data-dir={}", profile.display())).arg("--dump-dom").arg(&page);
+            c
+        },
+        LIMIT,
+    );
+    assert!(dump.status.success(), "chromium failed: {}", text(&dump.stderr));
+    let dom = text(&dump.stdout);
+    for id in ["follow-the-sun", "coverage-heatmap", "latency-cdf", "region-matrix", "chain-timeline"] {
+        assert!(dom.contains(&format!("id=\"{id}\"")), "chart {id} missing from the rendered page");
+    }
+    assert_eq!(dom.matches("class=\"cell\"").count(), 3 * 168, "one heatmap cell per state and UTC hour");
+    assert!(dom.matches("class=\"cdf\"").count() == 2 && dom.contains("class=\"curve\""));
+    let report = read_json(&out.join("report.json"));
+    let longest =
+        report["cases"].as_array().expect("cases").iter().filter_map(|c| c["path"].as_array().map(Vec::len)).max();
+    assert_eq!(Some(dom.matches("class=\"link\"").count()), longest, "every link of the longest chain");
+    let log = text(&dump.stderr);
+    for bad in ["Uncaught", "Failed to load resource", "SyntaxError", "CONSOLE("] {
+        assert!(!log.contains(bad), "the page logged `{bad}`:\n{log}");
+    }
+    // And it paints: a screenshot of the page is a real PNG of some size.
+    let shot = out.join("report.png");
+    let paint = pocnet_tests::run_bounded(
+        {
+            let mut c = Command::new(browser);
+            c.args(common)
+                .arg(format!("--user-data-dir={}", profile.display()))
+                .arg("--window-size=1280,2000")
+                .arg(format!("--screenshot={}", shot.display()))
+                .arg(&page);
+            c
+        },
+        LIMIT,
+    );
+    assert!(paint.status.success(), "{}", text(&paint.stderr));
+    let png = std::fs::read(&shot).expect("screenshot");
+    assert!(png.starts_with(b"\x89PNG") && png.len() > 20_000, "screenshot of {} bytes", png.len());
+}
