@@ -51,7 +51,7 @@ impl Engine for InProcess {
             let next_event = self.agendas.get(&state).and_then(Agenda::next_event);
             reports.push(WindowReport {
                 state,
-                done: WindowDone { next_event, sent: sent.into_iter().collect() },
+                done: WindowDone { next_event, sent: sent.into_iter().collect(), events: vec![] },
                 events: out.events,
             });
         }

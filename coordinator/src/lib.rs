@@ -8,6 +8,7 @@
 //! - [`report`]: per-request times, outcomes and percentiles, byte-identical across engines;
 //! - [`thresholds`]: the scenario's bounds, judged on the report (exit code 1 on a breach).
 
+pub mod bench;
 pub mod breakdown;
 pub mod clock;
 pub mod compare;

@@ -6,6 +6,26 @@ use pocnet::scenario;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// Prints to stdout; a closed pipe (`pocnet ... | head`) ends the process quietly, as
+/// other Unix tools do, instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write;
+        if let Err(e) = write!(std::io::stdout(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }};
+}
+
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        out!($($arg)*);
+        out!("\n");
+    }};
+}
+
 /// Exit codes, documented in `--help` and the README.
 const EXIT_OK: u8 = 0;
 const EXIT_THRESHOLD: u8 = 1;
@@ -61,6 +81,28 @@ enum Command {
     },
     /// Print the JSON Schema of scenario files (for editors; `check` also validates meaning).
     Schema,
+    /// Measure speed: virtual-clock throughput on both engines, mesh start-up, idle node
+    /// memory, mesh round trips next to a raw quinn echo, and scaling to 193 states.
+    ///
+    /// Prints figures; never fails on a time. --quick runs small sizes (seconds), to prove
+    /// the benchmark works; the full run takes minutes. See docs/performance.md.
+    Bench {
+        /// Small sizes only.
+        #[arg(long)]
+        quick: bool,
+        /// Where the benchmark's runs put certificates and node logs.
+        #[arg(long, default_value = "pocnet-bench")]
+        out: PathBuf,
+        /// The hanoi-72 scenario file.
+        #[arg(long, default_value = "scenarios/hanoi-72.toml")]
+        hanoi: PathBuf,
+        /// The pocnet-node binary (default: $POCNET_NODE_BIN, else beside pocnet, else $PATH).
+        #[arg(long)]
+        node_bin: Option<PathBuf>,
+    },
+    /// (Used by `bench`.) A raw quinn echo server on 127.0.0.1.
+    #[command(hide = true)]
+    BenchEcho,
     /// Compare two report.json files; exit 1 if NEW regressed beyond the tolerance.
     ///
     /// Compares latency percentiles (overall and p90 by kind), outcome ratios, the share
@@ -90,8 +132,24 @@ fn main() -> ExitCode {
         Command::Compare { base, new, tolerance, slack, ratio_tolerance } => {
             compare(&base, &new, tolerance, &slack, ratio_tolerance)
         }
+        Command::Bench { quick, out, hanoi, node_bin } => {
+            let options = pocnet::bench::BenchOptions {
+                node_bin: pocnet::mesh::find_node_binary(node_bin.as_deref()),
+                out,
+                quick,
+                hanoi,
+            };
+            bench(&options)
+        }
+        Command::BenchEcho => match current_thread().map(|rt| rt.block_on(pocnet::bench::echo_server())) {
+            Ok(Ok(())) => EXIT_OK,
+            Ok(Err(e)) | Err(e) => {
+                eprintln!("pocnet bench-echo: {e:#}");
+                EXIT_FAILED
+            }
+        },
         Command::Schema => {
-            print!("{}", pocnet::scenario::JSON_SCHEMA);
+            out!("{}", pocnet::scenario::JSON_SCHEMA);
             EXIT_OK
         }
         Command::Run { scenario, engine, out, seed, node_bin, quiet } => {
@@ -144,14 +202,40 @@ fn compare(base: &std::path::Path, new: &std::path::Path, tolerance: f64, slack:
         ratio: ratio_tolerance,
     };
     let changes = pocnet::compare::compare(&b, &n, tol);
-    print!("{}", pocnet::compare::render(&changes));
+    out!("{}", pocnet::compare::render(&changes));
     let regressions: Vec<&str> = changes.iter().filter(|c| c.regression).map(|c| c.metric.as_str()).collect();
     if regressions.is_empty() {
-        println!("no regression beyond the tolerance ({tolerance}% and {slack} on times, {ratio_tolerance} on ratios)");
+        outln!("no regression beyond the tolerance ({tolerance}% and {slack} on times, {ratio_tolerance} on ratios)");
         EXIT_OK
     } else {
         eprintln!("pocnet compare: {} regression(s): {}", regressions.len(), regressions.join(", "));
         EXIT_THRESHOLD
+    }
+}
+
+fn current_thread() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?)
+}
+
+fn bench(options: &pocnet::bench::BenchOptions) -> u8 {
+    let exe = std::env::current_exe().unwrap_or_else(|_| "pocnet".into());
+    let mut emit = |text: &str| out!("{text}");
+    let result = current_thread().and_then(|rt| {
+        rt.block_on(async {
+            tokio::select! {
+                r = pocnet::bench::run(options, &exe, &mut emit) => Some(r),
+                () = interrupted() => None,
+            }
+        })
+        .ok_or_else(|| anyhow::anyhow!("interrupted"))
+        .and_then(|r| r)
+    });
+    match result {
+        Ok(()) => EXIT_OK,
+        Err(e) => {
+            eprintln!("pocnet bench: {e:#}");
+            EXIT_FAILED
+        }
     }
 }
 
@@ -160,7 +244,7 @@ fn check(files: &[PathBuf]) -> u8 {
     for file in files {
         match scenario::load(file) {
             Ok(s) => {
-                println!("{}: ok ({} contact points, {} injects)", file.display(), s.states.len(), s.injects.len())
+                outln!("{}: ok ({} contact points, {} injects)", file.display(), s.states.len(), s.injects.len())
             }
             Err(e) => {
                 eprintln!("{e}");
@@ -204,7 +288,7 @@ fn run_command(scenario: &scenario::Scenario, options: &RunOptions) -> u8 {
                 EngineKind::Mesh => "mesh",
                 EngineKind::Inproc => "inproc",
             };
-            println!(
+            outln!(
                 "pocnet: {} — {} contact points, {} injects, seed {}, engine {engine}, {:.2}s wall",
                 result.report.scenario.name,
                 result.report.scenario.contact_points,
@@ -215,14 +299,14 @@ fn run_command(scenario: &scenario::Scenario, options: &RunOptions) -> u8 {
             let table = result.report.summary_table();
             if options.quiet {
                 let totals = table.lines().skip_while(|l| !l.is_empty()).collect::<Vec<_>>().join("\n");
-                println!("{}", totals.trim());
+                outln!("{}", totals.trim());
             } else {
-                print!("{table}");
+                out!("{table}");
             }
             if let Some(t) = &result.transport {
-                println!("mesh start-up {} ms; see transport.json for QUIC round trips", t.startup.as_millis());
+                outln!("mesh start-up {} ms; see transport.json for QUIC round trips", t.startup.as_millis());
             }
-            println!("wrote {}", options.out.join("report.json").display());
+            outln!("wrote {}", options.out.join("report.json").display());
             let breached: Vec<&str> =
                 result.report.thresholds.iter().filter(|v| !v.passed).map(|v| v.threshold.as_str()).collect();
             if breached.is_empty() {

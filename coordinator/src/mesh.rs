@@ -291,6 +291,11 @@ impl Mesh {
         }
     }
 
+    /// Process ids of the node processes still running (for resource measurements).
+    pub fn node_pids(&self) -> Vec<u32> {
+        self.children.values().filter_map(tokio::process::Child::id).collect()
+    }
+
     /// Ends the run: every node reports its transport figures and exits.
     pub async fn finish(mut self) -> anyhow::Result<MeshTransport> {
         for link in self.links.values_mut() {
@@ -340,9 +345,11 @@ impl Engine for Mesh {
                 (state, FromNode::Events(batch)) if waiting.contains(&state) => {
                     events.entry(state).or_default().extend(batch);
                 }
-                (state, FromNode::WindowDone(done)) if waiting.contains(&state) => {
+                (state, FromNode::WindowDone(mut done)) if waiting.contains(&state) => {
                     waiting.remove(&state);
-                    reports.push(WindowReport { state, done, events: events.remove(&state).unwrap_or_default() });
+                    let mut all = events.remove(&state).unwrap_or_default();
+                    all.append(&mut done.events);
+                    reports.push(WindowReport { state, done, events: all });
                 }
                 (state, other) => bail!("{state}: unexpected {other:?} during the window ending {until}"),
             }
@@ -377,7 +384,7 @@ async fn handshake(incoming: quinn::Incoming) -> Result<Registration, String> {
     let Identity::State(state) = identity else {
         return Err(format!("connection from {remote}: a coordinator certificate cannot register as a node"));
     };
-    let (send, mut recv) = tokio::time::timeout(Duration::from_secs(10), conn.accept_bi())
+    let (send, mut recv) = tokio::time::timeout(STARTUP_TIMEOUT, conn.accept_bi())
         .await
         .map_err(|_| format!("{state} at {remote}: no control stream"))?
         .map_err(|e| format!("{state} at {remote}: {e}"))?;

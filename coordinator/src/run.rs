@@ -136,7 +136,13 @@ pub fn transport_json(t: &MeshTransport) -> String {
         "batch_rtt_us": { "p50": pct(0.5), "p99": pct(0.99), "max": rtts.last().copied().unwrap_or(0) },
         "udp_tx_bytes": t.nodes.values().flat_map(|n| n.peers.iter().map(|p| p.udp_tx_bytes)).sum::<u64>(),
         "lost_packets": t.nodes.values().flat_map(|n| n.peers.iter().map(|p| p.lost_packets)).sum::<u64>(),
-        "connections": peers.len(),
+        // Both ends of a connection report it: count each pair once.
+        "connections": t
+            .nodes
+            .iter()
+            .flat_map(|(node, stats)| stats.peers.iter().map(move |p| if *node < p.peer { (*node, p.peer) } else { (p.peer, *node) }))
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
         "peers": peers,
         "refused": refused,
     });

@@ -147,13 +147,16 @@ pub enum FromNode {
 }
 
 /// A node's answer to a grant: what the coordinator needs to place the next window.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct WindowDone {
     /// Earliest input still pending at this node (never before the granted `until`).
     pub next_event: Option<SimTime>,
     /// For each receiver of this window's messages, the earliest `deliver_at` sent to it.
     /// Every such message was queued at its receiver before this answer was sent.
     pub sent: Vec<(StateCode, SimTime)>,
+    /// The window's events: all of them, or the last ones after `Events` frames when there
+    /// are more than one frame holds (one control frame per window in the common case).
+    pub events: Vec<Event>,
 }
 
 /// Real transport figures a node measured (wall clock; never part of the scenario report).

@@ -29,6 +29,11 @@ enum Input {
     },
     /// A connection or stream this node refused, for the transport report.
     Refused(String),
+    /// A peer connected and proved who it is: the connection serves both directions.
+    PeerConnected {
+        peer: StateCode,
+        connection: quinn::Connection,
+    },
     /// A delivery task ended.
     Delivered {
         to: StateCode,
@@ -158,6 +163,7 @@ async fn receive_setup(
 struct Window {
     pending: usize,
     sent: BTreeMap<StateCode, SimTime>,
+    events: Vec<pocnet_core::Event>,
 }
 
 struct Node {
@@ -193,6 +199,13 @@ impl Node {
                     let _ = reply.send(answer);
                 }
                 Input::Refused(reason) => self.refused(reason),
+                Input::PeerConnected { peer, connection } => {
+                    // One connection per pair, whoever opened it: half the handshakes.
+                    let stale = self.connections.get(&peer).is_none_or(|c| c.close_reason().is_some());
+                    if stale {
+                        self.connections.insert(peer, connection);
+                    }
+                }
                 Input::Delivered { to, result } => self.delivered(to, result).await?,
             }
         }
@@ -235,14 +248,18 @@ impl Node {
         }
         let mut out = WindowOutput::default();
         self.agenda.run_until(until, &mut out);
-        for chunk in out.events.chunks(limits::EVENT_FRAME_EVENTS_MAX) {
-            write_frame(&mut self.control, &FromNode::Events(chunk.to_vec())).await?;
+        // Events ride on the window's answer; only a window with more than one frame holds
+        // sends the excess ahead in `Events` frames.
+        let mut events = out.events;
+        while events.len() > limits::EVENT_FRAME_EVENTS_MAX {
+            let rest = events.split_off(limits::EVENT_FRAME_EVENTS_MAX);
+            write_frame(&mut self.control, &FromNode::Events(std::mem::replace(&mut events, rest))).await?;
         }
         let mut by_receiver: BTreeMap<StateCode, Vec<Envelope>> = BTreeMap::new();
         for envelope in out.transmits {
             by_receiver.entry(envelope.to).or_default().push(envelope);
         }
-        let mut window = Window { pending: 0, sent: BTreeMap::new() };
+        let mut window = Window { pending: 0, sent: BTreeMap::new(), events };
         for (to, envelopes) in by_receiver {
             let earliest = envelopes.iter().map(|e| e.deliver_at).min();
             if let Some(t) = earliest {
@@ -271,7 +288,12 @@ impl Node {
                 self.stats.batch_rtt_us.push(rtt);
             }
         }
-        self.connections.insert(to, delivery.connection);
+        let known = self.connections.get(&to).is_some_and(|c| c.stable_id() == delivery.connection.stable_id());
+        if !known {
+            // A connection this node opened: serve the streams the peer opens on it too.
+            tokio::spawn(serve_peer_streams(to, delivery.connection.clone(), self.tx.clone()));
+            self.connections.insert(to, delivery.connection);
+        }
         let Some(window) = self.window.as_mut() else { bail!("delivery report outside a window") };
         window.pending -= 1;
         self.maybe_end_window().await
@@ -280,7 +302,11 @@ impl Node {
     async fn maybe_end_window(&mut self) -> anyhow::Result<()> {
         if self.window.as_ref().is_some_and(|w| w.pending == 0) {
             let window = self.window.take().expect("checked above");
-            let done = WindowDone { next_event: self.agenda.next_event(), sent: window.sent.into_iter().collect() };
+            let done = WindowDone {
+                next_event: self.agenda.next_event(),
+                sent: window.sent.into_iter().collect(),
+                events: window.events,
+            };
             write_frame(&mut self.control, &FromNode::WindowDone(done)).await?;
         }
         Ok(())
@@ -370,10 +396,16 @@ async fn accept_peers(endpoint: quinn::Endpoint, tx: mpsc::Sender<Input>) {
                     return;
                 }
             };
-            while let Ok((send, recv)) = conn.accept_bi().await {
-                tokio::spawn(serve_stream(peer, send, recv, tx.clone()));
-            }
+            let _ = tx.send(Input::PeerConnected { peer, connection: conn.clone() }).await;
+            serve_peer_streams(peer, conn, tx).await;
         });
+    }
+}
+
+/// Serves the batches `peer` sends on `conn`, whichever side opened it.
+async fn serve_peer_streams(peer: StateCode, conn: quinn::Connection, tx: mpsc::Sender<Input>) {
+    while let Ok((send, recv)) = conn.accept_bi().await {
+        tokio::spawn(serve_stream(peer, send, recv, tx.clone()));
     }
 }
 

@@ -215,11 +215,32 @@ impl Credentials {
 
     /// A QUIC endpoint that accepts connections from and opens connections to the mesh.
     pub fn endpoint(&self, listen: SocketAddr) -> Result<quinn::Endpoint, TlsError> {
-        let mut endpoint = quinn::Endpoint::server(self.server_config()?, listen)
-            .map_err(|source| TlsError::Bind { addr: listen, source })?;
+        let bind = |source| TlsError::Bind { addr: listen, source };
+        let socket = udp_socket(listen).map_err(bind)?;
+        let runtime = quinn::default_runtime()
+            .ok_or_else(|| bind(std::io::Error::other("no async runtime for the QUIC endpoint")))?;
+        let mut endpoint =
+            quinn::Endpoint::new(quinn::EndpointConfig::default(), Some(self.server_config()?), socket, runtime)
+                .map_err(bind)?;
         endpoint.set_default_client_config(self.client_config()?);
         Ok(endpoint)
     }
+}
+
+/// Socket buffers asked for; the kernel caps them at net.core.rmem_max / wmem_max.
+pub const UDP_BUFFER_BYTES: usize = 4 << 20;
+
+/// A UDP socket with large buffers: a burst of handshakes (a mesh starting, a node
+/// talking to many peers at once) overflows the default receive buffer on loopback, and
+/// QUIC then waits out retransmission timeouts.
+fn udp_socket(addr: SocketAddr) -> std::io::Result<std::net::UdpSocket> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))?;
+    // Best effort: a smaller buffer still works, only less well under bursts.
+    let _ = socket.set_recv_buffer_size(UDP_BUFFER_BYTES);
+    let _ = socket.set_send_buffer_size(UDP_BUFFER_BYTES);
+    socket.bind(&addr.into())?;
+    Ok(socket.into())
 }
 
 /// Keep-alive every 25 s: at 5 s a large mesh spends a core on keep-alives at rest.

@@ -1,0 +1,336 @@
+//! `pocnet bench`: the figures that decide how pocnet can be used, measured in one run so
+//! that ratios hold on a noisy machine. Prints; never fails on a time.
+
+use crate::clock::run_virtual;
+use crate::inproc::InProcess;
+use crate::mesh::{Mesh, MeshOptions};
+use crate::report;
+use crate::scenario::{self, Scenario};
+use anyhow::Context;
+use pocnet_core::time::MS_PER_DAY;
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone)]
+pub struct BenchOptions {
+    pub node_bin: PathBuf,
+    pub out: PathBuf,
+    /// Small sizes only: proves the benchmark works (CI), not a measurement.
+    pub quick: bool,
+    /// The bundled hanoi-72 scenario.
+    pub hanoi: PathBuf,
+}
+
+/// One engine run of one scenario.
+#[derive(Debug, Clone)]
+pub struct EngineFigures {
+    pub startup: Duration,
+    pub clock: Duration,
+    pub windows: u64,
+    pub events: usize,
+    pub requests: usize,
+    pub scenario_span_ms: i64,
+    pub idle_rss_kib: Vec<u64>,
+    pub batch_rtt_us: Vec<u64>,
+}
+
+impl EngineFigures {
+    pub fn wall(&self) -> Duration {
+        self.startup + self.clock
+    }
+    fn windows_per_s(&self) -> f64 {
+        self.windows as f64 / self.clock.as_secs_f64().max(1e-9)
+    }
+    fn events_per_s(&self) -> f64 {
+        self.events as f64 / self.clock.as_secs_f64().max(1e-9)
+    }
+    fn speedup(&self) -> f64 {
+        self.scenario_span_ms as f64 / 1000.0 / self.wall().as_secs_f64().max(1e-9)
+    }
+}
+
+fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+pub async fn inproc(s: &Scenario) -> anyhow::Result<EngineFigures> {
+    let started = Instant::now();
+    let (mut engine, next) = InProcess::new(s)?;
+    let startup = started.elapsed();
+    let clock_started = Instant::now();
+    let run = run_virtual(&mut engine, next, s.network.lookahead_ms(), &mut ()).await?;
+    let clock = clock_started.elapsed();
+    let r = report::build(s, &run)?;
+    Ok(EngineFigures {
+        startup,
+        clock,
+        windows: run.windows,
+        events: run.events.len(),
+        requests: r.totals.requests,
+        scenario_span_ms: run.last_input.map_or(0, |t| t.0 - s.start.0),
+        idle_rss_kib: vec![],
+        batch_rtt_us: vec![],
+    })
+}
+
+pub async fn mesh(s: &Scenario, options: &BenchOptions, name: &str) -> anyhow::Result<EngineFigures> {
+    let started = Instant::now();
+    let mesh_options = MeshOptions { node_bin: options.node_bin.clone(), run_dir: options.out.join(name) };
+    let (mut mesh, next) = Mesh::start(s, &mesh_options).await?;
+    let startup = started.elapsed();
+    // Idle: registered, set up, nothing granted yet.
+    let idle_rss_kib: Vec<u64> = mesh.node_pids().into_iter().filter_map(rss_kib).collect();
+    let clock_started = Instant::now();
+    let run = run_virtual(&mut mesh, next, s.network.lookahead_ms(), &mut ()).await?;
+    let clock = clock_started.elapsed();
+    let transport = mesh.finish().await?;
+    let r = report::build(s, &run)?;
+    Ok(EngineFigures {
+        startup,
+        clock,
+        windows: run.windows,
+        events: run.events.len(),
+        requests: r.totals.requests,
+        scenario_span_ms: run.last_input.map_or(0, |t| t.0 - s.start.0),
+        idle_rss_kib,
+        batch_rtt_us: transport.nodes.values().flat_map(|n| n.batch_rtt_us.iter().copied()).collect(),
+    })
+}
+
+/// A synthetic register of `states` contact points spread over the world's time zones,
+/// with about `requests` generated requests over `days`.
+pub fn synthetic(states: usize, days: u64, requests: usize, seed: u64) -> anyhow::Result<Scenario> {
+    const ZONES: [(&str, &str); 24] = [
+        ("Pacific/Auckland", "Asia-Pacific"),
+        ("Australia/Sydney", "Asia-Pacific"),
+        ("Asia/Tokyo", "Asia-Pacific"),
+        ("Asia/Shanghai", "Asia-Pacific"),
+        ("Asia/Ho_Chi_Minh", "Asia-Pacific"),
+        ("Asia/Dhaka", "Asia-Pacific"),
+        ("Asia/Kolkata", "Asia-Pacific"),
+        ("Asia/Karachi", "Asia-Pacific"),
+        ("Asia/Dubai", "Asia-Pacific"),
+        ("Asia/Riyadh", "Asia-Pacific"),
+        ("Africa/Nairobi", "Africa"),
+        ("Africa/Cairo", "Africa"),
+        ("Africa/Johannesburg", "Africa"),
+        ("Africa/Lagos", "Africa"),
+        ("Africa/Casablanca", "Africa"),
+        ("Europe/Moscow", "EU/Europe"),
+        ("Europe/Athens", "EU/Europe"),
+        ("Europe/Paris", "EU/Europe"),
+        ("Europe/London", "EU/Europe"),
+        ("Atlantic/Azores", "EU/Europe"),
+        ("America/Sao_Paulo", "Latin America & Caribbean"),
+        ("America/New_York", "Latin America & Caribbean"),
+        ("America/Mexico_City", "Latin America & Caribbean"),
+        ("Pacific/Honolulu", "Asia-Pacific"),
+    ];
+    let mut t = String::new();
+    let _ = write!(
+        t,
+        "[scenario]\nname = \"synthetic-{states}\"\nseed = {seed}\nstart = \"2025-11-03T00:00:00Z\"\nend = \"{}\"\n\n\
+         [profiles.p]\nacknowledge = {{ staffed = \"median 20m p90 1h\", on_call = \"median 2h p90 8h\" }}\n\
+         fulfil = {{ staffed = \"median 4h p90 12h\", on_call = \"median 8h p90 1d\" }}\n\
+         resend_after = \"12h\"\nresends_max = 3\ngive_up_after = \"7d\"\n",
+        pocnet_core::SimTime(1_762_128_000_000 + days as i64 * MS_PER_DAY)
+    );
+    for i in 0..states {
+        let code: String =
+            [(i / 676) as u8, (i / 26 % 26) as u8, (i % 26) as u8].iter().map(|c| (b'A' + c) as char).collect();
+        let (tz, region) = ZONES[i % ZONES.len()];
+        let roster = if i % 7 == 0 { "staffed-24-7" } else { "office-hours-on-call" };
+        let _ = write!(
+            t,
+            "\n[[states]]\ncode = \"{code}\"\nname = \"State {code}\"\nregion = \"{region}\"\ntz = \"{tz}\"\nroster = \"{roster}\"\nprofile = \"p\"\n"
+        );
+    }
+    let rate = requests as f64 / states as f64 / days as f64;
+    let _ = write!(
+        t,
+        "\n[[generate]]\nrate_per_day = {rate:.4}\ndiurnal = \"office\"\nkinds = {{ preservation = 0.6, emergency = 0.1, traffic_disclosure = 0.3 }}\nretention = \"2d..10d\"\n"
+    );
+    scenario::parse("synthetic.toml", &t).map_err(|e| anyhow::anyhow!("synthetic scenario: {e}"))
+}
+
+fn pct(v: &mut [u64], q: f64) -> u64 {
+    if v.is_empty() {
+        return 0;
+    }
+    v.sort_unstable();
+    v[((v.len() - 1) as f64 * q).round() as usize]
+}
+
+/// Round trips of a raw quinn echo between this process and a child `pocnet bench-echo`
+/// process on 127.0.0.1: one bidirectional stream per round trip, like a mesh batch.
+pub async fn raw_quinn_rtt_us(pocnet_bin: &Path, payload: usize, round_trips: usize) -> anyhow::Result<Vec<u64>> {
+    use tokio::io::AsyncBufReadExt;
+    let mut child = tokio::process::Command::new(pocnet_bin)
+        .arg("bench-echo")
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .context("start the echo server")?;
+    let stdout = child.stdout.take().context("echo stdout")?;
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    let first =
+        tokio::time::timeout(Duration::from_secs(10), lines.next_line()).await.context("echo server start")??;
+    let first = first.context("echo server said nothing")?;
+    let (addr, cert_pem) = first.split_once(' ').context("echo server line")?;
+    let addr: std::net::SocketAddr = addr.parse()?;
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls::pki_types::pem::PemObject::pem_slice_iter(cert_pem.replace("\\n", "\n").as_bytes()) {
+        roots.add(cert?)?;
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let mut tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13])?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    tls.alpn_protocols = vec![b"echo".to_vec()];
+    let client = quinn::ClientConfig::new(std::sync::Arc::new(quinn::crypto::rustls::QuicClientConfig::try_from(tls)?));
+    let mut endpoint = quinn::Endpoint::client("127.0.0.1:0".parse()?)?;
+    endpoint.set_default_client_config(client);
+    let conn = endpoint.connect(addr, "echo.pocnet")?.await?;
+    let data = vec![7u8; payload];
+    let mut out = Vec::with_capacity(round_trips);
+    for _ in 0..round_trips {
+        let started = Instant::now();
+        let (mut send, mut recv) = conn.open_bi().await?;
+        send.write_all(&data).await?;
+        send.finish()?;
+        let back = recv.read_to_end(payload * 2).await?;
+        anyhow::ensure!(back.len() == payload, "echo returned {} bytes", back.len());
+        out.push(u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX));
+    }
+    conn.close(0u32.into(), b"done");
+    endpoint.wait_idle().await;
+    let _ = child.kill().await;
+    Ok(out)
+}
+
+/// The echo server half: prints `ADDR CERT_PEM` (newlines escaped) and echoes every stream.
+pub async fn echo_server() -> anyhow::Result<()> {
+    let cert = rcgen_self_signed()?;
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let chain: Vec<_> =
+        rustls::pki_types::pem::PemObject::pem_slice_iter(cert.0.as_bytes()).collect::<Result<_, _>>()?;
+    let key = rustls::pki_types::pem::PemObject::from_pem_slice(cert.1.as_bytes())?;
+    let mut tls = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13])?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)?;
+    tls.alpn_protocols = vec![b"echo".to_vec()];
+    let server =
+        quinn::ServerConfig::with_crypto(std::sync::Arc::new(quinn::crypto::rustls::QuicServerConfig::try_from(tls)?));
+    let endpoint = quinn::Endpoint::server(server, "127.0.0.1:0".parse()?)?;
+    println!("{} {}", endpoint.local_addr()?, cert.0.replace('\n', "\\n"));
+    while let Some(incoming) = endpoint.accept().await {
+        tokio::spawn(async move {
+            let Ok(conn) = incoming.await else { return };
+            while let Ok((mut send, mut recv)) = conn.accept_bi().await {
+                tokio::spawn(async move {
+                    if let Ok(data) = recv.read_to_end(1 << 20).await {
+                        let _ = send.write_all(&data).await;
+                        let _ = send.finish();
+                    }
+                });
+            }
+        });
+    }
+    Ok(())
+}
+
+/// A self-signed certificate for `echo.pocnet`, which the client trusts directly.
+fn rcgen_self_signed() -> anyhow::Result<(String, String)> {
+    let key = rcgen::KeyPair::generate()?;
+    let cert = rcgen::CertificateParams::new(vec!["echo.pocnet".to_string()])?.self_signed(&key)?;
+    Ok((cert.pem(), key.serialize_pem()))
+}
+
+fn line(o: &mut String, name: &str, f: &EngineFigures) {
+    let _ = writeln!(
+        o,
+        "  {name:<28} start-up {:>7.3}s  clock {:>7.3}s  wall {:>7.3}s  {:>9.0} windows/s  {:>10.0} events/s  speed-up {:>9.0}x  ({} windows, {} requests)",
+        f.startup.as_secs_f64(),
+        f.clock.as_secs_f64(),
+        f.wall().as_secs_f64(),
+        f.windows_per_s(),
+        f.events_per_s(),
+        f.speedup(),
+        f.windows,
+        f.requests
+    );
+}
+
+/// Runs every measurement, handing each finished section to `emit` as it goes, so that a
+/// long run shows progress and a failure keeps what was measured before it.
+pub async fn run(options: &BenchOptions, pocnet_bin: &Path, emit: &mut dyn FnMut(&str)) -> anyhow::Result<()> {
+    let mut o = String::new();
+    let mut flush = |o: &mut String| {
+        emit(o);
+        o.clear();
+    };
+    let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let _ = writeln!(o, "pocnet bench ({} mode, {cpus} CPUs)", if options.quick { "quick" } else { "full" });
+
+    flush(&mut o);
+    let hanoi = scenario::load(&options.hanoi).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let _ = writeln!(o, "\nhanoi-72: {} contact points, one week", hanoi.states.len());
+    let h_in = inproc(&hanoi).await?;
+    let h_mesh = mesh(&hanoi, options, "hanoi").await?;
+    line(&mut o, "in-process", &h_in);
+    line(&mut o, "mesh", &h_mesh);
+    let _ = writeln!(
+        o,
+        "  mesh / in-process wall: {:.1}x",
+        h_mesh.wall().as_secs_f64() / h_in.wall().as_secs_f64().max(1e-9)
+    );
+    let mut rss = h_mesh.idle_rss_kib.clone();
+    let _ = writeln!(
+        o,
+        "  idle node RSS: median {:.1} MiB, max {:.1} MiB ({} nodes)",
+        pct(&mut rss, 0.5) as f64 / 1024.0,
+        rss.iter().max().copied().unwrap_or(0) as f64 / 1024.0,
+        rss.len()
+    );
+
+    flush(&mut o);
+    let mut mesh_rtt = h_mesh.batch_rtt_us.clone();
+    let mut raw = raw_quinn_rtt_us(pocnet_bin, 400, if options.quick { 200 } else { 5000 }).await?;
+    let (m50, m99, r50, r99) =
+        (pct(&mut mesh_rtt, 0.5), pct(&mut mesh_rtt, 0.99), pct(&mut raw, 0.5), pct(&mut raw, 0.99));
+    let _ = writeln!(o, "\nround trip on 127.0.0.1 (one stream per round trip)");
+    let _ = writeln!(o, "  raw quinn echo, 400 B      p50 {r50:>6} us  p99 {r99:>6} us  ({} round trips)", raw.len());
+    let _ = writeln!(o, "  mesh batch, write->queued  p50 {m50:>6} us  p99 {m99:>6} us  ({} batches)", mesh_rtt.len());
+    let _ = writeln!(
+        o,
+        "  mesh / raw: p50 {:.2}x, p99 {:.2}x",
+        m50 as f64 / r50.max(1) as f64,
+        m99 as f64 / r99.max(1) as f64
+    );
+
+    let sizes: Vec<(usize, u64, usize)> = if options.quick {
+        vec![(3, 7, 300), (40, 7, 1_000)]
+    } else {
+        vec![(3, 28, 1_000), (71, 28, 1_000), (71, 28, 10_000), (193, 28, 1_000), (193, 28, 10_000), (193, 28, 50_000)]
+    };
+    let _ = writeln!(o, "\nscaling (synthetic registers, office-hours diurnal load)");
+    flush(&mut o);
+    for (states, days, requests) in sizes {
+        let s = synthetic(states, days, requests, 7)?;
+        let i = inproc(&s).await?;
+        let m = mesh(&s, options, &format!("synthetic-{states}-{requests}")).await?;
+        line(&mut o, &format!("{states} states {requests} req, inproc"), &i);
+        line(&mut o, &format!("{states} states {requests} req, mesh"), &m);
+        if !m.idle_rss_kib.is_empty() {
+            let mut r = m.idle_rss_kib.clone();
+            let _ = writeln!(o, "  {:<28} idle node RSS median {:.1} MiB", "", pct(&mut r, 0.5) as f64 / 1024.0);
+        }
+        flush(&mut o);
+    }
+    Ok(())
+}
