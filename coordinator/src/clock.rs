@@ -25,6 +25,12 @@ pub struct WindowReport {
 /// An engine runs windows on its contact points: in this process or in node processes.
 #[allow(async_fn_in_trait)]
 pub trait Engine {
+    /// Called before each window with its earliest input time: where engine-level faults
+    /// (a node process killed at a scenario time) happen. Nothing by default.
+    async fn before_window(&mut self, _earliest: SimTime) -> anyhow::Result<()> {
+        Ok(())
+    }
+
     /// Grants `until` to `states` (each has an input before it) and returns their reports
     /// once every message they produced is queued at its receiver.
     async fn grant(&mut self, until: SimTime, states: &[StateCode]) -> anyhow::Result<Vec<WindowReport>>;
@@ -59,6 +65,7 @@ pub async fn run_virtual(
     let mut run = ClockRun { events: Vec::new(), windows: 0, last_input: None };
     let mut ended = 0usize;
     while let Some(earliest) = next.values().flatten().min().copied() {
+        engine.before_window(earliest).await?;
         let until = earliest.plus_ms(lookahead_ms);
         let granted: Vec<StateCode> =
             next.iter().filter(|(_, n)| n.is_some_and(|n| n < until)).map(|(s, _)| *s).collect();

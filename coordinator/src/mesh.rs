@@ -4,17 +4,23 @@
 //! starts the processes, waits until each has registered over mutual TLS, hands out the
 //! register, and then only sends grants and reads window reports: messages between
 //! contact points travel node to node, never through the coordinator.
+//!
+//! A node that dies (killed from outside, or by a scenario's `crash` fault) is restarted
+//! on the same address with its journal; it replays the journal to the state it had, and
+//! a window it had not answered is granted again. Nothing it accepted is lost, and the
+//! report is the same as a run in which nothing died.
 
 use crate::clock::{Engine, WindowReport};
 use crate::scenario::Scenario;
 use anyhow::{anyhow, bail, Context};
 use pocnet_core::limits;
+use pocnet_core::request::Inject;
 use pocnet_core::wire::{FromNode, RegisterEntry, ToNode, TransportStats};
-use pocnet_core::{Event, SimTime, StateCode};
+use pocnet_core::{ContactPointConfig, Event, SimTime, StateCode};
 use pocnet_node::framing::{read_frame, write_frame};
 use pocnet_node::pki::{write_private, write_public, CertificateAuthority, Validity};
 use pocnet_node::tls::{peer_identity, Credentials, Identity};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -24,16 +30,20 @@ use tokio::sync::mpsc;
 /// How long nodes may take to start and register.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
 /// A window that makes no progress for this long fails the run instead of hanging it.
-const WINDOW_STALL_TIMEOUT: Duration = Duration::from_secs(60);
+const WINDOW_STALL_TIMEOUT: Duration = Duration::from_secs(90);
 /// How long nodes may take to report and exit at the end.
 const FINISH_TIMEOUT: Duration = Duration::from_secs(15);
 /// Frames queued from all nodes to the coordinator's loop.
 const INBOX_FRAMES_MAX: usize = 4096;
+/// How often the coordinator looks for node processes that exited, while it waits.
+const CHILD_POLL_INTERVAL: Duration = Duration::from_millis(200);
+/// Restarts of one node before the run gives up on it.
+const RESTARTS_PER_NODE_MAX: u32 = 10;
 
 #[derive(Debug, Clone)]
 pub struct MeshOptions {
     pub node_bin: PathBuf,
-    /// Certificates and node logs go here.
+    /// Certificates, journals and node logs go here.
     pub run_dir: PathBuf,
 }
 
@@ -47,6 +57,16 @@ struct NodeLink {
     _conn: quinn::Connection,
 }
 
+/// A node's restart, for the transport report.
+#[derive(Debug, Clone)]
+pub struct Restart {
+    pub state: StateCode,
+    /// Scenario time of the window the run was at.
+    pub at: SimTime,
+    pub why: String,
+    pub took: Duration,
+}
+
 /// Transport figures of a mesh run (wall clock: never part of `report.json`).
 #[derive(Debug, Default)]
 pub struct MeshTransport {
@@ -54,14 +74,40 @@ pub struct MeshTransport {
     pub nodes: BTreeMap<StateCode, TransportStats>,
     /// Registrations the coordinator refused (bad certificate, wrong state...).
     pub refused: Vec<String>,
+    pub restarts: Vec<Restart>,
+}
+
+/// What it takes to start (or restart) one node.
+struct NodeSpawn {
+    cert: PathBuf,
+    key: PathBuf,
+    journal: PathBuf,
+    log: PathBuf,
+    listen: Option<SocketAddr>,
+    config: ContactPointConfig,
+    injects: Vec<Inject>,
+    /// Incremented at each (re)start: frames from an earlier life are ignored.
+    incarnation: u32,
+    restarts: u32,
 }
 
 pub struct Mesh {
     endpoint: quinn::Endpoint,
+    coordinator_addr: SocketAddr,
+    node_bin: PathBuf,
+    ca_path: PathBuf,
+    register: Vec<RegisterEntry>,
     links: BTreeMap<StateCode, NodeLink>,
-    inbox: mpsc::Receiver<(StateCode, NodeInput)>,
+    inbox: mpsc::Receiver<(StateCode, u32, NodeInput)>,
+    inbox_tx: mpsc::Sender<(StateCode, u32, NodeInput)>,
+    /// Frames read while waiting for something else (a restarted node's `Ready`).
+    pending: VecDeque<(StateCode, NodeInput)>,
     children: BTreeMap<StateCode, tokio::process::Child>,
-    logs: BTreeMap<StateCode, PathBuf>,
+    spawns: BTreeMap<StateCode, NodeSpawn>,
+    /// Scenario `crash` faults not yet carried out, earliest first.
+    crashes: VecDeque<(SimTime, StateCode)>,
+    /// The window the run is at, for restart records.
+    now: SimTime,
     transport: MeshTransport,
 }
 
@@ -73,6 +119,13 @@ struct Registration {
     listen: SocketAddr,
 }
 
+/// What `receive` found.
+enum Received {
+    Frame(StateCode, FromNode),
+    /// The node died and was restarted: a window it was in must be granted again.
+    Restarted(StateCode),
+}
+
 impl Mesh {
     /// Starts and registers one node per state; returns each state's first input time.
     pub async fn start(
@@ -82,7 +135,8 @@ impl Mesh {
         let started = Instant::now();
         let pki_dir = options.run_dir.join("pki");
         let log_dir = options.run_dir.join("logs");
-        for dir in [&pki_dir, &log_dir] {
+        let journal_dir = options.run_dir.join("journal");
+        for dir in [&pki_dir, &log_dir, &journal_dir] {
             std::fs::create_dir_all(dir).with_context(|| format!("create {}", dir.display()))?;
         }
         let ca = CertificateAuthority::new("pocnet run CA")?;
@@ -93,58 +147,57 @@ impl Mesh {
             Credentials::from_pem(own.cert_pem.as_bytes(), own.key_pem.as_bytes(), ca.cert_pem().as_bytes())?;
         let endpoint = credentials.endpoint(SocketAddr::from(([127, 0, 0, 1], 0)))?;
         let coordinator_addr = endpoint.local_addr()?;
+        let (inbox_tx, inbox) = mpsc::channel(INBOX_FRAMES_MAX);
 
-        let mut children = BTreeMap::new();
-        let mut logs = BTreeMap::new();
+        let mut spawns = BTreeMap::new();
         for entry in &scenario.states {
-            let code = entry.code;
-            let name = code.as_str().to_ascii_lowercase();
-            let issued = ca.issue(Identity::State(code), Validity::RUN)?;
+            let name = entry.code.as_str().to_ascii_lowercase();
+            let issued = ca.issue(Identity::State(entry.code), Validity::RUN)?;
             let (cert, key) = (pki_dir.join(format!("{name}.pem")), pki_dir.join(format!("{name}.key")));
             write_public(&cert, &issued.cert_pem)?;
             write_private(&key, &issued.key_pem)?;
-            let log = log_dir.join(format!("{name}.log"));
-            let log_file = std::fs::File::create(&log).with_context(|| format!("create {}", log.display()))?;
-            let mut cmd = tokio::process::Command::new(&options.node_bin);
-            cmd.arg("--state")
-                .arg(code.as_str())
-                .arg("--coordinator")
-                .arg(coordinator_addr.to_string())
-                .arg("--listen")
-                .arg("127.0.0.1:0")
-                .arg("--cert")
-                .arg(&cert)
-                .arg("--key")
-                .arg(&key)
-                .arg("--ca")
-                .arg(&ca_path)
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::from(log_file))
-                .kill_on_drop(true);
-            die_with_parent(&mut cmd);
-            let child = cmd.spawn().map_err(|e| {
-                let hint = if e.kind() == std::io::ErrorKind::NotFound {
-                    "; build it with `cargo build --release --locked` (it goes beside `pocnet`) or name it with --node-bin"
-                } else {
-                    ""
-                };
-                anyhow!("cannot start `{}` for {code}: {e}{hint}", options.node_bin.display())
-            })?;
-            children.insert(code, child);
-            logs.insert(code, log);
+            let journal = journal_dir.join(format!("{name}.journal"));
+            let _ = std::fs::remove_file(&journal);
+            spawns.insert(
+                entry.code,
+                NodeSpawn {
+                    cert,
+                    key,
+                    journal,
+                    log: log_dir.join(format!("{name}.log")),
+                    listen: None,
+                    config: scenario.contact_point_config(entry),
+                    injects: scenario.injects_from(entry.code),
+                    incarnation: 0,
+                    restarts: 0,
+                },
+            );
         }
-
+        let mut crashes: Vec<(SimTime, StateCode)> = scenario.crashes.clone();
+        crashes.sort();
         let mut mesh = Mesh {
             endpoint,
+            coordinator_addr,
+            node_bin: options.node_bin.clone(),
+            ca_path,
+            register: Vec::new(),
             links: BTreeMap::new(),
-            inbox: mpsc::channel(1).1,
-            children,
-            logs,
+            inbox,
+            inbox_tx,
+            pending: VecDeque::new(),
+            children: BTreeMap::new(),
+            spawns,
+            crashes: crashes.into(),
+            now: scenario.start,
             transport: MeshTransport::default(),
         };
-        let registrations = mesh.register_all(scenario).await?;
-        let register: Vec<RegisterEntry> = registrations
+        let states: Vec<StateCode> = mesh.spawns.keys().copied().collect();
+        for &state in &states {
+            let child = mesh.spawn(state)?;
+            mesh.children.insert(state, child);
+        }
+        let registrations = mesh.register(&states.iter().copied().collect()).await?;
+        mesh.register = registrations
             .values()
             .map(|r| {
                 let entry = scenario.state(r.state);
@@ -156,54 +209,67 @@ impl Mesh {
                 }
             })
             .collect();
-
-        let (tx, inbox) = mpsc::channel(INBOX_FRAMES_MAX);
-        mesh.inbox = inbox;
-        for (state, mut r) in registrations {
-            let entry = scenario.state(state).context("registered state not in the scenario")?;
-            let config = scenario.contact_point_config(entry);
-            write_frame(&mut r.send, &ToNode::Setup { config: Box::new(config), register: register.clone() }).await?;
-            for chunk in scenario.injects_from(state).chunks(limits::INJECT_FRAME_INJECTS_MAX) {
-                write_frame(&mut r.send, &ToNode::Injects(chunk.to_vec())).await?;
-            }
-            write_frame(&mut r.send, &ToNode::SetupDone).await?;
-            let tx = tx.clone();
-            let mut recv = r.recv;
-            tokio::spawn(async move {
-                loop {
-                    let input = match read_frame::<FromNode>(&mut recv).await {
-                        Ok(Some(frame)) => NodeInput::Frame(frame),
-                        Ok(None) => NodeInput::Ended("closed its control stream".into()),
-                        Err(e) => NodeInput::Ended(format!("{e} ({e:?})")),
-                    };
-                    let end = matches!(input, NodeInput::Ended(_));
-                    if tx.send((state, input)).await.is_err() || end {
-                        return;
-                    }
-                }
-            });
-            mesh.links.insert(state, NodeLink { send: r.send, _conn: r.conn });
+        for (_, r) in registrations {
+            mesh.set_up(r).await?;
         }
-
         let mut next = BTreeMap::new();
         let mut waiting: BTreeSet<StateCode> = mesh.links.keys().copied().collect();
         while !waiting.is_empty() {
-            let (state, frame) = mesh.receive(&waiting).await?;
-            match frame {
-                FromNode::Ready { next_event } => {
+            match mesh.receive(&waiting).await? {
+                Received::Frame(state, FromNode::Ready { next_event }) => {
                     next.insert(state, next_event);
                     waiting.remove(&state);
                 }
-                other => bail!("{state}: expected Ready after setup, got {other:?}"),
+                Received::Frame(state, other) => bail!("{state}: expected Ready after setup, got {other:?}"),
+                Received::Restarted(state) => bail!("the node for {state} died during setup"),
             }
         }
         mesh.transport.startup = started.elapsed();
         Ok((mesh, next))
     }
 
-    /// Accepts registrations until every state's node is in, a node exits, or time runs out.
-    async fn register_all(&mut self, scenario: &Scenario) -> anyhow::Result<BTreeMap<StateCode, Registration>> {
-        let expected: BTreeSet<StateCode> = scenario.states.iter().map(|s| s.code).collect();
+    /// Starts the process of `state`'s node (on its old address after a restart).
+    fn spawn(&mut self, state: StateCode) -> anyhow::Result<tokio::process::Child> {
+        let spawn = self.spawns.get_mut(&state).context("no such node")?;
+        spawn.incarnation += 1;
+        let listen = spawn.listen.unwrap_or(SocketAddr::from(([127, 0, 0, 1], 0)));
+        let log_file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&spawn.log)
+            .with_context(|| format!("open {}", spawn.log.display()))?;
+        let mut cmd = tokio::process::Command::new(&self.node_bin);
+        cmd.arg("--state")
+            .arg(state.as_str())
+            .arg("--coordinator")
+            .arg(self.coordinator_addr.to_string())
+            .arg("--listen")
+            .arg(listen.to_string())
+            .arg("--cert")
+            .arg(&spawn.cert)
+            .arg("--key")
+            .arg(&spawn.key)
+            .arg("--ca")
+            .arg(&self.ca_path)
+            .arg("--journal")
+            .arg(&spawn.journal)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::from(log_file))
+            .kill_on_drop(true);
+        die_with_parent(&mut cmd);
+        cmd.spawn().map_err(|e| {
+            let hint = if e.kind() == std::io::ErrorKind::NotFound {
+                "; build it with `cargo build --release --locked` (it goes beside `pocnet`) or name it with --node-bin"
+            } else {
+                ""
+            };
+            anyhow!("cannot start `{}` for {state}: {e}{hint}", self.node_bin.display())
+        })
+    }
+
+    /// Accepts registrations until every node of `expected` is in, one exits, or time runs out.
+    async fn register(&mut self, expected: &BTreeSet<StateCode>) -> anyhow::Result<BTreeMap<StateCode, Registration>> {
         let mut registered = BTreeMap::new();
         let (tx, mut rx) = mpsc::channel::<Result<Registration, String>>(limits::STATES_MAX);
         let deadline = tokio::time::Instant::now() + STARTUP_TIMEOUT;
@@ -224,8 +290,8 @@ impl Mesh {
                 },
                 _ = poll.tick() => {
                     let mut exited = None;
-                    for (state, child) in &mut self.children {
-                        if let Some(status) = child.try_wait()? {
+                    for state in expected.iter().filter(|s| !registered.contains_key(*s)) {
+                        if let Some(Some(status)) = self.children.get_mut(state).map(|c| c.try_wait()).transpose()? {
                             exited = Some((*state, status));
                             break;
                         }
@@ -243,13 +309,43 @@ impl Mesh {
         Ok(registered)
     }
 
+    /// Sends a registered node its setup and starts reading its frames.
+    async fn set_up(&mut self, mut r: Registration) -> anyhow::Result<()> {
+        let spawn = self.spawns.get_mut(&r.state).context("registered state not in the scenario")?;
+        spawn.listen = Some(r.listen);
+        let (state, incarnation) = (r.state, spawn.incarnation);
+        let setup = ToNode::Setup { config: Box::new(spawn.config.clone()), register: self.register.clone() };
+        write_frame(&mut r.send, &setup).await?;
+        for chunk in spawn.injects.chunks(limits::INJECT_FRAME_INJECTS_MAX) {
+            write_frame(&mut r.send, &ToNode::Injects(chunk.to_vec())).await?;
+        }
+        write_frame(&mut r.send, &ToNode::SetupDone).await?;
+        let tx = self.inbox_tx.clone();
+        let mut recv = r.recv;
+        tokio::spawn(async move {
+            loop {
+                let input = match read_frame::<FromNode>(&mut recv).await {
+                    Ok(Some(frame)) => NodeInput::Frame(frame),
+                    Ok(None) => NodeInput::Ended("closed its control stream".into()),
+                    Err(e) => NodeInput::Ended(e.to_string()),
+                };
+                let end = matches!(input, NodeInput::Ended(_));
+                if tx.send((state, incarnation, input)).await.is_err() || end {
+                    return;
+                }
+            }
+        });
+        self.links.insert(state, NodeLink { send: r.send, _conn: r.conn });
+        Ok(())
+    }
+
     fn refuse(&mut self, reason: String) {
         tracing::warn!("registration refused: {reason}");
         self.transport.refused.push(reason);
     }
 
     fn log_tail(&self, state: StateCode) -> String {
-        let Some(path) = self.logs.get(&state) else { return String::new() };
+        let Some(path) = self.spawns.get(&state).map(|s| &s.log) else { return String::new() };
         let text = std::fs::read_to_string(path).unwrap_or_default();
         let lines: Vec<&str> = text.lines().collect();
         let tail = lines[lines.len().saturating_sub(10)..].join("\n    ");
@@ -260,17 +356,34 @@ impl Mesh {
         }
     }
 
-    /// The next frame from any of `from`; a node that fails or goes away fails the run.
-    async fn receive(&mut self, from: &BTreeSet<StateCode>) -> anyhow::Result<(StateCode, FromNode)> {
+    /// The next frame from a live node; a node that died is restarted (and reported as such).
+    async fn receive(&mut self, from: &BTreeSet<StateCode>) -> anyhow::Result<Received> {
+        let stall = Instant::now() + WINDOW_STALL_TIMEOUT;
         let (state, input) = loop {
-            let next = tokio::time::timeout(WINDOW_STALL_TIMEOUT, self.inbox.recv()).await;
-            let pending: Vec<String> = from.iter().map(|s| s.to_string()).collect();
-            let (state, input) = next
-                .map_err(|_| anyhow!("no answer from {} within {WINDOW_STALL_TIMEOUT:?}", pending.join(", ")))?
-                .ok_or_else(|| anyhow!("every node connection closed"))?;
-            // A node that has reported its end may close its stream while others finish.
-            let finished = self.transport.nodes.contains_key(&state);
-            if !(finished && matches!(input, NodeInput::Ended(_))) {
+            if let Some(buffered) = self.pending.pop_front() {
+                break buffered;
+            }
+            let next = match tokio::time::timeout(CHILD_POLL_INTERVAL, self.inbox.recv()).await {
+                Ok(next) => next,
+                Err(_) => {
+                    // A process killed outright sends no QUIC close: its connection would
+                    // look alive until the idle timeout. Its exit is the faster sign.
+                    if let Some((state, status)) = self.exited_child() {
+                        break (state, NodeInput::Ended(format!("its process exited ({status})")));
+                    }
+                    if Instant::now() > stall {
+                        let pending: Vec<String> = from.iter().map(|s| s.to_string()).collect();
+                        bail!("no answer from {} within {WINDOW_STALL_TIMEOUT:?}", pending.join(", "));
+                    }
+                    continue;
+                }
+            };
+            let (state, incarnation, input) = next.ok_or_else(|| anyhow!("every node connection closed"))?;
+            // A frame from an earlier life of a restarted node, or the close of a node that
+            // has reported its end: nothing to act on.
+            let current = self.spawns.get(&state).is_some_and(|s| s.incarnation == incarnation);
+            let finished = self.transport.nodes.contains_key(&state) && matches!(input, NodeInput::Ended(_));
+            if current && !finished {
                 break (state, input);
             }
         };
@@ -278,17 +391,73 @@ impl Mesh {
             NodeInput::Frame(FromNode::Failed { reason }) => {
                 bail!("the node for {state} failed: {reason}{}", self.log_tail(state))
             }
-            NodeInput::Frame(frame) => Ok((state, frame)),
+            NodeInput::Frame(frame) => Ok(Received::Frame(state, frame)),
             NodeInput::Ended(reason) => {
-                // Give a dying process a moment so that its exit status can be named.
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                let status = match self.children.get_mut(&state).map(|c| c.try_wait()) {
-                    Some(Ok(Some(status))) => format!(" (process {status})"),
-                    _ => String::new(),
-                };
-                bail!("the node for {state} went away: {reason}{status}{}", self.log_tail(state))
+                self.restart(state, &format!("went away: {reason}")).await?;
+                Ok(Received::Restarted(state))
             }
         }
+    }
+
+    /// A node process (not yet finished) that has exited, if any.
+    fn exited_child(&mut self) -> Option<(StateCode, std::process::ExitStatus)> {
+        let finished: BTreeSet<StateCode> = self.transport.nodes.keys().copied().collect();
+        self.children
+            .iter_mut()
+            .filter(|(s, _)| !finished.contains(*s))
+            .find_map(|(s, c)| c.try_wait().ok().flatten().map(|status| (*s, status)))
+    }
+
+    /// Restarts a dead (or killed) node on its address; it recovers from its journal.
+    async fn restart(&mut self, state: StateCode, why: &str) -> anyhow::Result<()> {
+        let started = Instant::now();
+        let restarts = self.spawns.get(&state).map_or(0, |s| s.restarts);
+        if restarts >= RESTARTS_PER_NODE_MAX {
+            bail!(
+                "the node for {state} {why}, and has been restarted {restarts} times already{}",
+                self.log_tail(state)
+            );
+        }
+        if let Some(mut old) = self.children.remove(&state) {
+            let _ = old.start_kill();
+            let _ = tokio::time::timeout(Duration::from_secs(5), old.wait()).await;
+        }
+        self.links.remove(&state);
+        tracing::warn!("restarting the node for {state}: {why}");
+        let child = self.spawn(state)?;
+        self.children.insert(state, child);
+        if let Some(s) = self.spawns.get_mut(&state) {
+            s.restarts += 1;
+        }
+        let mut registered = self.register(&BTreeSet::from([state])).await?;
+        let r = registered.remove(&state).context("restarted node did not register")?;
+        self.set_up(r).await?;
+        // Wait for its Ready, keeping whatever the other nodes say meanwhile.
+        let deadline = Instant::now() + STARTUP_TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let (s, incarnation, input) = tokio::time::timeout(left, self.inbox.recv())
+                .await
+                .map_err(|_| anyhow!("the restarted node for {state} did not get ready"))?
+                .ok_or_else(|| anyhow!("every node connection closed"))?;
+            let current = self.spawns.get(&s).is_some_and(|sp| sp.incarnation == incarnation);
+            match (s == state, current, input) {
+                (true, true, NodeInput::Frame(FromNode::Ready { .. })) => break,
+                (true, true, NodeInput::Frame(other)) => bail!("restarted {state}: expected Ready, got {other:?}"),
+                (true, true, NodeInput::Ended(reason)) => {
+                    bail!("restarted {state} went away again: {reason}{}", self.log_tail(state))
+                }
+                (_, false, _) => {}
+                (false, true, input) => self.pending.push_back((s, input)),
+            }
+        }
+        for (other, link) in self.links.iter_mut().filter(|(s, _)| **s != state) {
+            write_frame(&mut link.send, &ToNode::PeerRestarted { state })
+                .await
+                .with_context(|| format!("tell {other} that {state} restarted"))?;
+        }
+        self.transport.restarts.push(Restart { state, at: self.now, why: why.to_string(), took: started.elapsed() });
+        Ok(())
     }
 
     /// Process ids of the node processes still running (for resource measurements).
@@ -305,11 +474,12 @@ impl Mesh {
         let deadline = Instant::now() + FINISH_TIMEOUT;
         while !waiting.is_empty() && Instant::now() < deadline {
             match self.receive(&waiting).await? {
-                (state, FromNode::Finished(stats)) => {
+                Received::Frame(state, FromNode::Finished(stats)) => {
                     self.transport.nodes.insert(state, stats);
                     waiting.remove(&state);
                 }
-                (state, other) => bail!("{state}: expected Finished, got {other:?}"),
+                Received::Frame(state, other) => bail!("{state}: expected Finished, got {other:?}"),
+                Received::Restarted(state) => bail!("the node for {state} died at the end of the run"),
             }
         }
         for link in self.links.values_mut() {
@@ -332,6 +502,19 @@ impl Mesh {
 }
 
 impl Engine for Mesh {
+    async fn before_window(&mut self, earliest: SimTime) -> anyhow::Result<()> {
+        self.now = earliest;
+        while self.crashes.front().is_some_and(|(at, _)| *at <= earliest) {
+            let Some((at, state)) = self.crashes.pop_front() else { break };
+            // SIGKILL: no handler runs, no buffer is flushed, as in a real crash.
+            if let Some(child) = self.children.get_mut(&state) {
+                let _ = child.start_kill();
+            }
+            self.restart(state, &format!("crash fault at {at}")).await?;
+        }
+        Ok(())
+    }
+
     async fn grant(&mut self, until: SimTime, states: &[StateCode]) -> anyhow::Result<Vec<WindowReport>> {
         for state in states {
             let link = self.links.get_mut(state).context("granted an unknown state")?;
@@ -342,16 +525,25 @@ impl Engine for Mesh {
         let mut reports = Vec::with_capacity(states.len());
         while !waiting.is_empty() {
             match self.receive(&waiting).await? {
-                (state, FromNode::Events(batch)) if waiting.contains(&state) => {
+                Received::Frame(state, FromNode::Events(batch)) if waiting.contains(&state) => {
                     events.entry(state).or_default().extend(batch);
                 }
-                (state, FromNode::WindowDone(mut done)) if waiting.contains(&state) => {
+                Received::Frame(state, FromNode::WindowDone(mut done)) if waiting.contains(&state) => {
                     waiting.remove(&state);
                     let mut all = events.remove(&state).unwrap_or_default();
                     all.append(&mut done.events);
                     reports.push(WindowReport { state, done, events: all });
                 }
-                (state, other) => bail!("{state}: unexpected {other:?} during the window ending {until}"),
+                Received::Restarted(state) if waiting.contains(&state) => {
+                    // What it said of this window died with it: ask again.
+                    events.remove(&state);
+                    let link = self.links.get_mut(&state).context("restarted node has no link")?;
+                    write_frame(&mut link.send, &ToNode::Grant { until }).await?;
+                }
+                Received::Restarted(_) => {}
+                Received::Frame(state, other) => {
+                    bail!("{state}: unexpected {other:?} during the window ending {until}")
+                }
             }
         }
         Ok(reports)

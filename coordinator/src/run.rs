@@ -145,6 +145,10 @@ pub fn transport_json(t: &MeshTransport) -> String {
             .len(),
         "peers": peers,
         "refused": refused,
+        // Nodes that died and were restarted; their journals kept every accepted message.
+        "restarts": t.restarts.iter().map(|r| serde_json::json!({
+            "state": r.state, "at": r.at.to_string(), "why": r.why, "took_ms": r.took.as_millis() as u64,
+        })).collect::<Vec<_>>(),
     });
     let mut s = serde_json::to_string_pretty(&value).unwrap_or_default();
     s.push('\n');

@@ -125,6 +125,11 @@ pub enum ToNode {
     },
     /// The run is over: answer `Finished` and exit.
     Finish,
+    /// `state`'s node died and was restarted on the same address: connections to its
+    /// earlier life are dead (QUIC would notice only at its idle timeout), drop them.
+    PeerRestarted {
+        state: StateCode,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -6,6 +6,7 @@
 //! TLS configuration and peer identity ([`tls`]), frames on QUIC streams ([`framing`]).
 
 pub mod framing;
+pub mod journal;
 pub mod pki;
 pub mod runtime;
 pub mod tls;

@@ -36,6 +36,10 @@ struct Cli {
     /// PEM certificate of the network's CA.
     #[arg(long)]
     ca: PathBuf,
+    /// Journal file: accepted messages and completed windows, replayed after a restart so
+    /// that a node killed at any moment loses nothing.
+    #[arg(long)]
+    journal: Option<PathBuf>,
 }
 
 fn parse_state(s: &str) -> Result<StateCode, String> {
@@ -60,6 +64,7 @@ fn main() -> ExitCode {
         cert: cli.cert,
         key: cli.key,
         ca: cli.ca,
+        journal: cli.journal,
     };
     let state = args.state;
     match runtime.block_on(run(args)) {

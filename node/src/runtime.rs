@@ -7,6 +7,7 @@
 //! message it does not know about.
 
 use crate::framing::{read_frame, write_frame, FrameError};
+use crate::journal::{Journal, Record};
 use crate::tls::{peer_identity, Credentials, Identity, COORDINATOR_NAME};
 use anyhow::{anyhow, bail, Context};
 use pocnet_core::limits;
@@ -63,6 +64,8 @@ pub struct NodeArgs {
     pub cert: PathBuf,
     pub key: PathBuf,
     pub ca: PathBuf,
+    /// Where to journal accepted batches and completed windows; replayed at start.
+    pub journal: Option<PathBuf>,
 }
 
 pub async fn run(args: NodeArgs) -> anyhow::Result<()> {
@@ -82,7 +85,20 @@ pub async fn run(args: NodeArgs) -> anyhow::Result<()> {
     let (mut control, mut control_rx) = coordinator.open_bi().await.context("open the control stream")?;
     write_frame(&mut control, &FromNode::Hello { state: args.state, listen: listen.to_string() }).await?;
 
-    let (agenda, register) = receive_setup(&mut control_rx, args.state).await?;
+    let (mut agenda, register) = receive_setup(&mut control_rx, args.state).await?;
+    // A restarted node replays its journal through the same core: same state, same seqs.
+    let (journal, last_window) = match &args.journal {
+        Some(path) => {
+            let (journal, records) = Journal::open(path)?;
+            let replayed = records.len();
+            let last = replay(&mut agenda, records);
+            if replayed > 0 {
+                tracing::warn!(state = %args.state, "recovered from the journal: {replayed} records");
+            }
+            (Some(journal), last)
+        }
+        None => (None, None),
+    };
     write_frame(&mut control, &FromNode::Ready { next_event: agenda.next_event() }).await?;
 
     let (tx, rx) = mpsc::channel(INPUT_QUEUE_MAX);
@@ -109,6 +125,8 @@ pub async fn run(args: NodeArgs) -> anyhow::Result<()> {
         window: None,
         stats: TransportStats::default(),
         refused_total: 0,
+        journal,
+        last_window,
     };
     let result = node.serve(rx).await;
     if let Err(e) = &result {
@@ -123,6 +141,27 @@ pub async fn run(args: NodeArgs) -> anyhow::Result<()> {
     endpoint.close(0u32.into(), b"bye");
     let _ = tokio::time::timeout(Duration::from_secs(2), endpoint.wait_idle()).await;
     result
+}
+
+/// Feeds journal records back into a fresh agenda; returns the last completed window.
+fn replay(agenda: &mut Agenda, records: Vec<Record>) -> Option<(SimTime, WindowDone)> {
+    let mut last = None;
+    for record in records {
+        match record {
+            Record::Batch { envelopes, .. } => {
+                for envelope in envelopes {
+                    if let Err(e) = agenda.enqueue(envelope) {
+                        tracing::warn!("journal replay: {e}");
+                    }
+                }
+            }
+            Record::Window { until, done } => {
+                agenda.run_until(until, &mut WindowOutput::default());
+                last = Some((until, done));
+            }
+        }
+    }
+    last
 }
 
 async fn receive_setup(
@@ -161,6 +200,7 @@ async fn receive_setup(
 }
 
 struct Window {
+    until: SimTime,
     pending: usize,
     sent: BTreeMap<StateCode, SimTime>,
     events: Vec<pocnet_core::Event>,
@@ -177,6 +217,10 @@ struct Node {
     window: Option<Window>,
     stats: TransportStats,
     refused_total: u64,
+    journal: Option<Journal>,
+    /// The last completed window and its answer: a grant for it again (the coordinator
+    /// lost the answer when this node died) is answered from here, not run twice.
+    last_window: Option<(SimTime, WindowDone)>,
 }
 
 impl Node {
@@ -188,11 +232,18 @@ impl Node {
                     self.finish().await?;
                     return Ok(());
                 }
+                Input::Control(Ok(Some(ToNode::PeerRestarted { state }))) => {
+                    // Closing fails any exchange in flight on it at once; the delivery
+                    // retries on a fresh connection to the restarted node.
+                    if let Some(conn) = self.connections.remove(&state) {
+                        conn.close(2u32.into(), b"peer restarted");
+                    }
+                }
                 Input::Control(Ok(Some(other))) => bail!("unexpected control message {other:?}"),
                 Input::Control(Ok(None)) => bail!("the coordinator closed the control stream"),
                 Input::Control(Err(e)) => bail!("control stream: {e}"),
                 Input::Batch { from, envelopes, reply } => {
-                    let answer = self.accept_batch(from, envelopes);
+                    let answer = self.accept_batch(from, envelopes)?;
                     if let PeerFrame::Rejected { reason } = &answer {
                         self.refused(format!("batch from {from}: {reason}"));
                     }
@@ -222,44 +273,58 @@ impl Node {
 
     /// Checks every envelope before queueing any: the sender is the state the peer's
     /// certificate names, and the agenda takes it.
-    fn accept_batch(&mut self, from: StateCode, envelopes: Vec<Envelope>) -> PeerFrame {
+    fn accept_batch(&mut self, from: StateCode, envelopes: Vec<Envelope>) -> anyhow::Result<PeerFrame> {
         if envelopes.len() > limits::BATCH_ENVELOPES_MAX {
-            return PeerFrame::Rejected {
+            return Ok(PeerFrame::Rejected {
                 reason: format!("{} envelopes in one batch; at most {}", envelopes.len(), limits::BATCH_ENVELOPES_MAX),
-            };
+            });
         }
         if let Some(e) = envelopes.iter().find(|e| e.from != from) {
-            return PeerFrame::Rejected {
+            return Ok(PeerFrame::Rejected {
                 reason: format!("envelope claims to come from {}, certificate names {from}", e.from),
-            };
+            });
         }
         let count = envelopes.len();
+        let mut accepted = Vec::with_capacity(count);
+        let mut rejection = None;
         for envelope in envelopes {
-            if let Err(e) = self.agenda.enqueue(envelope) {
-                return PeerFrame::Rejected { reason: e.to_string() };
+            match self.agenda.enqueue(envelope.clone()) {
+                Ok(()) => accepted.push(envelope),
+                Err(e) => {
+                    rejection = Some(e.to_string());
+                    break;
+                }
             }
         }
-        PeerFrame::Accepted { count: u32::try_from(count).unwrap_or(u32::MAX) }
+        // Journalled before the answer: what the sender is told is queued survives a crash.
+        if let (Some(journal), false) = (self.journal.as_mut(), accepted.is_empty()) {
+            journal.append(&Record::Batch { from, envelopes: accepted })?;
+        }
+        Ok(match rejection {
+            Some(reason) => PeerFrame::Rejected { reason },
+            None => PeerFrame::Accepted { count: u32::try_from(count).unwrap_or(u32::MAX) },
+        })
     }
 
     async fn start_window(&mut self, until: SimTime) -> anyhow::Result<()> {
         if self.window.is_some() {
             bail!("grant until {until} while a window is still open");
         }
+        if let Some((done_until, done)) = self.last_window.clone().filter(|(u, _)| *u == until) {
+            // Completed before this node died; the coordinator never got the answer.
+            let _ = done_until;
+            return self.answer_window(done).await;
+        }
         let mut out = WindowOutput::default();
         self.agenda.run_until(until, &mut out);
-        // Events ride on the window's answer; only a window with more than one frame holds
-        // sends the excess ahead in `Events` frames.
-        let mut events = out.events;
-        while events.len() > limits::EVENT_FRAME_EVENTS_MAX {
-            let rest = events.split_off(limits::EVENT_FRAME_EVENTS_MAX);
-            write_frame(&mut self.control, &FromNode::Events(std::mem::replace(&mut events, rest))).await?;
-        }
+        // Events ride on the window's answer (one control frame per window in the common
+        // case); `answer_window` splits the rare window with more than one frame holds.
+        let events = out.events;
         let mut by_receiver: BTreeMap<StateCode, Vec<Envelope>> = BTreeMap::new();
         for envelope in out.transmits {
             by_receiver.entry(envelope.to).or_default().push(envelope);
         }
-        let mut window = Window { pending: 0, sent: BTreeMap::new(), events };
+        let mut window = Window { until, pending: 0, sent: BTreeMap::new(), events };
         for (to, envelopes) in by_receiver {
             let earliest = envelopes.iter().map(|e| e.deliver_at).min();
             if let Some(t) = earliest {
@@ -307,8 +372,24 @@ impl Node {
                 sent: window.sent.into_iter().collect(),
                 events: window.events,
             };
-            write_frame(&mut self.control, &FromNode::WindowDone(done)).await?;
+            // Journalled before the answer: a restarted node answers a repeated grant
+            // with exactly this.
+            if let Some(journal) = self.journal.as_mut() {
+                journal.append(&Record::Window { until: window.until, done: done.clone() })?;
+            }
+            self.last_window = Some((window.until, done.clone()));
+            self.answer_window(done).await?;
         }
+        Ok(())
+    }
+
+    /// Sends a window's answer, events in as many frames as they need.
+    async fn answer_window(&mut self, mut done: WindowDone) -> anyhow::Result<()> {
+        while done.events.len() > limits::EVENT_FRAME_EVENTS_MAX {
+            let rest = done.events.split_off(limits::EVENT_FRAME_EVENTS_MAX);
+            write_frame(&mut self.control, &FromNode::Events(std::mem::replace(&mut done.events, rest))).await?;
+        }
+        write_frame(&mut self.control, &FromNode::WindowDone(done)).await?;
         Ok(())
     }
 
@@ -334,7 +415,16 @@ impl Node {
     }
 }
 
+/// How long a delivery keeps trying a peer that does not answer (it may be restarting).
+const DELIVERY_DEADLINE: Duration = Duration::from_secs(60);
+/// One batch exchange on loopback takes milliseconds; a connection to a peer that died
+/// looks alive until QUIC's idle timeout, so an exchange that takes this long is retried
+/// on a fresh connection.
+const EXCHANGE_TIMEOUT: Duration = Duration::from_secs(3);
+
 /// Sends envelopes to one peer in batches; returns when the peer has queued all of them.
+/// A peer that is down (killed, restarting) is retried with backoff on the same address
+/// until `DELIVERY_DEADLINE`; a resent batch is harmless, the receiver keeps one copy.
 async fn deliver(
     endpoint: quinn::Endpoint,
     cached: Option<quinn::Connection>,
@@ -343,32 +433,74 @@ async fn deliver(
     from: StateCode,
     envelopes: Vec<Envelope>,
 ) -> Result<Delivery, String> {
-    let connection = match cached.filter(|c| c.close_reason().is_none()) {
-        Some(c) => c,
-        None => {
-            let connecting =
-                endpoint.connect(addr, &to.certificate_name()).map_err(|e| format!("connect to {addr}: {e}"))?;
-            tokio::time::timeout(CONNECT_TIMEOUT, connecting)
-                .await
-                .map_err(|_| format!("no handshake from {addr} within {CONNECT_TIMEOUT:?}"))?
-                .map_err(|e| format!("handshake with {addr}: {e}"))?
-        }
-    };
+    let deadline = Instant::now() + DELIVERY_DEADLINE;
+    let mut connection = cached.filter(|c| c.close_reason().is_none());
+    let mut backoff = Duration::from_millis(20);
     let mut rtt_us = Vec::new();
-    for chunk in envelopes.chunks(limits::BATCH_ENVELOPES_MAX) {
-        let started = Instant::now();
-        let (mut send, mut recv) = connection.open_bi().await.map_err(|e| format!("open stream: {e}"))?;
-        let batch = PeerFrame::Batch { from, envelopes: chunk.to_vec() };
-        write_frame(&mut send, &batch).await.map_err(|e| e.to_string())?;
-        send.finish().map_err(|e| e.to_string())?;
-        match read_frame::<PeerFrame>(&mut recv).await.map_err(|e| e.to_string())? {
-            Some(PeerFrame::Accepted { count }) if count as usize == chunk.len() => {}
-            Some(PeerFrame::Rejected { reason }) => return Err(format!("{to} rejected the batch: {reason}")),
-            other => return Err(format!("unexpected answer {other:?}")),
+    let mut next_chunk = 0;
+    let chunks: Vec<&[Envelope]> = envelopes.chunks(limits::BATCH_ENVELOPES_MAX).collect();
+    loop {
+        let attempt = async {
+            let conn = match connection.clone() {
+                Some(c) => c,
+                None => {
+                    let connecting = endpoint
+                        .connect(addr, &to.certificate_name())
+                        .map_err(|e| Failure::Retry(format!("connect to {addr}: {e}")))?;
+                    let c = tokio::time::timeout(CONNECT_TIMEOUT, connecting)
+                        .await
+                        .map_err(|_| Failure::Retry(format!("no handshake from {addr} within {CONNECT_TIMEOUT:?}")))?
+                        .map_err(|e| Failure::Retry(format!("handshake with {addr}: {e}")))?;
+                    connection = Some(c.clone());
+                    c
+                }
+            };
+            while next_chunk < chunks.len() {
+                let chunk = chunks[next_chunk];
+                let started = Instant::now();
+                let retry = |e: &dyn std::fmt::Display| Failure::Retry(e.to_string());
+                let (mut send, mut recv) = conn.open_bi().await.map_err(|e| retry(&e))?;
+                let batch = PeerFrame::Batch { from, envelopes: chunk.to_vec() };
+                write_frame(&mut send, &batch).await.map_err(|e| retry(&e))?;
+                send.finish().map_err(|e| retry(&e))?;
+                match read_frame::<PeerFrame>(&mut recv).await.map_err(|e| retry(&e))? {
+                    Some(PeerFrame::Accepted { count }) if count as usize == chunk.len() => {}
+                    Some(PeerFrame::Rejected { reason }) => {
+                        return Err(Failure::Fatal(format!("{to} rejected the batch: {reason}")))
+                    }
+                    None => return Err(Failure::Retry("the peer closed the stream without an answer".into())),
+                    other => return Err(Failure::Fatal(format!("unexpected answer {other:?}"))),
+                }
+                rtt_us.push(u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX));
+                next_chunk += 1;
+            }
+            Ok(conn)
+        };
+        let outcome = match tokio::time::timeout(EXCHANGE_TIMEOUT, attempt).await {
+            Ok(outcome) => outcome,
+            Err(_) => Err(Failure::Retry(format!("no answer from {to} within {EXCHANGE_TIMEOUT:?}"))),
+        };
+        match outcome {
+            Ok(conn) => return Ok(Delivery { connection: conn, rtt_us }),
+            Err(Failure::Fatal(e)) => return Err(e),
+            Err(Failure::Retry(e)) => {
+                if Instant::now() + backoff > deadline {
+                    return Err(format!("{to} at {addr} unreachable for {DELIVERY_DEADLINE:?}: {e}"));
+                }
+                tracing::info!("delivery to {to} failed ({e}); retrying in {backoff:?}");
+                connection = None;
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(1));
+            }
         }
-        rtt_us.push(u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX));
     }
-    Ok(Delivery { connection, rtt_us })
+}
+
+enum Failure {
+    /// The peer may come back: try again.
+    Retry(String),
+    /// The peer answered and said no: a protocol error.
+    Fatal(String),
 }
 
 /// Accepts peer connections; each stream carries one batch.

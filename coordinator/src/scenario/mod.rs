@@ -94,6 +94,10 @@ pub struct Scenario {
     pub thresholds: Vec<Threshold>,
     /// Acknowledgement within this counts as "within the SLA" in the report.
     pub ack_sla_ms: u64,
+    /// `crash` faults: the mesh kills the node's process (SIGKILL) when the clock reaches
+    /// the time, and restarts it; the in-process engine has no process to kill. Either way
+    /// the report is the same: nothing is lost.
+    pub crashes: Vec<(SimTime, StateCode)>,
 }
 
 impl Scenario {
@@ -456,7 +460,7 @@ fn validate(
     let mut network = network(c, raw.network.as_ref(), &codes, &regions);
     if let (Some(n), Some(start), Some(end)) = (network.as_mut(), start, end) {
         n.regions = regions.clone();
-        for f in &raw.faults {
+        for f in raw.faults.iter().filter(|f| f.get_ref().kind.get_ref() != "crash") {
             if let Some(fault) = fault(c, f, &codes, &regions, start, end) {
                 n.faults.push(fault);
             }
@@ -503,7 +507,34 @@ fn validate(
         Some(v) => duration_field(c, v, "ack_sla"),
         None => Some(DEFAULT_ACK_SLA_MS),
     };
+    let mut crashes = Vec::new();
+    for f in raw.faults.iter().map(Spanned::get_ref).filter(|f| f.kind.get_ref() == "crash") {
+        let state = match &f.state {
+            Some(s) => match StateCode::parse(s.get_ref()) {
+                Ok(code) if codes.contains(&code) => Some(code),
+                _ => {
+                    c.at(s, format!("unknown state `{}`: not among the scenario's contact points", s.get_ref()));
+                    None
+                }
+            },
+            None => {
+                c.at(&f.kind, "a `crash` fault needs `state`");
+                None
+            }
+        };
+        let at = match &f.from {
+            Some(t) => time_in(c, t, window),
+            None => {
+                c.at(&f.kind, "a `crash` fault needs `from` (when the process is killed)");
+                None
+            }
+        };
+        if let (Some(state), Some(at)) = (state, at) {
+            crashes.push((at, state));
+        }
+    }
     Some(Scenario {
+        crashes,
         ack_sla_ms: ack_sla_ms?,
         name: raw.scenario.name,
         description: raw.scenario.description,
@@ -1017,7 +1048,7 @@ fn fault(
             Some(Fault::Partition { a, b, from, until })
         }
         other => {
-            c.at(&r.kind, format!("unknown fault `{other}`: expected down, partition or stale"));
+            c.at(&r.kind, format!("unknown fault `{other}`: expected down, partition, stale or crash"));
             None
         }
     }

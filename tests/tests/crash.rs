@@ -1,0 +1,120 @@
+//! A node killed with SIGKILL at any moment and restarted loses nothing: the run's report is
+//! byte for byte the report of a run in which nothing died (the in-process engine's).
+
+use pocnet_tests::{binaries, node_processes, pocnet, read_json, scratch, text, workspace_root};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const LIMIT: Duration = Duration::from_secs(180);
+
+fn run(scenario: &Path, engine: &str, out: &Path) {
+    let args =
+        ["run", scenario.to_str().expect("utf-8"), "--engine", engine, "--out", out.to_str().expect("utf-8"), "-q"];
+    let result = pocnet(&args, LIMIT);
+    assert!(result.status.success(), "{engine}: {}", text(&result.stderr));
+}
+
+/// A small deterministic generator, so that a failing seed can be run again.
+fn next(state: &mut u64) -> u64 {
+    *state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+    *state >> 33
+}
+
+#[test]
+fn crash_faults_at_seeded_random_points_lose_nothing() {
+    let smoke = std::fs::read_to_string(workspace_root().join("scenarios/smoke.toml")).expect("smoke");
+    let states = ["VNM", "FRA", "BRA"];
+    // The smoke scenario's requests span 2025-11-03 to 2025-11-06: kill anywhere in it.
+    let start = 1_762_128_000_000i64;
+    let span_ms = 3 * 86_400_000u64;
+    for seed in [1u64, 2, 3] {
+        let mut rng = seed;
+        let mut text_in = smoke.clone();
+        let mut points = Vec::new();
+        for _ in 0..4 {
+            let state = states[(next(&mut rng) % 3) as usize];
+            let at = jiff::Timestamp::from_millisecond(start + (next(&mut rng) % span_ms) as i64).expect("time");
+            points.push(format!("{state}@{at}"));
+            text_in += &format!("\n[[faults]]\nkind = \"crash\"\nstate = \"{state}\"\nfrom = \"{at}\"\n");
+        }
+        let dir = scratch(&format!("crash-{seed}"));
+        let scenario = dir.join("crash.toml");
+        std::fs::write(&scenario, text_in).expect("write");
+        let (mesh, inproc) = (dir.join("mesh"), dir.join("inproc"));
+        run(&scenario, "mesh", &mesh);
+        run(&scenario, "inproc", &inproc);
+        let (a, b) = (
+            std::fs::read(mesh.join("report.json")).expect("mesh"),
+            std::fs::read(inproc.join("report.json")).expect("inproc"),
+        );
+        assert!(a == b, "seed {seed}: crashes at {points:?} changed the report");
+        let transport = read_json(&mesh.join("transport.json"));
+        let restarts = transport["restarts"].as_array().expect("restarts");
+        assert_eq!(restarts.len(), 4, "seed {seed}: every crash restarted a node: {restarts:?}");
+        assert!(node_processes(mesh.to_str().expect("utf-8")).is_empty());
+    }
+}
+
+#[test]
+fn a_node_killed_from_outside_is_noticed_restarted_and_loses_nothing() {
+    // Enough requests that the run is still going when the node is killed.
+    let mut s = String::from(
+        "[scenario]\nname = \"outside-kill\"\nseed = 5\nstart = \"2025-11-03T00:00:00Z\"\nend = \"2025-11-30T00:00:00Z\"\n\n\
+         [network]\nlink_delay = \"100ms\"\n\n[profiles.q]\nacknowledge = { staffed = \"1m..5m\", on_call = \"5m..20m\" }\n\
+         fulfil = { staffed = \"5m..30m\", on_call = \"10m..1h\" }\ngive_up_after = \"2d\"\n",
+    );
+    for (code, tz) in [("VNM", "Asia/Ho_Chi_Minh"), ("FRA", "Europe/Paris"), ("BRA", "America/Sao_Paulo")] {
+        s += &format!("\n[[states]]\ncode = \"{code}\"\nname = \"{code}\"\ntz = \"{tz}\"\nroster = \"office-hours-on-call\"\nprofile = \"q\"\n");
+    }
+    s += "\n[[generate]]\nrate_per_day = 200\nkinds = { preservation = 1 }\nend = \"2025-11-10T00:00:00Z\"\n";
+    let dir = scratch("outside-kill");
+    let scenario = dir.join("s.toml");
+    std::fs::write(&scenario, s).expect("write");
+    let (mesh, inproc) = (dir.join("mesh"), dir.join("inproc"));
+    let marker = mesh.to_str().expect("utf-8").to_string();
+    let mut coordinator = Command::new(&binaries().pocnet)
+        .args(["run", scenario.to_str().expect("utf-8"), "--out", &marker, "-q"])
+        .env("POCNET_NODE_BIN", &binaries().node)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("pocnet");
+    let started = Instant::now();
+    let victim = loop {
+        let pids = node_processes(&marker);
+        if pids.len() == 3 {
+            std::thread::sleep(Duration::from_millis(300));
+            break pids[1];
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "nodes never started");
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    assert!(coordinator.try_wait().expect("wait").is_none(), "the run ended before the kill");
+    #[allow(unsafe_code)]
+    // SAFETY: kill(2) on a pid this test found among its run's node processes.
+    let rc = unsafe { libc::kill(i32::try_from(victim).expect("pid"), libc::SIGKILL) };
+    assert_eq!(rc, 0);
+    let status = loop {
+        if let Some(status) = coordinator.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(started.elapsed() < LIMIT, "the run did not end");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    if let Some(mut e) = coordinator.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut e, &mut stderr);
+    }
+    assert!(status.success(), "the run failed after the kill: {stderr}");
+    run(&scenario, "inproc", &inproc);
+    let (a, b) = (
+        std::fs::read(mesh.join("report.json")).expect("mesh"),
+        std::fs::read(inproc.join("report.json")).expect("inproc"),
+    );
+    assert!(a == b, "the kill changed the report");
+    let transport = read_json(&mesh.join("transport.json"));
+    let restarts = transport["restarts"].as_array().expect("restarts");
+    assert_eq!(restarts.len(), 1, "{restarts:?}");
+    assert!(restarts[0]["why"].as_str().is_some_and(|w| w.contains("went away")), "{restarts:?}");
+}
