@@ -145,6 +145,16 @@ async fn node_refuses_foreign_ca_wrong_claims_and_bad_frames_and_keeps_serving()
     let answer = exchange(&outsider, listen, batch("FRA", vec![envelope("FRA")])).await;
     assert!(!matches!(answer, Ok(Some(PeerFrame::Accepted { .. }))), "foreign CA accepted: {answer:?}");
 
+    // 1b. A certificate from the right CA that expired yesterday.
+    let stale = network
+        .issue(Identity::State(code("FRA")), Validity { not_before_secs: -2 * 86_400, not_after_secs: -86_400 })
+        .expect("issue");
+    let expired =
+        Credentials::from_pem(stale.cert_pem.as_bytes(), stale.key_pem.as_bytes(), network.cert_pem().as_bytes())
+            .expect("creds");
+    let answer = exchange(&expired, listen, batch("FRA", vec![envelope("FRA")])).await;
+    assert!(!matches!(answer, Ok(Some(PeerFrame::Accepted { .. }))), "expired certificate accepted: {answer:?}");
+
     // 2. A genuine FRA certificate claiming to send for BRA.
     let fra = issue(&network, "FRA", &network);
     let answer = exchange(&fra, listen, batch("BRA", vec![envelope("BRA")])).await;
@@ -182,7 +192,8 @@ async fn node_refuses_foreign_ca_wrong_claims_and_bad_frames_and_keeps_serving()
     write_frame(&mut send, &ToNode::Finish).await.expect("finish");
     let Some(FromNode::Finished(stats)) = read_frame(&mut recv).await.expect("finished") else { panic!("no Finished") };
     assert!(stats.rejected.iter().any(|r| r.contains("handshake")), "{:?}", stats.rejected);
-    assert_eq!(stats.rejected.len(), 6, "{:#?}", stats.rejected);
+    assert!(stats.rejected.iter().any(|r| r.contains("certificate expired")), "{:?}", stats.rejected);
+    assert_eq!(stats.rejected.len(), 7, "{:#?}", stats.rejected);
     let status = tokio::time::timeout(Duration::from_secs(10), node.wait()).await.expect("node exits").expect("status");
     assert!(status.success());
 }
