@@ -73,6 +73,11 @@ enum Command {
         /// Print only the totals, not the per-request table; no progress line.
         #[arg(long, short)]
         quiet: bool,
+        /// Mesh only: every node drops this share of its UDP datagrams beneath QUIC, in
+        /// [0, 1), so that QUIC's loss recovery runs for real. The report does not change
+        /// (scenario time never depends on the transport); transport.json shows the cost.
+        #[arg(long, default_value_t = 0.0)]
+        udp_loss: f64,
     },
     /// Check scenario files and report every problem with file:line:column.
     Check {
@@ -152,7 +157,11 @@ fn main() -> ExitCode {
             out!("{}", pocnet::scenario::JSON_SCHEMA);
             EXIT_OK
         }
-        Command::Run { scenario, engine, out, seed, node_bin, quiet } => {
+        Command::Run { scenario, engine, out, seed, node_bin, quiet, udp_loss } => {
+            if !(0.0..1.0).contains(&udp_loss) {
+                eprintln!("pocnet: --udp-loss {udp_loss} is not a share in [0, 1)");
+                return ExitCode::from(EXIT_INVALID);
+            }
             let mut scenario = match scenario::load(&scenario) {
                 Ok(s) => s,
                 Err(e) => {
@@ -164,7 +173,7 @@ fn main() -> ExitCode {
                 scenario.seed = seed;
             }
             let node_bin = pocnet::mesh::find_node_binary(node_bin.as_deref());
-            let options = RunOptions { engine, out, node_bin, quiet };
+            let options = RunOptions { engine, out, node_bin, quiet, udp_loss };
             run_command(&scenario, &options)
         }
     })

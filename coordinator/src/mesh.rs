@@ -45,6 +45,8 @@ pub struct MeshOptions {
     pub node_bin: PathBuf,
     /// Certificates, journals and node logs go here.
     pub run_dir: PathBuf,
+    /// Share of UDP datagrams every node drops beneath QUIC (transport test; 0 for none).
+    pub udp_loss: f64,
 }
 
 enum NodeInput {
@@ -95,6 +97,7 @@ pub struct Mesh {
     endpoint: quinn::Endpoint,
     coordinator_addr: SocketAddr,
     node_bin: PathBuf,
+    udp_loss: f64,
     ca_path: PathBuf,
     register: Vec<RegisterEntry>,
     links: BTreeMap<StateCode, NodeLink>,
@@ -179,6 +182,7 @@ impl Mesh {
             endpoint,
             coordinator_addr,
             node_bin: options.node_bin.clone(),
+            udp_loss: options.udp_loss,
             ca_path,
             register: Vec::new(),
             links: BTreeMap::new(),
@@ -253,6 +257,8 @@ impl Mesh {
             .arg(&self.ca_path)
             .arg("--journal")
             .arg(&spawn.journal)
+            .arg("--udp-loss")
+            .arg(self.udp_loss.to_string())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::from(log_file))

@@ -25,6 +25,8 @@ pub struct RunOptions {
     pub out: PathBuf,
     pub node_bin: PathBuf,
     pub quiet: bool,
+    /// Mesh only: share of UDP datagrams dropped beneath QUIC.
+    pub udp_loss: f64,
 }
 
 #[derive(Debug)]
@@ -70,7 +72,11 @@ pub async fn run(scenario: &Scenario, options: &RunOptions) -> anyhow::Result<Ru
             (run_virtual(&mut engine, next, lookahead, &mut console).await?, None)
         }
         EngineKind::Mesh => {
-            let mesh_options = MeshOptions { node_bin: options.node_bin.clone(), run_dir: options.out.join("run") };
+            let mesh_options = MeshOptions {
+                node_bin: options.node_bin.clone(),
+                run_dir: options.out.join("run"),
+                udp_loss: options.udp_loss,
+            };
             let (mut mesh, next) = Mesh::start(scenario, &mesh_options).await?;
             let clock_run = run_virtual(&mut mesh, next, lookahead, &mut console).await?;
             (clock_run, Some(mesh.finish().await?))

@@ -7,6 +7,7 @@
 
 pub mod framing;
 pub mod journal;
+pub mod lossy;
 pub mod pki;
 pub mod runtime;
 pub mod tls;

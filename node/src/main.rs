@@ -40,6 +40,17 @@ struct Cli {
     /// that a node killed at any moment loses nothing.
     #[arg(long)]
     journal: Option<PathBuf>,
+    /// Drop this share of outgoing UDP datagrams beneath QUIC, in [0, 1): a transport test
+    /// that makes QUIC recover for real. Scenario time, and so the report, do not change.
+    #[arg(long, default_value_t = 0.0, value_parser = parse_loss)]
+    udp_loss: f64,
+}
+
+fn parse_loss(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.0..1.0).contains(&v) => Ok(v),
+        _ => Err(format!("`{s}` is not a share in [0, 1)")),
+    }
 }
 
 fn parse_state(s: &str) -> Result<StateCode, String> {
@@ -65,6 +76,7 @@ fn main() -> ExitCode {
         key: cli.key,
         ca: cli.ca,
         journal: cli.journal,
+        udp_loss: cli.udp_loss,
     };
     let state = args.state;
     match runtime.block_on(run(args)) {

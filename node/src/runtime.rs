@@ -66,6 +66,8 @@ pub struct NodeArgs {
     pub ca: PathBuf,
     /// Where to journal accepted batches and completed windows; replayed at start.
     pub journal: Option<PathBuf>,
+    /// Share of outgoing UDP datagrams to drop beneath QUIC (transport test).
+    pub udp_loss: f64,
 }
 
 pub async fn run(args: NodeArgs) -> anyhow::Result<()> {
@@ -73,7 +75,7 @@ pub async fn run(args: NodeArgs) -> anyhow::Result<()> {
     if credentials.identity() != Identity::State(args.state) {
         bail!("{}: the certificate names {}, not {}", args.cert.display(), credentials.identity(), args.state);
     }
-    let endpoint = credentials.endpoint(args.listen)?;
+    let endpoint = credentials.endpoint_with_loss(args.listen, Some((args.udp_loss, args.state.key())))?;
     let listen = endpoint.local_addr().context("local address of the QUIC endpoint")?;
     tracing::info!(state = %args.state, %listen, "contact point up");
 

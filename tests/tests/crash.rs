@@ -118,3 +118,27 @@ fn a_node_killed_from_outside_is_noticed_restarted_and_loses_nothing() {
     assert_eq!(restarts.len(), 1, "{restarts:?}");
     assert!(restarts[0]["why"].as_str().is_some_and(|w| w.contains("went away")), "{restarts:?}");
 }
+
+#[test]
+fn datagrams_lost_beneath_quic_are_recovered_by_quic_and_change_nothing() {
+    let dir = scratch("udp-loss");
+    let smoke = workspace_root().join("scenarios/smoke.toml");
+    let (mesh, inproc) = (dir.join("mesh"), dir.join("inproc"));
+    let args =
+        ["run", smoke.to_str().expect("utf-8"), "--udp-loss", "0.1", "--out", mesh.to_str().expect("utf-8"), "-q"];
+    let result = pocnet(&args, LIMIT);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    run(&smoke, "inproc", &inproc);
+    let (a, b) = (
+        std::fs::read(mesh.join("report.json")).expect("mesh"),
+        std::fs::read(inproc.join("report.json")).expect("inproc"),
+    );
+    assert!(a == b, "loss beneath QUIC changed the report");
+    let transport = read_json(&mesh.join("transport.json"));
+    assert!(transport["lost_packets"].as_u64().expect("lost") > 0, "QUIC saw losses and recovered them");
+    let bad = pocnet(
+        &["run", smoke.to_str().expect("utf-8"), "--udp-loss", "1.5", "--out", mesh.to_str().expect("utf-8")],
+        LIMIT,
+    );
+    assert_eq!(bad.status.code(), Some(2));
+}
