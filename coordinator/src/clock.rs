@@ -54,17 +54,47 @@ pub struct ClockRun {
     pub last_input: Option<SimTime>,
 }
 
-/// Runs `engine` until no contact point has an input left.
+/// When a window may start in real time. The virtual clock never waits; the wall clock
+/// (`crate::wall`) waits until real time has caught up with scenario time.
+#[allow(async_fn_in_trait)]
+pub trait Pacing {
+    async fn reach(&mut self, t: SimTime) -> anyhow::Result<()>;
+}
+
+/// The virtual clock: as fast as the machine allows.
+#[derive(Debug, Default)]
+pub struct AsFastAsPossible;
+
+impl Pacing for AsFastAsPossible {
+    async fn reach(&mut self, _t: SimTime) -> anyhow::Result<()> {
+        Ok(())
+    }
+}
+
+/// Runs `engine` under the virtual clock until no contact point has an input left.
 pub async fn run_virtual(
+    engine: &mut impl Engine,
+    next: BTreeMap<StateCode, Option<SimTime>>,
+    lookahead_ms: u64,
+    progress: &mut impl Progress,
+) -> anyhow::Result<ClockRun> {
+    run_paced(engine, next, lookahead_ms, progress, &mut AsFastAsPossible).await
+}
+
+/// Runs `engine` until no contact point has an input left, each window starting when
+/// `pacing` allows. The windows, and so the report, are the same whatever the pacing.
+pub async fn run_paced(
     engine: &mut impl Engine,
     mut next: BTreeMap<StateCode, Option<SimTime>>,
     lookahead_ms: u64,
     progress: &mut impl Progress,
+    pacing: &mut impl Pacing,
 ) -> anyhow::Result<ClockRun> {
     assert!(lookahead_ms > 0, "the virtual clock needs a positive lookahead");
     let mut run = ClockRun { events: Vec::new(), windows: 0, last_input: None };
     let mut ended = 0usize;
     while let Some(earliest) = next.values().flatten().min().copied() {
+        pacing.reach(earliest).await?;
         engine.before_window(earliest).await?;
         let until = earliest.plus_ms(lookahead_ms);
         let granted: Vec<StateCode> =

@@ -3,6 +3,7 @@
 //!
 //! - [`scenario`]: TOML in, validated [`scenario::Scenario`] out, with located errors;
 //! - [`clock`]: the conservative-window virtual clock over any [`clock::Engine`];
+//! - [`wall`]: pacing those windows against real time, with pause and resume;
 //! - [`mesh`]: one `pocnet-node` process per state, real QUIC;
 //! - [`inproc`]: the same cores in this process, no network (the oracle for the mesh);
 //! - [`report`]: per-request times, outcomes and percentiles, byte-identical across engines;
@@ -20,3 +21,4 @@ pub mod report;
 pub mod run;
 pub mod scenario;
 pub mod thresholds;
+pub mod wall;

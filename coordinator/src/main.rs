@@ -1,7 +1,7 @@
 //! `pocnet`: run scenarios of the 24/7 contact-point network and report on them.
 
 use clap::{Parser, Subcommand};
-use pocnet::run::{run, EngineKind, RunOptions};
+use pocnet::run::{run, ClockKind, EngineKind, RunOptions};
 use pocnet::scenario;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -61,6 +61,13 @@ enum Command {
         /// Which engine runs the contact points.
         #[arg(long, value_enum, default_value = "mesh")]
         engine: EngineKind,
+        /// Which clock drives scenario time. The report is the same under either.
+        #[arg(long, value_enum, default_value = "virtual")]
+        clock: ClockKind,
+        /// Wall clock: scenario seconds per real second (1 for a live exercise, 60 for a
+        /// rehearsal). Type `pause`, `resume` or `fast` on standard input to control it.
+        #[arg(long, default_value_t = 1.0)]
+        speed: f64,
         /// Directory for report.json, transport.json and the run's certificates and node logs.
         #[arg(long, default_value = "pocnet-out")]
         out: PathBuf,
@@ -157,7 +164,11 @@ fn main() -> ExitCode {
             out!("{}", pocnet::scenario::JSON_SCHEMA);
             EXIT_OK
         }
-        Command::Run { scenario, engine, out, seed, node_bin, quiet, udp_loss } => {
+        Command::Run { scenario, engine, clock, speed, out, seed, node_bin, quiet, udp_loss } => {
+            if !(speed > 0.0 && speed.is_finite()) {
+                eprintln!("pocnet: --speed {speed} must be a positive number");
+                return ExitCode::from(EXIT_INVALID);
+            }
             if !(0.0..1.0).contains(&udp_loss) {
                 eprintln!("pocnet: --udp-loss {udp_loss} is not a share in [0, 1)");
                 return ExitCode::from(EXIT_INVALID);
@@ -173,7 +184,7 @@ fn main() -> ExitCode {
                 scenario.seed = seed;
             }
             let node_bin = pocnet::mesh::find_node_binary(node_bin.as_deref());
-            let options = RunOptions { engine, out, node_bin, quiet, udp_loss };
+            let options = RunOptions { clock, speed, engine, out, node_bin, quiet, udp_loss };
             run_command(&scenario, &options)
         }
     })

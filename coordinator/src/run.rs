@@ -19,8 +19,19 @@ pub enum EngineKind {
     Inproc,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ClockKind {
+    /// Deterministic, as fast as the machine allows.
+    Virtual,
+    /// Scenario time at --speed × real time; pause/resume/fast on standard input.
+    Wall,
+}
+
 #[derive(Debug)]
 pub struct RunOptions {
+    pub clock: ClockKind,
+    /// Wall clock only: scenario seconds per real second.
+    pub speed: f64,
     pub engine: EngineKind,
     pub out: PathBuf,
     pub node_bin: PathBuf,
@@ -65,11 +76,10 @@ pub async fn run(scenario: &Scenario, options: &RunOptions) -> anyhow::Result<Ru
         last: Instant::now(),
         cases: scenario.injects.len(),
     };
-    let lookahead = scenario.network.lookahead_ms();
     let (clock_run, transport) = match options.engine {
         EngineKind::Inproc => {
             let (mut engine, next) = InProcess::new(scenario)?;
-            (run_virtual(&mut engine, next, lookahead, &mut console).await?, None)
+            (clocked(&mut engine, next, scenario, options, &mut console).await?, None)
         }
         EngineKind::Mesh => {
             let mesh_options = MeshOptions {
@@ -78,7 +88,7 @@ pub async fn run(scenario: &Scenario, options: &RunOptions) -> anyhow::Result<Ru
                 udp_loss: options.udp_loss,
             };
             let (mut mesh, next) = Mesh::start(scenario, &mesh_options).await?;
-            let clock_run = run_virtual(&mut mesh, next, lookahead, &mut console).await?;
+            let clock_run = clocked(&mut mesh, next, scenario, options, &mut console).await?;
             (clock_run, Some(mesh.finish().await?))
         }
     };
@@ -95,6 +105,24 @@ pub async fn run(scenario: &Scenario, options: &RunOptions) -> anyhow::Result<Ru
         write(&options.out.join("transport.json"), &transport_json(t))?;
     }
     Ok(RunResult { report, transport, wall: started.elapsed() })
+}
+
+/// Runs the clock the options ask for: virtual, or paced against the wall clock.
+async fn clocked(
+    engine: &mut impl crate::clock::Engine,
+    next: std::collections::BTreeMap<pocnet_core::StateCode, Option<SimTime>>,
+    scenario: &Scenario,
+    options: &RunOptions,
+    progress: &mut impl Progress,
+) -> anyhow::Result<crate::clock::ClockRun> {
+    let lookahead = scenario.network.lookahead_ms();
+    match options.clock {
+        ClockKind::Virtual => run_virtual(engine, next, lookahead, progress).await,
+        ClockKind::Wall => {
+            let mut wall = crate::wall::WallClock::new(options.speed, scenario.start, crate::wall::stdin_commands());
+            crate::clock::run_paced(engine, next, lookahead, progress, &mut wall).await
+        }
+    }
 }
 
 /// Runs `scenario` on the in-process engine and returns its report (thresholds judged);
