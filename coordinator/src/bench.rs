@@ -78,8 +78,12 @@ pub async fn inproc(s: &Scenario) -> anyhow::Result<EngineFigures> {
 
 pub async fn mesh(s: &Scenario, options: &BenchOptions, name: &str) -> anyhow::Result<EngineFigures> {
     let started = Instant::now();
-    let mesh_options =
-        MeshOptions { node_bin: options.node_bin.clone(), run_dir: options.out.join(name), udp_loss: 0.0 };
+    let mesh_options = MeshOptions {
+        node_bin: options.node_bin.clone(),
+        run_dir: options.out.join(name),
+        udp_loss: 0.0,
+        udp_delay: Duration::ZERO,
+    };
     let (mut mesh, next) = Mesh::start(s, &mesh_options).await?;
     let startup = started.elapsed();
     // Idle: registered, set up, nothing granted yet.

@@ -85,6 +85,10 @@ enum Command {
         /// (scenario time never depends on the transport); transport.json shows the cost.
         #[arg(long, default_value_t = 0.0)]
         udp_loss: f64,
+        /// Mesh only: every node delays its UDP datagrams by this many milliseconds
+        /// beneath QUIC. The report does not change.
+        #[arg(long, default_value_t = 0)]
+        udp_delay_ms: u64,
     },
     /// Check scenario files and report every problem with file:line:column.
     Check {
@@ -164,7 +168,7 @@ fn main() -> ExitCode {
             out!("{}", pocnet::scenario::JSON_SCHEMA);
             EXIT_OK
         }
-        Command::Run { scenario, engine, clock, speed, out, seed, node_bin, quiet, udp_loss } => {
+        Command::Run { scenario, engine, clock, speed, out, seed, node_bin, quiet, udp_loss, udp_delay_ms } => {
             if !(speed > 0.0 && speed.is_finite()) {
                 eprintln!("pocnet: --speed {speed} must be a positive number");
                 return ExitCode::from(EXIT_INVALID);
@@ -184,7 +188,8 @@ fn main() -> ExitCode {
                 scenario.seed = seed;
             }
             let node_bin = pocnet::mesh::find_node_binary(node_bin.as_deref());
-            let options = RunOptions { clock, speed, engine, out, node_bin, quiet, udp_loss };
+            let udp_delay = std::time::Duration::from_millis(udp_delay_ms);
+            let options = RunOptions { clock, speed, engine, out, node_bin, quiet, udp_loss, udp_delay };
             run_command(&scenario, &options)
         }
     })

@@ -47,6 +47,8 @@ pub struct MeshOptions {
     pub run_dir: PathBuf,
     /// Share of UDP datagrams every node drops beneath QUIC (transport test; 0 for none).
     pub udp_loss: f64,
+    /// Delay every node adds to its UDP datagrams beneath QUIC.
+    pub udp_delay: Duration,
 }
 
 enum NodeInput {
@@ -77,6 +79,8 @@ pub struct MeshTransport {
     /// Registrations the coordinator refused (bad certificate, wrong state...).
     pub refused: Vec<String>,
     pub restarts: Vec<Restart>,
+    /// Real partitions made beneath QUIC: `a`, `b`, scenario time made, real time lasted.
+    pub cuts: Vec<(Vec<StateCode>, Vec<StateCode>, SimTime, Duration)>,
 }
 
 /// What it takes to start (or restart) one node.
@@ -98,6 +102,7 @@ pub struct Mesh {
     coordinator_addr: SocketAddr,
     node_bin: PathBuf,
     udp_loss: f64,
+    udp_delay: Duration,
     ca_path: PathBuf,
     register: Vec<RegisterEntry>,
     links: BTreeMap<StateCode, NodeLink>,
@@ -109,6 +114,9 @@ pub struct Mesh {
     spawns: BTreeMap<StateCode, NodeSpawn>,
     /// Scenario `crash` faults not yet carried out, earliest first.
     crashes: VecDeque<(SimTime, StateCode)>,
+    /// Scenario `cut` faults not yet made, and the ones in force with their heal instant.
+    cuts: VecDeque<crate::scenario::Cut>,
+    active_cuts: Vec<(Instant, Instant, crate::scenario::Cut)>,
     /// The window the run is at, for restart records.
     now: SimTime,
     transport: MeshTransport,
@@ -183,7 +191,10 @@ impl Mesh {
             coordinator_addr,
             node_bin: options.node_bin.clone(),
             udp_loss: options.udp_loss,
+            udp_delay: options.udp_delay,
             ca_path,
+            cuts: scenario.cuts.iter().cloned().collect(),
+            active_cuts: Vec::new(),
             register: Vec::new(),
             links: BTreeMap::new(),
             inbox,
@@ -259,6 +270,8 @@ impl Mesh {
             .arg(&spawn.journal)
             .arg("--udp-loss")
             .arg(self.udp_loss.to_string())
+            .arg("--udp-delay-ms")
+            .arg(self.udp_delay.as_millis().to_string())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::from(log_file))
@@ -372,6 +385,7 @@ impl Mesh {
             let next = match tokio::time::timeout(CHILD_POLL_INTERVAL, self.inbox.recv()).await {
                 Ok(next) => next,
                 Err(_) => {
+                    self.heal_due().await?;
                     // A process killed outright sends no QUIC close: its connection would
                     // look alive until the idle timeout. Its exit is the faster sign.
                     if let Some((state, status)) = self.exited_child() {
@@ -403,6 +417,34 @@ impl Mesh {
                 Ok(Received::Restarted(state))
             }
         }
+    }
+
+    /// Tells both sides of a cut to drop (or, healing, to let through) each other's datagrams.
+    async fn send_cut(&mut self, cut: &crate::scenario::Cut, make: bool) -> anyhow::Result<()> {
+        for (side, other) in [(&cut.a, &cut.b), (&cut.b, &cut.a)] {
+            for state in side {
+                if let Some(link) = self.links.get_mut(state) {
+                    let frame =
+                        if make { ToNode::Cut { peers: other.clone() } } else { ToNode::Heal { peers: other.clone() } };
+                    write_frame(&mut link.send, &frame).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Heals the cuts whose real-time duration is over.
+    async fn heal_due(&mut self) -> anyhow::Result<()> {
+        let now = Instant::now();
+        let (due, keep): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut self.active_cuts).into_iter().partition(|(heal, _, _)| *heal <= now);
+        self.active_cuts = keep;
+        for (_, made, cut) in due {
+            self.send_cut(&cut, false).await?;
+            tracing::warn!("healed the cut between {:?} and {:?}", cut.a, cut.b);
+            self.transport.cuts.push((cut.a.clone(), cut.b.clone(), cut.at, made.elapsed()));
+        }
+        Ok(())
     }
 
     /// A node process (not yet finished) that has exited, if any.
@@ -473,6 +515,10 @@ impl Mesh {
 
     /// Ends the run: every node reports its transport figures and exits.
     pub async fn finish(mut self) -> anyhow::Result<MeshTransport> {
+        // A cut still in force when the run ends is over with it.
+        for (_, made, cut) in std::mem::take(&mut self.active_cuts) {
+            self.transport.cuts.push((cut.a.clone(), cut.b.clone(), cut.at, made.elapsed()));
+        }
         for link in self.links.values_mut() {
             write_frame(&mut link.send, &ToNode::Finish).await?;
         }
@@ -510,6 +556,14 @@ impl Mesh {
 impl Engine for Mesh {
     async fn before_window(&mut self, earliest: SimTime) -> anyhow::Result<()> {
         self.now = earliest;
+        self.heal_due().await?;
+        while self.cuts.front().is_some_and(|c| c.at <= earliest) {
+            let Some(cut) = self.cuts.pop_front() else { break };
+            tracing::warn!("cutting {:?} off from {:?} for {:?} (real time)", cut.a, cut.b, cut.lasting);
+            self.send_cut(&cut, true).await?;
+            let made = Instant::now();
+            self.active_cuts.push((made + cut.lasting, made, cut));
+        }
         while self.crashes.front().is_some_and(|(at, _)| *at <= earliest) {
             let Some((at, state)) = self.crashes.pop_front() else { break };
             // SIGKILL: no handler runs, no buffer is flushed, as in a real crash.

@@ -38,6 +38,8 @@ pub struct RunOptions {
     pub quiet: bool,
     /// Mesh only: share of UDP datagrams dropped beneath QUIC.
     pub udp_loss: f64,
+    /// Mesh only: delay added to every UDP datagram beneath QUIC.
+    pub udp_delay: Duration,
 }
 
 #[derive(Debug)]
@@ -86,6 +88,7 @@ pub async fn run(scenario: &Scenario, options: &RunOptions) -> anyhow::Result<Ru
                 node_bin: options.node_bin.clone(),
                 run_dir: options.out.join("run"),
                 udp_loss: options.udp_loss,
+                udp_delay: options.udp_delay,
             };
             let (mut mesh, next) = Mesh::start(scenario, &mesh_options).await?;
             let clock_run = clocked(&mut mesh, next, scenario, options, &mut console).await?;
@@ -180,6 +183,9 @@ pub fn transport_json(t: &MeshTransport) -> String {
         "peers": peers,
         "refused": refused,
         // Nodes that died and were restarted; their journals kept every accepted message.
+        "cuts": t.cuts.iter().map(|(a, b, at, lasted)| serde_json::json!({
+            "a": a, "b": b, "at": at.to_string(), "lasted_ms": lasted.as_millis() as u64,
+        })).collect::<Vec<_>>(),
         "restarts": t.restarts.iter().map(|r| serde_json::json!({
             "state": r.state, "at": r.at.to_string(), "why": r.why, "took_ms": r.took.as_millis() as u64,
         })).collect::<Vec<_>>(),

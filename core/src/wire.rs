@@ -130,6 +130,14 @@ pub enum ToNode {
     PeerRestarted {
         state: StateCode,
     },
+    /// Drop every datagram to these peers beneath QUIC (a real partition) ...
+    Cut {
+        peers: Vec<StateCode>,
+    },
+    /// ... until this.
+    Heal {
+        peers: Vec<StateCode>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

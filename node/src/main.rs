@@ -44,6 +44,12 @@ struct Cli {
     /// that makes QUIC recover for real. Scenario time, and so the report, do not change.
     #[arg(long, default_value_t = 0.0, value_parser = parse_loss)]
     udp_loss: f64,
+    /// Delay every outgoing UDP datagram by this many milliseconds beneath QUIC.
+    #[arg(long, default_value_t = 0)]
+    udp_delay_ms: u64,
+    /// Batches one peer may send per second (and in one burst); more are refused.
+    #[arg(long, default_value_t = pocnet_node::runtime::PEER_BATCHES_PER_SECOND)]
+    peer_batches_per_second: u32,
 }
 
 fn parse_loss(s: &str) -> Result<f64, String> {
@@ -77,6 +83,8 @@ fn main() -> ExitCode {
         ca: cli.ca,
         journal: cli.journal,
         udp_loss: cli.udp_loss,
+        udp_delay: std::time::Duration::from_millis(cli.udp_delay_ms),
+        peer_batches_per_second: cli.peer_batches_per_second,
     };
     let state = args.state;
     match runtime.block_on(run(args)) {

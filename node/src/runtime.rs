@@ -68,6 +68,11 @@ pub struct NodeArgs {
     pub journal: Option<PathBuf>,
     /// Share of outgoing UDP datagrams to drop beneath QUIC (transport test).
     pub udp_loss: f64,
+    /// Delay added to every outgoing UDP datagram beneath QUIC.
+    pub udp_delay: Duration,
+    /// Batches one peer may send per second (and in one burst); beyond, they are refused
+    /// with a rate-limit answer that honest senders meet with back-off.
+    pub peer_batches_per_second: u32,
 }
 
 pub async fn run(args: NodeArgs) -> anyhow::Result<()> {
@@ -75,7 +80,8 @@ pub async fn run(args: NodeArgs) -> anyhow::Result<()> {
     if credentials.identity() != Identity::State(args.state) {
         bail!("{}: the certificate names {}, not {}", args.cert.display(), credentials.identity(), args.state);
     }
-    let endpoint = credentials.endpoint_with_loss(args.listen, Some((args.udp_loss, args.state.key())))?;
+    let (endpoint, socket) =
+        credentials.endpoint_with_faults(args.listen, args.udp_loss, args.udp_delay, args.state.key())?;
     let listen = endpoint.local_addr().context("local address of the QUIC endpoint")?;
     tracing::info!(state = %args.state, %listen, "contact point up");
 
@@ -129,6 +135,9 @@ pub async fn run(args: NodeArgs) -> anyhow::Result<()> {
         refused_total: 0,
         journal,
         last_window,
+        socket,
+        buckets: BTreeMap::new(),
+        peer_batches_per_second: f64::from(args.peer_batches_per_second.max(1)),
     };
     let result = node.serve(rx).await;
     if let Err(e) = &result {
@@ -223,6 +232,11 @@ struct Node {
     /// The last completed window and its answer: a grant for it again (the coordinator
     /// lost the answer when this node died) is answered from here, not run twice.
     last_window: Option<(SimTime, WindowDone)>,
+    /// The UDP socket beneath QUIC, for cuts and heals.
+    socket: std::sync::Arc<crate::lossy::LossySocket>,
+    /// Token bucket per peer: (tokens, last refill).
+    buckets: BTreeMap<StateCode, (f64, Instant)>,
+    peer_batches_per_second: f64,
 }
 
 impl Node {
@@ -241,6 +255,8 @@ impl Node {
                         conn.close(2u32.into(), b"peer restarted");
                     }
                 }
+                Input::Control(Ok(Some(ToNode::Cut { peers }))) => self.cut(&peers, true),
+                Input::Control(Ok(Some(ToNode::Heal { peers }))) => self.cut(&peers, false),
                 Input::Control(Ok(Some(other))) => bail!("unexpected control message {other:?}"),
                 Input::Control(Ok(None)) => bail!("the coordinator closed the control stream"),
                 Input::Control(Err(e)) => bail!("control stream: {e}"),
@@ -265,6 +281,13 @@ impl Node {
         Err(anyhow!("input queue closed"))
     }
 
+    /// A real partition beneath QUIC: datagrams to `peers` are dropped until healed.
+    fn cut(&mut self, peers: &[StateCode], cut: bool) {
+        let addresses: Vec<SocketAddr> = peers.iter().filter_map(|p| self.register.get(p).copied()).collect();
+        tracing::warn!(state = %self.state, "{} {peers:?}", if cut { "cut off from" } else { "healed with" });
+        self.socket.set_cut(&addresses, cut);
+    }
+
     fn refused(&mut self, reason: String) {
         tracing::warn!(state = %self.state, "refused: {reason}");
         self.refused_total += 1;
@@ -276,6 +299,16 @@ impl Node {
     /// Checks every envelope before queueing any: the sender is the state the peer's
     /// certificate names, and the agenda takes it.
     fn accept_batch(&mut self, from: StateCode, envelopes: Vec<Envelope>) -> anyhow::Result<PeerFrame> {
+        let rate = self.peer_batches_per_second;
+        let (tokens, last) = self.buckets.entry(from).or_insert((rate, Instant::now()));
+        *tokens = (*tokens + last.elapsed().as_secs_f64() * rate).min(rate);
+        *last = Instant::now();
+        if *tokens < 1.0 {
+            return Ok(PeerFrame::Rejected {
+                reason: format!("{RATE_LIMITED}: more than {rate} batches a second from {from}"),
+            });
+        }
+        *tokens -= 1.0;
         if envelopes.len() > limits::BATCH_ENVELOPES_MAX {
             return Ok(PeerFrame::Rejected {
                 reason: format!("{} envelopes in one batch; at most {}", envelopes.len(), limits::BATCH_ENVELOPES_MAX),
@@ -416,6 +449,12 @@ impl Node {
         Ok(())
     }
 }
+
+/// The start of a rate-limit refusal: the sender backs off and sends again.
+pub const RATE_LIMITED: &str = "rate limited";
+/// Default batches per second (and burst) one peer may send: far above what a mesh
+/// window rate needs, low enough to stop a flood.
+pub const PEER_BATCHES_PER_SECOND: u32 = 20_000;
 
 /// How long a delivery keeps trying a peer that does not answer (it may be restarting).
 const DELIVERY_DEADLINE: Duration = Duration::from_secs(60);

@@ -215,32 +215,41 @@ impl Credentials {
 
     /// A QUIC endpoint that accepts connections from and opens connections to the mesh.
     pub fn endpoint(&self, listen: SocketAddr) -> Result<quinn::Endpoint, TlsError> {
-        self.endpoint_with_loss(listen, None)
-    }
-
-    /// The same, dropping a share of outgoing datagrams beneath QUIC: `(loss, seed)`.
-    pub fn endpoint_with_loss(
-        &self,
-        listen: SocketAddr,
-        loss: Option<(f64, u64)>,
-    ) -> Result<quinn::Endpoint, TlsError> {
         let bind = |source| TlsError::Bind { addr: listen, source };
         let socket = udp_socket(listen).map_err(bind)?;
         let runtime = quinn::default_runtime()
             .ok_or_else(|| bind(std::io::Error::other("no async runtime for the QUIC endpoint")))?;
-        let mut socket = runtime.wrap_udp_socket(socket).map_err(bind)?;
-        if let Some((loss, seed)) = loss.filter(|(l, _)| *l > 0.0) {
-            socket = Arc::new(crate::lossy::LossySocket::new(socket, loss, seed));
-        }
+        let mut endpoint =
+            quinn::Endpoint::new(quinn::EndpointConfig::default(), Some(self.server_config()?), socket, runtime)
+                .map_err(bind)?;
+        endpoint.set_default_client_config(self.client_config()?);
+        Ok(endpoint)
+    }
+
+    /// The same, on a socket that can lose, delay and cut off datagrams beneath QUIC
+    /// (transport tests and exercises); the socket is returned for cuts and heals.
+    pub fn endpoint_with_faults(
+        &self,
+        listen: SocketAddr,
+        loss: f64,
+        delay: Duration,
+        seed: u64,
+    ) -> Result<(quinn::Endpoint, Arc<crate::lossy::LossySocket>), TlsError> {
+        let bind = |source| TlsError::Bind { addr: listen, source };
+        let socket = udp_socket(listen).map_err(bind)?;
+        let runtime = quinn::default_runtime()
+            .ok_or_else(|| bind(std::io::Error::other("no async runtime for the QUIC endpoint")))?;
+        let socket = runtime.wrap_udp_socket(socket).map_err(bind)?;
+        let faulty = Arc::new(crate::lossy::LossySocket::new(socket, loss, delay, seed));
         let mut endpoint = quinn::Endpoint::new_with_abstract_socket(
             quinn::EndpointConfig::default(),
             Some(self.server_config()?),
-            socket,
+            faulty.clone(),
             runtime,
         )
         .map_err(bind)?;
         endpoint.set_default_client_config(self.client_config()?);
-        Ok(endpoint)
+        Ok((endpoint, faulty))
     }
 }
 

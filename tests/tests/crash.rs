@@ -142,3 +142,29 @@ fn datagrams_lost_beneath_quic_are_recovered_by_quic_and_change_nothing() {
     );
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn a_real_partition_beneath_quic_heals_and_loses_nothing() {
+    let dir = scratch("cut");
+    let mut text_in = std::fs::read_to_string(workspace_root().join("scenarios/smoke.toml")).expect("smoke");
+    text_in += "\n[[faults]]\nkind = \"cut\"\na = [\"VNM\"]\nb = [\"*\"]\nfrom = \"2025-11-03T01:00:00Z\"\nlasting = \"1500ms\"\n";
+    let scenario = dir.join("cut.toml");
+    std::fs::write(&scenario, text_in).expect("write");
+    let (mesh, inproc) = (dir.join("mesh"), dir.join("inproc"));
+    let args =
+        ["run", scenario.to_str().expect("utf-8"), "--udp-delay-ms", "3", "--out", mesh.to_str().expect("utf-8"), "-q"];
+    let result = pocnet(&args, LIMIT);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    run(&scenario, "inproc", &inproc);
+    let (a, b) = (
+        std::fs::read(mesh.join("report.json")).expect("mesh"),
+        std::fs::read(inproc.join("report.json")).expect("inproc"),
+    );
+    assert!(a == b, "the cut changed the report");
+    let transport = read_json(&mesh.join("transport.json"));
+    let cuts = transport["cuts"].as_array().expect("cuts");
+    assert_eq!(cuts.len(), 1, "{cuts:?}");
+    assert_eq!(cuts[0]["a"], serde_json::json!(["VNM"]));
+    assert_eq!(cuts[0]["b"], serde_json::json!(["BRA", "FRA"]));
+    assert!(cuts[0]["lasted_ms"].as_u64().expect("lasted") >= 1500);
+}

@@ -86,13 +86,19 @@ fn issue(ca: &CertificateAuthority, state: &str, trust: &CertificateAuthority) -
         .expect("credentials")
 }
 
-#[tokio::test(flavor = "current_thread")]
-async fn node_refuses_foreign_ca_wrong_claims_and_bad_frames_and_keeps_serving() {
-    let dir = scratch("identity");
-    let network = CertificateAuthority::new("network CA").expect("CA");
-    let foreign = CertificateAuthority::new("foreign CA").expect("CA");
+/// A real node process for VNM, set up by this test playing the coordinator.
+struct TestNode {
+    network: CertificateAuthority,
+    node: tokio::process::Child,
+    send: quinn::SendStream,
+    recv: quinn::RecvStream,
+    listen: SocketAddr,
+    _coordinator: quinn::Endpoint,
+}
 
-    // Play the coordinator for one real node process.
+async fn start_node(name: &str, extra: &[&str]) -> TestNode {
+    let dir = scratch(name);
+    let network = CertificateAuthority::new("network CA").expect("CA");
     let own = network.issue(Identity::Coordinator, Validity::RUN).expect("issue");
     let coordinator =
         Credentials::from_pem(own.cert_pem.as_bytes(), own.key_pem.as_bytes(), network.cert_pem().as_bytes())
@@ -104,7 +110,7 @@ async fn node_refuses_foreign_ca_wrong_claims_and_bad_frames_and_keeps_serving()
     write_public(&cert, &vnm.cert_pem).expect("write");
     write_private(&key, &vnm.key_pem).expect("write");
     write_public(&ca, network.cert_pem()).expect("write");
-    let mut node = tokio::process::Command::new(&binaries().node)
+    let node = tokio::process::Command::new(&binaries().node)
         .arg("--state")
         .arg("VNM")
         .arg("--coordinator")
@@ -115,10 +121,10 @@ async fn node_refuses_foreign_ca_wrong_claims_and_bad_frames_and_keeps_serving()
         .arg(&key)
         .arg("--ca")
         .arg(&ca)
+        .args(extra)
         .kill_on_drop(true)
         .spawn()
         .expect("start pocnet-node");
-
     let conn =
         tokio::time::timeout(Duration::from_secs(20), async { coordinator.accept().await.expect("incoming").await })
             .await
@@ -139,6 +145,13 @@ async fn node_refuses_foreign_ca_wrong_claims_and_bad_frames_and_keeps_serving()
     write_frame(&mut send, &ToNode::Setup { config: Box::new(config()), register }).await.expect("setup");
     write_frame(&mut send, &ToNode::SetupDone).await.expect("setup done");
     assert!(matches!(read_frame(&mut recv).await.expect("ready"), Some(FromNode::Ready { .. })));
+    TestNode { network, node, send, recv, listen, _coordinator: coordinator }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn node_refuses_foreign_ca_wrong_claims_and_bad_frames_and_keeps_serving() {
+    let TestNode { network, mut node, mut send, mut recv, listen, _coordinator } = start_node("identity", &[]).await;
+    let foreign = CertificateAuthority::new("foreign CA").expect("CA");
 
     // 1. A certificate from another CA: the handshake fails, nothing is accepted.
     let outsider = issue(&foreign, "FRA", &network);
@@ -207,6 +220,35 @@ async fn node_refuses_foreign_ca_wrong_claims_and_bad_frames_and_keeps_serving()
     assert!(stats.rejected.iter().any(|r| r.contains("handshake")), "{:?}", stats.rejected);
     assert!(stats.rejected.iter().any(|r| r.contains("certificate expired")), "{:?}", stats.rejected);
     assert_eq!(stats.rejected.len(), 8, "{:#?}", stats.rejected);
+    let status = tokio::time::timeout(Duration::from_secs(10), node.wait()).await.expect("node exits").expect("status");
+    assert!(status.success());
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_flooding_peer_is_rate_limited_and_let_in_again_later() {
+    let TestNode { network, mut node, mut send, mut recv, listen, _coordinator } =
+        start_node("rate-limit", &["--peer-batches-per-second", "5"]).await;
+    let fra = issue(&network, "FRA", &network);
+    let mut accepted = 0;
+    let mut limited = 0;
+    for seq in 0..15u64 {
+        let mut e = envelope("FRA");
+        e.seq = seq;
+        match exchange(&fra, listen, batch("FRA", vec![e])).await {
+            Ok(Some(PeerFrame::Accepted { .. })) => accepted += 1,
+            Ok(Some(PeerFrame::Rejected { reason })) if reason.starts_with("rate limited") => limited += 1,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert!(accepted >= 5 && limited >= 5, "accepted {accepted}, limited {limited}");
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let mut e = envelope("FRA");
+    e.seq = 99;
+    let answer = exchange(&fra, listen, batch("FRA", vec![e])).await;
+    assert!(matches!(answer, Ok(Some(PeerFrame::Accepted { .. }))), "after a second: {answer:?}");
+    write_frame(&mut send, &ToNode::Finish).await.expect("finish");
+    let Some(FromNode::Finished(stats)) = read_frame(&mut recv).await.expect("finished") else { panic!("no Finished") };
+    assert!(stats.rejected.iter().any(|r| r.contains("rate limited")), "{:?}", stats.rejected);
     let status = tokio::time::timeout(Duration::from_secs(10), node.wait()).await.expect("node exits").expect("status");
     assert!(status.success());
 }

@@ -98,7 +98,22 @@ pub struct Scenario {
     /// the time, and restarts it; the in-process engine has no process to kill. Either way
     /// the report is the same: nothing is lost.
     pub crashes: Vec<(SimTime, StateCode)>,
+    /// `cut` faults: a real partition beneath QUIC between the states of `a` and `b`,
+    /// made at scenario time `at` and healed after `lasting` of real time. Mesh only;
+    /// the report does not change.
+    pub cuts: Vec<Cut>,
 }
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cut {
+    pub at: SimTime,
+    pub a: Vec<StateCode>,
+    pub b: Vec<StateCode>,
+    pub lasting: std::time::Duration,
+}
+
+/// Longest real-time cut: senders retry a silent peer for a minute.
+pub const CUT_LASTING_MS_MAX: u64 = 30_000;
 
 impl Scenario {
     pub fn state(&self, code: StateCode) -> Option<&StateEntry> {
@@ -460,7 +475,7 @@ fn validate(
     let mut network = network(c, raw.network.as_ref(), &codes, &regions);
     if let (Some(n), Some(start), Some(end)) = (network.as_mut(), start, end) {
         n.regions = regions.clone();
-        for f in raw.faults.iter().filter(|f| f.get_ref().kind.get_ref() != "crash") {
+        for f in raw.faults.iter().filter(|f| !matches!(f.get_ref().kind.get_ref().as_str(), "crash" | "cut")) {
             if let Some(fault) = fault(c, f, &codes, &regions, start, end) {
                 n.faults.push(fault);
             }
@@ -533,7 +548,61 @@ fn validate(
             crashes.push((at, state));
         }
     }
+    let mut cuts = Vec::new();
+    for f in raw.faults.iter().map(Spanned::get_ref).filter(|f| f.kind.get_ref() == "cut") {
+        let members =
+            |c: &mut Checker<'_>, list: &Option<Vec<Spanned<String>>>, name: &str| -> Option<Vec<StateCode>> {
+                let Some(list) = list else {
+                    c.at(&f.kind, format!("a `cut` fault needs `{name}`"));
+                    return None;
+                };
+                let sides: Vec<Side> = list.iter().filter_map(|v| side(c, v, &codes, &regions)).collect();
+                (sides.len() == list.len()).then(|| {
+                    codes
+                        .iter()
+                        .copied()
+                        .filter(|code| {
+                            sides.iter().any(|s| match s {
+                                Side::State(x) => x == code,
+                                Side::Region(r) => regions.get(code) == Some(r),
+                                Side::Any => true,
+                            })
+                        })
+                        .collect()
+                })
+            };
+        let (a, b) = (members(c, &f.a, "a"), members(c, &f.b, "b"));
+        let at = match &f.from {
+            Some(t) => time_in(c, t, window),
+            None => {
+                c.at(&f.kind, "a `cut` fault needs `from` (the scenario time it starts)");
+                None
+            }
+        };
+        let lasting = match &f.lasting {
+            Some(l) => match duration_ms(l.get_ref()) {
+                Ok(ms) if ms > 0 && ms <= CUT_LASTING_MS_MAX => Some(std::time::Duration::from_millis(ms)),
+                Ok(_) => {
+                    c.at(l, format!("`lasting` is real time, between 1ms and {}s", CUT_LASTING_MS_MAX / 1000));
+                    None
+                }
+                Err(e) => {
+                    c.at(l, e);
+                    None
+                }
+            },
+            None => {
+                c.at(&f.kind, "a `cut` fault needs `lasting` (how long, in real time)");
+                None
+            }
+        };
+        if let (Some(a), Some(b), Some(at), Some(lasting)) = (a, b, at, lasting) {
+            let b: Vec<StateCode> = b.into_iter().filter(|s| !a.contains(s)).collect();
+            cuts.push(Cut { at, a, b, lasting });
+        }
+    }
     Some(Scenario {
+        cuts,
         crashes,
         ack_sla_ms: ack_sla_ms?,
         name: raw.scenario.name,
@@ -1048,7 +1117,7 @@ fn fault(
             Some(Fault::Partition { a, b, from, until })
         }
         other => {
-            c.at(&r.kind, format!("unknown fault `{other}`: expected down, partition, stale or crash"));
+            c.at(&r.kind, format!("unknown fault `{other}`: expected down, partition, stale, crash or cut"));
             None
         }
     }

@@ -90,6 +90,9 @@ pub(super) struct RawFault {
     pub(super) a: Option<Vec<Spanned<String>>>,
     #[serde(default)]
     pub(super) b: Option<Vec<Spanned<String>>>,
+    /// `cut` faults: how long, in real time, the cut lasts.
+    #[serde(default)]
+    pub(super) lasting: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Clone)]
