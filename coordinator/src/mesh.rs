@@ -103,6 +103,7 @@ pub struct Mesh {
     node_bin: PathBuf,
     udp_loss: f64,
     udp_delay: Duration,
+    restart_nodes: bool,
     ca_path: PathBuf,
     register: Vec<RegisterEntry>,
     links: BTreeMap<StateCode, NodeLink>,
@@ -192,6 +193,7 @@ impl Mesh {
             node_bin: options.node_bin.clone(),
             udp_loss: options.udp_loss,
             udp_delay: options.udp_delay,
+            restart_nodes: scenario.restart_nodes,
             ca_path,
             cuts: scenario.cuts.iter().cloned().collect(),
             active_cuts: Vec::new(),
@@ -459,6 +461,9 @@ impl Mesh {
     /// Restarts a dead (or killed) node on its address; it recovers from its journal.
     async fn restart(&mut self, state: StateCode, why: &str) -> anyhow::Result<()> {
         let started = Instant::now();
+        if !self.restart_nodes && !why.starts_with("crash fault") {
+            bail!("the node for {state} {why} (the scenario says restart_nodes = false){}", self.log_tail(state));
+        }
         let restarts = self.spawns.get(&state).map_or(0, |s| s.restarts);
         if restarts >= RESTARTS_PER_NODE_MAX {
             bail!(

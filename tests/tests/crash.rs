@@ -56,23 +56,24 @@ fn crash_faults_at_seeded_random_points_lose_nothing() {
     }
 }
 
-#[test]
-fn a_node_killed_from_outside_is_noticed_restarted_and_loses_nothing() {
-    // Enough requests that the run is still going when the node is killed.
-    let mut s = String::from(
-        "[scenario]\nname = \"outside-kill\"\nseed = 5\nstart = \"2025-11-03T00:00:00Z\"\nend = \"2025-11-30T00:00:00Z\"\n\n\
-         [network]\nlink_delay = \"100ms\"\n\n[profiles.q]\nacknowledge = { staffed = \"1m..5m\", on_call = \"5m..20m\" }\n\
-         fulfil = { staffed = \"5m..30m\", on_call = \"10m..1h\" }\ngive_up_after = \"2d\"\n",
+/// Enough requests that the run is still going when a node is killed.
+fn busy_scenario(restart_nodes: bool) -> String {
+    let mut s = format!(
+        "[scenario]\nname = \"outside-kill\"\nseed = 5\nstart = \"2025-11-03T00:00:00Z\"\nend = \"2025-11-30T00:00:00Z\"\nrestart_nodes = {restart_nodes}\n\n\
+         [network]\nlink_delay = \"100ms\"\n\n[profiles.q]\nacknowledge = {{ staffed = \"1m..5m\", on_call = \"5m..20m\" }}\n\
+         fulfil = {{ staffed = \"5m..30m\", on_call = \"10m..1h\" }}\ngive_up_after = \"2d\"\n"
     );
     for (code, tz) in [("VNM", "Asia/Ho_Chi_Minh"), ("FRA", "Europe/Paris"), ("BRA", "America/Sao_Paulo")] {
         s += &format!("\n[[states]]\ncode = \"{code}\"\nname = \"{code}\"\ntz = \"{tz}\"\nroster = \"office-hours-on-call\"\nprofile = \"q\"\n");
     }
     s += "\n[[generate]]\nrate_per_day = 200\nkinds = { preservation = 1 }\nend = \"2025-11-10T00:00:00Z\"\n";
-    let dir = scratch("outside-kill");
-    let scenario = dir.join("s.toml");
-    std::fs::write(&scenario, s).expect("write");
-    let (mesh, inproc) = (dir.join("mesh"), dir.join("inproc"));
-    let marker = mesh.to_str().expect("utf-8").to_string();
+    s
+}
+
+/// Runs `scenario` on the mesh, SIGKILLs one node mid-run, and returns the exit status and
+/// stderr of the coordinator.
+fn run_and_kill_a_node(scenario: &Path, out: &Path) -> (std::process::ExitStatus, String) {
+    let marker = out.to_str().expect("utf-8").to_string();
     let mut coordinator = Command::new(&binaries().pocnet)
         .args(["run", scenario.to_str().expect("utf-8"), "--out", &marker, "-q"])
         .env("POCNET_NODE_BIN", &binaries().node)
@@ -106,6 +107,16 @@ fn a_node_killed_from_outside_is_noticed_restarted_and_loses_nothing() {
     if let Some(mut e) = coordinator.stderr.take() {
         let _ = std::io::Read::read_to_string(&mut e, &mut stderr);
     }
+    (status, stderr)
+}
+
+#[test]
+fn a_node_killed_from_outside_is_noticed_restarted_and_loses_nothing() {
+    let dir = scratch("outside-kill");
+    let scenario = dir.join("s.toml");
+    std::fs::write(&scenario, busy_scenario(true)).expect("write");
+    let (mesh, inproc) = (dir.join("mesh"), dir.join("inproc"));
+    let (status, stderr) = run_and_kill_a_node(&scenario, &mesh);
     assert!(status.success(), "the run failed after the kill: {stderr}");
     run(&scenario, "inproc", &inproc);
     let (a, b) = (
@@ -117,6 +128,18 @@ fn a_node_killed_from_outside_is_noticed_restarted_and_loses_nothing() {
     let restarts = transport["restarts"].as_array().expect("restarts");
     assert_eq!(restarts.len(), 1, "{restarts:?}");
     assert!(restarts[0]["why"].as_str().is_some_and(|w| w.contains("went away")), "{restarts:?}");
+}
+
+#[test]
+fn without_restarts_a_killed_node_fails_the_run_and_is_named() {
+    let dir = scratch("no-restart");
+    let scenario = dir.join("s.toml");
+    std::fs::write(&scenario, busy_scenario(false)).expect("write");
+    let out = dir.join("mesh");
+    let (status, stderr) = run_and_kill_a_node(&scenario, &out);
+    assert_eq!(status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("restart_nodes = false"), "{stderr}");
+    assert!(node_processes(out.to_str().expect("utf-8")).is_empty(), "no node left behind");
 }
 
 #[test]

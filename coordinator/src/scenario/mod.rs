@@ -102,6 +102,8 @@ pub struct Scenario {
     /// made at scenario time `at` and healed after `lasting` of real time. Mesh only;
     /// the report does not change.
     pub cuts: Vec<Cut>,
+    /// Whether the mesh restarts a node that dies (else the run fails, naming it).
+    pub restart_nodes: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -601,7 +603,9 @@ fn validate(
             cuts.push(Cut { at, a, b, lasting });
         }
     }
+    let restart_nodes = raw.scenario.restart_nodes.unwrap_or(true);
     Some(Scenario {
+        restart_nodes,
         cuts,
         crashes,
         ack_sla_ms: ack_sla_ms?,

@@ -55,6 +55,9 @@ pub(super) struct RawHeader {
     /// Acknowledgement SLA for the report's coverage section (default 1h).
     #[serde(default)]
     pub(super) ack_sla: Option<Spanned<String>>,
+    /// Whether the mesh restarts a node that dies (default true).
+    #[serde(default)]
+    pub(super) restart_nodes: Option<bool>,
 }
 
 #[derive(Deserialize)]
