@@ -83,6 +83,7 @@ pub async fn mesh(s: &Scenario, options: &BenchOptions, name: &str) -> anyhow::R
         run_dir: options.out.join(name),
         udp_loss: 0.0,
         udp_delay: Duration::ZERO,
+        attach: None,
     };
     let (mut mesh, next) = Mesh::start(s, &mesh_options).await?;
     let startup = started.elapsed();

@@ -17,6 +17,7 @@ pub mod coverage;
 pub mod inproc;
 pub mod mesh;
 pub mod outputs;
+pub mod pki;
 pub mod report;
 pub mod run;
 pub mod scenario;

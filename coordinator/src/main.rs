@@ -51,6 +51,31 @@ struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
+enum PkiCommand {
+    /// Make a CA, and a certificate and key for the coordinator and each state of FILE.
+    Init {
+        /// Directory to write (ca.pem, ca.key, coordinator.*, <iso3>.pem/.key).
+        dir: PathBuf,
+        /// A register or scenario file naming the states.
+        #[arg(long)]
+        register: PathBuf,
+        /// Validity of the certificates, in days.
+        #[arg(long, default_value_t = 365)]
+        days: u32,
+        /// Replace a CA already in DIR (every certificate must then be issued again).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Issue or renew one certificate with DIR's CA: a state code, or `coordinator`.
+    Issue {
+        dir: PathBuf,
+        who: String,
+        #[arg(long, default_value_t = 365)]
+        days: u32,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 enum Command {
     /// Run a scenario and write report.json (and transport.json for the mesh) into --out.
     ///
@@ -89,6 +114,16 @@ enum Command {
         /// beneath QUIC. The report does not change.
         #[arg(long, default_value_t = 0)]
         udp_delay_ms: u64,
+        /// Drive nodes that already run, anywhere, instead of starting them: a deployment
+        /// file with `coordinator = "HOST:PORT"` (where nodes connect) and `pki = "DIR"`
+        /// (from `pocnet pki init`). See docs/deployment.md.
+        #[arg(long)]
+        attach: Option<PathBuf>,
+    },
+    /// Make and renew certificates for a deployment (nodes on their own hosts).
+    Pki {
+        #[command(subcommand)]
+        command: PkiCommand,
     },
     /// Check scenario files and report every problem with file:line:column.
     Check {
@@ -168,7 +203,31 @@ fn main() -> ExitCode {
             out!("{}", pocnet::scenario::JSON_SCHEMA);
             EXIT_OK
         }
-        Command::Run { scenario, engine, clock, speed, out, seed, node_bin, quiet, udp_loss, udp_delay_ms } => {
+        Command::Pki { command } => {
+            let result = match command {
+                PkiCommand::Init { dir, register, days, force } => pocnet::pki::init(&dir, &register, days, force),
+                PkiCommand::Issue { dir, who, days } => pocnet::pki::issue(&dir, &who, days),
+            };
+            match result {
+                Ok(files) => {
+                    outln!("wrote {} files: {}", files.len(), files.join(" "));
+                    EXIT_OK
+                }
+                Err(e) => {
+                    eprintln!("pocnet pki: {e:#}");
+                    EXIT_INVALID
+                }
+            }
+        }
+        Command::Run { scenario, engine, clock, speed, out, seed, node_bin, quiet, udp_loss, udp_delay_ms, attach } => {
+            let attach = match attach.map(|p| pocnet::mesh::Attach::load(&p)) {
+                None => None,
+                Some(Ok(a)) => Some(a),
+                Some(Err(e)) => {
+                    eprintln!("pocnet: --attach: {e:#}");
+                    return ExitCode::from(EXIT_INVALID);
+                }
+            };
             if !(speed > 0.0 && speed.is_finite()) {
                 eprintln!("pocnet: --speed {speed} must be a positive number");
                 return ExitCode::from(EXIT_INVALID);
@@ -189,7 +248,7 @@ fn main() -> ExitCode {
             }
             let node_bin = pocnet::mesh::find_node_binary(node_bin.as_deref());
             let udp_delay = std::time::Duration::from_millis(udp_delay_ms);
-            let options = RunOptions { clock, speed, engine, out, node_bin, quiet, udp_loss, udp_delay };
+            let options = RunOptions { clock, speed, engine, out, node_bin, quiet, udp_loss, udp_delay, attach };
             run_command(&scenario, &options)
         }
     })

@@ -49,6 +49,41 @@ pub struct MeshOptions {
     pub udp_loss: f64,
     /// Delay every node adds to its UDP datagrams beneath QUIC.
     pub udp_delay: Duration,
+    /// Drive nodes that already run (on any host) instead of starting them.
+    pub attach: Option<Attach>,
+}
+
+/// A deployment's nodes run on their own: the coordinator listens where they connect, with
+/// the certificate `pocnet pki init` made for it.
+#[derive(Debug, Clone)]
+pub struct Attach {
+    pub listen: SocketAddr,
+    /// The directory `pocnet pki init` wrote.
+    pub pki: PathBuf,
+}
+
+impl Attach {
+    /// Reads a deployment file: `coordinator = "HOST:PORT"` and `pki = "DIR"` (relative to
+    /// the file).
+    pub fn load(path: &Path) -> anyhow::Result<Attach> {
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Raw {
+            coordinator: String,
+            pki: PathBuf,
+        }
+        let text = std::fs::read_to_string(path).with_context(|| format!("read {}", path.display()))?;
+        let raw: Raw = toml::from_str(&text).map_err(|e| {
+            let at = e.span().map(|s| text[..s.start.min(text.len())].lines().count().max(1)).unwrap_or(1);
+            anyhow!("{}:{at}: {}", path.display(), e.message())
+        })?;
+        let listen = raw
+            .coordinator
+            .parse()
+            .with_context(|| format!("{}: coordinator `{}` is not HOST:PORT", path.display(), raw.coordinator))?;
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Ok(Attach { listen, pki: base.join(raw.pki) })
+    }
 }
 
 enum NodeInput {
@@ -104,6 +139,8 @@ pub struct Mesh {
     udp_loss: f64,
     udp_delay: Duration,
     restart_nodes: bool,
+    /// Nodes that already ran: not started, not restarted by this coordinator.
+    attached: bool,
     ca_path: PathBuf,
     register: Vec<RegisterEntry>,
     links: BTreeMap<StateCode, NodeLink>,
@@ -151,23 +188,36 @@ impl Mesh {
         for dir in [&pki_dir, &log_dir, &journal_dir] {
             std::fs::create_dir_all(dir).with_context(|| format!("create {}", dir.display()))?;
         }
-        let ca = CertificateAuthority::new("pocnet run CA")?;
-        let ca_path = pki_dir.join("ca.pem");
-        write_public(&ca_path, ca.cert_pem())?;
-        let own = ca.issue(Identity::Coordinator, Validity::RUN)?;
-        let credentials =
-            Credentials::from_pem(own.cert_pem.as_bytes(), own.key_pem.as_bytes(), ca.cert_pem().as_bytes())?;
-        let endpoint = credentials.endpoint(SocketAddr::from(([127, 0, 0, 1], 0)))?;
+        // A run of our own: a fresh CA. Attached: the deployment's CA, made beforehand.
+        let (ca, ca_path, credentials, listen) = match &options.attach {
+            None => {
+                let ca = CertificateAuthority::new("pocnet run CA")?;
+                let ca_path = pki_dir.join("ca.pem");
+                write_public(&ca_path, ca.cert_pem())?;
+                let own = ca.issue(Identity::Coordinator, Validity::RUN)?;
+                let credentials =
+                    Credentials::from_pem(own.cert_pem.as_bytes(), own.key_pem.as_bytes(), ca.cert_pem().as_bytes())?;
+                (Some(ca), ca_path, credentials, SocketAddr::from(([127, 0, 0, 1], 0)))
+            }
+            Some(attach) => {
+                let (cert, key) = crate::pki::cert_paths(&attach.pki, Identity::Coordinator);
+                let ca_path = attach.pki.join("ca.pem");
+                (None, ca_path.clone(), Credentials::load(&cert, &key, &ca_path)?, attach.listen)
+            }
+        };
+        let endpoint = credentials.endpoint(listen)?;
         let coordinator_addr = endpoint.local_addr()?;
         let (inbox_tx, inbox) = mpsc::channel(INBOX_FRAMES_MAX);
 
         let mut spawns = BTreeMap::new();
         for entry in &scenario.states {
             let name = entry.code.as_str().to_ascii_lowercase();
-            let issued = ca.issue(Identity::State(entry.code), Validity::RUN)?;
             let (cert, key) = (pki_dir.join(format!("{name}.pem")), pki_dir.join(format!("{name}.key")));
-            write_public(&cert, &issued.cert_pem)?;
-            write_private(&key, &issued.key_pem)?;
+            if let Some(ca) = &ca {
+                let issued = ca.issue(Identity::State(entry.code), Validity::RUN)?;
+                write_public(&cert, &issued.cert_pem)?;
+                write_private(&key, &issued.key_pem)?;
+            }
             let journal = journal_dir.join(format!("{name}.journal"));
             let _ = std::fs::remove_file(&journal);
             spawns.insert(
@@ -194,6 +244,7 @@ impl Mesh {
             udp_loss: options.udp_loss,
             udp_delay: options.udp_delay,
             restart_nodes: scenario.restart_nodes,
+            attached: options.attach.is_some(),
             ca_path,
             cuts: scenario.cuts.iter().cloned().collect(),
             active_cuts: Vec::new(),
@@ -209,9 +260,13 @@ impl Mesh {
             transport: MeshTransport::default(),
         };
         let states: Vec<StateCode> = mesh.spawns.keys().copied().collect();
-        for &state in &states {
-            let child = mesh.spawn(state)?;
-            mesh.children.insert(state, child);
+        if mesh.attached {
+            tracing::warn!("waiting for {} attached nodes at {coordinator_addr}", states.len());
+        } else {
+            for &state in &states {
+                let child = mesh.spawn(state)?;
+                mesh.children.insert(state, child);
+            }
         }
         let registrations = mesh.register(&states.iter().copied().collect()).await?;
         mesh.register = registrations
@@ -461,6 +516,9 @@ impl Mesh {
     /// Restarts a dead (or killed) node on its address; it recovers from its journal.
     async fn restart(&mut self, state: StateCode, why: &str) -> anyhow::Result<()> {
         let started = Instant::now();
+        if self.attached {
+            bail!("the attached node for {state} {why}: restart it on its host and run again");
+        }
         if !self.restart_nodes && !why.starts_with("crash fault") {
             bail!("the node for {state} {why} (the scenario says restart_nodes = false){}", self.log_tail(state));
         }

@@ -40,6 +40,8 @@ pub struct RunOptions {
     pub udp_loss: f64,
     /// Mesh only: delay added to every UDP datagram beneath QUIC.
     pub udp_delay: Duration,
+    /// Mesh only: drive nodes that already run (`--attach DEPLOYMENT.toml`).
+    pub attach: Option<crate::mesh::Attach>,
 }
 
 #[derive(Debug)]
@@ -89,6 +91,7 @@ pub async fn run(scenario: &Scenario, options: &RunOptions) -> anyhow::Result<Ru
                 run_dir: options.out.join("run"),
                 udp_loss: options.udp_loss,
                 udp_delay: options.udp_delay,
+                attach: options.attach.clone(),
             };
             let (mut mesh, next) = Mesh::start(scenario, &mesh_options).await?;
             let clock_run = clocked(&mut mesh, next, scenario, options, &mut console).await?;

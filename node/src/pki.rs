@@ -35,6 +35,7 @@ impl std::fmt::Debug for IssuedCertificate {
 pub struct CertificateAuthority {
     issuer: Issuer<'static, KeyPair>,
     cert_pem: String,
+    key_pem: String,
 }
 
 impl std::fmt::Debug for CertificateAuthority {
@@ -65,7 +66,20 @@ impl CertificateAuthority {
         params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
         let key = KeyPair::generate()?;
         let cert = params.self_signed(&key)?;
-        Ok(CertificateAuthority { cert_pem: cert.pem(), issuer: Issuer::new(params, key) })
+        let key_pem = key.serialize_pem();
+        Ok(CertificateAuthority { cert_pem: cert.pem(), key_pem, issuer: Issuer::new(params, key) })
+    }
+
+    /// A CA made earlier (`pocnet pki init`), from its certificate and private key.
+    pub fn load(cert_pem: &str, key_pem: &str) -> Result<CertificateAuthority, PkiError> {
+        let key = KeyPair::from_pem(key_pem)?;
+        let issuer = Issuer::from_ca_cert_pem(cert_pem, key)?;
+        Ok(CertificateAuthority { issuer, cert_pem: cert_pem.to_string(), key_pem: key_pem.to_string() })
+    }
+
+    /// The CA's private key (write it with [`write_private`]).
+    pub fn key_pem(&self) -> &str {
+        &self.key_pem
     }
 
     pub fn cert_pem(&self) -> &str {

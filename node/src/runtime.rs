@@ -85,11 +85,7 @@ pub async fn run(args: NodeArgs) -> anyhow::Result<()> {
     let listen = endpoint.local_addr().context("local address of the QUIC endpoint")?;
     tracing::info!(state = %args.state, %listen, "contact point up");
 
-    let coordinator = endpoint
-        .connect(args.coordinator, COORDINATOR_NAME)
-        .context("connect to the coordinator")?
-        .await
-        .with_context(|| format!("handshake with the coordinator at {}", args.coordinator))?;
+    let coordinator = connect_to_coordinator(&endpoint, args.coordinator).await?;
     let (mut control, mut control_rx) = coordinator.open_bi().await.context("open the control stream")?;
     write_frame(&mut control, &FromNode::Hello { state: args.state, listen: listen.to_string() }).await?;
 
@@ -152,6 +148,40 @@ pub async fn run(args: NodeArgs) -> anyhow::Result<()> {
     endpoint.close(0u32.into(), b"bye");
     let _ = tokio::time::timeout(Duration::from_secs(2), endpoint.wait_idle()).await;
     result
+}
+
+/// How long a node started on its own waits for its coordinator to come up.
+const COORDINATOR_WAIT: Duration = Duration::from_secs(120);
+
+/// Connects to the coordinator, trying again while it is not up yet: a standalone node
+/// may start before the coordinator (`pocnet run --attach`).
+async fn connect_to_coordinator(endpoint: &quinn::Endpoint, addr: SocketAddr) -> anyhow::Result<quinn::Connection> {
+    let deadline = Instant::now() + COORDINATOR_WAIT;
+    let mut backoff = Duration::from_millis(100);
+    loop {
+        let attempt = async {
+            let connecting = endpoint.connect(addr, COORDINATOR_NAME).context("connect to the coordinator")?;
+            tokio::time::timeout(CONNECT_TIMEOUT, connecting)
+                .await
+                .map_err(|_| anyhow!("no handshake within {CONNECT_TIMEOUT:?}"))?
+                .map_err(anyhow::Error::from)
+        };
+        match attempt.await {
+            Ok(conn) => return Ok(conn),
+            // A certificate problem will not fix itself: say so at once.
+            Err(e) if format!("{e:#}").contains("certificate") => {
+                return Err(e.context(format!("handshake with the coordinator at {addr}")))
+            }
+            Err(e) if Instant::now() + backoff > deadline => {
+                return Err(e.context(format!("no coordinator at {addr} within {COORDINATOR_WAIT:?}")))
+            }
+            Err(e) => {
+                tracing::info!("coordinator at {addr} not answering ({e:#}); trying again in {backoff:?}");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(2));
+            }
+        }
+    }
 }
 
 /// Feeds journal records back into a fresh agenda; returns the last completed window.
