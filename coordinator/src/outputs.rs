@@ -36,14 +36,7 @@ pub fn summary_md(r: &Report) -> String {
         r.scenario.contact_points, t.injects, t.requests, r.scenario.seed, r.scenario.start
     );
     let _ = writeln!(o, "| outcome | cases |\n|---|---|");
-    for (name, n) in [
-        ("fulfilled", t.fulfilled),
-        ("preserved", t.preserved),
-        ("evidence lost", t.evidence_lost),
-        ("refused", t.refused),
-        ("expired", t.expired),
-        ("undeliverable", t.undeliverable),
-    ] {
+    for (name, n) in t.by_outcome() {
         let _ = writeln!(o, "| {name} | {n} |");
     }
     if !r.thresholds.is_empty() {
@@ -175,14 +168,7 @@ pub fn report_html(r: &Report) -> String {
         esc(r.scenario.assumptions)
     );
     let _ = writeln!(o, "<h2>Outcomes</h2><table id=\"outcomes\"><tr><th>outcome</th><th>cases</th></tr>");
-    for (name, n) in [
-        ("fulfilled", t.fulfilled),
-        ("preserved", t.preserved),
-        ("evidence lost", t.evidence_lost),
-        ("refused", t.refused),
-        ("expired", t.expired),
-        ("undeliverable", t.undeliverable),
-    ] {
+    for (name, n) in t.by_outcome() {
         let _ = writeln!(o, "<tr><td>{name}</td><td>{n}</td></tr>");
     }
     o.push_str("</table>\n");

@@ -84,6 +84,20 @@ pub struct Totals {
     pub lost_messages: BTreeMap<String, usize>,
 }
 
+impl Totals {
+    /// Cases by outcome, as people read the outcome, in a fixed order.
+    pub fn by_outcome(&self) -> [(&'static str, usize); 6] {
+        [
+            ("fulfilled", self.fulfilled),
+            ("preserved", self.preserved),
+            ("evidence lost", self.evidence_lost),
+            ("refused", self.refused),
+            ("expired", self.expired),
+            ("undeliverable", self.undeliverable),
+        ]
+    }
+}
+
 /// One instant, in UTC and in both parties' local time.
 #[derive(Debug, Serialize)]
 pub struct Stamp {
@@ -530,15 +544,8 @@ impl Report {
     /// `12 injects: 10 preserved, 1 evidence_lost, 1 expired (76 windows, last input ...)`.
     pub fn totals_line(&self) -> String {
         let t = &self.totals;
-        let counts = [
-            (t.fulfilled, "fulfilled"),
-            (t.preserved, "preserved"),
-            (t.evidence_lost, "evidence lost"),
-            (t.refused, "refused"),
-            (t.expired, "expired"),
-            (t.undeliverable, "undeliverable"),
-        ];
-        let parts: Vec<String> = counts.iter().filter(|(n, _)| *n > 0).map(|(n, what)| format!("{n} {what}")).collect();
+        let parts: Vec<String> =
+            t.by_outcome().iter().filter(|(_, n)| *n > 0).map(|(what, n)| format!("{n} {what}")).collect();
         let lost: usize = t.lost_messages.values().sum();
         let lost = if lost > 0 { format!(", {lost} messages lost to faults") } else { String::new() };
         format!(

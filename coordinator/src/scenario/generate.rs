@@ -2,7 +2,7 @@
 //! pattern in the requester's local time, every draw from the scenario seed.
 
 use super::raw::RawGenerate;
-use super::{delay_field, kind_of, probability, side, time_in, Checker, StateEntry, INJECTS_MAX};
+use super::{delay_field, kind_of, on_side, probability, side, time_in, Checker, StateEntry, INJECTS_MAX};
 use pocnet_core::network::Side;
 use pocnet_core::request::{Art42, Inject, RequestId};
 use pocnet_core::{SimTime, StateCode};
@@ -104,11 +104,7 @@ pub(super) fn generate(
     }
     let retention = retention.flatten();
     let chain_p = chain_p.flatten().unwrap_or(0.0);
-    let in_side = |code: StateCode, s: &Side| match s {
-        Side::State(x) => *x == code,
-        Side::Region(r) => regions.get(&code) == Some(r),
-        Side::Any => true,
-    };
+    let in_side = |code: StateCode, s: &Side| on_side(code, s, regions);
     // A state's target weight: the first matching rule's, or 1 with no rules.
     let target_weight = |code: StateCode| -> f64 {
         if targets.is_empty() {

@@ -559,19 +559,7 @@ fn validate(
                     return None;
                 };
                 let sides: Vec<Side> = list.iter().filter_map(|v| side(c, v, &codes, &regions)).collect();
-                (sides.len() == list.len()).then(|| {
-                    codes
-                        .iter()
-                        .copied()
-                        .filter(|code| {
-                            sides.iter().any(|s| match s {
-                                Side::State(x) => x == code,
-                                Side::Region(r) => regions.get(code) == Some(r),
-                                Side::Any => true,
-                            })
-                        })
-                        .collect()
-                })
+                (sides.len() == list.len()).then(|| members_of(&sides, &codes, &regions))
             };
         let (a, b) = (members(c, &f.a, "a"), members(c, &f.b, "b"));
         let at = match &f.from {
@@ -963,6 +951,20 @@ fn placeholder_profile() -> Profile {
     }
 }
 
+/// Whether `code` is on `side` (a state, a region of `regions`, or `*`).
+pub(super) fn on_side(code: StateCode, side: &Side, regions: &BTreeMap<StateCode, String>) -> bool {
+    match side {
+        Side::State(x) => *x == code,
+        Side::Region(r) => regions.get(&code) == Some(r),
+        Side::Any => true,
+    }
+}
+
+/// The states of `codes` on any of `sides`.
+fn members_of(sides: &[Side], codes: &BTreeSet<StateCode>, regions: &BTreeMap<StateCode, String>) -> Vec<StateCode> {
+    codes.iter().copied().filter(|code| sides.iter().any(|s| on_side(*code, s, regions))).collect()
+}
+
 /// A link or fault side: a state code, a region, or `*`.
 pub(super) fn side(
     c: &mut Checker<'_>,
@@ -1102,22 +1104,9 @@ fn fault(
             };
             let (a, b, span) = (members(c, &r.a, "a"), members(c, &r.b, "b"), span_of(c));
             let (a, b, (from, until)) = (a?, b?, span?);
-            let expand = |sides: &[Side]| -> Vec<StateCode> {
-                codes
-                    .iter()
-                    .copied()
-                    .filter(|code| {
-                        sides.iter().any(|s| match s {
-                            Side::State(x) => x == code,
-                            Side::Region(r) => regions.get(code) == Some(r),
-                            Side::Any => true,
-                        })
-                    })
-                    .collect()
-            };
-            let a = expand(&a);
+            let a = members_of(&a, codes, regions);
             // `b = ["*"]` means everyone not in `a`.
-            let b: Vec<StateCode> = expand(&b).into_iter().filter(|s| !a.contains(s)).collect();
+            let b: Vec<StateCode> = members_of(&b, codes, regions).into_iter().filter(|s| !a.contains(s)).collect();
             Some(Fault::Partition { a, b, from, until })
         }
         other => {
