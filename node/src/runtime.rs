@@ -87,7 +87,8 @@ pub async fn run(args: NodeArgs) -> anyhow::Result<()> {
 
     let coordinator = connect_to_coordinator(&endpoint, args.coordinator).await?;
     let (mut control, mut control_rx) = coordinator.open_bi().await.context("open the control stream")?;
-    write_frame(&mut control, &FromNode::Hello { state: args.state, listen: listen.to_string() }).await?;
+    let advertised = advertised_address(listen, args.coordinator);
+    write_frame(&mut control, &FromNode::Hello { state: args.state, listen: advertised.to_string() }).await?;
 
     let (mut agenda, register) = receive_setup(&mut control_rx, args.state).await?;
     // A restarted node replays its journal through the same core: same state, same seqs.
@@ -148,6 +149,21 @@ pub async fn run(args: NodeArgs) -> anyhow::Result<()> {
     endpoint.close(0u32.into(), b"bye");
     let _ = tokio::time::timeout(Duration::from_secs(2), endpoint.wait_idle()).await;
     result
+}
+
+/// The address other contact points should use: the bound one, or, when bound to all
+/// interfaces (`0.0.0.0`, as in a container), the local address on the route to the
+/// coordinator (a connected UDP socket tells it without sending anything).
+fn advertised_address(listen: SocketAddr, coordinator: SocketAddr) -> SocketAddr {
+    if !listen.ip().is_unspecified() {
+        return listen;
+    }
+    let bind: SocketAddr =
+        if coordinator.is_ipv4() { ([0, 0, 0, 0], 0).into() } else { (std::net::Ipv6Addr::UNSPECIFIED, 0).into() };
+    std::net::UdpSocket::bind(bind)
+        .and_then(|s| s.connect(coordinator).and_then(|()| s.local_addr()))
+        .map(|local| SocketAddr::new(local.ip(), listen.port()))
+        .unwrap_or(listen)
 }
 
 /// How long a node started on its own waits for its coordinator to come up.
