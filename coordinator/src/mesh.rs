@@ -116,6 +116,9 @@ pub struct MeshTransport {
     pub restarts: Vec<Restart>,
     /// Real partitions made beneath QUIC: `a`, `b`, scenario time made, real time lasted.
     pub cuts: Vec<(Vec<StateCode>, Vec<StateCode>, SimTime, Duration)>,
+    /// Each node's real clock minus the coordinator's, measured at registration. Virtual
+    /// runs do not depend on it; wall-clock runs across hosts should know it.
+    pub clock_offsets_ms: BTreeMap<StateCode, i64>,
 }
 
 /// What it takes to start (or restart) one node.
@@ -166,6 +169,8 @@ struct Registration {
     send: quinn::SendStream,
     recv: quinn::RecvStream,
     listen: SocketAddr,
+    /// The node's clock minus the coordinator's, at registration.
+    clock_offset_ms: i64,
 }
 
 /// What `receive` found.
@@ -389,6 +394,7 @@ impl Mesh {
     async fn set_up(&mut self, mut r: Registration) -> anyhow::Result<()> {
         let spawn = self.spawns.get_mut(&r.state).context("registered state not in the scenario")?;
         spawn.listen = Some(r.listen);
+        self.transport.clock_offsets_ms.insert(r.state, r.clock_offset_ms);
         let (state, incarnation) = (r.state, spawn.incarnation);
         let setup = ToNode::Setup { config: Box::new(spawn.config.clone()), register: self.register.clone() };
         write_frame(&mut r.send, &setup).await?;
@@ -704,9 +710,16 @@ async fn handshake(incoming: quinn::Incoming) -> Result<Registration, String> {
         .map_err(|_| format!("{state} at {remote}: no control stream"))?
         .map_err(|e| format!("{state} at {remote}: {e}"))?;
     match read_frame::<FromNode>(&mut recv).await {
-        Ok(Some(FromNode::Hello { state: claimed, listen })) if claimed == state => {
+        Ok(Some(FromNode::Hello { state: claimed, listen, wall_clock_ms })) if claimed == state => {
             let listen = listen.parse().map_err(|e| format!("{state}: listen address `{listen}`: {e}"))?;
-            Ok(Registration { state, conn, send, recv, listen })
+            // The Hello left the node about half a round trip ago.
+            let half_rtt_ms = i64::try_from(conn.rtt().as_millis() / 2).unwrap_or(0);
+            let now_ms = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+                .unwrap_or(0);
+            let clock_offset_ms = wall_clock_ms - (now_ms - half_rtt_ms);
+            Ok(Registration { state, conn, send, recv, listen, clock_offset_ms })
         }
         Ok(Some(FromNode::Hello { state: claimed, .. })) => {
             conn.close(1u32.into(), b"identity");

@@ -186,6 +186,7 @@ pub fn transport_json(t: &MeshTransport) -> String {
         "peers": peers,
         "refused": refused,
         // Nodes that died and were restarted; their journals kept every accepted message.
+        "clock_offsets_ms": t.clock_offsets_ms,
         "cuts": t.cuts.iter().map(|(a, b, at, lasted)| serde_json::json!({
             "a": a, "b": b, "at": at.to_string(), "lasted_ms": lasted.as_millis() as u64,
         })).collect::<Vec<_>>(),

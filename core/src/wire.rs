@@ -142,9 +142,12 @@ pub enum ToNode {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum FromNode {
+    /// `wall_clock_ms`: the node's real clock (Unix ms) when it sent this, so that the
+    /// coordinator can report each host's clock offset in wall-clock runs.
     Hello {
         state: StateCode,
         listen: String,
+        wall_clock_ms: i64,
     },
     Ready {
         next_event: Option<SimTime>,

@@ -88,7 +88,12 @@ pub async fn run(args: NodeArgs) -> anyhow::Result<()> {
     let coordinator = connect_to_coordinator(&endpoint, args.coordinator).await?;
     let (mut control, mut control_rx) = coordinator.open_bi().await.context("open the control stream")?;
     let advertised = advertised_address(listen, args.coordinator);
-    write_frame(&mut control, &FromNode::Hello { state: args.state, listen: advertised.to_string() }).await?;
+    let wall_clock_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0);
+    let hello = FromNode::Hello { state: args.state, listen: advertised.to_string(), wall_clock_ms };
+    write_frame(&mut control, &hello).await?;
 
     let (mut agenda, register) = receive_setup(&mut control_rx, args.state).await?;
     // A restarted node replays its journal through the same core: same state, same seqs.

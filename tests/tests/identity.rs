@@ -131,7 +131,7 @@ async fn start_node(name: &str, extra: &[&str]) -> TestNode {
             .expect("node registers in time")
             .expect("handshake");
     let (mut send, mut recv) = conn.accept_bi().await.expect("control stream");
-    let Some(FromNode::Hello { state, listen }) = read_frame(&mut recv).await.expect("hello") else {
+    let Some(FromNode::Hello { state, listen, .. }) = read_frame(&mut recv).await.expect("hello") else {
         panic!("no hello")
     };
     assert_eq!(state, code("VNM"));

@@ -1,5 +1,6 @@
 //! The wall clock: scenario time paced against real time, paused and resumed by the
-//! exercise controller on standard input; the report is the virtual clock's.
+//! exercise controller on standard input, with loss beneath QUIC; the report is the
+//! virtual clock's, and each node's clock offset is measured.
 //! (Only lower bounds on wall time are asserted: a slow machine makes a run longer,
 //! never shorter.)
 
@@ -22,7 +23,7 @@ fn wall_clock_paces_pauses_resumes_and_gives_the_virtual_report() {
     // The smoke scenario's inputs span 3.5 days: two days a second is 1.75 s of real time.
     let started = Instant::now();
     let mut child = Command::new(&binaries().pocnet)
-        .args(["run", smoke.to_str().expect("utf-8"), "--clock", "wall", "--speed", "172800"])
+        .args(["run", smoke.to_str().expect("utf-8"), "--clock", "wall", "--speed", "172800", "--udp-loss", "0.05"])
         .args(["--out", wall.to_str().expect("utf-8"), "-q"])
         .env("POCNET_NODE_BIN", &binaries().node)
         .stdin(Stdio::piped())
