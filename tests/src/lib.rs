@@ -125,3 +125,22 @@ pub fn read_json(path: &Path) -> serde_json::Value {
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
+
+/// Adds a standalone node's arguments to `cmd`: its state, its coordinator, and its
+/// certificate, key and CA from a `pocnet pki init` directory.
+pub fn standalone_node_args<'c>(cmd: &'c mut Command, state: &str, coordinator: &str, pki: &Path) -> &'c mut Command {
+    let name = state.to_ascii_lowercase();
+    cmd.args(["--state", state, "--coordinator", coordinator])
+        .arg("--cert")
+        .arg(pki.join(format!("{name}.pem")))
+        .arg("--key")
+        .arg(pki.join(format!("{name}.key")))
+        .arg("--ca")
+        .arg(pki.join("ca.pem"))
+}
+
+/// `pocnet run SCENARIO --attach DEPLOYMENT --out OUT -q`.
+pub fn run_attached(scenario: &Path, deployment: &Path, out: &Path, limit: Duration) -> Output {
+    let utf8 = |p: &Path| p.to_str().expect("utf-8 path").to_string();
+    pocnet(&["run", &utf8(scenario), "--attach", &utf8(deployment), "--out", &utf8(out), "-q"], limit)
+}

@@ -2,7 +2,7 @@
 //! coordinator that attaches to them (`pocnet run --attach`): the report is the one the
 //! coordinator's own nodes give.
 
-use pocnet_tests::{binaries, pocnet, read_json, scratch, text, workspace_root};
+use pocnet_tests::{binaries, pocnet, read_json, run_attached, scratch, standalone_node_args, text, workspace_root};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -32,35 +32,13 @@ fn standalone_nodes_with_a_deployment_pki_are_driven_by_an_attached_coordinator(
     std::fs::write(&deployment, format!("coordinator = \"127.0.0.1:{port}\"\npki = \"pki\"\n")).expect("write");
     let mut nodes = Vec::new();
     for state in ["VNM", "FRA", "BRA"] {
-        let name = state.to_ascii_lowercase();
-        let child = Command::new(&binaries().node)
-            .args(["--state", state, "--coordinator", &format!("127.0.0.1:{port}")])
-            .arg("--cert")
-            .arg(pki.join(format!("{name}.pem")))
-            .arg("--key")
-            .arg(pki.join(format!("{name}.key")))
-            .arg("--ca")
-            .arg(pki.join("ca.pem"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("pocnet-node");
-        nodes.push(child);
+        let mut cmd = Command::new(&binaries().node);
+        standalone_node_args(&mut cmd, state, &format!("127.0.0.1:{port}"), &pki);
+        nodes.push(cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("pocnet-node"));
     }
     std::thread::sleep(Duration::from_millis(300)); // the nodes start first and wait
     let (attached, own) = (dir.join("attached"), dir.join("own"));
-    let run = pocnet(
-        &[
-            "run",
-            smoke.to_str().expect("utf-8"),
-            "--attach",
-            deployment.to_str().expect("utf-8"),
-            "--out",
-            attached.to_str().expect("utf-8"),
-            "-q",
-        ],
-        LIMIT,
-    );
+    let run = run_attached(&smoke, &deployment, &attached, LIMIT);
     assert!(run.status.success(), "{}", text(&run.stderr));
     let started = Instant::now();
     for mut node in nodes {

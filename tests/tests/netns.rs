@@ -4,7 +4,7 @@
 //! kernel has it, else the nodes' own delay beneath QUIC. The virtual-mode report equals
 //! the loopback run's. Needs root and iproute2; says clearly when it is skipped.
 
-use pocnet_tests::{binaries, pocnet, read_json, scratch, text, workspace_root};
+use pocnet_tests::{binaries, pocnet, read_json, run_attached, scratch, standalone_node_args, text, workspace_root};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -117,18 +117,11 @@ fn three_hosts_in_network_namespaces_give_the_loopback_report() {
     std::fs::write(&deployment, format!("coordinator = \"{coordinator}\"\npki = \"pki\"\n")).expect("write");
     let mut nodes = Vec::new();
     for (i, state) in states.iter().enumerate() {
-        let name = state.to_ascii_lowercase();
-        let ns = format!("pn-{name}-{id}");
+        let ns = format!("pn-{}-{id}", state.to_ascii_lowercase());
         let mut cmd = Command::new("ip");
-        cmd.args(["netns", "exec", &ns])
-            .arg(&binaries().node)
-            .args(["--state", state, "--coordinator", &coordinator, "--listen", &format!("{subnet}.{}:5000", 10 + i)])
-            .arg("--cert")
-            .arg(pki.join(format!("{name}.pem")))
-            .arg("--key")
-            .arg(pki.join(format!("{name}.key")))
-            .arg("--ca")
-            .arg(pki.join("ca.pem"))
+        cmd.args(["netns", "exec", &ns]).arg(&binaries().node);
+        standalone_node_args(&mut cmd, state, &coordinator, &pki)
+            .args(["--listen", &format!("{subnet}.{}:5000", 10 + i)])
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
         if !netem {
@@ -137,18 +130,7 @@ fn three_hosts_in_network_namespaces_give_the_loopback_report() {
         nodes.push(cmd.spawn().expect("node in its namespace"));
     }
     let (hosts_out, loopback_out) = (dir.join("hosts"), dir.join("loopback"));
-    let run = pocnet(
-        &[
-            "run",
-            smoke.to_str().expect("utf-8"),
-            "--attach",
-            deployment.to_str().expect("utf-8"),
-            "--out",
-            hosts_out.to_str().expect("utf-8"),
-            "-q",
-        ],
-        Duration::from_secs(120),
-    );
+    let run = run_attached(&smoke, &deployment, &hosts_out, Duration::from_secs(120));
     let started = Instant::now();
     let mut node_logs = String::new();
     for mut node in nodes {
