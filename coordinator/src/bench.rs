@@ -36,6 +36,28 @@ pub struct EngineFigures {
 }
 
 impl EngineFigures {
+    /// The figures of one clock run; building its report also checks its accounting.
+    fn of_run(
+        s: &Scenario,
+        run: &crate::clock::ClockRun,
+        startup: Duration,
+        clock: Duration,
+        idle_rss_kib: Vec<u64>,
+        batch_rtt_us: Vec<u64>,
+    ) -> anyhow::Result<EngineFigures> {
+        let r = report::build(s, run)?;
+        Ok(EngineFigures {
+            startup,
+            clock,
+            windows: run.windows,
+            events: run.events.len(),
+            requests: r.totals.requests,
+            scenario_span_ms: run.last_input.map_or(0, |t| t.0 - s.start.0),
+            idle_rss_kib,
+            batch_rtt_us,
+        })
+    }
+
     pub fn wall(&self) -> Duration {
         self.startup + self.clock
     }
@@ -63,17 +85,7 @@ pub async fn inproc(s: &Scenario) -> anyhow::Result<EngineFigures> {
     let clock_started = Instant::now();
     let run = run_virtual(&mut engine, next, s.network.lookahead_ms(), &mut ()).await?;
     let clock = clock_started.elapsed();
-    let r = report::build(s, &run)?;
-    Ok(EngineFigures {
-        startup,
-        clock,
-        windows: run.windows,
-        events: run.events.len(),
-        requests: r.totals.requests,
-        scenario_span_ms: run.last_input.map_or(0, |t| t.0 - s.start.0),
-        idle_rss_kib: vec![],
-        batch_rtt_us: vec![],
-    })
+    EngineFigures::of_run(s, &run, startup, clock, vec![], vec![])
 }
 
 pub async fn mesh(s: &Scenario, options: &BenchOptions, name: &str) -> anyhow::Result<EngineFigures> {
@@ -93,17 +105,8 @@ pub async fn mesh(s: &Scenario, options: &BenchOptions, name: &str) -> anyhow::R
     let run = run_virtual(&mut mesh, next, s.network.lookahead_ms(), &mut ()).await?;
     let clock = clock_started.elapsed();
     let transport = mesh.finish().await?;
-    let r = report::build(s, &run)?;
-    Ok(EngineFigures {
-        startup,
-        clock,
-        windows: run.windows,
-        events: run.events.len(),
-        requests: r.totals.requests,
-        scenario_span_ms: run.last_input.map_or(0, |t| t.0 - s.start.0),
-        idle_rss_kib,
-        batch_rtt_us: transport.nodes.values().flat_map(|n| n.batch_rtt_us.iter().copied()).collect(),
-    })
+    let rtt = transport.nodes.values().flat_map(|n| n.batch_rtt_us.iter().copied()).collect();
+    EngineFigures::of_run(s, &run, startup, clock, idle_rss_kib, rtt)
 }
 
 /// A synthetic register of `states` contact points spread over the world's time zones,

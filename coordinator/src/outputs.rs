@@ -56,30 +56,15 @@ pub fn summary_md(r: &Report) -> String {
             let _ = writeln!(o, "{}", pct_row(&format!("{name} · {kind}"), p));
         }
     }
-    let _ = writeln!(
-        o,
-        "\n## Where it went worst\n\n| region pair | requests | failed | p90 acknowledge |\n|---|---|---|---|"
-    );
-    for h in &r.outcomes.worst_region_pairs {
-        let _ = writeln!(
-            o,
-            "| {} | {} | {} | {} |",
-            h.name,
-            h.requests,
-            h.failed,
-            h.p90_ack_ms.map(dur).unwrap_or("-".into())
-        );
-    }
-    let _ = writeln!(o, "\n| receiver hour | requests | failed | p90 acknowledge |\n|---|---|---|---|");
-    for h in &r.outcomes.worst_receiver_hours {
-        let _ = writeln!(
-            o,
-            "| {} | {} | {} | {} |",
-            h.name,
-            h.requests,
-            h.failed,
-            h.p90_ack_ms.map(dur).unwrap_or("-".into())
-        );
+    let _ = writeln!(o, "\n## Where it went worst");
+    for (group, spots) in
+        [("region pair", &r.outcomes.worst_region_pairs), ("receiver hour", &r.outcomes.worst_receiver_hours)]
+    {
+        let _ = writeln!(o, "\n| {group} | requests | failed | p90 acknowledge |\n|---|---|---|---|");
+        for h in spots {
+            let p90 = h.p90_ack_ms.map(dur).unwrap_or("-".into());
+            let _ = writeln!(o, "| {} | {} | {} | {p90} |", h.name, h.requests, h.failed);
+        }
     }
     let c = &r.coverage;
     let (min_h, min_v) = min_hour(&c.staffed_by_utc_hour);
