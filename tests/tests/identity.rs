@@ -227,7 +227,7 @@ async fn node_refuses_foreign_ca_wrong_claims_and_bad_frames_and_keeps_serving()
 #[tokio::test(flavor = "current_thread")]
 async fn a_flooding_peer_is_rate_limited_and_let_in_again_later() {
     let TestNode { network, mut node, mut send, mut recv, listen, _coordinator } =
-        start_node("rate-limit", &["--peer-batches-per-second", "5"]).await;
+        start_node("rate-limit", &["--peer-batches-per-second", "1"]).await;
     let fra = issue(&network, "FRA", &network);
     let mut accepted = 0;
     let mut limited = 0;
@@ -240,8 +240,9 @@ async fn a_flooding_peer_is_rate_limited_and_let_in_again_later() {
             other => panic!("unexpected {other:?}"),
         }
     }
-    assert!(accepted >= 5 && limited >= 5, "accepted {accepted}, limited {limited}");
-    tokio::time::sleep(Duration::from_millis(1200)).await;
+    // One a second, one in a burst: however slow this machine, most of the flood is refused.
+    assert!(accepted >= 1 && limited >= 8, "accepted {accepted}, limited {limited}");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
     let mut e = envelope("FRA");
     e.seq = 99;
     let answer = exchange(&fra, listen, batch("FRA", vec![e])).await;
