@@ -30,8 +30,6 @@ pub struct Change {
 pub enum CompareError {
     #[error("{0}: not a pocnet report ({1})")]
     NotAReport(String, String),
-    #[error("the reports have different schemas: {0} and {1}")]
-    Schema(String, String),
 }
 
 fn get(v: &Value, path: &[&str]) -> Option<f64> {

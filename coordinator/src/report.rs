@@ -118,15 +118,6 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 6] = [
-        Outcome::Fulfilled,
-        Outcome::Preserved,
-        Outcome::EvidenceLost,
-        Outcome::Refused,
-        Outcome::Expired,
-        Outcome::Undeliverable,
-    ];
-
     pub fn as_str(&self) -> &'static str {
         match self {
             Outcome::Fulfilled => "fulfilled",

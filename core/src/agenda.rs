@@ -52,10 +52,6 @@ impl Agenda {
         Agenda { contact_point, injects: BTreeMap::new(), inbox: BTreeMap::new(), horizon: SimTime(i64::MIN) }
     }
 
-    pub fn contact_point(&self) -> &ContactPoint {
-        &self.contact_point
-    }
-
     pub fn add_inject(&mut self, inject: Inject) -> Result<(), EnqueueError> {
         let here = self.contact_point.state();
         if inject.from != here {

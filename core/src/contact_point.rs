@@ -171,10 +171,6 @@ impl ContactPoint {
         self.state
     }
 
-    pub fn roster(&self) -> &Roster {
-        &self.roster
-    }
-
     pub fn network(&self) -> &NetworkModel {
         &self.network
     }

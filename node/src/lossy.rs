@@ -11,7 +11,6 @@ use std::collections::BTreeSet;
 use std::io::{self, IoSliceMut};
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
@@ -23,7 +22,6 @@ pub struct LossySocket {
     rng: Mutex<ChaCha8Rng>,
     /// Destinations cut off: every datagram to them is dropped.
     cut: Mutex<BTreeSet<SocketAddr>>,
-    dropped: AtomicU64,
 }
 
 impl LossySocket {
@@ -37,12 +35,7 @@ impl LossySocket {
             delay,
             rng: Mutex::new(ChaCha8Rng::seed_from_u64(seed)),
             cut: Mutex::new(BTreeSet::new()),
-            dropped: AtomicU64::new(0),
         }
-    }
-
-    pub fn dropped(&self) -> u64 {
-        self.dropped.load(Ordering::Relaxed)
     }
 
     /// Cuts `peers` off (every datagram to them is dropped) or, with `false`, heals.
@@ -69,7 +62,6 @@ impl AsyncUdpSocket for LossySocket {
         let lost = self.loss > 0.0 && self.rng.lock().map(|mut r| r.random::<f64>() < self.loss).unwrap_or(false);
         if cut || lost {
             // As if sent and lost on the way: QUIC finds out by itself.
-            self.dropped.fetch_add(1, Ordering::Relaxed);
             return Ok(());
         }
         if self.delay.is_zero() {
