@@ -83,7 +83,7 @@ pub async fn inproc(s: &Scenario) -> anyhow::Result<EngineFigures> {
     let (mut engine, next) = InProcess::new(s)?;
     let startup = started.elapsed();
     let clock_started = Instant::now();
-    let run = run_virtual(&mut engine, next, s.network.lookahead_ms(), &mut ()).await?;
+    let run = run_virtual(&mut engine, next, s.network.lookahead_ms(), &mut (), s.exercise_state()).await?;
     let clock = clock_started.elapsed();
     EngineFigures::of_run(s, &run, startup, clock, vec![], vec![])
 }
@@ -102,7 +102,7 @@ pub async fn mesh(s: &Scenario, options: &BenchOptions, name: &str) -> anyhow::R
     // Idle: registered, set up, nothing granted yet.
     let idle_rss_kib: Vec<u64> = mesh.node_pids().into_iter().filter_map(rss_kib).collect();
     let clock_started = Instant::now();
-    let run = run_virtual(&mut mesh, next, s.network.lookahead_ms(), &mut ()).await?;
+    let run = run_virtual(&mut mesh, next, s.network.lookahead_ms(), &mut (), s.exercise_state()).await?;
     let clock = clock_started.elapsed();
     let transport = mesh.finish().await?;
     let rtt = transport.nodes.values().flat_map(|n| n.batch_rtt_us.iter().copied()).collect();

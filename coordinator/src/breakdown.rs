@@ -57,6 +57,8 @@ pub struct OutcomeCounts {
     pub refused: usize,
     pub expired: usize,
     pub undeliverable: usize,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub unfinished: usize,
     pub success_ratio: f64,
 }
 
@@ -69,9 +71,14 @@ impl OutcomeCounts {
             Outcome::Refused => self.refused += 1,
             Outcome::Expired => self.expired += 1,
             Outcome::Undeliverable => self.undeliverable += 1,
+            Outcome::Unfinished => self.unfinished += 1,
         }
         self.success_ratio = ratio(self.succeeded, self.cases);
     }
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 fn ratio(part: usize, whole: usize) -> f64 {

@@ -8,7 +8,7 @@
 //! skipping empty time. Real time never enters a scenario timestamp.
 
 use pocnet_core::wire::WindowDone;
-use pocnet_core::{Event, SimTime, StateCode};
+use pocnet_core::{Event, ExerciseInput, Inject, OperatorAction, RequestId, SimTime, StateCode};
 use std::collections::BTreeMap;
 
 /// Windows one run may take before the clock declares a runaway scenario.
@@ -34,12 +34,39 @@ pub trait Engine {
     /// Grants `until` to `states` (each has an input before it) and returns their reports
     /// once every message they produced is queued at its receiver.
     async fn grant(&mut self, until: SimTime, states: &[StateCode]) -> anyhow::Result<Vec<WindowReport>>;
+
+    /// Queues an exercise input at `state` to run at `at`, which is never before the end
+    /// of the last window granted.
+    async fn exercise_input(&mut self, state: StateCode, at: SimTime, input: ExerciseInput) -> anyhow::Result<()>;
+
+    /// Adds an inject during the run (an exercise's ad-hoc inject, a player's new request);
+    /// its time is never before the end of the last window granted.
+    async fn add_inject(&mut self, inject: Inject) -> anyhow::Result<()>;
+}
+
+/// Something the exercise controller or a player does while the clock runs. It enters the
+/// contact points as an input stamped with the scenario time at which it arrived.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Directive {
+    /// A person playing `state` acts on a request it received.
+    Operator { state: StateCode, action: OperatorAction },
+    /// A new request now: a player's own, or the controller's ad-hoc inject. Its id and
+    /// time are set by the clock when it enters.
+    Inject(Box<Inject>),
+    /// End the exercise now: every open request ends unfinished.
+    End,
 }
 
 /// Receives progress as the clock moves: scenario time reached, windows run, requests
 /// that reached a final state at their requester.
 pub trait Progress {
     fn window(&mut self, reached: SimTime, windows: u64, requests_ended: usize);
+
+    /// What a window (or an exercise input) produced, as it happens.
+    fn events(&mut self, _events: &[Event]) {}
+
+    /// An exercise directive entered the run at scenario time `at` (with its final id).
+    fn directive(&mut self, _at: SimTime, _directive: &Directive) {}
 }
 
 impl Progress for () {
@@ -49,6 +76,10 @@ impl Progress for () {
 #[derive(Debug)]
 pub struct ClockRun {
     pub events: Vec<Event>,
+    /// Injects added while the clock ran (exercises), in the order they entered.
+    pub added_injects: Vec<Inject>,
+    /// Exercises: when the exercise ended.
+    pub exercise_ended: Option<SimTime>,
     pub windows: u64,
     /// The time of the last input run.
     pub last_input: Option<SimTime>,
@@ -58,7 +89,10 @@ pub struct ClockRun {
 /// (`crate::wall`) waits until real time has caught up with scenario time.
 #[allow(async_fn_in_trait)]
 pub trait Pacing {
-    async fn reach(&mut self, t: SimTime) -> anyhow::Result<()>;
+    /// Waits until scenario time `t` may run. Returns early, with the directives that came
+    /// in meanwhile and the scenario time each came in at, when an exercise needs them to
+    /// enter before `t`; an empty list means `t` was reached.
+    async fn reach(&mut self, t: SimTime) -> anyhow::Result<Vec<(SimTime, Directive)>>;
 }
 
 /// The virtual clock: as fast as the machine allows.
@@ -66,8 +100,23 @@ pub trait Pacing {
 pub struct AsFastAsPossible;
 
 impl Pacing for AsFastAsPossible {
-    async fn reach(&mut self, _t: SimTime) -> anyhow::Result<()> {
-        Ok(())
+    async fn reach(&mut self, _t: SimTime) -> anyhow::Result<Vec<(SimTime, Directive)>> {
+        Ok(Vec::new())
+    }
+}
+
+/// Where a run's exercise stands: the case number the next added inject takes, and when
+/// the last window ended (nothing may enter before it).
+#[derive(Debug)]
+pub struct ExerciseState {
+    pub next_case: u32,
+    pub ends_at: Option<SimTime>,
+}
+
+impl ExerciseState {
+    pub fn new(injects: &[Inject], ends_at: Option<SimTime>) -> ExerciseState {
+        let next_case = injects.iter().map(|i| i.id.case).max().unwrap_or(0).saturating_add(1);
+        ExerciseState { next_case, ends_at }
     }
 }
 
@@ -77,8 +126,59 @@ pub async fn run_virtual(
     next: BTreeMap<StateCode, Option<SimTime>>,
     lookahead_ms: u64,
     progress: &mut impl Progress,
+    exercise: ExerciseState,
 ) -> anyhow::Result<ClockRun> {
-    run_paced(engine, next, lookahead_ms, progress, &mut AsFastAsPossible).await
+    run_paced(engine, next, lookahead_ms, progress, &mut AsFastAsPossible, exercise).await
+}
+
+/// Brings a directive into the run at `at`: an input at the contact points it concerns.
+async fn enter(
+    engine: &mut impl Engine,
+    next: &mut BTreeMap<StateCode, Option<SimTime>>,
+    run: &mut ClockRun,
+    exercise: &mut ExerciseState,
+    at: SimTime,
+    directive: Directive,
+    progress: &mut impl Progress,
+) -> anyhow::Result<()> {
+    let wake = |next: &mut BTreeMap<StateCode, Option<SimTime>>, state: StateCode| {
+        if let Some(slot) = next.get_mut(&state) {
+            *slot = Some(slot.map_or(at, |t| t.min(at)));
+        }
+    };
+    let entered = match directive {
+        Directive::Operator { state, action } => {
+            engine.exercise_input(state, at, ExerciseInput::Operator(action.clone())).await?;
+            wake(next, state);
+            Directive::Operator { state, action }
+        }
+        Directive::Inject(mut inject) => {
+            inject.id = RequestId { case: exercise.next_case, link: 0 };
+            exercise.next_case = exercise.next_case.saturating_add(1);
+            if let Some(deleted) = inject.evidence_deleted_at {
+                // Retention counts from when the request is made.
+                inject.evidence_deleted_at = Some(at.plus_ms(deleted.since(inject.at)));
+            }
+            inject.at = at;
+            engine.add_inject((*inject).clone()).await?;
+            wake(next, inject.from);
+            run.added_injects.push((*inject).clone());
+            Directive::Inject(inject)
+        }
+        Directive::End => {
+            if run.exercise_ended.is_some() {
+                return Ok(());
+            }
+            for state in next.keys().copied().collect::<Vec<_>>() {
+                engine.exercise_input(state, at, ExerciseInput::End).await?;
+                wake(next, state);
+            }
+            run.exercise_ended = Some(at);
+            Directive::End
+        }
+    };
+    progress.directive(at, &entered);
+    Ok(())
 }
 
 /// Runs `engine` until no contact point has an input left, each window starting when
@@ -89,12 +189,35 @@ pub async fn run_paced(
     lookahead_ms: u64,
     progress: &mut impl Progress,
     pacing: &mut impl Pacing,
+    mut exercise: ExerciseState,
 ) -> anyhow::Result<ClockRun> {
     assert!(lookahead_ms > 0, "the virtual clock needs a positive lookahead");
-    let mut run = ClockRun { events: Vec::new(), windows: 0, last_input: None };
+    let mut run =
+        ClockRun { events: Vec::new(), added_injects: Vec::new(), exercise_ended: None, windows: 0, last_input: None };
     let mut ended = 0usize;
+    // Nothing may enter before the end of the last window granted.
+    let mut floor = SimTime(i64::MIN);
+    if let Some(end) = exercise.ends_at {
+        // An exercise ends at its scenario's end (or earlier, by the controller).
+        for state in next.keys().copied().collect::<Vec<_>>() {
+            engine.exercise_input(state, end, ExerciseInput::End).await?;
+            let slot = next.entry(state).or_insert(None);
+            *slot = Some(slot.map_or(end, |t| t.min(end)));
+        }
+    }
     while let Some(earliest) = next.values().flatten().min().copied() {
-        pacing.reach(earliest).await?;
+        let directives = pacing.reach(earliest).await?;
+        if !directives.is_empty() {
+            for (arrived, directive) in directives {
+                let at = arrived.max(floor);
+                if run.exercise_ended.is_some_and(|e| at >= e) || exercise.ends_at.is_some_and(|e| at >= e) {
+                    tracing::warn!("the exercise is over: {directive:?} at {at} comes too late and is not taken");
+                    continue;
+                }
+                enter(engine, &mut next, &mut run, &mut exercise, at, directive, progress).await?;
+            }
+            continue;
+        }
         engine.before_window(earliest).await?;
         let until = earliest.plus_ms(lookahead_ms);
         let granted: Vec<StateCode> =
@@ -125,12 +248,17 @@ pub async fn run_paced(
                 *slot = Some(slot.map_or(*at, |t| t.min(*at)));
             }
             ended += r.events.iter().filter(|e| e.kind.is_final_at_requester()).count();
+            progress.events(&r.events);
             run.events.extend(r.events);
         }
         run.windows += 1;
+        floor = until;
         run.last_input = Some(earliest);
         anyhow::ensure!(run.windows <= WINDOWS_MAX, "more than {WINDOWS_MAX} windows: runaway scenario");
         progress.window(earliest, run.windows, ended);
+    }
+    if run.exercise_ended.is_none() {
+        run.exercise_ended = exercise.ends_at;
     }
     Ok(run)
 }

@@ -7,7 +7,7 @@ use crate::clock::{Engine, WindowReport};
 use crate::scenario::Scenario;
 use anyhow::Context;
 use pocnet_core::wire::WindowDone;
-use pocnet_core::{Agenda, ContactPoint, SimTime, StateCode, WindowOutput};
+use pocnet_core::{Agenda, ContactPoint, ExerciseInput, Inject, SimTime, StateCode, WindowOutput};
 use std::collections::BTreeMap;
 
 pub struct InProcess {
@@ -56,5 +56,19 @@ impl Engine for InProcess {
             });
         }
         Ok(reports)
+    }
+
+    async fn exercise_input(&mut self, state: StateCode, at: SimTime, input: ExerciseInput) -> anyhow::Result<()> {
+        let agenda =
+            self.agendas.get_mut(&state).with_context(|| format!("exercise input for unknown state {state}"))?;
+        agenda.add_exercise_input(at, input).with_context(|| format!("exercise input at {state}"))?;
+        Ok(())
+    }
+
+    async fn add_inject(&mut self, inject: Inject) -> anyhow::Result<()> {
+        let from = inject.from;
+        let agenda = self.agendas.get_mut(&from).with_context(|| format!("inject from unknown state {from}"))?;
+        agenda.add_inject(inject).with_context(|| format!("inject at {from}"))?;
+        Ok(())
     }
 }

@@ -16,7 +16,7 @@ use anyhow::{anyhow, bail, Context};
 use pocnet_core::limits;
 use pocnet_core::request::Inject;
 use pocnet_core::wire::{FromNode, RegisterEntry, ToNode, TransportStats};
-use pocnet_core::{ContactPointConfig, Event, SimTime, StateCode};
+use pocnet_core::{ContactPointConfig, Event, ExerciseInput, SimTime, StateCode};
 use pocnet_node::framing::{read_frame, write_frame};
 use pocnet_node::pki::{write_private, write_public, CertificateAuthority, Validity};
 use pocnet_node::tls::{peer_identity, Credentials, Identity};
@@ -130,6 +130,8 @@ struct NodeSpawn {
     listen: Option<SocketAddr>,
     config: ContactPointConfig,
     injects: Vec<Inject>,
+    /// Exercise inputs sent so far: a restarted node gets them again with its setup.
+    exercise: Vec<(SimTime, ExerciseInput)>,
     /// Incremented at each (re)start: frames from an earlier life are ignored.
     incarnation: u32,
     restarts: u32,
@@ -235,6 +237,7 @@ impl Mesh {
                     listen: None,
                     config: scenario.contact_point_config(entry),
                     injects: scenario.injects_from(entry.code),
+                    exercise: Vec::new(),
                     incarnation: 0,
                     restarts: 0,
                 },
@@ -400,6 +403,9 @@ impl Mesh {
         write_frame(&mut r.send, &setup).await?;
         for chunk in spawn.injects.chunks(limits::INJECT_FRAME_INJECTS_MAX) {
             write_frame(&mut r.send, &ToNode::Injects(chunk.to_vec())).await?;
+        }
+        for (at, input) in &spawn.exercise {
+            write_frame(&mut r.send, &ToNode::Exercise { at: *at, input: input.clone() }).await?;
         }
         write_frame(&mut r.send, &ToNode::SetupDone).await?;
         let tx = self.inbox_tx.clone();
@@ -676,6 +682,23 @@ impl Engine for Mesh {
             }
         }
         Ok(reports)
+    }
+
+    async fn exercise_input(&mut self, state: StateCode, at: SimTime, input: ExerciseInput) -> anyhow::Result<()> {
+        let spawn = self.spawns.get_mut(&state).with_context(|| format!("exercise input for unknown state {state}"))?;
+        spawn.exercise.push((at, input.clone()));
+        let link = self.links.get_mut(&state).with_context(|| format!("no link to {state}"))?;
+        write_frame(&mut link.send, &ToNode::Exercise { at, input }).await?;
+        Ok(())
+    }
+
+    async fn add_inject(&mut self, inject: Inject) -> anyhow::Result<()> {
+        let from = inject.from;
+        let spawn = self.spawns.get_mut(&from).with_context(|| format!("inject from unknown state {from}"))?;
+        spawn.injects.push(inject.clone());
+        let link = self.links.get_mut(&from).with_context(|| format!("no link to {from}"))?;
+        write_frame(&mut link.send, &ToNode::Injects(vec![inject])).await?;
+        Ok(())
     }
 }
 

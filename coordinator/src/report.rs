@@ -76,6 +76,9 @@ pub struct Totals {
     pub expired: usize,
     /// No acknowledgement after every resend.
     pub undeliverable: usize,
+    /// Exercises: still open when the exercise ended.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub unfinished: usize,
     /// Final responses that came after the requester gave up (their outcome stays expired).
     pub late_responses: usize,
     /// Requests sent, chain links included.
@@ -86,16 +89,29 @@ pub struct Totals {
 
 impl Totals {
     /// Cases by outcome, as people read the outcome, in a fixed order.
-    pub fn by_outcome(&self) -> [(&'static str, usize); 6] {
-        [
+    pub fn by_outcome(&self) -> Vec<(&'static str, usize)> {
+        let mut all = vec![
             ("fulfilled", self.fulfilled),
             ("preserved", self.preserved),
             ("evidence lost", self.evidence_lost),
             ("refused", self.refused),
             ("expired", self.expired),
             ("undeliverable", self.undeliverable),
-        ]
+        ];
+        // Only exercises end with requests unfinished: other reports keep their six rows.
+        if self.unfinished > 0 {
+            all.push(("unfinished", self.unfinished));
+        }
+        all
     }
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// One instant, in UTC and in both parties' local time.
@@ -115,6 +131,8 @@ pub enum Outcome {
     Refused,
     Expired,
     Undeliverable,
+    /// Still open when the exercise ended.
+    Unfinished,
 }
 
 impl Outcome {
@@ -126,6 +144,7 @@ impl Outcome {
             Outcome::Refused => "refused",
             Outcome::Expired => "expired",
             Outcome::Undeliverable => "undeliverable",
+            Outcome::Unfinished => "unfinished",
         }
     }
 
@@ -167,6 +186,9 @@ pub struct RequestRecord {
     pub revealed: Option<StateCode>,
     pub outcome: Outcome,
     pub reason: String,
+    /// Exercises: the receiver was played by a person at the console.
+    #[serde(skip_serializing_if = "is_false")]
+    pub receiver_played: bool,
     pub time_to_acknowledge_ms: Option<u64>,
     pub time_to_fulfil_ms: Option<u64>,
     pub time_to_outcome_ms: u64,
@@ -223,12 +245,12 @@ pub fn build(scenario: &Scenario, run: &ClockRun) -> Result<Report, AccountingEr
         .map(|s| (s.code, jiff::tz::TimeZone::get(&s.tz).unwrap_or(jiff::tz::TimeZone::UTC)))
         .collect();
     let region = |code: StateCode| scenario.state(code).map(|s| s.region.clone()).unwrap_or_default();
-    let mut totals = Totals { injects: scenario.injects.len(), ..Totals::default() };
+    let mut totals = Totals { injects: scenario.injects.len() + run.added_injects.len(), ..Totals::default() };
     let mut requests = Vec::new();
     let mut cases = Vec::new();
     let mut known: BTreeMap<RequestId, ()> = BTreeMap::new();
 
-    for inject in &scenario.injects {
+    for inject in scenario.injects.iter().chain(&run.added_injects) {
         let mut path = Vec::new();
         let mut case_outcome = None;
         let mut link: u16 = 0;
@@ -288,6 +310,7 @@ pub fn build(scenario: &Scenario, run: &ClockRun) -> Result<Report, AccountingEr
             Outcome::Refused => totals.refused += 1,
             Outcome::Expired => totals.expired += 1,
             Outcome::Undeliverable => totals.undeliverable += 1,
+            Outcome::Unfinished => totals.unfinished += 1,
         }
         cases.push(CaseRecord {
             id: inject.id.to_string(),
@@ -308,7 +331,8 @@ pub fn build(scenario: &Scenario, run: &ClockRun) -> Result<Report, AccountingEr
         + totals.evidence_lost
         + totals.refused
         + totals.expired
-        + totals.undeliverable;
+        + totals.undeliverable
+        + totals.unfinished;
     if ended != totals.injects {
         problems.push(format!("{} injects but {ended} outcomes", totals.injects));
     }
@@ -318,6 +342,7 @@ pub fn build(scenario: &Scenario, run: &ClockRun) -> Result<Report, AccountingEr
     let requests: Vec<RequestRecord> = requests
         .into_iter()
         .map(|mut r| {
+            r.receiver_played = scenario.is_played(r.to);
             r.from_region = region(r.from);
             r.to_region = region(r.to);
             if let (Some(tz), Ok(t)) = (zones.get(&r.to), r.scheduled.utc.parse::<jiff::Timestamp>()) {
@@ -342,7 +367,7 @@ pub fn build(scenario: &Scenario, run: &ClockRun) -> Result<Report, AccountingEr
             start: scenario.start.to_string(),
             lookahead_ms: scenario.network.lookahead_ms(),
             contact_points: scenario.states.len(),
-            injects: scenario.injects.len(),
+            injects: scenario.injects.len() + run.added_injects.len(),
             windows: run.windows,
             last_input: run.last_input.map(|t| t.to_string()),
             assumptions: ASSUMPTIONS,
@@ -440,6 +465,7 @@ fn request_record(
             (Outcome::Refused, format!("refused by {to}: {ground}"))
         }
         EventKind::Expired { reason } => (Outcome::Expired, reason.clone()),
+        EventKind::Unfinished { reason } => (Outcome::Unfinished, reason.clone()),
         EventKind::Undeliverable { reason } => {
             // Delivered but never acknowledged (a closed desk) reads differently from never delivered.
             let seen = if trail.receiver.iter().any(|e| matches!(e.kind, EventKind::Delivered { .. })) {
@@ -504,6 +530,7 @@ fn request_record(
         revealed,
         outcome,
         reason,
+        receiver_played: false,
         time_to_acknowledge_ms: acknowledged.map(|e| e.at.since(scheduled)),
         time_to_fulfil_ms: fulfilled_at.map(|t| t.since(scheduled)),
         time_to_outcome_ms: last.at.since(scheduled),

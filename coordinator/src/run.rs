@@ -123,10 +123,10 @@ async fn clocked(
 ) -> anyhow::Result<crate::clock::ClockRun> {
     let lookahead = scenario.network.lookahead_ms();
     match options.clock {
-        ClockKind::Virtual => run_virtual(engine, next, lookahead, progress).await,
+        ClockKind::Virtual => run_virtual(engine, next, lookahead, progress, scenario.exercise_state()).await,
         ClockKind::Wall => {
             let mut wall = crate::wall::WallClock::new(options.speed, scenario.start, crate::wall::stdin_commands());
-            crate::clock::run_paced(engine, next, lookahead, progress, &mut wall).await
+            crate::clock::run_paced(engine, next, lookahead, progress, &mut wall, scenario.exercise_state()).await
         }
     }
 }
@@ -135,7 +135,8 @@ async fn clocked(
 /// writes nothing. The fast path for tests and sweeps.
 pub async fn simulate(scenario: &Scenario) -> anyhow::Result<Report> {
     let (mut engine, next) = InProcess::new(scenario)?;
-    let clock_run = run_virtual(&mut engine, next, scenario.network.lookahead_ms(), &mut ()).await?;
+    let clock_run =
+        run_virtual(&mut engine, next, scenario.network.lookahead_ms(), &mut (), scenario.exercise_state()).await?;
     let mut report = report::build(scenario, &clock_run)?;
     report.thresholds = crate::thresholds::evaluate(scenario, &report);
     Ok(report)

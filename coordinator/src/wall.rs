@@ -2,23 +2,27 @@
 //! exercises. Windows are the virtual clock's, started when real time catches up with
 //! them, so the report is the one a virtual run gives.
 //!
-//! An exercise controller pauses and resumes it by lines on standard input: `pause`,
-//! `resume`, and `fast` (run the rest as fast as possible). While paused, scenario time
-//! stands still, so every deadline (acknowledgement delays, evidence windows, give-ups)
-//! keeps its meaning.
+//! An exercise controller pauses and resumes it by lines on standard input (`pause`,
+//! `resume`, `fast`: run the rest as fast as possible, `end`: end the exercise now) or from
+//! the exercise dashboard. While paused, scenario time stands still, so every deadline
+//! (acknowledgement delays, evidence windows, give-ups) keeps its meaning. A person's
+//! action interrupts the wait: it enters the run at the scenario time it came in.
 
-use crate::clock::Pacing;
+use crate::clock::{Directive, Pacing};
 use pocnet_core::SimTime;
 use std::io::Write;
+use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     Pause,
     Resume,
     /// Run the rest as fast as possible.
     Fast,
+    /// Bring something into the run now (an exercise's actions, injects, its end).
+    Directive(Directive),
 }
 
 impl Command {
@@ -26,59 +30,39 @@ impl Command {
         match line.trim() {
             "pause" | "p" => Some(Command::Pause),
             "resume" | "r" => Some(Command::Resume),
-            "fast" | "f" | "end" => Some(Command::Fast),
+            "fast" | "f" => Some(Command::Fast),
+            "end" => Some(Command::Directive(Directive::End)),
             _ => None,
         }
     }
 }
 
-#[derive(Debug)]
-pub struct WallClock {
-    speed: f64,
+/// Where the wall clock stands, shared with the exercise console: what scenario time it
+/// is now, whether it is paused.
+#[derive(Debug, Clone)]
+pub struct ClockView {
+    pub speed: f64,
     origin_sim: SimTime,
     origin_wall: Instant,
     paused_since: Option<Instant>,
-    fast: bool,
-    commands: mpsc::Receiver<Command>,
-    /// Scenario time reached, for messages.
-    reached: SimTime,
+    pub fast: bool,
+    /// Scenario time the clock last reached (what "now" is in fast mode).
+    pub reached: SimTime,
 }
 
-impl WallClock {
-    /// Starts at scenario time `start`, now.
-    pub fn new(speed: f64, start: SimTime, commands: mpsc::Receiver<Command>) -> WallClock {
-        assert!(speed > 0.0 && speed.is_finite(), "speed must be positive");
-        WallClock {
-            speed,
-            origin_sim: start,
-            origin_wall: Instant::now(),
-            paused_since: None,
-            fast: false,
-            commands,
-            reached: start,
-        }
+impl ClockView {
+    pub fn paused(&self) -> bool {
+        self.paused_since.is_some()
     }
 
-    fn apply(&mut self, command: Command) {
-        match command {
-            Command::Pause if self.paused_since.is_none() => {
-                self.paused_since = Some(Instant::now());
-                say(&format!("paused at scenario time {}", self.reached));
-            }
-            Command::Resume => {
-                if let Some(since) = self.paused_since.take() {
-                    // Real time spent paused does not count: shift the origin.
-                    self.origin_wall += since.elapsed();
-                    say(&format!("resumed at scenario time {}", self.reached));
-                }
-            }
-            Command::Fast => {
-                self.fast = true;
-                self.paused_since = None;
-                say("running the rest as fast as possible");
-            }
-            Command::Pause => {}
+    /// Scenario time now: it stands still while paused.
+    pub fn now(&self) -> SimTime {
+        if self.fast {
+            return self.reached;
         }
+        let at = self.paused_since.unwrap_or_else(Instant::now);
+        let ms = at.saturating_duration_since(self.origin_wall).as_secs_f64() * 1000.0 * self.speed;
+        self.origin_sim.plus_ms(ms as u64)
     }
 
     /// The real instant at which scenario time `t` is due.
@@ -88,41 +72,109 @@ impl WallClock {
     }
 }
 
+pub type SharedClock = Arc<Mutex<ClockView>>;
+
+#[derive(Debug)]
+pub struct WallClock {
+    view: SharedClock,
+    commands: mpsc::Receiver<Command>,
+}
+
+impl WallClock {
+    /// Starts at scenario time `start`, now.
+    pub fn new(speed: f64, start: SimTime, commands: mpsc::Receiver<Command>) -> WallClock {
+        assert!(speed > 0.0 && speed.is_finite(), "speed must be positive");
+        let view = ClockView {
+            speed,
+            origin_sim: start,
+            origin_wall: Instant::now(),
+            paused_since: None,
+            fast: false,
+            reached: start,
+        };
+        WallClock { view: Arc::new(Mutex::new(view)), commands }
+    }
+
+    /// The clock as the console sees it.
+    pub fn view(&self) -> SharedClock {
+        self.view.clone()
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut ClockView) -> T) -> T {
+        let mut view = match self.view.lock() {
+            Ok(v) => v,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        f(&mut view)
+    }
+
+    /// Applies a command; a directive comes back, stamped with the scenario time now.
+    fn apply(&mut self, command: Command) -> Option<(SimTime, Directive)> {
+        match command {
+            Command::Pause => self.with(|v| {
+                if v.paused_since.is_none() {
+                    v.paused_since = Some(Instant::now());
+                    say(&format!("paused at scenario time {}", v.now()));
+                }
+            }),
+            Command::Resume => self.with(|v| {
+                if let Some(since) = v.paused_since.take() {
+                    // Real time spent paused does not count: shift the origin.
+                    v.origin_wall += since.elapsed();
+                    say(&format!("resumed at scenario time {}", v.now()));
+                }
+            }),
+            Command::Fast => self.with(|v| {
+                v.fast = true;
+                v.paused_since = None;
+                say("running the rest as fast as possible");
+            }),
+            Command::Directive(d) => return Some((self.with(|v| v.now()), d)),
+        }
+        None
+    }
+}
+
 fn say(message: &str) {
     let _ = writeln!(std::io::stderr(), "pocnet: {message}");
 }
 
 impl Pacing for WallClock {
-    async fn reach(&mut self, t: SimTime) -> anyhow::Result<()> {
+    async fn reach(&mut self, t: SimTime) -> anyhow::Result<Vec<(SimTime, Directive)>> {
+        let mut directives = Vec::new();
         loop {
             while let Ok(c) = self.commands.try_recv() {
-                self.apply(c);
+                directives.extend(self.apply(c));
             }
-            if self.fast {
+            if !directives.is_empty() {
+                // They enter first; the caller comes back for `t`.
+                return Ok(directives);
+            }
+            let (fast, paused, due) = self.with(|v| (v.fast, v.paused(), v.due(t)));
+            if fast {
                 break;
             }
-            if self.paused_since.is_some() {
+            if paused {
                 match self.commands.recv().await {
-                    Some(c) => self.apply(c),
+                    Some(c) => directives.extend(self.apply(c)),
                     None => anyhow::bail!("paused, and the controller went away"),
                 }
                 continue;
             }
-            let due = self.due(t);
             if Instant::now() >= due {
                 break;
             }
             tokio::select! {
                 () = tokio::time::sleep_until(due) => break,
                 c = self.commands.recv() => match c {
-                    Some(c) => self.apply(c),
+                    Some(c) => directives.extend(self.apply(c)),
                     // No controller (stdin closed): keep pacing.
                     None => { tokio::time::sleep_until(due).await; break; }
                 },
             }
         }
-        self.reached = t;
-        Ok(())
+        self.with(|v| v.reached = v.reached.max(t));
+        Ok(directives)
     }
 }
 
@@ -140,7 +192,7 @@ pub fn stdin_commands() -> mpsc::Receiver<Command> {
                     }
                 }
                 None if line.trim().is_empty() => {}
-                None => say(&format!("unknown command `{}`: pause, resume or fast", line.trim())),
+                None => say(&format!("unknown command `{}`: pause, resume, fast or end", line.trim())),
             }
         }
     });
@@ -157,7 +209,7 @@ mod tests {
         let start = SimTime(0);
         let mut clock = WallClock::new(60.0, start, rx); // one scenario minute per second
         let t0 = Instant::now();
-        clock.reach(SimTime(120_000)).await.expect("reach");
+        assert!(clock.reach(SimTime(120_000)).await.expect("reach").is_empty());
         assert_eq!(t0.elapsed().as_secs(), 2);
         tx.send(Command::Pause).await.expect("send");
         let resume = tx.clone();
@@ -171,5 +223,28 @@ mod tests {
         tx.send(Command::Fast).await.expect("send");
         clock.reach(SimTime(86_400_000)).await.expect("reach");
         assert_eq!(t0.elapsed().as_secs(), 13, "fast does not wait");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_directive_interrupts_the_wait_stamped_with_the_scenario_time_it_came_in() {
+        let (tx, rx) = mpsc::channel(4);
+        let mut clock = WallClock::new(60.0, SimTime(0), rx);
+        let sender = tx.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+            let _ = sender.send(Command::Directive(Directive::End)).await;
+        });
+        let got = clock.reach(SimTime(600_000)).await.expect("reach");
+        assert_eq!(got, vec![(SimTime(300_000), Directive::End)], "5 s at 60x is scenario minute 5");
+        // Paused: a directive is stamped with the paused time however long the pause.
+        tx.send(Command::Pause).await.expect("send");
+        let sender = tx.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+            let _ = sender.send(Command::Directive(Directive::End)).await;
+        });
+        let got = clock.reach(SimTime(600_000)).await.expect("reach");
+        assert_eq!(got, vec![(SimTime(300_000), Directive::End)]);
+        assert_eq!(clock.view().lock().map(|v| v.now()).ok(), Some(SimTime(300_000)));
     }
 }

@@ -6,7 +6,7 @@
 //! id, then timers), so a window's outcome never depends on the order in which envelopes
 //! crossed the network.
 
-use crate::contact_point::ContactPoint;
+use crate::contact_point::{ContactPoint, ExerciseInput};
 use crate::event::Event;
 use crate::limits;
 use crate::request::{Inject, RequestId};
@@ -29,6 +29,8 @@ pub enum EnqueueError {
     InjectNotOurs { id: RequestId, from: StateCode, here: StateCode },
     #[error("more than {max} injects for one contact point", max = limits::INJECTS_PER_STATE_MAX)]
     TooManyInjects,
+    #[error("more than {max} exercise inputs for one contact point", max = limits::EXERCISE_INPUTS_MAX)]
+    TooManyExerciseInputs,
 }
 
 /// What one window produced.
@@ -43,13 +45,23 @@ pub struct Agenda {
     contact_point: ContactPoint,
     injects: BTreeMap<(SimTime, RequestId), Inject>,
     inbox: BTreeMap<(SimTime, StateCode, u64), Envelope>,
+    /// People's actions and the end of an exercise, in arrival order at equal times.
+    exercise: BTreeMap<(SimTime, u64), ExerciseInput>,
+    exercise_seq: u64,
     /// Every input before this time has run; nothing may be queued before it.
     horizon: SimTime,
 }
 
 impl Agenda {
     pub fn new(contact_point: ContactPoint) -> Agenda {
-        Agenda { contact_point, injects: BTreeMap::new(), inbox: BTreeMap::new(), horizon: SimTime(i64::MIN) }
+        Agenda {
+            contact_point,
+            injects: BTreeMap::new(),
+            inbox: BTreeMap::new(),
+            exercise: BTreeMap::new(),
+            exercise_seq: 0,
+            horizon: SimTime(i64::MIN),
+        }
     }
 
     pub fn add_inject(&mut self, inject: Inject) -> Result<(), EnqueueError> {
@@ -65,6 +77,24 @@ impl Agenda {
         }
         self.injects.insert((inject.at, inject.id), inject);
         Ok(())
+    }
+
+    /// Queues an exercise input (a person's action, the end) to run at `at`.
+    pub fn add_exercise_input(&mut self, at: SimTime, input: ExerciseInput) -> Result<(), EnqueueError> {
+        if at < self.horizon {
+            return Err(EnqueueError::InThePast { deliver_at: at, horizon: self.horizon });
+        }
+        if self.exercise.len() >= limits::EXERCISE_INPUTS_MAX {
+            return Err(EnqueueError::TooManyExerciseInputs);
+        }
+        self.exercise.insert((at, self.exercise_seq), input);
+        self.exercise_seq += 1;
+        Ok(())
+    }
+
+    /// Every input before this time has run.
+    pub fn horizon(&self) -> SimTime {
+        self.horizon
     }
 
     /// Queues an envelope for delivery at its `deliver_at`. A duplicate (same sender and
@@ -83,6 +113,10 @@ impl Agenda {
                 expected_ms,
             });
         }
+        if self.contact_point.ended() {
+            // The exercise is over here: nothing more is delivered.
+            return Ok(());
+        }
         if envelope.deliver_at < self.horizon {
             return Err(EnqueueError::InThePast { deliver_at: envelope.deliver_at, horizon: self.horizon });
         }
@@ -97,7 +131,8 @@ impl Agenda {
     pub fn next_event(&self) -> Option<SimTime> {
         let message = self.inbox.keys().next().map(|k| k.0);
         let inject = self.injects.keys().next().map(|k| k.0);
-        [message, inject, self.contact_point.poll_timeout()].into_iter().flatten().min()
+        let exercise = self.exercise.keys().next().map(|k| k.0);
+        [message, inject, exercise, self.contact_point.poll_timeout()].into_iter().flatten().min()
     }
 
     /// Runs every input due before `until`, in order, and collects what they produce.
@@ -106,9 +141,10 @@ impl Agenda {
         loop {
             let message = self.inbox.keys().next().map(|k| k.0);
             let inject = self.injects.keys().next().map(|k| k.0);
+            let exercise = self.exercise.keys().next().map(|k| k.0);
             let timer = self.contact_point.poll_timeout();
-            // Ties: messages, then injects, then timers.
-            let candidates = [(message, 0u8), (inject, 1), (timer, 2)];
+            // Ties: messages, then injects, then exercise inputs, then timers.
+            let candidates = [(message, 0u8), (inject, 1), (exercise, 2), (timer, 3)];
             let Some((at, class)) = candidates.iter().filter_map(|&(t, c)| t.map(|t| (t, c))).min() else { break };
             if at >= until {
                 break;
@@ -124,7 +160,18 @@ impl Agenda {
                         self.contact_point.handle_inject(at, inject);
                     }
                 }
+                2 => {
+                    if let Some((_, input)) = self.exercise.pop_first() {
+                        self.contact_point.handle_exercise(at, input);
+                    }
+                }
                 _ => self.contact_point.handle_timeout(at),
+            }
+            if self.contact_point.ended() {
+                // Nothing happens after the end of the exercise.
+                self.inbox.clear();
+                self.injects.clear();
+                self.exercise.clear();
             }
             while let Some(t) = self.contact_point.poll_transmit() {
                 out.transmits.push(t);

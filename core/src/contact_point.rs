@@ -19,6 +19,12 @@
 //! a fulfilled link of an Art. 43 chain that reveals a provider in another state makes
 //! it send that state the next request. The network model decides, at send time, whether
 //! an envelope arrives (faults, loss); a down contact point's timers wait until it is up.
+//!
+//! A contact point played by a person in a tabletop exercise (`operated`) takes no
+//! receiver step by itself: [`ContactPoint::handle_exercise`] brings the person's
+//! [`OperatorAction`]s in as inputs, so they are timed exactly as simulated steps are. Its
+//! central authority (a simulated office) still works by its profile. The end of an
+//! exercise ([`ExerciseInput::End`]) closes every open request as unfinished.
 
 use crate::event::{Event, EventKind};
 use crate::network::NetworkModel;
@@ -42,6 +48,63 @@ pub struct ContactPointConfig {
     pub roster: RosterSpec,
     pub profile: Profile,
     pub network: NetworkModel,
+    /// Played by a person in a tabletop exercise: receiver steps come from the console.
+    pub operated: bool,
+}
+
+/// What a person playing a contact point does about a request it received.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OperatorAction {
+    Acknowledge {
+        id: RequestId,
+    },
+    /// Execute the request (preserve, disclose, advise...).
+    Fulfil {
+        id: RequestId,
+    },
+    Refuse {
+        id: RequestId,
+        ground: String,
+    },
+    /// Hand it to the central authority, which executes it in its own office hours.
+    HandToCentralAuthority {
+        id: RequestId,
+    },
+    /// Ask for a translation; the request cannot be executed before it is ready.
+    AskTranslation {
+        id: RequestId,
+    },
+}
+
+impl OperatorAction {
+    pub fn id(&self) -> RequestId {
+        match self {
+            OperatorAction::Acknowledge { id }
+            | OperatorAction::Fulfil { id }
+            | OperatorAction::Refuse { id, .. }
+            | OperatorAction::HandToCentralAuthority { id }
+            | OperatorAction::AskTranslation { id } => *id,
+        }
+    }
+
+    /// How the console and the report name it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            OperatorAction::Acknowledge { .. } => "acknowledge",
+            OperatorAction::Fulfil { .. } => "fulfil",
+            OperatorAction::Refuse { .. } => "refuse",
+            OperatorAction::HandToCentralAuthority { .. } => "hand to central authority",
+            OperatorAction::AskTranslation { .. } => "ask for translation",
+        }
+    }
+}
+
+/// An input from the exercise rather than the network: a person's action, or the end.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ExerciseInput {
+    Operator(OperatorAction),
+    /// The exercise is over: every request still open ends unfinished.
+    End,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -87,6 +150,8 @@ struct Received {
     forwarded: bool,
     /// The final response, once given (sent again if the request comes again).
     response: Option<Response>,
+    /// Operated: when the translation a person asked for is ready.
+    translation_ready: Option<SimTime>,
 }
 
 /// A request this contact point sent and waits on.
@@ -113,6 +178,9 @@ pub struct ContactPoint {
     profile: Profile,
     central_authority: Option<CentralAuthority>,
     network: NetworkModel,
+    operated: bool,
+    /// The exercise ended: every later input is ignored.
+    ended: bool,
     timers: BTreeSet<Timer>,
     received: BTreeMap<RequestId, Received>,
     sent: BTreeMap<RequestId, Sent>,
@@ -156,6 +224,8 @@ impl ContactPoint {
             profile: config.profile,
             central_authority,
             network: config.network,
+            operated: config.operated,
+            ended: false,
             timers: BTreeSet::new(),
             received: BTreeMap::new(),
             sent: BTreeMap::new(),
@@ -175,6 +245,11 @@ impl ContactPoint {
         &self.network
     }
 
+    /// Whether the exercise has ended here (nothing more happens).
+    pub fn ended(&self) -> bool {
+        self.ended
+    }
+
     fn tick(&mut self, now: SimTime) {
         assert!(now >= self.clock, "{}: input at {now} after {}", self.state, self.clock);
         self.clock = now;
@@ -183,6 +258,9 @@ impl ContactPoint {
     /// This state's investigators need `inject.to` to act: send the request.
     pub fn handle_inject(&mut self, now: SimTime, inject: Inject) {
         self.tick(now);
+        if self.ended {
+            return;
+        }
         assert_eq!(inject.from, self.state, "inject routed to the wrong contact point");
         let request = Request {
             id: inject.id,
@@ -220,7 +298,7 @@ impl ContactPoint {
     pub fn handle_message(&mut self, now: SimTime, envelope: Envelope) {
         self.tick(now);
         assert_eq!(envelope.to, self.state, "envelope routed to the wrong contact point");
-        if !self.seen.insert((envelope.from, envelope.seq)) {
+        if self.ended || !self.seen.insert((envelope.from, envelope.seq)) {
             return;
         }
         let from = envelope.from;
@@ -260,10 +338,20 @@ impl ContactPoint {
         let mode = self.roster.mode_at(now);
         self.received.insert(
             id,
-            Received { from, request, pending_ack: None, acknowledged: false, forwarded: false, response: None },
+            Received {
+                from,
+                request,
+                pending_ack: None,
+                acknowledged: false,
+                forwarded: false,
+                response: None,
+                translation_ready: None,
+            },
         );
         self.emit(now, id, EventKind::Delivered { from, mode });
-        self.schedule_first_look(now, id);
+        if !self.operated {
+            self.schedule_first_look(now, id);
+        }
     }
 
     /// A person looks at the request now if the contact point is open, else at its next opening.
@@ -448,14 +536,37 @@ impl ContactPoint {
         self.emit(now, id, event(to));
     }
 
-    fn acknowledge(&mut self, now: SimTime, id: RequestId) {
+    /// A person acknowledged the request: tell the requester.
+    fn mark_acknowledged(&mut self, now: SimTime, id: RequestId) {
         let Some(received) = self.received.get_mut(&id) else { return };
         received.pending_ack = None;
         received.acknowledged = true;
-        let (from, kind, language) = (received.from, received.request.kind, received.request.language.clone());
+        let from = received.from;
         let mode = self.roster.mode_at(now);
         self.emit(now, id, EventKind::Acknowledged { mode });
         self.send(now, from, id, Message::Acknowledgement { id });
+    }
+
+    /// Hands the request to the central authority now (the requester is told); it starts
+    /// at `start` (after any translation). Returns when it will have executed it (its next
+    /// opening plus its delay), or `None` without a central authority.
+    fn forward_to_central_authority(&mut self, now: SimTime, start: SimTime, id: RequestId) -> Option<SimTime> {
+        let ca = self.central_authority.as_ref()?;
+        let delay = ca.delay.clone();
+        let opening = ca.roster.next_opening(start).unwrap_or(start);
+        let r = self.received.get_mut(&id)?;
+        r.forwarded = true;
+        let from = r.from;
+        self.emit(now, id, EventKind::Forwarded);
+        self.send(now, from, id, Message::Response { id, response: Response::Forwarded });
+        Some(opening.plus_ms(self.draw(id, Purpose::CentralAuthorityDelay, delay)))
+    }
+
+    fn acknowledge(&mut self, now: SimTime, id: RequestId) {
+        let Some(received) = self.received.get(&id) else { return };
+        let (kind, language) = (received.request.kind, received.request.language.clone());
+        let mode = self.roster.mode_at(now);
+        self.mark_acknowledged(now, id);
         let mut start = now;
         if self.profile.needs_translation(&language) {
             let ms = self.draw(id, Purpose::TranslationDelay, self.profile.translation.clone());
@@ -464,15 +575,8 @@ impl ContactPoint {
         }
         let to_authority = self.central_authority.as_ref().is_some_and(|ca| ca.kinds.contains(&kind));
         let at = if to_authority {
-            if let Some(r) = self.received.get_mut(&id) {
-                r.forwarded = true;
-            }
-            self.emit(now, id, EventKind::Forwarded);
-            self.send(now, from, id, Message::Response { id, response: Response::Forwarded });
-            let Some(ca) = self.central_authority.as_ref() else { return };
-            let delay = ca.delay.clone();
-            let opening = ca.roster.next_opening(start).unwrap_or(start);
-            opening.plus_ms(self.draw(id, Purpose::CentralAuthorityDelay, delay))
+            let Some(at) = self.forward_to_central_authority(now, start, id) else { return };
+            at
         } else {
             let delay = self.profile.fulfil_delay(kind, mode).clone();
             start.plus_ms(self.draw(id, Purpose::FulfilDelay, delay))
@@ -492,18 +596,29 @@ impl ContactPoint {
             self.timers.insert(Timer { at, id, kind: TimerKind::Fulfil });
             return;
         }
+        let response = self.execution(now, id);
+        self.finish_received(now, id, response);
+    }
+
+    /// What executing the request now gives: a refusal (by the profile's odds), too late
+    /// for the evidence, or fulfilled (revealing the next state of an Art. 43 chain).
+    fn execution(&self, now: SimTime, id: RequestId) -> Response {
+        let Some(received) = self.received.get(&id) else { return Response::TooLate };
         let too_late = received.request.evidence_deleted_at.is_some_and(|deleted| now > deleted);
         let reveals = received.request.chain.first().copied();
-        let refuse = self.profile.refuse_probability > 0.0
+        // A person decides refusals; the profile's odds are for simulated contact points
+        // and central authorities.
+        let by_chance = !self.operated || received.forwarded;
+        let refuse = by_chance
+            && self.profile.refuse_probability > 0.0
             && stream(self.seed, self.state, id, Purpose::Refusal).random::<f64>() < self.profile.refuse_probability;
-        let response = if refuse {
+        if refuse {
             Response::Refused { ground: self.profile.refusal_ground.clone() }
         } else if too_late {
             Response::TooLate
         } else {
             Response::Fulfilled { reveals }
-        };
-        self.finish_received(now, id, response);
+        }
     }
 
     fn finish_received(&mut self, now: SimTime, id: RequestId, response: Response) {
@@ -519,6 +634,99 @@ impl ContactPoint {
         };
         self.emit(now, id, event);
         self.send(now, from, id, Message::Response { id, response });
+    }
+
+    /// An input from the exercise: a person's action (operated contact points only), or
+    /// the end of the exercise.
+    pub fn handle_exercise(&mut self, now: SimTime, input: ExerciseInput) {
+        self.tick(now);
+        if self.ended {
+            return;
+        }
+        match input {
+            ExerciseInput::End => self.end_exercise(now),
+            ExerciseInput::Operator(action) => {
+                let id = action.id();
+                if !self.received.contains_key(&id) {
+                    // Not a request this contact point holds: nothing to record it on. The
+                    // coordinator checks ids before it forwards an action.
+                    return;
+                }
+                let name = action.name();
+                if let Err(reason) = self.operate(now, action) {
+                    self.emit(now, id, EventKind::ActionRejected { action: name.to_string(), reason });
+                }
+            }
+        }
+    }
+
+    fn operate(&mut self, now: SimTime, action: OperatorAction) -> Result<(), String> {
+        if !self.operated {
+            return Err(format!("{} is simulated, not played by a person", self.state));
+        }
+        let id = action.id();
+        let r = self.received.get(&id).ok_or_else(|| format!("{id} was not received here"))?;
+        if r.response.is_some() {
+            return Err(format!("{id} is already answered"));
+        }
+        if r.forwarded {
+            return Err(format!("{id} is with the central authority"));
+        }
+        let (acknowledged, ready) = (r.acknowledged, r.translation_ready);
+        let executes = matches!(action, OperatorAction::Fulfil { .. } | OperatorAction::HandToCentralAuthority { .. });
+        if let (true, Some(ready)) = (executes, ready) {
+            if now < ready {
+                return Err(format!("the translation of {id} is ready only at {ready}"));
+            }
+        }
+        match action {
+            OperatorAction::Acknowledge { .. } if acknowledged => return Err(format!("{id} is already acknowledged")),
+            OperatorAction::AskTranslation { .. } if ready.is_some() => {
+                return Err(format!("a translation of {id} was already asked for"))
+            }
+            OperatorAction::HandToCentralAuthority { .. } if self.central_authority.is_none() => {
+                return Err(format!("{} has no central authority in its profile", self.state))
+            }
+            _ => {}
+        }
+        if !acknowledged && !matches!(action, OperatorAction::AskTranslation { .. }) {
+            self.mark_acknowledged(now, id);
+        }
+        match action {
+            OperatorAction::Acknowledge { .. } => {}
+            OperatorAction::AskTranslation { .. } => {
+                let ms = self.draw(id, Purpose::TranslationDelay, self.profile.translation.clone());
+                self.emit(now, id, EventKind::Translation { ms });
+                if let Some(r) = self.received.get_mut(&id) {
+                    r.translation_ready = Some(now.plus_ms(ms));
+                }
+            }
+            OperatorAction::Fulfil { .. } => {
+                let response = self.execution(now, id);
+                self.finish_received(now, id, response);
+            }
+            OperatorAction::Refuse { ground, .. } => {
+                let ground = if ground.trim().is_empty() { "no ground given".to_string() } else { ground };
+                self.finish_received(now, id, Response::Refused { ground });
+            }
+            OperatorAction::HandToCentralAuthority { .. } => {
+                let at = self.forward_to_central_authority(now, now, id).ok_or("no central authority")?;
+                self.timers.insert(Timer { at, id, kind: TimerKind::Fulfil });
+            }
+        }
+        Ok(())
+    }
+
+    /// The exercise is over: requests still open end unfinished, and nothing more happens.
+    fn end_exercise(&mut self, now: SimTime) {
+        self.ended = true;
+        self.timers.clear();
+        let open: Vec<RequestId> = self.sent.iter().filter(|(_, s)| !s.finished).map(|(id, _)| *id).collect();
+        for id in open {
+            self.end_sent(now, id, |to| EventKind::Unfinished {
+                reason: format!("still open at {to} when the exercise ended at {now}"),
+            });
+        }
     }
 
     fn draw(&self, id: RequestId, purpose: Purpose, delay: Delay) -> u64 {

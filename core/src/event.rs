@@ -54,6 +54,10 @@ pub enum EventKind {
     EvidenceGone,
     /// Either side: an envelope about this request never arrived (modelled network fault).
     Lost { to: StateCode, reason: LossReason },
+    /// Requester: the exercise ended with this request still open.
+    Unfinished { reason: String },
+    /// Receiver (played by a person): an action that could not be taken, and why.
+    ActionRejected { action: String, reason: String },
 }
 
 impl EventKind {
@@ -63,6 +67,7 @@ impl EventKind {
             self,
             EventKind::Expired { .. }
                 | EventKind::Undeliverable { .. }
+                | EventKind::Unfinished { .. }
                 | EventKind::ResponseReceived {
                     response: Response::Fulfilled { .. } | Response::Refused { .. } | Response::TooLate
                 }

@@ -19,7 +19,7 @@ pub mod time;
 pub mod wire;
 
 pub use agenda::{Agenda, EnqueueError, WindowOutput};
-pub use contact_point::{ContactPoint, ContactPointConfig};
+pub use contact_point::{ContactPoint, ContactPointConfig, ExerciseInput, OperatorAction};
 pub use event::{Event, EventKind};
 pub use network::NetworkModel;
 pub use profile::{Delay, DelaysByMode, Profile};

@@ -33,3 +33,5 @@ pub const HOLIDAYS_MAX: usize = 400;
 pub const RESENDS_MAX: u32 = 100;
 /// Links in one Art. 43 chain (states revealed one after another).
 pub const CHAIN_LINKS_MAX: usize = 16;
+/// Queued exercise inputs (people's actions) at one contact point.
+pub const EXERCISE_INPUTS_MAX: usize = 10_000;

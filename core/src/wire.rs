@@ -138,6 +138,12 @@ pub enum ToNode {
     Heal {
         peers: Vec<StateCode>,
     },
+    /// A person's action or the end of the exercise, to run at `at` (never before this
+    /// node's horizon: the coordinator stamps it at or after the last window it granted).
+    Exercise {
+        at: SimTime,
+        input: crate::contact_point::ExerciseInput,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -56,6 +56,7 @@ fn vnm(off_hours: Mode, profile: Profile, seed: u64) -> ContactPoint {
         roster: roster(off_hours),
         profile,
         network: NetworkModel::new(250),
+        operated: false,
     })
     .expect("valid configuration")
 }
@@ -263,4 +264,145 @@ fn delays_are_reproducible_from_the_seed() {
     };
     assert_eq!(times(7), times(7));
     assert_ne!(times(7), times(8));
+}
+
+fn operated_vnm(profile: Profile) -> ContactPoint {
+    ContactPoint::new(ContactPointConfig {
+        state: code("VNM"),
+        seed: 1,
+        roster: roster(Mode::Closed),
+        profile,
+        network: NetworkModel::new(250),
+        operated: true,
+    })
+    .expect("valid configuration")
+}
+
+fn drain(cp: &mut ContactPoint) -> (Vec<Event>, Vec<Envelope>) {
+    let mut events = Vec::new();
+    let mut sent = Vec::new();
+    while let Some(e) = cp.poll_event() {
+        events.push(e);
+    }
+    while let Some(t) = cp.poll_transmit() {
+        sent.push(t);
+    }
+    (events, sent)
+}
+
+#[test]
+fn operated_contact_point_waits_for_its_person_and_times_their_actions() {
+    use pocnet_core::{ExerciseInput, OperatorAction};
+    let mut cp = operated_vnm(profile());
+    let delivered = at("2025-11-04T03:00:00Z"); // Tuesday 10:00 local, staffed
+    let id = RequestId { case: 1, link: 0 };
+    cp.handle_message(delivered, request(1, RequestKind::Preservation, delivered));
+    let (events, _) = drain(&mut cp);
+    assert!(matches!(events[0].kind, EventKind::Delivered { .. }));
+    assert_eq!(cp.poll_timeout(), None, "nothing happens by itself at a contact point a person plays");
+
+    let ack_at = at("2025-11-04T03:07:00Z");
+    cp.handle_exercise(ack_at, ExerciseInput::Operator(OperatorAction::Acknowledge { id }));
+    let (events, sent) = drain(&mut cp);
+    assert_eq!(
+        events.iter().map(|e| (e.at, e.kind.clone())).collect::<Vec<_>>(),
+        vec![(ack_at, EventKind::Acknowledged { mode: Mode::Staffed })]
+    );
+    assert!(matches!(sent[0].message, Message::Acknowledgement { .. }));
+
+    // A second acknowledgement is refused, on the record.
+    cp.handle_exercise(ack_at.plus_ms(1), ExerciseInput::Operator(OperatorAction::Acknowledge { id }));
+    let (events, sent) = drain(&mut cp);
+    assert!(matches!(&events[0].kind, EventKind::ActionRejected { reason, .. } if reason.contains("already")));
+    assert!(sent.is_empty());
+
+    let done_at = at("2025-11-04T03:41:00Z");
+    cp.handle_exercise(done_at, ExerciseInput::Operator(OperatorAction::Fulfil { id }));
+    let (events, sent) = drain(&mut cp);
+    assert_eq!(events[0].at, done_at);
+    assert_eq!(events[0].kind, EventKind::Fulfilled);
+    assert!(matches!(sent[0].message, Message::Response { response: Response::Fulfilled { .. }, .. }));
+    assert_eq!(cp.poll_timeout(), None);
+}
+
+#[test]
+fn operated_refusal_carries_the_persons_ground_and_translation_gates_execution() {
+    use pocnet_core::{ExerciseInput, OperatorAction};
+    let mut p = profile();
+    p.translation = fixed(2 * HOUR);
+    let mut cp = operated_vnm(p);
+    let delivered = at("2025-11-04T03:00:00Z");
+    let id = RequestId { case: 1, link: 0 };
+    cp.handle_message(delivered, request(1, RequestKind::Evidence, delivered));
+    cp.handle_exercise(delivered, ExerciseInput::Operator(OperatorAction::AskTranslation { id }));
+    let (events, _) = drain(&mut cp);
+    assert!(events.iter().any(|e| e.kind == EventKind::Translation { ms: 2 * HOUR }));
+    // Before the translation is ready, the request cannot be executed.
+    cp.handle_exercise(delivered.plus_ms(HOUR), ExerciseInput::Operator(OperatorAction::Fulfil { id }));
+    let (events, _) = drain(&mut cp);
+    assert!(matches!(&events[0].kind, EventKind::ActionRejected { reason, .. } if reason.contains("translation")));
+    let ground = "dual criminality is not met".to_string();
+    cp.handle_exercise(
+        delivered.plus_ms(3 * HOUR),
+        ExerciseInput::Operator(OperatorAction::Refuse { id, ground: ground.clone() }),
+    );
+    let (events, _) = drain(&mut cp);
+    assert!(events.iter().any(|e| e.kind == EventKind::Refused { ground: ground.clone() }));
+    assert!(events.iter().any(|e| matches!(e.kind, EventKind::Acknowledged { .. })), "refusing acknowledges first");
+}
+
+#[test]
+fn operated_hand_off_goes_to_the_simulated_central_authority_in_its_hours() {
+    use pocnet_core::{ExerciseInput, OperatorAction};
+    let mut p = profile();
+    p.central_authority =
+        Some(CentralAuthority { kinds: vec![RequestKind::Evidence], delay: fixed(HOUR), roster: roster(Mode::Closed) });
+    let mut cp = operated_vnm(p);
+    let delivered = at("2025-11-04T09:30:00Z"); // Tuesday 16:30 local
+    let id = RequestId { case: 1, link: 0 };
+    cp.handle_message(delivered, request(1, RequestKind::Evidence, delivered));
+    cp.handle_exercise(delivered, ExerciseInput::Operator(OperatorAction::HandToCentralAuthority { id }));
+    let events = run_to_end(&mut cp);
+    assert!(events.iter().any(|e| e.kind == EventKind::Forwarded));
+    // The authority is open (16:30 local) but its hour runs past 17:00: it finishes when it
+    // opens again, Wednesday 09:00 local (02:00Z).
+    assert_eq!(time_of(&events, |k| *k == EventKind::Fulfilled), Some(at("2025-11-05T02:00:00Z")));
+}
+
+#[test]
+fn the_end_of_an_exercise_closes_every_open_request_as_unfinished() {
+    use pocnet_core::ExerciseInput;
+    let mut cp = vnm(Mode::Closed, profile(), 1);
+    let t = at("2025-11-04T03:00:00Z");
+    cp.handle_inject(
+        t,
+        Inject {
+            id: RequestId { case: 7, link: 0 },
+            at: t,
+            from: code("VNM"),
+            to: code("FRA"),
+            kind: RequestKind::Preservation,
+            language: "en".into(),
+            details: Art42 {
+                authority: "VNM".into(),
+                offence: "fraud".into(),
+                data: "logs".into(),
+                custodian: "a provider".into(),
+                necessity: "retention".into(),
+                mla_to_follow: true,
+                confidential: true,
+            },
+            evidence_deleted_at: None,
+            chain: vec![],
+        },
+    );
+    let _ = drain(&mut cp);
+    assert!(cp.poll_timeout().is_some(), "the requester waits with its give-up timer");
+    let end = t.plus_ms(HOUR);
+    cp.handle_exercise(end, ExerciseInput::End);
+    let (events, _) = drain(&mut cp);
+    assert_eq!(events.len(), 1);
+    assert!(matches!(&events[0].kind, EventKind::Unfinished { reason } if reason.contains("exercise ended")));
+    assert!(events[0].kind.is_final_at_requester());
+    assert_eq!(cp.poll_timeout(), None, "nothing happens after the end");
 }

@@ -255,6 +255,7 @@ async fn receive_setup(
                     agenda.add_inject(inject)?;
                 }
             }
+            Some(ToNode::Exercise { at, input }) => agenda.add_exercise_input(at, input)?,
             Some(ToNode::SetupDone) => return Ok((agenda, addresses)),
             other => bail!("expected injects or end of setup from the coordinator, got {other:?}"),
         }
@@ -308,6 +309,16 @@ impl Node {
                 }
                 Input::Control(Ok(Some(ToNode::Cut { peers }))) => self.cut(&peers, true),
                 Input::Control(Ok(Some(ToNode::Heal { peers }))) => self.cut(&peers, false),
+                // Exercises: a player's new request, an ad-hoc inject, a person's action, the
+                // end. The coordinator keeps them and sends them again if this node restarts.
+                Input::Control(Ok(Some(ToNode::Injects(injects)))) => {
+                    for inject in injects {
+                        self.agenda.add_inject(inject)?;
+                    }
+                }
+                Input::Control(Ok(Some(ToNode::Exercise { at, input }))) => {
+                    self.agenda.add_exercise_input(at, input)?
+                }
                 Input::Control(Ok(Some(other))) => bail!("unexpected control message {other:?}"),
                 Input::Control(Ok(None)) => bail!("the coordinator closed the control stream"),
                 Input::Control(Err(e)) => bail!("control stream: {e}"),

@@ -42,6 +42,7 @@ fn config() -> ContactPointConfig {
             requester: pocnet_core::profile::RequesterPolicy::patient(86_400_000),
         },
         network: NetworkModel::new(250),
+        operated: false,
     }
 }
 

@@ -104,6 +104,29 @@ pub struct Scenario {
     pub cuts: Vec<Cut>,
     /// Whether the mesh restarts a node that dies (else the run fails, naming it).
     pub restart_nodes: bool,
+    /// A tabletop exercise: people play some contact points; it ends at `end`.
+    pub exercise: Option<Exercise>,
+}
+
+/// What makes a scenario a tabletop exercise.
+#[derive(Debug, Clone, Default)]
+pub struct Exercise {
+    /// States played by people at the operator console.
+    pub players: Vec<StateCode>,
+    pub objectives: Vec<Objective>,
+    /// The action expected of the receiver, by case (from each inject's `expect`).
+    pub expectations: BTreeMap<u32, String>,
+}
+
+/// An exercise objective, judged from the report (HSEEP ratings P/S/M/U).
+#[derive(Debug, Clone)]
+pub struct Objective {
+    pub name: String,
+    /// Receivers judged: the players unless the objective names states.
+    pub states: Vec<StateCode>,
+    pub kind: Option<RequestKind>,
+    pub acknowledge_within_ms: Option<u64>,
+    pub fulfil_within_ms: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -132,7 +155,18 @@ impl Scenario {
             roster: entry.roster.clone(),
             profile,
             network: self.network.clone(),
+            operated: self.is_played(entry.code),
         }
+    }
+
+    /// Where the clock starts for this scenario's exercise (if it is one).
+    pub fn exercise_state(&self) -> crate::clock::ExerciseState {
+        crate::clock::ExerciseState::new(&self.injects, self.exercise.as_ref().map(|_| self.end))
+    }
+
+    /// Whether a person plays this state's contact point.
+    pub fn is_played(&self, code: StateCode) -> bool {
+        self.exercise.as_ref().is_some_and(|e| e.players.contains(&code))
     }
 
     /// Injects whose requester is `code`.
@@ -488,9 +522,13 @@ fn validate(
     let mut injects = Vec::new();
     let mut per_state: BTreeMap<StateCode, usize> = BTreeMap::new();
     let mut next_case: u32 = 1;
+    let mut expectations = BTreeMap::new();
     for raw_inject in &raw.injects {
         if let Some(inject) = inject(c, raw_inject.get_ref(), RequestId { case: next_case, link: 0 }, &codes, window) {
             injects.push(inject);
+        }
+        if let Some(expect) = &raw_inject.get_ref().expect {
+            expectations.insert(next_case, expect.clone());
         }
         next_case = next_case.saturating_add(1);
     }
@@ -592,7 +630,9 @@ fn validate(
         }
     }
     let restart_nodes = raw.scenario.restart_nodes.unwrap_or(true);
+    let exercise = raw.exercise.as_ref().map(|e| exercise(c, e, &codes, expectations));
     Some(Scenario {
+        exercise,
         restart_nodes,
         cuts,
         crashes,
@@ -607,6 +647,47 @@ fn validate(
         injects,
         thresholds,
     })
+}
+
+fn exercise(
+    c: &mut Checker<'_>,
+    raw: &Spanned<RawExercise>,
+    codes: &BTreeSet<StateCode>,
+    expectations: BTreeMap<u32, String>,
+) -> Exercise {
+    let state = |c: &mut Checker<'_>, v: &Spanned<String>| match StateCode::parse(v.get_ref()) {
+        Ok(code) if codes.contains(&code) => Some(code),
+        _ => {
+            c.at(v, format!("unknown state `{}`: not among the scenario's contact points", v.get_ref()));
+            None
+        }
+    };
+    let mut players = Vec::new();
+    for p in &raw.get_ref().players {
+        if let Some(code) = state(c, p) {
+            if players.contains(&code) {
+                c.at(p, format!("{code} is listed twice among the players"));
+            }
+            players.push(code);
+        }
+    }
+    let mut objectives = Vec::new();
+    for o in &raw.get_ref().objectives {
+        let r = o.get_ref();
+        let states = match &r.states {
+            Some(list) => list.iter().filter_map(|v| state(c, v)).collect(),
+            None => players.clone(),
+        };
+        let kind = r.kind.as_ref().and_then(|k| kind_of(c, k));
+        let acknowledge_within_ms =
+            r.acknowledge_within.as_ref().and_then(|v| duration_field(c, v, "acknowledge_within"));
+        let fulfil_within_ms = r.fulfil_within.as_ref().and_then(|v| duration_field(c, v, "fulfil_within"));
+        if r.acknowledge_within.is_none() && r.fulfil_within.is_none() {
+            c.at(o, "an objective needs `acknowledge_within` or `fulfil_within` (what is measured)");
+        }
+        objectives.push(Objective { name: r.name.clone(), states, kind, acknowledge_within_ms, fulfil_within_ms });
+    }
+    Exercise { players, objectives, expectations }
 }
 
 fn timestamp(c: &mut Checker<'_>, value: &Spanned<String>) -> Option<SimTime> {

@@ -23,6 +23,33 @@ pub(super) struct RawFile {
     pub(super) faults: Vec<Spanned<RawFault>>,
     #[serde(default)]
     pub(super) thresholds: Vec<Spanned<RawThreshold>>,
+    #[serde(default)]
+    pub(super) exercise: Option<Spanned<RawExercise>>,
+}
+
+/// A tabletop exercise: states played by people, and what the exercise is meant to test.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawExercise {
+    #[serde(default)]
+    pub(super) players: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub(super) objectives: Vec<Spanned<RawObjective>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawObjective {
+    pub(super) name: String,
+    /// States whose handling is judged (default: the players).
+    #[serde(default)]
+    pub(super) states: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    pub(super) kind: Option<Spanned<String>>,
+    #[serde(default)]
+    pub(super) acknowledge_within: Option<Spanned<String>>,
+    #[serde(default)]
+    pub(super) fulfil_within: Option<Spanned<String>>,
 }
 
 /// A register of contact points (`scenarios/registers/*.toml`).
@@ -200,6 +227,9 @@ pub(super) struct RawInject {
     pub(super) retention: Option<Spanned<String>>,
     #[serde(default)]
     pub(super) chain: Vec<Spanned<String>>,
+    /// Exercises: the action expected of the receiver, for the after-action report.
+    #[serde(default)]
+    pub(super) expect: Option<String>,
 }
 
 #[derive(Deserialize)]
