@@ -7,13 +7,17 @@
 //! - [`mesh`]: one `pocnet-node` process per state, real QUIC;
 //! - [`inproc`]: the same cores in this process, no network (the oracle for the mesh);
 //! - [`report`]: per-request times, outcomes and percentiles, byte-identical across engines;
-//! - [`thresholds`]: the scenario's bounds, judged on the report (exit code 1 on a breach).
+//! - [`thresholds`]: the scenario's bounds, judged on the report (exit code 1 on a breach);
+//! - [`exercise`]: tabletop exercises: the operator console and the controller's dashboard;
+//! - [`after_action`]: the exercise's after-action review (HSEEP-style).
 
+pub mod after_action;
 pub mod bench;
 pub mod breakdown;
 pub mod clock;
 pub mod compare;
 pub mod coverage;
+pub mod exercise;
 pub mod inproc;
 pub mod mesh;
 pub mod outputs;

@@ -90,7 +90,8 @@ enum Command {
         #[arg(long, value_enum, default_value = "virtual")]
         clock: ClockKind,
         /// Wall clock: scenario seconds per real second (1 for a live exercise, 60 for a
-        /// rehearsal). Type `pause`, `resume` or `fast` on standard input to control it.
+        /// rehearsal). Type `pause`, `resume`, `fast` or `end` on standard input to control
+        /// it (or use the exercise dashboard).
         #[arg(long, default_value_t = 1.0)]
         speed: f64,
         /// Directory for report.json, transport.json and the run's certificates and node logs.
@@ -119,6 +120,11 @@ enum Command {
         /// (from `pocnet pki init`). See docs/deployment.md.
         #[arg(long)]
         attach: Option<PathBuf>,
+        /// Wall clock, exercise scenarios: where the operator console and the exercise
+        /// dashboard listen. Loopback by default; each player and the controller get a
+        /// link with an access token, printed at start and written to OUT/console.json.
+        #[arg(long, default_value = "127.0.0.1:8750")]
+        console_listen: std::net::SocketAddr,
     },
     /// Make and renew certificates for a deployment (nodes on their own hosts).
     Pki {
@@ -219,7 +225,20 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Run { scenario, engine, clock, speed, out, seed, node_bin, quiet, udp_loss, udp_delay_ms, attach } => {
+        Command::Run {
+            scenario,
+            engine,
+            clock,
+            speed,
+            out,
+            seed,
+            node_bin,
+            quiet,
+            udp_loss,
+            udp_delay_ms,
+            attach,
+            console_listen,
+        } => {
             let attach = match attach.map(|p| pocnet::mesh::Attach::load(&p)) {
                 None => None,
                 Some(Ok(a)) => Some(a),
@@ -248,7 +267,8 @@ fn main() -> ExitCode {
             }
             let node_bin = pocnet::mesh::find_node_binary(node_bin.as_deref());
             let udp_delay = std::time::Duration::from_millis(udp_delay_ms);
-            let options = RunOptions { clock, speed, engine, out, node_bin, quiet, udp_loss, udp_delay, attach };
+            let options =
+                RunOptions { clock, speed, engine, out, node_bin, quiet, udp_loss, udp_delay, attach, console_listen };
             run_command(&scenario, &options)
         }
     })

@@ -130,8 +130,8 @@ table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding
 th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}.bad{color:#b00;font-weight:bold}\
 .ok{color:#070}svg{display:block;margin:.5em 0}.note{color:#666;font-size:.9em}";
 
-/// One self-contained HTML page.
-pub fn report_html(r: &Report) -> String {
+/// One self-contained HTML page; an exercise's leads with its after-action report.
+pub fn report_html(r: &Report, after_action: Option<&crate::after_action::AfterAction>) -> String {
     let mut o = String::new();
     let _ = write!(
         o,
@@ -152,6 +152,9 @@ pub fn report_html(r: &Report) -> String {
         r.scenario.windows,
         esc(r.scenario.assumptions)
     );
+    if let Some(review) = after_action {
+        o.push_str(&review.html());
+    }
     let _ = writeln!(o, "<h2>Outcomes</h2><table id=\"outcomes\"><tr><th>outcome</th><th>cases</th></tr>");
     for (name, n) in t.by_outcome() {
         let _ = writeln!(o, "<tr><td>{name}</td><td>{n}</td></tr>");

@@ -42,6 +42,8 @@ pub struct RunOptions {
     pub udp_delay: Duration,
     /// Mesh only: drive nodes that already run (`--attach DEPLOYMENT.toml`).
     pub attach: Option<crate::mesh::Attach>,
+    /// Wall-clock exercises: where the operator console and dashboard listen.
+    pub console_listen: std::net::SocketAddr,
 }
 
 #[derive(Debug)]
@@ -57,9 +59,33 @@ struct Console {
     enabled: bool,
     last: Instant,
     cases: usize,
+    /// A wall-clock exercise's desk, which the console pages read.
+    desk: Option<std::sync::Arc<crate::exercise::Desk>>,
 }
 
 impl Progress for Console {
+    fn events(&mut self, events: &[pocnet_core::Event]) {
+        if let Some(desk) = self.desk.as_mut() {
+            desk.events(events);
+        }
+    }
+
+    fn directive(&mut self, at: SimTime, directive: &crate::clock::Directive) {
+        if let Some(desk) = self.desk.as_mut() {
+            desk.directive(at, directive);
+        }
+        if self.enabled || self.desk.is_some() {
+            let what = match directive {
+                crate::clock::Directive::Operator { state, action } => {
+                    format!("{state} (person): {} {}", action.name(), action.id())
+                }
+                crate::clock::Directive::Inject(i) => format!("new request {}: {} asks {}", i.id, i.from, i.to),
+                crate::clock::Directive::End => "the exercise ends".into(),
+            };
+            eprintln!("\rpocnet: {at}  {what}");
+        }
+    }
+
     fn window(&mut self, reached: SimTime, windows: u64, requests_ended: usize) {
         if self.enabled && self.last.elapsed() > Duration::from_millis(200) {
             self.last = Instant::now();
@@ -79,6 +105,7 @@ pub async fn run(scenario: &Scenario, options: &RunOptions) -> anyhow::Result<Ru
         enabled: !options.quiet && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none(),
         last: Instant::now(),
         cases: scenario.injects.len(),
+        desk: None,
     };
     let (clock_run, transport) = match options.engine {
         EngineKind::Inproc => {
@@ -103,32 +130,86 @@ pub async fn run(scenario: &Scenario, options: &RunOptions) -> anyhow::Result<Ru
     }
     let mut report = report::build(scenario, &clock_run)?;
     report.thresholds = crate::thresholds::evaluate(scenario, &report);
+    let after_action =
+        scenario.exercise.as_ref().map(|e| crate::after_action::review(scenario, e, &report, &clock_run));
     write(&options.out.join("report.json"), &report.to_json())?;
     write(&options.out.join("summary.md"), &crate::outputs::summary_md(&report))?;
     write(&options.out.join("junit.xml"), &crate::outputs::junit_xml(&report))?;
-    write(&options.out.join("report.html"), &crate::outputs::report_html(&report))?;
+    write(&options.out.join("report.html"), &crate::outputs::report_html(&report, after_action.as_ref()))?;
+    if let Some(review) = &after_action {
+        write(&options.out.join("after-action.md"), &review.markdown())?;
+    }
+    if let Some(desk) = &console.desk {
+        desk.record().finished = true;
+    }
     if let Some(t) = &transport {
         write(&options.out.join("transport.json"), &transport_json(t))?;
     }
     Ok(RunResult { report, transport, wall: started.elapsed() })
 }
 
-/// Runs the clock the options ask for: virtual, or paced against the wall clock.
+/// Runs the clock the options ask for: virtual, or paced against the wall clock (with the
+/// exercise console when the scenario is an exercise).
 async fn clocked(
     engine: &mut impl crate::clock::Engine,
     next: std::collections::BTreeMap<pocnet_core::StateCode, Option<SimTime>>,
     scenario: &Scenario,
     options: &RunOptions,
-    progress: &mut impl Progress,
+    progress: &mut Console,
 ) -> anyhow::Result<crate::clock::ClockRun> {
     let lookahead = scenario.network.lookahead_ms();
     match options.clock {
-        ClockKind::Virtual => run_virtual(engine, next, lookahead, progress, scenario.exercise_state()).await,
+        ClockKind::Virtual => {
+            if scenario.exercise.as_ref().is_some_and(|e| !e.players.is_empty()) {
+                eprintln!(
+                    "pocnet: a virtual run has no players: the played contact points take no action \
+                     (run with --clock wall for the exercise)"
+                );
+            }
+            run_virtual(engine, next, lookahead, progress, scenario.exercise_state()).await
+        }
         ClockKind::Wall => {
-            let mut wall = crate::wall::WallClock::new(options.speed, scenario.start, crate::wall::stdin_commands());
+            let (commands, rx) = tokio::sync::mpsc::channel(crate::wall::COMMANDS_MAX);
+            crate::wall::read_stdin_commands(commands.clone());
+            let mut wall = crate::wall::WallClock::new(options.speed, scenario.start, rx);
+            if scenario.exercise.is_some() {
+                let desk = std::sync::Arc::new(crate::exercise::Desk::new(scenario, wall.view(), commands)?);
+                let addr = crate::exercise::web::serve(desk.clone(), options.console_listen).await?;
+                announce(&desk, addr, &options.out)?;
+                progress.desk = Some(desk);
+            }
             crate::clock::run_paced(engine, next, lookahead, progress, &mut wall, scenario.exercise_state()).await
         }
     }
+}
+
+/// Prints the console and dashboard links, each with its access token, and writes them to
+/// `console.json` (readable by the owner only) for scripts.
+fn announce(desk: &crate::exercise::Desk, addr: std::net::SocketAddr, out: &Path) -> anyhow::Result<()> {
+    use crate::exercise::Access;
+    let base = format!("http://{addr}");
+    let mut players = serde_json::Map::new();
+    let mut control = String::new();
+    eprintln!("pocnet: exercise console at {base} (each link carries its access token; keep them private)");
+    for (token, access) in desk.tokens() {
+        match access {
+            Access::Control => {
+                control = format!("{base}/control?token={token}");
+                eprintln!("  exercise control (dashboard): {control}");
+            }
+            Access::Player(state) => {
+                let url = format!("{base}/console?token={token}");
+                let name = desk.seats.get(state).map(|s| s.name.as_str()).unwrap_or("");
+                eprintln!("  {state} {name} (player): {url}");
+                players.insert(state.to_string(), serde_json::Value::String(url));
+            }
+        }
+    }
+    let json = serde_json::json!({ "url": base, "control": control, "players": players });
+    let path = out.join("console.json");
+    pocnet_node::pki::write_private(&path, &format!("{json:#}\n"))
+        .with_context(|| format!("write {}", path.display()))?;
+    Ok(())
 }
 
 /// Runs `scenario` on the in-process engine and returns its report (thresholds judged);

@@ -178,9 +178,11 @@ impl Pacing for WallClock {
     }
 }
 
-/// Reads controller commands from standard input, one per line.
-pub fn stdin_commands() -> mpsc::Receiver<Command> {
-    let (tx, rx) = mpsc::channel(16);
+/// Commands waiting for the clock (stdin, the console, the dashboard).
+pub const COMMANDS_MAX: usize = 256;
+
+/// Reads controller commands from standard input, one per line, into `tx`.
+pub fn read_stdin_commands(tx: mpsc::Sender<Command>) {
     tokio::spawn(async move {
         use tokio::io::AsyncBufReadExt;
         let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
@@ -196,7 +198,6 @@ pub fn stdin_commands() -> mpsc::Receiver<Command> {
             }
         }
     });
-    rx
 }
 
 #[cfg(test)]

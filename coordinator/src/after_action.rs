@@ -1,0 +1,473 @@
+//! The after-action review of a tabletop exercise, in the spirit of HSEEP's after-action
+//! report: the objectives and how they were met (ratings P, S, M, U), each inject with
+//! what was expected and what happened when, the times of the people who played next to
+//! those of the simulated contact points, and the gaps the run shows.
+//!
+//! Built from the report and the events alone, like every other output: nothing here is
+//! judged by a person. Evaluators add their observations to the Markdown afterwards.
+
+use crate::clock::ClockRun;
+use crate::report::{percentiles, Report, RequestRecord};
+use crate::scenario::{Exercise, Objective, Scenario};
+use pocnet_core::event::EventKind;
+use pocnet_core::time::format_duration_ms as dur;
+use pocnet_core::StateCode;
+use std::fmt::Write;
+
+/// HSEEP's performance ratings for an objective.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rating {
+    /// Performed without challenges: every judged request met the measure.
+    P,
+    /// Performed with some challenges: at least three in four met it.
+    S,
+    /// Performed with major challenges: some met it.
+    M,
+    /// Unable to be performed: none met it.
+    U,
+    /// No request fell under the objective in this run.
+    NotExercised,
+}
+
+impl Rating {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Rating::P => "P: performed without challenges",
+            Rating::S => "S: performed with some challenges",
+            Rating::M => "M: performed with major challenges",
+            Rating::U => "U: unable to be performed",
+            Rating::NotExercised => "not exercised",
+        }
+    }
+
+    fn of(met: usize, judged: usize) -> Rating {
+        match (met, judged) {
+            (_, 0) => Rating::NotExercised,
+            (m, j) if m == j => Rating::P,
+            (m, j) if m * 4 >= j * 3 => Rating::S,
+            (0, _) => Rating::U,
+            _ => Rating::M,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct ObjectiveResult {
+    pub name: String,
+    pub measure: String,
+    pub judged: usize,
+    pub met: usize,
+    pub rating: Rating,
+    /// Requests that missed the measure, with why.
+    pub missed: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct InjectLine {
+    pub id: String,
+    pub scheduled: String,
+    pub from: StateCode,
+    pub to: StateCode,
+    pub kind: String,
+    pub played: bool,
+    pub expected: String,
+    pub happened: String,
+}
+
+#[derive(Debug)]
+pub struct TimingRow {
+    pub who: String,
+    pub received: usize,
+    pub acknowledged: usize,
+    pub ack_p50: Option<u64>,
+    pub ack_p90: Option<u64>,
+    pub fulfil_p50: Option<u64>,
+    pub succeeded: usize,
+}
+
+#[derive(Debug)]
+pub struct AfterAction {
+    pub name: String,
+    pub window: String,
+    pub ended: String,
+    pub players: Vec<String>,
+    pub objectives: Vec<ObjectiveResult>,
+    pub injects: Vec<InjectLine>,
+    pub timings: Vec<TimingRow>,
+    pub strengths: Vec<String>,
+    pub gaps: Vec<String>,
+}
+
+fn judged<'r>(o: &Objective, requests: &'r [RequestRecord]) -> Vec<&'r RequestRecord> {
+    requests
+        .iter()
+        .filter(|r| o.states.contains(&r.to))
+        .filter(|r| o.kind.is_none_or(|k| k.as_str() == r.kind))
+        .collect()
+}
+
+fn objective(o: &Objective, requests: &[RequestRecord]) -> ObjectiveResult {
+    let mut measure = Vec::new();
+    if let Some(ms) = o.acknowledge_within_ms {
+        measure.push(format!("acknowledged within {}", dur(ms)));
+    }
+    if let Some(ms) = o.fulfil_within_ms {
+        measure.push(format!("fulfilled within {}", dur(ms)));
+    }
+    let scope = format!(
+        "{} requests to {}",
+        o.kind.map(|k| k.to_string().replace('_', " ")).unwrap_or_else(|| "all".into()),
+        o.states.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")
+    );
+    let rs = judged(o, requests);
+    let mut missed = Vec::new();
+    for r in &rs {
+        let mut why = Vec::new();
+        if let Some(limit) = o.acknowledge_within_ms {
+            match r.time_to_acknowledge_ms {
+                Some(t) if t <= limit => {}
+                Some(t) => why.push(format!("acknowledged after {}", dur(t))),
+                None => why.push("never acknowledged".to_string()),
+            }
+        }
+        if let Some(limit) = o.fulfil_within_ms {
+            match r.time_to_fulfil_ms {
+                Some(t) if t <= limit => {}
+                Some(t) => why.push(format!("fulfilled after {}", dur(t))),
+                None => why.push(format!("not fulfilled ({})", r.outcome.as_str())),
+            }
+        }
+        if !why.is_empty() {
+            missed.push(format!("{} from {}: {}", r.id, r.from, why.join(", ")));
+        }
+    }
+    let met = rs.len() - missed.len();
+    ObjectiveResult {
+        name: o.name.clone(),
+        measure: format!("{scope}, {}", measure.join(" and ")),
+        judged: rs.len(),
+        met,
+        rating: Rating::of(met, rs.len()),
+        missed,
+    }
+}
+
+fn timing(who: String, rs: &[&RequestRecord]) -> TimingRow {
+    let acks: Vec<u64> = rs.iter().filter_map(|r| r.time_to_acknowledge_ms).collect();
+    let fulfils: Vec<u64> = rs.iter().filter_map(|r| r.time_to_fulfil_ms).collect();
+    let p = |v: &[u64]| (!v.is_empty()).then(|| percentiles(v));
+    let (a, f) = (p(&acks), p(&fulfils));
+    TimingRow {
+        who,
+        received: rs.len(),
+        acknowledged: acks.len(),
+        ack_p50: a.as_ref().map(|p| p.p50_ms),
+        ack_p90: a.as_ref().map(|p| p.p90_ms),
+        fulfil_p50: f.as_ref().map(|p| p.p50_ms),
+        succeeded: rs.iter().filter(|r| r.outcome.is_success()).count(),
+    }
+}
+
+/// What happened to one request, in a line.
+fn happened(r: &RequestRecord) -> String {
+    let mut steps = Vec::new();
+    match (&r.acknowledged, r.time_to_acknowledge_ms) {
+        (Some(s), Some(t)) => steps.push(format!("acknowledged {} ({} after the request)", s.receiver_local, dur(t))),
+        _ => steps.push("never acknowledged".into()),
+    }
+    if let Some(s) = &r.forwarded_to_central_authority {
+        steps.push(format!("handed to the central authority {}", s.receiver_local));
+    }
+    if let Some(s) = &r.executed {
+        steps.push(format!("executed {}", s.receiver_local));
+    }
+    steps.push(format!("outcome {}: {}", r.outcome.as_str(), r.reason));
+    steps.join("; ")
+}
+
+pub fn review(scenario: &Scenario, exercise: &Exercise, report: &Report, run: &ClockRun) -> AfterAction {
+    let requests = &report.requests;
+    let played = |s: StateCode| exercise.players.contains(&s);
+    let objectives: Vec<ObjectiveResult> = exercise.objectives.iter().map(|o| objective(o, requests)).collect();
+    let sla = scenario.ack_sla_ms;
+    let injects = requests
+        .iter()
+        .map(|r| {
+            let expected = exercise.expectations.get(&r.case).filter(|_| r.link == 0).cloned().unwrap_or_else(|| {
+                let deadline = r
+                    .evidence_deleted_at
+                    .as_ref()
+                    .map(|d| format!(", executed before the provider deletes the data ({})", d.receiver_local))
+                    .unwrap_or_default();
+                format!("{} acknowledges within {}{deadline}", r.to, dur(sla))
+            });
+            InjectLine {
+                id: r.id.clone(),
+                scheduled: format!("{} ({} at {})", r.scheduled.utc, r.scheduled.receiver_local, r.to),
+                from: r.from,
+                to: r.to,
+                kind: r.kind.replace('_', " "),
+                played: played(r.to),
+                expected,
+                happened: happened(r),
+            }
+        })
+        .collect();
+    let by_people: Vec<&RequestRecord> = requests.iter().filter(|r| played(r.to)).collect();
+    let by_machines: Vec<&RequestRecord> = requests.iter().filter(|r| !played(r.to)).collect();
+    let mut timings =
+        vec![timing("played by people".into(), &by_people), timing("simulated contact points".into(), &by_machines)];
+    for p in &exercise.players {
+        let rs: Vec<&RequestRecord> = requests.iter().filter(|r| r.to == *p).collect();
+        timings.push(timing(format!("{p} (person)"), &rs));
+    }
+
+    let mut strengths = Vec::new();
+    let mut gaps = Vec::new();
+    for o in &objectives {
+        match o.rating {
+            Rating::P => strengths.push(format!("Objective met in every case: {} ({}).", o.name, o.measure)),
+            Rating::NotExercised => {
+                gaps.push(format!("Objective not exercised: {} (no request fell under it).", o.name))
+            }
+            _ => gaps.push(format!(
+                "Objective {} ({}/{} met): {}. Missed: {}.",
+                o.name,
+                o.met,
+                o.judged,
+                o.rating.label(),
+                o.missed.join("; ")
+            )),
+        }
+    }
+    for r in requests.iter().filter(|r| played(r.to)) {
+        match r.outcome {
+            crate::report::Outcome::Unfinished => {
+                gaps.push(format!("{} to {} was still open when the exercise ended.", r.id, r.to))
+            }
+            crate::report::Outcome::EvidenceLost => gaps.push(format!(
+                "{} to {}: executed after the provider had deleted the data (evidence lost).",
+                r.id, r.to
+            )),
+            _ => {}
+        }
+        if r.time_to_acknowledge_ms.is_some_and(|t| t > sla) {
+            gaps.push(format!("{} to {}: acknowledged later than the {} SLA.", r.id, r.to, dur(sla)));
+        }
+        if r.escalated {
+            gaps.push(format!("{} to {}: the requester had to escalate.", r.id, r.to));
+        }
+    }
+    let rejected: Vec<String> = run
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::ActionRejected { action, reason } => Some(format!("{} {}: {action}: {reason}", e.state, e.id)),
+            _ => None,
+        })
+        .collect();
+    if !rejected.is_empty() {
+        gaps.push(format!(
+            "The console refused {} action(s), a sign of unclear procedure: {}.",
+            rejected.len(),
+            rejected.join("; ")
+        ));
+    }
+    let (people, machines) = (&timings[0], &timings[1]);
+    if let (Some(h), Some(m)) = (people.ack_p50, machines.ack_p50) {
+        let line =
+            format!("Median time to acknowledge: people {} against simulated contact points {}.", dur(h), dur(m));
+        if h <= m {
+            strengths.push(line);
+        } else {
+            gaps.push(line);
+        }
+    }
+    let ended = run.exercise_ended.map(|t| t.to_string()).unwrap_or_else(|| scenario.end.to_string());
+    AfterAction {
+        name: scenario.name.clone(),
+        window: format!("{} to {}", scenario.start, scenario.end),
+        ended,
+        players: exercise
+            .players
+            .iter()
+            .map(|p| format!("{p} {}", scenario.state(*p).map(|s| s.name.as_str()).unwrap_or("")))
+            .collect(),
+        objectives,
+        injects,
+        timings,
+        strengths,
+        gaps,
+    }
+}
+
+fn opt(ms: Option<u64>) -> String {
+    ms.map(dur).unwrap_or_else(|| "-".into())
+}
+
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+impl AfterAction {
+    pub fn markdown(&self) -> String {
+        let mut o = String::new();
+        let _ = writeln!(o, "# After-action report: {}\n", self.name);
+        let _ = writeln!(o, "- Exercise window: {}", self.window);
+        let _ = writeln!(o, "- Ended: {}", self.ended);
+        let _ = writeln!(o, "- Played by people: {}", self.players.join(", "));
+        let _ = writeln!(o, "- Every other contact point was simulated by pocnet from its roster and profile.\n");
+        let _ = writeln!(o, "## Objectives\n\n| objective | measure | met | rating |\n|---|---|---|---|");
+        for ob in &self.objectives {
+            let _ = writeln!(
+                o,
+                "| {} | {} | {}/{} | {} |",
+                cell(&ob.name),
+                cell(&ob.measure),
+                ob.met,
+                ob.judged,
+                ob.rating.label()
+            );
+        }
+        let _ = writeln!(o, "\n## Injects: expected action and what happened\n");
+        let _ = writeln!(
+            o,
+            "| request | scheduled | from → to | kind | expected | what happened |\n|---|---|---|---|---|---|"
+        );
+        for i in &self.injects {
+            let who = if i.played { format!("{} (person)", i.to) } else { i.to.to_string() };
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} → {who} | {} | {} | {} |",
+                i.id,
+                cell(&i.scheduled),
+                i.from,
+                i.kind,
+                cell(&i.expected),
+                cell(&i.happened)
+            );
+        }
+        let _ = writeln!(o, "\n## People and simulated contact points\n");
+        let _ = writeln!(
+            o,
+            "| who | requests received | acknowledged | median to acknowledge | p90 to acknowledge | median to fulfil | executed in time |\n|---|---|---|---|---|---|---|"
+        );
+        for t in &self.timings {
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                t.who,
+                t.received,
+                t.acknowledged,
+                opt(t.ack_p50),
+                opt(t.ack_p90),
+                opt(t.fulfil_p50),
+                t.succeeded
+            );
+        }
+        let _ = writeln!(o, "\n## Strengths\n");
+        for s in &self.strengths {
+            let _ = writeln!(o, "- {s}");
+        }
+        if self.strengths.is_empty() {
+            let _ = writeln!(o, "- None shown by the measures.");
+        }
+        let _ = writeln!(o, "\n## Gaps and areas for improvement\n");
+        for g in &self.gaps {
+            let _ = writeln!(o, "- {g}");
+        }
+        if self.gaps.is_empty() {
+            let _ = writeln!(o, "- None shown by the measures.");
+        }
+        let _ = writeln!(
+            o,
+            "\n## Lessons and improvement plan\n\n_For the evaluators: observations from the room, root causes, and for each gap the corrective action, its owner and its date._"
+        );
+        o
+    }
+
+    /// The same, as a section of `report.html`.
+    pub fn html(&self) -> String {
+        let mut o = String::new();
+        let _ = write!(
+            o,
+            "<section id=\"after-action\"><h2>After-action report</h2><p>Exercise window {}; ended {}. Played by people: <b>{}</b>; every other contact point simulated.</p>",
+            esc(&self.window),
+            esc(&self.ended),
+            esc(&self.players.join(", "))
+        );
+        o.push_str("<h3>Objectives</h3><table id=\"objectives\"><tr><th>objective</th><th>measure</th><th>met</th><th>rating</th></tr>");
+        for ob in &self.objectives {
+            let class = match ob.rating {
+                Rating::P => "ok",
+                Rating::NotExercised => "note",
+                _ => "bad",
+            };
+            let _ = write!(
+                o,
+                "<tr><td>{}</td><td>{}</td><td>{}/{}</td><td class=\"{class}\">{}</td></tr>",
+                esc(&ob.name),
+                esc(&ob.measure),
+                ob.met,
+                ob.judged,
+                ob.rating.label()
+            );
+        }
+        o.push_str("</table><h3>Injects: expected action and what happened</h3><table id=\"injects\"><tr><th>request</th><th>scheduled</th><th>from → to</th><th>kind</th><th>expected</th><th>what happened</th></tr>");
+        for i in &self.injects {
+            let who = if i.played { format!("<b>{} (person)</b>", i.to) } else { i.to.to_string() };
+            let _ = write!(
+                o,
+                "<tr><td>{}</td><td>{}</td><td>{} → {who}</td><td>{}</td><td style=\"text-align:left\">{}</td><td style=\"text-align:left\">{}</td></tr>",
+                esc(&i.id),
+                esc(&i.scheduled),
+                i.from,
+                esc(&i.kind),
+                esc(&i.expected),
+                esc(&i.happened)
+            );
+        }
+        o.push_str("</table><h3>People and simulated contact points</h3><table id=\"human-vs-simulated\"><tr><th>who</th><th>received</th><th>acknowledged</th><th>median to acknowledge</th><th>p90 to acknowledge</th><th>median to fulfil</th><th>executed in time</th></tr>");
+        for t in &self.timings {
+            let _ = write!(
+                o,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&t.who),
+                t.received,
+                t.acknowledged,
+                opt(t.ack_p50),
+                opt(t.ack_p90),
+                opt(t.fulfil_p50),
+                t.succeeded
+            );
+        }
+        o.push_str("</table><h3>Strengths</h3><ul>");
+        for s in &self.strengths {
+            let _ = write!(o, "<li>{}</li>", esc(s));
+        }
+        o.push_str("</ul><h3>Gaps and areas for improvement</h3><ul id=\"gaps\">");
+        for g in &self.gaps {
+            let _ = write!(o, "<li>{}</li>", esc(g));
+        }
+        o.push_str("</ul></section>\n");
+        o
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Rating;
+
+    #[test]
+    fn ratings_follow_the_share_met() {
+        assert_eq!(Rating::of(4, 4), Rating::P);
+        assert_eq!(Rating::of(3, 4), Rating::S);
+        assert_eq!(Rating::of(1, 4), Rating::M);
+        assert_eq!(Rating::of(0, 4), Rating::U);
+        assert_eq!(Rating::of(0, 0), Rating::NotExercised);
+    }
+}

@@ -1,0 +1,211 @@
+//! Tabletop exercises: people play some contact points at an operator console while the
+//! clock paces the scenario against real time, and a controller watches a dashboard.
+//!
+//! The [`Desk`] is what the console and the dashboard read and write: the clock's view,
+//! every event so far (fed by the run as [`crate::clock::Progress`]), and the channel into
+//! the wall clock. A person's action goes into that channel as a
+//! [`crate::clock::Directive`]; the clock stamps it with the scenario time it came in and
+//! the engine queues it at the contact point as an input, so the core times it exactly as
+//! it times a simulated step. Nothing here decides an outcome.
+//!
+//! - [`web`]: the HTTP server (loopback by default), one access token per player and one
+//!   for the controller;
+//! - [`views`]: requests as a person reads them (status, local times, Art. 42 fields).
+
+pub mod views;
+pub mod web;
+
+use crate::clock::{Directive, Progress};
+use crate::scenario::Scenario;
+use crate::wall::{Command, SharedClock};
+use pocnet_core::{Event, Inject, Mode, Roster, SimTime, StateCode};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use tokio::sync::mpsc;
+
+/// Events kept for the console and dashboard; an exercise has far fewer.
+pub const DESK_EVENTS_MAX: usize = 200_000;
+/// Control-log lines kept for the dashboard.
+pub const DESK_LOG_MAX: usize = 10_000;
+
+/// Who an access token lets in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// The exercise controller: the dashboard.
+    Control,
+    /// The person playing this state's contact point: its console.
+    Player(StateCode),
+}
+
+/// One contact point as the console and dashboard show it.
+#[derive(Debug)]
+pub struct Seat {
+    pub code: StateCode,
+    pub name: String,
+    pub region: String,
+    pub tz: jiff::tz::TimeZone,
+    pub tz_name: String,
+    pub roster: Roster,
+    pub roster_summary: String,
+    pub played: bool,
+    pub has_central_authority: bool,
+    pub languages: Vec<String>,
+}
+
+/// What the run has told the desk so far.
+#[derive(Debug, Default)]
+pub struct Record {
+    pub events: Vec<Event>,
+    /// Every inject, by case: the scenario's and those added during the run.
+    pub injects: BTreeMap<u32, Inject>,
+    /// Controller-visible log: (scenario time, what entered).
+    pub log: Vec<(SimTime, String)>,
+    pub ended: Option<SimTime>,
+    /// The run is over and its reports are written.
+    pub finished: bool,
+}
+
+#[derive(Debug)]
+pub struct Desk {
+    pub scenario_name: String,
+    pub start: SimTime,
+    pub end: SimTime,
+    pub seats: BTreeMap<StateCode, Seat>,
+    pub clock: SharedClock,
+    commands: mpsc::Sender<Command>,
+    tokens: Vec<(String, Access)>,
+    record: Mutex<Record>,
+}
+
+impl Desk {
+    /// A desk for `scenario`, with fresh random tokens for the controller and each player.
+    pub fn new(scenario: &Scenario, clock: SharedClock, commands: mpsc::Sender<Command>) -> anyhow::Result<Desk> {
+        let mut seats = BTreeMap::new();
+        for s in &scenario.states {
+            seats.insert(
+                s.code,
+                Seat {
+                    code: s.code,
+                    name: s.name.clone(),
+                    region: s.region.clone(),
+                    tz: jiff::tz::TimeZone::get(&s.tz)?,
+                    tz_name: s.tz.clone(),
+                    roster: Roster::new(s.roster.clone())?,
+                    roster_summary: s.roster_summary.clone(),
+                    played: scenario.is_played(s.code),
+                    has_central_authority: s.profile.central_authority.is_some(),
+                    languages: s.languages.clone(),
+                },
+            );
+        }
+        let mut tokens = vec![(random_token()?, Access::Control)];
+        for player in scenario.exercise.iter().flat_map(|e| e.players.iter()) {
+            tokens.push((random_token()?, Access::Player(*player)));
+        }
+        let record =
+            Record { injects: scenario.injects.iter().map(|i| (i.id.case, i.clone())).collect(), ..Record::default() };
+        Ok(Desk {
+            scenario_name: scenario.name.clone(),
+            start: scenario.start,
+            end: scenario.end,
+            seats,
+            clock,
+            commands,
+            tokens,
+            record: Mutex::new(record),
+        })
+    }
+
+    /// Who `token` lets in, if anyone. Compares every token in full, in constant time.
+    pub fn access(&self, token: &str) -> Option<Access> {
+        let mut found = None;
+        for (t, access) in &self.tokens {
+            let same =
+                t.len() == token.len() && t.bytes().zip(token.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+            if same {
+                found = Some(*access);
+            }
+        }
+        found
+    }
+
+    pub fn tokens(&self) -> &[(String, Access)] {
+        &self.tokens
+    }
+
+    pub fn record(&self) -> MutexGuard<'_, Record> {
+        match self.record.lock() {
+            Ok(r) => r,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    /// Scenario time now, by the wall clock (never past the end of the exercise).
+    pub fn now(&self) -> SimTime {
+        let now = match self.clock.lock() {
+            Ok(v) => v.now(),
+            Err(poisoned) => poisoned.into_inner().now(),
+        };
+        let end = self.record().ended.unwrap_or(self.end);
+        now.min(end)
+    }
+
+    pub fn paused(&self) -> bool {
+        match self.clock.lock() {
+            Ok(v) => v.paused(),
+            Err(poisoned) => poisoned.into_inner().paused(),
+        }
+    }
+
+    /// Hands a command to the wall clock. Fails when the run is over.
+    pub async fn command(&self, command: Command) -> Result<(), String> {
+        if self.record().finished {
+            return Err("the exercise is over".into());
+        }
+        self.commands.send(command).await.map_err(|_| "the exercise is over".to_string())
+    }
+
+    /// Roster mode of `code` at `t`.
+    pub fn mode(&self, code: StateCode, t: SimTime) -> Option<Mode> {
+        self.seats.get(&code).map(|s| s.roster.mode_at(t))
+    }
+}
+
+/// 128 random bits from the operating system, as hex.
+fn random_token() -> anyhow::Result<String> {
+    use std::io::Read;
+    let mut bytes = [0u8; 16];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .map_err(|e| anyhow::anyhow!("cannot read /dev/urandom for access tokens: {e}"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Feeds the desk as the run goes.
+impl Progress for Arc<Desk> {
+    fn window(&mut self, _: SimTime, _: u64, _: usize) {}
+
+    fn events(&mut self, events: &[Event]) {
+        let mut record = self.record();
+        let room = DESK_EVENTS_MAX.saturating_sub(record.events.len());
+        record.events.extend(events.iter().take(room).cloned());
+    }
+
+    fn directive(&mut self, at: SimTime, directive: &Directive) {
+        let mut record = self.record();
+        let line = match directive {
+            Directive::Operator { state, action } => format!("{state} (person): {} {}", action.name(), action.id()),
+            Directive::Inject(inject) => {
+                record.injects.insert(inject.id.case, (**inject).clone());
+                format!("new request {}: {} asks {} for {}", inject.id, inject.from, inject.to, inject.kind)
+            }
+            Directive::End => {
+                record.ended = Some(at);
+                "the controller ended the exercise".to_string()
+            }
+        };
+        if record.log.len() < DESK_LOG_MAX {
+            record.log.push((at, line));
+        }
+    }
+}

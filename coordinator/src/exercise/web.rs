@@ -1,0 +1,473 @@
+//! The exercise's web server: the operator console (one per player) and the controller's
+//! dashboard, as two static pages that poll a small JSON API.
+//!
+//! Every API call carries an access token (`Authorization: Bearer`, or `?token=` for the
+//! pages themselves). A player's token opens only its own contact point's console; the
+//! controller's opens the dashboard. A wrong token gets 403 and nothing else.
+
+use super::views::{self, RequestView};
+use super::{Access, Desk};
+use crate::clock::Directive;
+use crate::wall::Command;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use pocnet_core::{limits, Art42, Inject, OperatorAction, RequestId, RequestKind, SimTime, StateCode};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+const CONSOLE_HTML: &str = include_str!("console.html");
+const DASHBOARD_HTML: &str = include_str!("dashboard.html");
+/// Timeline entries the dashboard gets (newest first).
+const TIMELINE_MAX: usize = 300;
+/// Hours ahead in the dashboard's staffing heatmap.
+const HEATMAP_HOURS: i64 = 24;
+
+type Shared = Arc<Desk>;
+
+/// Binds `listen` and serves until the process ends; returns the bound address.
+pub async fn serve(desk: Shared, listen: SocketAddr) -> anyhow::Result<SocketAddr> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("exercise console: cannot listen on {listen}: {e}"))?;
+    let addr = listener.local_addr()?;
+    let app = Router::new()
+        .route("/", get(landing))
+        .route("/console", get(console_page))
+        .route("/control", get(control_page))
+        .route("/api/console", get(console_state))
+        .route("/api/console/action", post(console_action))
+        .route("/api/console/request", post(console_request))
+        .route("/api/control", get(control_state))
+        .route("/api/control/pause", post(control_pause))
+        .route("/api/control/resume", post(control_resume))
+        .route("/api/control/end", post(control_end))
+        .route("/api/control/inject", post(control_inject))
+        .with_state(desk);
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!("exercise console stopped: {e}");
+        }
+    });
+    Ok(addr)
+}
+
+#[derive(Deserialize, Default)]
+struct TokenQuery {
+    #[serde(default)]
+    token: Option<String>,
+}
+
+fn token_of(headers: &HeaderMap, query: &TokenQuery) -> Option<String> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_string);
+    bearer.or_else(|| query.token.clone())
+}
+
+fn refused() -> Response {
+    (StatusCode::FORBIDDEN, Json(json!({ "error": "this access token is not valid for this exercise" })))
+        .into_response()
+}
+
+fn refused_page() -> Response {
+    let body = "<!doctype html><meta charset=utf-8><title>pocnet: access refused</title>\
+        <h1 id=refused>Access refused</h1><p>This access token is not valid for this exercise. \
+        Use the link pocnet printed when the exercise started.</p>";
+    (StatusCode::FORBIDDEN, Html(body)).into_response()
+}
+
+fn bad(message: impl Into<String>) -> Response {
+    (StatusCode::BAD_REQUEST, Json(json!({ "error": message.into() }))).into_response()
+}
+
+fn player(desk: &Desk, headers: &HeaderMap, query: &TokenQuery) -> Option<StateCode> {
+    match token_of(headers, query).and_then(|t| desk.access(&t)) {
+        Some(Access::Player(state)) => Some(state),
+        _ => None,
+    }
+}
+
+fn controller(desk: &Desk, headers: &HeaderMap, query: &TokenQuery) -> bool {
+    token_of(headers, query).and_then(|t| desk.access(&t)) == Some(Access::Control)
+}
+
+async fn landing() -> Html<&'static str> {
+    Html(
+        "<!doctype html><meta charset=utf-8><title>pocnet exercise</title><h1>pocnet exercise</h1>\
+         <p>Open the console or dashboard link, with its access token, that pocnet printed when \
+         the exercise started.</p>",
+    )
+}
+
+async fn console_page(State(desk): State<Shared>, headers: HeaderMap, Query(q): Query<TokenQuery>) -> Response {
+    match player(&desk, &headers, &q) {
+        Some(_) => Html(CONSOLE_HTML).into_response(),
+        None => refused_page(),
+    }
+}
+
+async fn control_page(State(desk): State<Shared>, headers: HeaderMap, Query(q): Query<TokenQuery>) -> Response {
+    if controller(&desk, &headers, &q) {
+        Html(DASHBOARD_HTML).into_response()
+    } else {
+        refused_page()
+    }
+}
+
+/// A time in UTC and in two zones, as the pages show it.
+fn stamp(desk: &Desk, t: SimTime, here: StateCode, there: StateCode) -> Value {
+    let local = |code: StateCode| desk.seats.get(&code).map(|s| t.local(&s.tz)).unwrap_or_default();
+    json!({ "utc": t.to_string(), "local": local(here), "other": local(there), "ms": t.0 })
+}
+
+fn clock_json(desk: &Desk) -> Value {
+    // `now` locks the record itself: read it first, then lock.
+    let now = desk.now();
+    let paused = desk.paused();
+    let record = desk.record();
+    let span = desk.end.since(desk.start).max(1) as f64;
+    json!({
+        "now_utc": now.to_string(),
+        "now_ms": now.0,
+        "paused": paused,
+        "ended": record.ended.map(|t| t.to_string()).or_else(|| (now >= desk.end).then(|| desk.end.to_string())),
+        "finished": record.finished,
+        "start_utc": desk.start.to_string(),
+        "end_utc": desk.end.to_string(),
+        "progress": (now.since(desk.start) as f64 / span).min(1.0),
+        "speed": desk.clock.lock().map(|v| v.speed).unwrap_or(1.0),
+    })
+}
+
+fn request_json(desk: &Desk, v: &RequestView, here: StateCode) -> Value {
+    let other = if here == v.to { v.from } else { v.to };
+    let s = |t: SimTime| stamp(desk, t, here, other);
+    let languages = desk.seats.get(&v.to).map(|s| s.languages.clone()).unwrap_or_default();
+    json!({
+        "id": v.id.to_string(),
+        "from": v.from,
+        "from_name": desk.seats.get(&v.from).map(|s| s.name.clone()),
+        "to": v.to,
+        "to_name": desk.seats.get(&v.to).map(|s| s.name.clone()),
+        "kind": v.kind.as_str(),
+        "language": v.language,
+        "needs_translation": !languages.is_empty() && !languages.contains(&v.language),
+        "art42": v.details.as_ref().map(|d| json!({
+            "authority": d.authority, "offence": d.offence, "data": d.data, "custodian": d.custodian,
+            "necessity": d.necessity, "mla_to_follow": d.mla_to_follow, "confidential": d.confidential,
+        })),
+        "scheduled": s(v.scheduled),
+        "delivered": v.delivered.map(s),
+        "acknowledged": v.acknowledged.map(s),
+        "translation_ready": v.translation_ready.map(s),
+        "forwarded": v.forwarded.map(s),
+        "executed": v.executed.as_ref().map(|(t, how)| json!({ "at": s(*t), "how": how })),
+        "outcome": v.outcome.as_ref().map(|(t, how)| json!({ "at": s(*t), "how": how })),
+        "evidence_deadline": v.evidence_deleted_at.map(s),
+        "escalations": v.escalations,
+        "status": v.status(),
+        "history": v.history.iter().map(|(t, at, what)| json!({ "at": s(*t), "where": at, "what": what })).collect::<Vec<_>>(),
+    })
+}
+
+async fn console_state(State(desk): State<Shared>, headers: HeaderMap, Query(q): Query<TokenQuery>) -> Response {
+    let Some(state) = player(&desk, &headers, &q) else { return refused() };
+    let (views, _) = snapshot(&desk);
+    let Some(seat) = desk.seats.get(&state) else { return refused() };
+    let now = desk.now();
+    let mut inbox: Vec<&RequestView> = views.values().filter(|v| v.to == state && v.delivered.is_some()).collect();
+    // Open requests first, the nearest evidence deadline first among them.
+    inbox.sort_by_key(|v| (!v.pending_at_receiver(), v.evidence_deleted_at.unwrap_or(SimTime(i64::MAX)), v.id));
+    let sent: Vec<Value> = views.values().filter(|v| v.from == state).map(|v| request_json(&desk, v, state)).collect();
+    let body = json!({
+        "state": state,
+        "name": seat.name,
+        "tz": seat.tz_name,
+        "now_local": now.local(&seat.tz),
+        "mode": desk.mode(state, now).map(views::mode_name),
+        "roster": seat.roster_summary,
+        "has_central_authority": seat.has_central_authority,
+        "clock": clock_json(&desk),
+        "inbox": inbox.iter().map(|v| request_json(&desk, v, state)).collect::<Vec<_>>(),
+        "sent": sent,
+        "targets": desk.seats.values().filter(|s| s.code != state).map(|s| json!({ "code": s.code, "name": s.name })).collect::<Vec<_>>(),
+        "kinds": RequestKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
+    });
+    Json(body).into_response()
+}
+
+fn snapshot(desk: &Desk) -> (std::collections::BTreeMap<RequestId, RequestView>, Vec<pocnet_core::Event>) {
+    let record = desk.record();
+    (views::requests(&record.events, &record.injects), record.events.clone())
+}
+
+#[derive(Deserialize)]
+struct ActionBody {
+    id: String,
+    action: String,
+    #[serde(default)]
+    ground: Option<String>,
+}
+
+fn parse_id(s: &str) -> Option<RequestId> {
+    let rest = s.trim().strip_prefix('C')?;
+    let (case, link) = match rest.split_once('.') {
+        Some((c, l)) => (c.parse().ok()?, l.parse().ok()?),
+        None => (rest.parse().ok()?, 0),
+    };
+    Some(RequestId { case, link })
+}
+
+async fn console_action(
+    State(desk): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Query<TokenQuery>,
+    Json(body): Json<ActionBody>,
+) -> Response {
+    let Some(state) = player(&desk, &headers, &q) else { return refused() };
+    let Some(id) = parse_id(&body.id) else { return bad(format!("`{}` is not a request id (C12, C12.1)", body.id)) };
+    let (views, _) = snapshot(&desk);
+    if !views.get(&id).is_some_and(|v| v.to == state && v.delivered.is_some()) {
+        return (StatusCode::NOT_FOUND, Json(json!({ "error": format!("{id} is not in {state}'s inbox") })))
+            .into_response();
+    }
+    let action = match body.action.as_str() {
+        "acknowledge" => OperatorAction::Acknowledge { id },
+        "fulfil" => OperatorAction::Fulfil { id },
+        "refuse" => {
+            let ground = body.ground.unwrap_or_default();
+            if ground.trim().is_empty() {
+                return bad("a refusal needs its ground");
+            }
+            if ground.len() > limits::TEXT_FIELD_BYTES_MAX {
+                return bad(format!("the ground is longer than {} bytes", limits::TEXT_FIELD_BYTES_MAX));
+            }
+            OperatorAction::Refuse { id, ground }
+        }
+        "hand_to_central_authority" => OperatorAction::HandToCentralAuthority { id },
+        "ask_translation" => OperatorAction::AskTranslation { id },
+        other => {
+            return bad(format!(
+                "unknown action `{other}`: acknowledge, fulfil, refuse, hand_to_central_authority or ask_translation"
+            ))
+        }
+    };
+    let name = action.name();
+    match desk.command(Command::Directive(Directive::Operator { state, action })).await {
+        Ok(()) => (StatusCode::ACCEPTED, Json(json!({ "queued": name, "id": id.to_string() }))).into_response(),
+        Err(e) => (StatusCode::CONFLICT, Json(json!({ "error": e }))).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct RequestBody {
+    #[serde(default)]
+    from: Option<String>,
+    to: String,
+    kind: String,
+    #[serde(default)]
+    language: Option<String>,
+    #[serde(default)]
+    offence: Option<String>,
+    #[serde(default)]
+    data: Option<String>,
+    #[serde(default)]
+    custodian: Option<String>,
+    #[serde(default)]
+    necessity: Option<String>,
+    /// Hours until the provider deletes the data (none: no evidence window).
+    #[serde(default)]
+    retention_hours: Option<f64>,
+}
+
+/// A new request as an inject; the clock gives it its id and time when it enters.
+fn new_inject(desk: &Desk, from: StateCode, body: RequestBody) -> Result<Inject, String> {
+    let to = StateCode::parse(body.to.trim()).map_err(|e| format!("to: {e}"))?;
+    if !desk.seats.contains_key(&to) {
+        return Err(format!("to: {to} is not in this exercise"));
+    }
+    if to == from {
+        return Err("a contact point cannot send a request to itself".into());
+    }
+    let kind = RequestKind::parse(body.kind.trim()).ok_or_else(|| format!("kind: unknown kind `{}`", body.kind))?;
+    let text = |v: Option<String>, default: String| v.filter(|s| !s.trim().is_empty()).unwrap_or(default);
+    let details = Art42 {
+        authority: format!("{from} 24/7 point of contact"),
+        offence: text(body.offence, "not stated".into()),
+        data: text(body.data, "not stated".into()),
+        custodian: text(body.custodian, format!("a service provider in {to}")),
+        necessity: text(body.necessity, "not stated".into()),
+        mla_to_follow: true,
+        confidential: true,
+    };
+    if !details.within_limits() {
+        return Err(format!("a text field is longer than {} bytes", limits::TEXT_FIELD_BYTES_MAX));
+    }
+    let evidence_deleted_at = match body.retention_hours {
+        None => None,
+        Some(h) if h > 0.0 && h <= 24.0 * 365.0 => Some(SimTime(0).plus_ms((h * 3_600_000.0) as u64)),
+        Some(h) => return Err(format!("retention_hours: {h} is not between 0 and a year")),
+    };
+    Ok(Inject {
+        id: RequestId { case: 0, link: 0 },
+        // Relative until the clock stamps it: retention counts from this.
+        at: SimTime(0),
+        from,
+        to,
+        kind,
+        language: body.language.filter(|l| !l.trim().is_empty()).unwrap_or_else(|| "en".into()),
+        details,
+        evidence_deleted_at,
+        chain: Vec::new(),
+    })
+}
+
+async fn console_request(
+    State(desk): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Query<TokenQuery>,
+    Json(body): Json<RequestBody>,
+) -> Response {
+    let Some(state) = player(&desk, &headers, &q) else { return refused() };
+    let inject = match new_inject(&desk, state, body) {
+        Ok(i) => i,
+        Err(e) => return bad(e),
+    };
+    queue_inject(&desk, inject).await
+}
+
+async fn queue_inject(desk: &Desk, inject: Inject) -> Response {
+    let (from, to, kind) = (inject.from, inject.to, inject.kind);
+    match desk.command(Command::Directive(Directive::Inject(Box::new(inject)))).await {
+        Ok(()) => {
+            (StatusCode::ACCEPTED, Json(json!({ "queued": format!("{from} asks {to} for {kind}") }))).into_response()
+        }
+        Err(e) => (StatusCode::CONFLICT, Json(json!({ "error": e }))).into_response(),
+    }
+}
+
+async fn control_state(State(desk): State<Shared>, headers: HeaderMap, Query(q): Query<TokenQuery>) -> Response {
+    if !controller(&desk, &headers, &q) {
+        return refused();
+    }
+    let (views, events) = snapshot(&desk);
+    let now = desk.now();
+    let states: Vec<Value> = desk
+        .seats
+        .values()
+        .map(|seat| {
+            let pending = views.values().filter(|v| v.to == seat.code && v.pending_at_receiver()).count();
+            let heat: Vec<&str> = (0..HEATMAP_HOURS)
+                .map(|h| views::mode_name(seat.roster.mode_at(now.plus_ms(u64::try_from(h).unwrap_or(0) * 3_600_000))))
+                .collect();
+            json!({
+                "code": seat.code, "name": seat.name, "region": seat.region, "tz": seat.tz_name,
+                "local": now.local(&seat.tz), "mode": views::mode_name(seat.roster.mode_at(now)),
+                "played": seat.played, "pending": pending, "roster": seat.roster_summary, "next_hours": heat,
+            })
+        })
+        .collect();
+    let timeline: Vec<Value> = events
+        .iter()
+        .rev()
+        .take(TIMELINE_MAX)
+        .map(|e| {
+            let played = desk.seats.get(&e.state).is_some_and(|s| s.played);
+            json!({ "utc": e.at.to_string(), "ms": e.at.0, "state": e.state, "id": e.id.to_string(),
+                    "what": views::describe(&e.kind), "played": played })
+        })
+        .collect();
+    let clock = clock_json(&desk);
+    let log: Vec<Value> =
+        desk.record().log.iter().rev().map(|(t, l)| json!({ "utc": t.to_string(), "what": l })).collect();
+    let mut open = 0;
+    let mut closed: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for v in views.values() {
+        match &v.outcome {
+            None => open += 1,
+            Some((_, how)) => *closed.entry(how.split(':').next().unwrap_or("closed")).or_default() += 1,
+        }
+    }
+    let body = json!({
+        "scenario": desk.scenario_name,
+        "clock": clock,
+        "states": states,
+        "timeline": timeline,
+        "log": log,
+        "requests": { "total": views.len(), "open": open, "closed": closed },
+        "kinds": RequestKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
+    });
+    Json(body).into_response()
+}
+
+async fn control_command(desk: &Desk, headers: &HeaderMap, q: &TokenQuery, command: Command, what: &str) -> Response {
+    if !controller(desk, headers, q) {
+        return refused();
+    }
+    let at = desk.now();
+    match desk.command(command).await {
+        Ok(()) => {
+            let mut record = desk.record();
+            if record.log.len() < super::DESK_LOG_MAX {
+                record.log.push((at, format!("the controller: {what}")));
+            }
+            (StatusCode::ACCEPTED, Json(json!({ "done": what }))).into_response()
+        }
+        Err(e) => (StatusCode::CONFLICT, Json(json!({ "error": e }))).into_response(),
+    }
+}
+
+async fn control_pause(State(desk): State<Shared>, headers: HeaderMap, Query(q): Query<TokenQuery>) -> Response {
+    control_command(&desk, &headers, &q, Command::Pause, "pause").await
+}
+
+async fn control_resume(State(desk): State<Shared>, headers: HeaderMap, Query(q): Query<TokenQuery>) -> Response {
+    control_command(&desk, &headers, &q, Command::Resume, "resume").await
+}
+
+async fn control_end(State(desk): State<Shared>, headers: HeaderMap, Query(q): Query<TokenQuery>) -> Response {
+    control_command(&desk, &headers, &q, Command::Directive(Directive::End), "end the exercise").await
+}
+
+async fn control_inject(
+    State(desk): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Query<TokenQuery>,
+    Json(body): Json<RequestBody>,
+) -> Response {
+    if !controller(&desk, &headers, &q) {
+        return refused();
+    }
+    let from = match body.from.as_deref().map(|f| StateCode::parse(f.trim())) {
+        Some(Ok(code)) if desk.seats.contains_key(&code) => code,
+        Some(Ok(code)) => return bad(format!("from: {code} is not in this exercise")),
+        Some(Err(e)) => return bad(format!("from: {e}")),
+        None => return bad("an ad-hoc inject needs `from`"),
+    };
+    match new_inject(&desk, from, body) {
+        Ok(inject) => queue_inject(&desk, inject).await,
+        Err(e) => bad(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_id;
+    use pocnet_core::RequestId;
+
+    #[test]
+    fn request_ids_parse_as_the_report_writes_them() {
+        assert_eq!(parse_id("C12"), Some(RequestId { case: 12, link: 0 }));
+        assert_eq!(parse_id("C3.2"), Some(RequestId { case: 3, link: 2 }));
+        assert_eq!(parse_id("12"), None);
+        assert_eq!(parse_id("C"), None);
+        assert_eq!(parse_id("C1.x"), None);
+    }
+}
