@@ -376,8 +376,9 @@ fn run_command(scenario: &scenario::Scenario, options: &RunOptions) -> u8 {
         }
     });
     // Dropping the run above killed every node process (kill_on_drop); the runtime's
-    // shutdown reaps them.
-    drop(runtime);
+    // shutdown reaps them. Bounded: the wall clock's reader of standard input may still
+    // be blocked on a terminal that never closes.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
     match outcome {
         None => {
             eprintln!("pocnet: interrupted; every node was stopped");

@@ -260,7 +260,17 @@ pub fn build(scenario: &Scenario, run: &ClockRun) -> Result<Report, AccountingEr
             known.insert(id, ());
             let events = by_id.get(&id).cloned().unwrap_or_default();
             let Some(sent) = events.iter().find(|e| e.state == from && matches!(e.kind, EventKind::Sent { .. })) else {
-                problems.push(format!("{id}: never sent by {from}"));
+                match run.exercise_ended {
+                    // The exercise ended before this inject's time came: it was never made.
+                    Some(end) if link == 0 && inject.at >= end => {
+                        case_outcome = Some((
+                            Outcome::Unfinished,
+                            format!("not made: the exercise ended at {end}, before its time"),
+                            end,
+                        ));
+                    }
+                    _ => problems.push(format!("{id}: never sent by {from}")),
+                }
                 break;
             };
             let EventKind::Sent { to, kind, scheduled } = sent.kind.clone() else { unreachable!("matched above") };

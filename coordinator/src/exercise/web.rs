@@ -77,7 +77,8 @@ fn refused() -> Response {
 }
 
 fn refused_page() -> Response {
-    let body = "<!doctype html><meta charset=utf-8><title>pocnet: access refused</title>\
+    let body =
+        "<!doctype html><meta charset=utf-8><link rel=icon href=\"data:,\"><title>pocnet: access refused</title>\
         <h1 id=refused>Access refused</h1><p>This access token is not valid for this exercise. \
         Use the link pocnet printed when the exercise started.</p>";
     (StatusCode::FORBIDDEN, Html(body)).into_response()
@@ -100,7 +101,7 @@ fn controller(desk: &Desk, headers: &HeaderMap, query: &TokenQuery) -> bool {
 
 async fn landing() -> Html<&'static str> {
     Html(
-        "<!doctype html><meta charset=utf-8><title>pocnet exercise</title><h1>pocnet exercise</h1>\
+        "<!doctype html><meta charset=utf-8><link rel=icon href=\"data:,\"><title>pocnet exercise</title><h1>pocnet exercise</h1>\
          <p>Open the console or dashboard link, with its access token, that pocnet printed when \
          the exercise started.</p>",
     )
@@ -392,7 +393,11 @@ async fn control_state(State(desk): State<Shared>, headers: HeaderMap, Query(q):
     for v in views.values() {
         match &v.outcome {
             None => open += 1,
-            Some((_, how)) => *closed.entry(how.split(':').next().unwrap_or("closed")).or_default() += 1,
+            Some((_, how)) => {
+                // "response received: fulfilled; reveals..." reads as "fulfilled".
+                let word = how.trim_start_matches("response received: ").split([':', ';']).next().unwrap_or("closed");
+                *closed.entry(word).or_default() += 1
+            }
         }
     }
     let body = json!({

@@ -1,0 +1,140 @@
+//! Exercises without a browser: people's actions scripted as directives at given scenario
+//! times, run through the same clock loop the wall clock drives, on the in-process engine.
+//! What people do must come out in the report exactly when they did it, and the end of an
+//! exercise must account for every inject, made or not.
+
+use pocnet::clock::{run_paced, Directive, Pacing};
+use pocnet::inproc::InProcess;
+use pocnet::report::{self, Outcome, Report};
+use pocnet::scenario::{self, Scenario};
+use pocnet_core::{OperatorAction, RequestId, SimTime, StateCode};
+
+fn at(s: &str) -> SimTime {
+    SimTime::from_timestamp(s.parse().expect("timestamp"))
+}
+
+fn code(s: &str) -> StateCode {
+    StateCode::parse(s).expect("code")
+}
+
+fn id(case: u32) -> RequestId {
+    RequestId { case, link: 0 }
+}
+
+/// Hands each scripted directive to the clock once scenario time reaches it, as the wall
+/// clock does when a person clicks.
+struct Script(Vec<(SimTime, Directive)>);
+
+impl Pacing for Script {
+    async fn reach(&mut self, t: SimTime) -> anyhow::Result<Vec<(SimTime, Directive)>> {
+        let (due, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.0).into_iter().partition(|(a, _)| *a <= t);
+        self.0 = later;
+        Ok(due)
+    }
+}
+
+fn tabletop() -> Scenario {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/tabletop-hour.toml");
+    scenario::load(&path).expect("the bundled exercise loads")
+}
+
+fn play(scenario: &Scenario, script: Vec<(SimTime, Directive)>) -> (Report, pocnet::clock::ClockRun) {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    runtime.block_on(async {
+        let (mut engine, next) = InProcess::new(scenario).expect("engine");
+        let run = run_paced(
+            &mut engine,
+            next,
+            scenario.network.lookahead_ms(),
+            &mut (),
+            &mut Script(script),
+            scenario.exercise_state(),
+        )
+        .await
+        .expect("run");
+        (report::build(scenario, &run).expect("accounting"), run)
+    })
+}
+
+fn operator(state: &str, action: OperatorAction) -> Directive {
+    Directive::Operator { state: code(state), action }
+}
+
+#[test]
+fn peoples_actions_are_timed_when_they_happen_and_the_end_accounts_for_every_inject() {
+    let s = tabletop();
+    let script = vec![
+        (at("2025-11-05T08:33:00Z"), operator("FRA", OperatorAction::Acknowledge { id: id(1) })),
+        (at("2025-11-05T08:36:30Z"), operator("FRA", OperatorAction::Fulfil { id: id(1) })),
+        (
+            at("2025-11-05T08:41:00Z"),
+            operator("VNM", OperatorAction::Refuse { id: id(3), ground: "not an emergency under our law".into() }),
+        ),
+        (at("2025-11-05T08:46:00Z"), operator("VNM", OperatorAction::AskTranslation { id: id(4) })),
+        (at("2025-11-05T08:47:00Z"), Directive::End),
+    ];
+    let (r, run) = play(&s, script.clone());
+    assert_eq!(run.exercise_ended, Some(at("2025-11-05T08:47:00Z")));
+    let c1 = r.requests.iter().find(|q| q.id == "C1").expect("C1");
+    assert!(c1.receiver_played);
+    // Scheduled 08:32, acknowledged 08:33 (the person's click), executed 08:36:30.
+    assert_eq!(c1.time_to_acknowledge_ms, Some(60_000));
+    assert_eq!(c1.time_to_fulfil_ms, Some(270_000));
+    assert_eq!(c1.outcome, Outcome::Preserved);
+    let c3 = r.requests.iter().find(|q| q.id == "C3").expect("C3");
+    assert_eq!(c3.outcome, Outcome::Refused);
+    assert!(c3.reason.contains("not an emergency under our law"), "{}", c3.reason);
+    let c4 = r.requests.iter().find(|q| q.id == "C4").expect("C4");
+    assert!(c4.translation_ms.is_some(), "the person asked for a translation");
+    assert_eq!(c4.outcome, Outcome::Unfinished);
+    // C5 (08:50) onwards were never made: the exercise had ended.
+    let c5 = r.cases.iter().find(|c| c.id == "C5").expect("C5 is still a case");
+    assert_eq!(c5.outcome, Outcome::Unfinished);
+    assert!(c5.reason.contains("not made"), "{}", c5.reason);
+    let t = &r.totals;
+    assert_eq!(t.injects, 8);
+    assert_eq!(t.preserved + t.refused + t.unfinished, 8, "{t:?}");
+
+    // The same actions at the same times give the same report, byte for byte.
+    let (again, _) = play(&s, script);
+    assert_eq!(again.to_json(), r.to_json());
+}
+
+#[test]
+fn a_virtual_run_of_an_exercise_leaves_the_players_requests_unfinished_at_its_end() {
+    let s = tabletop();
+    let (r, run) = play(&s, Vec::new());
+    assert_eq!(run.exercise_ended, Some(s.end));
+    let played: Vec<_> = r.requests.iter().filter(|q| q.receiver_played).collect();
+    assert_eq!(played.len(), 6);
+    assert!(played.iter().all(|q| q.outcome == Outcome::Unfinished && q.acknowledged.is_none()));
+    // The simulated partners did act on theirs.
+    assert!(r.requests.iter().filter(|q| !q.receiver_played).all(|q| q.acknowledged.is_some()));
+}
+
+#[test]
+fn a_person_cannot_act_on_what_is_not_theirs_to_act_on() {
+    let s = tabletop();
+    let script = vec![
+        // Fulfil before acknowledging is allowed (it acknowledges first); twice is not.
+        (at("2025-11-05T08:33:00Z"), operator("FRA", OperatorAction::Fulfil { id: id(1) })),
+        (at("2025-11-05T08:34:00Z"), operator("FRA", OperatorAction::Fulfil { id: id(1) })),
+        // Viet Nam has no central authority in this scenario.
+        (at("2025-11-05T08:42:00Z"), operator("VNM", OperatorAction::HandToCentralAuthority { id: id(3) })),
+        (at("2025-11-05T08:43:00Z"), Directive::End),
+    ];
+    let (r, run) = play(&s, script);
+    let rejected: Vec<String> = run
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            pocnet_core::EventKind::ActionRejected { reason, .. } => Some(format!("{} {}", e.id, reason)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(rejected.len(), 2, "{rejected:?}");
+    assert!(rejected[0].contains("already answered"), "{rejected:?}");
+    assert!(rejected[1].contains("no central authority"), "{rejected:?}");
+    let c1 = r.requests.iter().find(|q| q.id == "C1").expect("C1");
+    assert_eq!(c1.time_to_acknowledge_ms, c1.time_to_fulfil_ms, "fulfilling acknowledged it at once");
+}

@@ -1,0 +1,299 @@
+//! Tabletop exercises in a real browser: `pocnet run --clock wall` on the bundled one-hour
+//! exercise (real node processes, real QUIC), its operator console and dashboard driven in
+//! headless Chromium through chromedriver. People's clicks must come out in the report
+//! with their times, a wrong token must get nothing, and a pause must not count.
+//!
+//! Set POCNET_SCREENSHOTS=DIR to keep PNGs of the console and the dashboard (how the
+//! pictures in docs/ are made).
+
+use pocnet_tests::webdriver::{self, Browser, Element};
+use pocnet_tests::{binaries, read_json, scratch, text, workspace_root};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Scenario seconds per real second: the hour lasts three minutes, and the tests end it
+/// from the dashboard well before.
+const SPEED: f64 = 20.0;
+const PAGE: Duration = Duration::from_secs(30);
+
+struct Exercise {
+    child: Child,
+    out: PathBuf,
+    url: String,
+    control: String,
+    players: serde_json::Map<String, Value>,
+}
+
+impl Drop for Exercise {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Exercise {
+    fn start(name: &str) -> Exercise {
+        let out = scratch(name);
+        let scenario = workspace_root().join("scenarios/tabletop-hour.toml");
+        let child = Command::new(&binaries().pocnet)
+            .args(["run", "--clock", "wall", "--speed", &SPEED.to_string(), "--engine", "mesh", "-q"])
+            .arg("--console-listen")
+            .arg("127.0.0.1:0")
+            .arg("--out")
+            .arg(&out)
+            .arg("--node-bin")
+            .arg(&binaries().node)
+            .arg(&scenario)
+            .stdin(Stdio::piped())
+            .stdout(std::fs::File::create(out.join("stdout.txt")).expect("stdout file"))
+            .stderr(std::fs::File::create(out.join("stderr.txt")).expect("stderr file"))
+            .spawn()
+            .expect("start pocnet");
+        let links = out.join("console.json");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !links.exists() {
+            assert!(Instant::now() < deadline, "no console.json: {}", log(&out));
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+        let v = read_json(&links);
+        Exercise {
+            child,
+            url: v["url"].as_str().expect("url").to_string(),
+            control: v["control"].as_str().expect("control").to_string(),
+            players: v["players"].as_object().expect("players").clone(),
+            out,
+        }
+    }
+
+    fn player(&self, state: &str) -> String {
+        self.players[state].as_str().expect("player link").to_string()
+    }
+
+    fn token(link: &str) -> String {
+        link.split("token=").nth(1).expect("token in link").to_string()
+    }
+
+    /// Waits for the run to end by itself (bounded) and returns its exit code.
+    fn wait(&mut self, limit: Duration) -> Option<i32> {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.code();
+            }
+            assert!(Instant::now() < deadline, "the exercise did not end: {}", log(&self.out));
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+fn log(out: &Path) -> String {
+    std::fs::read(out.join("stderr.txt")).map(|b| text(&b)).unwrap_or_default()
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(10)))
+        .build()
+        .into()
+}
+
+fn api(url: &str, token: &str) -> (u16, Value) {
+    let mut r = agent().get(url).header("Authorization", &format!("Bearer {token}")).call().expect("GET");
+    (r.status().as_u16(), r.body_mut().read_json().unwrap_or(Value::Null))
+}
+
+fn api_post(url: &str, token: &str, body: Value) -> (u16, Value) {
+    let mut r = agent().post(url).header("Authorization", &format!("Bearer {token}")).send_json(body).expect("POST");
+    (r.status().as_u16(), r.body_mut().read_json().unwrap_or(Value::Null))
+}
+
+fn browser_or_skip(profile: &Path) -> Option<Browser> {
+    match webdriver::available() {
+        Some((browser, driver)) => Some(Browser::start(browser, driver, profile)),
+        None => {
+            assert!(std::env::var_os("CI").is_none(), "CI must have chromium and chromedriver: .ci/run installs them");
+            eprintln!("SKIPPED: no chromium/chromedriver here (apt-get install chromium chromium-driver)");
+            None
+        }
+    }
+}
+
+fn status_is(want: &'static str) -> impl Fn(&Browser, &Element) -> bool {
+    move |b, e| b.attribute(e, "data-status").as_deref() == Some(want)
+}
+
+fn screenshot(b: &Browser, name: &str) {
+    if let Some(dir) = std::env::var_os("POCNET_SCREENSHOTS") {
+        let dir = PathBuf::from(dir);
+        let _ = std::fs::create_dir_all(&dir);
+        b.screenshot(&dir.join(name));
+    }
+}
+
+fn click(b: &Browser, css: &str) {
+    let e = b.wait_for(css, PAGE, |_, _| true);
+    b.click(&e);
+}
+
+#[test]
+fn two_players_act_in_the_console_and_the_report_times_them_with_the_pause_left_out() {
+    let mut ex = Exercise::start("exercise-console");
+    let Some(b) = browser_or_skip(&ex.out.join("chromium-profile")) else { return };
+    let control_token = Exercise::token(&ex.control);
+    let clock = |ex: &Exercise| api(&format!("{}/api/control", ex.url), &control_token).1["clock"].clone();
+
+    // France's officer opens the console with her token; Nigeria's preservation request
+    // (C1, at 08:32 scenario time) arrives with its Art. 42 fields and its deadline.
+    b.goto(&ex.player("FRA"));
+    let card = b.wait_for("#req-C1", PAGE, status_is("new"));
+    let shown = b.text(&card);
+    assert!(shown.contains("a webmail provider in Roubaix"), "Art. 42 (d) custodian shown: {shown}");
+    assert!(shown.contains("2025-11-05 12:32 Wed +01:00"), "evidence deadline in Paris time: {shown}");
+    assert!(shown.contains("+01:00") && shown.contains("(2025-11-05 09:32 Wed +01:00 at the other end)"), "{shown}");
+    screenshot(&b, "console.png");
+
+    click(&b, "#req-C1 button[data-action=\"acknowledge\"]");
+    let acked = Instant::now();
+    b.wait_for("#req-C1", PAGE, status_is("acknowledged"));
+
+    // The controller pauses: scenario time stands still however long the pause.
+    b.goto(&ex.control);
+    click(&b, "#pause");
+    b.wait_for("#run-state", PAGE, |b, e| b.text(e) == "paused");
+    let paused_confirmed = Instant::now();
+    let t0 = clock(&ex)["now_ms"].as_i64().expect("now");
+    std::thread::sleep(Duration::from_secs(3));
+    let t1 = clock(&ex)["now_ms"].as_i64().expect("now");
+    assert_eq!(t0, t1, "scenario time moved while paused");
+    click(&b, "#resume");
+    let resumed = Instant::now();
+    b.wait_for("#run-state", PAGE, |b, e| b.text(e) == "running");
+    let paused_for = resumed.duration_since(paused_confirmed);
+
+    // Back at the console: fulfil. Then send Viet Nam a request of her own.
+    b.goto(&ex.player("FRA"));
+    click(&b, "#req-C1 button[data-action=\"fulfil\"]");
+    let fulfilled = Instant::now();
+    b.wait_for("#req-C1", PAGE, status_is("fulfilled"));
+    click(&b, "#nr-to option[value=\"VNM\"]");
+    click(&b, "#nr-kind option[value=\"preservation\"]");
+    let offence = b.wait_for("#nr-offence", PAGE, |_, _| true);
+    b.type_into(&offence, "phishing kit hosted in Hanoi");
+    click(&b, "#nr-send");
+    b.wait_for("#message", PAGE, |b, e| b.text(e).starts_with("done"));
+
+    // Viet Nam's officer sees it arrive from France, and acknowledges it.
+    b.goto(&ex.player("VNM"));
+    let from_france = b.wait_for("#inbox article", PAGE, |b, e| b.text(e).contains("phishing kit hosted in Hanoi"));
+    let id = b.attribute(&from_france, "id").expect("card id").trim_start_matches("req-").to_string();
+    click(&b, &format!("#req-{} button[data-action=\"acknowledge\"]", id.replace('.', "\\.")));
+    b.wait_for(&format!("#req-{}", id.replace('.', "\\.")), PAGE, status_is("acknowledged"));
+
+    // The dashboard: who is staffed, pending per state; an ad-hoc inject; then the end.
+    b.goto(&ex.control);
+    let fra = b.wait_for("#state-FRA", PAGE, |_, _| true);
+    assert_eq!(b.attribute(&fra, "data-mode").as_deref(), Some("staffed"), "Paris at 09:40 on a Wednesday");
+    let bra = b.wait_for("#state-BRA", PAGE, |_, _| true);
+    assert_eq!(b.attribute(&bra, "data-mode").as_deref(), Some("on call"), "Sao Paulo before 08:00");
+    click(&b, "#in-from option[value=\"EGY\"]");
+    click(&b, "#in-to option[value=\"FRA\"]");
+    click(&b, "#in-kind option[value=\"emergency\"]");
+    click(&b, "#in-send");
+    b.wait_for("#message", PAGE, |b, e| b.text(e).contains("EGY asks FRA"));
+    b.wait_for("#feed", PAGE, |b, e| b.text(e).contains("delivered from EGY"));
+    screenshot(&b, "dashboard.png");
+    let severe = b.severe_log();
+    assert!(severe.is_empty(), "the pages logged errors: {severe:?}");
+    click(&b, "#end");
+    b.accept_alert();
+    assert_eq!(ex.wait(Duration::from_secs(60)), Some(0), "{}", log(&ex.out));
+
+    // The report times the people's steps like any other, in scenario time.
+    let report = read_json(&ex.out.join("report.json"));
+    let requests = report["requests"].as_array().expect("requests");
+    let c1 = requests.iter().find(|r| r["id"] == "C1").expect("C1");
+    assert_eq!(c1["receiver_played"], true);
+    assert_eq!(c1["outcome"], "preserved", "{c1}");
+    let ack_ms = c1["time_to_acknowledge_ms"].as_i64().expect("acknowledged");
+    let fulfil_ms = c1["time_to_fulfil_ms"].as_i64().expect("fulfilled");
+    assert!(ack_ms > 0);
+    // Between the two clicks the pause (at least `paused_for` of real time) did not count:
+    // the scenario time between them is at most the unpaused real time at SPEED, plus
+    // a margin for page loads and the clock's window (lookahead 250 ms).
+    let real = fulfilled.duration_since(acked);
+    let unpaused = real.saturating_sub(paused_for).as_secs_f64();
+    let scenario_between = (fulfil_ms - ack_ms) as f64 / 1000.0;
+    assert!(
+        scenario_between <= unpaused * SPEED + 20.0,
+        "{scenario_between:.0} s of scenario time between the clicks; real {real:?} of which paused {paused_for:?}"
+    );
+    assert!(
+        scenario_between < real.as_secs_f64() * SPEED - paused_for.as_secs_f64() * SPEED * 0.5,
+        "the pause counted"
+    );
+    let theirs = requests.iter().find(|r| r["id"] == id.as_str()).expect("France's own request");
+    assert_eq!((theirs["from"].as_str(), theirs["to"].as_str()), (Some("FRA"), Some("VNM")));
+    assert!(theirs["time_to_acknowledge_ms"].as_i64().is_some(), "VNM's person acknowledged it: {theirs}");
+    let adhoc =
+        report["cases"].as_array().expect("cases").iter().any(|c| c["from"] == "EGY" && c["kind"] == "emergency");
+    assert!(adhoc, "the ad-hoc inject is a case of its own");
+    assert_eq!(report["totals"]["injects"], 10, "8 scripted, one from France's console, one ad-hoc");
+
+    let review = std::fs::read_to_string(ex.out.join("after-action.md")).expect("after-action.md");
+    assert!(review.contains("## Objectives") && review.contains("| played by people |"), "{review}");
+    let c1_line = review.lines().find(|l| l.starts_with("| C1 ")).expect("C1 in the review");
+    assert!(c1_line.contains("NGA → FRA (person)") && c1_line.contains("acknowledged 2025-11-05"), "{c1_line}");
+    assert!(review.contains("FRA acknowledges within 15 minutes"), "the inject's expected action");
+    let html = std::fs::read_to_string(ex.out.join("report.html")).expect("report.html");
+    assert!(html.contains("id=\"after-action\"") && html.contains("id=\"human-vs-simulated\""));
+}
+
+#[test]
+fn a_wrong_token_is_refused_and_a_player_cannot_control_the_exercise() {
+    let mut ex = Exercise::start("exercise-tokens");
+    let player = Exercise::token(&ex.player("FRA"));
+    let control = Exercise::token(&ex.control);
+    let wrong = "0".repeat(32);
+
+    assert_eq!(api(&format!("{}/api/console", ex.url), &wrong).0, 403);
+    assert_eq!(api(&format!("{}/api/console", ex.url), &control).0, 403, "the controller is not a player");
+    assert_eq!(api(&format!("{}/api/control", ex.url), &player).0, 403, "a player cannot see the dashboard");
+    let (code, body) = api_post(&format!("{}/api/control/end", ex.url), &player, serde_json::json!({}));
+    assert_eq!(code, 403, "{body}");
+    let (code, _) = api_post(
+        &format!("{}/api/console/action", ex.url),
+        &wrong,
+        serde_json::json!({ "id": "C1", "action": "acknowledge" }),
+    );
+    assert_eq!(code, 403);
+    let (code, body) = api(&format!("{}/api/console", ex.url), &player);
+    assert_eq!(code, 200);
+    assert_eq!(body["state"], "FRA");
+    // A player acts only on what is in its own inbox.
+    let (code, _) = api_post(
+        &format!("{}/api/console/action", ex.url),
+        &player,
+        serde_json::json!({ "id": "C3", "action": "acknowledge" }),
+    );
+    assert_eq!(code, 404, "C3 goes to Viet Nam, not France");
+
+    if let Some(b) = browser_or_skip(&ex.out.join("chromium-profile")) {
+        b.goto(&format!("{}/console?token={wrong}", ex.url));
+        let refused = b.wait_for("#refused", PAGE, |_, _| true);
+        assert_eq!(b.text(&refused), "Access refused");
+        assert!(b.find("#inbox").is_none(), "nothing of the console is served");
+        b.goto(&format!("{}/control?token={player}", ex.url));
+        b.wait_for("#refused", PAGE, |_, _| true);
+    }
+    // Still running: the player's attempt to end it did nothing. The controller ends it.
+    assert!(ex.child.try_wait().expect("try_wait").is_none(), "{}", log(&ex.out));
+    let (code, _) = api_post(&format!("{}/api/control/end", ex.url), &control, serde_json::json!({}));
+    assert_eq!(code, 202);
+    assert_eq!(ex.wait(Duration::from_secs(60)), Some(0), "{}", log(&ex.out));
+    let report = read_json(&ex.out.join("report.json"));
+    assert_eq!(report["totals"]["unfinished"], report["totals"]["injects"], "ended before anyone answered anything");
+}
