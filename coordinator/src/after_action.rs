@@ -305,83 +305,160 @@ fn opt(ms: Option<u64>) -> String {
     ms.map(dur).unwrap_or_else(|| "-".into())
 }
 
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
-}
-
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
+/// A table of the review, rendered as Markdown or HTML from the same rows. `marks` gives
+/// each row's class for its last cell in HTML (`ok`, `bad`, `note`), if any.
+struct Table {
+    id: &'static str,
+    title: &'static str,
+    headers: &'static [&'static str],
+    rows: Vec<Vec<String>>,
+    marks: Vec<Option<&'static str>>,
+}
+
+impl Table {
+    fn markdown(&self, o: &mut String) {
+        let _ = writeln!(o, "\n## {}\n", self.title);
+        let _ = writeln!(o, "| {} |", self.headers.join(" | "));
+        let _ = writeln!(o, "|{}", "---|".repeat(self.headers.len()));
+        for row in &self.rows {
+            let cells: Vec<String> = row.iter().map(|c| c.replace('|', "\\|").replace('\n', " ")).collect();
+            let _ = writeln!(o, "| {} |", cells.join(" | "));
+        }
+    }
+
+    fn html(&self, o: &mut String) {
+        let _ = write!(o, "<h3>{}</h3><table id=\"{}\"><tr>", esc(self.title), self.id);
+        for h in self.headers {
+            let _ = write!(o, "<th>{}</th>", esc(h));
+        }
+        o.push_str("</tr>");
+        for (i, row) in self.rows.iter().enumerate() {
+            o.push_str("<tr>");
+            let last = row.len().saturating_sub(1);
+            for (j, c) in row.iter().enumerate() {
+                match self.marks.get(i).copied().flatten().filter(|_| j == last) {
+                    Some(class) => {
+                        let _ = write!(o, "<td class=\"{class}\">{}</td>", esc(c));
+                    }
+                    None => {
+                        let _ = write!(o, "<td style=\"text-align:left\">{}</td>", esc(c));
+                    }
+                }
+            }
+            o.push_str("</tr>");
+        }
+        o.push_str("</table>");
+    }
+}
+
 impl AfterAction {
+    fn tables(&self) -> [Table; 3] {
+        let objectives = Table {
+            id: "objectives",
+            title: "Objectives",
+            headers: &["objective", "measure", "met", "rating"],
+            rows: self
+                .objectives
+                .iter()
+                .map(|ob| {
+                    vec![
+                        ob.name.clone(),
+                        ob.measure.clone(),
+                        format!("{}/{}", ob.met, ob.judged),
+                        ob.rating.label().to_string(),
+                    ]
+                })
+                .collect(),
+            marks: self
+                .objectives
+                .iter()
+                .map(|ob| match ob.rating {
+                    Rating::P => Some("ok"),
+                    Rating::NotExercised => Some("note"),
+                    _ => Some("bad"),
+                })
+                .collect(),
+        };
+        let injects = Table {
+            id: "injects",
+            title: "Injects: expected action and what happened",
+            headers: &["request", "scheduled", "from → to", "kind", "expected", "what happened"],
+            rows: self
+                .injects
+                .iter()
+                .map(|i| {
+                    let who = if i.played { format!("{} (person)", i.to) } else { i.to.to_string() };
+                    vec![
+                        i.id.clone(),
+                        i.scheduled.clone(),
+                        format!("{} → {who}", i.from),
+                        i.kind.clone(),
+                        i.expected.clone(),
+                        i.happened.clone(),
+                    ]
+                })
+                .collect(),
+            marks: Vec::new(),
+        };
+        let timings = Table {
+            id: "human-vs-simulated",
+            title: "People and simulated contact points",
+            headers: &[
+                "who",
+                "requests received",
+                "acknowledged",
+                "median to acknowledge",
+                "p90 to acknowledge",
+                "median to fulfil",
+                "executed in time",
+            ],
+            rows: self
+                .timings
+                .iter()
+                .map(|t| {
+                    vec![
+                        t.who.clone(),
+                        t.received.to_string(),
+                        t.acknowledged.to_string(),
+                        opt(t.ack_p50),
+                        opt(t.ack_p90),
+                        opt(t.fulfil_p50),
+                        t.succeeded.to_string(),
+                    ]
+                })
+                .collect(),
+            marks: Vec::new(),
+        };
+        [objectives, injects, timings]
+    }
+
+    /// Strengths and gaps, each with a line for an empty list.
+    fn findings(&self) -> [(&'static str, &'static str, &[String]); 2] {
+        [("Strengths", "strengths", &self.strengths), ("Gaps and areas for improvement", "gaps", &self.gaps)]
+    }
+
     pub fn markdown(&self) -> String {
         let mut o = String::new();
         let _ = writeln!(o, "# After-action report: {}\n", self.name);
         let _ = writeln!(o, "- Exercise window: {}", self.window);
         let _ = writeln!(o, "- Ended: {}", self.ended);
         let _ = writeln!(o, "- Played by people: {}", self.players.join(", "));
-        let _ = writeln!(o, "- Every other contact point was simulated by pocnet from its roster and profile.\n");
-        let _ = writeln!(o, "## Objectives\n\n| objective | measure | met | rating |\n|---|---|---|---|");
-        for ob in &self.objectives {
-            let _ = writeln!(
-                o,
-                "| {} | {} | {}/{} | {} |",
-                cell(&ob.name),
-                cell(&ob.measure),
-                ob.met,
-                ob.judged,
-                ob.rating.label()
-            );
+        let _ = writeln!(o, "- Every other contact point was simulated by pocnet from its roster and profile.");
+        for table in self.tables() {
+            table.markdown(&mut o);
         }
-        let _ = writeln!(o, "\n## Injects: expected action and what happened\n");
-        let _ = writeln!(
-            o,
-            "| request | scheduled | from → to | kind | expected | what happened |\n|---|---|---|---|---|---|"
-        );
-        for i in &self.injects {
-            let who = if i.played { format!("{} (person)", i.to) } else { i.to.to_string() };
-            let _ = writeln!(
-                o,
-                "| {} | {} | {} → {who} | {} | {} | {} |",
-                i.id,
-                cell(&i.scheduled),
-                i.from,
-                i.kind,
-                cell(&i.expected),
-                cell(&i.happened)
-            );
-        }
-        let _ = writeln!(o, "\n## People and simulated contact points\n");
-        let _ = writeln!(
-            o,
-            "| who | requests received | acknowledged | median to acknowledge | p90 to acknowledge | median to fulfil | executed in time |\n|---|---|---|---|---|---|---|"
-        );
-        for t in &self.timings {
-            let _ = writeln!(
-                o,
-                "| {} | {} | {} | {} | {} | {} | {} |",
-                t.who,
-                t.received,
-                t.acknowledged,
-                opt(t.ack_p50),
-                opt(t.ack_p90),
-                opt(t.fulfil_p50),
-                t.succeeded
-            );
-        }
-        let _ = writeln!(o, "\n## Strengths\n");
-        for s in &self.strengths {
-            let _ = writeln!(o, "- {s}");
-        }
-        if self.strengths.is_empty() {
-            let _ = writeln!(o, "- None shown by the measures.");
-        }
-        let _ = writeln!(o, "\n## Gaps and areas for improvement\n");
-        for g in &self.gaps {
-            let _ = writeln!(o, "- {g}");
-        }
-        if self.gaps.is_empty() {
-            let _ = writeln!(o, "- None shown by the measures.");
+        for (title, _, items) in self.findings() {
+            let _ = writeln!(o, "\n## {title}\n");
+            for item in items {
+                let _ = writeln!(o, "- {item}");
+            }
+            if items.is_empty() {
+                let _ = writeln!(o, "- None shown by the measures.");
+            }
         }
         let _ = writeln!(
             o,
@@ -400,60 +477,20 @@ impl AfterAction {
             esc(&self.ended),
             esc(&self.players.join(", "))
         );
-        o.push_str("<h3>Objectives</h3><table id=\"objectives\"><tr><th>objective</th><th>measure</th><th>met</th><th>rating</th></tr>");
-        for ob in &self.objectives {
-            let class = match ob.rating {
-                Rating::P => "ok",
-                Rating::NotExercised => "note",
-                _ => "bad",
-            };
-            let _ = write!(
-                o,
-                "<tr><td>{}</td><td>{}</td><td>{}/{}</td><td class=\"{class}\">{}</td></tr>",
-                esc(&ob.name),
-                esc(&ob.measure),
-                ob.met,
-                ob.judged,
-                ob.rating.label()
-            );
+        for table in self.tables() {
+            table.html(&mut o);
         }
-        o.push_str("</table><h3>Injects: expected action and what happened</h3><table id=\"injects\"><tr><th>request</th><th>scheduled</th><th>from → to</th><th>kind</th><th>expected</th><th>what happened</th></tr>");
-        for i in &self.injects {
-            let who = if i.played { format!("<b>{} (person)</b>", i.to) } else { i.to.to_string() };
-            let _ = write!(
-                o,
-                "<tr><td>{}</td><td>{}</td><td>{} → {who}</td><td>{}</td><td style=\"text-align:left\">{}</td><td style=\"text-align:left\">{}</td></tr>",
-                esc(&i.id),
-                esc(&i.scheduled),
-                i.from,
-                esc(&i.kind),
-                esc(&i.expected),
-                esc(&i.happened)
-            );
+        for (title, id, items) in self.findings() {
+            let _ = write!(o, "<h3>{}</h3><ul id=\"{id}\">", esc(title));
+            for item in items {
+                let _ = write!(o, "<li>{}</li>", esc(item));
+            }
+            if items.is_empty() {
+                o.push_str("<li>None shown by the measures.</li>");
+            }
+            o.push_str("</ul>");
         }
-        o.push_str("</table><h3>People and simulated contact points</h3><table id=\"human-vs-simulated\"><tr><th>who</th><th>received</th><th>acknowledged</th><th>median to acknowledge</th><th>p90 to acknowledge</th><th>median to fulfil</th><th>executed in time</th></tr>");
-        for t in &self.timings {
-            let _ = write!(
-                o,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&t.who),
-                t.received,
-                t.acknowledged,
-                opt(t.ack_p50),
-                opt(t.ack_p90),
-                opt(t.fulfil_p50),
-                t.succeeded
-            );
-        }
-        o.push_str("</table><h3>Strengths</h3><ul>");
-        for s in &self.strengths {
-            let _ = write!(o, "<li>{}</li>", esc(s));
-        }
-        o.push_str("</ul><h3>Gaps and areas for improvement</h3><ul id=\"gaps\">");
-        for g in &self.gaps {
-            let _ = write!(o, "<li>{}</li>", esc(g));
-        }
-        o.push_str("</ul></section>\n");
+        o.push_str("</section>\n");
         o
     }
 }

@@ -61,6 +61,18 @@ fn vnm(off_hours: Mode, profile: Profile, seed: u64) -> ContactPoint {
     .expect("valid configuration")
 }
 
+fn art42(authority: &str) -> Art42 {
+    Art42 {
+        authority: authority.into(),
+        offence: "fraud".into(),
+        data: "logs".into(),
+        custodian: "a provider".into(),
+        necessity: "retention".into(),
+        mla_to_follow: true,
+        confidential: true,
+    }
+}
+
 fn request(id: u32, kind: RequestKind, delivered: SimTime) -> Envelope {
     Envelope {
         from: code("FRA"),
@@ -75,15 +87,7 @@ fn request(id: u32, kind: RequestKind, delivered: SimTime) -> Envelope {
             scheduled: SimTime(delivered.0 - 250),
             evidence_deleted_at: None,
             chain: vec![],
-            details: Art42 {
-                authority: "FRA 24/7".into(),
-                offence: "fraud".into(),
-                data: "logs".into(),
-                custodian: "a provider".into(),
-                necessity: "retention".into(),
-                mla_to_follow: true,
-                confidential: true,
-            },
+            details: art42("FRA 24/7"),
         }),
     }
 }

@@ -22,6 +22,8 @@ use std::sync::Arc;
 
 const CONSOLE_HTML: &str = include_str!("console.html");
 const DASHBOARD_HTML: &str = include_str!("dashboard.html");
+/// Script both pages share (escaping, the token, reading state, posting actions).
+const COMMON_JS: &str = include_str!("common.js");
 /// Timeline entries the dashboard gets (newest first).
 const TIMELINE_MAX: usize = 300;
 /// Hours ahead in the dashboard's staffing heatmap.
@@ -37,6 +39,7 @@ pub async fn serve(desk: Shared, listen: SocketAddr) -> anyhow::Result<SocketAdd
     let addr = listener.local_addr()?;
     let app = Router::new()
         .route("/", get(landing))
+        .route("/pocnet.js", get(common_js))
         .route("/console", get(console_page))
         .route("/control", get(control_page))
         .route("/api/console", get(console_state))
@@ -105,6 +108,10 @@ async fn landing() -> Html<&'static str> {
          <p>Open the console or dashboard link, with its access token, that pocnet printed when \
          the exercise started.</p>",
     )
+}
+
+async fn common_js() -> Response {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], COMMON_JS).into_response()
 }
 
 async fn console_page(State(desk): State<Shared>, headers: HeaderMap, Query(q): Query<TokenQuery>) -> Response {
