@@ -80,6 +80,9 @@ enum Command {
     /// Run a scenario and write report.json (and transport.json for the mesh) into --out.
     ///
     /// The same scenario and seed give a byte-identical report.json on either engine.
+    /// An exercise scenario (with `[exercise]`) under `--clock wall` also serves the
+    /// operator console for each player and the controller's dashboard (links with access
+    /// tokens are printed at start) and writes after-action.md; see docs/exercises.md.
     Run {
         /// Scenario file (TOML), e.g. scenarios/smoke.toml.
         scenario: PathBuf,
