@@ -7,6 +7,7 @@
 //! judged by a person. Evaluators add their observations to the Markdown afterwards.
 
 use crate::clock::ClockRun;
+use crate::outputs::esc;
 use crate::report::{percentiles, Report, RequestRecord};
 use crate::scenario::{Exercise, Objective, Scenario};
 use pocnet_core::event::EventKind;
@@ -303,10 +304,6 @@ pub fn review(scenario: &Scenario, exercise: &Exercise, report: &Report, run: &C
 
 fn opt(ms: Option<u64>) -> String {
     ms.map(dur).unwrap_or_else(|| "-".into())
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// A table of the review, rendered as Markdown or HTML from the same rows. `marks` gives

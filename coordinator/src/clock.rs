@@ -57,6 +57,17 @@ pub enum Directive {
     End,
 }
 
+impl Directive {
+    /// One line for the console and the control log.
+    pub fn describe(&self) -> String {
+        match self {
+            Directive::Operator { state, action } => format!("{state} (person): {} {}", action.name(), action.id()),
+            Directive::Inject(i) => format!("new request {}: {} asks {} for {}", i.id, i.from, i.to, i.kind),
+            Directive::End => "the exercise ends".to_string(),
+        }
+    }
+}
+
 /// Receives progress as the clock moves: scenario time reached, windows run, requests
 /// that reached a final state at their requester.
 pub trait Progress {
@@ -131,7 +142,28 @@ pub async fn run_virtual(
     run_paced(engine, next, lookahead_ms, progress, &mut AsFastAsPossible, exercise).await
 }
 
-/// Brings a directive into the run at `at`: an input at the contact points it concerns.
+/// `state` has an input at `at`: its next event is no later.
+fn wake(next: &mut BTreeMap<StateCode, Option<SimTime>>, state: StateCode, at: SimTime) -> anyhow::Result<()> {
+    let slot = next.get_mut(&state).ok_or_else(|| anyhow::anyhow!("{state} is not in the register"))?;
+    *slot = Some(slot.map_or(at, |t| t.min(at)));
+    Ok(())
+}
+
+/// Ends the exercise at `at` at every contact point.
+async fn end_everywhere(
+    engine: &mut impl Engine,
+    next: &mut BTreeMap<StateCode, Option<SimTime>>,
+    at: SimTime,
+) -> anyhow::Result<()> {
+    for state in next.keys().copied().collect::<Vec<_>>() {
+        engine.exercise_input(state, at, ExerciseInput::End).await?;
+        wake(next, state, at)?;
+    }
+    Ok(())
+}
+
+/// Brings a directive into the run at `at` (before the exercise's end): an input at the
+/// contact points it concerns.
 async fn enter(
     engine: &mut impl Engine,
     next: &mut BTreeMap<StateCode, Option<SimTime>>,
@@ -141,15 +173,10 @@ async fn enter(
     directive: Directive,
     progress: &mut impl Progress,
 ) -> anyhow::Result<()> {
-    let wake = |next: &mut BTreeMap<StateCode, Option<SimTime>>, state: StateCode| {
-        if let Some(slot) = next.get_mut(&state) {
-            *slot = Some(slot.map_or(at, |t| t.min(at)));
-        }
-    };
     let entered = match directive {
         Directive::Operator { state, action } => {
             engine.exercise_input(state, at, ExerciseInput::Operator(action.clone())).await?;
-            wake(next, state);
+            wake(next, state, at)?;
             Directive::Operator { state, action }
         }
         Directive::Inject(mut inject) => {
@@ -161,18 +188,12 @@ async fn enter(
             }
             inject.at = at;
             engine.add_inject((*inject).clone()).await?;
-            wake(next, inject.from);
+            wake(next, inject.from, at)?;
             run.added_injects.push((*inject).clone());
             Directive::Inject(inject)
         }
         Directive::End => {
-            if run.exercise_ended.is_some() {
-                return Ok(());
-            }
-            for state in next.keys().copied().collect::<Vec<_>>() {
-                engine.exercise_input(state, at, ExerciseInput::End).await?;
-                wake(next, state);
-            }
+            end_everywhere(engine, next, at).await?;
             run.exercise_ended = Some(at);
             Directive::End
         }
@@ -192,25 +213,26 @@ pub async fn run_paced(
     mut exercise: ExerciseState,
 ) -> anyhow::Result<ClockRun> {
     assert!(lookahead_ms > 0, "the virtual clock needs a positive lookahead");
-    let mut run =
-        ClockRun { events: Vec::new(), added_injects: Vec::new(), exercise_ended: None, windows: 0, last_input: None };
+    // An exercise ends at its scenario's end, or earlier by the controller.
+    let mut run = ClockRun {
+        events: Vec::new(),
+        added_injects: Vec::new(),
+        exercise_ended: exercise.ends_at,
+        windows: 0,
+        last_input: None,
+    };
     let mut ended = 0usize;
     // Nothing may enter before the end of the last window granted.
     let mut floor = SimTime(i64::MIN);
     if let Some(end) = exercise.ends_at {
-        // An exercise ends at its scenario's end (or earlier, by the controller).
-        for state in next.keys().copied().collect::<Vec<_>>() {
-            engine.exercise_input(state, end, ExerciseInput::End).await?;
-            let slot = next.entry(state).or_insert(None);
-            *slot = Some(slot.map_or(end, |t| t.min(end)));
-        }
+        end_everywhere(engine, &mut next, end).await?;
     }
     while let Some(earliest) = next.values().flatten().min().copied() {
         let directives = pacing.reach(earliest).await?;
         if !directives.is_empty() {
             for (arrived, directive) in directives {
                 let at = arrived.max(floor);
-                if run.exercise_ended.is_some_and(|e| at >= e) || exercise.ends_at.is_some_and(|e| at >= e) {
+                if run.exercise_ended.is_some_and(|e| at >= e) {
                     tracing::warn!("the exercise is over: {directive:?} at {at} comes too late and is not taken");
                     continue;
                 }
@@ -244,8 +266,7 @@ pub async fn run_paced(
                     "{} sent a message due at {at}, inside the window ending {until}",
                     r.state
                 );
-                let slot = next.get_mut(to).ok_or_else(|| anyhow::anyhow!("{} sent to unknown state {to}", r.state))?;
-                *slot = Some(slot.map_or(*at, |t| t.min(*at)));
+                wake(&mut next, *to, *at).map_err(|e| anyhow::anyhow!("{} sent to an unknown state: {e}", r.state))?;
             }
             ended += r.events.iter().filter(|e| e.kind.is_final_at_requester()).count();
             progress.events(&r.events);
@@ -256,9 +277,6 @@ pub async fn run_paced(
         run.last_input = Some(earliest);
         anyhow::ensure!(run.windows <= WINDOWS_MAX, "more than {WINDOWS_MAX} windows: runaway scenario");
         progress.window(earliest, run.windows, ended);
-    }
-    if run.exercise_ended.is_none() {
-        run.exercise_ended = exercise.ends_at;
     }
     Ok(run)
 }

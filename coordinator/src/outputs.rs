@@ -9,7 +9,7 @@ use pocnet_core::time::format_duration_ms as dur;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 

@@ -75,13 +75,7 @@ impl Progress for Console {
             desk.directive(at, directive);
         }
         if self.enabled || self.desk.is_some() {
-            let what = match directive {
-                crate::clock::Directive::Operator { state, action } => {
-                    format!("{state} (person): {} {}", action.name(), action.id())
-                }
-                crate::clock::Directive::Inject(i) => format!("new request {}: {} asks {}", i.id, i.from, i.to),
-                crate::clock::Directive::End => "the exercise ends".into(),
-            };
+            let what = directive.describe();
             eprintln!("\rpocnet: {at}  {what}");
         }
     }

@@ -92,11 +92,6 @@ impl Agenda {
         Ok(())
     }
 
-    /// Every input before this time has run.
-    pub fn horizon(&self) -> SimTime {
-        self.horizon
-    }
-
     /// Queues an envelope for delivery at its `deliver_at`. A duplicate (same sender and
     /// sequence number) replaces the queued copy, and the contact point drops it if it was
     /// already delivered.

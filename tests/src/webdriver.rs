@@ -10,12 +10,19 @@ use std::time::{Duration, Instant};
 /// The WebDriver spec's key for an element reference.
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
+fn runs(program: &str) -> bool {
+    Command::new(program).arg("--version").output().map(|o| o.status.success()).unwrap_or(false)
+}
+
+/// A Chromium this machine can run, if any.
+pub fn chromium() -> Option<&'static str> {
+    ["chromium", "chromium-browser", "google-chrome"].into_iter().find(|b| runs(b))
+}
+
 /// Chromium and chromedriver, if this machine has both.
 pub fn available() -> Option<(&'static str, &'static str)> {
-    let runs = |b: &str| Command::new(b).arg("--version").output().map(|o| o.status.success()).unwrap_or(false);
-    let browser = ["chromium", "chromium-browser", "google-chrome"].into_iter().find(|b| runs(b))?;
     let driver = ["chromedriver", "/usr/lib/chromium/chromedriver"].into_iter().find(|b| runs(b))?;
-    Some((browser, driver))
+    Some((chromium()?, driver))
 }
 
 pub struct Browser {

@@ -93,15 +93,9 @@ fn a_run_writes_json_markdown_html_and_junit_with_each_threshold() {
     assert!(junit.contains("<failure message=\"measured"), "{junit}");
 }
 
-fn chromium() -> Option<&'static str> {
-    ["chromium", "chromium-browser", "google-chrome"]
-        .into_iter()
-        .find(|b| Command::new(b).arg("--version").output().map(|o| o.status.success()).unwrap_or(false))
-}
-
 #[test]
 fn report_html_renders_its_charts_in_headless_chromium() {
-    let Some(browser) = chromium() else {
+    let Some(browser) = pocnet_tests::webdriver::chromium() else {
         assert!(std::env::var_os("CI").is_none(), "CI must have chromium: .ci/run installs it");
         eprintln!("SKIPPED: no chromium on this machine (apt-get install chromium); CI runs this test");
         return;

@@ -18,7 +18,7 @@ pub mod web;
 use crate::clock::{Directive, Progress};
 use crate::scenario::Scenario;
 use crate::wall::{Command, SharedClock};
-use pocnet_core::{Event, Inject, Mode, Roster, SimTime, StateCode};
+use pocnet_core::{Event, Inject, Roster, SimTime, StateCode};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::mpsc;
@@ -63,6 +63,15 @@ pub struct Record {
     pub ended: Option<SimTime>,
     /// The run is over and its reports are written.
     pub finished: bool,
+}
+
+impl Record {
+    /// A line of the control log (kept up to [`DESK_LOG_MAX`]).
+    pub fn log(&mut self, at: SimTime, line: String) {
+        if self.log.len() < DESK_LOG_MAX {
+            self.log.push((at, line));
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -140,21 +149,18 @@ impl Desk {
         }
     }
 
-    /// Scenario time now, by the wall clock (never past the end of the exercise).
-    pub fn now(&self) -> SimTime {
-        let now = match self.clock.lock() {
-            Ok(v) => v.now(),
-            Err(poisoned) => poisoned.into_inner().now(),
-        };
-        let end = self.record().ended.unwrap_or(self.end);
-        now.min(end)
+    /// The wall clock as it stands.
+    pub fn clock(&self) -> crate::wall::ClockView {
+        match self.clock.lock() {
+            Ok(v) => v.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
     }
 
-    pub fn paused(&self) -> bool {
-        match self.clock.lock() {
-            Ok(v) => v.paused(),
-            Err(poisoned) => poisoned.into_inner().paused(),
-        }
+    /// Scenario time now, by the wall clock (never past the end of the exercise).
+    pub fn now(&self) -> SimTime {
+        let end = self.record().ended.unwrap_or(self.end);
+        self.clock().now().min(end)
     }
 
     /// Hands a command to the wall clock. Fails when the run is over.
@@ -163,11 +169,6 @@ impl Desk {
             return Err("the exercise is over".into());
         }
         self.commands.send(command).await.map_err(|_| "the exercise is over".to_string())
-    }
-
-    /// Roster mode of `code` at `t`.
-    pub fn mode(&self, code: StateCode, t: SimTime) -> Option<Mode> {
-        self.seats.get(&code).map(|s| s.roster.mode_at(t))
     }
 }
 
@@ -193,19 +194,13 @@ impl Progress for Arc<Desk> {
 
     fn directive(&mut self, at: SimTime, directive: &Directive) {
         let mut record = self.record();
-        let line = match directive {
-            Directive::Operator { state, action } => format!("{state} (person): {} {}", action.name(), action.id()),
+        match directive {
             Directive::Inject(inject) => {
                 record.injects.insert(inject.id.case, (**inject).clone());
-                format!("new request {}: {} asks {} for {}", inject.id, inject.from, inject.to, inject.kind)
             }
-            Directive::End => {
-                record.ended = Some(at);
-                "the controller ended the exercise".to_string()
-            }
-        };
-        if record.log.len() < DESK_LOG_MAX {
-            record.log.push((at, line));
+            Directive::End => record.ended = Some(at),
+            Directive::Operator { .. } => {}
         }
+        record.log(at, directive.describe());
     }
 }

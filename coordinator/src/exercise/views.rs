@@ -65,8 +65,8 @@ impl RequestView {
 pub fn describe(kind: &EventKind) -> String {
     match kind {
         EventKind::Sent { to, kind, .. } => format!("sent to {to}: {kind}"),
-        EventKind::Delivered { from, mode } => format!("delivered from {from} (desk {})", mode_name(*mode)),
-        EventKind::Acknowledged { mode } => format!("acknowledged (desk {})", mode_name(*mode)),
+        EventKind::Delivered { from, mode } => format!("delivered from {from} (desk {mode})"),
+        EventKind::Acknowledged { mode } => format!("acknowledged (desk {mode})"),
         EventKind::Forwarded => "handed to the central authority".into(),
         EventKind::Fulfilled => "fulfilled".into(),
         EventKind::Refused { ground } => format!("refused: {ground}"),
@@ -85,14 +85,6 @@ pub fn describe(kind: &EventKind) -> String {
         EventKind::Lost { to, reason } => format!("a message to {to} was lost ({reason})"),
         EventKind::Unfinished { reason } => format!("unfinished: {reason}"),
         EventKind::ActionRejected { action, reason } => format!("could not {action}: {reason}"),
-    }
-}
-
-pub fn mode_name(mode: pocnet_core::Mode) -> &'static str {
-    match mode {
-        pocnet_core::Mode::Staffed => "staffed",
-        pocnet_core::Mode::OnCall => "on call",
-        pocnet_core::Mode::Closed => "closed",
     }
 }
 

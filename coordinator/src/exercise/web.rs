@@ -27,7 +27,7 @@ const COMMON_JS: &str = include_str!("common.js");
 /// Timeline entries the dashboard gets (newest first).
 const TIMELINE_MAX: usize = 300;
 /// Hours ahead in the dashboard's staffing heatmap.
-const HEATMAP_HOURS: i64 = 24;
+const HEATMAP_HOURS: u64 = 24;
 
 type Shared = Arc<Desk>;
 
@@ -138,19 +138,19 @@ fn stamp(desk: &Desk, t: SimTime, here: StateCode, there: StateCode) -> Value {
 fn clock_json(desk: &Desk) -> Value {
     // `now` locks the record itself: read it first, then lock.
     let now = desk.now();
-    let paused = desk.paused();
+    let clock = desk.clock();
     let record = desk.record();
     let span = desk.end.since(desk.start).max(1) as f64;
     json!({
         "now_utc": now.to_string(),
         "now_ms": now.0,
-        "paused": paused,
+        "paused": clock.paused(),
         "ended": record.ended.map(|t| t.to_string()).or_else(|| (now >= desk.end).then(|| desk.end.to_string())),
         "finished": record.finished,
         "start_utc": desk.start.to_string(),
         "end_utc": desk.end.to_string(),
         "progress": (now.since(desk.start) as f64 / span).min(1.0),
-        "speed": desk.clock.lock().map(|v| v.speed).unwrap_or(1.0),
+        "speed": clock.speed,
     })
 }
 
@@ -187,7 +187,7 @@ fn request_json(desk: &Desk, v: &RequestView, here: StateCode) -> Value {
 
 async fn console_state(State(desk): State<Shared>, headers: HeaderMap, Query(q): Query<TokenQuery>) -> Response {
     let Some(state) = player(&desk, &headers, &q) else { return refused() };
-    let (views, _) = snapshot(&desk);
+    let views = requests(&desk);
     let Some(seat) = desk.seats.get(&state) else { return refused() };
     let now = desk.now();
     let mut inbox: Vec<&RequestView> = views.values().filter(|v| v.to == state && v.delivered.is_some()).collect();
@@ -199,7 +199,7 @@ async fn console_state(State(desk): State<Shared>, headers: HeaderMap, Query(q):
         "name": seat.name,
         "tz": seat.tz_name,
         "now_local": now.local(&seat.tz),
-        "mode": desk.mode(state, now).map(views::mode_name),
+        "mode": seat.roster.mode_at(now).to_string(),
         "roster": seat.roster_summary,
         "has_central_authority": seat.has_central_authority,
         "clock": clock_json(&desk),
@@ -211,9 +211,10 @@ async fn console_state(State(desk): State<Shared>, headers: HeaderMap, Query(q):
     Json(body).into_response()
 }
 
-fn snapshot(desk: &Desk) -> (std::collections::BTreeMap<RequestId, RequestView>, Vec<pocnet_core::Event>) {
+/// Every request so far, as people read it.
+fn requests(desk: &Desk) -> std::collections::BTreeMap<RequestId, RequestView> {
     let record = desk.record();
-    (views::requests(&record.events, &record.injects), record.events.clone())
+    views::requests(&record.events, &record.injects)
 }
 
 #[derive(Deserialize)]
@@ -241,7 +242,7 @@ async fn console_action(
 ) -> Response {
     let Some(state) = player(&desk, &headers, &q) else { return refused() };
     let Some(id) = parse_id(&body.id) else { return bad(format!("`{}` is not a request id (C12, C12.1)", body.id)) };
-    let (views, _) = snapshot(&desk);
+    let views = requests(&desk);
     if !views.get(&id).is_some_and(|v| v.to == state && v.delivered.is_some()) {
         return (StatusCode::NOT_FOUND, Json(json!({ "error": format!("{id} is not in {state}'s inbox") })))
             .into_response();
@@ -365,24 +366,25 @@ async fn control_state(State(desk): State<Shared>, headers: HeaderMap, Query(q):
     if !controller(&desk, &headers, &q) {
         return refused();
     }
-    let (views, events) = snapshot(&desk);
+    let views = requests(&desk);
     let now = desk.now();
     let states: Vec<Value> = desk
         .seats
         .values()
         .map(|seat| {
             let pending = views.values().filter(|v| v.to == seat.code && v.pending_at_receiver()).count();
-            let heat: Vec<&str> = (0..HEATMAP_HOURS)
-                .map(|h| views::mode_name(seat.roster.mode_at(now.plus_ms(u64::try_from(h).unwrap_or(0) * 3_600_000))))
-                .collect();
+            let heat: Vec<String> =
+                (0..HEATMAP_HOURS).map(|h| seat.roster.mode_at(now.plus_ms(h * 3_600_000)).to_string()).collect();
             json!({
                 "code": seat.code, "name": seat.name, "region": seat.region, "tz": seat.tz_name,
-                "local": now.local(&seat.tz), "mode": views::mode_name(seat.roster.mode_at(now)),
+                "local": now.local(&seat.tz), "mode": seat.roster.mode_at(now).to_string(),
                 "played": seat.played, "pending": pending, "roster": seat.roster_summary, "next_hours": heat,
             })
         })
         .collect();
-    let timeline: Vec<Value> = events
+    let timeline: Vec<Value> = desk
+        .record()
+        .events
         .iter()
         .rev()
         .take(TIMELINE_MAX)
@@ -426,10 +428,7 @@ async fn control_command(desk: &Desk, headers: &HeaderMap, q: &TokenQuery, comma
     let at = desk.now();
     match desk.command(command).await {
         Ok(()) => {
-            let mut record = desk.record();
-            if record.log.len() < super::DESK_LOG_MAX {
-                record.log.push((at, format!("the controller: {what}")));
-            }
+            desk.record().log(at, format!("the controller: {what}"));
             (StatusCode::ACCEPTED, Json(json!({ "done": what }))).into_response()
         }
         Err(e) => (StatusCode::CONFLICT, Json(json!({ "error": e }))).into_response(),
