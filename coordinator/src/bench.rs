@@ -287,7 +287,7 @@ pub async fn run(options: &BenchOptions, pocnet_bin: &Path, emit: &mut dyn FnMut
     let _ = writeln!(o, "pocnet bench ({} mode, {cpus} CPUs)", if options.quick { "quick" } else { "full" });
 
     flush(&mut o);
-    let hanoi = scenario::load(&options.hanoi).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let hanoi = scenario::load(&options.hanoi, &scenario::Overrides::default()).map_err(|e| anyhow::anyhow!("{e}"))?;
     let _ = writeln!(o, "\nhanoi-72: {} contact points, one week", hanoi.states.len());
     let h_in = inproc(&hanoi).await?;
     let h_mesh = mesh(&hanoi, options, "hanoi").await?;

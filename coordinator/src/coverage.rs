@@ -1,30 +1,38 @@
 //! Coverage across time zones, from the rosters alone: each contact point's staffed / on
-//! call / closed share of a week, and for each of the 168 UTC hours of the week how many
-//! contact points are staffed (the follow-the-sun curve) and where nobody is.
+//! call / closed share of the scenario's weeks, and for each UTC hour of those weeks how
+//! many contact points are staffed (the follow-the-sun curve) and where nobody is.
 //!
-//! Computed exactly from shift intervals converted to UTC (daylight saving included), not by
-//! sampling; the tests check it against an independent minute-by-minute computation.
+//! Every week the scenario spans is measured (up to [`COVERAGE_WEEKS_MAX`]), so that a
+//! scenario about a change of clocks shows it. The modes come from the core's one
+//! implementation of the local-time rule, [`pocnet_core::Roster::timeline`]; the tests
+//! check the result against an independent minute-by-minute computation.
 
 use crate::scenario::Scenario;
-use pocnet_core::roster::{Mode, RosterSpec};
+use pocnet_core::roster::Mode;
 use pocnet_core::time::MS_PER_HOUR;
-use pocnet_core::{SimTime, StateCode};
+use pocnet_core::{Roster, SimTime, StateCode};
 use serde::Serialize;
 
 pub const HOURS_PER_WEEK: usize = 168;
 const WEEK_MS: i64 = 168 * MS_PER_HOUR;
+/// Weeks measured at most (from the first): the heatmap shows every hour of them.
+pub const COVERAGE_WEEKS_MAX: usize = 8;
 
 #[derive(Debug, Serialize, Clone)]
 pub struct Coverage {
-    /// Monday 00:00 UTC of the week measured: the week in which the scenario starts.
+    /// Monday 00:00 UTC of the first week measured: the week in which the scenario starts.
     pub week_start: String,
+    /// Whole weeks measured: from the scenario's start to its end (at most
+    /// [`COVERAGE_WEEKS_MAX`]).
+    pub weeks: usize,
     pub states: Vec<StateCoverage>,
-    /// For each UTC hour of the week (0 = Monday 00:00-01:00 UTC): contact points staffed,
-    /// averaged over the hour.
+    /// For each UTC hour from `week_start` (0 = Monday 00:00-01:00 UTC of the first week):
+    /// contact points staffed, averaged over the hour.
     pub staffed_by_utc_hour: Vec<f64>,
     /// The same for staffed or on call (someone answers).
     pub reachable_by_utc_hour: Vec<f64>,
-    /// Runs of UTC hours in which no contact point is staffed for the whole hour.
+    /// Runs of UTC hours in which no contact point is staffed for the whole hour, across
+    /// week boundaries.
     pub gaps: Vec<Gap>,
 }
 
@@ -34,15 +42,15 @@ pub struct StateCoverage {
     pub staffed_share: f64,
     pub on_call_share: f64,
     pub closed_share: f64,
-    /// Staffed fraction of each UTC hour of the week (for the heatmap).
+    /// Staffed fraction of each UTC hour (for the heatmap).
     pub staffed_by_utc_hour: Vec<f64>,
-    /// Closed fraction of each UTC hour of the week.
+    /// Closed fraction of each UTC hour.
     pub closed_by_utc_hour: Vec<f64>,
 }
 
 #[derive(Debug, Serialize, Clone, PartialEq, Eq)]
 pub struct Gap {
-    /// First and last UTC hour of the week (inclusive), and how they read.
+    /// First and last UTC hour (inclusive, counted from `week_start`), and how they read.
     pub from_hour: usize,
     pub to_hour: usize,
     pub label: String,
@@ -56,44 +64,37 @@ pub fn week_start(t: SimTime) -> SimTime {
     SimTime(monday * 86_400_000)
 }
 
-/// Staffed intervals `[from, to)` of a roster within `[start, start + week)`, in UTC ms.
-pub fn staffed_intervals(spec: &RosterSpec, start: SimTime) -> Vec<(i64, i64)> {
-    let end = start.0 + WEEK_MS;
-    if spec.always_staffed {
-        return vec![(start.0, end)];
-    }
-    let Ok(tz) = jiff::tz::TimeZone::get(&spec.tz) else { return vec![] };
-    let first = start.timestamp().to_zoned(tz.clone()).date();
-    let mut out = Vec::new();
-    // Local days that can overlap the UTC week: one before to one after.
-    for offset in -1..=8 {
-        let Ok(day) = first.checked_add(jiff::Span::new().days(offset)) else { continue };
-        if !spec.workweek.contains(day.weekday()) || spec.holidays.contains(&day) {
-            continue;
-        }
-        for shift in &spec.shifts {
-            let at = |minute: u16| -> Option<i64> {
-                let civil = if minute >= 24 * 60 {
-                    day.checked_add(jiff::Span::new().days(1)).ok()?.at(0, 0, 0, 0)
-                } else {
-                    day.at(i8::try_from(minute / 60).ok()?, i8::try_from(minute % 60).ok()?, 0, 0)
-                };
-                Some(civil.to_zoned(tz.clone()).ok()?.timestamp().as_millisecond())
-            };
-            if let (Some(a), Some(b)) = (at(shift.start_minute), at(shift.end_minute)) {
-                let (a, b) = (a.max(start.0), b.min(end));
-                if a < b {
-                    out.push((a, b));
-                }
-            }
-        }
-    }
-    out.sort_unstable();
-    out
+/// The weeks measured for a scenario running from `start` to `end`: the first Monday and
+/// how many weeks.
+pub fn weeks_of(start: SimTime, end: SimTime) -> (SimTime, usize) {
+    let first = week_start(start);
+    let last = week_start(SimTime(end.0.saturating_sub(1).max(start.0)));
+    let weeks = usize::try_from((last.0 - first.0) / WEEK_MS + 1).unwrap_or(1);
+    (first, weeks.clamp(1, COVERAGE_WEEKS_MAX))
 }
 
-fn overlap(intervals: &[(i64, i64)], from: i64, to: i64) -> i64 {
-    intervals.iter().map(|&(a, b)| (b.min(to) - a.max(from)).max(0)).sum()
+/// Milliseconds in each mode within each hour of `[start, start + hours)`.
+fn by_hour(roster: &Roster, start: SimTime, hours: usize) -> Vec<[i64; 3]> {
+    let mut out = vec![[0i64; 3]; hours];
+    let end = SimTime(start.0 + hours as i64 * MS_PER_HOUR);
+    for span in roster.timeline(start, end) {
+        let slot = match span.mode {
+            Mode::Staffed => 0,
+            Mode::OnCall => 1,
+            Mode::Closed => 2,
+        };
+        let mut t = span.from.0;
+        while t < span.to.0 {
+            let hour = usize::try_from((t - start.0) / MS_PER_HOUR).unwrap_or(0);
+            let hour_end = start.0 + (hour as i64 + 1) * MS_PER_HOUR;
+            let upto = hour_end.min(span.to.0);
+            if let Some(cell) = out.get_mut(hour) {
+                cell[slot] += upto - t;
+            }
+            t = upto;
+        }
+    }
+    out
 }
 
 fn round(x: f64) -> f64 {
@@ -101,39 +102,42 @@ fn round(x: f64) -> f64 {
 }
 
 pub fn compute(scenario: &Scenario) -> Coverage {
-    let start = week_start(scenario.start);
-    let mut staffed_total = vec![0.0; HOURS_PER_WEEK];
-    let mut reachable_total = vec![0.0; HOURS_PER_WEEK];
+    let (start, weeks) = weeks_of(scenario.start, scenario.end);
+    let hours = HOURS_PER_WEEK * weeks;
+    let total_ms = hours as f64 * MS_PER_HOUR as f64;
+    let mut staffed_total = vec![0.0; hours];
+    let mut reachable_total = vec![0.0; hours];
     let mut states = Vec::new();
     for entry in &scenario.states {
-        let staffed = staffed_intervals(&entry.roster, start);
-        let on_call_off_hours = entry.roster.off_hours == Mode::OnCall || entry.roster.always_staffed;
-        let mut staffed_h = Vec::with_capacity(HOURS_PER_WEEK);
-        let mut closed_h = Vec::with_capacity(HOURS_PER_WEEK);
-        for h in 0..HOURS_PER_WEEK {
-            let from = start.0 + h as i64 * MS_PER_HOUR;
-            let s = overlap(&staffed, from, from + MS_PER_HOUR) as f64 / MS_PER_HOUR as f64;
-            let closed = if on_call_off_hours { 0.0 } else { 1.0 - s };
-            staffed_total[h] += s;
+        let Ok(roster) = Roster::new(entry.roster.clone()) else { continue };
+        let cells = by_hour(&roster, start, hours);
+        let mut sums = [0i64; 3];
+        let mut staffed_h = Vec::with_capacity(hours);
+        let mut closed_h = Vec::with_capacity(hours);
+        for (h, cell) in cells.iter().enumerate() {
+            let staffed = cell[0] as f64 / MS_PER_HOUR as f64;
+            let closed = cell[2] as f64 / MS_PER_HOUR as f64;
+            staffed_total[h] += staffed;
             reachable_total[h] += 1.0 - closed;
-            staffed_h.push(round(s));
+            staffed_h.push(round(staffed));
             closed_h.push(round(closed));
+            for (sum, ms) in sums.iter_mut().zip(cell) {
+                *sum += ms;
+            }
         }
-        let staffed_share = overlap(&staffed, start.0, start.0 + WEEK_MS) as f64 / WEEK_MS as f64;
-        let (on_call_share, closed_share) =
-            if on_call_off_hours { (1.0 - staffed_share, 0.0) } else { (0.0, 1.0 - staffed_share) };
         states.push(StateCoverage {
             code: entry.code,
-            staffed_share: round(staffed_share),
-            on_call_share: round(on_call_share),
-            closed_share: round(closed_share),
+            staffed_share: round(sums[0] as f64 / total_ms),
+            on_call_share: round(sums[1] as f64 / total_ms),
+            closed_share: round(sums[2] as f64 / total_ms),
             staffed_by_utc_hour: staffed_h,
             closed_by_utc_hour: closed_h,
         });
     }
-    let gaps = gaps(&staffed_total);
+    let gaps = gaps(start, &staffed_total);
     Coverage {
         week_start: start.to_string(),
+        weeks,
         states,
         staffed_by_utc_hour: staffed_total.into_iter().map(round).collect(),
         reachable_by_utc_hour: reachable_total.into_iter().map(round).collect(),
@@ -141,15 +145,13 @@ pub fn compute(scenario: &Scenario) -> Coverage {
     }
 }
 
-const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-
-/// `Sat 22:00-Sun 06:00 UTC` for hours of the week `from..=to`.
-pub fn hour_label(from: usize, to: usize) -> String {
-    let end = to + 1;
-    format!("{} {:02}:00-{} {:02}:00 UTC", WEEKDAYS[from / 24 % 7], from % 24, WEEKDAYS[end / 24 % 7], end % 24)
+/// `Sat 2025-11-08 22:00-Sun 2025-11-09 06:00 UTC` for hours `from..=to` after `start`.
+pub fn hour_label(start: SimTime, from: usize, to: usize) -> String {
+    let at = |hour: usize| SimTime(start.0 + hour as i64 * MS_PER_HOUR).timestamp().strftime("%a %Y-%m-%d %H:%M");
+    format!("{}-{} UTC", at(from), at(to + 1))
 }
 
-fn gaps(staffed: &[f64]) -> Vec<Gap> {
+fn gaps(start: SimTime, staffed: &[f64]) -> Vec<Gap> {
     let mut out = Vec::new();
     let mut h = 0;
     while h < staffed.len() {
@@ -158,7 +160,7 @@ fn gaps(staffed: &[f64]) -> Vec<Gap> {
             while h + 1 < staffed.len() && staffed[h + 1] < 1e-9 {
                 h += 1;
             }
-            out.push(Gap { from_hour: from, to_hour: h, label: hour_label(from, h) });
+            out.push(Gap { from_hour: from, to_hour: h, label: hour_label(start, from, h) });
         }
         h += 1;
     }
@@ -178,11 +180,26 @@ mod tests {
     }
 
     #[test]
-    fn gaps_are_named_by_utc_weekday_and_hour() {
+    fn gaps_are_named_by_utc_weekday_date_and_hour() {
         let mut staffed = vec![1.0; HOURS_PER_WEEK];
         staffed[142..150].fill(0.0); // Sat 22:00 to Sun 06:00
-        let g = gaps(&staffed);
+        let monday = SimTime::from_timestamp("2025-11-03T00:00:00Z".parse().expect("ts"));
+        let g = gaps(monday, &staffed);
         assert_eq!(g.len(), 1);
-        assert_eq!(g[0].label, "Sat 22:00-Sun 06:00 UTC");
+        assert_eq!(g[0].label, "Sat 2025-11-08 22:00-Sun 2025-11-09 06:00 UTC");
+    }
+}
+
+#[cfg(test)]
+mod span_tests {
+    use super::*;
+
+    #[test]
+    fn coverage_spans_every_week_of_the_scenario() {
+        let t = |s: &str| SimTime::from_timestamp(s.parse().expect("ts"));
+        assert_eq!(weeks_of(t("2025-11-03T00:00:00Z"), t("2025-11-10T00:00:00Z")), (t("2025-11-03T00:00:00Z"), 1));
+        // dst-week: Friday 20 March to Wednesday 8 April 2026 touches four weeks.
+        assert_eq!(weeks_of(t("2026-03-20T00:00:00Z"), t("2026-04-08T00:00:00Z")), (t("2026-03-16T00:00:00Z"), 4));
+        assert_eq!(weeks_of(t("2026-01-01T00:00:00Z"), t("2027-01-01T00:00:00Z")).1, COVERAGE_WEEKS_MAX);
     }
 }

@@ -258,16 +258,13 @@ fn main() -> ExitCode {
                 eprintln!("pocnet: --udp-loss {udp_loss} is not a share in [0, 1)");
                 return ExitCode::from(EXIT_INVALID);
             }
-            let mut scenario = match scenario::load(&scenario) {
+            let scenario = match scenario::load(&scenario, &scenario::Overrides { seed }) {
                 Ok(s) => s,
                 Err(e) => {
                     eprintln!("{e}");
                     return ExitCode::from(EXIT_INVALID);
                 }
             };
-            if let Some(seed) = seed {
-                scenario.seed = seed;
-            }
             let node_bin = pocnet::mesh::find_node_binary(node_bin.as_deref());
             let udp_delay = std::time::Duration::from_millis(udp_delay_ms);
             let options =
@@ -349,7 +346,7 @@ fn bench(options: &pocnet::bench::BenchOptions) -> u8 {
 fn check(files: &[PathBuf]) -> u8 {
     let mut code = EXIT_OK;
     for file in files {
-        match scenario::load(file) {
+        match scenario::load(file, &scenario::Overrides::default()) {
             Ok(s) => {
                 outln!("{}: ok ({} contact points, {} injects)", file.display(), s.states.len(), s.injects.len())
             }

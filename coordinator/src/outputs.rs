@@ -72,7 +72,7 @@ pub fn summary_md(r: &Report) -> String {
         o,
         "\n## Coverage (rosters, week of {})\n\nFewest contact points staffed: {min_v:.1} at {}. Acknowledged within {}: {:.1}% of requests.",
         c.week_start,
-        hour_label(min_h, min_h),
+        hour_label(week_start_of(r), min_h, min_h),
         dur(r.sla.ack_sla_ms),
         r.sla.overall.ratio * 100.0
     );
@@ -84,6 +84,14 @@ pub fn summary_md(r: &Report) -> String {
     }
     let _ = writeln!(o, "\n_{}_", r.scenario.assumptions);
     o
+}
+
+fn week_start_of(r: &Report) -> pocnet_core::SimTime {
+    r.coverage
+        .week_start
+        .parse::<jiff::Timestamp>()
+        .map(pocnet_core::SimTime::from_timestamp)
+        .unwrap_or(pocnet_core::SimTime(0))
 }
 
 fn min_hour(v: &[f64]) -> (usize, f64) {
@@ -204,7 +212,8 @@ fn follow_the_sun(r: &Report) -> String {
     let c = &r.coverage;
     let (w, h, left, bottom) = (1000.0, 220.0, 40.0, 30.0);
     let n = r.scenario.contact_points.max(1) as f64;
-    let x = |i: usize| left + (w - left - 10.0) * i as f64 / HOURS_PER_WEEK as f64;
+    let hours = c.staffed_by_utc_hour.len().max(1);
+    let x = |i: usize| left + (w - left - 10.0) * i as f64 / hours as f64;
     let y = |v: f64| 10.0 + (h - bottom - 10.0) * (1.0 - v / n);
     let line = |v: &[f64]| -> String {
         v.iter()
@@ -214,20 +223,24 @@ fn follow_the_sun(r: &Report) -> String {
             .join(" ")
     };
     let mut o = format!(
-        "<svg id=\"follow-the-sun\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\"><title>Contact points staffed per UTC hour of the week of {}</title>",
-        c.week_start
+        "<svg id=\"follow-the-sun\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\"><title>Contact points staffed per UTC hour, {} week(s) from {}</title>",
+        c.weeks, c.week_start
     );
-    for d in 0..=7 {
+    let days = hours / 24;
+    let start = week_start_of(r);
+    for d in 0..=days {
         let xd = x(d * 24);
         let _ = write!(o, "<line x1=\"{xd:.1}\" y1=\"10\" x2=\"{xd:.1}\" y2=\"{:.1}\" stroke=\"#ddd\"/>", h - bottom);
-        if d < 7 {
-            let _ = write!(
-                o,
-                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\">{} (UTC)</text>",
-                xd + 4.0,
-                h - 12.0,
-                ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][d]
-            );
+        // One label a day for a week, one a week (its Monday's date) beyond.
+        let label = if days <= 7 {
+            Some(format!("{} (UTC)", ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][d % 7]))
+        } else if d % 7 == 0 {
+            Some(start.plus_ms(d as u64 * 86_400_000).timestamp().strftime("Mon %d %b").to_string())
+        } else {
+            None
+        };
+        if let (true, Some(label)) = (d < days, label) {
+            let _ = write!(o, "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\">{label}</text>", xd + 4.0, h - 12.0);
         }
     }
     let _ = write!(
@@ -257,14 +270,17 @@ fn follow_the_sun(r: &Report) -> String {
 /// State × UTC hour of the week: staffed (green), on call (amber), closed (grey).
 fn heatmap(r: &Report) -> String {
     let c = &r.coverage;
-    let (cell_w, cell_h, left) = (5.5, 11.0, 40.0);
-    let w = left + cell_w * HOURS_PER_WEEK as f64 + 10.0;
+    let hours = c.staffed_by_utc_hour.len();
+    let start = week_start_of(r);
+    let (cell_h, left) = (11.0, 40.0);
+    let cell_w = (5.5 * HOURS_PER_WEEK as f64 / hours.max(1) as f64).max(1.5);
+    let w = left + cell_w * hours as f64 + 10.0;
     let h = cell_h * c.states.len() as f64 + 20.0;
     let mut o = format!("<svg id=\"coverage-heatmap\" width=\"{w:.0}\" height=\"{h:.0}\" viewBox=\"0 0 {w:.0} {h:.0}\" role=\"img\"><title>Roster mode of each contact point per UTC hour</title>");
     for (row, s) in c.states.iter().enumerate() {
         let yy = row as f64 * cell_h;
         let _ = write!(o, "<text x=\"0\" y=\"{:.1}\" font-size=\"9\">{}</text>", yy + cell_h - 2.0, s.code);
-        for hour in 0..HOURS_PER_WEEK {
+        for hour in 0..hours {
             let staffed = s.staffed_by_utc_hour.get(hour).copied().unwrap_or(0.0);
             let closed = s.closed_by_utc_hour.get(hour).copied().unwrap_or(0.0);
             let colour = if staffed >= 0.5 {
@@ -276,16 +292,16 @@ fn heatmap(r: &Report) -> String {
             };
             let _ = write!(
                 o,
-                "<rect class=\"cell\" x=\"{:.1}\" y=\"{yy:.1}\" width=\"{cell_w}\" height=\"{:.1}\" fill=\"{colour}\"><title>{} {}: staffed {:.0}%</title></rect>",
+                "<rect class=\"cell\" x=\"{:.2}\" y=\"{yy:.1}\" width=\"{cell_w:.2}\" height=\"{:.1}\" fill=\"{colour}\"><title>{} {}: staffed {:.0}%</title></rect>",
                 left + cell_w * hour as f64,
                 cell_h - 1.0,
                 s.code,
-                hour_label(hour, hour),
+                hour_label(start, hour, hour),
                 staffed * 100.0
             );
         }
     }
-    o.push_str("</svg><p class=\"note\">Each row a contact point, each column a UTC hour from Monday 00:00: green staffed, amber on call, grey closed.</p>");
+    o.push_str("</svg><p class=\"note\">Each row a contact point, each column a UTC hour from Monday 00:00 of the first week: green staffed, amber on call, grey closed.</p>");
     o
 }
 

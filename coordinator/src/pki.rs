@@ -21,7 +21,7 @@ pub fn cert_paths(dir: &Path, identity: Identity) -> (PathBuf, PathBuf) {
 
 /// The states a register or scenario file names.
 pub fn states_of(file: &Path) -> anyhow::Result<Vec<StateCode>> {
-    if let Ok(s) = scenario::load(file) {
+    if let Ok(s) = scenario::load(file, &scenario::Overrides::default()) {
         return Ok(s.states.iter().map(|e| e.code).collect());
     }
     let text = std::fs::read_to_string(file).with_context(|| format!("read {}", file.display()))?;

@@ -16,7 +16,7 @@ use pocnet_core::{Event, Mode, RequestId, SimTime, StateCode};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-pub const SCHEMA: &str = "pocnet-report/1";
+pub const SCHEMA: &str = "pocnet-report/2";
 
 #[derive(Debug, Serialize)]
 pub struct Report {
@@ -49,6 +49,9 @@ pub struct ScenarioSummary {
     pub windows: u64,
     /// Scenario time of the last input (the run ends when nothing is left to do).
     pub last_input: Option<String>,
+    /// The release of the bundled IANA time-zone database every local time was computed
+    /// with (never the host's).
+    pub tzdb: &'static str,
     pub assumptions: &'static str,
 }
 
@@ -83,6 +86,11 @@ pub struct Totals {
     pub late_responses: usize,
     /// Requests sent, chain links included.
     pub requests: usize,
+    /// Requests whose receiving contact point had them (delivered) before their outcome,
+    /// but answered neither an acknowledgement nor a response in time.
+    pub reached_not_answered: usize,
+    /// Requests that never reached the receiving contact point before their outcome.
+    pub never_reached: usize,
     /// Envelopes the network model lost (faults, loss), and why.
     pub lost_messages: BTreeMap<String, usize>,
 }
@@ -182,6 +190,11 @@ pub struct RequestRecord {
     pub resends: u32,
     pub escalated: bool,
     pub lost_messages: usize,
+    /// The receiving contact point had the request before its outcome.
+    pub reached_desk: bool,
+    /// An acknowledgement or execution that came after the requester had given up: kept
+    /// here, outside the latency figures.
+    pub late_answer: Option<Stamp>,
     /// The state this link's traffic data revealed (Art. 43), if any.
     pub revealed: Option<StateCode>,
     pub outcome: Outcome,
@@ -192,6 +205,9 @@ pub struct RequestRecord {
     pub time_to_acknowledge_ms: Option<u64>,
     pub time_to_fulfil_ms: Option<u64>,
     pub time_to_outcome_ms: u64,
+    /// Executed (fulfilled, refused, evidence gone) before the outcome.
+    #[serde(skip)]
+    pub executed_in_time: bool,
 }
 
 /// One inject and the chain of requests it led to.
@@ -242,7 +258,7 @@ pub fn build(scenario: &Scenario, run: &ClockRun) -> Result<Report, AccountingEr
     let zones: BTreeMap<StateCode, jiff::tz::TimeZone> = scenario
         .states
         .iter()
-        .map(|s| (s.code, jiff::tz::TimeZone::get(&s.tz).unwrap_or(jiff::tz::TimeZone::UTC)))
+        .map(|s| (s.code, pocnet_core::tzdb::zone(&s.tz).unwrap_or(jiff::tz::TimeZone::UTC)))
         .collect();
     let region = |code: StateCode| scenario.state(code).map(|s| s.region.clone()).unwrap_or_default();
     let mut totals = Totals { injects: scenario.injects.len() + run.added_injects.len(), ..Totals::default() };
@@ -292,6 +308,12 @@ pub fn build(scenario: &Scenario, run: &ClockRun) -> Result<Report, AccountingEr
                 None => break,
             };
             totals.requests += 1;
+            let answered = record.time_to_acknowledge_ms.is_some() || record.executed_in_time;
+            match (record.reached_desk, answered) {
+                (false, _) => totals.never_reached += 1,
+                (true, false) => totals.reached_not_answered += 1,
+                (true, true) => {}
+            }
             totals.late_responses +=
                 trail.requester.iter().filter(|e| matches!(e.kind, EventKind::LateResponse { .. })).count();
             for e in events.iter() {
@@ -380,6 +402,7 @@ pub fn build(scenario: &Scenario, run: &ClockRun) -> Result<Report, AccountingEr
             injects: scenario.injects.len() + run.added_injects.len(),
             windows: run.windows,
             last_input: run.last_input.map(|t| t.to_string()),
+            tzdb: pocnet_core::tzdb::version(),
             assumptions: ASSUMPTIONS,
         },
         states: scenario
@@ -477,9 +500,9 @@ fn request_record(
         EventKind::Expired { reason } => (Outcome::Expired, reason.clone()),
         EventKind::Unfinished { reason } => (Outcome::Unfinished, reason.clone()),
         EventKind::Undeliverable { reason } => {
-            // Delivered but never acknowledged (a closed desk) reads differently from never delivered.
+            // Delivered with every receipt lost reads differently from never delivered.
             let seen = if trail.receiver.iter().any(|e| matches!(e.kind, EventKind::Delivered { .. })) {
-                "delivered, but nobody acknowledged it"
+                "delivered, but every receipt was lost on the way back"
             } else {
                 "never delivered"
             };
@@ -495,7 +518,20 @@ fn request_record(
         .iter()
         .find(|e| matches!(&e.kind, EventKind::ResponseReceived { response } if *response != Response::Forwarded))
         .map(|e| e.at);
-    let fulfilled_at = trail.receiver.iter().find(|e| e.kind == EventKind::Fulfilled).map(|e| e.at);
+    // An answer counts in the figures only if it came before the requester's outcome: a
+    // requester that gave up records a later one as late.
+    let outcome_at = last.at;
+    let late_ack = trail.requester.iter().any(|e| e.kind == EventKind::LateAcknowledgement);
+    let late_response = trail.requester.iter().any(|e| matches!(e.kind, EventKind::LateResponse { .. }));
+    let ack_in_time = acknowledged.filter(|e| e.at <= outcome_at && !late_ack);
+    let executed_in_time = executed.filter(|e| e.at <= outcome_at && !late_response);
+    let late_answer = [acknowledged.filter(|_| ack_in_time.is_none()), executed.filter(|_| executed_in_time.is_none())]
+        .into_iter()
+        .flatten()
+        .map(|e| e.at)
+        .min();
+    let reached_desk = delivered.is_some_and(|e| e.at <= outcome_at);
+    let fulfilled_at = executed_in_time.filter(|e| e.kind == EventKind::Fulfilled).map(|e| e.at);
     let resends = trail.requester.iter().filter(|e| matches!(e.kind, EventKind::Resent { .. })).count();
     let lost = trail
         .requester
@@ -537,11 +573,14 @@ fn request_record(
         resends: u32::try_from(resends).unwrap_or(u32::MAX),
         escalated: trail.requester.iter().any(|e| e.kind == EventKind::Escalated),
         lost_messages: lost,
+        reached_desk,
+        late_answer: late_answer.map(stamp),
+        executed_in_time: executed_in_time.is_some(),
         revealed,
         outcome,
         reason,
         receiver_played: false,
-        time_to_acknowledge_ms: acknowledged.map(|e| e.at.since(scheduled)),
+        time_to_acknowledge_ms: ack_in_time.map(|e| e.at.since(scheduled)),
         time_to_fulfil_ms: fulfilled_at.map(|t| t.since(scheduled)),
         time_to_outcome_ms: last.at.since(scheduled),
     })

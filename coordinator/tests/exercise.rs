@@ -35,7 +35,7 @@ impl Pacing for Script {
 
 fn tabletop() -> Scenario {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/tabletop-hour.toml");
-    scenario::load(&path).expect("the bundled exercise loads")
+    scenario::load(&path, &Default::default()).expect("the bundled exercise loads")
 }
 
 fn play(scenario: &Scenario, script: Vec<(SimTime, Directive)>) -> (Report, pocnet::clock::ClockRun) {

@@ -16,7 +16,7 @@ fn every_malformed_scenario_is_rejected_at_the_right_line_with_the_right_words()
         let header = text.lines().next().and_then(|l| l.strip_prefix("# expect: ")).expect("expect header");
         let (line, words) = header.split_once(": ").expect("LINE: text");
         let line: usize = line.parse().expect("line number");
-        match pocnet::scenario::load(path) {
+        match pocnet::scenario::load(path, &Default::default()) {
             Ok(_) => failures.push(format!("{}: accepted", path.display())),
             Err(e) => {
                 let hit = e.diagnostics.iter().any(|d| {
@@ -38,5 +38,5 @@ fn the_base_of_the_malformed_files_is_valid() {
     // The first file with its mistake undone would be the base; instead check that a
     // bundled scenario loads, so a failure above is the mistake and not the harness.
     let smoke = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/smoke.toml");
-    assert!(pocnet::scenario::load(&smoke).is_ok());
+    assert!(pocnet::scenario::load(&smoke, &Default::default()).is_ok());
 }

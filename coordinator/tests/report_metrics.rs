@@ -3,7 +3,6 @@
 
 use pocnet::report::Report;
 use pocnet::scenario;
-use pocnet_core::{Roster, SimTime};
 
 /// FRA (Paris, UTC+1) and VNM (Hanoi, UTC+7), both staffed 24/7; acknowledgement 10m
 /// (emergency 1m), fulfilment 2h, link 1s. Every time below follows from those.
@@ -133,27 +132,55 @@ fn outcomes_sla_and_hotspots_match_hand_computation() {
     assert_eq!(r.sla.by_receiver_local_hour["21"].within, 1);
 }
 
+/// The local-time rule from its sentence (docs/scenarios.md), without the roster code: the
+/// zone's offset at `t` (the tz database's answer), then civil arithmetic.
+fn independent_mode(spec: &pocnet_core::RosterSpec, t: i64) -> pocnet_core::Mode {
+    use pocnet_core::Mode;
+    if spec.always_staffed {
+        return Mode::Staffed;
+    }
+    let tz = pocnet_core::tzdb::zone(&spec.tz).expect("zone");
+    let offset = i64::from(tz.to_offset(jiff::Timestamp::from_millisecond(t).expect("time")).seconds()) * 1000;
+    let local = t + offset;
+    let day = local.div_euclid(86_400_000);
+    let minute = u16::try_from(local.rem_euclid(86_400_000) / 60_000).expect("minute");
+    let date = jiff::civil::Date::constant(1970, 1, 1) + jiff::Span::new().days(day);
+    let names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    let weekday = names[usize::try_from((day + 3).rem_euclid(7)).expect("weekday")];
+    let working = spec.workweek.to_string().split(',').any(|d| d == weekday) && !spec.holidays.contains(&date);
+    if working && spec.shifts.iter().any(|s| s.start_minute <= minute && minute < s.end_minute) {
+        Mode::Staffed
+    } else {
+        spec.off_hours
+    }
+}
+
 #[test]
 fn coverage_equals_an_independent_minute_by_minute_computation() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
     for name in ["smoke.toml", "dst-week.toml", "hanoi-72.toml", "follow-the-sun.toml"] {
-        let s = scenario::load(&root.join(name)).unwrap_or_else(|e| panic!("{e}"));
+        let s = scenario::load(&root.join(name), &Default::default()).unwrap_or_else(|e| panic!("{e}"));
         let coverage = pocnet::coverage::compute(&s);
         let start = pocnet::coverage::week_start(s.start);
+        let hours = 168 * coverage.weeks;
+        assert_eq!(coverage.staffed_by_utc_hour.len(), hours, "{name}");
         let step = if s.states.len() > 20 { 5 } else { 1 }; // every shift boundary is on 5 minutes
-        let mut total = vec![0.0f64; 168];
+        let mut total = vec![0.0f64; hours];
         for (entry, cov) in s.states.iter().zip(&coverage.states) {
-            let roster = Roster::new(entry.roster.clone()).expect("valid roster");
             let mut staffed_minutes = 0u32;
+            let mut closed_minutes = 0u32;
             for (hour, hour_total) in total.iter_mut().enumerate() {
-                let mut staffed = 0u32;
+                let (mut staffed, mut closed) = (0u32, 0u32);
                 for minute in (0..60).step_by(step) {
-                    let t = SimTime(start.0 + (hour as i64 * 60 + minute as i64) * 60_000 + 30_000);
-                    if roster.mode_at(t) == pocnet_core::Mode::Staffed {
-                        staffed += step as u32;
+                    let t = start.0 + (hour as i64 * 60 + minute as i64) * 60_000;
+                    match independent_mode(&entry.roster, t) {
+                        pocnet_core::Mode::Staffed => staffed += step as u32,
+                        pocnet_core::Mode::Closed => closed += step as u32,
+                        pocnet_core::Mode::OnCall => {}
                     }
                 }
                 staffed_minutes += staffed;
+                closed_minutes += closed;
                 let share = f64::from(staffed) / 60.0;
                 *hour_total += share;
                 assert!(
@@ -162,16 +189,40 @@ fn coverage_equals_an_independent_minute_by_minute_computation() {
                     entry.code,
                     cov.staffed_by_utc_hour[hour]
                 );
+                assert!((cov.closed_by_utc_hour[hour] - f64::from(closed) / 60.0).abs() < 1e-3);
             }
-            let week_share = f64::from(staffed_minutes) / (168.0 * 60.0);
-            assert!((cov.staffed_share - week_share).abs() < 1e-3, "{name} {}", entry.code);
+            let all = hours as f64 * 60.0;
+            assert!((cov.staffed_share - f64::from(staffed_minutes) / all).abs() < 1e-3, "{name} {}", entry.code);
+            assert!((cov.closed_share - f64::from(closed_minutes) / all).abs() < 1e-3, "{name} {}", entry.code);
+            for share in [cov.staffed_share, cov.on_call_share, cov.closed_share] {
+                assert!((0.0..=1.0).contains(&share), "{name} {}: share {share}", entry.code);
+            }
             assert!((cov.staffed_share + cov.on_call_share + cov.closed_share - 1.0).abs() < 1e-3);
         }
         for (hour, (got, want)) in coverage.staffed_by_utc_hour.iter().zip(&total).enumerate() {
             assert!((got - want).abs() < 1e-2, "{name} hour {hour}");
         }
-        let no_one = (0..168).filter(|&h| total[h] < 1e-9).count();
+        let no_one = (0..hours).filter(|&h| total[h] < 1e-9).count();
         let in_gaps: usize = coverage.gaps.iter().map(|g| g.to_hour - g.from_hour + 1).sum();
         assert_eq!(no_one, in_gaps, "{name}: gap hours");
     }
+}
+
+#[test]
+fn dst_week_coverage_shows_each_change_of_clocks() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
+    let s = scenario::load(&root.join("dst-week.toml"), &Default::default()).expect("dst-week");
+    let c = pocnet::coverage::compute(&s);
+    assert_eq!((c.week_start.as_str(), c.weeks), ("2026-03-16T00:00:00Z", 4));
+    // The first staffed UTC hour of a Monday, Thursday..., in each week.
+    let first_staffed = |code: &str, week: usize, day: usize| -> Option<usize> {
+        let st = c.states.iter().find(|x| x.code.as_str() == code).expect("state");
+        (0..24).find(|h| st.staffed_by_utc_hour[week * 168 + day * 24 + h] > 0.0)
+    };
+    // Morocco (08:30 local) leaves Ramadan time on 22 March: 08:30Z, then 07:30Z.
+    assert_eq!((first_staffed("MAR", 0, 3), first_staffed("MAR", 1, 3)), (Some(8), Some(7)));
+    // France (09:00 local) springs forward on 29 March: 08:00Z, then 07:00Z.
+    assert_eq!((first_staffed("FRA", 1, 3), first_staffed("FRA", 2, 3)), (Some(8), Some(7)));
+    // Chile (09:00 local) falls back on 5 April: 12:00Z, then 13:00Z.
+    assert_eq!((first_staffed("CHL", 2, 3), first_staffed("CHL", 3, 0)), (Some(12), Some(13)));
 }

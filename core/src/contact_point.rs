@@ -30,7 +30,7 @@ use crate::event::{Event, EventKind};
 use crate::network::NetworkModel;
 use crate::profile::{Delay, Profile};
 use crate::request::{Inject, RequestId, RequestKind};
-use crate::roster::{Mode, Roster, RosterError, RosterSpec};
+use crate::roster::{Mode, OpenWhen, Roster, RosterError, RosterSpec};
 use crate::seed::{stream, Purpose};
 use crate::state::StateCode;
 use crate::time::{format_duration_ms, SimTime};
@@ -161,6 +161,8 @@ struct Sent {
     request: Request,
     attempts: u32,
     timers: Vec<Timer>,
+    /// The receiving contact point has the request (its delivery receipt came back).
+    receipt: bool,
     acknowledged: bool,
     finished: bool,
 }
@@ -291,7 +293,10 @@ impl ContactPoint {
         self.timers.extend(timers.iter().copied());
         self.emit(now, id, EventKind::Sent { to, kind: request.kind, scheduled: request.scheduled });
         self.send(now, to, id, Message::Request(request.clone()));
-        self.sent.insert(id, Sent { to, request, attempts: 1, timers, acknowledged: false, finished: false });
+        self.sent.insert(
+            id,
+            Sent { to, request, attempts: 1, timers, receipt: false, acknowledged: false, finished: false },
+        );
     }
 
     /// An envelope is delivered; `now` is its `deliver_at`.
@@ -304,11 +309,20 @@ impl ContactPoint {
         let from = envelope.from;
         match envelope.message {
             Message::Request(request) => self.on_request(now, from, request),
+            Message::Receipt { id } => {
+                if let Some(sent) = self.sent.get_mut(&id).filter(|s| s.to == from) {
+                    sent.receipt = true;
+                }
+            }
             Message::Acknowledgement { id } => {
                 let Some(sent) = self.sent.get_mut(&id).filter(|s| s.to == from) else { return };
                 if !sent.acknowledged {
                     sent.acknowledged = true;
-                    self.emit(now, id, EventKind::AcknowledgementReceived);
+                    sent.receipt = true;
+                    // A requester that gave up records the answer as late, outside the figures.
+                    let event =
+                        if sent.finished { EventKind::LateAcknowledgement } else { EventKind::AcknowledgementReceived };
+                    self.emit(now, id, event);
                 }
             }
             Message::Response { id, response } => self.on_response(now, from, id, response),
@@ -324,6 +338,7 @@ impl ContactPoint {
                 return;
             }
             let (acknowledged, response) = (r.acknowledged, r.response.clone());
+            self.send(now, from, id, Message::Receipt { id });
             if acknowledged {
                 self.send(now, from, id, Message::Acknowledgement { id });
             }
@@ -349,31 +364,32 @@ impl ContactPoint {
             },
         );
         self.emit(now, id, EventKind::Delivered { from, mode });
+        // The node has it: an automatic delivery receipt, not a person's acknowledgement.
+        self.send(now, from, id, Message::Receipt { id });
         if !self.operated {
             self.schedule_first_look(now, id);
         }
     }
 
-    /// A person looks at the request now if the contact point is open, else at its next opening.
+    /// A person looks at the request now if the desk is open for its kind, else at its next
+    /// opening; acknowledging it takes work time, counted only while the desk is open.
     fn schedule_first_look(&mut self, now: SimTime, id: RequestId) {
         let Some(kind) = self.received.get(&id).map(|r| r.request.kind) else { return };
-        let timer = match self.roster.mode_at(now) {
-            Mode::Closed => match self.roster.next_opening(now) {
-                Some(at) if at > now => Timer { at, id, kind: TimerKind::Open },
-                // An opening that lands back in a closed instant (a shift lost in a
-                // daylight-saving gap): look again a minute later.
-                Some(_) => Timer { at: now.plus_ms(60_000), id, kind: TimerKind::Open },
-                None => {
-                    let ground = "the contact point never opens within a year".to_string();
-                    self.finish_received(now, id, Response::Refused { ground });
-                    return;
-                }
-            },
-            mode => {
+        let open = self.profile.open_when(kind);
+        let never = |this: &mut Self| {
+            let ground = "the contact point never opens within a year".to_string();
+            this.finish_received(now, id, Response::Refused { ground });
+        };
+        let timer = match self.roster.next_open(now, open) {
+            Some(at) if at > now => Timer { at, id, kind: TimerKind::Open },
+            Some(_) => {
+                let mode = self.roster.mode_at(now);
                 let delay =
                     self.draw(id, Purpose::AcknowledgeDelay, self.profile.acknowledge_delay(kind, mode).clone());
-                Timer { at: now.plus_ms(delay), id, kind: TimerKind::Acknowledge }
+                let Some(at) = self.roster.finish_work(now, delay, open) else { return never(self) };
+                Timer { at, id, kind: TimerKind::Acknowledge }
             }
+            None => return never(self),
         };
         self.timers.insert(timer);
         if let Some(r) = self.received.get_mut(&id) {
@@ -388,13 +404,16 @@ impl ContactPoint {
         self.emit(now, id, EventKind::EscalationReceived);
         let Some(pending) = pending else { return };
         // The call reaches a person directly: a duty officer on call answers it as a staffed
-        // desk would. A closed contact point has nobody to take the call.
-        if self.roster.mode_at(now) == Mode::Closed {
+        // desk would. A closed desk (or an on-call officer who does not take this kind) has
+        // nobody to take the call.
+        let open = self.profile.open_when(kind);
+        if !open.admits(self.roster.mode_at(now)) {
             return;
         }
         let delay =
             self.draw(id, Purpose::EscalationDelay, self.profile.acknowledge_delay(kind, Mode::Staffed).clone());
-        let sooner = Timer { at: now.plus_ms(delay), id, kind: TimerKind::Acknowledge };
+        let Some(at) = self.roster.finish_work(now, delay, open) else { return };
+        let sooner = Timer { at, id, kind: TimerKind::Acknowledge };
         if sooner.at < pending.at {
             self.timers.remove(&pending);
             self.timers.insert(sooner);
@@ -504,13 +523,13 @@ impl ContactPoint {
         let policy = self.profile.requester.clone();
         let Some(sent) = self.sent.get_mut(&id).filter(|s| !s.finished) else { return };
         sent.timers.retain(|t| !(t.kind == TimerKind::Resend && t.at <= now));
-        if sent.acknowledged {
+        if sent.receipt {
             return;
         }
         if sent.attempts > policy.resends_max {
             let attempts = sent.attempts;
             self.end_sent(now, id, |to| EventKind::Undeliverable {
-                reason: format!("no acknowledgement from {to} after {attempts} attempts"),
+                reason: format!("no delivery receipt from {to} after {attempts} attempts"),
             });
             return;
         }
@@ -565,7 +584,18 @@ impl ContactPoint {
     fn acknowledge(&mut self, now: SimTime, id: RequestId) {
         let Some(received) = self.received.get(&id) else { return };
         let (kind, language) = (received.request.kind, received.request.language.clone());
+        let open = self.profile.open_when(kind);
         let mode = self.roster.mode_at(now);
+        if !open.admits(mode) {
+            // Held back by an outage into closed time: a person acknowledges at the opening.
+            let Some(at) = self.roster.next_open(now, open) else { return };
+            let timer = Timer { at, id, kind: TimerKind::Acknowledge };
+            self.timers.insert(timer);
+            if let Some(r) = self.received.get_mut(&id) {
+                r.pending_ack = Some(timer);
+            }
+            return;
+        }
         self.mark_acknowledged(now, id);
         let mut start = now;
         if self.profile.needs_translation(&language) {
@@ -579,20 +609,27 @@ impl ContactPoint {
             at
         } else {
             let delay = self.profile.fulfil_delay(kind, mode).clone();
-            start.plus_ms(self.draw(id, Purpose::FulfilDelay, delay))
+            let work = self.draw(id, Purpose::FulfilDelay, delay);
+            let Some(at) = self.roster.finish_work(start, work, open) else {
+                let ground = "the contact point is not open long enough to do it within eight years".to_string();
+                self.finish_received(now, id, Response::Refused { ground });
+                return;
+            };
+            at
         };
         self.timers.insert(Timer { at, id, kind: TimerKind::Fulfil });
     }
 
     fn fulfil(&mut self, now: SimTime, id: RequestId) {
         let Some(received) = self.received.get(&id) else { return };
-        // Whoever does the work must be at work: defer to their next opening if not.
-        let roster = match (&self.central_authority, received.forwarded) {
-            (Some(ca), true) => &ca.roster,
-            _ => &self.roster,
+        // Whoever does the work must be at work: defer to their next opening if not (the
+        // central authority's delay is calendar time; an outage can hold a step back).
+        let (roster, open) = match (&self.central_authority, received.forwarded) {
+            (Some(ca), true) => (&ca.roster, OpenWhen::StaffedOrOnCall),
+            _ => (&self.roster, self.profile.open_when(received.request.kind)),
         };
-        if roster.mode_at(now) == Mode::Closed {
-            let at = roster.next_opening(now).filter(|&t| t > now).unwrap_or(now.plus_ms(60_000));
+        if !open.admits(roster.mode_at(now)) {
+            let at = roster.next_open(now, open).filter(|&t| t > now).unwrap_or(now.plus_ms(60_000));
             self.timers.insert(Timer { at, id, kind: TimerKind::Fulfil });
             return;
         }

@@ -34,6 +34,8 @@ pub enum EventKind {
     Refused { ground: String },
     /// Requester: the acknowledgement came back.
     AcknowledgementReceived,
+    /// Requester: an acknowledgement came after it had given up (outside the figures).
+    LateAcknowledgement,
     /// Requester: a response came back (final unless `Forwarded`).
     ResponseReceived { response: Response },
     /// Requester: gave up waiting for a final response.

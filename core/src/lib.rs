@@ -16,6 +16,7 @@ pub mod roster;
 pub mod seed;
 pub mod state;
 pub mod time;
+pub mod tzdb;
 pub mod wire;
 
 pub use agenda::{Agenda, EnqueueError, WindowOutput};
@@ -24,6 +25,6 @@ pub use event::{Event, EventKind};
 pub use network::NetworkModel;
 pub use profile::{Delay, DelaysByMode, Profile};
 pub use request::{Art42, Inject, RequestId, RequestKind};
-pub use roster::{Mode, Roster, RosterSpec, Shift, WorkWeek};
+pub use roster::{Mode, ModeSpan, OpenWhen, Roster, RosterSpec, Shift, WorkWeek};
 pub use state::StateCode;
 pub use time::SimTime;

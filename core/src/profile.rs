@@ -5,7 +5,7 @@
 
 use crate::limits;
 use crate::request::RequestKind;
-use crate::roster::{Mode, RosterSpec};
+use crate::roster::{Mode, OpenWhen, RosterSpec};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -177,6 +177,9 @@ pub struct Profile {
     pub refusal_ground: String,
     pub central_authority: Option<CentralAuthority>,
     pub requester: RequesterPolicy,
+    /// The kinds an on-call officer acknowledges and works on outside the desk's shifts;
+    /// the others wait until the desk is staffed. `None`: every kind.
+    pub on_call_kinds: Option<Vec<RequestKind>>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -251,6 +254,14 @@ impl Profile {
     /// The fulfilment delay for `kind` in `mode`.
     pub fn fulfil_delay(&self, kind: RequestKind, mode: Mode) -> &Delay {
         self.kinds.get(&kind).and_then(|k| k.fulfil.as_ref()).unwrap_or(&self.fulfil).for_mode(mode)
+    }
+
+    /// When the desk counts as open for a request of `kind`.
+    pub fn open_when(&self, kind: RequestKind) -> OpenWhen {
+        match &self.on_call_kinds {
+            Some(kinds) if !kinds.contains(&kind) => OpenWhen::Staffed,
+            _ => OpenWhen::StaffedOrOnCall,
+        }
     }
 
     /// Whether a request in `language` needs translation here.

@@ -1,7 +1,7 @@
 //! When a contact point is staffed, on call or closed, in its own local time.
 //!
 //! Calendar logic (working week, shifts, holidays, daylight saving) runs on jiff's bundled
-//! time-zone database, so a run does not depend on the host's tzdata.
+//! time-zone database ([`crate::tzdb`]), so a run does not depend on the host's tzdata.
 
 use crate::limits;
 use crate::time::SimTime;
@@ -123,10 +123,6 @@ impl Shift {
         }
         Ok(Shift { start_minute, end_minute })
     }
-
-    fn contains(&self, minute: u16) -> bool {
-        self.start_minute <= minute && minute < self.end_minute
-    }
 }
 
 impl fmt::Display for Shift {
@@ -169,7 +165,46 @@ pub enum RosterError {
     NeverOpen,
 }
 
-/// A validated roster: answers "what mode at time t" and "when does it next open".
+/// Which roster modes count as "open" for a piece of work: a kind the on-call officer does
+/// not take waits for the desk to be staffed.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum OpenWhen {
+    Staffed,
+    StaffedOrOnCall,
+}
+
+impl OpenWhen {
+    pub fn admits(self, mode: Mode) -> bool {
+        match self {
+            OpenWhen::Staffed => mode == Mode::Staffed,
+            OpenWhen::StaffedOrOnCall => mode != Mode::Closed,
+        }
+    }
+}
+
+/// One stretch of scenario time `[from, to)` in one roster mode.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct ModeSpan {
+    pub from: SimTime,
+    pub to: SimTime,
+    pub mode: Mode,
+}
+
+const MS_PER_MINUTE: i64 = 60_000;
+const MS_PER_DAY: i64 = 86_400_000;
+/// How far [`Roster::finish_work`] looks before it says the work never ends.
+const WORK_SEARCH_DAYS_MAX: i64 = 8 * 366;
+
+/// A validated roster: the one implementation of "staffed, on call or closed" that the
+/// contact point's decisions, its next opening and the coverage report all use.
+///
+/// # The local-time rule
+/// The desk is staffed at instant `t` when the local wall-clock time of `t` falls inside a
+/// shift of a working day. Where daylight saving repeats an hour, that wall-clock hour
+/// happens twice and is staffed twice; where it skips an hour, the skipped wall-clock times
+/// never happen and are staffed not at all. [`Roster::timeline`] computes this exactly:
+/// between two transitions of the zone the offset is fixed, so each shift maps to one
+/// interval of UTC per stretch of fixed offset.
 #[derive(Clone, Debug)]
 pub struct Roster {
     tz: TimeZone,
@@ -178,7 +213,7 @@ pub struct Roster {
 
 impl Roster {
     pub fn new(mut spec: RosterSpec) -> Result<Roster, RosterError> {
-        let tz = TimeZone::get(&spec.tz).map_err(|_| RosterError::UnknownTimeZone(spec.tz.clone()))?;
+        let tz = crate::tzdb::zone(&spec.tz).map_err(|_| RosterError::UnknownTimeZone(spec.tz.clone()))?;
         if spec.off_hours == Mode::Staffed {
             return Err(RosterError::OffHoursStaffed);
         }
@@ -214,43 +249,142 @@ impl Roster {
         self.spec.workweek.contains(date.weekday()) && self.spec.holidays.binary_search(&date).is_err()
     }
 
-    /// The mode at instant `t`.
-    pub fn mode_at(&self, t: SimTime) -> Mode {
+    /// The modes of `[from, to)`, in order, contiguous, adjacent spans of one mode merged.
+    pub fn timeline(&self, from: SimTime, to: SimTime) -> Vec<ModeSpan> {
+        if from >= to {
+            return Vec::new();
+        }
         if self.spec.always_staffed {
-            return Mode::Staffed;
+            return vec![ModeSpan { from, to, mode: Mode::Staffed }];
         }
-        let local = t.timestamp().to_zoned(self.tz.clone());
-        let minute = u16::try_from(i32::from(local.hour()) * 60 + i32::from(local.minute())).unwrap_or(0);
-        if self.is_working_day(local.date()) && self.spec.shifts.iter().any(|s| s.contains(minute)) {
-            Mode::Staffed
-        } else {
-            self.spec.off_hours
+        let staffed = self.staffed(from, to);
+        let mut out = Vec::with_capacity(staffed.len() * 2 + 1);
+        let mut at = from.0;
+        for (a, b) in staffed {
+            if a > at {
+                out.push(ModeSpan { from: SimTime(at), to: SimTime(a), mode: self.spec.off_hours });
+            }
+            out.push(ModeSpan { from: SimTime(a), to: SimTime(b), mode: Mode::Staffed });
+            at = b;
         }
+        if at < to.0 {
+            out.push(ModeSpan { from: SimTime(at), to, mode: self.spec.off_hours });
+        }
+        out
     }
 
-    /// The earliest instant at or after `t` when the contact point is not closed, or
-    /// `None` if it stays closed for `OPENING_SEARCH_DAYS_MAX` days.
-    pub fn next_opening(&self, t: SimTime) -> Option<SimTime> {
-        if self.mode_at(t) != Mode::Closed {
-            return Some(t);
+    /// Staffed intervals within `[from, to)` in UTC milliseconds, sorted and merged.
+    fn staffed(&self, from: SimTime, to: SimTime) -> Vec<(i64, i64)> {
+        let mut out = Vec::new();
+        let mut transitions = self.tz.following(from.timestamp());
+        let mut segment = from.0;
+        loop {
+            let next = transitions.next().map(|t| t.timestamp().as_millisecond()).filter(|&t| t < to.0);
+            let end = next.unwrap_or(to.0);
+            if end > segment {
+                let offset = self.tz.to_offset(SimTime(segment).timestamp());
+                self.staffed_at_offset(segment, end, i64::from(offset.seconds()) * 1_000, &mut out);
+            }
+            match next {
+                Some(t) => segment = t.max(segment),
+                None => break,
+            }
         }
-        let first_day = t.timestamp().to_zoned(self.tz.clone()).date();
-        for offset in 0..limits::OPENING_SEARCH_DAYS_MAX {
-            let day = first_day.checked_add(jiff::Span::new().days(offset)).ok()?;
-            if !self.is_working_day(day) {
+        out.sort_unstable();
+        let mut merged: Vec<(i64, i64)> = Vec::with_capacity(out.len());
+        for (a, b) in out {
+            match merged.last_mut() {
+                Some(last) if a <= last.1 => last.1 = last.1.max(b),
+                _ => merged.push((a, b)),
+            }
+        }
+        merged
+    }
+
+    /// Staffed intervals of `[start, end)`, a stretch in which the zone's offset is
+    /// `offset_ms`: local wall-clock time is UTC plus the offset throughout.
+    fn staffed_at_offset(&self, start: i64, end: i64, offset_ms: i64, out: &mut Vec<(i64, i64)>) {
+        let (local_start, local_end) = (start + offset_ms, end + offset_ms);
+        let epoch = Date::constant(1970, 1, 1);
+        for day in local_start.div_euclid(MS_PER_DAY)..=(local_end - 1).div_euclid(MS_PER_DAY) {
+            let Some(date) = i32::try_from(day).ok().and_then(|d| epoch.checked_add(jiff::Span::new().days(d)).ok())
+            else {
+                continue;
+            };
+            if !self.is_working_day(date) {
                 continue;
             }
             for shift in &self.spec.shifts {
-                let (h, m) = (shift.start_minute / 60, shift.start_minute % 60);
-                // A shift that starts in a daylight-saving gap opens at the first instant after it.
-                let civil = day.at(i8::try_from(h).ok()?, i8::try_from(m).ok()?, 0, 0);
-                let opening = SimTime::from_timestamp(civil.to_zoned(self.tz.clone()).ok()?.timestamp());
-                if opening > t {
-                    return Some(opening);
+                let a = day * MS_PER_DAY + i64::from(shift.start_minute) * MS_PER_MINUTE;
+                let b = day * MS_PER_DAY + i64::from(shift.end_minute) * MS_PER_MINUTE;
+                let (a, b) = (a.max(local_start), b.min(local_end));
+                if a < b {
+                    out.push((a - offset_ms, b - offset_ms));
                 }
             }
         }
-        None
+    }
+
+    /// The mode at instant `t`.
+    pub fn mode_at(&self, t: SimTime) -> Mode {
+        self.timeline(t, t.plus_ms(1)).first().map_or(self.spec.off_hours, |s| s.mode)
+    }
+
+    /// Spans from `t` on, a growing chunk at a time, until `visit` says stop or the search
+    /// passes `days_max` days.
+    fn walk(&self, t: SimTime, days_max: i64, mut visit: impl FnMut(&ModeSpan) -> bool) {
+        let horizon = t.0.saturating_add(days_max * MS_PER_DAY);
+        let (mut from, mut chunk) = (t.0, 2 * MS_PER_DAY);
+        while from < horizon {
+            let to = from.saturating_add(chunk).min(horizon);
+            for span in self.timeline(SimTime(from), SimTime(to)) {
+                if visit(&span) {
+                    return;
+                }
+            }
+            from = to;
+            chunk = (chunk * 2).min(32 * MS_PER_DAY);
+        }
+    }
+
+    /// The earliest instant at or after `t` when the desk is open (`open` says which modes
+    /// count), or `None` if it stays closed for `OPENING_SEARCH_DAYS_MAX` days.
+    pub fn next_open(&self, t: SimTime, open: OpenWhen) -> Option<SimTime> {
+        let mut found = None;
+        self.walk(t, i64::from(limits::OPENING_SEARCH_DAYS_MAX), |span| {
+            if open.admits(span.mode) {
+                found = Some(span.from);
+            }
+            found.is_some()
+        });
+        found
+    }
+
+    /// The earliest instant at or after `t` when the desk is not closed.
+    pub fn next_opening(&self, t: SimTime) -> Option<SimTime> {
+        self.next_open(t, OpenWhen::StaffedOrOnCall)
+    }
+
+    /// When `work_ms` of work started at `start` is done, counting only time in which the
+    /// desk is open: work left when the desk closes resumes at its next opening. Work that
+    /// would end exactly as the desk closes ends at the next opening, so that the instant a
+    /// step ends is always an open one. `None` if the desk is not open long enough within
+    /// eight years.
+    pub fn finish_work(&self, start: SimTime, work_ms: u64, open: OpenWhen) -> Option<SimTime> {
+        let mut left = i64::try_from(work_ms).unwrap_or(i64::MAX);
+        let mut done = None;
+        self.walk(start, WORK_SEARCH_DAYS_MAX, |span| {
+            if open.admits(span.mode) {
+                let length = span.to.0 - span.from.0;
+                if left < length {
+                    done = Some(SimTime(span.from.0 + left));
+                } else {
+                    left -= length;
+                }
+            }
+            done.is_some()
+        });
+        done
     }
 
     /// The local wall time of `t` in this roster's zone.
@@ -354,7 +488,7 @@ mod tests {
 
     #[test]
     fn almaty_is_utc_plus_five_since_2024() {
-        let tz = TimeZone::get("Asia/Almaty").expect("bundled");
+        let tz = crate::tzdb::zone("Asia/Almaty").expect("bundled");
         assert_eq!(at("2025-11-03T00:00:00Z").local(&tz), "2025-11-03 05:00 Mon +05:00");
     }
 }

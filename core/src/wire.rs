@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 /// Bumped on any change to the types below.
-pub const PROTOCOL_VERSION: u16 = 1;
+pub const PROTOCOL_VERSION: u16 = 2;
 /// Bytes before the body: length (4) and version (2).
 pub const FRAME_HEADER_BYTES: usize = 6;
 /// ALPN protocol name on every QUIC connection.
@@ -38,6 +38,11 @@ pub struct Envelope {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Message {
     Request(Request),
+    /// The receiving node has the request (automatic, at delivery): the requester stops
+    /// resending. Not a person's acknowledgement.
+    Receipt {
+        id: RequestId,
+    },
     /// A person at the receiving contact point has seen the request.
     Acknowledgement {
         id: RequestId,

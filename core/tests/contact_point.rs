@@ -34,6 +34,7 @@ fn profile() -> Profile {
         refusal_ground: "essential interests".into(),
         central_authority: None,
         requester: RequesterPolicy::patient(72 * HOUR),
+        on_call_kinds: None,
     }
 }
 
@@ -151,16 +152,53 @@ fn staffed_contact_point_acknowledges_with_the_staffed_delay() {
 }
 
 #[test]
-fn fulfilment_due_after_closing_waits_for_the_next_opening() {
+fn work_left_when_the_desk_closes_resumes_at_the_next_opening() {
     let mut cp = vnm(Mode::Closed, profile(), 1);
-    let delivered = at("2025-11-04T09:30:00Z"); // Tuesday 16:30 local: ack 16:40, work due 18:40
+    let delivered = at("2025-11-04T09:30:00Z"); // Tuesday 16:30 local: ack 16:40, 2h of work
     cp.handle_message(delivered, request(1, RequestKind::Preservation, delivered));
     let events = run_to_end(&mut cp);
+    // 20 minutes before the 17:00 close, the other 1h40m from Wednesday's 09:00 opening.
     assert_eq!(
         time_of(&events, |k| *k == EventKind::Fulfilled),
-        Some(at("2025-11-05T02:00:00Z")),
-        "Wednesday 09:00 local"
+        Some(at("2025-11-05T03:40:00Z")),
+        "Wednesday 10:40 local"
     );
+}
+
+#[test]
+fn a_closed_desk_never_acknowledges_after_closing() {
+    // Friday 16:55 local, a 10-minute acknowledgement: 5 minutes on Friday, 5 on Monday.
+    let mut cp = vnm(Mode::Closed, profile(), 1);
+    let delivered = at("2025-11-07T09:55:00Z");
+    cp.handle_message(delivered, request(1, RequestKind::Preservation, delivered));
+    let events = run_to_end(&mut cp);
+    assert_eq!(time_of(&events, |k| matches!(k, EventKind::Acknowledged { .. })), Some(at("2025-11-10T02:05:00Z")));
+    for e in &events {
+        if let EventKind::Acknowledged { mode } = e.kind {
+            assert_eq!(mode, Mode::Staffed, "acknowledged by a {mode} desk at {}", e.at);
+        }
+    }
+}
+
+#[test]
+fn an_on_call_officer_leaves_the_kinds_it_does_not_take_for_the_desk() {
+    // Saturday: the duty officer takes emergencies, not preservation requests.
+    let mut p = profile();
+    p.on_call_kinds = Some(vec![RequestKind::Emergency]);
+    let mut cp = vnm(Mode::OnCall, p, 1);
+    let saturday = at("2025-11-08T03:00:00Z");
+    cp.handle_message(saturday, request(1, RequestKind::Preservation, saturday));
+    cp.handle_message(saturday, request(2, RequestKind::Emergency, saturday));
+    let events = run_to_end(&mut cp);
+    let acked = |case: u32| {
+        events
+            .iter()
+            .find(|e| e.id.case == case && matches!(e.kind, EventKind::Acknowledged { .. }))
+            .map(|e| (e.at, e.kind.clone()))
+    };
+    assert_eq!(acked(2), Some((saturday.plus_ms(HOUR), EventKind::Acknowledged { mode: Mode::OnCall })));
+    // Monday 09:00 local (02:00Z) plus the staffed 10 minutes.
+    assert_eq!(acked(1), Some((at("2025-11-10T02:10:00Z"), EventKind::Acknowledged { mode: Mode::Staffed })));
 }
 
 #[test]
@@ -228,6 +266,115 @@ fn requester_gives_up_after_its_profile_says() {
     let events = run_to_end(&mut cp);
     let expired = events.iter().find(|e| matches!(e.kind, EventKind::Expired { .. })).expect("expires");
     assert_eq!(expired.at, t.plus_ms(72 * HOUR));
+}
+
+/// A tiny engine for requester tests: delivers every envelope at its `deliver_at` and runs
+/// every timer, in time order, until nothing is left.
+fn run_between(cps: &mut [ContactPoint]) -> Vec<Event> {
+    let mut events = Vec::new();
+    let mut inflight: Vec<Envelope> = Vec::new();
+    for _ in 0..100_000 {
+        for cp in cps.iter_mut() {
+            while let Some(e) = cp.poll_event() {
+                events.push(e);
+            }
+            while let Some(t) = cp.poll_transmit() {
+                inflight.push(t);
+            }
+        }
+        let timer = cps.iter().enumerate().filter_map(|(i, cp)| cp.poll_timeout().map(|t| (t, i))).min();
+        let message = inflight.iter().enumerate().map(|(i, e)| (e.deliver_at, i)).min();
+        match (timer, message) {
+            (None, None) => return events,
+            (Some((t, i)), m) if m.is_none_or(|(mt, _)| t < mt) => cps[i].handle_timeout(t),
+            (_, Some((t, i))) => {
+                let envelope = inflight.remove(i);
+                if let Some(cp) = cps.iter_mut().find(|cp| cp.state() == envelope.to) {
+                    cp.handle_message(t, envelope);
+                }
+            }
+            _ => unreachable!(),
+        }
+    }
+    panic!("never ran out of inputs");
+}
+
+fn fra(off_hours: Mode, profile: Profile) -> ContactPoint {
+    let mut spec = roster(off_hours);
+    spec.tz = "Europe/Paris".into();
+    ContactPoint::new(ContactPointConfig {
+        state: code("FRA"),
+        seed: 1,
+        roster: spec,
+        profile,
+        network: NetworkModel::new(250),
+        operated: false,
+    })
+    .expect("valid configuration")
+}
+
+fn inject_to_vnm(case: u32, t: SimTime) -> Inject {
+    Inject {
+        id: RequestId { case, link: 0 },
+        at: t,
+        from: code("FRA"),
+        to: code("VNM"),
+        kind: RequestKind::Preservation,
+        language: "en".into(),
+        details: art42("FRA 24/7"),
+        evidence_deleted_at: None,
+        chain: vec![],
+    }
+}
+
+fn resending(give_up_ms: u64) -> Profile {
+    let mut p = profile();
+    p.requester = RequesterPolicy {
+        resend_after_ms: Some(30 * MINUTE),
+        resends_max: 3,
+        escalate_after_ms: None,
+        give_up_after_ms: give_up_ms,
+    };
+    p
+}
+
+#[test]
+fn a_delivery_receipt_stops_resends_and_a_closed_desk_expires_the_request_it_reached() {
+    // Friday 18:00 in Hanoi: closed until Monday. The node's receipt comes back at once, so
+    // the requester does not resend; it gives up after a day, and the Monday acknowledgement
+    // is a late answer, not an acknowledgement in time.
+    let t = at("2025-11-07T11:00:00Z");
+    let mut cps = [fra(Mode::OnCall, resending(24 * HOUR)), vnm(Mode::Closed, profile(), 1)];
+    cps[0].handle_inject(t, inject_to_vnm(1, t));
+    let events = run_between(&mut cps);
+    let at_fra =
+        |pred: &dyn Fn(&EventKind) -> bool| events.iter().filter(|e| e.state == code("FRA") && pred(&e.kind)).count();
+    assert_eq!(at_fra(&|k| matches!(k, EventKind::Resent { .. })), 0, "a receipt stops resends");
+    assert_eq!(at_fra(&|k| matches!(k, EventKind::Undeliverable { .. })), 0);
+    assert_eq!(at_fra(&|k| matches!(k, EventKind::Expired { .. })), 1);
+    assert_eq!(at_fra(&|k| *k == EventKind::AcknowledgementReceived), 0);
+    assert_eq!(at_fra(&|k| *k == EventKind::LateAcknowledgement), 1, "the Monday acknowledgement is late");
+}
+
+#[test]
+fn a_request_that_never_reaches_the_desk_is_undeliverable_after_every_resend() {
+    let t = at("2025-11-04T03:00:00Z");
+    let mut fra_cp = fra(Mode::OnCall, resending(24 * HOUR));
+    fra_cp.handle_inject(t, inject_to_vnm(1, t));
+    // Nobody at the other end: every envelope is dropped.
+    let mut events = Vec::new();
+    while let Some(next) = fra_cp.poll_timeout() {
+        while fra_cp.poll_transmit().is_some() {}
+        fra_cp.handle_timeout(next);
+        while let Some(e) = fra_cp.poll_event() {
+            events.push(e);
+        }
+    }
+    let resends = events.iter().filter(|e| matches!(e.kind, EventKind::Resent { .. })).count();
+    assert_eq!(resends, 3);
+    let undeliverable =
+        events.iter().find(|e| matches!(e.kind, EventKind::Undeliverable { .. })).expect("undeliverable");
+    assert_eq!(undeliverable.at, t.plus_ms(4 * 30 * MINUTE));
 }
 
 #[test]

@@ -1,21 +1,42 @@
 //! Property pass over the frame decoder: whatever arrives, decoding returns a value or a
 //! typed error, never a panic; valid frames survive a round trip. Mutations start from the
-//! corpus of valid frames kept in tests/corpus/frames/ (regenerate it with
-//! `POCNET_WRITE_CORPUS=1 cargo test -p pocnet-core --test fuzz_frames write_corpus`).
+//! golden corpus in tests/corpus/frames/v<VERSION>/: one frame of every kind, for every
+//! protocol version there has been.
+//!
+//! The corpus of the current `PROTOCOL_VERSION` must equal what the wire types encode
+//! today: a change to any type that crosses a process changes the bytes, fails
+//! `golden_frames_of_this_version_are_unchanged`, and needs a new protocol version (then
+//! `POCNET_WRITE_CORPUS=1 cargo test -p pocnet-core --test fuzz_frames golden` writes the
+//! new version's directory; it never rewrites an existing one).
 
+use pocnet_core::event::{Event, EventKind};
+use pocnet_core::network::{Fault, LinkRule, LossReason, Side};
+use pocnet_core::profile::{CentralAuthority, KindDelays, RequesterPolicy};
 use pocnet_core::wire::{
-    decode_frame, encode_frame, Envelope, FromNode, Message, PeerFrame, Response, ToNode, WindowDone,
+    decode_frame, encode_frame, Envelope, FromNode, Message, PeerFrame, PeerTransport, RegisterEntry, Request,
+    Response, ToNode, TransportStats, WindowDone, PROTOCOL_VERSION,
 };
-use pocnet_core::{RequestId, SimTime, StateCode};
+use pocnet_core::{
+    Art42, ContactPointConfig, Delay, DelaysByMode, ExerciseInput, Inject, Mode, NetworkModel, OperatorAction, Profile,
+    RequestId, RequestKind, RosterSpec, Shift, SimTime, StateCode, WorkWeek,
+};
 use proptest::prelude::*;
 use std::path::PathBuf;
 
-fn corpus_dir() -> PathBuf {
+fn corpus_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/frames")
 }
 
+fn version_dir(version: u16) -> PathBuf {
+    corpus_root().join(format!("v{version}"))
+}
+
+/// Every frame of every version, for the mutations.
 fn corpus() -> Vec<Vec<u8>> {
-    let mut files: Vec<_> = std::fs::read_dir(corpus_dir()).expect("corpus").flatten().map(|e| e.path()).collect();
+    let mut files = Vec::new();
+    for dir in std::fs::read_dir(corpus_root()).expect("corpus").flatten() {
+        files.extend(std::fs::read_dir(dir.path()).expect("version dir").flatten().map(|e| e.path()));
+    }
     files.sort();
     files.iter().map(|p| std::fs::read(p).expect("read")).collect()
 }
@@ -30,6 +51,113 @@ fn code(s: &str) -> StateCode {
     StateCode::parse(s).expect("code")
 }
 
+fn art42() -> Art42 {
+    Art42 {
+        authority: "FRA 24/7".into(),
+        offence: "ransomware".into(),
+        data: "logs".into(),
+        custodian: "a provider in VNM".into(),
+        necessity: "short retention".into(),
+        mla_to_follow: true,
+        confidential: true,
+    }
+}
+
+fn config() -> ContactPointConfig {
+    let fixed = Delay::Fixed { ms: 60_000 };
+    let by_mode =
+        DelaysByMode { staffed: fixed.clone(), on_call: Delay::LogNormal { median_ms: 60_000, p90_ms: 600_000 } };
+    let roster = RosterSpec {
+        tz: "Asia/Ho_Chi_Minh".into(),
+        workweek: WorkWeek::parse("Mon-Fri").expect("week"),
+        shifts: vec![Shift::parse("09:00-17:00").expect("shift")],
+        always_staffed: false,
+        off_hours: Mode::OnCall,
+        holidays: vec!["2025-09-02".parse().expect("date")],
+    };
+    let mut kinds = std::collections::BTreeMap::new();
+    kinds.insert(RequestKind::Emergency, KindDelays { acknowledge: Some(by_mode.clone()), fulfil: None });
+    let mut network = NetworkModel::new(200);
+    network.links.push(LinkRule { a: Side::State(code("NRU")), b: Side::Any, delay_ms: 600, loss: 0.01 });
+    network.links.push(LinkRule { a: Side::Region("Africa".into()), b: Side::Any, delay_ms: 300, loss: 0.0 });
+    network.faults.push(Fault::Down { state: code("VNM"), from: SimTime(1), until: SimTime(2) });
+    network.faults.push(Fault::Partition {
+        a: vec![code("FRA")],
+        b: vec![code("BRA")],
+        from: SimTime(1),
+        until: SimTime(2),
+    });
+    network.faults.push(Fault::Stale { state: code("GHA") });
+    network.regions.insert(code("VNM"), "Asia-Pacific".into());
+    ContactPointConfig {
+        state: code("VNM"),
+        seed: 7,
+        roster: roster.clone(),
+        profile: Profile {
+            acknowledge: by_mode.clone(),
+            fulfil: by_mode,
+            kinds,
+            languages: vec!["vi".into(), "en".into()],
+            translation: Delay::Uniform { min_ms: 1, max_ms: 2 },
+            refuse_probability: 0.05,
+            refusal_ground: "essential interests".into(),
+            central_authority: Some(CentralAuthority { roster, delay: fixed, kinds: vec![RequestKind::Evidence] }),
+            requester: RequesterPolicy {
+                resend_after_ms: Some(1),
+                resends_max: 3,
+                escalate_after_ms: Some(2),
+                give_up_after_ms: 3,
+            },
+            on_call_kinds: Some(vec![RequestKind::Emergency]),
+        },
+        network,
+        operated: true,
+    }
+}
+
+fn inject() -> Inject {
+    Inject {
+        id: RequestId { case: 3, link: 0 },
+        at: SimTime(1_762_128_000_000),
+        from: code("FRA"),
+        to: code("VNM"),
+        kind: RequestKind::Preservation,
+        language: "fr".into(),
+        details: art42(),
+        evidence_deleted_at: Some(SimTime(1_762_300_000_000)),
+        chain: vec![code("BRA")],
+    }
+}
+
+/// One event of every kind.
+fn events() -> Vec<Event> {
+    let id = RequestId { case: 3, link: 1 };
+    let kinds = vec![
+        EventKind::Sent { to: code("FRA"), kind: RequestKind::Preservation, scheduled: SimTime(1) },
+        EventKind::Delivered { from: code("FRA"), mode: Mode::OnCall },
+        EventKind::Acknowledged { mode: Mode::Staffed },
+        EventKind::Forwarded,
+        EventKind::Fulfilled,
+        EventKind::Refused { ground: "essential interests".into() },
+        EventKind::AcknowledgementReceived,
+        EventKind::LateAcknowledgement,
+        EventKind::ResponseReceived { response: Response::TooLate },
+        EventKind::Expired { reason: "no final response".into() },
+        EventKind::LateResponse { response: Response::Forwarded },
+        EventKind::Resent { attempt: 2 },
+        EventKind::Undeliverable { reason: "no receipt".into() },
+        EventKind::Escalated,
+        EventKind::EscalationReceived,
+        EventKind::Translation { ms: 5 },
+        EventKind::EvidenceGone,
+        EventKind::Lost { to: code("BRA"), reason: LossReason::Partition },
+        EventKind::Unfinished { reason: "the exercise ended".into() },
+        EventKind::ActionRejected { action: "fulfil".into(), reason: "already answered".into() },
+    ];
+    kinds.into_iter().map(|kind| Event { at: SimTime(1_762_128_000_000), state: code("VNM"), id, kind }).collect()
+}
+
+/// One frame of every kind that crosses a process: peer, control and journal frames.
 fn samples() -> Vec<(&'static str, Vec<u8>)> {
     let envelope = |seq, message| Envelope {
         from: code("VNM"),
@@ -40,55 +168,131 @@ fn samples() -> Vec<(&'static str, Vec<u8>)> {
         message,
     };
     let id = RequestId { case: 3, link: 1 };
-    vec![
+    let request = Request {
+        id,
+        kind: RequestKind::TrafficDisclosure,
+        language: "en".into(),
+        scheduled: SimTime(1_762_128_000_000),
+        details: art42(),
+        evidence_deleted_at: None,
+        chain: vec![code("BRA"), code("NGA")],
+    };
+    let done = WindowDone { next_event: Some(SimTime(5)), sent: vec![(code("FRA"), SimTime(6))], events: events() };
+    let frames: Vec<(&'static str, Result<Vec<u8>, pocnet_core::wire::EncodeError>)> = vec![
         (
-            "batch-ack",
-            encode_frame(&PeerFrame::Batch {
-                from: code("VNM"),
-                envelopes: vec![envelope(1, Message::Acknowledgement { id })],
-            }),
-        ),
-        (
-            "batch-response",
+            "peer-batch-every-message",
             encode_frame(&PeerFrame::Batch {
                 from: code("VNM"),
                 envelopes: vec![
-                    envelope(2, Message::Response { id, response: Response::Fulfilled { reveals: Some(code("BRA")) } }),
+                    envelope(1, Message::Request(request)),
+                    envelope(2, Message::Receipt { id }),
+                    envelope(3, Message::Acknowledgement { id }),
+                    envelope(4, Message::Response { id, response: Response::Fulfilled { reveals: Some(code("BRA")) } }),
                     envelope(
-                        3,
+                        5,
                         Message::Response { id, response: Response::Refused { ground: "essential interests".into() } },
                     ),
+                    envelope(6, Message::Response { id, response: Response::TooLate }),
+                    envelope(7, Message::Response { id, response: Response::Forwarded }),
+                    envelope(8, Message::Escalation { id }),
                 ],
             }),
         ),
-        ("accepted", encode_frame(&PeerFrame::Accepted { count: 2 })),
-        ("grant", encode_frame(&ToNode::Grant { until: SimTime(1_762_128_000_250) })),
+        ("peer-accepted", encode_frame(&PeerFrame::Accepted { count: 2 })),
+        ("peer-rejected", encode_frame(&PeerFrame::Rejected { reason: "rate limit".into() })),
         (
-            "window-done",
-            encode_frame(&FromNode::WindowDone(WindowDone {
-                next_event: Some(SimTime(5)),
-                sent: vec![(code("FRA"), SimTime(6))],
-                events: vec![],
+            "to-node-setup",
+            encode_frame(&ToNode::Setup {
+                config: Box::new(config()),
+                register: vec![RegisterEntry {
+                    state: code("FRA"),
+                    name: "France".into(),
+                    tz: "Europe/Paris".into(),
+                    address: "127.0.0.1:4000".into(),
+                }],
+            }),
+        ),
+        ("to-node-injects", encode_frame(&ToNode::Injects(vec![inject()]))),
+        ("to-node-setup-done", encode_frame(&ToNode::SetupDone)),
+        ("to-node-grant", encode_frame(&ToNode::Grant { until: SimTime(1_762_128_000_250) })),
+        ("to-node-finish", encode_frame(&ToNode::Finish)),
+        ("to-node-peer-restarted", encode_frame(&ToNode::PeerRestarted { state: code("FRA") })),
+        ("to-node-cut", encode_frame(&ToNode::Cut { peers: vec![code("FRA")] })),
+        ("to-node-heal", encode_frame(&ToNode::Heal { peers: vec![code("FRA")] })),
+        (
+            "to-node-exercise-action",
+            encode_frame(&ToNode::Exercise {
+                at: SimTime(9),
+                input: ExerciseInput::Operator(OperatorAction::Refuse { id, ground: "dual criminality".into() }),
+            }),
+        ),
+        ("to-node-exercise-end", encode_frame(&ToNode::Exercise { at: SimTime(9), input: ExerciseInput::End })),
+        (
+            "from-node-hello",
+            encode_frame(&FromNode::Hello { state: code("VNM"), listen: "127.0.0.1:4001".into(), wall_clock_ms: 1 }),
+        ),
+        ("from-node-ready", encode_frame(&FromNode::Ready { next_event: Some(SimTime(3)) })),
+        ("from-node-events", encode_frame(&FromNode::Events(events()))),
+        ("from-node-window-done", encode_frame(&FromNode::WindowDone(done))),
+        (
+            "from-node-finished",
+            encode_frame(&FromNode::Finished(TransportStats {
+                batch_rtt_us: vec![120, 180],
+                peers: vec![PeerTransport {
+                    peer: code("FRA"),
+                    rtt_us: 100,
+                    udp_tx_bytes: 1,
+                    udp_rx_bytes: 2,
+                    lost_packets: 0,
+                    sent_packets: 3,
+                }],
+                rejected: vec!["bad frame".into()],
             })),
         ),
-    ]
-    .into_iter()
-    .map(|(n, r)| (n, r.expect("encodes")))
-    .collect()
+        ("from-node-failed", encode_frame(&FromNode::Failed { reason: "journal: disk full".into() })),
+    ];
+    frames.into_iter().map(|(n, r)| (n, r.expect("encodes"))).collect()
 }
 
 #[test]
-fn write_corpus() {
-    if std::env::var_os("POCNET_WRITE_CORPUS").is_none() {
-        // The committed corpus must still decode: it is what the mutations start from.
+fn golden_frames_of_this_version_are_unchanged() {
+    let dir = version_dir(PROTOCOL_VERSION);
+    if std::env::var_os("POCNET_WRITE_CORPUS").is_some() {
+        assert!(
+            !dir.exists(),
+            "{} exists: the corpus of a released version is never rewritten; bump PROTOCOL_VERSION",
+            dir.display()
+        );
+        std::fs::create_dir_all(&dir).expect("create");
         for (name, bytes) in samples() {
-            let path = corpus_dir().join(format!("{name}.bin"));
-            assert_eq!(std::fs::read(&path).expect("corpus file"), bytes, "{name}: corpus out of date, regenerate it");
+            std::fs::write(dir.join(format!("{name}.bin")), bytes).expect("write");
         }
         return;
     }
     for (name, bytes) in samples() {
-        std::fs::write(corpus_dir().join(format!("{name}.bin")), bytes).expect("write");
+        let path = dir.join(format!("{name}.bin"));
+        let golden = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(
+            golden == bytes,
+            "{name}: the wire types changed without a new PROTOCOL_VERSION ({} is version {PROTOCOL_VERSION}'s)",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn every_golden_frame_of_this_version_decodes_as_its_kind() {
+    let dir = version_dir(PROTOCOL_VERSION);
+    for (name, _) in samples() {
+        let bytes = std::fs::read(dir.join(format!("{name}.bin"))).expect("golden");
+        let ok = if name.starts_with("peer-") {
+            decode_frame::<PeerFrame>(&bytes).is_ok()
+        } else if name.starts_with("to-node-") {
+            decode_frame::<ToNode>(&bytes).is_ok()
+        } else {
+            decode_frame::<FromNode>(&bytes).is_ok()
+        };
+        assert!(ok, "{name} does not decode");
     }
 }
 

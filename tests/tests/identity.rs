@@ -40,6 +40,7 @@ fn config() -> ContactPointConfig {
             refusal_ground: String::new(),
             central_authority: None,
             requester: pocnet_core::profile::RequesterPolicy::patient(86_400_000),
+            on_call_kinds: None,
         },
         network: NetworkModel::new(250),
         operated: false,

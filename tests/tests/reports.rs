@@ -58,7 +58,7 @@ fn a_run_writes_json_markdown_html_and_junit_with_each_threshold() {
         assert!(out.join(file).is_file(), "{file} missing");
     }
     let report = read_json(&out.join("report.json"));
-    assert_eq!(report["schema"], "pocnet-report/1");
+    assert_eq!(report["schema"], "pocnet-report/2");
     assert_eq!(report["coverage"]["staffed_by_utc_hour"].as_array().map(Vec::len), Some(168));
     assert_eq!(report["coverage"]["states"].as_array().map(Vec::len), Some(71));
     let junit = std::fs::read_to_string(out.join("junit.xml")).expect("junit");

@@ -97,7 +97,7 @@ impl Desk {
                     code: s.code,
                     name: s.name.clone(),
                     region: s.region.clone(),
-                    tz: jiff::tz::TimeZone::get(&s.tz)?,
+                    tz: pocnet_core::tzdb::zone(&s.tz)?,
                     tz_name: s.tz.clone(),
                     roster: Roster::new(s.roster.clone())?,
                     roster_summary: s.roster_summary.clone(),

@@ -71,6 +71,7 @@ pub fn describe(kind: &EventKind) -> String {
         EventKind::Fulfilled => "fulfilled".into(),
         EventKind::Refused { ground } => format!("refused: {ground}"),
         EventKind::AcknowledgementReceived => "acknowledgement received".into(),
+        EventKind::LateAcknowledgement => "late acknowledgement: came after the requester gave up".into(),
         EventKind::ResponseReceived { response } => format!("response received: {}", response_name(response)),
         EventKind::Expired { reason } => format!("expired: {reason}"),
         EventKind::LateResponse { response } => format!("late response: {}", response_name(response)),

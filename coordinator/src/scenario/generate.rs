@@ -120,7 +120,7 @@ pub(super) fn generate(
             seed ^ (index as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)
                 ^ entry.code.key().wrapping_mul(0xD1B5_4A32_D192_ED03),
         );
-        let tz = jiff::tz::TimeZone::get(&entry.tz).unwrap_or(jiff::tz::TimeZone::UTC);
+        let tz = pocnet_core::tzdb::zone(&entry.tz).unwrap_or(jiff::tz::TimeZone::UTC);
         // Arrivals at the peak rate, kept with probability weight(hour) / peak.
         let peak_rate_per_ms = rate / 86_400_000.0 * peak / mean;
         let candidates: Vec<(StateCode, f64)> =

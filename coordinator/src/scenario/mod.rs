@@ -305,11 +305,19 @@ fn read_text(path: &Path) -> Result<String, ScenarioError> {
     std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read: {e}")))
 }
 
-/// Reads and validates a scenario file (and the register it names).
-pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+/// What the command line changes in a scenario. Applied before anything is drawn from the
+/// seed, so that `--seed S` gives exactly the run of a file that says `seed = S`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Overrides {
+    pub seed: Option<u64>,
+}
+
+/// Reads and validates a scenario file (and the register it names), with `overrides`
+/// applied: the returned model is final.
+pub fn load(path: &Path, overrides: &Overrides) -> Result<Scenario, ScenarioError> {
     let text = read_text(path)?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    parse_with(&path.display().to_string(), &text, &|name| {
+    parse_with(&path.display().to_string(), &text, overrides, &|name| {
         let p = base.join(name);
         read_text(&p).map(|t| (p.display().to_string(), t))
     })
@@ -317,7 +325,7 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
 
 /// Validates scenario text that names no register file.
 pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
-    parse_with(file, text, &|name| {
+    parse_with(file, text, &Overrides::default(), &|name| {
         Err(ScenarioError {
             diagnostics: vec![Diagnostic {
                 file: name.into(),
@@ -331,7 +339,12 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
 
 type RegisterReader<'r> = dyn Fn(&str) -> Result<(String, String), ScenarioError> + 'r;
 
-fn parse_with(file: &str, text: &str, read_register: &RegisterReader<'_>) -> Result<Scenario, ScenarioError> {
+fn parse_with(
+    file: &str,
+    text: &str,
+    overrides: &Overrides,
+    read_register: &RegisterReader<'_>,
+) -> Result<Scenario, ScenarioError> {
     let mut c = Checker { file, text, diagnostics: Vec::new() };
     let raw: RawFile = match toml::from_str(text) {
         Ok(raw) => raw,
@@ -365,7 +378,20 @@ fn parse_with(file: &str, text: &str, read_register: &RegisterReader<'_>) -> Res
                         }
                         let names: BTreeSet<String> =
                             profile_names.iter().chain(raw.profiles.keys()).cloned().collect();
+                        // One entry per state: a register that lists a state twice would make
+                        // two contact points of one node.
+                        let mut first_line: BTreeMap<String, usize> = BTreeMap::new();
                         for s in &register.contact_points {
+                            let code = s.get_ref().code.get_ref().clone();
+                            let (line, _) = line_column(&reg_text, s.get_ref().code.span().start);
+                            if let Some(first) = first_line.get(&code) {
+                                rc.at(
+                                    &s.get_ref().code,
+                                    format!("state {code} is listed twice: first at line {first}, again here"),
+                                );
+                                continue;
+                            }
+                            first_line.insert(code, line);
                             if let Some(entry) = state(&mut rc, s.get_ref(), None, &names) {
                                 base_states.push(entry);
                             }
@@ -382,7 +408,7 @@ fn parse_with(file: &str, text: &str, read_register: &RegisterReader<'_>) -> Res
             profiles.insert(name.clone(), p);
         }
     }
-    let scenario = validate(&mut c, raw, base_states, &profiles, &profile_names);
+    let scenario = validate(&mut c, raw, overrides, base_states, &profiles, &profile_names);
     match scenario {
         Some(s) if c.diagnostics.is_empty() => Ok(s),
         _ => Err(ScenarioError { diagnostics: c.diagnostics }),
@@ -399,13 +425,14 @@ pub const DEFAULT_SCENARIO_DAYS: u64 = 7;
 fn validate(
     c: &mut Checker<'_>,
     raw: RawFile,
+    overrides: &Overrides,
     mut register: Vec<StateEntry>,
     profiles: &BTreeMap<String, Profile>,
     profile_names: &BTreeSet<String>,
 ) -> Option<Scenario> {
-    let seed = match u64::try_from(*raw.scenario.seed.get_ref()) {
-        Ok(s) => Some(s),
-        Err(_) => {
+    let seed = match (overrides.seed, u64::try_from(*raw.scenario.seed.get_ref())) {
+        (Some(s), _) | (None, Ok(s)) => Some(s),
+        (None, Err(_)) => {
             c.at(&raw.scenario.seed, "seed must be a non-negative integer");
             None
         }
@@ -443,14 +470,17 @@ fn validate(
         register.retain(|s| keep.contains(&s.code));
     }
     let mut states = register;
-    let mut listed = BTreeSet::new();
+    let mut listed: BTreeMap<StateCode, usize> = BTreeMap::new();
     for s in &raw.states {
         let code = StateCode::parse(s.get_ref().code.get_ref()).ok();
         if let Some(code) = code {
-            if !listed.insert(code) {
-                c.at(&s.get_ref().code, format!("state {code} appears twice in [[states]]"));
+            let (line, _) = line_column(c.text, s.get_ref().code.span().start);
+            if let Some(first) = listed.get(&code) {
+                let message = format!("state {code} appears twice in [[states]]: first at line {first}, again here");
+                c.at(&s.get_ref().code, message);
                 continue;
             }
+            listed.insert(code, line);
         }
         let base = code.and_then(|code| states.iter().position(|e| e.code == code));
         match base {
@@ -828,6 +858,13 @@ fn profile(c: &mut Checker<'_>, raw: &Spanned<RawProfile>) -> Option<Profile> {
             }
         }
     };
+    let on_call_kinds = match &r.on_call_kinds {
+        None => Some(None),
+        Some(list) => {
+            let kinds: Vec<RequestKind> = list.iter().filter_map(|k| kind_of(c, k)).collect();
+            (kinds.len() == list.len()).then_some(Some(kinds))
+        }
+    };
     let ground = r.refusal_ground.clone().unwrap_or_else(|| "prejudice to essential interests (Art. 42)".into());
     if ground.len() > limits::TEXT_FIELD_BYTES_MAX {
         c.at(raw, format!("refusal_ground is longer than {} bytes", limits::TEXT_FIELD_BYTES_MAX));
@@ -850,6 +887,7 @@ fn profile(c: &mut Checker<'_>, raw: &Spanned<RawProfile>) -> Option<Profile> {
             escalate_after_ms: escalate_after.map_or(Some(None), |v| v.map(Some))?,
             give_up_after_ms: give_up?,
         },
+        on_call_kinds: on_call_kinds?,
     };
     if let Err(e) = profile.validate() {
         c.at(raw, e.to_string());
@@ -904,7 +942,7 @@ fn state(
     }
     let region = raw.region.clone().or_else(|| base.map(|b| b.region.clone())).unwrap_or_default();
     let tz = match (&raw.tz, base) {
-        (Some(tz), _) => match jiff::tz::TimeZone::get(tz.get_ref()) {
+        (Some(tz), _) => match pocnet_core::tzdb::zone(tz.get_ref()) {
             Ok(_) => Some(tz.get_ref().clone()),
             Err(_) => {
                 c.at(tz, format!("unknown time zone `{}`: expected an IANA name like `Europe/Paris`", tz.get_ref()));
@@ -1029,6 +1067,7 @@ fn placeholder_profile() -> Profile {
         refusal_ground: String::new(),
         central_authority: None,
         requester: RequesterPolicy::patient(1),
+        on_call_kinds: None,
     }
 }
 

@@ -163,6 +163,9 @@ pub(super) struct RawProfile {
     pub(super) give_up_after: Spanned<String>,
     #[serde(default)]
     pub(super) central_authority: Option<RawCentralAuthority>,
+    /// Kinds the on-call officer takes outside the shifts (default: every kind).
+    #[serde(default)]
+    pub(super) on_call_kinds: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize)]

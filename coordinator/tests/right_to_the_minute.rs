@@ -1,0 +1,150 @@
+//! Numbers a user cannot check by eye: nobody answers a closed desk, late answers stay out
+//! of the figures, a seed means what it says, a register names each state once.
+
+use pocnet::report::{Outcome, Report};
+use pocnet::scenario::{self, Overrides};
+use pocnet_core::{OpenWhen, Roster, SimTime};
+use std::path::{Path, PathBuf};
+
+fn scenarios() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios")
+}
+
+fn simulate(s: &scenario::Scenario) -> Report {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime")
+        .block_on(pocnet::run::simulate(s))
+        .expect("run")
+}
+
+fn hanoi() -> (scenario::Scenario, Report) {
+    let s = scenario::load(&scenarios().join("hanoi-72.toml"), &Overrides::default()).expect("hanoi-72");
+    let r = simulate(&s);
+    (s, r)
+}
+
+fn time(stamp: &pocnet::report::Stamp) -> SimTime {
+    SimTime::from_timestamp(stamp.utc.parse().expect("utc stamp"))
+}
+
+#[test]
+fn nobody_answers_a_closed_desk() {
+    let (s, r) = hanoi();
+    let mut checked = 0;
+    for q in &r.requests {
+        let entry = s.state(q.to).expect("receiver");
+        let roster = Roster::new(entry.roster.clone()).expect("roster");
+        let kind = pocnet_core::RequestKind::parse(&q.kind).expect("kind");
+        let open = entry.profile.open_when(kind);
+        if let Some(ack) = &q.acknowledged {
+            assert_ne!(q.acknowledged_mode, Some(pocnet_core::Mode::Closed), "{} acknowledged by a closed desk", q.id);
+            assert!(
+                open.admits(roster.mode_at(time(ack))),
+                "{} acknowledged at {} with the desk closed",
+                q.id,
+                ack.utc
+            );
+            checked += 1;
+        }
+        // Work the contact point itself executes ends in open time too.
+        if let (Some(done), None) = (&q.executed, &q.forwarded_to_central_authority) {
+            assert!(open.admits(roster.mode_at(time(done))), "{} executed at {} with the desk closed", q.id, done.utc);
+        }
+    }
+    assert!(checked > 1_000, "only {checked} acknowledgements");
+    // Office-hours-only desks exist in the register, so the rule was put to the test.
+    assert!(s.states.iter().any(|e| e.roster.off_hours == pocnet_core::Mode::Closed && !e.roster.always_staffed));
+    let _ = OpenWhen::Staffed;
+}
+
+#[test]
+fn late_answers_stay_out_of_the_figures_and_the_report_says_who_was_reached() {
+    let (_, r) = hanoi();
+    let mut failed = 0;
+    for q in &r.requests {
+        let outcome_at = time(&q.scheduled).plus_ms(q.time_to_outcome_ms);
+        if let Some(ms) = q.time_to_acknowledge_ms {
+            assert!(time(&q.scheduled).plus_ms(ms) <= outcome_at, "{}: acknowledged after its outcome", q.id);
+        }
+        if let Some(late) = &q.late_answer {
+            assert!(time(late) > outcome_at || q.outcome != Outcome::Fulfilled, "{}", q.id);
+        }
+        if q.outcome == Outcome::Undeliverable {
+            assert_eq!(q.time_to_acknowledge_ms, None, "{}: an undeliverable request counted as acknowledged", q.id);
+        }
+        if !q.outcome.is_success() {
+            failed += 1;
+        }
+    }
+    assert!(failed > 0);
+    let t = &r.totals;
+    let answered = r.requests.iter().filter(|q| q.reached_desk && (q.time_to_acknowledge_ms.is_some())).count();
+    assert!(t.reached_not_answered + t.never_reached + answered <= t.requests);
+    assert_eq!(t.never_reached, r.requests.iter().filter(|q| !q.reached_desk).count());
+    // The acknowledgement percentiles count only answers in time.
+    let in_time = r.requests.iter().filter(|q| q.time_to_acknowledge_ms.is_some()).count() as u64;
+    assert_eq!(r.latency["time_to_acknowledge"].overall.count, in_time);
+}
+
+#[test]
+fn seed_on_the_command_line_equals_the_same_seed_in_the_file() {
+    let path = scenarios().join("hanoi-72.toml");
+    let text = std::fs::read_to_string(&path).expect("hanoi-72");
+    let with_seed = |seed: u64| text.replace("seed = 20251026", &format!("seed = {seed}"));
+    let dir = std::env::temp_dir().join(format!("pocnet-seed-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("registers")).expect("dir");
+    std::fs::copy(scenarios().join("registers/hanoi-2025.toml"), dir.join("registers/hanoi-2025.toml")).expect("copy");
+    let file = dir.join("seeded.toml");
+    std::fs::write(&file, with_seed(7)).expect("write");
+    let from_file = scenario::load(&file, &Overrides::default()).expect("file seed 7");
+    let overridden = scenario::load(&path, &Overrides { seed: Some(7) }).expect("--seed 7");
+    assert_eq!(overridden.seed, 7);
+    assert_eq!(from_file.injects, overridden.injects, "generated traffic follows --seed");
+    assert_eq!(simulate(&from_file).to_json(), simulate(&overridden).to_json());
+    let other = scenario::load(&path, &Overrides { seed: Some(8) }).expect("--seed 8");
+    assert_ne!(other.injects, overridden.injects, "two seeds give different traffic");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_register_that_lists_a_state_twice_is_refused_naming_both_lines() {
+    let dir = std::env::temp_dir().join(format!("pocnet-twice-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let entry = |code: &str, tz: &str| {
+        format!("[[contact_points]]\ncode = \"{code}\"\nname = \"{code}\"\nregion = \"R\"\ntz = \"{tz}\"\nroster = \"staffed-24-7\"\nprofile = \"p\"\n\n")
+    };
+    let register =
+        format!("{}{}{}", entry("FRA", "Europe/Paris"), entry("VNM", "Asia/Ho_Chi_Minh"), entry("FRA", "Europe/Paris"));
+    std::fs::write(dir.join("register.toml"), register).expect("register");
+    let scenario_text = "[scenario]\nname = \"twice\"\nseed = 1\nstart = \"2025-11-03T00:00:00Z\"\nregister = \"register.toml\"\n\n\
+        [profiles.p]\nacknowledge = { staffed = \"10m\", on_call = \"10m\" }\nfulfil = { staffed = \"1h\", on_call = \"1h\" }\ngive_up_after = \"1d\"\n";
+    std::fs::write(dir.join("s.toml"), scenario_text).expect("scenario");
+    let err = scenario::load(&dir.join("s.toml"), &Overrides::default()).expect_err("a state listed twice");
+    let d = err.diagnostics.iter().find(|d| d.message.contains("listed twice")).unwrap_or_else(|| panic!("{err}"));
+    assert!(d.file.ends_with("register.toml"), "{d}");
+    assert_eq!(d.line, 18, "{d}");
+    assert!(d.message.contains("line 2"), "{d}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn dst_week_requests_meet_the_desks_its_comments_say() {
+    let s = scenario::load(&scenarios().join("dst-week.toml"), &Overrides::default()).expect("dst-week");
+    let r = simulate(&s);
+    let q = |id: &str| r.requests.iter().find(|q| q.id == id).unwrap_or_else(|| panic!("{id}"));
+    let delivered_mode = |id: &str| q(id).delivered_mode;
+    use pocnet_core::Mode::{Closed, Staffed};
+    // Casablanca, 07:45Z: closed on 20 March (UTC+0), staffed on 23 March (UTC+1).
+    assert_eq!((delivered_mode("C1"), delivered_mode("C2")), (Some(Closed), Some(Staffed)));
+    assert!(time(q("C1").acknowledged.as_ref().expect("acked")) >= time_of("2026-03-20T08:30:00Z"));
+    // Paris, 07:45Z: closed on 27 March (08:45 CET), staffed on 3 April (09:45 CEST).
+    assert_eq!((delivered_mode("C3"), delivered_mode("C4")), (Some(Closed), Some(Staffed)));
+    assert!(time(q("C3").acknowledged.as_ref().expect("acked")) >= time_of("2026-03-27T08:00:00Z"));
+    // Santiago, 12:30Z: staffed on 2 April (09:30 -03), closed on 6 April (08:30 -04).
+    assert_eq!((delivered_mode("C5"), delivered_mode("C6")), (Some(Staffed), Some(Closed)));
+}
+
+fn time_of(s: &str) -> SimTime {
+    SimTime::from_timestamp(s.parse().expect("time"))
+}
