@@ -2,8 +2,8 @@
 //! that ratios hold on a noisy machine. Prints; never fails on a time.
 
 use crate::clock::run_virtual;
-use crate::inproc::InProcess;
-use crate::mesh::{Mesh, MeshOptions};
+use crate::engine::inproc::InProcess;
+use crate::engine::mesh::{Mesh, MeshOptions};
 use crate::report;
 use crate::scenario::{self, Scenario};
 use anyhow::Context;
@@ -96,6 +96,7 @@ pub async fn mesh(s: &Scenario, options: &BenchOptions, name: &str) -> anyhow::R
         udp_loss: 0.0,
         udp_delay: Duration::ZERO,
         attach: None,
+        stop: Default::default(),
     };
     let (mut mesh, next) = Mesh::start(s, &mesh_options).await?;
     let startup = started.elapsed();

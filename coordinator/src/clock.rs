@@ -7,42 +7,12 @@
 //! the engine schedules or transports it. Then the clock jumps to the next earliest input,
 //! skipping empty time. Real time never enters a scenario timestamp.
 
-use pocnet_core::wire::WindowDone;
+use crate::engine::Engine;
 use pocnet_core::{Event, ExerciseInput, Inject, OperatorAction, RequestId, SimTime, StateCode};
 use std::collections::BTreeMap;
 
 /// Windows one run may take before the clock declares a runaway scenario.
 pub const WINDOWS_MAX: u64 = 50_000_000;
-
-/// What a contact point reported for one window.
-#[derive(Debug)]
-pub struct WindowReport {
-    pub state: StateCode,
-    pub done: WindowDone,
-    pub events: Vec<Event>,
-}
-
-/// An engine runs windows on its contact points: in this process or in node processes.
-#[allow(async_fn_in_trait)]
-pub trait Engine {
-    /// Called before each window with its earliest input time: where engine-level faults
-    /// (a node process killed at a scenario time) happen. Nothing by default.
-    async fn before_window(&mut self, _earliest: SimTime) -> anyhow::Result<()> {
-        Ok(())
-    }
-
-    /// Grants `until` to `states` (each has an input before it) and returns their reports
-    /// once every message they produced is queued at its receiver.
-    async fn grant(&mut self, until: SimTime, states: &[StateCode]) -> anyhow::Result<Vec<WindowReport>>;
-
-    /// Queues an exercise input at `state` to run at `at`, which is never before the end
-    /// of the last window granted.
-    async fn exercise_input(&mut self, state: StateCode, at: SimTime, input: ExerciseInput) -> anyhow::Result<()>;
-
-    /// Adds an inject during the run (an exercise's ad-hoc inject, a player's new request);
-    /// its time is never before the end of the last window granted.
-    async fn add_inject(&mut self, inject: Inject) -> anyhow::Result<()>;
-}
 
 /// Something the exercise controller or a player does while the clock runs. It enters the
 /// contact points as an input stamped with the scenario time at which it arrived.

@@ -2,10 +2,10 @@
 //! clock, and reports what happened.
 //!
 //! - [`scenario`]: TOML in, validated [`scenario::Scenario`] out, with located errors;
-//! - [`clock`]: the conservative-window virtual clock over any [`clock::Engine`];
+//! - [`clock`]: the conservative-window virtual clock over any [`engine::Engine`];
 //! - [`wall`]: pacing those windows against real time, with pause and resume;
-//! - [`mesh`]: one `pocnet-node` process per state, real QUIC;
-//! - [`inproc`]: the same cores in this process, no network (the oracle for the mesh);
+//! - [`engine`]: the mesh (one `pocnet-node` process per state, real QUIC) and the
+//!   in-process engine (the same cores, no network: the oracle for the mesh);
 //! - [`report`]: per-request times, outcomes and percentiles, byte-identical across engines;
 //! - [`thresholds`]: the scenario's bounds, judged on the report (exit code 1 on a breach);
 //! - [`exercise`]: tabletop exercises: the operator console and the controller's dashboard;
@@ -17,9 +17,9 @@ pub mod breakdown;
 pub mod clock;
 pub mod compare;
 pub mod coverage;
+pub mod engine;
 pub mod exercise;
-pub mod inproc;
-pub mod mesh;
+pub mod files;
 pub mod outputs;
 pub mod pki;
 pub mod report;

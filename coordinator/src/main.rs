@@ -26,6 +26,9 @@ macro_rules! outln {
     }};
 }
 
+/// Writes a line to standard error without ever panicking (a full disk, a closed pipe).
+use pocnet_node::say;
+
 /// Exit codes, documented in `--help` and the README.
 const EXIT_OK: u8 = 0;
 const EXIT_THRESHOLD: u8 = 1;
@@ -194,7 +197,7 @@ fn main() -> ExitCode {
         }
         Command::Bench { quick, out, hanoi, node_bin } => {
             let options = pocnet::bench::BenchOptions {
-                node_bin: pocnet::mesh::find_node_binary(node_bin.as_deref()),
+                node_bin: pocnet::engine::mesh::find_node_binary(node_bin.as_deref()),
                 out,
                 quick,
                 hanoi,
@@ -204,7 +207,7 @@ fn main() -> ExitCode {
         Command::BenchEcho => match current_thread().map(|rt| rt.block_on(pocnet::bench::echo_server())) {
             Ok(Ok(())) => EXIT_OK,
             Ok(Err(e)) | Err(e) => {
-                eprintln!("pocnet bench-echo: {e:#}");
+                say!("pocnet bench-echo: {e:#}");
                 EXIT_FAILED
             }
         },
@@ -223,7 +226,7 @@ fn main() -> ExitCode {
                     EXIT_OK
                 }
                 Err(e) => {
-                    eprintln!("pocnet pki: {e:#}");
+                    say!("pocnet pki: {e:#}");
                     EXIT_INVALID
                 }
             }
@@ -242,33 +245,44 @@ fn main() -> ExitCode {
             attach,
             console_listen,
         } => {
-            let attach = match attach.map(|p| pocnet::mesh::Attach::load(&p)) {
+            let attach = match attach.map(|p| pocnet::engine::mesh::Attach::load(&p)) {
                 None => None,
                 Some(Ok(a)) => Some(a),
                 Some(Err(e)) => {
-                    eprintln!("pocnet: --attach: {e:#}");
+                    say!("pocnet: --attach: {e:#}");
                     return ExitCode::from(EXIT_INVALID);
                 }
             };
             if !(speed > 0.0 && speed.is_finite()) {
-                eprintln!("pocnet: --speed {speed} must be a positive number");
+                say!("pocnet: --speed {speed} must be a positive number");
                 return ExitCode::from(EXIT_INVALID);
             }
             if !(0.0..1.0).contains(&udp_loss) {
-                eprintln!("pocnet: --udp-loss {udp_loss} is not a share in [0, 1)");
+                say!("pocnet: --udp-loss {udp_loss} is not a share in [0, 1)");
                 return ExitCode::from(EXIT_INVALID);
             }
             let scenario = match scenario::load(&scenario, &scenario::Overrides { seed }) {
                 Ok(s) => s,
                 Err(e) => {
-                    eprintln!("{e}");
+                    say!("{e}");
                     return ExitCode::from(EXIT_INVALID);
                 }
             };
-            let node_bin = pocnet::mesh::find_node_binary(node_bin.as_deref());
+            let node_bin = pocnet::engine::mesh::find_node_binary(node_bin.as_deref());
             let udp_delay = std::time::Duration::from_millis(udp_delay_ms);
-            let options =
-                RunOptions { clock, speed, engine, out, node_bin, quiet, udp_loss, udp_delay, attach, console_listen };
+            let options = RunOptions {
+                clock,
+                speed,
+                engine,
+                out,
+                node_bin,
+                quiet,
+                udp_loss,
+                udp_delay,
+                attach,
+                console_listen,
+                stop: Default::default(),
+            };
             run_command(&scenario, &options)
         }
     })
@@ -285,19 +299,19 @@ fn compare(base: &std::path::Path, new: &std::path::Path, tolerance: f64, slack:
     let slack_ms = match scenario::duration_ms(slack) {
         Ok(ms) => ms as f64,
         Err(e) => {
-            eprintln!("pocnet compare: --slack: {e}");
+            say!("pocnet compare: --slack: {e}");
             return EXIT_INVALID;
         }
     };
     let (b, n) = match (read(base), read(new)) {
         (Ok(b), Ok(n)) => (b, n),
         (Err(e), _) | (_, Err(e)) => {
-            eprintln!("pocnet compare: {e}");
+            say!("pocnet compare: {e}");
             return EXIT_INVALID;
         }
     };
     if b.get("schema") != n.get("schema") {
-        eprintln!("pocnet compare: the reports have different schemas");
+        say!("pocnet compare: the reports have different schemas");
         return EXIT_INVALID;
     }
     let tol = pocnet::compare::Tolerance {
@@ -312,7 +326,7 @@ fn compare(base: &std::path::Path, new: &std::path::Path, tolerance: f64, slack:
         outln!("no regression beyond the tolerance ({tolerance}% and {slack} on times, {ratio_tolerance} on ratios)");
         EXIT_OK
     } else {
-        eprintln!("pocnet compare: {} regression(s): {}", regressions.len(), regressions.join(", "));
+        say!("pocnet compare: {} regression(s): {}", regressions.len(), regressions.join(", "));
         EXIT_THRESHOLD
     }
 }
@@ -337,7 +351,7 @@ fn bench(options: &pocnet::bench::BenchOptions) -> u8 {
     match result {
         Ok(()) => EXIT_OK,
         Err(e) => {
-            eprintln!("pocnet bench: {e:#}");
+            say!("pocnet bench: {e:#}");
             EXIT_FAILED
         }
     }
@@ -351,7 +365,7 @@ fn check(files: &[PathBuf]) -> u8 {
                 outln!("{}: ok ({} contact points, {} injects)", file.display(), s.states.len(), s.injects.len())
             }
             Err(e) => {
-                eprintln!("{e}");
+                say!("{e}");
                 code = EXIT_INVALID;
             }
         }
@@ -365,27 +379,28 @@ fn run_command(scenario: &scenario::Scenario, options: &RunOptions) -> u8 {
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("pocnet: cannot start the runtime: {e}");
+            say!("pocnet: cannot start the runtime: {e}");
             return EXIT_FAILED;
         }
     };
     let outcome = runtime.block_on(async {
-        tokio::select! {
-            result = run(scenario, options) => Some(result),
-            () = interrupted() => None,
-        }
+        let told = tokio::select! {
+            result = run(scenario, options) => return Some(result),
+            () = interrupted() => options.stop.stop().await,
+        };
+        // The run's future is dropped here: it kills every node this coordinator started.
+        let attached = if options.attach.is_some() { " (attached: told to stop)" } else { "" };
+        say!("pocnet: interrupted; stopping {told} node(s){attached}");
+        None
     });
     // Dropping the run above killed every node process (kill_on_drop); the runtime's
     // shutdown reaps them. Bounded: the wall clock's reader of standard input may still
     // be blocked on a terminal that never closes.
     runtime.shutdown_timeout(std::time::Duration::from_secs(2));
     match outcome {
-        None => {
-            eprintln!("pocnet: interrupted; every node was stopped");
-            EXIT_INTERRUPTED
-        }
+        None => EXIT_INTERRUPTED,
         Some(Err(e)) => {
-            eprintln!("pocnet: run failed: {e:#}");
+            say!("pocnet: run failed: {e:#}");
             EXIT_FAILED
         }
         Some(Ok(result)) => {
@@ -417,7 +432,7 @@ fn run_command(scenario: &scenario::Scenario, options: &RunOptions) -> u8 {
             if breached.is_empty() {
                 EXIT_OK
             } else {
-                eprintln!("pocnet: {} threshold(s) breached: {}", breached.len(), breached.join("; "));
+                say!("pocnet: {} threshold(s) breached: {}", breached.len(), breached.join("; "));
                 EXIT_THRESHOLD
             }
         }

@@ -1,8 +1,8 @@
 //! One run of a scenario on an engine: clock, report files, console summary.
 
 use crate::clock::{run_virtual, Progress};
-use crate::inproc::InProcess;
-use crate::mesh::{Mesh, MeshOptions, MeshTransport};
+use crate::engine::inproc::InProcess;
+use crate::engine::mesh::{transport_json, Mesh, MeshOptions, MeshTransport, StopHandle};
 use crate::report::{self, Report};
 use crate::scenario::Scenario;
 use anyhow::Context;
@@ -41,7 +41,9 @@ pub struct RunOptions {
     /// Mesh only: delay added to every UDP datagram beneath QUIC.
     pub udp_delay: Duration,
     /// Mesh only: drive nodes that already run (`--attach DEPLOYMENT.toml`).
-    pub attach: Option<crate::mesh::Attach>,
+    pub attach: Option<crate::engine::mesh::Attach>,
+    /// Lets `main` stop every node if the run is interrupted.
+    pub stop: StopHandle,
     /// Wall-clock exercises: where the operator console and dashboard listen.
     pub console_listen: std::net::SocketAddr,
 }
@@ -76,18 +78,19 @@ impl Progress for Console {
         }
         if self.enabled || self.desk.is_some() {
             let what = directive.describe();
-            eprintln!("\rpocnet: {at}  {what}");
+            pocnet_node::say!("\rpocnet: {at}  {what}");
         }
     }
 
     fn window(&mut self, reached: SimTime, windows: u64, requests_ended: usize) {
         if self.enabled && self.last.elapsed() > Duration::from_millis(200) {
             self.last = Instant::now();
-            eprint!(
+            let _ = write!(
+                pocnet_node::QuietStderr,
                 "\r  scenario time {reached}  windows {windows}  requests ended {requests_ended} (cases: {})   ",
                 self.cases
             );
-            let _ = std::io::stderr().flush();
+            let _ = pocnet_node::QuietStderr.flush();
         }
     }
 }
@@ -113,6 +116,7 @@ pub async fn run(scenario: &Scenario, options: &RunOptions) -> anyhow::Result<Ru
                 udp_loss: options.udp_loss,
                 udp_delay: options.udp_delay,
                 attach: options.attach.clone(),
+                stop: options.stop.clone(),
             };
             let (mut mesh, next) = Mesh::start(scenario, &mesh_options).await?;
             let clock_run = clocked(&mut mesh, next, scenario, options, &mut console).await?;
@@ -120,7 +124,7 @@ pub async fn run(scenario: &Scenario, options: &RunOptions) -> anyhow::Result<Ru
         }
     };
     if console.enabled {
-        eprint!("\r{:80}\r", "");
+        let _ = write!(pocnet_node::QuietStderr, "\r{:80}\r", "");
     }
     let mut report = report::build(scenario, &clock_run)?;
     report.thresholds = crate::thresholds::evaluate(scenario, &report);
@@ -145,7 +149,7 @@ pub async fn run(scenario: &Scenario, options: &RunOptions) -> anyhow::Result<Ru
 /// Runs the clock the options ask for: virtual, or paced against the wall clock (with the
 /// exercise console when the scenario is an exercise).
 async fn clocked(
-    engine: &mut impl crate::clock::Engine,
+    engine: &mut impl crate::engine::Engine,
     next: std::collections::BTreeMap<pocnet_core::StateCode, Option<SimTime>>,
     scenario: &Scenario,
     options: &RunOptions,
@@ -155,7 +159,7 @@ async fn clocked(
     match options.clock {
         ClockKind::Virtual => {
             if scenario.exercise.as_ref().is_some_and(|e| !e.players.is_empty()) {
-                eprintln!(
+                pocnet_node::say!(
                     "pocnet: a virtual run has no players: the played contact points take no action \
                      (run with --clock wall for the exercise)"
                 );
@@ -184,17 +188,17 @@ fn announce(desk: &crate::exercise::Desk, addr: std::net::SocketAddr, out: &Path
     let base = format!("http://{addr}");
     let mut players = serde_json::Map::new();
     let mut control = String::new();
-    eprintln!("pocnet: exercise console at {base} (each link carries its access token; keep them private)");
+    pocnet_node::say!("pocnet: exercise console at {base} (each link carries its access token; keep them private)");
     for (token, access) in desk.tokens() {
         match access {
             Access::Control => {
                 control = format!("{base}/control?token={token}");
-                eprintln!("  exercise control (dashboard): {control}");
+                pocnet_node::say!("  exercise control (dashboard): {control}");
             }
             Access::Player(state) => {
                 let url = format!("{base}/console?token={token}");
                 let name = desk.seats.get(state).map(|s| s.name.as_str()).unwrap_or("");
-                eprintln!("  {state} {name} (player): {url}");
+                pocnet_node::say!("  {state} {name} (player): {url}");
                 players.insert(state.to_string(), serde_json::Value::String(url));
             }
         }
@@ -217,60 +221,8 @@ pub async fn simulate(scenario: &Scenario) -> anyhow::Result<Report> {
     Ok(report)
 }
 
+/// Writes a report file whole or not at all (a full disk leaves no half file).
 fn write(path: &Path, text: &str) -> anyhow::Result<()> {
-    std::fs::write(path, text).with_context(|| format!("write {}", path.display()))
-}
-
-/// Real-time transport figures of a mesh run: batch round trips, bytes, losses, refusals.
-pub fn transport_json(t: &MeshTransport) -> String {
-    let mut rtts: Vec<u64> = t.nodes.values().flat_map(|n| n.batch_rtt_us.iter().copied()).collect();
-    rtts.sort_unstable();
-    let pct = |q: f64| rtts.get(((rtts.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or(0);
-    let peers: Vec<serde_json::Value> = t
-        .nodes
-        .iter()
-        .flat_map(|(node, stats)| {
-            stats.peers.iter().map(move |p| {
-                serde_json::json!({
-                    "from": node, "to": p.peer, "quic_rtt_us": p.rtt_us,
-                    "udp_tx_bytes": p.udp_tx_bytes, "udp_rx_bytes": p.udp_rx_bytes,
-                    "sent_packets": p.sent_packets, "lost_packets": p.lost_packets,
-                })
-            })
-        })
-        .collect();
-    let refused: Vec<String> = t
-        .refused
-        .iter()
-        .cloned()
-        .chain(t.nodes.iter().flat_map(|(n, s)| s.rejected.iter().map(move |r| format!("{n}: {r}"))))
-        .collect();
-    let value = serde_json::json!({
-        "schema": "pocnet-transport/1",
-        "startup_ms": t.startup.as_millis() as u64,
-        "batch_round_trips": rtts.len(),
-        "batch_rtt_us": { "p50": pct(0.5), "p99": pct(0.99), "max": rtts.last().copied().unwrap_or(0) },
-        "udp_tx_bytes": t.nodes.values().flat_map(|n| n.peers.iter().map(|p| p.udp_tx_bytes)).sum::<u64>(),
-        "lost_packets": t.nodes.values().flat_map(|n| n.peers.iter().map(|p| p.lost_packets)).sum::<u64>(),
-        // Both ends of a connection report it: count each pair once.
-        "connections": t
-            .nodes
-            .iter()
-            .flat_map(|(node, stats)| stats.peers.iter().map(move |p| if *node < p.peer { (*node, p.peer) } else { (p.peer, *node) }))
-            .collect::<std::collections::BTreeSet<_>>()
-            .len(),
-        "peers": peers,
-        "refused": refused,
-        // Nodes that died and were restarted; their journals kept every accepted message.
-        "clock_offsets_ms": t.clock_offsets_ms,
-        "cuts": t.cuts.iter().map(|(a, b, at, lasted)| serde_json::json!({
-            "a": a, "b": b, "at": at.to_string(), "lasted_ms": lasted.as_millis() as u64,
-        })).collect::<Vec<_>>(),
-        "restarts": t.restarts.iter().map(|r| serde_json::json!({
-            "state": r.state, "at": r.at.to_string(), "why": r.why, "took_ms": r.took.as_millis() as u64,
-        })).collect::<Vec<_>>(),
-    });
-    let mut s = serde_json::to_string_pretty(&value).unwrap_or_default();
-    s.push('\n');
-    s
+    crate::files::write_atomic(path, text.as_bytes())?;
+    Ok(())
 }

@@ -4,7 +4,7 @@
 //! exercise must account for every inject, made or not.
 
 use pocnet::clock::{run_paced, Directive, Pacing};
-use pocnet::inproc::InProcess;
+use pocnet::engine::inproc::InProcess;
 use pocnet::report::{self, Outcome, Report};
 use pocnet::scenario::{self, Scenario};
 use pocnet_core::{OperatorAction, RequestId, SimTime, StateCode};

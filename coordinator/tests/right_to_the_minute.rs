@@ -148,3 +148,21 @@ fn dst_week_requests_meet_the_desks_its_comments_say() {
 fn time_of(s: &str) -> SimTime {
     SimTime::from_timestamp(s.parse().expect("time"))
 }
+
+#[test]
+fn an_entry_that_overrides_only_the_roster_keeps_the_register_hours() {
+    let dir = std::env::temp_dir().join(format!("pocnet-override-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let register = "[[contact_points]]\ncode = \"AUS\"\nname = \"Australia\"\nregion = \"R\"\ntz = \"Australia/Sydney\"\n\
+        roster = \"staffed-24-7\"\nhours = [\"07:00-15:00\"]\nprofile = \"p\"\n\n\
+        [[contact_points]]\ncode = \"FRA\"\nname = \"France\"\nregion = \"R\"\ntz = \"Europe/Paris\"\nroster = \"staffed-24-7\"\nprofile = \"p\"\n";
+    std::fs::write(dir.join("register.toml"), register).expect("register");
+    let text = "[scenario]\nname = \"override\"\nseed = 1\nstart = \"2026-03-30T00:00:00Z\"\nregister = \"register.toml\"\n\n\
+        [profiles.p]\nacknowledge = { staffed = \"10m\", on_call = \"10m\" }\nfulfil = { staffed = \"1h\", on_call = \"1h\" }\ngive_up_after = \"1d\"\n\n\
+        [[states]]\ncode = \"AUS\"\nroster = \"office-hours-only\"\n";
+    std::fs::write(dir.join("s.toml"), text).expect("scenario");
+    let s = scenario::load(&dir.join("s.toml"), &Overrides::default()).expect("valid");
+    let aus = s.state(pocnet_core::StateCode::parse("AUS").expect("code")).expect("AUS");
+    assert_eq!(aus.roster_summary, "office hours 07:00-15:00 Mon,Tue,Wed,Thu,Fri, closed otherwise");
+    let _ = std::fs::remove_dir_all(&dir);
+}

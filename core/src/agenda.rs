@@ -6,9 +6,10 @@
 //! id, then timers), so a window's outcome never depends on the order in which envelopes
 //! crossed the network.
 
-use crate::contact_point::{ContactPoint, ExerciseInput};
+use crate::contact_point::ContactPoint;
 use crate::event::Event;
 use crate::limits;
+use crate::operator::ExerciseInput;
 use crate::request::{Inject, RequestId};
 use crate::state::StateCode;
 use crate::time::SimTime;
@@ -120,6 +121,11 @@ impl Agenda {
         }
         self.inbox.insert((envelope.deliver_at, envelope.from, envelope.seq), envelope);
         Ok(())
+    }
+
+    /// Every input before this time has run: a window may not end before it.
+    pub fn horizon(&self) -> SimTime {
+        self.horizon
     }
 
     /// The earliest time at which this contact point has an input to run.

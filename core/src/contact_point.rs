@@ -26,96 +26,19 @@
 //! central authority (a simulated office) still works by its profile. The end of an
 //! exercise ([`ExerciseInput::End`]) closes every open request as unfinished.
 
+use crate::config::{ConfigError, ContactPointConfig};
 use crate::event::{Event, EventKind};
 use crate::network::NetworkModel;
+use crate::operator::{ExerciseInput, OperatorAction};
 use crate::profile::{Delay, Profile};
-use crate::request::{Inject, RequestId, RequestKind};
-use crate::roster::{Mode, OpenWhen, Roster, RosterError, RosterSpec};
+use crate::request::{Inject, RequestId, RequestKind, Response};
+use crate::roster::{Mode, OpenWhen, Roster};
 use crate::seed::{stream, Purpose};
 use crate::state::StateCode;
 use crate::time::{format_duration_ms, SimTime};
-use crate::wire::{Envelope, Message, Request, Response};
+use crate::wire::{Envelope, Message, Request};
 use rand::Rng;
-use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
-
-/// Everything a contact point needs to behave: sent by the coordinator at setup.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ContactPointConfig {
-    pub state: StateCode,
-    /// The scenario seed; each draw mixes in the state, the request and its purpose.
-    pub seed: u64,
-    pub roster: RosterSpec,
-    pub profile: Profile,
-    pub network: NetworkModel,
-    /// Played by a person in a tabletop exercise: receiver steps come from the console.
-    pub operated: bool,
-}
-
-/// What a person playing a contact point does about a request it received.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum OperatorAction {
-    Acknowledge {
-        id: RequestId,
-    },
-    /// Execute the request (preserve, disclose, advise...).
-    Fulfil {
-        id: RequestId,
-    },
-    Refuse {
-        id: RequestId,
-        ground: String,
-    },
-    /// Hand it to the central authority, which executes it in its own office hours.
-    HandToCentralAuthority {
-        id: RequestId,
-    },
-    /// Ask for a translation; the request cannot be executed before it is ready.
-    AskTranslation {
-        id: RequestId,
-    },
-}
-
-impl OperatorAction {
-    pub fn id(&self) -> RequestId {
-        match self {
-            OperatorAction::Acknowledge { id }
-            | OperatorAction::Fulfil { id }
-            | OperatorAction::Refuse { id, .. }
-            | OperatorAction::HandToCentralAuthority { id }
-            | OperatorAction::AskTranslation { id } => *id,
-        }
-    }
-
-    /// How the console and the report name it.
-    pub fn name(&self) -> &'static str {
-        match self {
-            OperatorAction::Acknowledge { .. } => "acknowledge",
-            OperatorAction::Fulfil { .. } => "fulfil",
-            OperatorAction::Refuse { .. } => "refuse",
-            OperatorAction::HandToCentralAuthority { .. } => "hand to central authority",
-            OperatorAction::AskTranslation { .. } => "ask for translation",
-        }
-    }
-}
-
-/// An input from the exercise rather than the network: a person's action, or the end.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ExerciseInput {
-    Operator(OperatorAction),
-    /// The exercise is over: every request still open ends unfinished.
-    End,
-}
-
-#[derive(Debug, thiserror::Error, PartialEq)]
-pub enum ConfigError {
-    #[error("roster: {0}")]
-    Roster(#[from] RosterError),
-    #[error("profile: {0}")]
-    Profile(#[from] crate::profile::ProfileError),
-    #[error("network: {0}")]
-    Network(String),
-}
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum TimerKind {

@@ -1,11 +1,11 @@
 //! What a contact point reports happened, for measurement. Reports are built from these alone.
 
 use crate::network::LossReason;
+use crate::request::Response;
 use crate::request::{RequestId, RequestKind};
 use crate::roster::Mode;
 use crate::state::StateCode;
 use crate::time::SimTime;
-use crate::wire::Response;
 use serde::{Deserialize, Serialize};
 
 /// One thing that happened at one contact point, at one scenario time.

@@ -6,10 +6,12 @@
 //! through the same [`Agenda`], which is why their reports are identical.
 
 pub mod agenda;
+pub mod config;
 pub mod contact_point;
 pub mod event;
 pub mod limits;
 pub mod network;
+pub mod operator;
 pub mod profile;
 pub mod request;
 pub mod roster;
@@ -20,11 +22,13 @@ pub mod tzdb;
 pub mod wire;
 
 pub use agenda::{Agenda, EnqueueError, WindowOutput};
-pub use contact_point::{ContactPoint, ContactPointConfig, ExerciseInput, OperatorAction};
+pub use config::{ConfigError, ContactPointConfig};
+pub use contact_point::ContactPoint;
 pub use event::{Event, EventKind};
 pub use network::NetworkModel;
+pub use operator::{ExerciseInput, OperatorAction};
 pub use profile::{Delay, DelaysByMode, Profile};
-pub use request::{Art42, Inject, RequestId, RequestKind};
+pub use request::{Art42, Inject, RequestId, RequestKind, Response};
 pub use roster::{Mode, ModeSpan, OpenWhen, Roster, RosterSpec, Shift, WorkWeek};
 pub use state::StateCode;
 pub use time::SimTime;

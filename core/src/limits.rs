@@ -1,24 +1,55 @@
 //! Every limit in one place (TigerBeetle style): names end with unit and qualifier.
 //!
 //! Input beyond a limit is rejected with an error that names the limit; it never grows a
-//! queue without bound.
+//! queue without bound. The limits are tied together below by compile-time assertions:
+//! the largest envelope fits a batch, a batch fits a frame, a frame fits a QUIC stream's
+//! receive window, the largest setup fits a frame. `wire.rs`'s tests encode the largest
+//! value of each type and check it against the bound computed here.
+
+// ---------------------------------------------------------------- frames
 
 /// Largest frame on any stream, header included. Checked before a body is read.
 pub const FRAME_BYTES_MAX: usize = 1 << 20;
-/// Envelopes in one node-to-node batch frame; larger windows are split into several batches.
+/// Bytes before a frame's body: length (4) and protocol version (2).
+pub const FRAME_HEADER_BYTES: usize = 6;
+/// Envelopes in one node-to-node batch frame; larger windows are split into several.
 pub const BATCH_ENVELOPES_MAX: usize = 512;
+/// Encoded envelopes in one batch: batches are cut by bytes as well as by count.
+pub const BATCH_BYTES_MAX: usize = FRAME_BYTES_MAX - FRAME_HEADER_BYTES - 64;
 /// Events in one node-to-coordinator frame; a window with more sends several frames.
-pub const EVENT_FRAME_EVENTS_MAX: usize = 1024;
+pub const EVENT_FRAME_EVENTS_MAX: usize = 256;
 /// Injects in one setup frame; more are sent in several frames.
-pub const INJECT_FRAME_INJECTS_MAX: usize = 1024;
+pub const INJECT_FRAME_INJECTS_MAX: usize = 64;
+
+// ---------------------------------------------------------------- text and lists
+
+/// Bytes in one free-text field of a request (Art. 42 fields, refusal grounds).
+pub const TEXT_FIELD_BYTES_MAX: usize = 2048;
+/// Bytes in a language tag (BCP 47 tags need at most 35: RFC 5646, 4.4.1).
+pub const LANGUAGE_BYTES_MAX: usize = 35;
+/// Bytes in a name: a state's, a region's, a profile's.
+pub const NAME_BYTES_MAX: usize = 128;
+/// Bytes in an IANA time-zone name (the longest is 32).
+pub const TZ_NAME_BYTES_MAX: usize = 64;
+/// Bytes in a `host:port` address of a register entry.
+pub const ADDRESS_BYTES_MAX: usize = 64;
+/// Bytes in a reason the core writes itself (expiry, loss, an exercise's end).
+pub const REASON_BYTES_MAX: usize = 256;
+/// Languages one contact point accepts.
+pub const LANGUAGES_MAX: usize = 16;
+/// Link rules of a network model.
+pub const LINK_RULES_MAX: usize = 256;
+/// Modelled faults of a network model.
+pub const FAULTS_MAX: usize = 128;
+
+// ---------------------------------------------------------------- the model
+
 /// Envelopes a contact point holds for future delivery.
 pub const INBOX_ENVELOPES_MAX: usize = 200_000;
 /// Injects one contact point may be given for a run.
 pub const INJECTS_PER_STATE_MAX: usize = 100_000;
 /// Contact points in one run (the UN has 193 member states).
 pub const STATES_MAX: usize = 256;
-/// Bytes in one free-text field of a request (Art. 42 fields, refusal grounds).
-pub const TEXT_FIELD_BYTES_MAX: usize = 2048;
 /// How far ahead a roster looks for its next opening before it says "never".
 pub const OPENING_SEARCH_DAYS_MAX: i32 = 400;
 /// Longest delay any distribution may produce (one year): keeps arithmetic far from overflow.
@@ -35,3 +66,153 @@ pub const RESENDS_MAX: u32 = 100;
 pub const CHAIN_LINKS_MAX: usize = 16;
 /// Queued exercise inputs (people's actions) at one contact point.
 pub const EXERCISE_INPUTS_MAX: usize = 10_000;
+
+// ---------------------------------------------------------------- the network (node side)
+
+/// Bidirectional streams a peer may have open on one connection (one batch each).
+pub const PEER_STREAMS_MAX: u32 = 8;
+/// Connections one peer state may hold to a node at once (one serves both directions;
+/// a second covers a reconnect while the first is closing).
+pub const PEER_CONNECTIONS_MAX: usize = 2;
+/// Bytes a peer may have in flight on one stream: one whole frame.
+pub const STREAM_RECEIVE_WINDOW_BYTES: u64 = FRAME_BYTES_MAX as u64;
+/// Bytes a peer may have in flight on one connection, all streams together.
+pub const CONNECTION_RECEIVE_WINDOW_BYTES: u64 = 2 * FRAME_BYTES_MAX as u64;
+/// How long a stream may take to deliver one whole frame before it is dropped.
+pub const STREAM_READ_TIMEOUT_MS: u64 = 10_000;
+/// Handshakes in progress at once at one endpoint (node or coordinator); more are refused.
+pub const HANDSHAKES_IN_PROGRESS_MAX: usize = 64;
+/// How long a handshake (and, at the coordinator, the first control frame) may take.
+pub const HANDSHAKE_TIMEOUT_MS: u64 = 10_000;
+/// Connections an endpoint holds not yet accepted (quinn's `Incoming`); more are refused.
+pub const INCOMING_CONNECTIONS_MAX: u32 = 256;
+/// Bytes buffered for one connection attempt not yet accepted.
+pub const INCOMING_BUFFER_BYTES_MAX: u64 = 64 * 1024;
+/// Bytes buffered for all connection attempts not yet accepted.
+pub const INCOMING_BUFFER_BYTES_TOTAL_MAX: u64 = 4 << 20;
+/// Refusals of one kind logged in full; after that they are only counted.
+pub const REFUSALS_LOGGED_PER_KIND_MAX: u64 = 5;
+/// Distinct (kind, peer) refusal counters kept for the transport report.
+pub const REFUSAL_COUNTERS_MAX: usize = 1024;
+
+// ---------------------------------------------------------------- encoded sizes
+
+/// Bytes of a postcard varint holding `n`.
+pub const fn varint_bytes(n: u64) -> usize {
+    let mut bytes = 1;
+    let mut n = n >> 7;
+    while n > 0 {
+        bytes += 1;
+        n >>= 7;
+    }
+    bytes
+}
+
+/// Largest encoding of a string of at most `max` bytes (length prefix and bytes).
+pub const fn str_bytes(max: usize) -> usize {
+    varint_bytes(max as u64) + max
+}
+
+/// Largest encoding of an integer of any width (postcard varint, zigzag for signed).
+pub const INT_BYTES_MAX: usize = 10;
+/// A state code (a three-letter string).
+pub const STATE_BYTES: usize = str_bytes(3);
+/// A request id: case (u32) and link (u16).
+pub const REQUEST_ID_BYTES: usize = 5 + 3;
+/// The Art. 42 fields: five texts and two flags.
+pub const ART42_BYTES_MAX: usize = 5 * str_bytes(TEXT_FIELD_BYTES_MAX) + 2;
+/// A request as it travels: id, kind, language, time, Art. 42, deletion time, chain.
+pub const REQUEST_BYTES_MAX: usize = REQUEST_ID_BYTES
+    + 1
+    + str_bytes(LANGUAGE_BYTES_MAX)
+    + INT_BYTES_MAX
+    + ART42_BYTES_MAX
+    + 1
+    + INT_BYTES_MAX
+    + varint_bytes(CHAIN_LINKS_MAX as u64)
+    + CHAIN_LINKS_MAX * STATE_BYTES;
+/// An envelope: sender, receiver, sequence, two times and the largest message.
+pub const ENVELOPE_BYTES_MAX: usize = 2 * STATE_BYTES + 3 * INT_BYTES_MAX + 1 + REQUEST_BYTES_MAX + 16;
+/// An inject: like a request, with its time, sender and receiver.
+pub const INJECT_BYTES_MAX: usize = REQUEST_BYTES_MAX + INT_BYTES_MAX + 2 * STATE_BYTES;
+/// An event: time, state, id and the largest kind (a refusal and its ground).
+pub const EVENT_BYTES_MAX: usize =
+    INT_BYTES_MAX + STATE_BYTES + REQUEST_ID_BYTES + 4 + str_bytes(TEXT_FIELD_BYTES_MAX) + str_bytes(REASON_BYTES_MAX);
+/// A roster: zone, week, shifts, flags, holidays (dates as `YYYY-MM-DD` strings).
+pub const ROSTER_BYTES_MAX: usize = str_bytes(TZ_NAME_BYTES_MAX)
+    + 1
+    + varint_bytes(SHIFTS_PER_DAY_MAX as u64)
+    + SHIFTS_PER_DAY_MAX * 6
+    + 2
+    + varint_bytes(HOLIDAYS_MAX as u64)
+    + HOLIDAYS_MAX * str_bytes(10);
+/// A delay distribution.
+pub const DELAY_BYTES_MAX: usize = 1 + 2 * INT_BYTES_MAX;
+/// A profile: delays by mode and kind, languages, refusal, central authority, requester.
+pub const PROFILE_BYTES_MAX: usize = 4 * DELAY_BYTES_MAX
+    + 1
+    + 6 * (1 + 2 * (1 + 2 * DELAY_BYTES_MAX))
+    + varint_bytes(LANGUAGES_MAX as u64)
+    + LANGUAGES_MAX * str_bytes(LANGUAGE_BYTES_MAX)
+    + DELAY_BYTES_MAX
+    + 8
+    + str_bytes(TEXT_FIELD_BYTES_MAX)
+    + 1
+    + ROSTER_BYTES_MAX
+    + DELAY_BYTES_MAX
+    + 7
+    + 4 * (1 + INT_BYTES_MAX)
+    + 8;
+/// A link rule's side: a state, a region name or any.
+pub const SIDE_BYTES_MAX: usize = 1 + str_bytes(NAME_BYTES_MAX);
+/// A network model: default delay, link rules, faults (a partition lists two sides of
+/// states), each state's region.
+pub const NETWORK_BYTES_MAX: usize = INT_BYTES_MAX
+    + varint_bytes(LINK_RULES_MAX as u64)
+    + LINK_RULES_MAX * (2 * SIDE_BYTES_MAX + INT_BYTES_MAX + 8)
+    + varint_bytes(FAULTS_MAX as u64)
+    + FAULTS_MAX * (1 + 2 * (varint_bytes(STATES_MAX as u64) + STATES_MAX * STATE_BYTES) + 2 * INT_BYTES_MAX)
+    + varint_bytes(STATES_MAX as u64)
+    + STATES_MAX * (STATE_BYTES + str_bytes(NAME_BYTES_MAX));
+/// A register entry: state, name, zone, address.
+pub const REGISTER_ENTRY_BYTES_MAX: usize =
+    STATE_BYTES + str_bytes(NAME_BYTES_MAX) + str_bytes(TZ_NAME_BYTES_MAX) + str_bytes(ADDRESS_BYTES_MAX);
+/// The setup frame's body: a contact point's configuration and the register.
+pub const SETUP_BYTES_MAX: usize = 1
+    + 16
+    + STATE_BYTES
+    + INT_BYTES_MAX
+    + ROSTER_BYTES_MAX
+    + PROFILE_BYTES_MAX
+    + NETWORK_BYTES_MAX
+    + 1
+    + varint_bytes(STATES_MAX as u64)
+    + STATES_MAX * REGISTER_ENTRY_BYTES_MAX;
+
+// The limits agree with each other: nothing the model allows is too large for the wire.
+const _: () = assert!(ENVELOPE_BYTES_MAX <= BATCH_BYTES_MAX, "the largest envelope must fit a batch");
+const _: () = assert!(BATCH_BYTES_MAX + 1 + STATE_BYTES + 4 <= FRAME_BYTES_MAX - FRAME_HEADER_BYTES);
+const _: () = assert!(
+    EVENT_FRAME_EVENTS_MAX * EVENT_BYTES_MAX + 4 <= FRAME_BYTES_MAX - FRAME_HEADER_BYTES,
+    "a frame of events must fit a frame"
+);
+const _: () = assert!(
+    INJECT_FRAME_INJECTS_MAX * INJECT_BYTES_MAX + 4 <= FRAME_BYTES_MAX - FRAME_HEADER_BYTES,
+    "a frame of injects must fit a frame"
+);
+const _: () = assert!(SETUP_BYTES_MAX <= FRAME_BYTES_MAX - FRAME_HEADER_BYTES, "the largest setup must fit a frame");
+const _: () = assert!(STREAM_RECEIVE_WINDOW_BYTES >= FRAME_BYTES_MAX as u64, "a stream must carry a whole frame");
+const _: () = assert!(CONNECTION_RECEIVE_WINDOW_BYTES >= STREAM_RECEIVE_WINDOW_BYTES);
+const _: () = assert!(REASON_BYTES_MAX <= TEXT_FIELD_BYTES_MAX);
+
+/// `text` cut to at most `max` bytes, on a character boundary.
+pub fn truncated(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}

@@ -71,6 +71,22 @@ impl fmt::Display for RequestId {
     }
 }
 
+/// What the requested contact point answers about a request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Response {
+    /// Executed; for an Art. 43 chain, the state whose provider the traffic data reveals.
+    Fulfilled {
+        reveals: Option<StateCode>,
+    },
+    /// The provider had deleted the data before preservation was executed.
+    TooLate,
+    Refused {
+        ground: String,
+    },
+    /// Interim: handed to the central authority; a final response follows.
+    Forwarded,
+}
+
 /// The contents a preservation request must carry (Art. 42(2); Budapest Art. 29(2)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Art42 {

@@ -13,8 +13,9 @@ use pocnet_core::event::{Event, EventKind};
 use pocnet_core::network::{Fault, LinkRule, LossReason, Side};
 use pocnet_core::profile::{CentralAuthority, KindDelays, RequesterPolicy};
 use pocnet_core::wire::{
-    decode_frame, encode_frame, Envelope, FromNode, Message, PeerFrame, PeerTransport, RegisterEntry, Request,
-    Response, ToNode, TransportStats, WindowDone, PROTOCOL_VERSION,
+    decode_frame, encode_frame, Envelope, FailureCause, FromNode, Message, PeerFrame, PeerTransport, RefusalCount,
+    RefusalKind, RegisterEntry, Rejection, Request, Response, RunId, ToNode, TransportStats, WindowDone,
+    PROTOCOL_VERSION,
 };
 use pocnet_core::{
     Art42, ContactPointConfig, Delay, DelaysByMode, ExerciseInput, Inject, Mode, NetworkModel, OperatorAction, Profile,
@@ -157,6 +158,35 @@ fn events() -> Vec<Event> {
     kinds.into_iter().map(|kind| Event { at: SimTime(1_762_128_000_000), state: code("VNM"), id, kind }).collect()
 }
 
+fn rejections() -> Vec<Rejection> {
+    vec![
+        Rejection::RateLimited { retry_after_ms: 5 },
+        Rejection::InboxFull { retry_after_ms: 1_000 },
+        Rejection::TooLarge { envelopes: 600 },
+        Rejection::WrongSender { claimed: code("BRA"), certified: code("FRA") },
+        Rejection::WrongReceiver { to: code("BRA") },
+        Rejection::OutOfTime,
+        Rejection::BadFrame,
+        Rejection::UnexpectedFrame,
+        Rejection::Timeout,
+    ]
+}
+
+fn refusal_kinds() -> Vec<RefusalKind> {
+    vec![
+        RefusalKind::Handshake,
+        RefusalKind::NoIdentity,
+        RefusalKind::NotInRegister,
+        RefusalKind::WrongRole,
+        RefusalKind::TooManyConnections,
+        RefusalKind::TooManyHandshakes,
+        RefusalKind::BatchRejected(Rejection::Timeout),
+        RefusalKind::OutgoingHandshake,
+        RefusalKind::RejectedByPeer(Rejection::InboxFull { retry_after_ms: 1 }),
+        RefusalKind::Registration,
+    ]
+}
+
 /// One frame of every kind that crosses a process: peer, control and journal frames.
 fn samples() -> Vec<(&'static str, Vec<u8>)> {
     let envelope = |seq, message| Envelope {
@@ -199,10 +229,27 @@ fn samples() -> Vec<(&'static str, Vec<u8>)> {
             }),
         ),
         ("peer-accepted", encode_frame(&PeerFrame::Accepted { count: 2 })),
-        ("peer-rejected", encode_frame(&PeerFrame::Rejected { reason: "rate limit".into() })),
+        (
+            "from-node-finished-every-rejection",
+            encode_frame(&FromNode::Finished(TransportStats {
+                batch_rtt_us: vec![],
+                peers: vec![],
+                refusals: rejections()
+                    .into_iter()
+                    .map(|r| RefusalCount {
+                        kind: RefusalKind::BatchRejected(r),
+                        peer: "FRA".into(),
+                        count: 1,
+                        first: String::new(),
+                    })
+                    .collect(),
+            })),
+        ),
+        ("peer-rejected", encode_frame(&PeerFrame::Rejected { reason: Rejection::RateLimited { retry_after_ms: 5 } })),
         (
             "to-node-setup",
             encode_frame(&ToNode::Setup {
+                run: RunId([9; 16]),
                 config: Box::new(config()),
                 register: vec![RegisterEntry {
                     state: code("FRA"),
@@ -246,10 +293,27 @@ fn samples() -> Vec<(&'static str, Vec<u8>)> {
                     lost_packets: 0,
                     sent_packets: 3,
                 }],
-                rejected: vec!["bad frame".into()],
+                refusals: refusal_kinds()
+                    .into_iter()
+                    .map(|kind| RefusalCount { kind, peer: "10.0.0.1:4000".into(), count: 3, first: "why".into() })
+                    .collect(),
             })),
         ),
-        ("from-node-failed", encode_frame(&FromNode::Failed { reason: "journal: disk full".into() })),
+        (
+            "from-node-failed",
+            encode_frame(&FromNode::Failed { cause: FailureCause::Journal, detail: "journal: disk full".into() }),
+        ),
+        (
+            "from-node-failed-every-cause",
+            encode_frame(&FromNode::Events(vec![])).and_then(|mut all| {
+                for cause in
+                    [FailureCause::Journal, FailureCause::Delivery, FailureCause::Protocol, FailureCause::Setup]
+                {
+                    all.extend(encode_frame(&FromNode::Failed { cause, detail: String::new() })?);
+                }
+                Ok(all)
+            }),
+        ),
     ];
     frames.into_iter().map(|(n, r)| (n, r.expect("encodes"))).collect()
 }

@@ -14,7 +14,8 @@ use std::process::ExitCode;
 /// clock grants, exchanging messages with other contact points over QUIC. Normally
 /// started by `pocnet run`; run it by hand to host a contact point elsewhere.
 ///
-/// Exit codes: 0 after the coordinator ends the run, 1 on any error (printed to stderr).
+/// Exit codes: 0 after the coordinator ends (or stops) the run, 1 on any error (printed to
+/// stderr, and sent to the coordinator with its cause).
 #[derive(Parser, Debug)]
 #[command(name = "pocnet-node", version)]
 struct Cli {
@@ -70,7 +71,7 @@ fn main() -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("pocnet-node: cannot start the runtime: {e}");
+            pocnet_node::say!("pocnet-node: cannot start the runtime: {e}");
             return ExitCode::FAILURE;
         }
     };
@@ -89,8 +90,12 @@ fn main() -> ExitCode {
     let state = args.state;
     match runtime.block_on(run(args)) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.is_stop() => {
+            pocnet_node::say!("pocnet-node {state}: stopped by the coordinator");
+            ExitCode::SUCCESS
+        }
         Err(e) => {
-            eprintln!("pocnet-node {state}: error: {e:#}");
+            pocnet_node::say!("pocnet-node {state}: error: {e}");
             ExitCode::FAILURE
         }
     }

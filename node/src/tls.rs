@@ -195,6 +195,20 @@ impl Credentials {
         let crypto = quinn::crypto::rustls::QuicServerConfig::try_from(tls).map_err(|e| cfg(&e))?;
         let mut config = quinn::ServerConfig::with_crypto(Arc::new(crypto));
         config.transport_config(transport_config());
+        limit_incoming(&mut config);
+        Ok(config)
+    }
+
+    /// The client configuration of a node's connection to its coordinator: keep-alive
+    /// every `CONTROL_KEEP_ALIVE`, so that either end notices the other gone within
+    /// `CONTROL_IDLE_TIMEOUT` (a node killed on another host sends no close).
+    pub fn control_client_config(&self) -> Result<quinn::ClientConfig, TlsError> {
+        let mut config = self.client_config()?;
+        let mut t = base_transport_config();
+        t.keep_alive_interval(Some(CONTROL_KEEP_ALIVE));
+        let idle = quinn::IdleTimeout::try_from(CONTROL_IDLE_TIMEOUT).map_err(|e| TlsError::Config(e.to_string()))?;
+        t.max_idle_timeout(Some(idle));
+        config.transport_config(Arc::new(t));
         Ok(config)
     }
 
@@ -253,6 +267,11 @@ impl Credentials {
     }
 }
 
+/// Keep-alive on a node's control connection (few: one per node).
+pub const CONTROL_KEEP_ALIVE: Duration = Duration::from_secs(2);
+/// A control connection silent this long is dead: its node (or coordinator) is gone.
+pub const CONTROL_IDLE_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Socket buffers asked for; the kernel caps them at net.core.rmem_max / wmem_max.
 pub const UDP_BUFFER_BYTES: usize = 4 << 20;
 
@@ -269,10 +288,32 @@ fn udp_socket(addr: SocketAddr) -> std::io::Result<std::net::UdpSocket> {
     Ok(socket.into())
 }
 
-/// Keep-alive every 25 s: at 5 s a large mesh spends a core on keep-alives at rest.
+/// Keep-alive every 25 s: at 5 s a large mesh spends a core on keep-alives at rest. Flow
+/// control bounds what a peer can make this endpoint hold: `PEER_STREAMS_MAX` streams of
+/// one frame each, `CONNECTION_RECEIVE_WINDOW_BYTES` in all.
 fn transport_config() -> Arc<quinn::TransportConfig> {
+    Arc::new(base_transport_config())
+}
+
+fn base_transport_config() -> quinn::TransportConfig {
+    use pocnet_core::limits;
     let mut t = quinn::TransportConfig::default();
     t.keep_alive_interval(Some(Duration::from_secs(25)));
     t.max_idle_timeout(Some(quinn::IdleTimeout::from(quinn::VarInt::from_u32(120_000))));
-    Arc::new(t)
+    t.max_concurrent_bidi_streams(quinn::VarInt::from_u32(limits::PEER_STREAMS_MAX));
+    t.max_concurrent_uni_streams(quinn::VarInt::from_u32(0));
+    let window = |bytes: u64| quinn::VarInt::from_u64(bytes).unwrap_or(quinn::VarInt::MAX);
+    t.stream_receive_window(window(limits::STREAM_RECEIVE_WINDOW_BYTES));
+    t.receive_window(window(limits::CONNECTION_RECEIVE_WINDOW_BYTES));
+    t.send_window(limits::CONNECTION_RECEIVE_WINDOW_BYTES);
+    t
+}
+
+/// Connection attempts an endpoint buffers, and their bytes: a flood of QUIC Initials is
+/// refused beyond these instead of growing memory.
+fn limit_incoming(config: &mut quinn::ServerConfig) {
+    use pocnet_core::limits;
+    config.max_incoming(limits::INCOMING_CONNECTIONS_MAX as usize);
+    config.incoming_buffer_size(limits::INCOMING_BUFFER_BYTES_MAX);
+    config.incoming_buffer_size_total(limits::INCOMING_BUFFER_BYTES_TOTAL_MAX);
 }

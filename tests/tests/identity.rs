@@ -1,7 +1,10 @@
 //! A node accepts messages only from peers whose certificate, issued by the network's CA,
 //! names the state the message claims to come from. Real `pocnet-node` process, real QUIC.
 
-use pocnet_core::wire::{Envelope, FromNode, Message, PeerFrame, RegisterEntry, ToNode, PROTOCOL_VERSION};
+use pocnet_core::wire::{
+    Envelope, FromNode, Message, PeerFrame, RefusalKind, RegisterEntry, Rejection, RunId, ToNode, TransportStats,
+    PROTOCOL_VERSION,
+};
 use pocnet_core::{
     ContactPointConfig, Delay, DelaysByMode, Mode, NetworkModel, Profile, RequestId, RosterSpec, SimTime, StateCode,
     WorkWeek,
@@ -138,13 +141,17 @@ async fn start_node(name: &str, extra: &[&str]) -> TestNode {
     };
     assert_eq!(state, code("VNM"));
     let listen: SocketAddr = listen.parse().expect("listen address");
-    let register = vec![RegisterEntry {
-        state,
-        name: "Viet Nam".into(),
-        tz: "Asia/Ho_Chi_Minh".into(),
-        address: listen.to_string(),
-    }];
-    write_frame(&mut send, &ToNode::Setup { config: Box::new(config()), register }).await.expect("setup");
+    // The run's register: VNM and two peers (USA is not in it).
+    let entry = |state: &str, address: String| RegisterEntry {
+        state: code(state),
+        name: state.into(),
+        tz: "UTC".into(),
+        address,
+    };
+    let register =
+        vec![entry("VNM", listen.to_string()), entry("FRA", "127.0.0.1:9".into()), entry("BRA", "127.0.0.1:9".into())];
+    let setup = ToNode::Setup { run: RunId([1; 16]), config: Box::new(config()), register };
+    write_frame(&mut send, &setup).await.expect("setup");
     write_frame(&mut send, &ToNode::SetupDone).await.expect("setup done");
     assert!(matches!(read_frame(&mut recv).await.expect("ready"), Some(FromNode::Ready { .. })));
     TestNode { network, node, send, recv, listen, _coordinator: coordinator }
@@ -174,14 +181,14 @@ async fn node_refuses_foreign_ca_wrong_claims_and_bad_frames_and_keeps_serving()
     let fra = issue(&network, "FRA", &network);
     let answer = exchange(&fra, listen, batch("BRA", vec![envelope("BRA")])).await;
     assert!(
-        matches!(&answer, Ok(Some(PeerFrame::Rejected { reason })) if reason.contains("certificate names FRA")),
+        matches!(&answer, Ok(Some(PeerFrame::Rejected { reason: Rejection::WrongSender { certified, .. } })) if certified.as_str() == "FRA"),
         "{answer:?}"
     );
 
     // 3. A genuine FRA batch carrying an envelope that claims BRA.
     let answer = exchange(&fra, listen, batch("FRA", vec![envelope("BRA")])).await;
     assert!(
-        matches!(&answer, Ok(Some(PeerFrame::Rejected { reason })) if reason.contains("claims to come from BRA")),
+        matches!(&answer, Ok(Some(PeerFrame::Rejected { reason: Rejection::WrongSender { claimed, .. } })) if claimed.as_str() == "BRA"),
         "{answer:?}"
     );
 
@@ -189,11 +196,11 @@ async fn node_refuses_foreign_ca_wrong_claims_and_bad_frames_and_keeps_serving()
     let mut huge = Vec::from(((2u32 << 20) + 2).to_be_bytes());
     huge.extend_from_slice(&PROTOCOL_VERSION.to_be_bytes());
     let answer = exchange(&fra, listen, huge).await;
-    assert!(matches!(&answer, Ok(Some(PeerFrame::Rejected { reason })) if reason.contains("exceeds")), "{answer:?}");
+    assert!(matches!(&answer, Ok(Some(PeerFrame::Rejected { reason: Rejection::BadFrame }))), "{answer:?}");
     let mut future = batch("FRA", vec![envelope("FRA")]);
     future[4..6].copy_from_slice(&(PROTOCOL_VERSION + 1).to_be_bytes());
     let answer = exchange(&fra, listen, future).await;
-    assert!(matches!(&answer, Ok(Some(PeerFrame::Rejected { reason })) if reason.contains("version")), "{answer:?}");
+    assert!(matches!(&answer, Ok(Some(PeerFrame::Rejected { reason: Rejection::BadFrame }))), "{answer:?}");
     let mut garbage = vec![0, 0, 0, 40, 0, 1];
     garbage.extend((0u8..38).map(|i| i.wrapping_mul(97)));
     let answer = exchange(&fra, listen, garbage).await;
@@ -212,16 +219,39 @@ async fn node_refuses_foreign_ca_wrong_claims_and_bad_frames_and_keeps_serving()
     let answer = exchange(&fra, listen, noise).await;
     assert!(!matches!(answer, Ok(Some(PeerFrame::Accepted { .. }))), "{answer:?}");
 
-    // 5. The node still serves an honest peer.
+    // 5. A certificate of the run's CA for a state outside the register (a PKI made for a
+    //    larger register, reused), and a coordinator's certificate: refused at connection.
+    let usa = issue(&network, "USA", &network);
+    let answer = exchange(&usa, listen, batch("USA", vec![envelope("USA")])).await;
+    assert!(!matches!(answer, Ok(Some(PeerFrame::Accepted { .. }))), "a state outside the register: {answer:?}");
+    let coordinator_cert = network.issue(Identity::Coordinator, Validity::RUN).expect("issue");
+    let as_coordinator = Credentials::from_pem(
+        coordinator_cert.cert_pem.as_bytes(),
+        coordinator_cert.key_pem.as_bytes(),
+        network.cert_pem().as_bytes(),
+    )
+    .expect("creds");
+    let answer = exchange(&as_coordinator, listen, batch("FRA", vec![envelope("FRA")])).await;
+    assert!(!matches!(answer, Ok(Some(PeerFrame::Accepted { .. }))), "a coordinator as a peer: {answer:?}");
+
+    // 6. The node still serves an honest peer.
     let answer = exchange(&fra, listen, batch("FRA", vec![envelope("FRA")])).await;
     assert!(matches!(answer, Ok(Some(PeerFrame::Accepted { count: 1 }))), "{answer:?}");
 
     // Every refusal is counted in the node's transport report, and it exits cleanly.
     write_frame(&mut send, &ToNode::Finish).await.expect("finish");
     let Some(FromNode::Finished(stats)) = read_frame(&mut recv).await.expect("finished") else { panic!("no Finished") };
-    assert!(stats.rejected.iter().any(|r| r.contains("handshake")), "{:?}", stats.rejected);
-    assert!(stats.rejected.iter().any(|r| r.contains("certificate expired")), "{:?}", stats.rejected);
-    assert_eq!(stats.rejected.len(), 8, "{:#?}", stats.rejected);
+    let count = |want: &dyn Fn(&RefusalKind) -> bool| -> u64 {
+        stats.refusals.iter().filter(|r| want(&r.kind)).map(|r| r.count).sum()
+    };
+    assert_eq!(count(&|k| *k == RefusalKind::Handshake), 2, "{:#?}", stats.refusals);
+    assert!(stats.refusals.iter().any(|r| r.first.contains("expired")), "{:#?}", stats.refusals);
+    let wrong_sender = |k: &RefusalKind| matches!(k, RefusalKind::BatchRejected(Rejection::WrongSender { .. }));
+    assert_eq!(count(&wrong_sender), 2, "{:#?}", stats.refusals);
+    assert!(count(&|k| *k == RefusalKind::BatchRejected(Rejection::BadFrame)) >= 3, "{:#?}", stats.refusals);
+    assert_eq!(count(&|k| *k == RefusalKind::NotInRegister), 1, "{:#?}", stats.refusals);
+    assert_eq!(count(&|k| *k == RefusalKind::WrongRole), 1, "{:#?}", stats.refusals);
+    assert_eq!(total_refusals(&stats), count(&|_| true));
     let status = tokio::time::timeout(Duration::from_secs(10), node.wait()).await.expect("node exits").expect("status");
     assert!(status.success());
 }
@@ -238,7 +268,10 @@ async fn a_flooding_peer_is_rate_limited_and_let_in_again_later() {
         e.seq = seq;
         match exchange(&fra, listen, batch("FRA", vec![e])).await {
             Ok(Some(PeerFrame::Accepted { .. })) => accepted += 1,
-            Ok(Some(PeerFrame::Rejected { reason })) if reason.starts_with("rate limited") => limited += 1,
+            Ok(Some(PeerFrame::Rejected { reason: Rejection::RateLimited { retry_after_ms } })) => {
+                assert!(retry_after_ms > 0);
+                limited += 1
+            }
             other => panic!("unexpected {other:?}"),
         }
     }
@@ -251,7 +284,15 @@ async fn a_flooding_peer_is_rate_limited_and_let_in_again_later() {
     assert!(matches!(answer, Ok(Some(PeerFrame::Accepted { .. }))), "after a second: {answer:?}");
     write_frame(&mut send, &ToNode::Finish).await.expect("finish");
     let Some(FromNode::Finished(stats)) = read_frame(&mut recv).await.expect("finished") else { panic!("no Finished") };
-    assert!(stats.rejected.iter().any(|r| r.contains("rate limited")), "{:?}", stats.rejected);
+    assert!(
+        stats.refusals.iter().any(|r| matches!(r.kind, RefusalKind::BatchRejected(Rejection::RateLimited { .. }))),
+        "{:?}",
+        stats.refusals
+    );
     let status = tokio::time::timeout(Duration::from_secs(10), node.wait()).await.expect("node exits").expect("status");
     assert!(status.success());
+}
+
+fn total_refusals(stats: &TransportStats) -> u64 {
+    stats.refusals.iter().map(|r| r.count).sum()
 }

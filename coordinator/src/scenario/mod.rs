@@ -966,8 +966,10 @@ fn state(
         (None, Some(b)) => Some(b.roster.workweek),
         (None, None) => WorkWeek::parse("Mon-Fri").ok(),
     };
+    // An entry that overrides only some fields keeps the others, hours included (kept in
+    // the roster even while it is staffed around the clock).
     let shifts = match (&raw.hours, base) {
-        (None, Some(b)) if !b.roster.always_staffed => Some(b.roster.shifts.clone()),
+        (None, Some(b)) => Some(b.roster.shifts.clone()),
         (hours, _) => shifts(c, hours.as_deref()),
     };
     let holidays = match (&raw.holidays, base) {
@@ -1019,14 +1021,7 @@ fn state(
     let languages = raw.languages.clone().or_else(|| base.map(|b| b.languages.clone())).unwrap_or_default();
     let (name, tz, workweek, shifts, holidays, (always_staffed, off_hours), profile_name) =
         (name?, tz?, workweek?, shifts?, holidays?, pattern?, profile_name?);
-    let spec = RosterSpec {
-        tz: tz.clone(),
-        workweek,
-        shifts: if always_staffed { vec![] } else { shifts.clone() },
-        always_staffed,
-        off_hours,
-        holidays,
-    };
+    let spec = RosterSpec { tz: tz.clone(), workweek, shifts: shifts.clone(), always_staffed, off_hours, holidays };
     if let Err(e) = Roster::new(spec.clone()) {
         let span =
             raw.hours.as_ref().and_then(|h| h.first()).map(|h| h.span()).or(raw.roster.as_ref().map(|r| r.span()));

@@ -3,7 +3,7 @@
 //! It drives the same cores through the same agendas as the mesh, so on the same scenario
 //! and seed it yields the same report: the oracle for the mesh, and the fast path.
 
-use crate::clock::{Engine, WindowReport};
+use crate::engine::{Engine, WindowReport};
 use crate::scenario::Scenario;
 use anyhow::Context;
 use pocnet_core::wire::WindowDone;

@@ -1,0 +1,384 @@
+//! Watching every node for the whole run: start-up, windows, the quiet tail, the end.
+//!
+//! A node that dies (its process exits, its control connection ends or goes silent, it
+//! reports a failure a restart may cure) is restarted on its address with its journal; a
+//! restart is itself watched (a process that dies again at once is started again, with
+//! back-off, up to `STARTS_PER_RESTART_MAX`), and the run gives up on a node only after
+//! `RESTARTS_PER_NODE_MAX` restarts, naming every cause and its log's last lines. An
+//! attached node (started elsewhere) is not restarted by the coordinator: its host's
+//! supervisor does it, and the node registers again with its journal.
+
+use super::register::Registration;
+use super::spawn::log_tail;
+use super::transport::{Restart, RestartCause};
+use super::{
+    Mesh, NodeInput, Received, ATTACHED_RETURN_TIMEOUT, CHILD_POLL_INTERVAL, RESTARTS_PER_NODE_MAX,
+    STARTS_PER_RESTART_MAX, STARTUP_TIMEOUT, WINDOW_STALL_TIMEOUT,
+};
+use anyhow::{anyhow, bail};
+use pocnet_core::wire::{FromNode, RefusalKind, ToNode};
+use pocnet_core::{SimTime, StateCode};
+use pocnet_node::framing::write_frame;
+use pocnet_node::refusals::record;
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+
+/// How a node being brought up was lost.
+#[derive(Debug)]
+pub(super) enum Lost {
+    Exited(String),
+    Ended(String),
+    Failed(RestartCause),
+    Timeout(Duration),
+}
+
+impl std::fmt::Display for Lost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Lost::Exited(status) => write!(f, "its process exited ({status})"),
+            Lost::Ended(reason) => write!(f, "its control connection ended ({reason})"),
+            Lost::Failed(cause) => write!(f, "{cause}"),
+            Lost::Timeout(t) => write!(f, "it did not register and get ready within {t:?}"),
+        }
+    }
+}
+
+impl Mesh {
+    fn is_current(&self, state: StateCode, incarnation: u32) -> bool {
+        self.spawns.get(&state).is_some_and(|s| s.incarnation == incarnation)
+    }
+
+    fn log_of(&self, state: StateCode) -> String {
+        if self.attached {
+            return " (its log is on its own host)".into();
+        }
+        self.spawns.get(&state).map(|s| log_tail(&s.log)).unwrap_or_default()
+    }
+
+    fn refuse(&mut self, r: Registration, why: &str) {
+        r.conn.close(1u32.into(), b"unexpected registration");
+        record(&self.refusals, RefusalKind::Registration, r.state.as_str(), &why);
+    }
+
+    /// Starts (and registers) `state`'s process.
+    fn start_process(&mut self, state: StateCode) -> anyhow::Result<()> {
+        if let Some(mut old) = self.children.remove(&state) {
+            let _ = old.start_kill();
+        }
+        let spawn = self.spawns.get_mut(&state).ok_or_else(|| anyhow!("{state} is not in the scenario"))?;
+        let child = self.launcher.start(state, spawn)?;
+        self.children.insert(state, child);
+        Ok(())
+    }
+
+    /// The exit status of `state`'s process, if it has exited.
+    fn exited(&mut self, state: StateCode) -> Option<String> {
+        let child = self.children.get_mut(&state)?;
+        match child.try_wait() {
+            Ok(Some(status)) => Some(status.to_string()),
+            Ok(None) => None,
+            Err(e) => Some(format!("cannot be waited on: {e}")),
+        }
+    }
+
+    /// Starts every node (or waits for the attached ones) and returns their registrations.
+    /// A node that dies before it registers is started again.
+    pub(super) async fn start_all(&mut self) -> anyhow::Result<BTreeMap<StateCode, Registration>> {
+        let expected: BTreeSet<StateCode> = self.spawns.keys().copied().collect();
+        if self.attached {
+            tracing::warn!("waiting for {} attached nodes at {}", expected.len(), self.launcher.coordinator);
+        } else {
+            for &state in &expected {
+                self.start_process(state)?;
+            }
+        }
+        let mut starts: BTreeMap<StateCode, u32> = expected.iter().map(|s| (*s, 1)).collect();
+        let mut registered: BTreeMap<StateCode, Registration> = BTreeMap::new();
+        let deadline = tokio::time::Instant::now() + STARTUP_TIMEOUT;
+        while registered.len() < expected.len() {
+            let arrived = tokio::select! {
+                r = self.registrations.recv() => Some(r.ok_or_else(|| anyhow!("the coordinator's endpoint closed"))?),
+                () = tokio::time::sleep(CHILD_POLL_INTERVAL) => None,
+                () = tokio::time::sleep_until(deadline) => {
+                    let missing: Vec<String> =
+                        expected.iter().filter(|s| !registered.contains_key(*s)).map(|s| s.to_string()).collect();
+                    bail!("nodes did not register within {STARTUP_TIMEOUT:?}: {}", missing.join(", "));
+                }
+            };
+            if let Some(r) = arrived {
+                if expected.contains(&r.state) && !registered.contains_key(&r.state) {
+                    registered.insert(r.state, r);
+                } else {
+                    self.refuse(r, "unexpected, or registered already");
+                }
+                continue;
+            }
+            let dead: Vec<(StateCode, String)> = expected
+                .iter()
+                .filter(|s| !registered.contains_key(*s))
+                .copied()
+                .collect::<Vec<_>>()
+                .into_iter()
+                .filter_map(|s| self.exited(s).map(|status| (s, status)))
+                .collect();
+            for (state, status) in dead {
+                let n = starts.entry(state).or_default();
+                if !self.restart_nodes {
+                    bail!(
+                        "the node for {state} exited during start-up ({status}; the scenario says restart_nodes = false){}",
+                        self.log_of(state)
+                    );
+                }
+                if *n >= STARTS_PER_RESTART_MAX {
+                    bail!(
+                        "the node for {state} exited {n} times during start-up (last: {status}){}",
+                        self.log_of(state)
+                    );
+                }
+                *n += 1;
+                tracing::warn!("the node for {state} exited during start-up ({status}): starting it again");
+                self.start_process(state)?;
+            }
+        }
+        Ok(registered)
+    }
+
+    /// The next frame from a live node. A node found dead (or failed, or back from its
+    /// host's restart) is restarted first, and reported as `Restarted`.
+    pub(super) async fn receive(&mut self, from: &BTreeSet<StateCode>) -> anyhow::Result<Received> {
+        let stall = Instant::now() + WINDOW_STALL_TIMEOUT;
+        loop {
+            let (state, incarnation, input) = match self.pending.pop_front() {
+                Some(buffered) => buffered,
+                None => {
+                    let next = tokio::select! {
+                        next = self.inbox.recv() => Some(next.ok_or_else(|| anyhow!("every node connection closed"))?),
+                        r = self.registrations.recv() => {
+                            let r = r.ok_or_else(|| anyhow!("the coordinator's endpoint closed"))?;
+                            if let Some(state) = self.registration_during_run(r).await? {
+                                return Ok(Received::Restarted(state));
+                            }
+                            continue;
+                        }
+                        () = tokio::time::sleep(CHILD_POLL_INTERVAL) => None,
+                    };
+                    match next {
+                        Some(next) => next,
+                        None => {
+                            self.heal_due().await?;
+                            // A process killed outright sends no QUIC close: its exit is the
+                            // faster sign.
+                            let live: Vec<StateCode> = self.links.keys().copied().collect();
+                            for state in live {
+                                if let Some(status) = self.exited(state) {
+                                    self.revive(state, RestartCause::Exited { status }, None).await?;
+                                    return Ok(Received::Restarted(state));
+                                }
+                            }
+                            if Instant::now() > stall {
+                                let pending: Vec<String> = from.iter().map(|s| s.to_string()).collect();
+                                bail!("no answer from {} within {WINDOW_STALL_TIMEOUT:?}", pending.join(", "));
+                            }
+                            continue;
+                        }
+                    }
+                }
+            };
+            // A frame from an earlier life of a restarted node, or the close of a node that
+            // has reported its end: nothing to act on.
+            let finished = self.transport.nodes.contains_key(&state) && matches!(input, NodeInput::Ended(_));
+            if !self.is_current(state, incarnation) || finished {
+                continue;
+            }
+            match input {
+                NodeInput::Frame(FromNode::Failed { cause, detail }) => {
+                    self.revive(state, RestartCause::Failed { cause, detail }, None).await?;
+                    return Ok(Received::Restarted(state));
+                }
+                NodeInput::Frame(frame) => return Ok(Received::Frame(state, frame)),
+                NodeInput::Ended(reason) => {
+                    // An ended connection whose process is gone: say so (exit status).
+                    let cause = match self.exited(state) {
+                        Some(status) => RestartCause::Exited { status },
+                        None => RestartCause::ControlLost { reason },
+                    };
+                    self.revive(state, cause, None).await?;
+                    return Ok(Received::Restarted(state));
+                }
+            }
+        }
+    }
+
+    /// A registration while the run goes on: an attached node back from its host's
+    /// restart (it is revived with it), or a refusal.
+    async fn registration_during_run(&mut self, r: Registration) -> anyhow::Result<Option<StateCode>> {
+        let state = r.state;
+        if self.attached && self.spawns.contains_key(&state) {
+            self.revive(state, RestartCause::Returned, Some(r)).await?;
+            return Ok(Some(state));
+        }
+        self.refuse(r, "a registration while the run goes on");
+        Ok(None)
+    }
+
+    /// Restarts `state`'s node (or, attached, waits for it to come back), watching the new
+    /// process until it is ready; then tells every other node.
+    pub(super) async fn revive(
+        &mut self,
+        state: StateCode,
+        cause: RestartCause,
+        mut registration: Option<Registration>,
+    ) -> anyhow::Result<()> {
+        let started = Instant::now();
+        if !cause.restartable(self.restart_nodes) {
+            let hint = if matches!(cause, RestartCause::Failed { .. }) {
+                ""
+            } else {
+                " (the scenario says restart_nodes = false)"
+            };
+            bail!("the node for {state} stopped: {cause}{hint}{}", self.log_of(state));
+        }
+        let restarts = self.spawns.get(&state).map_or(0, |s| s.restarts);
+        if restarts >= RESTARTS_PER_NODE_MAX {
+            bail!("the node for {state} stopped ({cause}) after {restarts} restarts already{}", self.log_of(state));
+        }
+        if let Some(s) = self.spawns.get_mut(&state) {
+            s.restarts += 1;
+        }
+        self.links.remove(&state);
+        tracing::warn!("restarting the node for {state}: {cause}");
+        let mut causes: Vec<String> = Vec::new();
+        let mut attempts = 0u32;
+        let mut backoff = Duration::from_millis(100);
+        let next = loop {
+            attempts += 1;
+            let brought = if self.attached {
+                if registration.is_none() {
+                    registration = self.returned.remove(&state);
+                }
+                match registration.take() {
+                    Some(r) => {
+                        // A new life: frames from the old one are ignored from now on.
+                        if let Some(s) = self.spawns.get_mut(&state) {
+                            s.incarnation += 1;
+                        }
+                        Ok(r)
+                    }
+                    None => self.await_registration(state, ATTACHED_RETURN_TIMEOUT).await,
+                }
+            } else {
+                self.start_process(state)?;
+                self.await_registration(state, STARTUP_TIMEOUT).await
+            };
+            let ready = match brought {
+                Ok(r) => {
+                    self.set_up(r).await?;
+                    self.await_ready(state).await
+                }
+                Err(lost) => Err(lost),
+            };
+            match ready {
+                Ok(next) => break next,
+                Err(Lost::Failed(failed)) if !failed.restartable(true) => {
+                    bail!("the restarted node for {state} cannot go on: {failed}{}", self.log_of(state))
+                }
+                Err(lost) => {
+                    causes.push(lost.to_string());
+                    if self.attached && matches!(lost, Lost::Timeout(_)) {
+                        bail!(
+                            "the attached node for {state} went away ({cause}) and did not come back within \
+                             {ATTACHED_RETURN_TIMEOUT:?}: restart it on its host, with its journal, or run again"
+                        );
+                    }
+                    if attempts >= STARTS_PER_RESTART_MAX {
+                        bail!(
+                            "the node for {state} went away ({cause}); {attempts} processes started to replace it \
+                             did not get ready: {}{}",
+                            causes.join("; "),
+                            self.log_of(state)
+                        );
+                    }
+                    tracing::warn!("the restarted node for {state}: {lost}; trying again in {backoff:?}");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(2));
+                }
+            }
+        };
+        self.ready_next.insert(state, next);
+        let others: Vec<StateCode> = self.links.keys().copied().filter(|s| *s != state).collect();
+        for other in others {
+            if let Some(link) = self.links.get_mut(&other) {
+                // A peer that died meanwhile is revived by its own turn.
+                let _ = write_frame(&mut link.send, &ToNode::PeerRestarted { state }).await;
+            }
+        }
+        let took = started.elapsed();
+        self.transport.restarts.push(Restart { state, at: self.now, why: cause, attempts, took });
+        Ok(())
+    }
+
+    /// Waits for `state` to register (keeping what others say meanwhile).
+    async fn await_registration(&mut self, state: StateCode, within: Duration) -> Result<Registration, Lost> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            tokio::select! {
+                r = self.registrations.recv() => {
+                    let Some(r) = r else { return Err(Lost::Ended("the coordinator's endpoint closed".into())) };
+                    if r.state == state {
+                        return Ok(r);
+                    }
+                    if self.attached && self.spawns.contains_key(&r.state) {
+                        self.returned.insert(r.state, r);
+                    } else {
+                        self.refuse(r, "unexpected while another node restarts");
+                    }
+                }
+                next = self.inbox.recv() => {
+                    let Some((s, incarnation, input)) = next else { return Err(Lost::Ended("every node connection closed".into())) };
+                    if s != state && self.is_current(s, incarnation) {
+                        self.pending.push_back((s, incarnation, input));
+                    }
+                }
+                () = tokio::time::sleep(CHILD_POLL_INTERVAL) => {
+                    if let Some(status) = self.exited(state) {
+                        return Err(Lost::Exited(status));
+                    }
+                }
+                () = tokio::time::sleep_until(deadline) => return Err(Lost::Timeout(within)),
+            }
+        }
+    }
+
+    /// Waits for `state`'s `Ready` after its setup (keeping what others say meanwhile).
+    async fn await_ready(&mut self, state: StateCode) -> Result<Option<SimTime>, Lost> {
+        let deadline = tokio::time::Instant::now() + STARTUP_TIMEOUT;
+        loop {
+            tokio::select! {
+                next = self.inbox.recv() => {
+                    let Some((s, incarnation, input)) = next else { return Err(Lost::Ended("every node connection closed".into())) };
+                    if !self.is_current(s, incarnation) {
+                        continue;
+                    }
+                    if s != state {
+                        self.pending.push_back((s, incarnation, input));
+                        continue;
+                    }
+                    match input {
+                        NodeInput::Frame(FromNode::Ready { next_event }) => return Ok(next_event),
+                        NodeInput::Frame(FromNode::Failed { cause, detail }) => {
+                            return Err(Lost::Failed(RestartCause::Failed { cause, detail }))
+                        }
+                        NodeInput::Frame(other) => return Err(Lost::Ended(format!("expected Ready, got {other:?}"))),
+                        NodeInput::Ended(reason) => return Err(Lost::Ended(reason)),
+                    }
+                }
+                () = tokio::time::sleep(CHILD_POLL_INTERVAL) => {
+                    if let Some(status) = self.exited(state) {
+                        return Err(Lost::Exited(status));
+                    }
+                }
+                () = tokio::time::sleep_until(deadline) => return Err(Lost::Timeout(STARTUP_TIMEOUT)),
+            }
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! The peer protocol: what one contact point's node sends another, and the answer.
+//!
+//! A sender opens one bidirectional stream per batch and writes `PeerFrame::Batch`; the
+//! receiver answers `Accepted` once every envelope is queued (and journalled), or
+//! `Rejected` with a typed reason.
+
+pub use crate::request::Response;
+use crate::request::{Art42, RequestId, RequestKind};
+use crate::state::StateCode;
+use crate::time::SimTime;
+use serde::{Deserialize, Serialize};
+
+/// One message between contact points, stamped with scenario times.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Envelope {
+    pub from: StateCode,
+    pub to: StateCode,
+    /// Per-sender sequence number: `(from, seq)` identifies the message for duplicate drops.
+    pub seq: u64,
+    pub sent_at: SimTime,
+    /// `sent_at` + link delay; the receiver handles it at exactly this time.
+    pub deliver_at: SimTime,
+    pub message: Message,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Message {
+    Request(Request),
+    /// The receiving node has the request (automatic, at delivery): the requester stops
+    /// resending. Not a person's acknowledgement.
+    Receipt {
+        id: RequestId,
+    },
+    /// A person at the receiving contact point has seen the request.
+    Acknowledgement {
+        id: RequestId,
+    },
+    Response {
+        id: RequestId,
+        response: Response,
+    },
+    /// The requester calls the receiver's duty officer about a request not yet answered.
+    Escalation {
+        id: RequestId,
+    },
+}
+
+/// A request as sent by the requesting contact point.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Request {
+    pub id: RequestId,
+    pub kind: RequestKind,
+    pub language: String,
+    /// When the investigators needed it (the inject time): latencies count from here.
+    pub scheduled: SimTime,
+    pub details: Art42,
+    pub evidence_deleted_at: Option<SimTime>,
+    /// States still to be revealed along the chain after this link (Art. 43).
+    pub chain: Vec<StateCode>,
+}
+
+/// Frames on a node-to-node stream: the sender writes `Batch`, the receiver answers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum PeerFrame {
+    Batch {
+        from: StateCode,
+        envelopes: Vec<Envelope>,
+    },
+    /// Every envelope of the batch is queued at the receiver.
+    Accepted {
+        count: u32,
+    },
+    /// The receiver refused the batch, for this reason (some say: send again later).
+    Rejected {
+        reason: Rejection,
+    },
+}
+
+/// Why a receiver refused a batch. Typed: senders decide on it (back off or give up),
+/// transport reports count it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Rejection {
+    /// More batches a second than the receiver takes from one peer: send again after this.
+    RateLimited { retry_after_ms: u32 },
+    /// The receiver's inbox is full: send again after this.
+    InboxFull { retry_after_ms: u32 },
+    /// More envelopes (or bytes) in one batch than a batch may hold.
+    TooLarge { envelopes: u32 },
+    /// An envelope claims a sender other than the state the certificate names.
+    WrongSender { claimed: StateCode, certified: StateCode },
+    /// An envelope is for another contact point.
+    WrongReceiver { to: StateCode },
+    /// An envelope breaks the virtual clock: due before the receiver's horizon, or with a
+    /// delay other than the network model's.
+    OutOfTime,
+    /// The frame could not be read (truncated, too large, malformed, another version).
+    BadFrame,
+    /// The frame was not a batch.
+    UnexpectedFrame,
+    /// The stream stalled mid-frame.
+    Timeout,
+}
+
+impl Rejection {
+    /// Whether the sender should send the same batch again, and after how long.
+    pub fn retry_after_ms(&self) -> Option<u32> {
+        match self {
+            Rejection::RateLimited { retry_after_ms } | Rejection::InboxFull { retry_after_ms } => {
+                Some(*retry_after_ms)
+            }
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Rejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Rejection::RateLimited { retry_after_ms } => write!(f, "rate limited (retry after {retry_after_ms} ms)"),
+            Rejection::InboxFull { retry_after_ms } => write!(f, "inbox full (retry after {retry_after_ms} ms)"),
+            Rejection::TooLarge { envelopes } => write!(f, "batch of {envelopes} envelopes exceeds the batch limits"),
+            Rejection::WrongSender { claimed, certified } => {
+                write!(f, "envelope claims to come from {claimed}, the certificate names {certified}")
+            }
+            Rejection::WrongReceiver { to } => write!(f, "envelope for {to}"),
+            Rejection::OutOfTime => f.write_str("envelope outside the virtual clock's window"),
+            Rejection::BadFrame => f.write_str("unreadable frame"),
+            Rejection::UnexpectedFrame => f.write_str("not a batch"),
+            Rejection::Timeout => f.write_str("stream stalled mid-frame"),
+        }
+    }
+}

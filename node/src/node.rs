@@ -1,0 +1,447 @@
+//! The node's one loop: one `select!`-free queue of [`Input`]s feeding the [`Agenda`], and
+//! the journal that makes it survive being killed.
+//!
+//! Tasks only move bytes (serve.rs reads peers' batches, deliver.rs writes this node's,
+//! control.rs reads the coordinator's frames); every decision is taken here, in order. A
+//! window ends when every batch it produced is queued at its receiver (the receiver
+//! answered `Accepted`); only then does the node answer `WindowDone`, so the coordinator
+//! never places a window past a message it does not know about.
+
+use crate::deliver::{deliver, Delivery, DeliveryError};
+use crate::framing::{write_frame, FrameError};
+use crate::journal::{Journal, JournalError, Record};
+use crate::refusals::{self, SharedRefusals};
+use pocnet_core::limits;
+use pocnet_core::wire::{
+    Envelope, FailureCause, FromNode, PeerFrame, PeerTransport, Rejection, ToNode, TransportStats, WindowDone,
+};
+use pocnet_core::{Agenda, EnqueueError, SimTime, StateCode, WindowOutput};
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::time::Instant;
+use tokio::sync::{mpsc, oneshot};
+
+/// Inputs the loop takes, one at a time.
+pub enum Input {
+    Control(Result<Option<ToNode>, FrameError>),
+    /// A peer's batch, read and attributed to the state its certificate names.
+    Batch {
+        from: StateCode,
+        envelopes: Vec<Envelope>,
+        reply: oneshot::Sender<PeerFrame>,
+    },
+    /// A peer connected and proved who it is; the loop says whether to serve it (the
+    /// connection serves both directions).
+    PeerConnected {
+        peer: StateCode,
+        connection: quinn::Connection,
+        admit: oneshot::Sender<bool>,
+    },
+    /// A delivery task ended.
+    Delivered {
+        to: StateCode,
+        result: Result<Delivery, DeliveryError>,
+    },
+}
+
+/// Why a node stops: a typed cause (which the coordinator decides on) and what happened.
+#[derive(Debug, thiserror::Error)]
+#[error("{cause}: {detail}")]
+pub struct Failure {
+    pub cause: FailureCause,
+    pub detail: String,
+    /// The coordinator said stop: not a failure, the node exits quietly.
+    pub stopped: bool,
+}
+
+impl Failure {
+    pub fn new(cause: FailureCause, detail: impl Into<String>) -> Failure {
+        Failure {
+            cause,
+            detail: limits::truncated(&detail.into(), 4 * limits::REASON_BYTES_MAX).to_string(),
+            stopped: false,
+        }
+    }
+
+    pub fn setup(detail: impl Into<String>) -> Failure {
+        Failure::new(FailureCause::Setup, detail)
+    }
+
+    pub fn protocol(detail: impl Into<String>) -> Failure {
+        Failure::new(FailureCause::Protocol, detail)
+    }
+
+    pub fn stopped() -> Failure {
+        Failure { cause: FailureCause::Protocol, detail: "stopped by the coordinator".into(), stopped: true }
+    }
+}
+
+impl From<JournalError> for Failure {
+    fn from(e: JournalError) -> Failure {
+        Failure::new(FailureCause::Journal, e.to_string())
+    }
+}
+
+/// Queue between the network tasks and the loop.
+pub const INPUT_QUEUE_MAX: usize = 1024;
+/// Batch round-trip samples kept for the transport report.
+const RTT_SAMPLES_MAX: usize = 100_000;
+/// How long a rate-limited peer is told to wait at least.
+const RETRY_AFTER_MS_MIN: u32 = 5;
+
+struct Window {
+    until: SimTime,
+    pending: usize,
+    sent: BTreeMap<StateCode, SimTime>,
+    events: Vec<pocnet_core::Event>,
+}
+
+pub struct Node {
+    pub state: StateCode,
+    pub agenda: Agenda,
+    pub register: BTreeMap<StateCode, SocketAddr>,
+    pub endpoint: quinn::Endpoint,
+    /// The connection used to deliver to each peer (whoever opened it).
+    pub connections: BTreeMap<StateCode, quinn::Connection>,
+    /// Live connections each peer holds to this node (bounded by PEER_CONNECTIONS_MAX).
+    pub inbound: BTreeMap<StateCode, Vec<quinn::Connection>>,
+    pub control: quinn::SendStream,
+    pub tx: mpsc::Sender<Input>,
+    window: Option<Window>,
+    pub stats: TransportStats,
+    pub refusals: SharedRefusals,
+    pub journal: Option<Journal>,
+    /// The last completed window and its answer: a grant for it again (the coordinator
+    /// lost the answer when this node died) is answered from here, not run twice.
+    pub last_window: Option<(SimTime, WindowDone)>,
+    /// The UDP socket beneath QUIC, for cuts and heals.
+    pub socket: std::sync::Arc<crate::lossy::LossySocket>,
+    /// Token bucket per peer: (tokens, last refill).
+    buckets: BTreeMap<StateCode, (f64, Instant)>,
+    peer_batches_per_second: f64,
+}
+
+/// What a node is made of when its loop starts.
+pub struct Parts {
+    pub state: StateCode,
+    pub agenda: Agenda,
+    pub register: BTreeMap<StateCode, SocketAddr>,
+    pub endpoint: quinn::Endpoint,
+    pub control: quinn::SendStream,
+    pub tx: mpsc::Sender<Input>,
+    pub refusals: SharedRefusals,
+    pub journal: Option<Journal>,
+    pub last_window: Option<(SimTime, WindowDone)>,
+    pub socket: std::sync::Arc<crate::lossy::LossySocket>,
+    pub peer_batches_per_second: u32,
+}
+
+impl Node {
+    pub fn new(p: Parts) -> Node {
+        Node {
+            state: p.state,
+            agenda: p.agenda,
+            register: p.register,
+            endpoint: p.endpoint,
+            connections: BTreeMap::new(),
+            inbound: BTreeMap::new(),
+            control: p.control,
+            tx: p.tx,
+            window: None,
+            stats: TransportStats::default(),
+            refusals: p.refusals,
+            journal: p.journal,
+            last_window: p.last_window,
+            socket: p.socket,
+            buckets: BTreeMap::new(),
+            peer_batches_per_second: f64::from(p.peer_batches_per_second.max(1)),
+        }
+    }
+
+    /// Runs until the coordinator ends the run (Ok) or the node cannot go on.
+    pub async fn serve(&mut self, mut rx: mpsc::Receiver<Input>) -> Result<(), Failure> {
+        while let Some(input) = rx.recv().await {
+            match input {
+                Input::Control(Ok(Some(frame))) => {
+                    if self.control_frame(frame).await? {
+                        return Ok(());
+                    }
+                }
+                Input::Control(Ok(None)) => return Err(Failure::protocol("the coordinator closed the control stream")),
+                Input::Control(Err(e)) if crate::control::is_stop(&e) => return Err(Failure::stopped()),
+                Input::Control(Err(e)) => return Err(Failure::protocol(format!("control stream: {e}"))),
+                Input::Batch { from, envelopes, reply } => {
+                    let answer = self.accept_batch(from, envelopes)?;
+                    if let PeerFrame::Rejected { reason } = &answer {
+                        let kind = pocnet_core::wire::RefusalKind::BatchRejected(reason.clone());
+                        refusals::record(&self.refusals, kind, from.as_str(), reason);
+                    }
+                    let _ = reply.send(answer);
+                }
+                Input::PeerConnected { peer, connection, admit } => {
+                    let live = self.inbound.entry(peer).or_default();
+                    live.retain(|c| c.close_reason().is_none());
+                    let room = live.len() < limits::PEER_CONNECTIONS_MAX;
+                    if room {
+                        live.push(connection.clone());
+                        // One connection per pair, whoever opened it: half the handshakes.
+                        let stale = self.connections.get(&peer).is_none_or(|c| c.close_reason().is_some());
+                        if stale {
+                            self.connections.insert(peer, connection);
+                        }
+                    }
+                    let _ = admit.send(room);
+                }
+                Input::Delivered { to, result } => self.delivered(to, result).await?,
+            }
+        }
+        Err(Failure::protocol("input queue closed"))
+    }
+
+    /// One frame from the coordinator; `true` when the run is over.
+    async fn control_frame(&mut self, frame: ToNode) -> Result<bool, Failure> {
+        match frame {
+            ToNode::Grant { until } => self.start_window(until).await?,
+            ToNode::Finish => {
+                self.finish().await?;
+                return Ok(true);
+            }
+            ToNode::PeerRestarted { state } => {
+                // Closing fails any exchange in flight on it at once; the delivery retries
+                // on a fresh connection to the restarted node.
+                if let Some(conn) = self.connections.remove(&state) {
+                    conn.close(2u32.into(), b"peer restarted");
+                }
+            }
+            ToNode::Cut { peers } => self.cut(&peers, true),
+            ToNode::Heal { peers } => self.cut(&peers, false),
+            // Exercises: a player's new request, an ad-hoc inject, a person's action, the
+            // end. The coordinator keeps them and sends them again if this node restarts.
+            ToNode::Injects(injects) => {
+                for inject in injects {
+                    self.agenda.add_inject(inject).map_err(|e| Failure::protocol(format!("inject: {e}")))?;
+                }
+            }
+            ToNode::Exercise { at, input } => self
+                .agenda
+                .add_exercise_input(at, input)
+                .map_err(|e| Failure::protocol(format!("exercise input: {e}")))?,
+            other @ (ToNode::Setup { .. } | ToNode::SetupDone) => {
+                return Err(Failure::protocol(format!("unexpected control frame {other:?}")))
+            }
+        }
+        Ok(false)
+    }
+
+    /// A real partition beneath QUIC: datagrams to `peers` are dropped until healed.
+    fn cut(&mut self, peers: &[StateCode], cut: bool) {
+        let addresses: Vec<SocketAddr> = peers.iter().filter_map(|p| self.register.get(p).copied()).collect();
+        tracing::warn!(state = %self.state, "{} {peers:?}", if cut { "cut off from" } else { "healed with" });
+        self.socket.set_cut(&addresses, cut);
+    }
+
+    /// Checks every envelope before queueing any: the sender is the state the peer's
+    /// certificate names, and the agenda takes it. What is accepted is journalled first.
+    fn accept_batch(&mut self, from: StateCode, envelopes: Vec<Envelope>) -> Result<PeerFrame, Failure> {
+        let rate = self.peer_batches_per_second;
+        let (tokens, last) = self.buckets.entry(from).or_insert((rate, Instant::now()));
+        *tokens = (*tokens + last.elapsed().as_secs_f64() * rate).min(rate);
+        *last = Instant::now();
+        if *tokens < 1.0 {
+            let ms = ((1.0 - *tokens) / rate * 1000.0).ceil() as u32;
+            return Ok(PeerFrame::Rejected {
+                reason: Rejection::RateLimited { retry_after_ms: ms.max(RETRY_AFTER_MS_MIN) },
+            });
+        }
+        *tokens -= 1.0;
+        if envelopes.len() > limits::BATCH_ENVELOPES_MAX {
+            let envelopes = u32::try_from(envelopes.len()).unwrap_or(u32::MAX);
+            return Ok(PeerFrame::Rejected { reason: Rejection::TooLarge { envelopes } });
+        }
+        if let Some(e) = envelopes.iter().find(|e| e.from != from) {
+            return Ok(PeerFrame::Rejected { reason: Rejection::WrongSender { claimed: e.from, certified: from } });
+        }
+        let count = envelopes.len();
+        let mut accepted = Vec::with_capacity(count);
+        let mut rejection = None;
+        for envelope in envelopes {
+            match self.agenda.enqueue(envelope.clone()) {
+                Ok(()) => accepted.push(envelope),
+                Err(e) => {
+                    rejection = Some(match e {
+                        EnqueueError::InboxFull => Rejection::InboxFull { retry_after_ms: 1_000 },
+                        EnqueueError::WrongReceiver { to, .. } => Rejection::WrongReceiver { to },
+                        _ => Rejection::OutOfTime,
+                    });
+                    break;
+                }
+            }
+        }
+        // Journalled before the answer: what the sender is told is queued survives a crash.
+        if let (Some(journal), false) = (self.journal.as_mut(), accepted.is_empty()) {
+            journal.append(&Record::Batch { from, envelopes: accepted })?;
+        }
+        Ok(match rejection {
+            Some(reason) => PeerFrame::Rejected { reason },
+            None => PeerFrame::Accepted { count: u32::try_from(count).unwrap_or(u32::MAX) },
+        })
+    }
+
+    async fn start_window(&mut self, until: SimTime) -> Result<(), Failure> {
+        if self.window.is_some() {
+            return Err(Failure::protocol(format!("grant until {until} while a window is still open")));
+        }
+        if let Some((_, done)) = self.last_window.clone().filter(|(u, _)| *u == until) {
+            // Completed before this node died; the coordinator never got the answer.
+            return self.answer_window(done).await;
+        }
+        if until < self.agenda.horizon() {
+            return Err(Failure::protocol(format!(
+                "stale grant: until {until}, but every input before {} has run",
+                self.agenda.horizon()
+            )));
+        }
+        let mut out = WindowOutput::default();
+        self.agenda.run_until(until, &mut out);
+        // Events ride on the window's answer (one control frame per window in the common
+        // case); `answer_window` splits the rare window with more than one frame holds.
+        let mut by_receiver: BTreeMap<StateCode, Vec<Envelope>> = BTreeMap::new();
+        for envelope in out.transmits {
+            by_receiver.entry(envelope.to).or_default().push(envelope);
+        }
+        let mut window = Window { until, pending: 0, sent: BTreeMap::new(), events: out.events };
+        for (to, envelopes) in by_receiver {
+            let Some(&addr) = self.register.get(&to) else {
+                // The core sends only to states of the validated scenario: a setup that
+                // names a state the register lacks is unusable.
+                return Err(Failure::setup(format!(
+                    "{to} is not in the register: {} messages for it",
+                    envelopes.len()
+                )));
+            };
+            if let Some(t) = envelopes.iter().map(|e| e.deliver_at).min() {
+                window.sent.insert(to, t);
+            }
+            window.pending += 1;
+            let task = deliver(
+                self.endpoint.clone(),
+                self.connections.get(&to).cloned(),
+                addr,
+                to,
+                self.state,
+                envelopes,
+                self.refusals.clone(),
+            );
+            let tx = self.tx.clone();
+            tokio::spawn(async move {
+                let result = task.await;
+                let _ = tx.send(Input::Delivered { to, result }).await;
+            });
+        }
+        self.window = Some(window);
+        self.maybe_end_window().await
+    }
+
+    async fn delivered(&mut self, to: StateCode, result: Result<Delivery, DeliveryError>) -> Result<(), Failure> {
+        let delivery = result.map_err(|e| Failure::new(FailureCause::Delivery, e.to_string()))?;
+        for rtt in delivery.rtt_us {
+            if self.stats.batch_rtt_us.len() < RTT_SAMPLES_MAX {
+                self.stats.batch_rtt_us.push(rtt);
+            }
+        }
+        let known = self.connections.get(&to).is_some_and(|c| c.stable_id() == delivery.connection.stable_id());
+        if !known {
+            // A connection this node opened: serve the streams the peer opens on it too.
+            tokio::spawn(crate::serve::serve_peer_streams(
+                to,
+                delivery.connection.clone(),
+                self.tx.clone(),
+                self.refusals.clone(),
+            ));
+            self.connections.insert(to, delivery.connection);
+        }
+        let Some(window) = self.window.as_mut() else {
+            return Err(Failure::protocol("a delivery report outside a window"));
+        };
+        window.pending -= 1;
+        self.maybe_end_window().await
+    }
+
+    async fn maybe_end_window(&mut self) -> Result<(), Failure> {
+        let Some(window) = self.window.take_if(|w| w.pending == 0) else { return Ok(()) };
+        let done = WindowDone {
+            next_event: self.agenda.next_event(),
+            sent: window.sent.into_iter().collect(),
+            events: window.events,
+        };
+        // Journalled before the answer: a restarted node replays to the same answer.
+        if let Some(journal) = self.journal.as_mut() {
+            journal.append(&Record::Window { until: window.until })?;
+        }
+        self.last_window = Some((window.until, done.clone()));
+        self.answer_window(done).await
+    }
+
+    /// Sends a window's answer, events in as many frames as they need.
+    async fn answer_window(&mut self, mut done: WindowDone) -> Result<(), Failure> {
+        let lost = |e: FrameError| Failure::protocol(format!("control stream: {e}"));
+        while done.events.len() > limits::EVENT_FRAME_EVENTS_MAX {
+            let rest = done.events.split_off(limits::EVENT_FRAME_EVENTS_MAX);
+            write_frame(&mut self.control, &FromNode::Events(std::mem::replace(&mut done.events, rest)))
+                .await
+                .map_err(lost)?;
+        }
+        write_frame(&mut self.control, &FromNode::WindowDone(done)).await.map_err(lost)
+    }
+
+    async fn finish(&mut self) -> Result<(), Failure> {
+        let mut stats = std::mem::take(&mut self.stats);
+        for (peer, conn) in &self.connections {
+            let s = conn.stats();
+            stats.peers.push(PeerTransport {
+                peer: *peer,
+                rtt_us: u64::try_from(conn.rtt().as_micros()).unwrap_or(u64::MAX),
+                udp_tx_bytes: s.udp_tx.bytes,
+                udp_rx_bytes: s.udp_rx.bytes,
+                lost_packets: s.path.lost_packets,
+                sent_packets: s.path.sent_packets,
+            });
+        }
+        stats.refusals = refusals::counts(&self.refusals);
+        write_frame(&mut self.control, &FromNode::Finished(stats))
+            .await
+            .map_err(|e| Failure::protocol(format!("control stream: {e}")))
+    }
+}
+
+/// Feeds journal records back into a fresh agenda; returns the last completed window and
+/// the answer it gave (computed again: the core is deterministic).
+pub fn replay(agenda: &mut Agenda, records: Vec<Record>) -> Option<(SimTime, WindowDone)> {
+    let mut last = None;
+    for record in records {
+        match record {
+            Record::Run { .. } => {}
+            Record::Batch { envelopes, .. } => {
+                for envelope in envelopes {
+                    if let Err(e) = agenda.enqueue(envelope) {
+                        tracing::warn!("journal replay: {e}");
+                    }
+                }
+            }
+            Record::Window { until } => {
+                let mut out = WindowOutput::default();
+                agenda.run_until(until, &mut out);
+                let mut sent: BTreeMap<StateCode, SimTime> = BTreeMap::new();
+                for e in &out.transmits {
+                    let slot = sent.entry(e.to).or_insert(e.deliver_at);
+                    *slot = (*slot).min(e.deliver_at);
+                }
+                // The answer's next input is what was pending when it was given: after the
+                // batches accepted during the window, which precede its record.
+                let next_event = agenda.next_event();
+                last = Some((until, WindowDone { next_event, sent: sent.into_iter().collect(), events: out.events }));
+            }
+        }
+    }
+    last
+}
