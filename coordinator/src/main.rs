@@ -79,6 +79,33 @@ enum PkiCommand {
 }
 
 #[derive(Subcommand, Debug)]
+enum DeployCommand {
+    /// Write Kubernetes manifests for every contact point of FILE (a register or scenario):
+    /// a StatefulSet per node with its journal on a volume of its own, the Services, the
+    /// coordinator's Job, placeholder Secrets. Validate them with kubernetes-validate.
+    Kubernetes {
+        /// A register or scenario file naming the states.
+        #[arg(long)]
+        register: PathBuf,
+        /// Directory to write the manifests into.
+        #[arg(long)]
+        out: PathBuf,
+        /// The scenario file's name in the `pocnet-scenario` ConfigMap (default: FILE's
+        /// name).
+        #[arg(long)]
+        scenario: Option<String>,
+        /// The container image (deploy/build-image.sh builds pocnet:dev).
+        #[arg(long, default_value = "pocnet:dev")]
+        image: String,
+        #[arg(long, default_value = "pocnet")]
+        namespace: String,
+        /// Storage requested for each node's journal volume.
+        #[arg(long, default_value = "64Mi")]
+        journal_storage: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 enum Command {
     /// Run a scenario and write report.json (and transport.json for the mesh) into --out.
     ///
@@ -131,11 +158,31 @@ enum Command {
         /// link with an access token, printed at start and written to OUT/console.json.
         #[arg(long, default_value = "127.0.0.1:8750")]
         console_listen: std::net::SocketAddr,
+        /// The console's TLS certificate (PEM). Beyond loopback the console is always
+        /// served over HTTPS: with this certificate, or with one issued for the run by a CA
+        /// made for it (OUT/console-ca.pem, for the players' browsers to trust).
+        #[arg(long, requires = "console_key")]
+        console_cert: Option<PathBuf>,
+        /// The private key of --console-cert (PEM).
+        #[arg(long, requires = "console_cert")]
+        console_key: Option<PathBuf>,
+        /// A name players reach the console by (DNS name or address), for the issued
+        /// certificate; repeat for several.
+        #[arg(long)]
+        console_name: Vec<String>,
+        /// Serve the console over HTTPS on loopback too.
+        #[arg(long)]
+        console_tls: bool,
     },
     /// Make and renew certificates for a deployment (nodes on their own hosts).
     Pki {
         #[command(subcommand)]
         command: PkiCommand,
+    },
+    /// Write the files of a deployment (Kubernetes manifests) for any register.
+    Deploy {
+        #[command(subcommand)]
+        command: DeployCommand,
     },
     /// Check scenario files and report every problem with file:line:column.
     Check {
@@ -215,6 +262,36 @@ fn main() -> ExitCode {
             out!("{}", pocnet::scenario::JSON_SCHEMA);
             EXIT_OK
         }
+        Command::Deploy {
+            command: DeployCommand::Kubernetes { register, out, scenario, image, namespace, journal_storage },
+        } => {
+            let states = match pocnet::pki::states_of(&register) {
+                Ok(s) => s,
+                Err(e) => {
+                    say!("pocnet deploy: {e:#}");
+                    return ExitCode::from(EXIT_INVALID);
+                }
+            };
+            let scenario = scenario
+                .unwrap_or_else(|| register.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+            let k8s = pocnet::deploy::Kubernetes { namespace, image, scenario, journal_storage };
+            match k8s.write(&out, &states) {
+                Ok(files) => {
+                    outln!(
+                        "wrote {} files for {} contact points into {}: {}",
+                        files.len(),
+                        states.len(),
+                        out.display(),
+                        files.join(" ")
+                    );
+                    EXIT_OK
+                }
+                Err(e) => {
+                    say!("pocnet deploy: {e:#}");
+                    EXIT_FAILED
+                }
+            }
+        }
         Command::Pki { command } => {
             let result = match command {
                 PkiCommand::Init { dir, register, days, force } => pocnet::pki::init(&dir, &register, days, force),
@@ -244,6 +321,10 @@ fn main() -> ExitCode {
             udp_delay_ms,
             attach,
             console_listen,
+            console_cert,
+            console_key,
+            console_name,
+            console_tls,
         } => {
             let attach = match attach.map(|p| pocnet::engine::mesh::Attach::load(&p)) {
                 None => None,
@@ -281,6 +362,12 @@ fn main() -> ExitCode {
                 udp_delay,
                 attach,
                 console_listen,
+                console_tls: pocnet::exercise::tls::ConsoleTlsOptions {
+                    cert: console_cert,
+                    key: console_key,
+                    force: console_tls,
+                    names: console_name,
+                },
                 stop: Default::default(),
             };
             run_command(&scenario, &options)

@@ -24,7 +24,7 @@ pub fn states_of(file: &Path) -> anyhow::Result<Vec<StateCode>> {
     if let Ok(s) = scenario::load(file, &scenario::Overrides::default()) {
         return Ok(s.states.iter().map(|e| e.code).collect());
     }
-    let text = std::fs::read_to_string(file).with_context(|| format!("read {}", file.display()))?;
+    let text = pocnet_node::files::read_text(file, crate::scenario::SCENARIO_BYTES_MAX)?;
     let value: toml::Value = toml::from_str(&text).with_context(|| format!("{}: not TOML", file.display()))?;
     let entries = value
         .get("contact_points")
@@ -71,9 +71,7 @@ fn issue_with(ca: &CertificateAuthority, dir: &Path, identity: Identity, days: u
 
 /// Issues (or renews) the certificate of one state, or of the coordinator, with DIR's CA.
 pub fn issue(dir: &Path, who: &str, days: u32) -> anyhow::Result<Vec<String>> {
-    let read = |name: &str| {
-        std::fs::read_to_string(dir.join(name)).with_context(|| format!("read {}", dir.join(name).display()))
-    };
+    let read = |name: &str| pocnet_node::files::read_text(&dir.join(name), pocnet_node::tls::PEM_BYTES_MAX);
     let ca = CertificateAuthority::load(&read("ca.pem")?, &read("ca.key")?).context("load the CA")?;
     let identity = if who == "coordinator" {
         Identity::Coordinator

@@ -46,6 +46,8 @@ pub struct RunOptions {
     pub stop: StopHandle,
     /// Wall-clock exercises: where the operator console and dashboard listen.
     pub console_listen: std::net::SocketAddr,
+    /// Wall-clock exercises: HTTPS for the console (always beyond loopback).
+    pub console_tls: crate::exercise::tls::ConsoleTlsOptions,
 }
 
 #[derive(Debug)]
@@ -172,8 +174,10 @@ async fn clocked(
             let mut wall = crate::wall::WallClock::new(options.speed, scenario.start, rx);
             if scenario.exercise.is_some() {
                 let desk = std::sync::Arc::new(crate::exercise::Desk::new(scenario, wall.view(), commands)?);
-                let addr = crate::exercise::web::serve(desk.clone(), options.console_listen).await?;
-                announce(&desk, addr, &options.out)?;
+                let tls = crate::exercise::tls::acceptor(&options.console_tls, options.console_listen, &options.out)?;
+                let scheme = if tls.is_some() { "https" } else { "http" };
+                let addr = crate::exercise::web::serve(desk.clone(), options.console_listen, tls).await?;
+                announce(&desk, scheme, addr, &options.out)?;
                 progress.desk = Some(desk);
             }
             crate::clock::run_paced(engine, next, lookahead, progress, &mut wall, scenario.exercise_state()).await
@@ -183,9 +187,15 @@ async fn clocked(
 
 /// Prints the console and dashboard links, each with its access token, and writes them to
 /// `console.json` (readable by the owner only) for scripts.
-fn announce(desk: &crate::exercise::Desk, addr: std::net::SocketAddr, out: &Path) -> anyhow::Result<()> {
+fn announce(desk: &crate::exercise::Desk, scheme: &str, addr: std::net::SocketAddr, out: &Path) -> anyhow::Result<()> {
     use crate::exercise::Access;
-    let base = format!("http://{addr}");
+    let base = format!("{scheme}://{addr}");
+    if scheme == "https" && out.join("console-ca.pem").is_file() {
+        pocnet_node::say!(
+            "pocnet: the console's certificate is issued by a CA made for this run: {} (have browsers trust it)",
+            out.join("console-ca.pem").display()
+        );
+    }
     let mut players = serde_json::Map::new();
     let mut control = String::new();
     pocnet_node::say!("pocnet: exercise console at {base} (each link carries its access token; keep them private)");
@@ -223,6 +233,6 @@ pub async fn simulate(scenario: &Scenario) -> anyhow::Result<Report> {
 
 /// Writes a report file whole or not at all (a full disk leaves no half file).
 fn write(path: &Path, text: &str) -> anyhow::Result<()> {
-    crate::files::write_atomic(path, text.as_bytes())?;
+    pocnet_node::files::write_atomic(path, text.as_bytes())?;
     Ok(())
 }

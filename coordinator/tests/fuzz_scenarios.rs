@@ -56,3 +56,22 @@ proptest! {
         }
     }
 }
+
+/// Every input of the coverage-guided fuzzer's corpus (fuzz/corpus/scenario, kept in the
+/// repository) loads or gives located diagnostics, never a panic.
+#[test]
+fn the_fuzz_corpus_replays_without_a_panic() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus/scenario");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).expect("fuzz/corpus/scenario").flatten() {
+        let bytes = std::fs::read(entry.path()).expect("read");
+        if let Ok(text) = std::str::from_utf8(&bytes) {
+            match pocnet::scenario::parse("fuzz.toml", text) {
+                Ok(s) => assert!(s.states.len() >= 2),
+                Err(e) => assert!(!e.diagnostics.is_empty(), "{}", entry.path().display()),
+            }
+        }
+        n += 1;
+    }
+    assert!(n >= 100, "only {n} inputs in {}", dir.display());
+}

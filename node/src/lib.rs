@@ -8,13 +8,17 @@
 //! - [`node`]: the loop (windows, batches, the journal's use) and its typed failures;
 //! - [`control`]: the node's side of the coordinator protocol;
 //! - [`serve`]: accepting peers (identity, limits) and reading their batches;
+//!   [`acceptance`]: what a batch's bytes earn, without I/O (also fuzzed);
 //! - [`deliver`]: sending batches (cut by bytes, back-off on typed rejections);
 //! - [`journal`]: what survives a kill; [`refusals`]: what was refused, counted;
+//! - [`files`]: inputs only from regular files, outputs written whole (both binaries);
 //! - [`tls`], [`pki`]: certificates and identities; [`framing`]: frames on streams;
 //!   [`lossy`]: a UDP socket that loses, delays and cuts beneath QUIC.
 
+pub mod acceptance;
 pub mod control;
 pub mod deliver;
+pub mod files;
 pub mod framing;
 pub mod journal;
 pub mod lossy;

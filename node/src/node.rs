@@ -13,12 +13,11 @@ use crate::journal::{Journal, JournalError, Record};
 use crate::refusals::{self, SharedRefusals};
 use pocnet_core::limits;
 use pocnet_core::wire::{
-    Envelope, FailureCause, FromNode, PeerFrame, PeerTransport, Rejection, ToNode, TransportStats, WindowDone,
+    Envelope, FailureCause, FromNode, PeerFrame, PeerTransport, ToNode, TransportStats, WindowDone,
 };
-use pocnet_core::{Agenda, EnqueueError, SimTime, StateCode, WindowOutput};
+use pocnet_core::{Agenda, SimTime, StateCode, WindowOutput};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::time::Instant;
 use tokio::sync::{mpsc, oneshot};
 
 /// Inputs the loop takes, one at a time.
@@ -86,8 +85,6 @@ impl From<JournalError> for Failure {
 pub const INPUT_QUEUE_MAX: usize = 1024;
 /// Batch round-trip samples kept for the transport report.
 const RTT_SAMPLES_MAX: usize = 100_000;
-/// How long a rate-limited peer is told to wait at least.
-const RETRY_AFTER_MS_MIN: u32 = 5;
 
 struct Window {
     until: SimTime,
@@ -116,9 +113,7 @@ pub struct Node {
     pub last_window: Option<(SimTime, WindowDone)>,
     /// The UDP socket beneath QUIC, for cuts and heals.
     pub socket: std::sync::Arc<crate::lossy::LossySocket>,
-    /// Token bucket per peer: (tokens, last refill).
-    buckets: BTreeMap<StateCode, (f64, Instant)>,
-    peer_batches_per_second: f64,
+    rate_limit: crate::acceptance::RateLimit,
 }
 
 /// What a node is made of when its loop starts.
@@ -153,8 +148,7 @@ impl Node {
             journal: p.journal,
             last_window: p.last_window,
             socket: p.socket,
-            buckets: BTreeMap::new(),
-            peer_batches_per_second: f64::from(p.peer_batches_per_second.max(1)),
+            rate_limit: crate::acceptance::RateLimit::new(p.peer_batches_per_second),
         }
     }
 
@@ -206,7 +200,13 @@ impl Node {
                 self.finish().await?;
                 return Ok(true);
             }
-            ToNode::PeerRestarted { state } => {
+            ToNode::PeerRestarted { state, address } => {
+                match address.parse() {
+                    Ok(addr) if self.register.contains_key(&state) => {
+                        self.register.insert(state, addr);
+                    }
+                    _ => return Err(Failure::protocol(format!("restarted peer {state} at `{address}`"))),
+                }
                 // Closing fails any exchange in flight on it at once; the delivery retries
                 // on a fresh connection to the restarted node.
                 if let Some(conn) = self.connections.remove(&state) {
@@ -240,51 +240,20 @@ impl Node {
         self.socket.set_cut(&addresses, cut);
     }
 
-    /// Checks every envelope before queueing any: the sender is the state the peer's
-    /// certificate names, and the agenda takes it. What is accepted is journalled first.
+    /// A peer's batch: the rate limit, then every envelope checked before any is queued
+    /// (acceptance.rs); what is accepted is journalled before the answer.
     fn accept_batch(&mut self, from: StateCode, envelopes: Vec<Envelope>) -> Result<PeerFrame, Failure> {
-        let rate = self.peer_batches_per_second;
-        let (tokens, last) = self.buckets.entry(from).or_insert((rate, Instant::now()));
-        *tokens = (*tokens + last.elapsed().as_secs_f64() * rate).min(rate);
-        *last = Instant::now();
-        if *tokens < 1.0 {
-            let ms = ((1.0 - *tokens) / rate * 1000.0).ceil() as u32;
-            return Ok(PeerFrame::Rejected {
-                reason: Rejection::RateLimited { retry_after_ms: ms.max(RETRY_AFTER_MS_MIN) },
-            });
+        if let Err(reason) = self.rate_limit.take(from) {
+            return Ok(PeerFrame::Rejected { reason });
         }
-        *tokens -= 1.0;
-        if envelopes.len() > limits::BATCH_ENVELOPES_MAX {
-            let envelopes = u32::try_from(envelopes.len()).unwrap_or(u32::MAX);
-            return Ok(PeerFrame::Rejected { reason: Rejection::TooLarge { envelopes } });
-        }
-        if let Some(e) = envelopes.iter().find(|e| e.from != from) {
-            return Ok(PeerFrame::Rejected { reason: Rejection::WrongSender { claimed: e.from, certified: from } });
-        }
-        let count = envelopes.len();
-        let mut accepted = Vec::with_capacity(count);
-        let mut rejection = None;
-        for envelope in envelopes {
-            match self.agenda.enqueue(envelope.clone()) {
-                Ok(()) => accepted.push(envelope),
-                Err(e) => {
-                    rejection = Some(match e {
-                        EnqueueError::InboxFull => Rejection::InboxFull { retry_after_ms: 1_000 },
-                        EnqueueError::WrongReceiver { to, .. } => Rejection::WrongReceiver { to },
-                        _ => Rejection::OutOfTime,
-                    });
-                    break;
-                }
-            }
-        }
+        let register = &self.register;
+        let (answer, accepted) =
+            crate::acceptance::accept(&mut self.agenda, |s| register.contains_key(&s), from, envelopes);
         // Journalled before the answer: what the sender is told is queued survives a crash.
         if let (Some(journal), false) = (self.journal.as_mut(), accepted.is_empty()) {
             journal.append(&Record::Batch { from, envelopes: accepted })?;
         }
-        Ok(match rejection {
-            Some(reason) => PeerFrame::Rejected { reason },
-            None => PeerFrame::Accepted { count: u32::try_from(count).unwrap_or(u32::MAX) },
-        })
+        Ok(answer)
     }
 
     async fn start_window(&mut self, until: SimTime) -> Result<(), Failure> {

@@ -103,6 +103,24 @@ impl CertificateAuthority {
     }
 }
 
+impl CertificateAuthority {
+    /// Issues a server certificate (a web console's) naming `names`: DNS names or IP
+    /// addresses, as a browser checks them.
+    pub fn issue_server(&self, names: &[String], validity: Validity) -> Result<IssuedCertificate, PkiError> {
+        let mut params = CertificateParams::new(names.to_vec())?;
+        params.distinguished_name = DistinguishedName::new();
+        params.distinguished_name.push(DnType::CommonName, names.first().cloned().unwrap_or_default());
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        let now = time::OffsetDateTime::now_utc();
+        params.not_before = now + time::Duration::seconds(validity.not_before_secs);
+        params.not_after = now + time::Duration::seconds(validity.not_after_secs);
+        let key = KeyPair::generate()?;
+        let cert = params.signed_by(&key, &self.issuer)?;
+        Ok(IssuedCertificate { cert_pem: cert.pem(), key_pem: key.serialize_pem() })
+    }
+}
+
 /// Writes a file readable by its owner only (private keys).
 pub fn write_private(path: &Path, contents: &str) -> Result<(), PkiError> {
     use std::io::Write;

@@ -33,7 +33,7 @@ impl Refusals {
 
     /// Counts one refusal of `kind` from `peer` (a state code or an address).
     pub fn record(&mut self, kind: RefusalKind, peer: &str, detail: &dyn std::fmt::Display) {
-        let family = family(&kind);
+        let family = kind.family();
         let n = self.by_kind.entry(family.clone()).or_default();
         *n += 1;
         let n = *n;
@@ -84,13 +84,6 @@ pub fn counts(shared: &SharedRefusals) -> Vec<RefusalCount> {
         Ok(g) => g.counts(),
         Err(poisoned) => poisoned.into_inner().counts(),
     }
-}
-
-/// A kind's family for throttling: rejections of one kind with different retry times are
-/// one family.
-fn family(kind: &RefusalKind) -> String {
-    let name = format!("{kind:?}");
-    name.split(['(', ' ', '{']).take(2).collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]

@@ -132,20 +132,19 @@ async fn serve_stream(
         PeerFrame::Rejected { reason: rejection }
     };
     let answer = match read_frame_within::<PeerFrame>(&mut recv, within).await {
-        Ok(Some(PeerFrame::Batch { from, envelopes })) if from == peer => {
-            let (reply, answer) = oneshot::channel();
-            if tx.send(Input::Batch { from, envelopes, reply }).await.is_err() {
-                return;
+        Ok(Some(frame)) => match crate::acceptance::batch_from(peer, frame) {
+            Ok(envelopes) => {
+                let (reply, answer) = oneshot::channel();
+                if tx.send(Input::Batch { from: peer, envelopes, reply }).await.is_err() {
+                    return;
+                }
+                match answer.await {
+                    Ok(a) => a,
+                    Err(_) => return,
+                }
             }
-            match answer.await {
-                Ok(a) => a,
-                Err(_) => return,
-            }
-        }
-        Ok(Some(PeerFrame::Batch { from, .. })) => {
-            refuse(Rejection::WrongSender { claimed: from, certified: peer }, &format!("the batch claims {from}"))
-        }
-        Ok(Some(other)) => refuse(Rejection::UnexpectedFrame, &format!("{other:?}")),
+            Err(rejection) => refuse(rejection.clone(), &rejection),
+        },
         Ok(None) => return,
         Err(FrameError::Timeout(t)) => refuse(Rejection::Timeout, &format!("no whole frame within {t:?}")),
         Err(e) => refuse(Rejection::BadFrame, &e),

@@ -48,6 +48,8 @@ impl std::fmt::Display for Identity {
 pub enum TlsError {
     #[error("{path}: {reason}")]
     File { path: String, reason: String },
+    #[error("{0}")]
+    Input(crate::files::FileError),
     #[error("{what}: {reason}")]
     Pem { what: &'static str, reason: String },
     #[error("TLS configuration: {0}")]
@@ -117,6 +119,9 @@ pub fn peer_identity(conn: &quinn::Connection) -> Result<Identity, IdentityError
     identity_of(leaf)
 }
 
+/// Largest certificate, key or CA file read.
+pub const PEM_BYTES_MAX: u64 = 1 << 20;
+
 /// This endpoint's certificate chain and key, and the CA it trusts.
 pub struct Credentials {
     chain: Vec<CertificateDer<'static>>,
@@ -159,9 +164,8 @@ impl Credentials {
 
     /// Loads PEM files; errors name the file.
     pub fn load(cert: &Path, key: &Path, ca: &Path) -> Result<Credentials, TlsError> {
-        let read = |p: &Path| {
-            std::fs::read(p).map_err(|e| TlsError::File { path: p.display().to_string(), reason: e.to_string() })
-        };
+        // PEM files are small; a FIFO, a device or a huge file is refused, not read.
+        let read = |p: &Path| crate::files::read_regular(p, PEM_BYTES_MAX).map_err(TlsError::Input);
         let (c, k, a) = (read(cert)?, read(key)?, read(ca)?);
         Credentials::from_pem(&c, &k, &a).map_err(|e| match e {
             TlsError::Pem { what, reason } => {

@@ -68,3 +68,177 @@ fn standalone_nodes_with_a_deployment_pki_are_driven_by_an_attached_coordinator(
     pocnet_node::tls::Credentials::load(&pki.join("vnm.pem"), &pki.join("vnm.key"), &pki.join("ca.pem"))
         .expect("the renewed certificate loads against the same CA");
 }
+
+/// A deployment of standalone nodes for `scenario`, with journals: returns the PKI and
+/// the deployment file, and a function that starts one node as its host would.
+struct Deployment {
+    pki: std::path::PathBuf,
+    file: std::path::PathBuf,
+    coordinator: String,
+    journals: std::path::PathBuf,
+}
+
+impl Deployment {
+    fn new(dir: &std::path::Path, scenario: &std::path::Path) -> Deployment {
+        let pki = dir.join("pki");
+        let init = pocnet(
+            &["pki", "init", pki.to_str().expect("utf-8"), "--register", scenario.to_str().expect("utf-8")],
+            LIMIT,
+        );
+        assert!(init.status.success(), "{}", text(&init.stderr));
+        let port = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+        let file = dir.join("deployment.toml");
+        std::fs::write(&file, format!("coordinator = \"127.0.0.1:{port}\"\npki = \"pki\"\n")).expect("write");
+        let journals = dir.join("journals");
+        std::fs::create_dir_all(&journals).expect("journals");
+        Deployment { pki, file, coordinator: format!("127.0.0.1:{port}"), journals }
+    }
+
+    /// Starts `state`'s node on `listen`, with its journal on "persistent storage".
+    fn start(&self, state: &str, listen: &str) -> std::process::Child {
+        let mut cmd = Command::new(&binaries().node);
+        standalone_node_args(&mut cmd, state, &self.coordinator, &self.pki);
+        cmd.args(["--listen", listen])
+            .arg("--journal")
+            .arg(self.journals.join(format!("{}.journal", state.to_ascii_lowercase())))
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("pocnet-node")
+    }
+}
+
+fn free_udp_port() -> String {
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind");
+    socket.local_addr().expect("addr").to_string()
+}
+
+/// Long enough (about ten seconds on the wall clock) to kill a node in the middle.
+fn busy(dir: &std::path::Path) -> std::path::PathBuf {
+    let mut s = "[scenario]\nname = \"attached-busy\"\nseed = 3\nstart = \"2025-11-03T00:00:00Z\"\nend = \"2025-11-20T00:00:00Z\"\n\n\
+        [network]\nlink_delay = \"100ms\"\n\n[profiles.q]\nacknowledge = { staffed = \"1m..30m\", on_call = \"10m..2h\" }\n\
+        fulfil = { staffed = \"30m..6h\", on_call = \"1h..12h\" }\ngive_up_after = \"12d\"\n"
+        .to_string();
+    for (code, tz) in [("VNM", "Asia/Ho_Chi_Minh"), ("FRA", "Europe/Paris"), ("BRA", "America/Sao_Paulo")] {
+        s += &format!("\n[[states]]\ncode = \"{code}\"\nname = \"{code}\"\ntz = \"{tz}\"\nroster = \"office-hours-on-call\"\nprofile = \"q\"\n");
+    }
+    s += "\n[[generate]]\nrate_per_day = 80\nkinds = { preservation = 1 }\nend = \"2025-11-08T00:00:00Z\"\n";
+    s += "\n[[injects]]\nat = \"2025-11-16T12:00:00Z\"\nfrom = \"FRA\"\nto = \"VNM\"\nkind = \"preservation\"\n";
+    let path = dir.join("busy.toml");
+    std::fs::write(&path, s).expect("write");
+    path
+}
+
+#[test]
+fn an_attached_node_restarted_by_its_host_re_registers_and_loses_nothing() {
+    let dir = scratch("attach-restart");
+    let scenario = busy(&dir);
+    let d = Deployment::new(&dir, &scenario);
+    let listens: Vec<(&str, String)> = ["VNM", "FRA", "BRA"].iter().map(|s| (*s, free_udp_port())).collect();
+    let mut nodes: Vec<(String, std::process::Child)> =
+        listens.iter().map(|(s, l)| (s.to_string(), d.start(s, l))).collect();
+    let out = dir.join("attached");
+    let mut coordinator = Command::new(&binaries().pocnet)
+        .args(["run", scenario.to_str().expect("utf-8"), "--attach", d.file.to_str().expect("utf-8")])
+        .args(["--clock", "wall", "--speed", "100000", "--out", out.to_str().expect("utf-8"), "-q"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("pocnet");
+    std::thread::sleep(Duration::from_millis(2500));
+    assert!(coordinator.try_wait().expect("wait").is_none(), "the run ended before the kill");
+    // The host's supervisor: FRA's process is killed, and started again with the same
+    // arguments and the same journal a moment later.
+    let (_, fra) = nodes.iter_mut().find(|(s, _)| s == "FRA").expect("FRA");
+    fra.kill().expect("kill FRA");
+    let _ = fra.wait();
+    std::thread::sleep(Duration::from_millis(500));
+    let listen = &listens.iter().find(|(s, _)| *s == "FRA").expect("FRA").1;
+    nodes.push(("FRA".into(), d.start("FRA", listen)));
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = coordinator.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(started.elapsed() < LIMIT, "the run did not end");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    if let Some(mut e) = coordinator.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut e, &mut stderr);
+    }
+    assert!(status.success(), "{stderr}");
+    for (_, mut node) in nodes {
+        let _ = node.kill();
+        let _ = node.wait();
+    }
+    let inproc = dir.join("inproc");
+    let own = pocnet(
+        &[
+            "run",
+            scenario.to_str().expect("utf-8"),
+            "--engine",
+            "inproc",
+            "-q",
+            "--out",
+            inproc.to_str().expect("utf-8"),
+        ],
+        LIMIT,
+    );
+    assert!(own.status.success(), "{}", text(&own.stderr));
+    assert!(
+        std::fs::read(out.join("report.json")).expect("attached")
+            == std::fs::read(inproc.join("report.json")).expect("own"),
+        "a node restarted by its host changed the report"
+    );
+    let restarts = read_json(&out.join("transport.json"))["restarts"].as_array().expect("restarts").clone();
+    assert_eq!(restarts.len(), 1, "{restarts:?}");
+    assert_eq!(restarts[0]["state"], "FRA");
+}
+
+#[test]
+fn an_interrupted_coordinator_stops_its_attached_nodes() {
+    let dir = scratch("attach-stop");
+    let scenario = busy(&dir);
+    let d = Deployment::new(&dir, &scenario);
+    let mut nodes: Vec<std::process::Child> =
+        ["VNM", "FRA", "BRA"].iter().map(|s| d.start(s, &free_udp_port())).collect();
+    let out = dir.join("attached");
+    let mut coordinator = Command::new(&binaries().pocnet)
+        .args(["run", scenario.to_str().expect("utf-8"), "--attach", d.file.to_str().expect("utf-8")])
+        .args(["--clock", "wall", "--speed", "10000", "--out", out.to_str().expect("utf-8"), "-q"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("pocnet");
+    std::thread::sleep(Duration::from_millis(2000));
+    #[allow(unsafe_code)]
+    // SAFETY: kill(2) on the coordinator this test started.
+    let rc = unsafe { libc::kill(i32::try_from(coordinator.id()).expect("pid"), libc::SIGTERM) };
+    assert_eq!(rc, 0);
+    let status = coordinator.wait().expect("wait");
+    let mut stderr = String::new();
+    if let Some(mut e) = coordinator.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut e, &mut stderr);
+    }
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("stopping 3 node(s) (attached: told to stop)"), "{stderr}");
+    let started = Instant::now();
+    for node in &mut nodes {
+        let status = loop {
+            if let Some(status) = node.try_wait().expect("wait") {
+                break status;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "an attached node ran on after the coordinator stopped"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let mut said = String::new();
+        if let Some(mut e) = node.stderr.take() {
+            let _ = std::io::Read::read_to_string(&mut e, &mut said);
+        }
+        assert!(status.success() && said.contains("stopped by the coordinator"), "{status}: {said}");
+    }
+}

@@ -192,3 +192,64 @@ fn a_real_partition_beneath_quic_heals_and_loses_nothing() {
     assert_eq!(cuts[0]["b"], serde_json::json!(["BRA", "FRA"]));
     assert!(cuts[0]["lasted_ms"].as_u64().expect("lasted") >= 1500);
 }
+
+#[test]
+fn a_restart_that_cannot_start_is_tried_again_and_given_up_naming_its_cause() {
+    let dir = scratch("failing-restart");
+    let scenario = dir.join("s.toml");
+    std::fs::write(&scenario, busy_scenario(true)).expect("write");
+    let out = dir.join("mesh");
+    let marker = out.to_str().expect("utf-8").to_string();
+    let mut coordinator = Command::new(&binaries().pocnet)
+        .args([
+            "run",
+            scenario.to_str().expect("utf-8"),
+            "--clock",
+            "wall",
+            "--speed",
+            "100000",
+            "--out",
+            &marker,
+            "-q",
+        ])
+        .env("POCNET_NODE_BIN", &binaries().node)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("pocnet");
+    let started = Instant::now();
+    let victim = loop {
+        let pids = node_processes(&marker);
+        if pids.len() == 3 {
+            std::thread::sleep(Duration::from_millis(500));
+            break pids[0];
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "nodes never started");
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    // The journal folder goes away (a file where it was): no restarted node can journal.
+    let journals = out.join("run/journal");
+    std::fs::remove_dir_all(&journals).expect("remove journals");
+    std::fs::write(&journals, "not a folder").expect("a file instead");
+    #[allow(unsafe_code)]
+    // SAFETY: kill(2) on a pid this test found among its run's node processes.
+    let rc = unsafe { libc::kill(i32::try_from(victim).expect("pid"), libc::SIGKILL) };
+    assert_eq!(rc, 0);
+    let status = loop {
+        if let Some(status) = coordinator.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "the run neither recovered nor gave up");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    if let Some(mut e) = coordinator.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut e, &mut stderr);
+    }
+    assert_eq!(status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("processes started to replace it did not get ready"), "{stderr}");
+    assert!(stderr.contains("journal") && stderr.contains("Not a directory"), "{stderr}");
+    assert!(stderr.contains("last lines of"), "the node's own log is quoted: {stderr}");
+    assert!(started.elapsed() < Duration::from_secs(40), "gave up only after {:?}", started.elapsed());
+    assert!(node_processes(&marker).is_empty(), "no node left behind");
+}

@@ -296,3 +296,98 @@ async fn a_flooding_peer_is_rate_limited_and_let_in_again_later() {
 fn total_refusals(stats: &TransportStats) -> u64 {
     stats.refusals.iter().map(|r| r.count).sum()
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_stale_grant_fails_the_node_with_a_named_cause_not_a_panic() {
+    let TestNode { mut node, mut send, mut recv, .. } = start_node("stale-grant", &[]).await;
+    write_frame(&mut send, &ToNode::Grant { until: SimTime(2_000_000) }).await.expect("grant");
+    let answer = read_frame::<FromNode>(&mut recv).await.expect("answer");
+    assert!(matches!(answer, Some(FromNode::WindowDone(_))), "{answer:?}");
+    write_frame(&mut send, &ToNode::Grant { until: SimTime(1_000_000) }).await.expect("stale grant");
+    let answer = read_frame::<FromNode>(&mut recv).await.expect("answer");
+    assert!(
+        matches!(&answer, Some(FromNode::Failed { cause: pocnet_core::wire::FailureCause::Protocol, detail }) if detail.contains("stale grant")),
+        "{answer:?}"
+    );
+    let status = tokio::time::timeout(Duration::from_secs(10), node.wait()).await.expect("node exits").expect("status");
+    assert_eq!(status.code(), Some(1), "a failure, not a panic (101): {status}");
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmRSS")
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_flood_of_stalled_streams_connections_and_handshakes_stays_bounded() {
+    use pocnet_core::limits::{PEER_CONNECTIONS_MAX, PEER_STREAMS_MAX};
+    let TestNode { network, mut node, mut send, mut recv, listen, _coordinator } = start_node("flood", &[]).await;
+    let pid = node.id().expect("pid");
+    let before = rss_kib(pid);
+    let fra = issue(&network, "FRA", &network);
+    // Connections as FRA, each with every stream it may open stalled after a header that
+    // announces a whole frame.
+    let endpoint = fra.endpoint("127.0.0.1:0".parse().expect("addr")).expect("endpoint");
+    let mut held = Vec::new();
+    let mut held_connections = Vec::new();
+    for _ in 0..PEER_CONNECTIONS_MAX + 1 {
+        let conn =
+            endpoint.connect(listen, &code("VNM").certificate_name()).expect("connect").await.expect("handshake");
+        for _ in 0..PEER_STREAMS_MAX + 4 {
+            let Ok(Ok((mut s, r))) = tokio::time::timeout(Duration::from_millis(200), conn.open_bi()).await else {
+                break; // QUIC's stream limit: no more streams on this connection
+            };
+            let mut header = Vec::from(((1u32 << 20) - 10).to_be_bytes());
+            header.extend_from_slice(&PROTOCOL_VERSION.to_be_bytes());
+            header.extend_from_slice(&[0u8; 10]);
+            let _ = s.write_all(&header).await;
+            held.push((s, r));
+        }
+        held_connections.push(conn);
+    }
+    // Handshakes with another CA's certificate, many at once.
+    let foreign = CertificateAuthority::new("foreign CA").expect("CA");
+    let outsider = issue(&foreign, "BRA", &network);
+    let mut attempts = Vec::new();
+    for _ in 0..300 {
+        let e = outsider.endpoint("127.0.0.1:0".parse().expect("addr")).expect("endpoint");
+        if let Ok(connecting) = e.connect(listen, &code("VNM").certificate_name()) {
+            attempts.push(tokio::spawn(async move {
+                let _ = tokio::time::timeout(Duration::from_secs(5), connecting).await;
+                drop(e);
+            }));
+        }
+    }
+    for a in attempts {
+        let _ = a.await;
+    }
+    let after = rss_kib(pid);
+    assert!(after < before + 32 * 1024, "RSS grew from {before} KiB to {after} KiB");
+    // The stalled streams are dropped when their time is up; the node still serves.
+    tokio::time::sleep(Duration::from_millis(pocnet_core::limits::STREAM_READ_TIMEOUT_MS + 1_500)).await;
+    drop(held);
+    drop(held_connections);
+    let honest = issue(&network, "BRA", &network);
+    let answer = exchange(&honest, listen, batch("BRA", vec![envelope("BRA")])).await;
+    assert!(matches!(answer, Ok(Some(PeerFrame::Accepted { .. }))), "{answer:?}");
+    write_frame(&mut send, &ToNode::Finish).await.expect("finish");
+    let Some(FromNode::Finished(stats)) = read_frame(&mut recv).await.expect("finished") else { panic!("no Finished") };
+    let count = |want: &dyn Fn(&RefusalKind) -> bool| -> u64 {
+        stats.refusals.iter().filter(|r| want(&r.kind)).map(|r| r.count).sum()
+    };
+    assert!(
+        count(&|k| *k == RefusalKind::BatchRejected(Rejection::Timeout)) >= u64::from(PEER_STREAMS_MAX),
+        "{:#?}",
+        stats.refusals
+    );
+    assert!(count(&|k| *k == RefusalKind::TooManyConnections) >= 1, "{:#?}", stats.refusals);
+    let handshakes = count(&|k| matches!(k, RefusalKind::Handshake | RefusalKind::TooManyHandshakes));
+    assert!(handshakes >= 250, "{handshakes} of 300 refused handshakes counted: {:#?}", stats.refusals);
+    let status = tokio::time::timeout(Duration::from_secs(10), node.wait()).await.expect("node exits").expect("status");
+    assert!(status.success());
+    eprintln!("flood: RSS {before} KiB before, {after} KiB after; {handshakes} handshakes refused");
+}

@@ -12,6 +12,7 @@
 //!   for the controller;
 //! - [`views`]: requests as a person reads them (status, local times, Art. 42 fields).
 
+pub mod tls;
 pub mod views;
 pub mod web;
 

@@ -31,8 +31,13 @@ const HEATMAP_HOURS: u64 = 24;
 
 type Shared = Arc<Desk>;
 
-/// Binds `listen` and serves until the process ends; returns the bound address.
-pub async fn serve(desk: Shared, listen: SocketAddr) -> anyhow::Result<SocketAddr> {
+/// Binds `listen` and serves until the process ends, over TLS when `tls` is given;
+/// returns the bound address.
+pub async fn serve(
+    desk: Shared,
+    listen: SocketAddr,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+) -> anyhow::Result<SocketAddr> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| anyhow::anyhow!("exercise console: cannot listen on {listen}: {e}"))?;
@@ -51,11 +56,23 @@ pub async fn serve(desk: Shared, listen: SocketAddr) -> anyhow::Result<SocketAdd
         .route("/api/control/end", post(control_end))
         .route("/api/control/inject", post(control_inject))
         .with_state(desk);
-    tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, app).await {
-            tracing::error!("exercise console stopped: {e}");
+    match tls {
+        None => {
+            tokio::spawn(async move {
+                if let Err(e) = axum::serve(listener, app).await {
+                    tracing::error!("exercise console stopped: {e}");
+                }
+            });
         }
-    });
+        Some(acceptor) => {
+            let listener = super::tls::TlsListener::new(listener, acceptor)?;
+            tokio::spawn(async move {
+                if let Err(e) = axum::serve(listener, app).await {
+                    tracing::error!("exercise console stopped: {e}");
+                }
+            });
+        }
+    }
     Ok(addr)
 }
 

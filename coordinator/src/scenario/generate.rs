@@ -3,6 +3,7 @@
 
 use super::raw::RawGenerate;
 use super::{delay_field, kind_of, on_side, probability, side, time_in, Checker, StateEntry, INJECTS_MAX};
+use pocnet_core::limits;
 use pocnet_core::network::Side;
 use pocnet_core::request::{Art42, Inject, RequestId};
 use pocnet_core::{SimTime, StateCode};
@@ -45,6 +46,7 @@ pub(super) fn generate(
     end: SimTime,
     states: &[StateEntry],
     regions: &BTreeMap<StateCode, String>,
+    budget: &mut usize,
 ) -> Vec<Inject> {
     use rand::{Rng, SeedableRng};
     let r = raw.get_ref();
@@ -96,6 +98,26 @@ pub(super) fn generate(
             c.at(w, "a weight must be a non-negative number");
         }
     }
+    let language = r.language.as_deref().filter(|l| *l != "requester");
+    if language.is_some_and(|l| l.len() > limits::LANGUAGE_BYTES_MAX) {
+        c.at(raw, format!("language: longer than {} bytes", limits::LANGUAGE_BYTES_MAX));
+    }
+    // Bounded before anything is drawn: the expected count of this block, against what
+    // the scenario may still hold.
+    if let (Some(a), Some(b)) = (g_start, g_end) {
+        let requesters = states.iter().filter(|s| from.iter().any(|f| on_side(s.code, f, regions))).count();
+        let days = b.since(a) as f64 / 86_400_000.0;
+        let expected = rate.max(0.0) * days * requesters as f64;
+        if expected > *budget as f64 {
+            c.at(
+                &r.rate_per_day,
+                format!(
+                    "this block would make about {expected:.0} injects ({rate}/day x {days:.0} days x {requesters} states); \
+                     the scenario may hold {INJECTS_MAX} in all, {budget} more"
+                ),
+            );
+        }
+    }
     let retention = r.retention.as_ref().map(|v| delay_field(c, v));
     let chain_p = r.chain_probability.as_ref().map(|p| probability(c, p));
     let (Some(g_start), Some(g_end), Some(diurnal)) = (g_start, g_end, diurnal) else { return vec![] };
@@ -129,7 +151,7 @@ pub(super) fn generate(
         loop {
             let u: f64 = 1.0 - rng.random::<f64>();
             t += -u.ln() / peak_rate_per_ms;
-            if t >= g_end.0 as f64 || out.len() > INJECTS_MAX {
+            if t >= g_end.0 as f64 || out.len() >= *budget {
                 break;
             }
             let at = SimTime(t as i64);
@@ -182,5 +204,6 @@ pub(super) fn generate(
             });
         }
     }
+    *budget = budget.saturating_sub(out.len());
     out
 }

@@ -293,16 +293,22 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// A scenario or register file: a regular file, read with its size limit applied while
+/// reading (a FIFO or a device is refused, never read).
 fn read_text(path: &Path) -> Result<String, ScenarioError> {
-    let file = path.display().to_string();
-    let fail = |message: String| ScenarioError {
-        diagnostics: vec![Diagnostic { file: file.clone(), line: 1, column: 1, message }],
-    };
-    let meta = std::fs::metadata(path).map_err(|e| fail(format!("cannot read: {e}")))?;
-    if meta.len() > SCENARIO_BYTES_MAX {
-        return Err(fail(format!("file of {} bytes exceeds the limit of {SCENARIO_BYTES_MAX} bytes", meta.len())));
-    }
-    std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read: {e}")))
+    use pocnet_node::files::{read_text, FileError};
+    read_text(path, SCENARIO_BYTES_MAX).map_err(|e| {
+        let message = match e {
+            FileError::Read { source, .. } => format!("cannot read: {source}"),
+            FileError::NotAFile { kind, .. } => format!("not a regular file (a {kind})"),
+            FileError::TooLarge { max, .. } => format!("more than {max} bytes: the limit of a scenario file"),
+            FileError::NotText { .. } => "not UTF-8 text".to_string(),
+            FileError::Write { source, .. } => source.to_string(),
+        };
+        ScenarioError {
+            diagnostics: vec![Diagnostic { file: path.display().to_string(), line: 1, column: 1, message }],
+        }
+    })
 }
 
 /// What the command line changes in a scenario. Applied before anything is drawn from the
@@ -542,6 +548,10 @@ fn validate(
     if let (Some(n), Some(start), Some(end)) = (network.as_mut(), start, end) {
         n.regions = regions.clone();
         for f in raw.faults.iter().filter(|f| !matches!(f.get_ref().kind.get_ref().as_str(), "crash" | "cut")) {
+            if n.faults.len() == limits::FAULTS_MAX {
+                c.at(f, format!("more than {} down, partition and stale faults", limits::FAULTS_MAX));
+                break;
+            }
             if let Some(fault) = fault(c, f, &codes, &regions, start, end) {
                 n.faults.push(fault);
             }
@@ -564,8 +574,9 @@ fn validate(
     }
     if let (Some(seed), Some((start, end))) = (seed, window) {
         let mut generated = Vec::new();
+        let mut budget = INJECTS_MAX.saturating_sub(injects.len());
         for (index, g) in raw.generate.iter().enumerate() {
-            generated.extend(generate::generate(c, g, index, seed, start, end, &states, &regions));
+            generated.extend(generate::generate(c, g, index, seed, start, end, &states, &regions, &mut budget));
         }
         generated.sort_by_key(|i| (i.at, i.from, i.to));
         for mut inject in generated {
@@ -941,6 +952,13 @@ fn state(
         missing(c, "name");
     }
     let region = raw.region.clone().or_else(|| base.map(|b| b.region.clone())).unwrap_or_default();
+    let long = |c: &mut Checker<'_>, field: &str, text: &str, max: usize| {
+        if text.len() > max {
+            c.at(&raw.code, format!("{code}: `{field}` is {} bytes; the wire carries at most {max}", text.len()));
+        }
+    };
+    long(c, "name", name.as_deref().unwrap_or(""), limits::NAME_BYTES_MAX);
+    long(c, "region", &region, limits::NAME_BYTES_MAX);
     let tz = match (&raw.tz, base) {
         (Some(tz), _) => match pocnet_core::tzdb::zone(tz.get_ref()) {
             Ok(_) => Some(tz.get_ref().clone()),
@@ -1019,6 +1037,12 @@ fn state(
         }
     };
     let languages = raw.languages.clone().or_else(|| base.map(|b| b.languages.clone())).unwrap_or_default();
+    if languages.len() > limits::LANGUAGES_MAX {
+        c.at(&raw.code, format!("{code}: {} languages; at most {}", languages.len(), limits::LANGUAGES_MAX));
+    }
+    for l in &languages {
+        long(c, "languages", l, limits::LANGUAGE_BYTES_MAX);
+    }
     let (name, tz, workweek, shifts, holidays, (always_staffed, off_hours), profile_name) =
         (name?, tz?, workweek?, shifts?, holidays?, pattern?, profile_name?);
     let spec = RosterSpec { tz: tz.clone(), workweek, shifts: shifts.clone(), always_staffed, off_hours, holidays };
@@ -1126,6 +1150,10 @@ fn network(
     };
     let mut model = NetworkModel::new(link_delay.unwrap_or(DEFAULT_LINK_DELAY_MS));
     let mut ok = link_delay.is_some();
+    if let Some(extra) = raw.links.get(limits::LINK_RULES_MAX) {
+        c.at(extra, format!("more than {} link rules", limits::LINK_RULES_MAX));
+        ok = false;
+    }
     for l in &raw.links {
         let r = l.get_ref();
         let between = r.between.get_ref();
@@ -1296,21 +1324,35 @@ fn inject(
         mla_to_follow: raw.mla_to_follow.unwrap_or(true),
         confidential: raw.confidential.unwrap_or(true),
     };
-    if !details.within_limits() {
-        c.at(&raw.at, format!("an Art. 42 text field is longer than {} bytes", limits::TEXT_FIELD_BYTES_MAX));
+    let mut too_long = false;
+    for (field, text) in [
+        ("authority", &details.authority),
+        ("offence", &details.offence),
+        ("data", &details.data),
+        ("custodian", &details.custodian),
+        ("necessity", &details.necessity),
+    ] {
+        if text.len() > limits::TEXT_FIELD_BYTES_MAX {
+            c.at(
+                &raw.at,
+                format!(
+                    "{field}: {} bytes, longer than the {} a request carries",
+                    text.len(),
+                    limits::TEXT_FIELD_BYTES_MAX
+                ),
+            );
+            too_long = true;
+        }
+    }
+    let language = raw.language.clone().unwrap_or_else(|| "en".into());
+    if language.len() > limits::LANGUAGE_BYTES_MAX {
+        c.at(&raw.at, format!("language: longer than {} bytes (a BCP 47 tag like `fr`)", limits::LANGUAGE_BYTES_MAX));
+        too_long = true;
+    }
+    if too_long {
         return None;
     }
-    Some(Inject {
-        id,
-        at,
-        from,
-        to,
-        kind,
-        language: raw.language.clone().unwrap_or_else(|| "en".into()),
-        details,
-        evidence_deleted_at: deleted,
-        chain,
-    })
+    Some(Inject { id, at, from, to, kind, language, details, evidence_deleted_at: deleted, chain })
 }
 
 fn threshold(c: &mut Checker<'_>, raw: &RawThreshold, regions: &BTreeSet<&String>) -> Option<Threshold> {

@@ -51,10 +51,13 @@ pub enum ToNode {
     },
     /// The run is over: answer `Finished` and exit.
     Finish,
-    /// `state`'s node died and was restarted on the same address: connections to its
-    /// earlier life are dead (QUIC would notice only at its idle timeout), drop them.
+    /// `state`'s node died and was restarted (on the same address, or, for a node its host
+    /// rescheduled, at `address`): connections to its earlier life are dead (QUIC would
+    /// notice only at its idle timeout), drop them.
     PeerRestarted {
         state: StateCode,
+        /// Where it listens now (a node rescheduled by its host's supervisor may move).
+        address: String,
     },
     /// Drop every datagram to these peers beneath QUIC (a real partition) ...
     Cut {
@@ -174,6 +177,25 @@ pub enum RefusalKind {
     RejectedByPeer(Rejection),
     /// A registration the coordinator refused (an unexpected state, a second registration).
     Registration,
+}
+
+impl RefusalKind {
+    /// The kind's name without details (`batch_rejected/timeout`): what a log throttles on.
+    pub fn family(&self) -> String {
+        let plain = match self {
+            RefusalKind::Handshake => "handshake",
+            RefusalKind::NoIdentity => "no_identity",
+            RefusalKind::NotInRegister => "not_in_register",
+            RefusalKind::WrongRole => "wrong_role",
+            RefusalKind::TooManyConnections => "too_many_connections",
+            RefusalKind::TooManyHandshakes => "too_many_handshakes",
+            RefusalKind::BatchRejected(r) => return format!("batch_rejected/{}", r.name()),
+            RefusalKind::OutgoingHandshake => "outgoing_handshake",
+            RefusalKind::RejectedByPeer(r) => return format!("rejected_by_peer/{}", r.name()),
+            RefusalKind::Registration => "registration",
+        };
+        plain.to_string()
+    }
 }
 
 impl std::fmt::Display for RefusalKind {

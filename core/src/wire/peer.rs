@@ -99,9 +99,28 @@ pub enum Rejection {
     UnexpectedFrame,
     /// The stream stalled mid-frame.
     Timeout,
+    /// An envelope carries more than a request may (text, chain links) or names a state
+    /// outside the register.
+    BadContent,
 }
 
 impl Rejection {
+    /// The reason's name, without its details.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Rejection::RateLimited { .. } => "rate_limited",
+            Rejection::InboxFull { .. } => "inbox_full",
+            Rejection::TooLarge { .. } => "too_large",
+            Rejection::WrongSender { .. } => "wrong_sender",
+            Rejection::WrongReceiver { .. } => "wrong_receiver",
+            Rejection::OutOfTime => "out_of_time",
+            Rejection::BadFrame => "bad_frame",
+            Rejection::UnexpectedFrame => "unexpected_frame",
+            Rejection::Timeout => "timeout",
+            Rejection::BadContent => "bad_content",
+        }
+    }
+
     /// Whether the sender should send the same batch again, and after how long.
     pub fn retry_after_ms(&self) -> Option<u32> {
         match self {
@@ -127,6 +146,34 @@ impl std::fmt::Display for Rejection {
             Rejection::BadFrame => f.write_str("unreadable frame"),
             Rejection::UnexpectedFrame => f.write_str("not a batch"),
             Rejection::Timeout => f.write_str("stream stalled mid-frame"),
+            Rejection::BadContent => f.write_str("envelope beyond the limits or naming a state outside the register"),
+        }
+    }
+}
+
+impl Envelope {
+    /// Whether everything this envelope carries is within the limits a request may carry,
+    /// and every state it names is one of the run (`known`). A receiver checks this
+    /// before its core sees the envelope: a peer with a genuine certificate can still send
+    /// anything.
+    pub fn check(&self, known: impl Fn(StateCode) -> bool) -> Result<(), Rejection> {
+        use crate::limits::{CHAIN_LINKS_MAX, LANGUAGE_BYTES_MAX, TEXT_FIELD_BYTES_MAX};
+        let ok = match &self.message {
+            Message::Request(r) => {
+                r.chain.len() <= CHAIN_LINKS_MAX
+                    && r.chain.iter().all(|s| known(*s))
+                    && r.language.len() <= LANGUAGE_BYTES_MAX
+                    && r.details.within_limits()
+            }
+            Message::Response { response: Response::Fulfilled { reveals: Some(s) }, .. } => known(*s),
+            Message::Response { response: Response::Refused { ground }, .. } => ground.len() <= TEXT_FIELD_BYTES_MAX,
+            Message::Receipt { .. } | Message::Acknowledgement { .. } | Message::Escalation { .. } => true,
+            Message::Response { .. } => true,
+        };
+        if ok && known(self.from) && known(self.to) {
+            Ok(())
+        } else {
+            Err(Rejection::BadContent)
         }
     }
 }

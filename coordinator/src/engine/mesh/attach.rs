@@ -1,8 +1,8 @@
 //! A deployment's nodes run on their own hosts: the coordinator listens where they connect,
 //! with the certificate `pocnet pki init` made for it (`pocnet run --attach FILE`).
 
-use crate::files::read_text;
 use anyhow::{anyhow, Context};
+use pocnet_node::files::read_text;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 

@@ -86,7 +86,7 @@ impl Launcher {
 /// The last lines of a node's log, for an error message.
 pub fn log_tail(log: &Path) -> String {
     // Bounded: a node's log is small, but it is a file anyone could have filled.
-    let text = crate::files::read_text(log, 16 << 20).unwrap_or_default();
+    let text = pocnet_node::files::read_text(log, 16 << 20).unwrap_or_default();
     let lines: Vec<&str> = text.lines().collect();
     let tail = lines[lines.len().saturating_sub(10)..].join("\n    ");
     if tail.is_empty() {

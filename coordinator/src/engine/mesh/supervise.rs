@@ -168,7 +168,9 @@ impl Mesh {
                             self.heal_due().await?;
                             // A process killed outright sends no QUIC close: its exit is the
                             // faster sign.
-                            let live: Vec<StateCode> = self.links.keys().copied().collect();
+                            // (A node that has reported its end exits: that is no death.)
+                            let live: Vec<StateCode> =
+                                self.links.keys().copied().filter(|s| !self.transport.nodes.contains_key(s)).collect();
                             for state in live {
                                 if let Some(status) = self.exited(state) {
                                     self.revive(state, RestartCause::Exited { status }, None).await?;
@@ -294,7 +296,7 @@ impl Mesh {
                         bail!(
                             "the node for {state} went away ({cause}); {attempts} processes started to replace it \
                              did not get ready: {}{}",
-                            causes.join("; "),
+                            summarize(&causes),
                             self.log_of(state)
                         );
                     }
@@ -305,11 +307,18 @@ impl Mesh {
             }
         };
         self.ready_next.insert(state, next);
+        // Where it listens now: the same address for a node this coordinator started; an
+        // attached node rescheduled by its host may have moved.
+        let address = self.spawns.get(&state).and_then(|s| s.listen).map(|a| a.to_string()).unwrap_or_default();
+        for entry in self.register.iter_mut().filter(|e| e.state == state) {
+            entry.address = address.clone();
+        }
         let others: Vec<StateCode> = self.links.keys().copied().filter(|s| *s != state).collect();
         for other in others {
             if let Some(link) = self.links.get_mut(&other) {
                 // A peer that died meanwhile is revived by its own turn.
-                let _ = write_frame(&mut link.send, &ToNode::PeerRestarted { state }).await;
+                let frame = ToNode::PeerRestarted { state, address: address.clone() };
+                let _ = write_frame(&mut link.send, &frame).await;
             }
         }
         let took = started.elapsed();
@@ -381,4 +390,16 @@ impl Mesh {
             }
         }
     }
+}
+
+/// `a; b (3 times)`: causes in order, repeats counted.
+fn summarize(causes: &[String]) -> String {
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for cause in causes {
+        match out.last_mut() {
+            Some((last, n)) if last == cause => *n += 1,
+            _ => out.push((cause.clone(), 1)),
+        }
+    }
+    out.iter().map(|(c, n)| if *n > 1 { format!("{c} ({n} times)") } else { c.clone() }).collect::<Vec<_>>().join("; ")
 }
