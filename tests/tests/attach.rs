@@ -242,3 +242,81 @@ fn an_interrupted_coordinator_stops_its_attached_nodes() {
         assert!(status.success() && said.contains("stopped by the coordinator"), "{status}: {said}");
     }
 }
+
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn a_flood_of_handshakes_at_the_coordinator_stays_bounded_and_the_run_goes_on() {
+    let dir = scratch("coordinator-flood");
+    let scenario = busy(&dir);
+    let d = Deployment::new(&dir, &scenario);
+    let mut nodes: Vec<std::process::Child> =
+        ["VNM", "FRA", "BRA"].iter().map(|s| d.start(s, &free_udp_port())).collect();
+    let out = dir.join("attached");
+    let mut coordinator = Command::new(&binaries().pocnet)
+        .args(["run", scenario.to_str().expect("utf-8"), "--attach", d.file.to_str().expect("utf-8")])
+        .args(["--clock", "wall", "--speed", "100000", "--out", out.to_str().expect("utf-8"), "-q"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("pocnet");
+    std::thread::sleep(Duration::from_millis(1500));
+    let before = rss_kib(coordinator.id());
+    // 2,000 handshakes with another CA's certificate, 200 at a time.
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let addr: std::net::SocketAddr = d.coordinator.parse().expect("addr");
+    runtime.block_on(async {
+        let foreign = pocnet_node::pki::CertificateAuthority::new("foreign CA").expect("CA");
+        let c = foreign
+            .issue(
+                pocnet_node::tls::Identity::State(pocnet_core::StateCode::parse("VNM").expect("code")),
+                pocnet_node::pki::Validity::RUN,
+            )
+            .expect("issue");
+        let creds = pocnet_node::tls::Credentials::from_pem(
+            c.cert_pem.as_bytes(),
+            c.key_pem.as_bytes(),
+            foreign.cert_pem().as_bytes(),
+        )
+        .expect("creds");
+        for _ in 0..10 {
+            let mut attempts = Vec::new();
+            for _ in 0..200 {
+                let e = creds.endpoint("127.0.0.1:0".parse().expect("addr")).expect("endpoint");
+                if let Ok(connecting) = e.connect(addr, pocnet_node::tls::COORDINATOR_NAME) {
+                    attempts.push(tokio::spawn(async move {
+                        let _ = tokio::time::timeout(Duration::from_secs(3), connecting).await;
+                        drop(e);
+                    }));
+                }
+            }
+            for a in attempts {
+                let _ = a.await;
+            }
+        }
+    });
+    let after = rss_kib(coordinator.id());
+    let status = coordinator.wait().expect("wait");
+    let mut stderr = String::new();
+    if let Some(mut e) = coordinator.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut e, &mut stderr);
+    }
+    for node in &mut nodes {
+        let _ = node.kill();
+        let _ = node.wait();
+    }
+    assert!(status.success(), "the run failed under the flood: {stderr}");
+    if after > 0 {
+        assert!(after < before + 48 * 1024, "coordinator RSS grew from {before} KiB to {after} KiB");
+    }
+    let refused = read_json(&out.join("transport.json"))["refusals_total"].as_u64().expect("refusals");
+    assert!(refused >= 1_000, "only {refused} refusals counted");
+    eprintln!("coordinator flood: RSS {before} KiB before, {after} KiB after, {refused} refusals counted");
+}
