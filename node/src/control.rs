@@ -3,7 +3,7 @@
 //! into the node's loop.
 
 use crate::framing::{read_frame, read_frame_parted, write_frame, FrameError};
-use crate::node::{Failure, Input};
+use crate::input::{is_stop, Failure, Input};
 use pocnet_core::limits;
 use pocnet_core::wire::{FromNode, RunId, ToNode};
 use pocnet_core::{Agenda, ContactPoint, StateCode};
@@ -29,16 +29,6 @@ pub enum ConnectError {
     NotUp { addr: SocketAddr, waited: Duration, last: String },
 }
 
-/// Whether a failed connection is a TLS refusal (an alert) rather than nobody answering.
-pub fn is_tls_refusal(e: &quinn::ConnectionError) -> bool {
-    let crypto = |code: quinn::TransportErrorCode| (0x100..0x200).contains(&u64::from(code));
-    match e {
-        quinn::ConnectionError::TransportError(t) => crypto(t.code),
-        quinn::ConnectionError::ConnectionClosed(c) => crypto(c.error_code),
-        _ => false,
-    }
-}
-
 /// Connects to the coordinator, trying again while it is not up yet: a standalone node
 /// may start before the coordinator (`pocnet run --attach`).
 pub async fn connect(
@@ -54,7 +44,7 @@ pub async fn connect(
             .map_err(|reason| ConnectError::Endpoint { addr, reason })?;
         let last = match tokio::time::timeout(CONNECT_TIMEOUT, connecting).await {
             Ok(Ok(conn)) => return Ok(conn),
-            Ok(Err(reason)) if is_tls_refusal(&reason) => return Err(ConnectError::Tls { addr, reason }),
+            Ok(Err(reason)) if crate::tls::is_tls_refusal(&reason) => return Err(ConnectError::Tls { addr, reason }),
             Ok(Err(e)) => e.to_string(),
             Err(_) => format!("no handshake within {CONNECT_TIMEOUT:?}"),
         };
@@ -124,16 +114,6 @@ pub async fn receive_setup(control: &mut quinn::RecvStream, state: StateCode) ->
             other => return Err(setup(format!("expected injects or the end of the setup, got {other:?}"))),
         }
     }
-}
-
-/// Whether a control stream ended because the coordinator stopped the run.
-pub fn is_stop(e: &FrameError) -> bool {
-    use pocnet_core::wire::STOP_CODE;
-    matches!(
-        e,
-        FrameError::Read(quinn::ReadError::ConnectionLost(quinn::ConnectionError::ApplicationClosed(c)))
-            if c.error_code == quinn::VarInt::from_u32(STOP_CODE)
-    )
 }
 
 fn stopped_or(e: FrameError, otherwise: impl Fn(String) -> Failure) -> Failure {

@@ -98,7 +98,7 @@ pub async fn deliver(
                     let c = match tokio::time::timeout(CONNECT_TIMEOUT, connecting).await {
                         Ok(Ok(c)) => c,
                         Ok(Err(e)) => {
-                            if crate::control::is_tls_refusal(&e) {
+                            if crate::tls::is_tls_refusal(&e) {
                                 record(&refusals, RefusalKind::OutgoingHandshake, to.as_str(), &e);
                             }
                             return Err(Attempt::Retry(format!("handshake with {addr}: {e}")));

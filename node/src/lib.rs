@@ -5,7 +5,8 @@
 //! half is shared with the coordinator and the tests.
 //!
 //! - [`runtime`]: one node's life, composed of the rest;
-//! - [`node`]: the loop (windows, batches, the journal's use) and its typed failures;
+//! - [`node`]: the loop (windows, batches, the journal's use); [`input`]: what it takes
+//!   in and how a node stops (typed failures);
 //! - [`control`]: the node's side of the coordinator protocol;
 //! - [`serve`]: accepting peers (identity, limits) and reading their batches;
 //!   [`acceptance`]: what a batch's bytes earn, without I/O (also fuzzed);
@@ -20,6 +21,7 @@ pub mod control;
 pub mod deliver;
 pub mod files;
 pub mod framing;
+pub mod input;
 pub mod journal;
 pub mod lossy;
 pub mod node;

@@ -9,7 +9,8 @@
 
 use crate::deliver::{deliver, Delivery, DeliveryError};
 use crate::framing::{write_frame, FrameError};
-use crate::journal::{Journal, JournalError, Record};
+use crate::input::{is_stop, Failure, Input};
+use crate::journal::{Journal, Record};
 use crate::refusals::{self, SharedRefusals};
 use pocnet_core::limits;
 use pocnet_core::wire::{
@@ -18,71 +19,8 @@ use pocnet_core::wire::{
 use pocnet_core::{Agenda, SimTime, StateCode, WindowOutput};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
-/// Inputs the loop takes, one at a time.
-pub enum Input {
-    Control(Result<Option<ToNode>, FrameError>),
-    /// A peer's batch, read and attributed to the state its certificate names.
-    Batch {
-        from: StateCode,
-        envelopes: Vec<Envelope>,
-        reply: oneshot::Sender<PeerFrame>,
-    },
-    /// A peer connected and proved who it is; the loop says whether to serve it (the
-    /// connection serves both directions).
-    PeerConnected {
-        peer: StateCode,
-        connection: quinn::Connection,
-        admit: oneshot::Sender<bool>,
-    },
-    /// A delivery task ended.
-    Delivered {
-        to: StateCode,
-        result: Result<Delivery, DeliveryError>,
-    },
-}
-
-/// Why a node stops: a typed cause (which the coordinator decides on) and what happened.
-#[derive(Debug, thiserror::Error)]
-#[error("{cause}: {detail}")]
-pub struct Failure {
-    pub cause: FailureCause,
-    pub detail: String,
-    /// The coordinator said stop: not a failure, the node exits quietly.
-    pub stopped: bool,
-}
-
-impl Failure {
-    pub fn new(cause: FailureCause, detail: impl Into<String>) -> Failure {
-        Failure {
-            cause,
-            detail: limits::truncated(&detail.into(), 4 * limits::REASON_BYTES_MAX).to_string(),
-            stopped: false,
-        }
-    }
-
-    pub fn setup(detail: impl Into<String>) -> Failure {
-        Failure::new(FailureCause::Setup, detail)
-    }
-
-    pub fn protocol(detail: impl Into<String>) -> Failure {
-        Failure::new(FailureCause::Protocol, detail)
-    }
-
-    pub fn stopped() -> Failure {
-        Failure { cause: FailureCause::Protocol, detail: "stopped by the coordinator".into(), stopped: true }
-    }
-}
-
-impl From<JournalError> for Failure {
-    fn from(e: JournalError) -> Failure {
-        Failure::new(FailureCause::Journal, e.to_string())
-    }
-}
-
-/// Queue between the network tasks and the loop.
-pub const INPUT_QUEUE_MAX: usize = 1024;
 /// Batch round-trip samples kept for the transport report.
 const RTT_SAMPLES_MAX: usize = 100_000;
 
@@ -162,7 +100,7 @@ impl Node {
                     }
                 }
                 Input::Control(Ok(None)) => return Err(Failure::protocol("the coordinator closed the control stream")),
-                Input::Control(Err(e)) if crate::control::is_stop(&e) => return Err(Failure::stopped()),
+                Input::Control(Err(e)) if is_stop(&e) => return Err(Failure::stopped()),
                 Input::Control(Err(e)) => return Err(Failure::protocol(format!("control stream: {e}"))),
                 Input::Batch { from, envelopes, reply } => {
                     let answer = self.accept_batch(from, envelopes)?;

@@ -3,8 +3,9 @@
 
 use crate::control::{self, ConnectError};
 use crate::framing::write_frame;
+use crate::input::{Failure, INPUT_QUEUE_MAX};
 use crate::journal::Journal;
-use crate::node::{replay, Failure, Node, Parts, INPUT_QUEUE_MAX};
+use crate::node::{replay, Node, Parts};
 use crate::refusals::Refusals;
 use crate::serve::{spawn_accept, Gate};
 use crate::tls::{Credentials, Identity, TlsError};

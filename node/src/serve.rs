@@ -12,7 +12,7 @@
 //! Every refusal is counted (refusals.rs); what is accepted goes to the node's loop.
 
 use crate::framing::{read_frame_within, write_frame, FrameError};
-use crate::node::Input;
+use crate::input::Input;
 use crate::refusals::{record, SharedRefusals};
 use crate::tls::{peer_identity, Identity};
 use pocnet_core::limits::{HANDSHAKES_IN_PROGRESS_MAX, HANDSHAKE_TIMEOUT_MS, STREAM_READ_TIMEOUT_MS};

@@ -271,6 +271,16 @@ impl Credentials {
     }
 }
 
+/// Whether a failed connection is a TLS refusal (an alert) rather than nobody answering.
+pub fn is_tls_refusal(e: &quinn::ConnectionError) -> bool {
+    let crypto = |code: quinn::TransportErrorCode| (0x100..0x200).contains(&u64::from(code));
+    match e {
+        quinn::ConnectionError::TransportError(t) => crypto(t.code),
+        quinn::ConnectionError::ConnectionClosed(c) => crypto(c.error_code),
+        _ => false,
+    }
+}
+
 /// Keep-alive on a node's control connection (few: one per node).
 pub const CONTROL_KEEP_ALIVE: Duration = Duration::from_secs(2);
 /// A control connection silent this long is dead: its node (or coordinator) is gone.

@@ -28,7 +28,15 @@ fn every_bundled_scenario_gives_its_golden_outputs() {
         let scenario = workspace_root().join(format!("scenarios/{name}.toml"));
         let out = dir.join(name);
         let run = pocnet(
-            &["run", scenario.to_str().expect("utf-8"), "--engine", "inproc", "-q", "--out", out.to_str().expect("utf-8")],
+            &[
+                "run",
+                scenario.to_str().expect("utf-8"),
+                "--engine",
+                "inproc",
+                "-q",
+                "--out",
+                out.to_str().expect("utf-8"),
+            ],
             Duration::from_secs(120),
         );
         assert!(run.status.code().is_some_and(|c| c <= 1), "{name}: {}", text(&run.stderr));

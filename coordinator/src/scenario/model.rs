@@ -1,0 +1,221 @@
+//! The validated scenario: what the engines run. Built once by `load` (overrides
+//! included), never patched afterwards.
+
+use pocnet_core::request::{Inject, RequestKind};
+use pocnet_core::roster::RosterSpec;
+use pocnet_core::{NetworkModel, Profile, SimTime, StateCode};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Injects in one scenario.
+pub const INJECTS_MAX: usize = 1_000_000;
+
+/// A contact point as the scenario describes it.
+#[derive(Debug, Clone)]
+pub struct StateEntry {
+    pub code: StateCode,
+    pub name: String,
+    pub region: String,
+    pub tz: String,
+    pub languages: Vec<String>,
+    pub roster: RosterSpec,
+    /// How the roster reads to people: `office hours 09:00-17:00 Mon-Fri, on call otherwise`.
+    pub roster_summary: String,
+    pub profile_name: String,
+    pub profile: Profile,
+}
+
+/// A validated scenario: what the engines run.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    pub seed: u64,
+    pub start: SimTime,
+    /// End of the scenario's window: injects and faults must fall in `[start, end]`.
+    pub end: SimTime,
+    /// Link delays, loss and faults; regions filled in from the states.
+    pub network: NetworkModel,
+    pub states: Vec<StateEntry>,
+    /// Explicit injects in file order, then generated ones in time order; ids `C1`, `C2`...
+    pub injects: Vec<Inject>,
+    pub thresholds: Vec<Threshold>,
+    /// Acknowledgement within this counts as "within the SLA" in the report.
+    pub ack_sla_ms: u64,
+    /// `crash` faults: the mesh kills the node's process (SIGKILL) when the clock reaches
+    /// the time, and restarts it; the in-process engine has no process to kill. Either way
+    /// the report is the same: nothing is lost.
+    pub crashes: Vec<(SimTime, StateCode)>,
+    /// `cut` faults: a real partition beneath QUIC between the states of `a` and `b`,
+    /// made at scenario time `at` and healed after `lasting` of real time. Mesh only;
+    /// the report does not change.
+    pub cuts: Vec<Cut>,
+    /// Whether the mesh restarts a node that dies (else the run fails, naming it).
+    pub restart_nodes: bool,
+    /// A tabletop exercise: people play some contact points; it ends at `end`.
+    pub exercise: Option<Exercise>,
+}
+
+/// What makes a scenario a tabletop exercise.
+#[derive(Debug, Clone, Default)]
+pub struct Exercise {
+    /// States played by people at the operator console.
+    pub players: Vec<StateCode>,
+    pub objectives: Vec<Objective>,
+    /// The action expected of the receiver, by case (from each inject's `expect`).
+    pub expectations: BTreeMap<u32, String>,
+}
+
+/// An exercise objective, judged from the report (HSEEP ratings P/S/M/U).
+#[derive(Debug, Clone)]
+pub struct Objective {
+    pub name: String,
+    /// Receivers judged: the players unless the objective names states.
+    pub states: Vec<StateCode>,
+    pub kind: Option<RequestKind>,
+    pub acknowledge_within_ms: Option<u64>,
+    pub fulfil_within_ms: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cut {
+    pub at: SimTime,
+    pub a: Vec<StateCode>,
+    pub b: Vec<StateCode>,
+    pub lasting: std::time::Duration,
+}
+
+/// Longest real-time cut: senders retry a silent peer for a minute.
+pub const CUT_LASTING_MS_MAX: u64 = 30_000;
+
+impl Scenario {
+    pub fn state(&self, code: StateCode) -> Option<&StateEntry> {
+        self.states.iter().find(|s| s.code == code)
+    }
+
+    /// The contact point configuration a node receives at setup.
+    pub fn contact_point_config(&self, entry: &StateEntry) -> pocnet_core::ContactPointConfig {
+        let mut profile = entry.profile.clone();
+        profile.languages = entry.languages.clone();
+        pocnet_core::ContactPointConfig {
+            state: entry.code,
+            seed: self.seed,
+            roster: entry.roster.clone(),
+            profile,
+            network: self.network.clone(),
+            operated: self.is_played(entry.code),
+        }
+    }
+
+    /// Where the clock starts for this scenario's exercise (if it is one).
+    pub fn exercise_state(&self) -> crate::clock::ExerciseState {
+        crate::clock::ExerciseState::new(&self.injects, self.exercise.as_ref().map(|_| self.end))
+    }
+
+    /// Whether a person plays this state's contact point.
+    pub fn is_played(&self, code: StateCode) -> bool {
+        self.exercise.as_ref().is_some_and(|e| e.players.contains(&code))
+    }
+
+    /// Injects whose requester is `code`.
+    pub fn injects_from(&self, code: StateCode) -> Vec<Inject> {
+        self.injects.iter().filter(|i| i.from == code).cloned().collect()
+    }
+}
+
+/// A statistic a threshold bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Metric {
+    /// Time from the scheduled inject time to acknowledgement.
+    AckTime,
+    /// Time from the scheduled inject time to execution.
+    FulfilTime,
+    /// Time from inject to the case's outcome, over every link of its chain.
+    CaseTime,
+    EvidenceLostRatio,
+    ExpiredRatio,
+    RefusedRatio,
+    UndeliverableRatio,
+    /// Cases that did not end fulfilled or preserved.
+    FailureRatio,
+}
+
+impl Metric {
+    pub const NAMES: [(&'static str, Metric); 8] = [
+        ("ack_time", Metric::AckTime),
+        ("fulfil_time", Metric::FulfilTime),
+        ("case_time", Metric::CaseTime),
+        ("evidence_lost_ratio", Metric::EvidenceLostRatio),
+        ("expired_ratio", Metric::ExpiredRatio),
+        ("refused_ratio", Metric::RefusedRatio),
+        ("undeliverable_ratio", Metric::UndeliverableRatio),
+        ("failure_ratio", Metric::FailureRatio),
+    ];
+
+    pub fn name(&self) -> &'static str {
+        Metric::NAMES.iter().find(|(_, m)| m == self).map_or("?", |(n, _)| n)
+    }
+
+    pub fn is_time(&self) -> bool {
+        matches!(self, Metric::AckTime | Metric::FulfilTime | Metric::CaseTime)
+    }
+}
+
+/// A bound a run must meet, like k6's: `ack_time{kind=emergency} p95 < 1h`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Threshold {
+    pub metric: Metric,
+    /// Only requests (or cases) of this kind.
+    pub kind: Option<RequestKind>,
+    /// Only requests to states of this region (cases: the first requested state's).
+    pub region: Option<String>,
+    /// For time metrics: p50, p90, p95, p99 or max.
+    pub stat: Option<Stat>,
+    /// Milliseconds for time metrics, a fraction for ratios; the value must be below it.
+    pub below: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stat {
+    P50,
+    P90,
+    P95,
+    P99,
+    Max,
+}
+
+impl Stat {
+    pub const NAMES: [(&'static str, Stat); 5] =
+        [("p50", Stat::P50), ("p90", Stat::P90), ("p95", Stat::P95), ("p99", Stat::P99), ("max", Stat::Max)];
+
+    pub fn name(&self) -> &'static str {
+        Stat::NAMES.iter().find(|(_, s)| s == self).map_or("?", |(n, _)| n)
+    }
+}
+
+impl fmt::Display for Threshold {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.metric.name())?;
+        let mut filters = Vec::new();
+        if let Some(k) = self.kind {
+            filters.push(format!("kind={k}"));
+        }
+        if let Some(r) = &self.region {
+            filters.push(format!("region={r}"));
+        }
+        if !filters.is_empty() {
+            write!(f, "{{{}}}", filters.join(","))?;
+        }
+        match self.stat {
+            Some(stat) => write!(f, " {} < {}", stat.name(), pocnet_core::time::format_duration_ms(self.below as u64)),
+            None => write!(f, " < {}", self.below),
+        }
+    }
+}
+
+/// Link delay when a scenario names none: a fixed 200 ms, an assumption.
+pub const DEFAULT_LINK_DELAY_MS: u64 = 200;
+/// Acknowledgement SLA when a scenario names none: one hour.
+pub const DEFAULT_ACK_SLA_MS: u64 = 3_600_000;
+/// Length of a scenario that names no end.
+pub const DEFAULT_SCENARIO_DAYS: u64 = 7;

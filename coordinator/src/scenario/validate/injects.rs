@@ -1,0 +1,105 @@
+//! `[[injects]]`: explicit requests, their Art. 42 fields, evidence windows and chains.
+
+use super::{duration_field, kind_of, time_in, timestamp, Checker};
+use crate::scenario::raw::RawInject;
+use pocnet_core::limits;
+use pocnet_core::request::{Art42, Inject, RequestId};
+use pocnet_core::{SimTime, StateCode};
+use std::collections::BTreeSet;
+use toml::Spanned;
+
+pub(crate) fn inject(
+    c: &mut Checker<'_>,
+    raw: &RawInject,
+    id: RequestId,
+    codes: &BTreeSet<StateCode>,
+    window: Option<(SimTime, SimTime)>,
+) -> Option<Inject> {
+    let at = time_in(c, &raw.at, window);
+    let party = |c: &mut Checker<'_>, v: &Spanned<String>| match StateCode::parse(v.get_ref()) {
+        Ok(code) if codes.contains(&code) => Some(code),
+        Ok(code) => {
+            c.at(v, format!("unknown state {code}: not among the scenario's contact points"));
+            None
+        }
+        Err(e) => {
+            c.at(v, e.to_string());
+            None
+        }
+    };
+    let (from, to) = (party(c, &raw.from), party(c, &raw.to));
+    if from.is_some() && from == to {
+        c.at(&raw.to, "a contact point cannot send a request to itself");
+    }
+    let mut chain = Vec::new();
+    let mut previous = to;
+    for link in &raw.chain {
+        let next = party(c, link);
+        if next.is_some() && (next == previous || next == from) {
+            c.at(link, "a chain link must reveal a state other than the requester and the previous link");
+        }
+        chain.extend(next);
+        previous = next;
+    }
+    if raw.chain.len() > limits::CHAIN_LINKS_MAX {
+        c.at(&raw.chain[limits::CHAIN_LINKS_MAX], format!("more than {} chain links", limits::CHAIN_LINKS_MAX));
+    }
+    let kind = kind_of(c, &raw.kind);
+    let deleted = match (&raw.evidence_deleted_at, &raw.retention) {
+        (Some(d), Some(r)) => {
+            c.at(r, "give either `evidence_deleted_at` or `retention`, not both");
+            let _ = d;
+            None
+        }
+        (Some(d), None) => timestamp(c, d).map(Some),
+        (None, Some(r)) => duration_field(c, r, "retention").and_then(|ms| at.map(|t| Some(t.plus_ms(ms)))),
+        (None, None) => Some(None),
+    };
+    if let (Some(Some(d)), Some(t), Some(v)) = (deleted, at, raw.evidence_deleted_at.as_ref()) {
+        if d <= t {
+            c.at(v, "the evidence is deleted before the request is made");
+        }
+    }
+    let (from, to, kind, at, deleted) = (from?, to?, kind?, at?, deleted?);
+    if chain.len() != raw.chain.len() {
+        return None;
+    }
+    let details = Art42 {
+        authority: raw.authority.clone().unwrap_or_else(|| format!("{from} 24/7 point of contact")),
+        offence: raw.offence.clone().unwrap_or_else(|| "unauthorised access to a computer system".into()),
+        data: raw.data.clone().unwrap_or_else(|| "subscriber and traffic data of the account used".into()),
+        custodian: raw.custodian.clone().unwrap_or_else(|| format!("a service provider in {to}")),
+        necessity: raw.necessity.clone().unwrap_or_else(|| "the provider deletes logs after a short retention".into()),
+        mla_to_follow: raw.mla_to_follow.unwrap_or(true),
+        confidential: raw.confidential.unwrap_or(true),
+    };
+    let mut too_long = false;
+    for (field, text) in [
+        ("authority", &details.authority),
+        ("offence", &details.offence),
+        ("data", &details.data),
+        ("custodian", &details.custodian),
+        ("necessity", &details.necessity),
+    ] {
+        if text.len() > limits::TEXT_FIELD_BYTES_MAX {
+            c.at(
+                &raw.at,
+                format!(
+                    "{field}: {} bytes, longer than the {} a request carries",
+                    text.len(),
+                    limits::TEXT_FIELD_BYTES_MAX
+                ),
+            );
+            too_long = true;
+        }
+    }
+    let language = raw.language.clone().unwrap_or_else(|| "en".into());
+    if language.len() > limits::LANGUAGE_BYTES_MAX {
+        c.at(&raw.at, format!("language: longer than {} bytes (a BCP 47 tag like `fr`)", limits::LANGUAGE_BYTES_MAX));
+        too_long = true;
+    }
+    if too_long {
+        return None;
+    }
+    Some(Inject { id, at, from, to, kind, language, details, evidence_deleted_at: deleted, chain })
+}

@@ -1,0 +1,242 @@
+//! The second stage: raw TOML (with spans) into the validated model, every problem reported
+//! where it is. One file per part of a scenario; this one walks them in order and holds
+//! the field checks they share.
+
+mod exercise;
+mod injects;
+mod network;
+mod profiles;
+mod states;
+mod thresholds;
+
+pub(crate) use network::{on_side, side};
+pub(crate) use profiles::profile;
+pub(crate) use states::{state, StateDraft};
+
+use super::diag::Checker;
+use super::model::*;
+use super::raw::*;
+use super::units::{delay, duration_ms};
+use super::Overrides;
+use pocnet_core::limits;
+use pocnet_core::request::{RequestId, RequestKind};
+use pocnet_core::{Delay, DelaysByMode, Profile, SimTime, StateCode};
+use std::collections::{BTreeMap, BTreeSet};
+use toml::Spanned;
+
+pub(crate) fn validate(
+    c: &mut Checker<'_>,
+    raw: RawFile,
+    overrides: &Overrides,
+    register: Vec<StateDraft>,
+    profiles: &BTreeMap<String, Profile>,
+    profile_names: &BTreeSet<String>,
+) -> Option<Scenario> {
+    let seed = match (overrides.seed, u64::try_from(*raw.scenario.seed.get_ref())) {
+        (Some(s), _) | (None, Ok(s)) => Some(s),
+        (None, Err(_)) => {
+            c.at(&raw.scenario.seed, "seed must be a non-negative integer");
+            None
+        }
+    };
+    let start = timestamp(c, &raw.scenario.start);
+    let end = match (&raw.scenario.end, start) {
+        (Some(e), Some(start)) => match timestamp(c, e) {
+            Some(end) if end > start => Some(end),
+            Some(_) => {
+                c.at(e, "the scenario must end after it starts");
+                None
+            }
+            None => None,
+        },
+        (None, Some(start)) => Some(start.plus_ms(DEFAULT_SCENARIO_DAYS * 86_400_000)),
+        _ => None,
+    };
+
+    let (states, unresolved) = states::states(c, &raw, register, profiles, profile_names);
+    // Every state the files name, valid or not: a broken entry is reported once, where it
+    // is, not again by every inject that names it.
+    let named: BTreeSet<StateCode> = states
+        .iter()
+        .map(|s| s.code)
+        .chain(unresolved)
+        .chain(raw.states.iter().filter_map(|s| StateCode::parse(s.get_ref().code.get_ref()).ok()))
+        .collect();
+    if named.len() < 2 {
+        c.error(0..0, format!("{} contact points: a scenario needs at least two", named.len()));
+    }
+    if named.len() > limits::STATES_MAX {
+        c.error(0..0, format!("{} contact points; at most {}", named.len(), limits::STATES_MAX));
+    }
+    let codes = named;
+    let mut regions: BTreeMap<StateCode, String> = states.iter().map(|s| (s.code, s.region.clone())).collect();
+    for s in &raw.states {
+        if let (Ok(code), Some(region)) = (StateCode::parse(s.get_ref().code.get_ref()), &s.get_ref().region) {
+            regions.entry(code).or_insert_with(|| region.clone());
+        }
+    }
+
+    let mut network = network::network(c, raw.network.as_ref(), &codes, &regions);
+    if let (Some(n), Some(start), Some(end)) = (network.as_mut(), start, end) {
+        n.regions = regions.clone();
+        for f in raw.faults.iter().filter(|f| !matches!(f.get_ref().kind.get_ref().as_str(), "crash" | "cut")) {
+            if n.faults.len() == limits::FAULTS_MAX {
+                c.at(f, format!("more than {} down, partition and stale faults", limits::FAULTS_MAX));
+                break;
+            }
+            if let Some(fault) = network::fault(c, f, &codes, &regions, start, end) {
+                n.faults.push(fault);
+            }
+        }
+    }
+
+    let window = start.zip(end);
+    let mut injects = Vec::new();
+    let mut per_state: BTreeMap<StateCode, usize> = BTreeMap::new();
+    let mut next_case: u32 = 1;
+    let mut expectations = BTreeMap::new();
+    for raw_inject in &raw.injects {
+        if let Some(inject) =
+            injects::inject(c, raw_inject.get_ref(), RequestId { case: next_case, link: 0 }, &codes, window)
+        {
+            injects.push(inject);
+        }
+        if let Some(expect) = &raw_inject.get_ref().expect {
+            expectations.insert(next_case, expect.clone());
+        }
+        next_case = next_case.saturating_add(1);
+    }
+    if let (Some(seed), Some((start, end))) = (seed, window) {
+        let mut generated = Vec::new();
+        let mut budget = INJECTS_MAX.saturating_sub(injects.len());
+        for (index, g) in raw.generate.iter().enumerate() {
+            generated.extend(super::generate::generate(c, g, index, seed, start, end, &states, &regions, &mut budget));
+        }
+        generated.sort_by_key(|i| (i.at, i.from, i.to));
+        for mut inject in generated {
+            inject.id = RequestId { case: next_case, link: 0 };
+            next_case = next_case.saturating_add(1);
+            injects.push(inject);
+        }
+    }
+    if injects.len() > INJECTS_MAX {
+        c.error(0..0, format!("{} injects; at most {INJECTS_MAX}", injects.len()));
+    }
+    for inject in &injects {
+        let n = per_state.entry(inject.from).or_default();
+        *n += 1;
+        if *n == limits::INJECTS_PER_STATE_MAX + 1 {
+            c.error(0..0, format!("more than {} injects from {}", limits::INJECTS_PER_STATE_MAX, inject.from));
+        }
+    }
+
+    let all_regions: BTreeSet<&String> = regions.values().collect();
+    let thresholds =
+        raw.thresholds.iter().filter_map(|t| thresholds::threshold(c, t.get_ref(), &all_regions)).collect();
+
+    let ack_sla_ms = match &raw.scenario.ack_sla {
+        Some(v) => duration_field(c, v, "ack_sla"),
+        None => Some(DEFAULT_ACK_SLA_MS),
+    };
+    let crashes = network::crashes(c, &raw.faults, &codes, window);
+    let cuts = network::cuts(c, &raw.faults, &codes, &regions, window);
+    let restart_nodes = raw.scenario.restart_nodes.unwrap_or(true);
+    let exercise = raw.exercise.as_ref().map(|e| exercise::exercise(c, e, &codes, expectations));
+    Some(Scenario {
+        exercise,
+        restart_nodes,
+        cuts,
+        crashes,
+        ack_sla_ms: ack_sla_ms?,
+        name: raw.scenario.name,
+        description: raw.scenario.description,
+        seed: seed?,
+        start: start?,
+        end: end?,
+        network: network?,
+        states,
+        injects,
+        thresholds,
+    })
+}
+
+pub(crate) fn timestamp(c: &mut Checker<'_>, value: &Spanned<String>) -> Option<SimTime> {
+    match value.get_ref().parse::<jiff::Timestamp>() {
+        Ok(ts) => Some(SimTime::from_timestamp(ts)),
+        Err(_) => {
+            c.at(
+                value,
+                format!("`{}` is not a UTC time: expected RFC 3339 like 2025-11-03T09:30:00Z", value.get_ref()),
+            );
+            None
+        }
+    }
+}
+
+/// A time that must fall inside the scenario.
+pub(crate) fn time_in(
+    c: &mut Checker<'_>,
+    value: &Spanned<String>,
+    window: Option<(SimTime, SimTime)>,
+) -> Option<SimTime> {
+    let t = timestamp(c, value)?;
+    if let Some((start, end)) = window {
+        if t < start || t > end {
+            c.at(value, format!("{t} is outside the scenario ({start} to {end})"));
+            return None;
+        }
+    }
+    Some(t)
+}
+
+pub(crate) fn duration_field(c: &mut Checker<'_>, value: &Spanned<String>, what: &str) -> Option<u64> {
+    match duration_ms(value.get_ref()) {
+        Ok(ms) if ms > 0 && ms <= limits::DELAY_MS_MAX => Some(ms),
+        Ok(_) => {
+            c.at(value, format!("{what} must be positive and at most 366d"));
+            None
+        }
+        Err(e) => {
+            c.at(value, e);
+            None
+        }
+    }
+}
+
+pub(crate) fn delay_field(c: &mut Checker<'_>, value: &Spanned<String>) -> Option<Delay> {
+    match delay(value.get_ref()) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            c.at(value, e);
+            None
+        }
+    }
+}
+
+pub(crate) fn by_mode(c: &mut Checker<'_>, raw: &RawByMode) -> Option<DelaysByMode> {
+    let (staffed, on_call) = (delay_field(c, &raw.staffed), delay_field(c, &raw.on_call));
+    Some(DelaysByMode { staffed: staffed?, on_call: on_call? })
+}
+
+pub(crate) fn probability(c: &mut Checker<'_>, value: &Spanned<f64>) -> Option<f64> {
+    let p = *value.get_ref();
+    if (0.0..=1.0).contains(&p) {
+        Some(p)
+    } else {
+        c.at(value, format!("probability {p} is outside [0, 1]"));
+        None
+    }
+}
+
+pub(crate) fn kind_of(c: &mut Checker<'_>, value: &Spanned<String>) -> Option<RequestKind> {
+    let kind = RequestKind::parse(value.get_ref());
+    if kind.is_none() {
+        c.at(value, unknown_kind(value.get_ref()));
+    }
+    kind
+}
+
+fn unknown_kind(s: &str) -> String {
+    let names: Vec<&str> = RequestKind::ALL.iter().map(|k| k.as_str()).collect();
+    format!("unknown request kind `{s}`: expected one of {}", names.join(", "))
+}

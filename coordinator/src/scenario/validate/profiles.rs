@@ -1,0 +1,129 @@
+//! `[profiles.NAME]`: delays by mode and kind, translation, refusals, the central
+//! authority, the requester's policy.
+
+use super::{by_mode, delay_field, duration_field, kind_of, probability};
+use crate::scenario::diag::Checker;
+use crate::scenario::raw::RawProfile;
+use pocnet_core::limits;
+use pocnet_core::profile::{CentralAuthority, KindDelays, RequesterPolicy};
+use pocnet_core::request::RequestKind;
+use pocnet_core::roster::{Mode, RosterSpec, Shift, WorkWeek};
+use pocnet_core::{Delay, Profile};
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+pub(crate) fn profile(c: &mut Checker<'_>, raw: &Spanned<RawProfile>) -> Option<Profile> {
+    let r = raw.get_ref();
+    let acknowledge = by_mode(c, &r.acknowledge);
+    let fulfil = by_mode(c, &r.fulfil);
+    let mut kinds = BTreeMap::new();
+    let mut kinds_ok = true;
+    for (name, k) in &r.kinds {
+        let kind = kind_of(c, name);
+        let ack = k.acknowledge.as_ref().map(|d| by_mode(c, d));
+        let ful = k.fulfil.as_ref().map(|d| by_mode(c, d));
+        match (kind, ack, ful) {
+            (Some(kind), ack, ful) if !matches!(ack, Some(None)) && !matches!(ful, Some(None)) => {
+                kinds.insert(kind, KindDelays { acknowledge: ack.flatten(), fulfil: ful.flatten() });
+            }
+            _ => kinds_ok = false,
+        }
+    }
+    let translation = match &r.translation {
+        Some(t) => delay_field(c, t),
+        None => Some(Delay::Fixed { ms: 0 }),
+    };
+    let give_up = duration_field(c, &r.give_up_after, "give_up_after");
+    let resend_after = r.resend_after.as_ref().map(|v| duration_field(c, v, "resend_after"));
+    let escalate_after = r.escalate_after.as_ref().map(|v| duration_field(c, v, "escalate_after"));
+    let resends_max = match &r.resends_max {
+        Some(v) => match u32::try_from(*v.get_ref()) {
+            Ok(n) if n <= limits::RESENDS_MAX => Some(n),
+            _ => {
+                c.at(v, format!("resends_max must be between 0 and {}", limits::RESENDS_MAX));
+                None
+            }
+        },
+        None => Some(if r.resend_after.is_some() { 3 } else { 0 }),
+    };
+    let refuse_probability = match &r.refuse_probability {
+        Some(p) => probability(c, p),
+        None => Some(0.0),
+    };
+    let central_authority = match &r.central_authority {
+        None => Some(None),
+        Some(ca) => {
+            let kinds: Vec<RequestKind> = ca.kinds.iter().filter_map(|k| kind_of(c, k)).collect();
+            let delay = delay_field(c, &ca.delay);
+            let shifts = shifts(c, ca.hours.as_deref());
+            match (delay, shifts) {
+                // The central authority's roster is filled in per state (same zone and week).
+                (Some(delay), Some(shifts)) if kinds.len() == ca.kinds.len() => Some(Some(CentralAuthority {
+                    roster: RosterSpec {
+                        tz: String::new(),
+                        workweek: WorkWeek::ALL_DAYS,
+                        shifts,
+                        always_staffed: false,
+                        off_hours: Mode::Closed,
+                        holidays: vec![],
+                    },
+                    delay,
+                    kinds,
+                })),
+                _ => None,
+            }
+        }
+    };
+    let on_call_kinds = match &r.on_call_kinds {
+        None => Some(None),
+        Some(list) => {
+            let kinds: Vec<RequestKind> = list.iter().filter_map(|k| kind_of(c, k)).collect();
+            (kinds.len() == list.len()).then_some(Some(kinds))
+        }
+    };
+    let ground = r.refusal_ground.clone().unwrap_or_else(|| "prejudice to essential interests (Art. 42)".into());
+    if ground.len() > limits::TEXT_FIELD_BYTES_MAX {
+        c.at(raw, format!("refusal_ground is longer than {} bytes", limits::TEXT_FIELD_BYTES_MAX));
+    }
+    if !kinds_ok {
+        return None;
+    }
+    let profile = Profile {
+        acknowledge: acknowledge?,
+        fulfil: fulfil?,
+        kinds,
+        languages: vec![],
+        translation: translation?,
+        refuse_probability: refuse_probability?,
+        refusal_ground: ground,
+        central_authority: central_authority?,
+        requester: RequesterPolicy {
+            resend_after_ms: resend_after.map_or(Some(None), |v| v.map(Some))?,
+            resends_max: resends_max?,
+            escalate_after_ms: escalate_after.map_or(Some(None), |v| v.map(Some))?,
+            give_up_after_ms: give_up?,
+        },
+        on_call_kinds: on_call_kinds?,
+    };
+    if let Err(e) = profile.validate() {
+        c.at(raw, e.to_string());
+        return None;
+    }
+    Some(profile)
+}
+
+pub(crate) fn shifts(c: &mut Checker<'_>, hours: Option<&[Spanned<String>]>) -> Option<Vec<Shift>> {
+    let Some(hours) = hours else { return Some(vec![Shift { start_minute: 9 * 60, end_minute: 17 * 60 }]) };
+    let mut out = Vec::new();
+    let mut ok = true;
+    for h in hours {
+        match Shift::parse(h.get_ref()) {
+            Ok(s) => out.push(s),
+            Err(e) => {
+                c.at(h, e.to_string());
+                ok = false;
+            }
+        }
+    }
+    ok.then_some(out)
+}
