@@ -4,7 +4,6 @@
 use crate::clock::run_virtual;
 use crate::engine::inproc::InProcess;
 use crate::engine::mesh::{Mesh, MeshOptions};
-use crate::report;
 use crate::scenario::{self, Scenario};
 use anyhow::Context;
 use pocnet_core::time::MS_PER_DAY;
@@ -45,13 +44,13 @@ impl EngineFigures {
         idle_rss_kib: Vec<u64>,
         batch_rtt_us: Vec<u64>,
     ) -> anyhow::Result<EngineFigures> {
-        let r = report::build(s, run)?;
+        let a = crate::run::account(s, run)?;
         Ok(EngineFigures {
             startup,
             clock,
             windows: run.windows,
             events: run.events.len(),
-            requests: r.totals.requests,
+            requests: a.ledger.totals.requests,
             scenario_span_ms: run.last_input.map_or(0, |t| t.0 - s.start.0),
             idle_rss_kib,
             batch_rtt_us,
@@ -83,7 +82,7 @@ pub async fn inproc(s: &Scenario) -> anyhow::Result<EngineFigures> {
     let (mut engine, next) = InProcess::new(s)?;
     let startup = started.elapsed();
     let clock_started = Instant::now();
-    let run = run_virtual(&mut engine, next, s.network.lookahead_ms(), &mut (), s.exercise_state()).await?;
+    let run = run_virtual(&mut engine, next, s.network.lookahead_ms(), crate::run::exercise_state(s)).await?;
     let clock = clock_started.elapsed();
     EngineFigures::of_run(s, &run, startup, clock, vec![], vec![])
 }
@@ -103,7 +102,7 @@ pub async fn mesh(s: &Scenario, options: &BenchOptions, name: &str) -> anyhow::R
     // Idle: registered, set up, nothing granted yet.
     let idle_rss_kib: Vec<u64> = mesh.node_pids().into_iter().filter_map(rss_kib).collect();
     let clock_started = Instant::now();
-    let run = run_virtual(&mut mesh, next, s.network.lookahead_ms(), &mut (), s.exercise_state()).await?;
+    let run = run_virtual(&mut mesh, next, s.network.lookahead_ms(), crate::run::exercise_state(s)).await?;
     let clock = clock_started.elapsed();
     let transport = mesh.finish().await?;
     let rtt = transport.nodes.values().flat_map(|n| n.batch_rtt_us.iter().copied()).collect();

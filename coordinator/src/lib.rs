@@ -11,19 +11,15 @@
 //! - [`exercise`]: tabletop exercises: the operator console and the controller's dashboard;
 //! - [`after_action`]: the exercise's after-action review (HSEEP-style).
 
-pub mod after_action;
+pub mod analysis;
 pub mod bench;
-pub mod breakdown;
 pub mod clock;
-pub mod compare;
-pub mod coverage;
 pub mod deploy;
 pub mod engine;
 pub mod exercise;
+pub mod ledger;
 pub mod outputs;
 pub mod pki;
 pub mod report;
 pub mod run;
 pub mod scenario;
-pub mod thresholds;
-pub mod wall;

@@ -380,7 +380,7 @@ fn compare(base: &std::path::Path, new: &std::path::Path, tolerance: f64, slack:
         let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
         let v: serde_json::Value =
             serde_json::from_str(&text).map_err(|e| format!("{}:{}:{}: {e}", p.display(), e.line(), e.column()))?;
-        pocnet::compare::check_report(&p.display().to_string(), &v).map_err(|e| e.to_string())?;
+        pocnet::report::compare::check_report(&p.display().to_string(), &v).map_err(|e| e.to_string())?;
         Ok(v)
     };
     let slack_ms = match scenario::duration_ms(slack) {
@@ -401,13 +401,13 @@ fn compare(base: &std::path::Path, new: &std::path::Path, tolerance: f64, slack:
         say!("pocnet compare: the reports have different schemas");
         return EXIT_INVALID;
     }
-    let tol = pocnet::compare::Tolerance {
+    let tol = pocnet::report::compare::Tolerance {
         time_relative: tolerance / 100.0,
         time_absolute_ms: slack_ms,
         ratio: ratio_tolerance,
     };
-    let changes = pocnet::compare::compare(&b, &n, tol);
-    out!("{}", pocnet::compare::render(&changes));
+    let changes = pocnet::report::compare::compare(&b, &n, tol);
+    out!("{}", pocnet::report::compare::render(&changes));
     let regressions: Vec<&str> = changes.iter().filter(|c| c.regression).map(|c| c.metric.as_str()).collect();
     if regressions.is_empty() {
         outln!("no regression beyond the tolerance ({tolerance}% and {slack} on times, {ratio_tolerance} on ratios)");
@@ -497,16 +497,15 @@ fn run_command(scenario: &scenario::Scenario, options: &RunOptions) -> u8 {
             };
             outln!(
                 "pocnet: {} — {} contact points, {} injects, seed {}, engine {engine}, {:.2}s wall",
-                result.report.scenario.name,
-                result.report.scenario.contact_points,
-                result.report.scenario.injects,
-                result.report.scenario.seed,
+                scenario.name,
+                scenario.states.len(),
+                result.account.ledger.totals.injects,
+                scenario.seed,
                 result.wall.as_secs_f64()
             );
-            let table = result.report.summary_table();
+            let table = pocnet::outputs::table::table(&result.account, options.quiet);
             if options.quiet {
-                let totals = table.lines().skip_while(|l| !l.is_empty()).collect::<Vec<_>>().join("\n");
-                outln!("{}", totals.trim());
+                outln!("{}", table.trim());
             } else {
                 out!("{table}");
             }
@@ -515,7 +514,7 @@ fn run_command(scenario: &scenario::Scenario, options: &RunOptions) -> u8 {
             }
             outln!("wrote {}", options.out.join("report.json").display());
             let breached: Vec<&str> =
-                result.report.thresholds.iter().filter(|v| !v.passed).map(|v| v.threshold.as_str()).collect();
+                result.account.analysis.thresholds.iter().filter(|v| !v.passed).map(|v| v.threshold.as_str()).collect();
             if breached.is_empty() {
                 EXIT_OK
             } else {

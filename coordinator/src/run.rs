@@ -1,12 +1,12 @@
 //! One run of a scenario on an engine: clock, report files, console summary.
 
-use crate::clock::{run_virtual, Progress};
+use crate::clock::{run_to_end, Arrival, AsFastAsPossible, Clock, ClockRun, ExerciseState, Pacing};
 use crate::engine::inproc::InProcess;
-use crate::engine::mesh::{transport_json, Mesh, MeshOptions, MeshTransport, StopHandle};
-use crate::report::{self, Report};
+use crate::engine::mesh::{Mesh, MeshOptions, MeshTransport, StopHandle};
+use crate::report::Account;
 use crate::scenario::Scenario;
 use anyhow::Context;
-use pocnet_core::SimTime;
+use pocnet_core::{SimTime, StateCode};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -50,60 +50,61 @@ pub struct RunOptions {
     pub console_tls: crate::exercise::tls::ConsoleTlsOptions,
 }
 
+/// What a run leaves for `main` to show: its account and how long it took.
 #[derive(Debug)]
-pub struct RunResult {
-    pub report: Report,
+pub struct RunResult<'s> {
+    pub account: Account<'s>,
     pub transport: Option<MeshTransport>,
     pub wall: Duration,
 }
 
 /// Progress on stderr when it is a terminal (quiet in CI and with --quiet): scenario time
-/// reached, windows run, requests ended.
+/// reached, windows run, requests ended; and the exercise desk the console pages read.
 struct Console {
     enabled: bool,
     last: Instant,
     cases: usize,
-    /// A wall-clock exercise's desk, which the console pages read.
+    requests_ended: usize,
+    /// A wall-clock exercise's desk.
     desk: Option<std::sync::Arc<crate::exercise::Desk>>,
 }
 
-impl Progress for Console {
-    fn events(&mut self, events: &[pocnet_core::Event]) {
-        if let Some(desk) = self.desk.as_mut() {
-            desk.events(events);
+impl Console {
+    fn arrived(&mut self, arrival: &Arrival) {
+        if let Some(desk) = &self.desk {
+            desk.feed(arrival);
         }
-    }
-
-    fn directive(&mut self, at: SimTime, directive: &crate::clock::Directive) {
-        if let Some(desk) = self.desk.as_mut() {
-            desk.directive(at, directive);
-        }
-        if self.enabled || self.desk.is_some() {
-            let what = directive.describe();
-            pocnet_node::say!("\rpocnet: {at}  {what}");
-        }
-    }
-
-    fn window(&mut self, reached: SimTime, windows: u64, requests_ended: usize) {
-        if self.enabled && self.last.elapsed() > Duration::from_millis(200) {
-            self.last = Instant::now();
-            let _ = write!(
-                pocnet_node::QuietStderr,
-                "\r  scenario time {reached}  windows {windows}  requests ended {requests_ended} (cases: {})   ",
-                self.cases
-            );
-            let _ = pocnet_node::QuietStderr.flush();
+        match arrival {
+            Arrival::Window { reached, windows, events } => {
+                self.requests_ended += events.iter().filter(|e| e.kind.is_final_at_requester()).count();
+                if self.enabled && self.last.elapsed() > Duration::from_millis(200) {
+                    self.last = Instant::now();
+                    let _ = write!(
+                        pocnet_node::QuietStderr,
+                        "\r  scenario time {reached}  windows {windows}  requests ended {} (cases: {})   ",
+                        self.requests_ended,
+                        self.cases
+                    );
+                    let _ = pocnet_node::QuietStderr.flush();
+                }
+            }
+            Arrival::Directive { at, directive } => {
+                if self.enabled || self.desk.is_some() {
+                    pocnet_node::say!("\rpocnet: {at}  {}", directive.describe());
+                }
+            }
         }
     }
 }
 
-pub async fn run(scenario: &Scenario, options: &RunOptions) -> anyhow::Result<RunResult> {
+pub async fn run<'s>(scenario: &'s Scenario, options: &RunOptions) -> anyhow::Result<RunResult<'s>> {
     let started = Instant::now();
     std::fs::create_dir_all(&options.out).with_context(|| format!("create {}", options.out.display()))?;
     let mut console = Console {
         enabled: !options.quiet && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none(),
         last: Instant::now(),
         cases: scenario.injects.len(),
+        requests_ended: 0,
         desk: None,
     };
     let (clock_run, transport) = match options.engine {
@@ -128,14 +129,12 @@ pub async fn run(scenario: &Scenario, options: &RunOptions) -> anyhow::Result<Ru
     if console.enabled {
         let _ = write!(pocnet_node::QuietStderr, "\r{:80}\r", "");
     }
-    let mut report = report::build(scenario, &clock_run)?;
-    report.thresholds = crate::thresholds::evaluate(scenario, &report);
-    let after_action =
-        scenario.exercise.as_ref().map(|e| crate::after_action::review(scenario, e, &report, &clock_run));
-    write(&options.out.join("report.json"), &report.to_json())?;
-    write(&options.out.join("summary.md"), &crate::outputs::summary_md(&report))?;
-    write(&options.out.join("junit.xml"), &crate::outputs::junit_xml(&report))?;
-    write(&options.out.join("report.html"), &crate::outputs::report_html(&report, after_action.as_ref()))?;
+    let account = account(scenario, &clock_run)?;
+    let after_action = scenario.exercise.as_ref().map(|e| crate::exercise::after_action::review(&account, e));
+    write(&options.out.join("report.json"), &account.report().to_json())?;
+    write(&options.out.join("summary.md"), &crate::outputs::summary::summary_md(&account))?;
+    write(&options.out.join("junit.xml"), &crate::outputs::junit::junit_xml(&account))?;
+    write(&options.out.join("report.html"), &crate::outputs::html::report_html(&account, after_action.as_ref()))?;
     if let Some(review) = &after_action {
         write(&options.out.join("after-action.md"), &review.markdown())?;
     }
@@ -143,21 +142,52 @@ pub async fn run(scenario: &Scenario, options: &RunOptions) -> anyhow::Result<Ru
         desk.record().finished = true;
     }
     if let Some(t) = &transport {
-        write(&options.out.join("transport.json"), &transport_json(t))?;
+        write(&options.out.join("transport.json"), &crate::report::transport::transport_json(t))?;
     }
-    Ok(RunResult { report, transport, wall: started.elapsed() })
+    Ok(RunResult { account, transport, wall: started.elapsed() })
+}
+
+/// The ledger of a clock's run of `scenario` and its figures (thresholds judged).
+pub fn account<'s>(scenario: &'s Scenario, clock_run: &ClockRun) -> anyhow::Result<Account<'s>> {
+    let played: Vec<StateCode> = scenario.exercise.as_ref().map(|e| e.players.to_vec()).unwrap_or_default();
+    let run = crate::ledger::Run {
+        events: &clock_run.events,
+        injects: scenario.injects.iter().chain(&clock_run.added_injects).collect(),
+        windows: clock_run.windows,
+        last_input: clock_run.last_input,
+        exercise_ended: clock_run.exercise_ended,
+        played: &played,
+    };
+    Ok(Account::of(scenario, &run)?)
+}
+
+/// Runs `engine` to the end under `clock`, showing each arrival on `console`.
+async fn drive(
+    engine: &mut impl crate::engine::Engine,
+    mut clock: Clock<impl Pacing>,
+    console: &mut Console,
+) -> anyhow::Result<ClockRun> {
+    let mut events = Vec::new();
+    while let Some(arrival) = clock.next(engine).await? {
+        console.arrived(&arrival);
+        if let Arrival::Window { events: mut e, .. } = arrival {
+            events.append(&mut e);
+        }
+    }
+    Ok(ClockRun { events, ..clock.shape })
 }
 
 /// Runs the clock the options ask for: virtual, or paced against the wall clock (with the
 /// exercise console when the scenario is an exercise).
 async fn clocked(
     engine: &mut impl crate::engine::Engine,
-    next: std::collections::BTreeMap<pocnet_core::StateCode, Option<SimTime>>,
+    next: std::collections::BTreeMap<StateCode, Option<SimTime>>,
     scenario: &Scenario,
     options: &RunOptions,
-    progress: &mut Console,
-) -> anyhow::Result<crate::clock::ClockRun> {
+    console: &mut Console,
+) -> anyhow::Result<ClockRun> {
     let lookahead = scenario.network.lookahead_ms();
+    let exercise = exercise_state(scenario);
     match options.clock {
         ClockKind::Virtual => {
             if scenario.exercise.as_ref().is_some_and(|e| !e.players.is_empty()) {
@@ -166,23 +196,28 @@ async fn clocked(
                      (run with --clock wall for the exercise)"
                 );
             }
-            run_virtual(engine, next, lookahead, progress, scenario.exercise_state()).await
+            drive(engine, Clock::new(next, lookahead, AsFastAsPossible, exercise), console).await
         }
         ClockKind::Wall => {
-            let (commands, rx) = tokio::sync::mpsc::channel(crate::wall::COMMANDS_MAX);
-            crate::wall::read_stdin_commands(commands.clone());
-            let mut wall = crate::wall::WallClock::new(options.speed, scenario.start, rx);
+            let (commands, rx) = tokio::sync::mpsc::channel(crate::clock::wall::COMMANDS_MAX);
+            crate::clock::wall::read_stdin_commands(commands.clone());
+            let wall = crate::clock::wall::WallClock::new(options.speed, scenario.start, rx);
             if scenario.exercise.is_some() {
                 let desk = std::sync::Arc::new(crate::exercise::Desk::new(scenario, wall.view(), commands)?);
                 let tls = crate::exercise::tls::acceptor(&options.console_tls, options.console_listen, &options.out)?;
                 let scheme = if tls.is_some() { "https" } else { "http" };
                 let addr = crate::exercise::web::serve(desk.clone(), options.console_listen, tls).await?;
                 announce(&desk, scheme, addr, &options.out)?;
-                progress.desk = Some(desk);
+                console.desk = Some(desk);
             }
-            crate::clock::run_paced(engine, next, lookahead, progress, &mut wall, scenario.exercise_state()).await
+            drive(engine, Clock::new(next, lookahead, wall, exercise), console).await
         }
     }
+}
+
+/// Where `scenario`'s exercise starts: its injects taken, ending at the scenario's end.
+pub fn exercise_state(scenario: &Scenario) -> ExerciseState {
+    ExerciseState::new(&scenario.injects, scenario.exercise.as_ref().map(|_| scenario.end))
 }
 
 /// Prints the console and dashboard links, each with its access token, and writes them to
@@ -220,15 +255,13 @@ fn announce(desk: &crate::exercise::Desk, scheme: &str, addr: std::net::SocketAd
     Ok(())
 }
 
-/// Runs `scenario` on the in-process engine and returns its report (thresholds judged);
-/// writes nothing. The fast path for tests and sweeps.
-pub async fn simulate(scenario: &Scenario) -> anyhow::Result<Report> {
+/// Runs `scenario` on the in-process engine under the virtual clock and returns its
+/// account (thresholds judged); writes nothing. The fast path for tests and sweeps.
+pub async fn simulate(scenario: &Scenario) -> anyhow::Result<Account<'_>> {
     let (mut engine, next) = InProcess::new(scenario)?;
-    let clock_run =
-        run_virtual(&mut engine, next, scenario.network.lookahead_ms(), &mut (), scenario.exercise_state()).await?;
-    let mut report = report::build(scenario, &clock_run)?;
-    report.thresholds = crate::thresholds::evaluate(scenario, &report);
-    Ok(report)
+    let clock = Clock::new(next, scenario.network.lookahead_ms(), AsFastAsPossible, exercise_state(scenario));
+    let clock_run = run_to_end(&mut engine, clock).await?;
+    account(scenario, &clock_run)
 }
 
 /// Writes a report file whole or not at all (a full disk leaves no half file).

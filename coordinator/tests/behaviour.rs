@@ -1,7 +1,8 @@
 //! Each behaviour of the model shown on a small scenario, run in-process: the scenario in,
 //! the outcome out. The same scenario with the behaviour switched off is the control.
 
-use pocnet::report::{Outcome, Report, RequestRecord};
+use pocnet::analysis::{Analysis, Zones};
+use pocnet::ledger::{Ledger, Outcome, Request};
 use pocnet::scenario;
 
 /// Two contact points, office hours 09:00-17:00 Mon-Fri, closed otherwise, fixed delays:
@@ -54,17 +55,30 @@ profile = "p"
     )
 }
 
-fn check(text: &str) -> Report {
+/// A run's ledger and figures, and the contact points' time zones.
+struct Ran {
+    ledger: Ledger,
+    analysis: Analysis,
+    zones: Zones,
+}
+
+fn check(text: &str) -> Ran {
     let scenario = match scenario::parse("behaviour.toml", text) {
         Ok(s) => s,
         Err(e) => panic!("scenario invalid:\n{e}"),
     };
     let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
-    runtime.block_on(pocnet::run::simulate(&scenario)).expect("run")
+    let a = runtime.block_on(pocnet::run::simulate(&scenario)).expect("run");
+    Ran { ledger: a.ledger, analysis: a.analysis, zones: a.zones }
 }
 
-fn request<'r>(report: &'r Report, id: &str) -> &'r RequestRecord {
-    report.requests.iter().find(|r| r.id == id).unwrap_or_else(|| panic!("no request {id}"))
+fn request<'r>(ran: &'r Ran, id: &str) -> &'r Request {
+    ran.ledger.requests.iter().find(|r| r.id.to_string() == id).unwrap_or_else(|| panic!("no request {id}"))
+}
+
+/// `t` in UTC as the report writes it.
+fn utc(t: Option<(pocnet_core::SimTime, pocnet_core::Mode)>) -> Option<String> {
+    t.map(|(t, _)| t.to_string())
 }
 
 /// FRA asks VNM on Tuesday at 03:00Z = 10:00 in Hanoi (staffed).
@@ -87,8 +101,8 @@ fn request_in_an_unaccepted_language_waits_for_translation() {
     let (en, fr) = (request(&english, "C1"), request(&french, "C1"));
     assert_eq!(en.translation_ms, None, "English is accepted in Hanoi");
     assert_eq!(fr.translation_ms, Some(3 * HOUR), "French is not");
-    assert_eq!(en.time_to_acknowledge_ms, fr.time_to_acknowledge_ms, "acknowledgement does not wait");
-    assert_eq!(fr.time_to_fulfil_ms.expect("fulfilled") - en.time_to_fulfil_ms.expect("fulfilled"), 3 * HOUR);
+    assert_eq!(en.time_to_acknowledge_ms(), fr.time_to_acknowledge_ms(), "acknowledgement does not wait");
+    assert_eq!(fr.time_to_fulfil_ms().expect("fulfilled") - en.time_to_fulfil_ms().expect("fulfilled"), 3 * HOUR);
 }
 
 #[test]
@@ -98,14 +112,14 @@ fn central_authority_works_in_its_office_hours() {
     let handed = check(&scenario_text(ca, &evidence));
     let direct = check(&scenario_text("", &evidence));
     let r = request(&handed, "C1");
-    assert!(r.forwarded_to_central_authority.is_some());
+    assert!(r.forwarded.is_some());
     // Acknowledged 10:10 in Hanoi; the authority opens at 09:00 only on Wednesday (its
     // shift ends at 12:00 but starting work needs an opening: next_opening(10:10) is now,
     // 3h of work lands at 13:10, closed, so it waits for Wednesday 09:00).
-    let done = r.executed.as_ref().expect("executed");
-    assert!(done.receiver_local.starts_with("2025-11-05 09:00"), "{}", done.receiver_local);
-    assert_eq!(request(&direct, "C1").time_to_fulfil_ms, Some(2 * HOUR + 10 * 60_000 + 1_000));
-    assert_eq!(handed.totals.fulfilled, 1);
+    let done = handed.zones.local(r.to, r.executed.expect("executed"));
+    assert!(done.starts_with("2025-11-05 09:00"), "{done}");
+    assert_eq!(request(&direct, "C1").time_to_fulfil_ms(), Some(2 * HOUR + 10 * 60_000 + 1_000));
+    assert_eq!(handed.ledger.totals.cases_of(Outcome::Fulfilled), 1);
 }
 
 #[test]
@@ -132,14 +146,14 @@ kind = "emergency"
     let fast = check(&on_call(r#"escalate_after = "1h""#));
     let (s, f) = (request(&slow, "C1"), request(&fast, "C1"));
     assert!(!s.escalated && f.escalated);
-    assert_eq!(s.time_to_acknowledge_ms, Some(6 * HOUR + 1_000));
-    assert_eq!(f.time_to_acknowledge_ms, Some(HOUR + 1_000 + 10 * 60_000), "escalated at +1h, arrives 1s later, 10m");
+    assert_eq!(s.time_to_acknowledge_ms(), Some(6 * HOUR + 1_000));
+    assert_eq!(f.time_to_acknowledge_ms(), Some(HOUR + 1_000 + 10 * 60_000), "escalated at +1h, arrives 1s later, 10m");
 
     // A closed contact point has nobody to take the call: escalation changes nothing.
     let patient = check(&scenario_text("", night));
     let escalating = check(&scenario_text(r#"escalate_after = "1h""#, night));
     assert!(request(&escalating, "C1").escalated);
-    assert_eq!(request(&patient, "C1").time_to_acknowledge_ms, request(&escalating, "C1").time_to_acknowledge_ms);
+    assert_eq!(request(&patient, "C1").time_to_acknowledge_ms(), request(&escalating, "C1").time_to_acknowledge_ms());
 }
 
 #[test]
@@ -154,23 +168,23 @@ retention = "10d"
 chain = ["BRA"]
 "#;
     let report = check(&scenario_text("", chain));
-    assert_eq!(report.requests.len(), 2, "the first link reveals a provider in Brazil");
+    assert_eq!(report.ledger.requests.len(), 2, "the first link reveals a provider in Brazil");
     let (first, second) = (request(&report, "C1"), request(&report, "C1.1"));
     assert_eq!((first.from, first.to), (second.from, pocnet_core::StateCode::parse("VNM").expect("code")));
     assert_eq!(second.to.as_str(), "BRA");
     assert_eq!(first.revealed.map(|s| s.to_string()).as_deref(), Some("BRA"));
-    let case = &report.cases[0];
+    let case = &report.ledger.cases[0];
     assert_eq!(case.outcome, Outcome::Preserved);
     assert_eq!(case.path.iter().map(|s| s.as_str()).collect::<Vec<_>>(), ["VNM", "BRA"]);
-    assert!(case.end_to_end_ms > first.time_to_outcome_ms, "the case lasts until the last link");
+    assert!(case.end_to_end_ms() > first.time_to_outcome_ms(), "the case lasts until the last link");
 }
 
 #[test]
 fn evidence_deleted_before_execution_is_lost() {
     let short = ONE_REQUEST.replace("kind =", "retention = \"1h\"\nkind =");
     let long = ONE_REQUEST.replace("kind =", "retention = \"1d\"\nkind =");
-    assert_eq!(check(&scenario_text("", &short)).cases[0].outcome, Outcome::EvidenceLost);
-    assert_eq!(check(&scenario_text("", &long)).cases[0].outcome, Outcome::Preserved);
+    assert_eq!(check(&scenario_text("", &short)).ledger.cases[0].outcome, Outcome::EvidenceLost);
+    assert_eq!(check(&scenario_text("", &long)).ledger.cases[0].outcome, Outcome::Preserved);
 }
 
 #[test]
@@ -180,8 +194,8 @@ fn stale_register_entry_makes_requests_undeliverable() {
     let r = request(&report, "C1");
     assert_eq!(r.outcome, Outcome::Undeliverable, "{}", r.reason);
     assert_eq!(r.resends, 2);
-    assert_eq!(report.totals.lost_messages.get("stale register entry"), Some(&3));
-    assert!(r.reason.contains("after 3 attempts (never delivered)"), "{}", r.reason);
+    assert_eq!(report.ledger.totals.lost_messages.get("stale register entry"), Some(&3));
+    assert!(r.reason.to_string().contains("after 3 attempts (never delivered)"), "{}", r.reason);
 }
 
 #[test]
@@ -193,8 +207,8 @@ fn contact_point_down_loses_what_is_sent_to_it_and_a_resend_recovers() {
     let r = request(&report, "C1");
     assert_eq!(r.outcome, Outcome::Fulfilled);
     assert_eq!(r.resends, 1, "resent at 06:00, when VNM is up again");
-    assert_eq!(report.totals.lost_messages.get("receiver down"), Some(&1));
-    assert_eq!(r.delivered.as_ref().map(|d| d.utc.as_str()), Some("2025-11-04T06:00:01Z"));
+    assert_eq!(report.ledger.totals.lost_messages.get("receiver down"), Some(&1));
+    assert_eq!(utc(r.delivered).as_deref(), Some("2025-11-04T06:00:01Z"));
 }
 
 #[test]
@@ -205,20 +219,20 @@ fn partition_holds_messages_until_it_heals() {
     let report = check(&scenario_text("resend_after = \"4h\"\nresends_max = 5", &cut));
     let r = request(&report, "C1");
     assert_eq!(r.outcome, Outcome::Fulfilled);
-    assert_eq!(
-        r.delivered.as_ref().map(|d| d.utc.as_str()),
-        Some("2025-11-04T07:00:01Z"),
-        "the first resend after the heal"
-    );
-    assert_eq!(report.totals.lost_messages.get("partition"), Some(&1));
+    assert_eq!(utc(r.delivered).as_deref(), Some("2025-11-04T07:00:01Z"), "the first resend after the heal");
+    assert_eq!(report.ledger.totals.lost_messages.get("partition"), Some(&1));
 }
 
 #[test]
 fn requester_without_resends_expires_when_nothing_arrives() {
     let stale = format!("{ONE_REQUEST}\n[[faults]]\nkind = \"stale\"\nstate = \"VNM\"\n");
     let report = check(&scenario_text("", &stale));
-    assert_eq!(report.cases[0].outcome, Outcome::Expired);
-    assert!(report.cases[0].reason.contains("no final response from VNM within 10d00h"), "{}", report.cases[0].reason);
+    assert_eq!(report.ledger.cases[0].outcome, Outcome::Expired);
+    assert!(
+        report.ledger.cases[0].reason.to_string().contains("no final response from VNM within 10d00h"),
+        "{}",
+        report.ledger.cases[0].reason
+    );
 }
 
 #[test]
@@ -227,10 +241,10 @@ fn thresholds_are_judged_on_the_run() {
         "{ONE_REQUEST}\n[[thresholds]]\nmetric = \"ack_time\"\nstat = \"p95\"\nbelow = \"5m\"\n\n[[thresholds]]\nmetric = \"failure_ratio\"\nbelow = 0.5\n"
     );
     let report = check(&scenario_text("", &thresholds));
-    assert_eq!(report.thresholds.len(), 2);
-    assert!(!report.thresholds[0].passed, "acknowledged after 10m: {:?}", report.thresholds[0]);
-    assert_eq!(report.thresholds[0].threshold, "ack_time p95 < 5m");
-    assert!(report.thresholds[1].passed);
+    assert_eq!(report.analysis.thresholds.len(), 2);
+    assert!(!report.analysis.thresholds[0].passed, "acknowledged after 10m: {:?}", report.analysis.thresholds[0]);
+    assert_eq!(report.analysis.thresholds[0].threshold, "ack_time p95 < 5m");
+    assert!(report.analysis.thresholds[1].passed);
 }
 
 #[test]
@@ -239,8 +253,8 @@ fn closed_contact_point_acknowledges_at_its_next_opening() {
     let weekend = ONE_REQUEST.replace("2025-11-04T03:00:00Z", "2025-11-08T10:00:00Z");
     let report = check(&scenario_text("", &weekend));
     let r = request(&report, "C1");
-    assert_eq!(r.delivered_mode, Some(pocnet_core::Mode::Closed));
-    assert_eq!(r.acknowledged.as_ref().map(|a| a.utc.as_str()), Some("2025-11-10T02:10:00Z"));
+    assert_eq!(r.delivered.map(|(_, mode)| mode), Some(pocnet_core::Mode::Closed));
+    assert_eq!(utc(r.acknowledged).as_deref(), Some("2025-11-10T02:10:00Z"));
 }
 
 #[test]
@@ -254,9 +268,13 @@ kinds = { preservation = 1 }
     let a = check(&scenario_text("", generate));
     let b = check(&scenario_text("", generate));
     let c = check(&scenario_text("", generate).replace("seed = 7", "seed = 8"));
-    assert_eq!(a.requests.len(), b.requests.len());
-    assert!(a.cases.len() > 30 && a.cases.len() < 100, "about 3 a day for 3 states over 7 days: {}", a.cases.len());
-    let times = |r: &Report| r.cases.iter().map(|c| c.scheduled.clone()).collect::<Vec<_>>();
+    assert_eq!(a.ledger.requests.len(), b.ledger.requests.len());
+    assert!(
+        a.ledger.cases.len() > 30 && a.ledger.cases.len() < 100,
+        "about 3 a day for 3 states over 7 days: {}",
+        a.ledger.cases.len()
+    );
+    let times = |r: &Ran| r.ledger.cases.iter().map(|c| c.scheduled).collect::<Vec<_>>();
     assert_eq!(times(&a), times(&b));
     assert_ne!(times(&a), times(&c));
 }

@@ -3,11 +3,12 @@
 //! What people do must come out in the report exactly when they did it, and the end of an
 //! exercise must account for every inject, made or not.
 
-use pocnet::clock::{run_paced, Directive, Pacing};
+use pocnet::clock::{run_to_end, Clock, ClockRun, Directive, Pacing};
 use pocnet::engine::inproc::InProcess;
-use pocnet::report::{self, Outcome, Report};
+use pocnet::ledger::reason::Reason;
+use pocnet::ledger::{Ledger, Outcome, Request};
 use pocnet::scenario::{self, Scenario};
-use pocnet_core::{OperatorAction, RequestId, SimTime, StateCode};
+use pocnet_core::{ActionRefusal, OperatorAction, RequestId, SimTime, StateCode};
 
 fn at(s: &str) -> SimTime {
     SimTime::from_timestamp(s.parse().expect("timestamp"))
@@ -38,22 +39,22 @@ fn tabletop() -> Scenario {
     scenario::load(&path, &Default::default()).expect("the bundled exercise loads")
 }
 
-fn play(scenario: &Scenario, script: Vec<(SimTime, Directive)>) -> (Report, pocnet::clock::ClockRun) {
+/// The run's ledger and `report.json`.
+fn play(scenario: &Scenario, script: Vec<(SimTime, Directive)>) -> (Ledger, String) {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     runtime.block_on(async {
         let (mut engine, next) = InProcess::new(scenario).expect("engine");
-        let run = run_paced(
-            &mut engine,
-            next,
-            scenario.network.lookahead_ms(),
-            &mut (),
-            &mut Script(script),
-            scenario.exercise_state(),
-        )
-        .await
-        .expect("run");
-        (report::build(scenario, &run).expect("accounting"), run)
+        let clock =
+            Clock::new(next, scenario.network.lookahead_ms(), Script(script), pocnet::run::exercise_state(scenario));
+        let run: ClockRun = run_to_end(&mut engine, clock).await.expect("run");
+        let account = pocnet::run::account(scenario, &run).expect("accounting");
+        let json = account.report().to_json();
+        (account.ledger, json)
     })
+}
+
+fn request(ledger: &Ledger, case: u32) -> &Request {
+    ledger.requests.iter().find(|q| q.id == id(case)).unwrap_or_else(|| panic!("C{case}"))
 }
 
 fn operator(state: &str, action: OperatorAction) -> Directive {
@@ -73,38 +74,44 @@ fn peoples_actions_are_timed_when_they_happen_and_the_end_accounts_for_every_inj
         (at("2025-11-05T08:46:00Z"), operator("VNM", OperatorAction::AskTranslation { id: id(4) })),
         (at("2025-11-05T08:47:00Z"), Directive::End),
     ];
-    let (r, run) = play(&s, script.clone());
-    assert_eq!(run.exercise_ended, Some(at("2025-11-05T08:47:00Z")));
-    let c1 = r.requests.iter().find(|q| q.id == "C1").expect("C1");
+    let (r, json) = play(&s, script.clone());
+    assert_eq!(r.exercise_ended, Some(at("2025-11-05T08:47:00Z")));
+    let c1 = request(&r, 1);
     assert!(c1.receiver_played);
     // Scheduled 08:32, acknowledged 08:33 (the person's click), executed 08:36:30.
-    assert_eq!(c1.time_to_acknowledge_ms, Some(60_000));
-    assert_eq!(c1.time_to_fulfil_ms, Some(270_000));
+    assert_eq!(c1.time_to_acknowledge_ms(), Some(60_000));
+    assert_eq!(c1.time_to_fulfil_ms(), Some(270_000));
     assert_eq!(c1.outcome, Outcome::Preserved);
-    let c3 = r.requests.iter().find(|q| q.id == "C3").expect("C3");
+    let c3 = request(&r, 3);
     assert_eq!(c3.outcome, Outcome::Refused);
-    assert!(c3.reason.contains("not an emergency under our law"), "{}", c3.reason);
-    let c4 = r.requests.iter().find(|q| q.id == "C4").expect("C4");
+    assert!(
+        matches!(&c3.reason, Reason::Refused { ground, .. } if ground == "not an emergency under our law"),
+        "{}",
+        c3.reason
+    );
+    let c4 = request(&r, 4);
     assert!(c4.translation_ms.is_some(), "the person asked for a translation");
     assert_eq!(c4.outcome, Outcome::Unfinished);
     // C5 (08:50) onwards were never made: the exercise had ended.
-    let c5 = r.cases.iter().find(|c| c.id == "C5").expect("C5 is still a case");
+    let c5 = r.cases.iter().find(|c| c.id == id(5)).expect("C5 is still a case");
     assert_eq!(c5.outcome, Outcome::Unfinished);
-    assert!(c5.reason.contains("not made"), "{}", c5.reason);
+    assert!(matches!(c5.reason, Reason::NotMade { .. }), "{}", c5.reason);
+    assert!(c5.reason.to_string().contains("not made"), "{}", c5.reason);
     let t = &r.totals;
     assert_eq!(t.injects, 8);
-    assert_eq!(t.preserved + t.refused + t.unfinished, 8, "{t:?}");
+    let ended = t.cases_of(Outcome::Preserved) + t.cases_of(Outcome::Refused) + t.cases_of(Outcome::Unfinished);
+    assert_eq!(ended, 8, "{t:?}");
 
     // The same actions at the same times give the same report, byte for byte.
-    let (again, _) = play(&s, script);
-    assert_eq!(again.to_json(), r.to_json());
+    let (_, again) = play(&s, script);
+    assert_eq!(again, json);
 }
 
 #[test]
 fn a_virtual_run_of_an_exercise_leaves_the_players_requests_unfinished_at_its_end() {
     let s = tabletop();
-    let (r, run) = play(&s, Vec::new());
-    assert_eq!(run.exercise_ended, Some(s.end));
+    let (r, _) = play(&s, Vec::new());
+    assert_eq!(r.exercise_ended, Some(s.end));
     let played: Vec<_> = r.requests.iter().filter(|q| q.receiver_played).collect();
     assert_eq!(played.len(), 6);
     assert!(played.iter().all(|q| q.outcome == Outcome::Unfinished && q.acknowledged.is_none()));
@@ -123,18 +130,13 @@ fn a_person_cannot_act_on_what_is_not_theirs_to_act_on() {
         (at("2025-11-05T08:42:00Z"), operator("VNM", OperatorAction::HandToCentralAuthority { id: id(3) })),
         (at("2025-11-05T08:43:00Z"), Directive::End),
     ];
-    let (r, run) = play(&s, script);
-    let rejected: Vec<String> = run
-        .events
-        .iter()
-        .filter_map(|e| match &e.kind {
-            pocnet_core::EventKind::ActionRejected { reason, .. } => Some(format!("{} {}", e.id, reason)),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(rejected.len(), 2, "{rejected:?}");
-    assert!(rejected[0].contains("already answered"), "{rejected:?}");
-    assert!(rejected[1].contains("no central authority"), "{rejected:?}");
-    let c1 = r.requests.iter().find(|q| q.id == "C1").expect("C1");
-    assert_eq!(c1.time_to_acknowledge_ms, c1.time_to_fulfil_ms, "fulfilling acknowledged it at once");
+    let (r, _) = play(&s, script);
+    let rejected: Vec<&ActionRefusal> = r.refused_actions.iter().map(|a| &a.reason).collect();
+    assert_eq!(
+        rejected,
+        [&ActionRefusal::AlreadyAnswered { id: id(1) }, &ActionRefusal::NoCentralAuthority { state: code("VNM") }],
+    );
+    assert_eq!(rejected[1].to_string(), "VNM has no central authority in its profile");
+    let c1 = request(&r, 1);
+    assert_eq!(c1.time_to_acknowledge_ms(), c1.time_to_fulfil_ms(), "fulfilling acknowledged it at once");
 }

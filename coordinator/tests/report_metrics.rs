@@ -1,7 +1,8 @@
 //! Report metrics on a scenario small enough to compute by hand, and roster coverage
 //! against a second, independent computation.
 
-use pocnet::report::Report;
+use pocnet::ledger::Outcome;
+use pocnet::report::Account;
 use pocnet::scenario;
 
 /// FRA (Paris, UTC+1) and VNM (Hanoi, UTC+7), both staffed 24/7; acknowledgement 10m
@@ -70,12 +71,14 @@ to = "FRA"
 kind = "technical_advice"
 "#;
 
-fn run(text: &str) -> Report {
-    let s = scenario::parse("by-hand.toml", text).unwrap_or_else(|e| panic!("{e}"));
+fn run(text: &str) -> Account<'static> {
+    // Kept for the test's life: the account borrows it.
+    let s: &'static scenario::Scenario =
+        Box::leak(Box::new(scenario::parse("by-hand.toml", text).unwrap_or_else(|e| panic!("{e}"))));
     tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("runtime")
-        .block_on(pocnet::run::simulate(&s))
+        .block_on(pocnet::run::simulate(s))
         .expect("run")
 }
 
@@ -86,7 +89,8 @@ fn near(got: u64, want: u64) -> bool {
 
 #[test]
 fn latency_groups_match_hand_computation() {
-    let r = run(SCENARIO);
+    let a = run(SCENARIO);
+    let r = &a.analysis;
     let ack = &r.latency["time_to_acknowledge"];
     assert_eq!(ack.overall.count, 5);
     let eu_to_ap = &ack.by_region_pair["EU/Europe > Asia-Pacific"];
@@ -107,8 +111,13 @@ fn latency_groups_match_hand_computation() {
 
 #[test]
 fn outcomes_sla_and_hotspots_match_hand_computation() {
-    let r = run(SCENARIO);
-    assert_eq!((r.totals.fulfilled, r.totals.evidence_lost, r.totals.preserved), (4, 1, 0));
+    let a = run(SCENARIO);
+    let t = &a.ledger.totals;
+    assert_eq!(
+        (t.cases_of(Outcome::Fulfilled), t.cases_of(Outcome::EvidenceLost), t.cases_of(Outcome::Preserved)),
+        (4, 1, 0)
+    );
+    let r = &a.analysis;
     let by_kind = &r.outcomes.by_kind;
     assert_eq!(
         (by_kind["preservation"].cases, by_kind["preservation"].succeeded, by_kind["preservation"].evidence_lost),
@@ -160,8 +169,8 @@ fn coverage_equals_an_independent_minute_by_minute_computation() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
     for name in ["smoke.toml", "dst-week.toml", "hanoi-72.toml", "follow-the-sun.toml"] {
         let s = scenario::load(&root.join(name), &Default::default()).unwrap_or_else(|e| panic!("{e}"));
-        let coverage = pocnet::coverage::compute(&s);
-        let start = pocnet::coverage::week_start(s.start);
+        let coverage = pocnet::analysis::coverage::compute(&s);
+        let start = pocnet::analysis::coverage::week_start(s.start);
         let hours = 168 * coverage.weeks;
         assert_eq!(coverage.staffed_by_utc_hour.len(), hours, "{name}");
         let step = if s.states.len() > 20 { 5 } else { 1 }; // every shift boundary is on 5 minutes
@@ -212,7 +221,7 @@ fn coverage_equals_an_independent_minute_by_minute_computation() {
 fn dst_week_coverage_shows_each_change_of_clocks() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
     let s = scenario::load(&root.join("dst-week.toml"), &Default::default()).expect("dst-week");
-    let c = pocnet::coverage::compute(&s);
+    let c = pocnet::analysis::coverage::compute(&s);
     assert_eq!((c.week_start.as_str(), c.weeks), ("2026-03-16T00:00:00Z", 4));
     // The first staffed UTC hour of a Monday, Thursday..., in each week.
     let first_staffed = |code: &str, week: usize, day: usize| -> Option<usize> {

@@ -1,16 +1,17 @@
 //! Numbers a user cannot check by eye: nobody answers a closed desk, late answers stay out
 //! of the figures, a seed means what it says, a register names each state once.
 
-use pocnet::report::{Outcome, Report};
+use pocnet::ledger::Outcome;
+use pocnet::report::Account;
 use pocnet::scenario::{self, Overrides};
-use pocnet_core::{OpenWhen, Roster, SimTime};
+use pocnet_core::{OpenWhen, RequestId, Roster, SimTime};
 use std::path::{Path, PathBuf};
 
 fn scenarios() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios")
 }
 
-fn simulate(s: &scenario::Scenario) -> Report {
+fn simulate(s: &scenario::Scenario) -> Account<'_> {
     tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("runtime")
@@ -18,38 +19,31 @@ fn simulate(s: &scenario::Scenario) -> Report {
         .expect("run")
 }
 
-fn hanoi() -> (scenario::Scenario, Report) {
-    let s = scenario::load(&scenarios().join("hanoi-72.toml"), &Overrides::default()).expect("hanoi-72");
-    let r = simulate(&s);
-    (s, r)
-}
-
-fn time(stamp: &pocnet::report::Stamp) -> SimTime {
-    SimTime::from_timestamp(stamp.utc.parse().expect("utc stamp"))
+fn hanoi() -> &'static Account<'static> {
+    // Kept for the test's life: the account borrows it.
+    let s = Box::leak(Box::new(
+        scenario::load(&scenarios().join("hanoi-72.toml"), &Overrides::default()).expect("hanoi-72"),
+    ));
+    Box::leak(Box::new(simulate(s)))
 }
 
 #[test]
 fn nobody_answers_a_closed_desk() {
-    let (s, r) = hanoi();
+    let a = hanoi();
+    let s = a.scenario;
     let mut checked = 0;
-    for q in &r.requests {
+    for q in &a.ledger.requests {
         let entry = s.state(q.to).expect("receiver");
         let roster = Roster::new(entry.roster.clone()).expect("roster");
-        let kind = pocnet_core::RequestKind::parse(&q.kind).expect("kind");
-        let open = entry.profile.open_when(kind);
-        if let Some(ack) = &q.acknowledged {
-            assert_ne!(q.acknowledged_mode, Some(pocnet_core::Mode::Closed), "{} acknowledged by a closed desk", q.id);
-            assert!(
-                open.admits(roster.mode_at(time(ack))),
-                "{} acknowledged at {} with the desk closed",
-                q.id,
-                ack.utc
-            );
+        let open = entry.profile.open_when(q.kind);
+        if let Some((ack, mode)) = q.acknowledged {
+            assert_ne!(mode, pocnet_core::Mode::Closed, "{} acknowledged by a closed desk", q.id);
+            assert!(open.admits(roster.mode_at(ack)), "{} acknowledged at {ack} with the desk closed", q.id);
             checked += 1;
         }
         // Work the contact point itself executes ends in open time too.
-        if let (Some(done), None) = (&q.executed, &q.forwarded_to_central_authority) {
-            assert!(open.admits(roster.mode_at(time(done))), "{} executed at {} with the desk closed", q.id, done.utc);
+        if let (Some(done), None) = (q.executed, q.forwarded) {
+            assert!(open.admits(roster.mode_at(done)), "{} executed at {done} with the desk closed", q.id);
         }
     }
     assert!(checked > 1_000, "only {checked} acknowledgements");
@@ -60,31 +54,32 @@ fn nobody_answers_a_closed_desk() {
 
 #[test]
 fn late_answers_stay_out_of_the_figures_and_the_report_says_who_was_reached() {
-    let (_, r) = hanoi();
+    let a = hanoi();
+    let requests = &a.ledger.requests;
     let mut failed = 0;
-    for q in &r.requests {
-        let outcome_at = time(&q.scheduled).plus_ms(q.time_to_outcome_ms);
-        if let Some(ms) = q.time_to_acknowledge_ms {
-            assert!(time(&q.scheduled).plus_ms(ms) <= outcome_at, "{}: acknowledged after its outcome", q.id);
+    for q in requests {
+        let outcome_at = q.scheduled.plus_ms(q.time_to_outcome_ms());
+        if let Some(ms) = q.time_to_acknowledge_ms() {
+            assert!(q.scheduled.plus_ms(ms) <= outcome_at, "{}: acknowledged after its outcome", q.id);
         }
-        if let Some(late) = &q.late_answer {
-            assert!(time(late) > outcome_at || q.outcome != Outcome::Fulfilled, "{}", q.id);
+        if let Some(late) = q.late_answer {
+            assert!(late > outcome_at || q.outcome != Outcome::Fulfilled, "{}", q.id);
         }
         if q.outcome == Outcome::Undeliverable {
-            assert_eq!(q.time_to_acknowledge_ms, None, "{}: an undeliverable request counted as acknowledged", q.id);
+            assert_eq!(q.time_to_acknowledge_ms(), None, "{}: an undeliverable request counted as acknowledged", q.id);
         }
         if !q.outcome.is_success() {
             failed += 1;
         }
     }
     assert!(failed > 0);
-    let t = &r.totals;
-    let answered = r.requests.iter().filter(|q| q.reached_desk && (q.time_to_acknowledge_ms.is_some())).count();
+    let t = &a.ledger.totals;
+    let answered = requests.iter().filter(|q| q.reached_desk && (q.time_to_acknowledge_ms().is_some())).count();
     assert!(t.reached_not_answered + t.never_reached + answered <= t.requests);
-    assert_eq!(t.never_reached, r.requests.iter().filter(|q| !q.reached_desk).count());
+    assert_eq!(t.never_reached, requests.iter().filter(|q| !q.reached_desk).count());
     // The acknowledgement percentiles count only answers in time.
-    let in_time = r.requests.iter().filter(|q| q.time_to_acknowledge_ms.is_some()).count() as u64;
-    assert_eq!(r.latency["time_to_acknowledge"].overall.count, in_time);
+    let in_time = requests.iter().filter(|q| q.time_to_acknowledge_ms().is_some()).count() as u64;
+    assert_eq!(a.analysis.latency["time_to_acknowledge"].overall.count, in_time);
 }
 
 #[test]
@@ -101,7 +96,7 @@ fn seed_on_the_command_line_equals_the_same_seed_in_the_file() {
     let overridden = scenario::load(&path, &Overrides { seed: Some(7) }).expect("--seed 7");
     assert_eq!(overridden.seed, 7);
     assert_eq!(from_file.injects, overridden.injects, "generated traffic follows --seed");
-    assert_eq!(simulate(&from_file).to_json(), simulate(&overridden).to_json());
+    assert_eq!(simulate(&from_file).report().to_json(), simulate(&overridden).report().to_json());
     let other = scenario::load(&path, &Overrides { seed: Some(8) }).expect("--seed 8");
     assert_ne!(other.injects, overridden.injects, "two seeds give different traffic");
     let _ = std::fs::remove_dir_all(&dir);
@@ -131,18 +126,22 @@ fn a_register_that_lists_a_state_twice_is_refused_naming_both_lines() {
 #[test]
 fn dst_week_requests_meet_the_desks_its_comments_say() {
     let s = scenario::load(&scenarios().join("dst-week.toml"), &Overrides::default()).expect("dst-week");
-    let r = simulate(&s);
-    let q = |id: &str| r.requests.iter().find(|q| q.id == id).unwrap_or_else(|| panic!("{id}"));
-    let delivered_mode = |id: &str| q(id).delivered_mode;
+    let a = simulate(&s);
+    let q = |case: u32| {
+        let id = RequestId { case, link: 0 };
+        a.ledger.requests.iter().find(|q| q.id == id).unwrap_or_else(|| panic!("{id}"))
+    };
+    let delivered_mode = |case: u32| q(case).delivered.map(|(_, mode)| mode);
+    let acknowledged = |case: u32| q(case).acknowledged.expect("acknowledged").0;
     use pocnet_core::Mode::{Closed, Staffed};
     // Casablanca, 07:45Z: closed on 20 March (UTC+0), staffed on 23 March (UTC+1).
-    assert_eq!((delivered_mode("C1"), delivered_mode("C2")), (Some(Closed), Some(Staffed)));
-    assert!(time(q("C1").acknowledged.as_ref().expect("acked")) >= time_of("2026-03-20T08:30:00Z"));
+    assert_eq!((delivered_mode(1), delivered_mode(2)), (Some(Closed), Some(Staffed)));
+    assert!(acknowledged(1) >= time_of("2026-03-20T08:30:00Z"));
     // Paris, 07:45Z: closed on 27 March (08:45 CET), staffed on 3 April (09:45 CEST).
-    assert_eq!((delivered_mode("C3"), delivered_mode("C4")), (Some(Closed), Some(Staffed)));
-    assert!(time(q("C3").acknowledged.as_ref().expect("acked")) >= time_of("2026-03-27T08:00:00Z"));
+    assert_eq!((delivered_mode(3), delivered_mode(4)), (Some(Closed), Some(Staffed)));
+    assert!(acknowledged(3) >= time_of("2026-03-27T08:00:00Z"));
     // Santiago, 12:30Z: staffed on 2 April (09:30 -03), closed on 6 April (08:30 -04).
-    assert_eq!((delivered_mode("C5"), delivered_mode("C6")), (Some(Staffed), Some(Closed)));
+    assert_eq!((delivered_mode(5), delivered_mode(6)), (Some(Staffed), Some(Closed)));
 }
 
 fn time_of(s: &str) -> SimTime {

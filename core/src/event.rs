@@ -1,6 +1,7 @@
 //! What a contact point reports happened, for measurement. Reports are built from these alone.
 
 use crate::network::LossReason;
+use crate::operator::{ActionName, ActionRefusal};
 use crate::request::Response;
 use crate::request::{RequestId, RequestKind};
 use crate::roster::Mode;
@@ -38,14 +39,14 @@ pub enum EventKind {
     LateAcknowledgement,
     /// Requester: a response came back (final unless `Forwarded`).
     ResponseReceived { response: Response },
-    /// Requester: gave up waiting for a final response.
-    Expired { reason: String },
+    /// Requester: gave up waiting for a final response from `to`, after `waited_ms`.
+    Expired { to: StateCode, waited_ms: u64 },
     /// Requester: a final response came after it had given up (the outcome stays expired).
     LateResponse { response: Response },
     /// Requester: no acknowledgement yet, so the request went again (attempt 2, 3...).
     Resent { attempt: u32 },
-    /// Requester: no acknowledgement after every resend.
-    Undeliverable { reason: String },
+    /// Requester: no delivery receipt from `to` after `attempts` sends.
+    Undeliverable { to: StateCode, attempts: u32 },
     /// Requester: called the receiver's duty officer.
     Escalated,
     /// Receiver: an escalation came in.
@@ -56,10 +57,10 @@ pub enum EventKind {
     EvidenceGone,
     /// Either side: an envelope about this request never arrived (modelled network fault).
     Lost { to: StateCode, reason: LossReason },
-    /// Requester: the exercise ended with this request still open.
-    Unfinished { reason: String },
+    /// Requester: the exercise ended (at `ended_at`) with this request still open at `to`.
+    Unfinished { to: StateCode, ended_at: SimTime },
     /// Receiver (played by a person): an action that could not be taken, and why.
-    ActionRejected { action: String, reason: String },
+    ActionRejected { action: ActionName, reason: ActionRefusal },
 }
 
 impl EventKind {

@@ -26,7 +26,7 @@ pub use config::{ConfigError, ContactPointConfig};
 pub use contact_point::ContactPoint;
 pub use event::{Event, EventKind};
 pub use network::NetworkModel;
-pub use operator::{ExerciseInput, OperatorAction};
+pub use operator::{ActionName, ActionRefusal, ExerciseInput, OperatorAction};
 pub use profile::{Delay, DelaysByMode, Profile};
 pub use request::{Art42, Inject, RequestId, RequestKind, Response};
 pub use roster::{Mode, ModeSpan, OpenWhen, Roster, RosterSpec, Shift, WorkWeek};

@@ -2,6 +2,8 @@
 //! the core as inputs, timed like every simulated step.
 
 use crate::request::RequestId;
+use crate::state::StateCode;
+use crate::time::SimTime;
 use serde::{Deserialize, Serialize};
 
 /// What a person playing a contact point does about a request it received.
@@ -39,14 +41,84 @@ impl OperatorAction {
         }
     }
 
-    /// How the console and the report name it.
-    pub fn name(&self) -> &'static str {
+    pub fn name(&self) -> ActionName {
         match self {
-            OperatorAction::Acknowledge { .. } => "acknowledge",
-            OperatorAction::Fulfil { .. } => "fulfil",
-            OperatorAction::Refuse { .. } => "refuse",
-            OperatorAction::HandToCentralAuthority { .. } => "hand to central authority",
-            OperatorAction::AskTranslation { .. } => "ask for translation",
+            OperatorAction::Acknowledge { .. } => ActionName::Acknowledge,
+            OperatorAction::Fulfil { .. } => ActionName::Fulfil,
+            OperatorAction::Refuse { .. } => ActionName::Refuse,
+            OperatorAction::HandToCentralAuthority { .. } => ActionName::HandToCentralAuthority,
+            OperatorAction::AskTranslation { .. } => ActionName::AskTranslation,
+        }
+    }
+}
+
+/// Which action, without its request.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ActionName {
+    Acknowledge,
+    Fulfil,
+    Refuse,
+    HandToCentralAuthority,
+    AskTranslation,
+}
+
+impl std::fmt::Display for ActionName {
+    /// How the console and the reports name it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ActionName::Acknowledge => "acknowledge",
+            ActionName::Fulfil => "fulfil",
+            ActionName::Refuse => "refuse",
+            ActionName::HandToCentralAuthority => "hand to central authority",
+            ActionName::AskTranslation => "ask for translation",
+        })
+    }
+}
+
+/// Why a person's action could not be taken.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ActionRefusal {
+    /// The contact point is simulated, not played by a person.
+    Simulated {
+        state: StateCode,
+    },
+    NotReceived {
+        id: RequestId,
+    },
+    AlreadyAnswered {
+        id: RequestId,
+    },
+    WithCentralAuthority {
+        id: RequestId,
+    },
+    TranslationNotReady {
+        id: RequestId,
+        ready: SimTime,
+    },
+    AlreadyAcknowledged {
+        id: RequestId,
+    },
+    TranslationAlreadyAsked {
+        id: RequestId,
+    },
+    NoCentralAuthority {
+        state: StateCode,
+    },
+}
+
+impl std::fmt::Display for ActionRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ActionRefusal::Simulated { state } => write!(f, "{state} is simulated, not played by a person"),
+            ActionRefusal::NotReceived { id } => write!(f, "{id} was not received here"),
+            ActionRefusal::AlreadyAnswered { id } => write!(f, "{id} is already answered"),
+            ActionRefusal::WithCentralAuthority { id } => write!(f, "{id} is with the central authority"),
+            ActionRefusal::TranslationNotReady { id, ready } => {
+                write!(f, "the translation of {id} is ready only at {ready}")
+            }
+            ActionRefusal::AlreadyAcknowledged { id } => write!(f, "{id} is already acknowledged"),
+            ActionRefusal::TranslationAlreadyAsked { id } => write!(f, "a translation of {id} was already asked for"),
+            ActionRefusal::NoCentralAuthority { state } => write!(f, "{state} has no central authority in its profile"),
         }
     }
 }

@@ -121,6 +121,12 @@ impl Art42 {
     }
 }
 
+/// The custodian of an Art. 43 chain's next link: a provider in `next`, which the traffic
+/// data `by` preserved revealed. One wording, for the request and for people.
+pub fn revealed_custodian(next: StateCode, by: StateCode) -> String {
+    format!("a service provider in {next}, revealed by the traffic data {by} preserved")
+}
+
 /// A scenario event: at `at`, state `from`'s investigators need `to` to act.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Inject {

@@ -46,7 +46,7 @@ pub struct WorkWeekError {
     pub why: &'static str,
 }
 
-const DAY_NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+use crate::time::WEEKDAYS as DAY_NAMES;
 
 impl WorkWeek {
     pub const ALL_DAYS: WorkWeek = WorkWeek { days: 0b111_1111 };

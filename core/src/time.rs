@@ -14,6 +14,9 @@ pub const MS_PER_MINUTE: i64 = 60 * MS_PER_SECOND;
 pub const MS_PER_HOUR: i64 = 60 * MS_PER_MINUTE;
 pub const MS_PER_DAY: i64 = 24 * MS_PER_HOUR;
 
+/// Weekday names, Monday first: the one table every report, roster and page uses.
+pub const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
 impl SimTime {
     pub fn from_timestamp(ts: jiff::Timestamp) -> SimTime {
         SimTime(ts.as_millisecond())

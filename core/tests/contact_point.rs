@@ -464,7 +464,10 @@ fn operated_contact_point_waits_for_its_person_and_times_their_actions() {
     // A second acknowledgement is refused, on the record.
     cp.handle_exercise(ack_at.plus_ms(1), ExerciseInput::Operator(OperatorAction::Acknowledge { id }));
     let (events, sent) = drain(&mut cp);
-    assert!(matches!(&events[0].kind, EventKind::ActionRejected { reason, .. } if reason.contains("already")));
+    assert!(matches!(
+        &events[0].kind,
+        EventKind::ActionRejected { reason: pocnet_core::ActionRefusal::AlreadyAcknowledged { .. }, .. }
+    ));
     assert!(sent.is_empty());
 
     let done_at = at("2025-11-04T03:41:00Z");
@@ -491,7 +494,10 @@ fn operated_refusal_carries_the_persons_ground_and_translation_gates_execution()
     // Before the translation is ready, the request cannot be executed.
     cp.handle_exercise(delivered.plus_ms(HOUR), ExerciseInput::Operator(OperatorAction::Fulfil { id }));
     let (events, _) = drain(&mut cp);
-    assert!(matches!(&events[0].kind, EventKind::ActionRejected { reason, .. } if reason.contains("translation")));
+    assert!(matches!(
+        &events[0].kind,
+        EventKind::ActionRejected { reason: pocnet_core::ActionRefusal::TranslationNotReady { .. }, .. }
+    ));
     let ground = "dual criminality is not met".to_string();
     cp.handle_exercise(
         delivered.plus_ms(3 * HOUR),
@@ -553,7 +559,7 @@ fn the_end_of_an_exercise_closes_every_open_request_as_unfinished() {
     cp.handle_exercise(end, ExerciseInput::End);
     let (events, _) = drain(&mut cp);
     assert_eq!(events.len(), 1);
-    assert!(matches!(&events[0].kind, EventKind::Unfinished { reason } if reason.contains("exercise ended")));
+    assert!(matches!(&events[0].kind, EventKind::Unfinished { .. }));
     assert!(events[0].kind.is_final_at_requester());
     assert_eq!(cp.poll_timeout(), None, "nothing happens after the end");
 }

@@ -143,17 +143,20 @@ fn events() -> Vec<Event> {
         EventKind::AcknowledgementReceived,
         EventKind::LateAcknowledgement,
         EventKind::ResponseReceived { response: Response::TooLate },
-        EventKind::Expired { reason: "no final response".into() },
+        EventKind::Expired { to: code("FRA"), waited_ms: 86_400_000 },
         EventKind::LateResponse { response: Response::Forwarded },
         EventKind::Resent { attempt: 2 },
-        EventKind::Undeliverable { reason: "no receipt".into() },
+        EventKind::Undeliverable { to: code("FRA"), attempts: 4 },
         EventKind::Escalated,
         EventKind::EscalationReceived,
         EventKind::Translation { ms: 5 },
         EventKind::EvidenceGone,
         EventKind::Lost { to: code("BRA"), reason: LossReason::Partition },
-        EventKind::Unfinished { reason: "the exercise ended".into() },
-        EventKind::ActionRejected { action: "fulfil".into(), reason: "already answered".into() },
+        EventKind::Unfinished { to: code("FRA"), ended_at: SimTime(9) },
+        EventKind::ActionRejected {
+            action: pocnet_core::ActionName::HandToCentralAuthority,
+            reason: pocnet_core::ActionRefusal::TranslationNotReady { id, ready: SimTime(10) },
+        },
     ];
     kinds.into_iter().map(|kind| Event { at: SimTime(1_762_128_000_000), state: code("VNM"), id, kind }).collect()
 }

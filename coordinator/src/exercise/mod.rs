@@ -2,7 +2,7 @@
 //! clock paces the scenario against real time, and a controller watches a dashboard.
 //!
 //! The [`Desk`] is what the console and the dashboard read and write: the clock's view,
-//! every event so far (fed by the run as [`crate::clock::Progress`]), and the channel into
+//! every event so far (fed by the run with each [`Arrival`]), and the channel into
 //! the wall clock. A person's action goes into that channel as a
 //! [`crate::clock::Directive`]; the clock stamps it with the scenario time it came in and
 //! the engine queues it at the contact point as an input, so the core times it exactly as
@@ -12,16 +12,17 @@
 //!   for the controller;
 //! - [`views`]: requests as a person reads them (status, local times, Art. 42 fields).
 
+pub mod after_action;
 pub mod tls;
 pub mod views;
 pub mod web;
 
-use crate::clock::{Directive, Progress};
+use crate::clock::wall::{Command, SharedClock};
+use crate::clock::{Arrival, Directive};
 use crate::scenario::Scenario;
-use crate::wall::{Command, SharedClock};
 use pocnet_core::{Event, Inject, Roster, SimTime, StateCode};
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 use tokio::sync::mpsc;
 
 /// Events kept for the console and dashboard; an exercise has far fewer.
@@ -151,7 +152,7 @@ impl Desk {
     }
 
     /// The wall clock as it stands.
-    pub fn clock(&self) -> crate::wall::ClockView {
+    pub fn clock(&self) -> crate::clock::wall::ClockView {
         match self.clock.lock() {
             Ok(v) => v.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
@@ -183,25 +184,25 @@ fn random_token() -> anyhow::Result<String> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// Feeds the desk as the run goes.
-impl Progress for Arc<Desk> {
-    fn window(&mut self, _: SimTime, _: u64, _: usize) {}
-
-    fn events(&mut self, events: &[Event]) {
+impl Desk {
+    /// What the run brought: a window's events, a directive that entered.
+    pub fn feed(&self, arrival: &Arrival) {
         let mut record = self.record();
-        let room = DESK_EVENTS_MAX.saturating_sub(record.events.len());
-        record.events.extend(events.iter().take(room).cloned());
-    }
-
-    fn directive(&mut self, at: SimTime, directive: &Directive) {
-        let mut record = self.record();
-        match directive {
-            Directive::Inject(inject) => {
-                record.injects.insert(inject.id.case, (**inject).clone());
+        match arrival {
+            Arrival::Window { events, .. } => {
+                let room = DESK_EVENTS_MAX.saturating_sub(record.events.len());
+                record.events.extend(events.iter().take(room).cloned());
             }
-            Directive::End => record.ended = Some(at),
-            Directive::Operator { .. } => {}
+            Arrival::Directive { at, directive } => {
+                match directive {
+                    Directive::Inject(inject) => {
+                        record.injects.insert(inject.id.case, (**inject).clone());
+                    }
+                    Directive::End => record.ended = Some(*at),
+                    Directive::Operator { .. } => {}
+                }
+                record.log(*at, directive.describe());
+            }
         }
-        record.log(at, directive.describe());
     }
 }

@@ -1,8 +1,10 @@
-//! Requests as the people in an exercise read them, rebuilt from the events alone.
+//! Requests as the people in an exercise read them, from the events so far, through the
+//! ledger's one reading of a request's life ([`crate::ledger::life`]).
 
+use crate::ledger::life::{self, Execution, Life, Stage};
 use pocnet_core::event::EventKind;
-use pocnet_core::wire::Response;
-use pocnet_core::{Art42, Event, Inject, RequestId, RequestKind, SimTime, StateCode};
+use pocnet_core::time::format_duration_ms;
+use pocnet_core::{Art42, Event, Inject, RequestId, RequestKind, Response, SimTime, StateCode};
 use std::collections::BTreeMap;
 
 /// Where a request stands, from what both sides reported.
@@ -27,32 +29,13 @@ pub struct RequestView {
     pub escalations: usize,
     /// Every event, in order: (time, where, what).
     pub history: Vec<(SimTime, StateCode, String)>,
+    pub stage: Stage,
 }
 
 impl RequestView {
     /// The receiver's step as a person reads it.
     pub fn status(&self) -> &'static str {
-        if let Some((_, how)) = &self.executed {
-            return if how.starts_with("refused") {
-                "refused"
-            } else if how.starts_with("evidence") {
-                "evidence gone"
-            } else {
-                "fulfilled"
-            };
-        }
-        if self.outcome.is_some() {
-            return "closed";
-        }
-        if self.forwarded.is_some() {
-            "with central authority"
-        } else if self.acknowledged.is_some() {
-            "acknowledged"
-        } else if self.delivered.is_some() {
-            "new"
-        } else {
-            "in transit"
-        }
+        self.stage.as_str()
     }
 
     /// Whether the receiver still has something to do.
@@ -73,18 +56,22 @@ pub fn describe(kind: &EventKind) -> String {
         EventKind::AcknowledgementReceived => "acknowledgement received".into(),
         EventKind::LateAcknowledgement => "late acknowledgement: came after the requester gave up".into(),
         EventKind::ResponseReceived { response } => format!("response received: {}", response_name(response)),
-        EventKind::Expired { reason } => format!("expired: {reason}"),
+        EventKind::Expired { to, waited_ms } => {
+            format!("expired: no final response from {to} within {}", format_duration_ms(*waited_ms))
+        }
         EventKind::LateResponse { response } => format!("late response: {}", response_name(response)),
         EventKind::Resent { attempt } => format!("resent (attempt {attempt})"),
-        EventKind::Undeliverable { reason } => format!("undeliverable: {reason}"),
+        EventKind::Undeliverable { to, attempts } => {
+            format!("undeliverable: no delivery receipt from {to} after {attempts} attempts")
+        }
         EventKind::Escalated => "escalated to the duty officer".into(),
         EventKind::EscalationReceived => "escalation received: the requester called".into(),
-        EventKind::Translation { ms } => {
-            format!("translation asked for, ready in {}", pocnet_core::time::format_duration_ms(*ms))
-        }
+        EventKind::Translation { ms } => format!("translation asked for, ready in {}", format_duration_ms(*ms)),
         EventKind::EvidenceGone => "executed, but the provider had deleted the data".into(),
         EventKind::Lost { to, reason } => format!("a message to {to} was lost ({reason})"),
-        EventKind::Unfinished { reason } => format!("unfinished: {reason}"),
+        EventKind::Unfinished { to, ended_at } => {
+            format!("unfinished: still open at {to} when the exercise ended at {ended_at}")
+        }
         EventKind::ActionRejected { action, reason } => format!("could not {action}: {reason}"),
     }
 }
@@ -99,54 +86,55 @@ fn response_name(r: &Response) -> String {
     }
 }
 
+fn execution_name(how: &Execution) -> String {
+    match how {
+        Execution::Fulfilled => describe(&EventKind::Fulfilled),
+        Execution::Refused { ground } => describe(&EventKind::Refused { ground: ground.clone() }),
+        Execution::EvidenceGone => describe(&EventKind::EvidenceGone),
+    }
+}
+
 /// Every request the events mention, by id.
 pub fn requests(events: &[Event], injects: &BTreeMap<u32, Inject>) -> BTreeMap<RequestId, RequestView> {
     let mut views: BTreeMap<RequestId, RequestView> = BTreeMap::new();
-    for e in events {
-        if let EventKind::Sent { to, kind, scheduled } = &e.kind {
-            let inject = injects.get(&e.id.case);
-            let details = inject.map(|i| {
-                let mut d = i.details.clone();
-                if e.id.link > 0 {
-                    d.custodian =
-                        format!("a service provider in {to}, revealed by the traffic data of the previous link");
-                }
-                d
-            });
-            views.entry(e.id).or_insert(RequestView {
-                id: e.id,
-                from: e.state,
-                to: *to,
-                kind: *kind,
-                language: inject.map(|i| i.language.clone()).unwrap_or_else(|| "en".into()),
-                details,
-                scheduled: *scheduled,
-                evidence_deleted_at: inject.and_then(|i| i.evidence_deleted_at),
-                delivered: None,
-                acknowledged: None,
-                translation_ready: None,
-                forwarded: None,
-                executed: None,
-                outcome: None,
-                escalations: 0,
-                history: Vec::new(),
-            });
-        }
-        let Some(v) = views.get_mut(&e.id) else { continue };
-        v.history.push((e.at, e.state, describe(&e.kind)));
-        let at_receiver = e.state == v.to;
-        match &e.kind {
-            EventKind::Delivered { .. } if at_receiver => v.delivered = v.delivered.or(Some(e.at)),
-            EventKind::Acknowledged { .. } => v.acknowledged = Some(e.at),
-            EventKind::Translation { ms } => v.translation_ready = Some(e.at.plus_ms(*ms)),
-            EventKind::Forwarded => v.forwarded = Some(e.at),
-            EventKind::Fulfilled | EventKind::Refused { .. } | EventKind::EvidenceGone => {
-                v.executed = Some((e.at, describe(&e.kind)))
+    for (id, events) in life::by_request(events) {
+        let Some(sender) = events.iter().find(|e| matches!(e.kind, EventKind::Sent { .. })).map(|e| e.state) else {
+            continue;
+        };
+        let life = Life::of(sender, &events);
+        let Some(d) = life.departure else { continue };
+        let inject = injects.get(&id.case);
+        // A chain link's custodian is the provider the previous link's traffic data
+        // revealed: worded as the core words it in the request itself.
+        let previous = id.link.checked_sub(1).and_then(|l| views.get(&RequestId { case: id.case, link: l }));
+        let details = inject.map(|i| {
+            let mut d_ = i.details.clone();
+            if let Some(p) = previous {
+                d_.custodian = pocnet_core::request::revealed_custodian(d.to, p.to);
             }
-            EventKind::EscalationReceived => v.escalations += 1,
-            k if k.is_final_at_requester() => v.outcome = Some((e.at, describe(k))),
-            _ => {}
-        }
+            d_
+        });
+        let finals = life.finals();
+        let view = RequestView {
+            id,
+            from: d.from,
+            to: d.to,
+            kind: d.kind,
+            language: inject.map(|i| i.language.clone()).unwrap_or_else(|| "en".into()),
+            details,
+            scheduled: d.scheduled,
+            evidence_deleted_at: inject.and_then(|i| i.evidence_deleted_at),
+            delivered: life.delivered().map(|(t, _)| t),
+            acknowledged: life.acknowledged().map(|(t, _)| t),
+            translation_ready: life.translation().map(|(t, ms)| t.plus_ms(ms)),
+            forwarded: life.forwarded(),
+            executed: life.executed().map(|(t, how)| (t, execution_name(&how))),
+            outcome: finals.first().map(|e| (e.at, describe(&e.kind))),
+            escalations: life.escalations_received(),
+            history: events.iter().map(|e| (e.at, e.state, describe(&e.kind))).collect(),
+            stage: life.stage(),
+        };
+        views.insert(id, view);
     }
     views
 }

@@ -7,8 +7,8 @@
 
 use super::views::{self, RequestView};
 use super::{Access, Desk};
+use crate::clock::wall::Command;
 use crate::clock::Directive;
-use crate::wall::Command;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};

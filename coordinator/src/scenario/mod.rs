@@ -7,7 +7,6 @@
 //! goes on after the first problem so that one run of `pocnet check` lists them all.
 
 mod diag;
-mod generate;
 mod model;
 mod raw;
 mod units;

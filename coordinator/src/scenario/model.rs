@@ -107,11 +107,6 @@ impl Scenario {
         }
     }
 
-    /// Where the clock starts for this scenario's exercise (if it is one).
-    pub fn exercise_state(&self) -> crate::clock::ExerciseState {
-        crate::clock::ExerciseState::new(&self.injects, self.exercise.as_ref().map(|_| self.end))
-    }
-
     /// Whether a person plays this state's contact point.
     pub fn is_played(&self, code: StateCode) -> bool {
         self.exercise.as_ref().is_some_and(|e| e.players.contains(&code))

@@ -19,7 +19,7 @@ pub mod transport;
 
 pub use attach::Attach;
 pub use spawn::find_node_binary;
-pub use transport::{transport_json, MeshTransport, Restart, RestartCause};
+pub use transport::{MeshTransport, Restart, RestartCause};
 
 use crate::engine::{Engine, WindowReport};
 use crate::scenario::{Cut, Scenario};

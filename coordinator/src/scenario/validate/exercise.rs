@@ -1,6 +1,6 @@
 //! `[exercise]`: the players, the objectives and what each inject expects of its receiver.
 
-use super::{duration_field, kind_of};
+use super::fields::{duration_field, kind_of};
 use crate::scenario::diag::Checker;
 use crate::scenario::model::{Exercise, Objective};
 use crate::scenario::raw::RawExercise;

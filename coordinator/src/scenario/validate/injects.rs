@@ -1,6 +1,7 @@
 //! `[[injects]]`: explicit requests, their Art. 42 fields, evidence windows and chains.
 
-use super::{duration_field, kind_of, time_in, timestamp, Checker};
+use super::fields::{duration_field, kind_of, time_in, timestamp};
+use crate::scenario::diag::Checker;
 use crate::scenario::raw::RawInject;
 use pocnet_core::limits;
 use pocnet_core::request::{Art42, Inject, RequestId};

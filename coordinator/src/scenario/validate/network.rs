@@ -1,7 +1,8 @@
 //! `[network]` and `[[faults]]`: link delays and loss, modelled faults, and the faults the
 //! mesh carries out (`crash`, `cut`).
 
-use super::{time_in, Checker};
+use super::fields::time_in;
+use crate::scenario::diag::Checker;
 use crate::scenario::model::{Cut, CUT_LASTING_MS_MAX, DEFAULT_LINK_DELAY_MS};
 use crate::scenario::raw::*;
 use crate::scenario::units::duration_ms;

@@ -1,7 +1,7 @@
 //! `[profiles.NAME]`: delays by mode and kind, translation, refusals, the central
 //! authority, the requester's policy.
 
-use super::{by_mode, delay_field, duration_field, kind_of, probability};
+use super::fields::{by_mode, delay_field, duration_field, kind_of, probability};
 use crate::scenario::diag::Checker;
 use crate::scenario::raw::RawProfile;
 use pocnet_core::limits;

@@ -1,6 +1,6 @@
 //! `[[thresholds]]`: the bounds a run must meet, with known metrics and statistics.
 
-use super::kind_of;
+use super::fields::kind_of;
 use crate::scenario::diag::Checker;
 use crate::scenario::model::{Metric, Stat, Threshold};
 use crate::scenario::raw::RawThreshold;

@@ -1,6 +1,9 @@
-//! Latency, outcome and SLA breakdowns of a run, computed from its request and case records.
+//! Latency, outcome and SLA breakdowns of a run, from its placed requests.
 
-use crate::report::{percentiles, CaseRecord, Outcome, Percentiles, RequestRecord};
+use super::percentiles::{percentiles, Percentiles};
+use super::Placed;
+use crate::ledger::{Ledger, Outcome, Request};
+use pocnet_core::time::WEEKDAYS;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -16,35 +19,29 @@ pub struct LatencyTable {
     pub by_receiver_weekday: BTreeMap<String, Percentiles>,
 }
 
-const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-
-pub fn region_pair(r: &RequestRecord) -> String {
-    format!("{} > {}", r.from_region, r.to_region)
-}
-
-fn weekday_key(name: &str) -> String {
-    let i = WEEKDAYS.iter().position(|d| *d == name).map_or(0, |i| i + 1);
-    format!("{i}-{name}")
+fn weekday_key(index: u8) -> String {
+    let i = usize::from(index.min(6));
+    format!("{}-{}", i + 1, WEEKDAYS[i])
 }
 
 /// Percentiles of `value` over the requests that have one, grouped every way.
-pub fn latency(requests: &[RequestRecord], value: fn(&RequestRecord) -> Option<u64>) -> LatencyTable {
-    let group = |key: &dyn Fn(&RequestRecord) -> String| -> BTreeMap<String, Percentiles> {
+pub fn latency(requests: &[Placed<'_>], value: fn(&Request) -> Option<u64>) -> LatencyTable {
+    let group = |key: &dyn Fn(&Placed<'_>) -> String| -> BTreeMap<String, Percentiles> {
         let mut groups: BTreeMap<String, Vec<u64>> = BTreeMap::new();
-        for r in requests {
-            if let Some(v) = value(r) {
-                groups.entry(key(r)).or_default().push(v);
+        for p in requests {
+            if let Some(v) = value(p.request) {
+                groups.entry(key(p)).or_default().push(v);
             }
         }
         groups.into_iter().map(|(k, v)| (k, percentiles(&v))).collect()
     };
-    let all: Vec<u64> = requests.iter().filter_map(value).collect();
+    let all: Vec<u64> = requests.iter().filter_map(|p| value(p.request)).collect();
     LatencyTable {
         overall: percentiles(&all),
-        by_kind: group(&|r| r.kind.clone()),
-        by_region_pair: group(&region_pair),
-        by_receiver_local_hour: group(&|r| format!("{:02}", r.receiver_local_hour)),
-        by_receiver_weekday: group(&|r| weekday_key(&r.receiver_local_weekday)),
+        by_kind: group(&|p| p.request.kind.to_string()),
+        by_region_pair: group(&|p: &Placed<'_>| p.region_pair()),
+        by_receiver_local_hour: group(&|p| format!("{:02}", p.receiver_hour)),
+        by_receiver_weekday: group(&|p| weekday_key(p.receiver_weekday)),
     }
 }
 
@@ -81,7 +78,8 @@ fn is_zero(n: &usize) -> bool {
     *n == 0
 }
 
-fn ratio(part: usize, whole: usize) -> f64 {
+/// `part / whole` to four decimals (0 of nothing is 0).
+pub fn ratio(part: usize, whole: usize) -> f64 {
     if whole == 0 {
         0.0
     } else {
@@ -115,35 +113,39 @@ pub struct Outcomes {
 pub const HOTSPOT_REQUESTS_MIN: usize = 3;
 pub const HOTSPOTS_MAX: usize = 5;
 
-pub fn outcomes(cases: &[CaseRecord], requests: &[RequestRecord]) -> Outcomes {
+/// The region of each case's first requested state.
+pub fn first_regions<'l>(requests: &[Placed<'l>]) -> BTreeMap<u32, &'l str> {
+    requests.iter().filter(|p| p.request.id.link == 0).map(|p| (p.request.id.case, p.to_region)).collect()
+}
+
+pub fn outcomes(ledger: &Ledger, requests: &[Placed<'_>]) -> Outcomes {
     let mut by_kind: BTreeMap<String, OutcomeCounts> = BTreeMap::new();
     let mut by_region: BTreeMap<String, OutcomeCounts> = BTreeMap::new();
-    let first_region: BTreeMap<&str, &str> =
-        requests.iter().filter(|r| r.link == 0).map(|r| (r.id.as_str(), r.to_region.as_str())).collect();
-    for c in cases {
-        by_kind.entry(c.kind.clone()).or_default().add(c.outcome);
-        let region = first_region.get(c.id.as_str()).copied().unwrap_or("");
+    let first_region = first_regions(requests);
+    for c in &ledger.cases {
+        by_kind.entry(c.kind.to_string()).or_default().add(c.outcome);
+        let region = first_region.get(&c.id.case).copied().unwrap_or("");
         by_region.entry(region.to_string()).or_default().add(c.outcome);
     }
     Outcomes {
         by_kind,
         by_region,
-        worst_region_pairs: hotspots(requests, region_pair),
-        worst_receiver_hours: hotspots(requests, |r| format!("{:02}:00 receiver local", r.receiver_local_hour)),
+        worst_region_pairs: hotspots(requests, |p: &Placed<'_>| p.region_pair()),
+        worst_receiver_hours: hotspots(requests, |p| format!("{:02}:00 receiver local", p.receiver_hour)),
     }
 }
 
-fn hotspots(requests: &[RequestRecord], key: impl Fn(&RequestRecord) -> String) -> Vec<Hotspot> {
-    let mut groups: BTreeMap<String, Vec<&RequestRecord>> = BTreeMap::new();
-    for r in requests {
-        groups.entry(key(r)).or_default().push(r);
+fn hotspots(requests: &[Placed<'_>], key: impl Fn(&Placed<'_>) -> String) -> Vec<Hotspot> {
+    let mut groups: BTreeMap<String, Vec<&Request>> = BTreeMap::new();
+    for p in requests {
+        groups.entry(key(p)).or_default().push(p.request);
     }
     let mut spots: Vec<Hotspot> = groups
         .into_iter()
         .filter(|(_, rs)| rs.len() >= HOTSPOT_REQUESTS_MIN)
         .map(|(name, rs)| {
             let failed = rs.iter().filter(|r| !r.outcome.is_success()).count();
-            let acks: Vec<u64> = rs.iter().filter_map(|r| r.time_to_acknowledge_ms).collect();
+            let acks: Vec<u64> = rs.iter().filter_map(|r| r.time_to_acknowledge_ms()).collect();
             Hotspot {
                 name,
                 requests: rs.len(),
@@ -187,7 +189,7 @@ impl Share {
     }
 }
 
-pub fn sla(requests: &[RequestRecord], ack_sla_ms: u64) -> Sla {
+pub fn sla(requests: &[Placed<'_>], ack_sla_ms: u64) -> Sla {
     let mut s = Sla {
         ack_sla_ms,
         overall: Share::default(),
@@ -195,12 +197,12 @@ pub fn sla(requests: &[RequestRecord], ack_sla_ms: u64) -> Sla {
         by_kind: BTreeMap::new(),
         by_region: BTreeMap::new(),
     };
-    for r in requests {
-        let within = r.time_to_acknowledge_ms.is_some_and(|ms| ms <= ack_sla_ms);
+    for p in requests {
+        let within = p.request.time_to_acknowledge_ms().is_some_and(|ms| ms <= ack_sla_ms);
         s.overall.add(within);
-        s.by_receiver_local_hour.entry(format!("{:02}", r.receiver_local_hour)).or_default().add(within);
-        s.by_kind.entry(r.kind.clone()).or_default().add(within);
-        s.by_region.entry(r.to_region.clone()).or_default().add(within);
+        s.by_receiver_local_hour.entry(format!("{:02}", p.receiver_hour)).or_default().add(within);
+        s.by_kind.entry(p.request.kind.to_string()).or_default().add(within);
+        s.by_region.entry(p.to_region.to_string()).or_default().add(within);
     }
     s
 }

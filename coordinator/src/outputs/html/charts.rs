@@ -1,217 +1,18 @@
-//! The report in the forms people and tools read: `summary.md` (a CI job summary),
-//! `junit.xml` (each threshold a test case) and `report.html` (one self-contained page:
-//! inline SVG charts, no script, no network). All deterministic, like `report.json`.
+//! The charts of `report.html`, as inline SVG: the follow-the-sun curve, the coverage
+//! heatmap, latency CDFs, the region-pair matrix, the longest chain link by link.
 
-use crate::breakdown::region_pair;
-use crate::coverage::{hour_label, HOURS_PER_WEEK};
-use crate::report::{Percentiles, Report};
+use super::super::{esc, week_start_of};
+use crate::analysis::coverage::{hour_label, HOURS_PER_WEEK};
+use crate::report::Account;
 use pocnet_core::time::format_duration_ms as dur;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-pub(crate) fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
-fn pct_row(name: &str, p: &Percentiles) -> String {
-    format!(
-        "| {name} | {} | {} | {} | {} | {} | {} |",
-        p.count,
-        dur(p.p50_ms),
-        dur(p.p90_ms),
-        dur(p.p95_ms),
-        dur(p.p99_ms),
-        dur(p.max_ms)
-    )
-}
-
-/// Markdown that fits a CI job summary.
-pub fn summary_md(r: &Report) -> String {
-    let mut o = String::new();
-    let t = &r.totals;
-    let _ = writeln!(o, "# pocnet: {}\n", r.scenario.name);
-    let _ = writeln!(
-        o,
-        "{} contact points, {} cases ({} requests), seed {}, from {}.\n",
-        r.scenario.contact_points, t.injects, t.requests, r.scenario.seed, r.scenario.start
-    );
-    let _ = writeln!(o, "| outcome | cases |\n|---|---|");
-    for (name, n) in t.by_outcome() {
-        let _ = writeln!(o, "| {name} | {n} |");
-    }
-    if !r.thresholds.is_empty() {
-        let _ = writeln!(o, "\n## Thresholds\n\n| | threshold | measured |\n|---|---|---|");
-        for v in &r.thresholds {
-            let mark = if v.passed { "pass" } else { "**BREACH**" };
-            let _ = writeln!(o, "| {mark} | `{}` | {} (n={}) |", v.threshold, v.value, v.samples);
-        }
-    }
-    let _ = writeln!(
-        o,
-        "\n## Latency from the scheduled time\n\n| | n | p50 | p90 | p95 | p99 | max |\n|---|---|---|---|---|---|---|"
-    );
-    for (name, table) in &r.latency {
-        let _ = writeln!(o, "{}", pct_row(name, &table.overall));
-        for (kind, p) in &table.by_kind {
-            let _ = writeln!(o, "{}", pct_row(&format!("{name} · {kind}"), p));
-        }
-    }
-    let _ = writeln!(o, "\n## Where it went worst");
-    for (group, spots) in
-        [("region pair", &r.outcomes.worst_region_pairs), ("receiver hour", &r.outcomes.worst_receiver_hours)]
-    {
-        let _ = writeln!(o, "\n| {group} | requests | failed | p90 acknowledge |\n|---|---|---|---|");
-        for h in spots {
-            let p90 = h.p90_ack_ms.map(dur).unwrap_or("-".into());
-            let _ = writeln!(o, "| {} | {} | {} | {p90} |", h.name, h.requests, h.failed);
-        }
-    }
-    let c = &r.coverage;
-    let (min_h, min_v) = min_hour(&c.staffed_by_utc_hour);
-    let _ = writeln!(
-        o,
-        "\n## Coverage (rosters, week of {})\n\nFewest contact points staffed: {min_v:.1} at {}. Acknowledged within {}: {:.1}% of requests.",
-        c.week_start,
-        hour_label(week_start_of(r), min_h, min_h),
-        dur(r.sla.ack_sla_ms),
-        r.sla.overall.ratio * 100.0
-    );
-    if c.gaps.is_empty() {
-        let _ = writeln!(o, "No hour of the week without a staffed contact point.");
-    } else {
-        let gaps: Vec<&str> = c.gaps.iter().map(|g| g.label.as_str()).collect();
-        let _ = writeln!(o, "No contact point staffed: {}.", gaps.join("; "));
-    }
-    let _ = writeln!(o, "\n_{}_", r.scenario.assumptions);
-    o
-}
-
-fn week_start_of(r: &Report) -> pocnet_core::SimTime {
-    r.coverage
-        .week_start
-        .parse::<jiff::Timestamp>()
-        .map(pocnet_core::SimTime::from_timestamp)
-        .unwrap_or(pocnet_core::SimTime(0))
-}
-
-fn min_hour(v: &[f64]) -> (usize, f64) {
-    v.iter().copied().enumerate().fold((0, f64::INFINITY), |(bi, bv), (i, x)| if x < bv { (i, x) } else { (bi, bv) })
-}
-
-/// JUnit XML: one test suite, each threshold a test case, plus the accounting check.
-pub fn junit_xml(r: &Report) -> String {
-    let failures = r.thresholds.iter().filter(|v| !v.passed).count();
-    let mut o = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(
-        o,
-        "<testsuites name=\"pocnet\" tests=\"{}\" failures=\"{failures}\">\n  <testsuite name=\"pocnet.{}\" tests=\"{}\" failures=\"{failures}\">",
-        r.thresholds.len() + 1,
-        esc(&r.scenario.name),
-        r.thresholds.len() + 1
-    );
-    let _ = writeln!(
-        o,
-        "    <testcase classname=\"pocnet.accounting\" name=\"every inject ends in exactly one outcome ({} cases)\"/>",
-        r.totals.injects
-    );
-    for v in &r.thresholds {
-        let name = esc(&v.threshold);
-        if v.passed {
-            let _ = writeln!(o, "    <testcase classname=\"pocnet.thresholds\" name=\"{name}\"/>");
-        } else {
-            let _ = writeln!(
-                o,
-                "    <testcase classname=\"pocnet.thresholds\" name=\"{name}\">\n      <failure message=\"measured {} (n={})\">{name}: measured {}</failure>\n    </testcase>",
-                esc(&v.value),
-                v.samples,
-                esc(&v.value)
-            );
-        }
-    }
-    o.push_str("  </testsuite>\n</testsuites>\n");
-    o
-}
-
-const CSS: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222;max-width:1200px}\
-h1{font-size:1.6em}h2{margin-top:2em;font-size:1.2em;border-bottom:1px solid #ccc}\
-table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:2px 8px;text-align:right}\
-th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}.bad{color:#b00;font-weight:bold}\
-.ok{color:#070}svg{display:block;margin:.5em 0}.note{color:#666;font-size:.9em}";
-
-/// One self-contained HTML page; an exercise's leads with its after-action report.
-pub fn report_html(r: &Report, after_action: Option<&crate::after_action::AfterAction>) -> String {
-    let mut o = String::new();
-    let _ = write!(
-        o,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>pocnet: {}</title><style>{CSS}</style></head><body>\n",
-        esc(&r.scenario.name)
-    );
-    let t = &r.totals;
-    let _ = writeln!(
-        o,
-        "<h1>pocnet: {}</h1><p>{}</p><p>{} contact points, {} cases ({} requests), seed {}, from {}. {} windows of the virtual clock.</p><p class=\"note\">{}</p>",
-        esc(&r.scenario.name),
-        esc(&r.scenario.description),
-        r.scenario.contact_points,
-        t.injects,
-        t.requests,
-        r.scenario.seed,
-        r.scenario.start,
-        r.scenario.windows,
-        esc(r.scenario.assumptions)
-    );
-    if let Some(review) = after_action {
-        o.push_str(&review.html());
-    }
-    let _ = writeln!(o, "<h2>Outcomes</h2><table id=\"outcomes\"><tr><th>outcome</th><th>cases</th></tr>");
-    for (name, n) in t.by_outcome() {
-        let _ = writeln!(o, "<tr><td>{name}</td><td>{n}</td></tr>");
-    }
-    o.push_str("</table>\n");
-    if !r.thresholds.is_empty() {
-        o.push_str("<h2>Thresholds</h2><table id=\"thresholds\"><tr><th>threshold</th><th>measured</th><th></th></tr>");
-        for v in &r.thresholds {
-            let (class, word) = if v.passed { ("ok", "pass") } else { ("bad", "BREACH") };
-            let _ = writeln!(
-                o,
-                "<tr><td><code>{}</code></td><td>{} (n={})</td><td class=\"{class}\">{word}</td></tr>",
-                esc(&v.threshold),
-                esc(&v.value),
-                v.samples
-            );
-        }
-        o.push_str("</table>\n");
-    }
-    o.push_str("<h2>Coverage across time zones (from the rosters)</h2>");
-    o.push_str(&follow_the_sun(r));
-    o.push_str(&heatmap(r));
-    o.push_str("<h2>Latency from the scheduled time</h2>");
-    o.push_str(&cdfs(r));
-    o.push_str("<h2>Region pairs</h2>");
-    o.push_str(&region_matrix(r));
-    o.push_str("<h2>Where it went worst</h2><table id=\"worst\"><tr><th>group</th><th>requests</th><th>failed</th><th>p90 acknowledge</th></tr>");
-    for h in r.outcomes.worst_region_pairs.iter().chain(&r.outcomes.worst_receiver_hours) {
-        let _ = writeln!(
-            o,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&h.name),
-            h.requests,
-            h.failed,
-            h.p90_ack_ms.map(dur).unwrap_or("-".into())
-        );
-    }
-    o.push_str("</table>");
-    o.push_str("<h2>A chain, link by link</h2>");
-    o.push_str(&chain_timeline(r));
-    o.push_str("</body></html>\n");
-    o
-}
-
 /// Contact points staffed (and reachable) per UTC hour of the week.
-fn follow_the_sun(r: &Report) -> String {
-    let c = &r.coverage;
+pub(super) fn follow_the_sun(a: &Account<'_>) -> String {
+    let c = &a.analysis.coverage;
     let (w, h, left, bottom) = (1000.0, 220.0, 40.0, 30.0);
-    let n = r.scenario.contact_points.max(1) as f64;
+    let n = a.scenario.states.len().max(1) as f64;
     let hours = c.staffed_by_utc_hour.len().max(1);
     let x = |i: usize| left + (w - left - 10.0) * i as f64 / hours as f64;
     let y = |v: f64| 10.0 + (h - bottom - 10.0) * (1.0 - v / n);
@@ -227,7 +28,7 @@ fn follow_the_sun(r: &Report) -> String {
         c.weeks, c.week_start
     );
     let days = hours / 24;
-    let start = week_start_of(r);
+    let start = week_start_of(a);
     for d in 0..=days {
         let xd = x(d * 24);
         let _ = write!(o, "<line x1=\"{xd:.1}\" y1=\"10\" x2=\"{xd:.1}\" y2=\"{:.1}\" stroke=\"#ddd\"/>", h - bottom);
@@ -266,12 +67,11 @@ fn follow_the_sun(r: &Report) -> String {
     );
     o
 }
-
 /// State × UTC hour of the week: staffed (green), on call (amber), closed (grey).
-fn heatmap(r: &Report) -> String {
-    let c = &r.coverage;
+pub(super) fn heatmap(a: &Account<'_>) -> String {
+    let c = &a.analysis.coverage;
     let hours = c.staffed_by_utc_hour.len();
-    let start = week_start_of(r);
+    let start = week_start_of(a);
     let (cell_h, left) = (11.0, 40.0);
     let cell_w = (5.5 * HOURS_PER_WEEK as f64 / hours.max(1) as f64).max(1.5);
     let w = left + cell_w * hours as f64 + 10.0;
@@ -304,9 +104,8 @@ fn heatmap(r: &Report) -> String {
     o.push_str("</svg><p class=\"note\">Each row a contact point, each column a UTC hour from Monday 00:00 of the first week: green staffed, amber on call, grey closed.</p>");
     o
 }
-
 /// Cumulative distributions of time to acknowledge and to fulfil, log time axis.
-fn cdfs(r: &Report) -> String {
+pub(super) fn cdfs(a: &Account<'_>) -> String {
     let (w, h, left, bottom) = (1000.0, 260.0, 40.0, 30.0);
     let (lo, hi) = (60_000f64.ln(), (30.0 * 86_400_000f64).ln()); // 1 minute to 30 days
     let x = |ms: u64| left + (w - left - 10.0) * (((ms.max(60_000) as f64).ln() - lo) / (hi - lo)).clamp(0.0, 1.0);
@@ -328,8 +127,8 @@ fn cdfs(r: &Report) -> String {
         let _ = write!(o, "<line x1=\"{left}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#eee\"/><text x=\"2\" y=\"{:.1}\" font-size=\"11\">{label}</text>", y(f), w - 10.0, y(f), y(f) + 4.0);
     }
     let series: [(&str, &str, Vec<Option<u64>>); 2] = [
-        ("acknowledged", "#1f6feb", r.requests.iter().map(|q| q.time_to_acknowledge_ms).collect()),
-        ("fulfilled", "#8250df", r.requests.iter().map(|q| q.time_to_fulfil_ms).collect()),
+        ("acknowledged", "#1f6feb", a.ledger.requests.iter().map(|q| q.time_to_acknowledge_ms()).collect()),
+        ("fulfilled", "#8250df", a.ledger.requests.iter().map(|q| q.time_to_fulfil_ms()).collect()),
     ];
     for (name, colour, values) in series {
         let total = values.len().max(1) as f64;
@@ -356,20 +155,20 @@ fn cdfs(r: &Report) -> String {
     o.push_str("</svg><p class=\"note\">Blue: acknowledged; purple: fulfilled. Requests never acknowledged or fulfilled keep the curve below 100%.</p>");
     o
 }
-
 /// Requester region × receiver region: p90 time to acknowledge and failure share.
-fn region_matrix(r: &Report) -> String {
+pub(super) fn region_matrix(a: &Account<'_>) -> String {
+    let placed = crate::analysis::place(a.scenario, &a.ledger);
     let mut regions: Vec<String> =
-        r.requests.iter().flat_map(|q| [q.from_region.clone(), q.to_region.clone()]).collect();
+        placed.iter().flat_map(|q| [q.from_region.to_string(), q.to_region.to_string()]).collect();
     regions.sort();
     regions.dedup();
     let mut cells: BTreeMap<String, (usize, usize)> = BTreeMap::new();
-    for q in &r.requests {
-        let e = cells.entry(region_pair(q)).or_default();
+    for q in &placed {
+        let e = cells.entry(q.region_pair()).or_default();
         e.0 += 1;
-        e.1 += usize::from(!q.outcome.is_success());
+        e.1 += usize::from(!q.request.outcome.is_success());
     }
-    let ack = r.latency.get("time_to_acknowledge").map(|t| &t.by_region_pair);
+    let ack = a.analysis.latency.get("time_to_acknowledge").map(|t| &t.by_region_pair);
     let (cw, ch, left, top) = (150.0, 34.0, 190.0, 40.0);
     let w = left + cw * regions.len() as f64 + 10.0;
     let h = top + ch * regions.len() as f64 + 10.0;
@@ -422,51 +221,40 @@ fn region_matrix(r: &Report) -> String {
     );
     o
 }
-
 /// The longest chain of the run (most links, then longest), each link as a bar.
-fn chain_timeline(r: &Report) -> String {
-    let Some(case) = r.cases.iter().max_by_key(|c| (c.path.len(), c.end_to_end_ms, std::cmp::Reverse(c.id.clone())))
+pub(super) fn chain_timeline(a: &Account<'_>) -> String {
+    let Some(case) =
+        a.ledger.cases.iter().max_by_key(|c| (c.path.len(), c.end_to_end_ms(), std::cmp::Reverse(c.id.to_string())))
     else {
         return "<p>No cases.</p>".into();
     };
-    let links: Vec<_> =
-        r.requests.iter().filter(|q| q.id == case.id || q.id.starts_with(&format!("{}.", case.id))).collect();
-    let t0 = links
-        .first()
-        .and_then(|q| q.scheduled.utc.parse::<jiff::Timestamp>().ok())
-        .map(|t| t.as_millisecond())
-        .unwrap_or(0);
-    let ms = |s: &Option<crate::report::Stamp>| {
-        s.as_ref().and_then(|s| s.utc.parse::<jiff::Timestamp>().ok()).map(|t| t.as_millisecond() - t0)
-    };
-    let span = case.end_to_end_ms.max(1) as f64;
+    let links: Vec<_> = a.ledger.requests.iter().filter(|q| q.id.case == case.id.case).collect();
+    let t0 = links.first().map(|q| q.scheduled.0).unwrap_or(0);
+    let ms = |t: Option<pocnet_core::SimTime>| t.map(|t| t.0 - t0);
+    let span = case.end_to_end_ms().max(1) as f64;
     let (w, left, row) = (1000.0, 120.0, 30.0);
     let h = row * links.len() as f64 + 40.0;
     let x = |v: i64| left + (w - left - 10.0) * (v.max(0) as f64 / span).min(1.0);
     let mut o = format!(
         "<p>Case {} from {}: {} ({}), {} end to end.</p><svg id=\"chain-timeline\" width=\"{w}\" height=\"{h:.0}\" viewBox=\"0 0 {w} {h:.0}\" role=\"img\"><title>Links of case {}</title>",
-        esc(&case.id),
+        esc(&case.id.to_string()),
         case.from,
         case.outcome.as_str(),
-        esc(&case.reason),
-        dur(case.end_to_end_ms),
-        esc(&case.id)
+        esc(&case.reason.to_string()),
+        dur(case.end_to_end_ms()),
+        esc(&case.id.to_string())
     );
     for (i, q) in links.iter().enumerate() {
         let yy = 10.0 + row * i as f64;
-        let start = ms(&Some(crate::report::Stamp {
-            utc: q.scheduled.utc.clone(),
-            requester_local: String::new(),
-            receiver_local: String::new(),
-        }))
-        .unwrap_or(0);
-        let ack = ms(&q.acknowledged);
-        let done = ms(&q.executed).or(ms(&q.response_received)).unwrap_or(start + q.time_to_outcome_ms as i64);
+        let start = q.scheduled.0 - t0;
+        let ack = ms(q.acknowledged.map(|(t, _)| t));
+        let done = ms(q.executed).or(ms(q.response_received)).unwrap_or(start + q.time_to_outcome_ms() as i64);
+        let id = q.id.to_string();
         let _ = write!(
             o,
             "<text x=\"0\" y=\"{:.1}\" font-size=\"11\">{} {}&gt;{}</text>",
             yy + 14.0,
-            esc(&q.id),
+            esc(&id),
             q.from,
             q.to
         );
@@ -475,9 +263,9 @@ fn chain_timeline(r: &Report) -> String {
             "<rect class=\"link\" x=\"{:.1}\" y=\"{yy:.1}\" width=\"{:.1}\" height=\"18\" fill=\"#8250df\" opacity=\".6\"><title>{}: {} ({})</title></rect>",
             x(start),
             (x(done) - x(start)).max(1.0),
-            esc(&q.id),
+            esc(&id),
             q.outcome.as_str(),
-            esc(&q.reason)
+            esc(&q.reason.to_string())
         );
         if let Some(a) = ack {
             let _ = write!(o, "<line x1=\"{0:.1}\" y1=\"{yy:.1}\" x2=\"{0:.1}\" y2=\"{1:.1}\" stroke=\"#1f6feb\" stroke-width=\"3\"><title>acknowledged</title></line>", x(a), yy + 18.0);

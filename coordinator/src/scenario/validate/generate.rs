@@ -1,10 +1,11 @@
 //! Generated injects: a Poisson process per requesting state, thinned by a diurnal
 //! pattern in the requester's local time, every draw from the scenario seed.
 
-use super::diag::Checker;
-use super::model::{StateEntry, INJECTS_MAX};
-use super::raw::RawGenerate;
-use super::validate::{delay_field, kind_of, on_side, probability, side, time_in};
+use super::fields::{delay_field, kind_of, probability, time_in};
+use super::network::{on_side, side};
+use crate::scenario::diag::Checker;
+use crate::scenario::model::{StateEntry, INJECTS_MAX};
+use crate::scenario::raw::RawGenerate;
 use pocnet_core::limits;
 use pocnet_core::network::Side;
 use pocnet_core::request::{Art42, Inject, RequestId};

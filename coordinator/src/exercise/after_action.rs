@@ -3,14 +3,14 @@
 //! what was expected and what happened when, the times of the people who played next to
 //! those of the simulated contact points, and the gaps the run shows.
 //!
-//! Built from the report and the events alone, like every other output: nothing here is
-//! judged by a person. Evaluators add their observations to the Markdown afterwards.
+//! A projection of the run's ledger, like every other output: nothing here is judged by a
+//! person. Evaluators add their observations to the Markdown afterwards.
 
-use crate::clock::ClockRun;
+use crate::analysis::percentiles::percentiles;
+use crate::ledger::{Outcome, Request};
 use crate::outputs::esc;
-use crate::report::{percentiles, Report, RequestRecord};
-use crate::scenario::{Exercise, Objective, Scenario};
-use pocnet_core::event::EventKind;
+use crate::report::Account;
+use crate::scenario::{Exercise, Objective};
 use pocnet_core::time::format_duration_ms as dur;
 use pocnet_core::StateCode;
 use std::fmt::Write;
@@ -99,15 +99,11 @@ pub struct AfterAction {
     pub gaps: Vec<String>,
 }
 
-fn judged<'r>(o: &Objective, requests: &'r [RequestRecord]) -> Vec<&'r RequestRecord> {
-    requests
-        .iter()
-        .filter(|r| o.states.contains(&r.to))
-        .filter(|r| o.kind.is_none_or(|k| k.as_str() == r.kind))
-        .collect()
+fn judged<'r>(o: &Objective, requests: &'r [Request]) -> Vec<&'r Request> {
+    requests.iter().filter(|r| o.states.contains(&r.to)).filter(|r| o.kind.is_none_or(|k| k == r.kind)).collect()
 }
 
-fn objective(o: &Objective, requests: &[RequestRecord]) -> ObjectiveResult {
+fn objective(o: &Objective, requests: &[Request]) -> ObjectiveResult {
     let mut measure = Vec::new();
     if let Some(ms) = o.acknowledge_within_ms {
         measure.push(format!("acknowledged within {}", dur(ms)));
@@ -125,14 +121,14 @@ fn objective(o: &Objective, requests: &[RequestRecord]) -> ObjectiveResult {
     for r in &rs {
         let mut why = Vec::new();
         if let Some(limit) = o.acknowledge_within_ms {
-            match r.time_to_acknowledge_ms {
+            match r.time_to_acknowledge_ms() {
                 Some(t) if t <= limit => {}
                 Some(t) => why.push(format!("acknowledged after {}", dur(t))),
                 None => why.push("never acknowledged".to_string()),
             }
         }
         if let Some(limit) = o.fulfil_within_ms {
-            match r.time_to_fulfil_ms {
+            match r.time_to_fulfil_ms() {
                 Some(t) if t <= limit => {}
                 Some(t) => why.push(format!("fulfilled after {}", dur(t))),
                 None => why.push(format!("not fulfilled ({})", r.outcome.as_str())),
@@ -153,9 +149,9 @@ fn objective(o: &Objective, requests: &[RequestRecord]) -> ObjectiveResult {
     }
 }
 
-fn timing(who: String, rs: &[&RequestRecord]) -> TimingRow {
-    let acks: Vec<u64> = rs.iter().filter_map(|r| r.time_to_acknowledge_ms).collect();
-    let fulfils: Vec<u64> = rs.iter().filter_map(|r| r.time_to_fulfil_ms).collect();
+fn timing(who: String, rs: &[&Request]) -> TimingRow {
+    let acks: Vec<u64> = rs.iter().filter_map(|r| r.time_to_acknowledge_ms()).collect();
+    let fulfils: Vec<u64> = rs.iter().filter_map(|r| r.time_to_fulfil_ms()).collect();
     let p = |v: &[u64]| (!v.is_empty()).then(|| percentiles(v));
     let (a, f) = (p(&acks), p(&fulfils));
     TimingRow {
@@ -170,56 +166,60 @@ fn timing(who: String, rs: &[&RequestRecord]) -> TimingRow {
 }
 
 /// What happened to one request, in a line.
-fn happened(r: &RequestRecord) -> String {
+fn happened(a: &Account<'_>, r: &Request) -> String {
+    let local = |t| a.zones.local(r.to, t);
     let mut steps = Vec::new();
-    match (&r.acknowledged, r.time_to_acknowledge_ms) {
-        (Some(s), Some(t)) => steps.push(format!("acknowledged {} ({} after the request)", s.receiver_local, dur(t))),
+    match (r.acknowledged, r.time_to_acknowledge_ms()) {
+        (Some((at, _)), Some(t)) => steps.push(format!("acknowledged {} ({} after the request)", local(at), dur(t))),
         _ => steps.push("never acknowledged".into()),
     }
-    if let Some(s) = &r.forwarded_to_central_authority {
-        steps.push(format!("handed to the central authority {}", s.receiver_local));
+    if let Some(t) = r.forwarded {
+        steps.push(format!("handed to the central authority {}", local(t)));
     }
-    if let Some(s) = &r.executed {
-        steps.push(format!("executed {}", s.receiver_local));
+    if let Some(t) = r.executed {
+        steps.push(format!("executed {}", local(t)));
     }
     steps.push(format!("outcome {}: {}", r.outcome.as_str(), r.reason));
     steps.join("; ")
 }
 
-pub fn review(scenario: &Scenario, exercise: &Exercise, report: &Report, run: &ClockRun) -> AfterAction {
-    let requests = &report.requests;
+pub fn review(a: &Account<'_>, exercise: &Exercise) -> AfterAction {
+    let scenario = a.scenario;
+    let requests = &a.ledger.requests;
     let played = |s: StateCode| exercise.players.contains(&s);
     let objectives: Vec<ObjectiveResult> = exercise.objectives.iter().map(|o| objective(o, requests)).collect();
     let sla = scenario.ack_sla_ms;
     let injects = requests
         .iter()
         .map(|r| {
-            let expected = exercise.expectations.get(&r.case).filter(|_| r.link == 0).cloned().unwrap_or_else(|| {
-                let deadline = r
-                    .evidence_deleted_at
-                    .as_ref()
-                    .map(|d| format!(", executed before the provider deletes the data ({})", d.receiver_local))
-                    .unwrap_or_default();
-                format!("{} acknowledges within {}{deadline}", r.to, dur(sla))
-            });
+            let expected =
+                exercise.expectations.get(&r.id.case).filter(|_| r.id.link == 0).cloned().unwrap_or_else(|| {
+                    let deadline = r
+                        .evidence_deleted_at
+                        .map(|d| {
+                            format!(", executed before the provider deletes the data ({})", a.zones.local(r.to, d))
+                        })
+                        .unwrap_or_default();
+                    format!("{} acknowledges within {}{deadline}", r.to, dur(sla))
+                });
             InjectLine {
-                id: r.id.clone(),
-                scheduled: format!("{} ({} at {})", r.scheduled.utc, r.scheduled.receiver_local, r.to),
+                id: r.id.to_string(),
+                scheduled: format!("{} ({} at {})", r.scheduled, a.zones.local(r.to, r.scheduled), r.to),
                 from: r.from,
                 to: r.to,
-                kind: r.kind.replace('_', " "),
+                kind: r.kind.to_string().replace('_', " "),
                 played: played(r.to),
                 expected,
-                happened: happened(r),
+                happened: happened(a, r),
             }
         })
         .collect();
-    let by_people: Vec<&RequestRecord> = requests.iter().filter(|r| played(r.to)).collect();
-    let by_machines: Vec<&RequestRecord> = requests.iter().filter(|r| !played(r.to)).collect();
+    let by_people: Vec<&Request> = requests.iter().filter(|r| played(r.to)).collect();
+    let by_machines: Vec<&Request> = requests.iter().filter(|r| !played(r.to)).collect();
     let mut timings =
         vec![timing("played by people".into(), &by_people), timing("simulated contact points".into(), &by_machines)];
     for p in &exercise.players {
-        let rs: Vec<&RequestRecord> = requests.iter().filter(|r| r.to == *p).collect();
+        let rs: Vec<&Request> = requests.iter().filter(|r| r.to == *p).collect();
         timings.push(timing(format!("{p} (person)"), &rs));
     }
 
@@ -243,30 +243,22 @@ pub fn review(scenario: &Scenario, exercise: &Exercise, report: &Report, run: &C
     }
     for r in requests.iter().filter(|r| played(r.to)) {
         match r.outcome {
-            crate::report::Outcome::Unfinished => {
-                gaps.push(format!("{} to {} was still open when the exercise ended.", r.id, r.to))
-            }
-            crate::report::Outcome::EvidenceLost => gaps.push(format!(
+            Outcome::Unfinished => gaps.push(format!("{} to {} was still open when the exercise ended.", r.id, r.to)),
+            Outcome::EvidenceLost => gaps.push(format!(
                 "{} to {}: executed after the provider had deleted the data (evidence lost).",
                 r.id, r.to
             )),
             _ => {}
         }
-        if r.time_to_acknowledge_ms.is_some_and(|t| t > sla) {
+        if r.time_to_acknowledge_ms().is_some_and(|t| t > sla) {
             gaps.push(format!("{} to {}: acknowledged later than the {} SLA.", r.id, r.to, dur(sla)));
         }
         if r.escalated {
             gaps.push(format!("{} to {}: the requester had to escalate.", r.id, r.to));
         }
     }
-    let rejected: Vec<String> = run
-        .events
-        .iter()
-        .filter_map(|e| match &e.kind {
-            EventKind::ActionRejected { action, reason } => Some(format!("{} {}: {action}: {reason}", e.state, e.id)),
-            _ => None,
-        })
-        .collect();
+    let rejected: Vec<String> =
+        a.ledger.refused_actions.iter().map(|r| format!("{} {}: {}: {}", r.state, r.id, r.action, r.reason)).collect();
     if !rejected.is_empty() {
         gaps.push(format!(
             "The console refused {} action(s), a sign of unclear procedure: {}.",
@@ -284,7 +276,7 @@ pub fn review(scenario: &Scenario, exercise: &Exercise, report: &Report, run: &C
             gaps.push(line);
         }
     }
-    let ended = run.exercise_ended.map(|t| t.to_string()).unwrap_or_else(|| scenario.end.to_string());
+    let ended = a.ledger.exercise_ended.map(|t| t.to_string()).unwrap_or_else(|| scenario.end.to_string());
     AfterAction {
         name: scenario.name.clone(),
         window: format!("{} to {}", scenario.start, scenario.end),

@@ -1,0 +1,224 @@
+//! One request's life as its events tell it, at the requester and at the receiver: the one
+//! reading of the events that the ledger (after the run) and the exercise console (while
+//! it runs) both use.
+
+use pocnet_core::event::EventKind;
+use pocnet_core::{Event, Mode, RequestId, RequestKind, Response, SimTime, StateCode};
+
+/// What the receiver's execution gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Execution {
+    Fulfilled,
+    Refused {
+        ground: String,
+    },
+    /// Executed after the provider had deleted the data.
+    EvidenceGone,
+}
+
+/// Where a request stands for the receiving desk, as a person reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    InTransit,
+    New,
+    Acknowledged,
+    WithCentralAuthority,
+    Fulfilled,
+    Refused,
+    EvidenceGone,
+    /// The requester's outcome came without an execution (expired, undeliverable,
+    /// unfinished).
+    Closed,
+}
+
+impl Stage {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Stage::InTransit => "in transit",
+            Stage::New => "new",
+            Stage::Acknowledged => "acknowledged",
+            Stage::WithCentralAuthority => "with central authority",
+            Stage::Fulfilled => "fulfilled",
+            Stage::Refused => "refused",
+            Stage::EvidenceGone => "evidence gone",
+            Stage::Closed => "closed",
+        }
+    }
+}
+
+/// The request as it left its requester.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Departure {
+    pub at: SimTime,
+    pub from: StateCode,
+    pub to: StateCode,
+    pub kind: RequestKind,
+    /// When the investigators needed it (the inject time, or the time a chain link was
+    /// revealed): every latency counts from here.
+    pub scheduled: SimTime,
+}
+
+/// The events of one request, split by side.
+#[derive(Debug, Default)]
+pub struct Life<'e> {
+    pub departure: Option<Departure>,
+    pub requester: Vec<&'e Event>,
+    pub receiver: Vec<&'e Event>,
+}
+
+impl<'e> Life<'e> {
+    /// The life of request `id` sent by `from`, from every event about it (in time order).
+    pub fn of(from: StateCode, events: &[&'e Event]) -> Life<'e> {
+        let departure = events.iter().find_map(|e| match e.kind {
+            EventKind::Sent { to, kind, scheduled } if e.state == from => {
+                Some(Departure { at: e.at, from, to, kind, scheduled })
+            }
+            _ => None,
+        });
+        let Some(d) = departure else { return Life::default() };
+        Life {
+            departure,
+            requester: events.iter().copied().filter(|e| e.state == d.from).collect(),
+            receiver: events.iter().copied().filter(|e| e.state == d.to).collect(),
+        }
+    }
+
+    fn at_receiver(&self, pred: impl Fn(&EventKind) -> bool) -> Vec<&'e Event> {
+        self.receiver.iter().copied().filter(|e| pred(&e.kind)).collect()
+    }
+
+    fn at_requester(&self, pred: impl Fn(&EventKind) -> bool) -> Vec<&'e Event> {
+        self.requester.iter().copied().filter(|e| pred(&e.kind)).collect()
+    }
+
+    pub fn deliveries(&self) -> Vec<&'e Event> {
+        self.at_receiver(|k| matches!(k, EventKind::Delivered { .. }))
+    }
+
+    pub fn acknowledgements(&self) -> Vec<&'e Event> {
+        self.at_receiver(|k| matches!(k, EventKind::Acknowledged { .. }))
+    }
+
+    pub fn forwardings(&self) -> Vec<&'e Event> {
+        self.at_receiver(|k| matches!(k, EventKind::Forwarded))
+    }
+
+    pub fn translations(&self) -> Vec<&'e Event> {
+        self.at_receiver(|k| matches!(k, EventKind::Translation { .. }))
+    }
+
+    pub fn executions(&self) -> Vec<&'e Event> {
+        self.at_receiver(|k| matches!(k, EventKind::Fulfilled | EventKind::Refused { .. } | EventKind::EvidenceGone))
+    }
+
+    /// The requester's final events (exactly one when the life is whole).
+    pub fn finals(&self) -> Vec<&'e Event> {
+        self.at_requester(EventKind::is_final_at_requester)
+    }
+
+    pub fn delivered(&self) -> Option<(SimTime, Mode)> {
+        self.deliveries().first().and_then(|e| match e.kind {
+            EventKind::Delivered { mode, .. } => Some((e.at, mode)),
+            _ => None,
+        })
+    }
+
+    pub fn acknowledged(&self) -> Option<(SimTime, Mode)> {
+        self.acknowledgements().first().and_then(|e| match e.kind {
+            EventKind::Acknowledged { mode } => Some((e.at, mode)),
+            _ => None,
+        })
+    }
+
+    /// When the translation was asked for, and how long it takes.
+    pub fn translation(&self) -> Option<(SimTime, u64)> {
+        self.translations().first().and_then(|e| match e.kind {
+            EventKind::Translation { ms } => Some((e.at, ms)),
+            _ => None,
+        })
+    }
+
+    pub fn forwarded(&self) -> Option<SimTime> {
+        self.forwardings().first().map(|e| e.at)
+    }
+
+    pub fn executed(&self) -> Option<(SimTime, Execution)> {
+        self.executions().first().map(|e| {
+            let how = match &e.kind {
+                EventKind::Refused { ground } => Execution::Refused { ground: ground.clone() },
+                EventKind::EvidenceGone => Execution::EvidenceGone,
+                _ => Execution::Fulfilled,
+            };
+            (e.at, how)
+        })
+    }
+
+    /// When the final response (not the interim `forwarded`) reached the requester.
+    pub fn response_received(&self) -> Option<SimTime> {
+        self.requester
+            .iter()
+            .find(|e| matches!(&e.kind, EventKind::ResponseReceived { response } if *response != Response::Forwarded))
+            .map(|e| e.at)
+    }
+
+    pub fn resends(&self) -> usize {
+        self.at_requester(|k| matches!(k, EventKind::Resent { .. })).len()
+    }
+
+    pub fn escalated(&self) -> bool {
+        self.requester.iter().any(|e| e.kind == EventKind::Escalated)
+    }
+
+    pub fn escalations_received(&self) -> usize {
+        self.at_receiver(|k| *k == EventKind::EscalationReceived).len()
+    }
+
+    /// Messages about it the network model lost, either way.
+    pub fn lost(&self) -> usize {
+        self.requester.iter().chain(&self.receiver).filter(|e| matches!(e.kind, EventKind::Lost { .. })).count()
+    }
+
+    pub fn late_acknowledgement(&self) -> bool {
+        self.requester.iter().any(|e| e.kind == EventKind::LateAcknowledgement)
+    }
+
+    pub fn late_responses(&self) -> usize {
+        self.at_requester(|k| matches!(k, EventKind::LateResponse { .. })).len()
+    }
+
+    /// The receiver's step as a person reads it.
+    pub fn stage(&self) -> Stage {
+        if let Some((_, how)) = self.executed() {
+            return match how {
+                Execution::Fulfilled => Stage::Fulfilled,
+                Execution::Refused { .. } => Stage::Refused,
+                Execution::EvidenceGone => Stage::EvidenceGone,
+            };
+        }
+        if !self.finals().is_empty() {
+            Stage::Closed
+        } else if self.forwarded().is_some() {
+            Stage::WithCentralAuthority
+        } else if self.acknowledged().is_some() {
+            Stage::Acknowledged
+        } else if self.delivered().is_some() {
+            Stage::New
+        } else {
+            Stage::InTransit
+        }
+    }
+
+    /// Whether the receiver still has something to do.
+    pub fn pending_at_receiver(&self) -> bool {
+        self.executed().is_none() && self.finals().is_empty() && self.delivered().is_some()
+    }
+}
+
+/// Every request the events mention, with its events, in id order.
+pub fn by_request(events: &[Event]) -> std::collections::BTreeMap<RequestId, Vec<&Event>> {
+    let mut by_id: std::collections::BTreeMap<RequestId, Vec<&Event>> = std::collections::BTreeMap::new();
+    for e in events {
+        by_id.entry(e.id).or_default().push(e);
+    }
+    by_id
+}

@@ -1,0 +1,413 @@
+//! The ledger: the one typed record of what happened in a run, built once from the contact
+//! points' events, with the accounting check. Every output is a projection of it:
+//! `report.json`, `summary.md`, `junit.xml`, `report.html`, the thresholds, the
+//! after-action review; the exercise console reads requests through [`life`] as they go.
+//!
+//! - [`life`]: one request's events read as its steps (delivered, acknowledged, executed...);
+//! - [`reason`]: why each request ended as it did, typed, worded once.
+
+pub mod life;
+pub mod reason;
+
+use life::{Execution, Life};
+use pocnet_core::event::EventKind;
+use pocnet_core::{Event, Inject, Mode, RequestId, RequestKind, Response, SimTime, StateCode};
+use reason::{Executor, Reason};
+use std::collections::BTreeMap;
+
+/// How a request (and a case: its last link) ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Outcome {
+    /// Executed, for a request with no evidence window.
+    Fulfilled,
+    /// Executed before the provider deleted the data.
+    Preserved,
+    /// Executed after the provider deleted the data.
+    EvidenceLost,
+    Refused,
+    /// The requester gave up waiting.
+    Expired,
+    /// No delivery receipt after every resend.
+    Undeliverable,
+    /// Still open (or not yet made) when the exercise ended.
+    Unfinished,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 7] = [
+        Outcome::Fulfilled,
+        Outcome::Preserved,
+        Outcome::EvidenceLost,
+        Outcome::Refused,
+        Outcome::Expired,
+        Outcome::Undeliverable,
+        Outcome::Unfinished,
+    ];
+
+    /// The name in reports and thresholds.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Outcome::Fulfilled => "fulfilled",
+            Outcome::Preserved => "preserved",
+            Outcome::EvidenceLost => "evidence_lost",
+            Outcome::Refused => "refused",
+            Outcome::Expired => "expired",
+            Outcome::Undeliverable => "undeliverable",
+            Outcome::Unfinished => "unfinished",
+        }
+    }
+
+    /// The name as people read it (`evidence lost`).
+    pub fn label(&self) -> &'static str {
+        match self {
+            Outcome::EvidenceLost => "evidence lost",
+            other => other.as_str(),
+        }
+    }
+
+    /// Executed in time: what the requester wanted.
+    pub fn is_success(&self) -> bool {
+        matches!(self, Outcome::Fulfilled | Outcome::Preserved)
+    }
+}
+
+/// One request (an inject, or a link of its Art. 43 chain), everything the run says of it.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub id: RequestId,
+    pub kind: RequestKind,
+    pub from: StateCode,
+    pub to: StateCode,
+    pub language: String,
+    /// When the investigators needed it: every latency counts from here.
+    pub scheduled: SimTime,
+    pub evidence_deleted_at: Option<SimTime>,
+    pub delivered: Option<(SimTime, Mode)>,
+    pub acknowledged: Option<(SimTime, Mode)>,
+    pub translation_ms: Option<u64>,
+    pub forwarded: Option<SimTime>,
+    /// When the receiver fulfilled, refused or found the data gone.
+    pub executed: Option<SimTime>,
+    pub response_received: Option<SimTime>,
+    pub resends: u32,
+    pub escalated: bool,
+    pub lost_messages: usize,
+    /// The receiving contact point had it before its outcome.
+    pub reached_desk: bool,
+    /// An acknowledgement or execution after the requester had given up.
+    pub late_answer: Option<SimTime>,
+    /// The acknowledgement and the fulfilment that count (before the outcome).
+    pub acknowledged_in_time: Option<SimTime>,
+    pub fulfilled_in_time: Option<SimTime>,
+    pub executed_in_time: bool,
+    /// The state this link's traffic data revealed (Art. 43), if any.
+    pub revealed: Option<StateCode>,
+    pub outcome: Outcome,
+    pub reason: Reason,
+    pub outcome_at: SimTime,
+    /// Exercises: the receiver was played by a person.
+    pub receiver_played: bool,
+}
+
+impl Request {
+    pub fn time_to_acknowledge_ms(&self) -> Option<u64> {
+        self.acknowledged_in_time.map(|t| t.since(self.scheduled))
+    }
+
+    pub fn time_to_fulfil_ms(&self) -> Option<u64> {
+        self.fulfilled_in_time.map(|t| t.since(self.scheduled))
+    }
+
+    pub fn time_to_outcome_ms(&self) -> u64 {
+        self.outcome_at.since(self.scheduled)
+    }
+
+    /// Answered by a person (acknowledged) or executed, before the outcome.
+    pub fn answered(&self) -> bool {
+        self.acknowledged_in_time.is_some() || self.executed_in_time
+    }
+}
+
+/// One inject and the chain of requests it led to.
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub id: RequestId,
+    pub from: StateCode,
+    /// The requested state of each link, in order.
+    pub path: Vec<StateCode>,
+    pub kind: RequestKind,
+    pub scheduled: SimTime,
+    pub outcome: Outcome,
+    pub reason: Reason,
+    pub outcome_at: SimTime,
+}
+
+impl Case {
+    pub fn end_to_end_ms(&self) -> u64 {
+        self.outcome_at.since(self.scheduled)
+    }
+}
+
+/// Counts over the whole run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub injects: usize,
+    /// Cases by outcome.
+    pub cases: BTreeMap<Outcome, usize>,
+    /// Requests sent, chain links included.
+    pub requests: usize,
+    /// Final responses that came after the requester gave up.
+    pub late_responses: usize,
+    pub reached_not_answered: usize,
+    pub never_reached: usize,
+    /// Envelopes the network model lost, by reason (as people read it).
+    pub lost_messages: BTreeMap<String, usize>,
+}
+
+impl Totals {
+    pub fn cases_of(&self, outcome: Outcome) -> usize {
+        self.cases.get(&outcome).copied().unwrap_or(0)
+    }
+}
+
+/// A person's action the console could not take (exercises).
+#[derive(Debug, Clone)]
+pub struct RefusedAction {
+    pub at: SimTime,
+    pub state: StateCode,
+    pub id: RequestId,
+    pub action: pocnet_core::ActionName,
+    pub reason: pocnet_core::ActionRefusal,
+}
+
+/// The run, as it happened.
+#[derive(Debug, Clone)]
+pub struct Ledger {
+    pub cases: Vec<Case>,
+    /// Every request in case order, each chain's links in order.
+    pub requests: Vec<Request>,
+    pub totals: Totals,
+    pub windows: u64,
+    pub last_input: Option<SimTime>,
+    pub exercise_ended: Option<SimTime>,
+    pub refused_actions: Vec<RefusedAction>,
+}
+
+/// What a run's clock gives the ledger.
+#[derive(Debug)]
+pub struct Run<'r> {
+    pub events: &'r [Event],
+    /// Every inject: the scenario's, then those added during an exercise.
+    pub injects: Vec<&'r Inject>,
+    pub windows: u64,
+    pub last_input: Option<SimTime>,
+    pub exercise_ended: Option<SimTime>,
+    /// States played by people.
+    pub played: &'r [StateCode],
+}
+
+/// The events contradict each other, or the totals do not add up: a bug, and the run fails
+/// loudly.
+#[derive(Debug, thiserror::Error)]
+#[error("accounting failed:\n  {}", .0.join("\n  "))]
+pub struct AccountingError(pub Vec<String>);
+
+/// Builds the ledger from a run's events; fails if anything does not add up.
+pub fn build(run: &Run<'_>) -> Result<Ledger, AccountingError> {
+    let mut problems = Vec::new();
+    let by_id = life::by_request(run.events);
+    let mut totals = Totals { injects: run.injects.len(), ..Totals::default() };
+    let mut requests = Vec::new();
+    let mut cases = Vec::new();
+    let mut known = std::collections::BTreeSet::new();
+
+    for inject in &run.injects {
+        let mut path = Vec::new();
+        let mut ended: Option<(Outcome, Reason, SimTime)> = None;
+        let mut link: u16 = 0;
+        loop {
+            let id = RequestId { case: inject.id.case, link };
+            known.insert(id);
+            let events = by_id.get(&id).cloned().unwrap_or_default();
+            let life = Life::of(inject.from, &events);
+            let Some(departure) = life.departure else {
+                match run.exercise_ended {
+                    // The exercise ended before this inject's time came: it was never made.
+                    Some(end) if link == 0 && inject.at >= end => {
+                        ended = Some((Outcome::Unfinished, Reason::NotMade { ended_at: end }, end));
+                    }
+                    _ => problems.push(format!("{id}: never sent by {}", inject.from)),
+                }
+                break;
+            };
+            let Some(request) = request(id, inject, &life, run.played, &mut problems) else { break };
+            let _ = departure;
+            totals.requests += 1;
+            totals.late_responses += life.late_responses();
+            for e in &events {
+                if let EventKind::Lost { reason, .. } = &e.kind {
+                    *totals.lost_messages.entry(reason.to_string()).or_default() += 1;
+                }
+            }
+            match (request.reached_desk, request.answered()) {
+                (false, _) => totals.never_reached += 1,
+                (true, false) => totals.reached_not_answered += 1,
+                (true, true) => {}
+            }
+            path.push(request.to);
+            let next = request.revealed.filter(|_| request.outcome.is_success());
+            ended = Some((request.outcome, request.reason.clone(), request.outcome_at));
+            requests.push(request);
+            match next {
+                Some(_) if link < u16::MAX => link += 1,
+                _ => break,
+            }
+        }
+        let Some((outcome, reason, outcome_at)) = ended else { continue };
+        *totals.cases.entry(outcome).or_default() += 1;
+        cases.push(Case {
+            id: inject.id,
+            from: inject.from,
+            path,
+            kind: inject.kind,
+            scheduled: inject.at,
+            outcome,
+            reason,
+            outcome_at,
+        });
+    }
+    for id in by_id.keys().filter(|id| !known.contains(id)) {
+        problems.push(format!("events for {id}, which no inject or chain created"));
+    }
+    let ended: usize = totals.cases.values().sum();
+    if ended != totals.injects {
+        problems.push(format!("{} injects but {ended} outcomes", totals.injects));
+    }
+    if !problems.is_empty() {
+        return Err(AccountingError(problems));
+    }
+    let refused_actions = run
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::ActionRejected { action, reason } => {
+                Some(RefusedAction { at: e.at, state: e.state, id: e.id, action: *action, reason: reason.clone() })
+            }
+            _ => None,
+        })
+        .collect();
+    Ok(Ledger {
+        cases,
+        requests,
+        totals,
+        windows: run.windows,
+        last_input: run.last_input,
+        exercise_ended: run.exercise_ended,
+        refused_actions,
+    })
+}
+
+/// One request from its life; records contradictions in `problems`.
+fn request(
+    id: RequestId,
+    inject: &Inject,
+    life: &Life<'_>,
+    played: &[StateCode],
+    problems: &mut Vec<String>,
+) -> Option<Request> {
+    let d = life.departure?;
+    for (what, n) in [
+        ("delivered", life.deliveries().len()),
+        ("acknowledged", life.acknowledgements().len()),
+        ("forwarded", life.forwardings().len()),
+        ("translation", life.translations().len()),
+        ("executed", life.executions().len()),
+    ] {
+        if n > 1 {
+            problems.push(format!("{id}: {what} recorded {n} times"));
+        }
+    }
+    let last = match life.finals().as_slice() {
+        [one] => *one,
+        [] => {
+            problems.push(format!("{id}: no outcome (never answered, never expired)"));
+            return None;
+        }
+        many => {
+            problems.push(format!("{id}: {} outcomes", many.len()));
+            return None;
+        }
+    };
+    let to = d.to;
+    let has_window = inject.evidence_deleted_at.is_some();
+    let forwarded = life.forwarded();
+    let mut revealed = None;
+    let (outcome, reason) = match &last.kind {
+        EventKind::ResponseReceived { response: Response::Fulfilled { reveals } } => {
+            revealed = *reveals;
+            let by = if forwarded.is_some() { Executor::CentralAuthority } else { Executor::ContactPoint };
+            let outcome = if has_window { Outcome::Preserved } else { Outcome::Fulfilled };
+            (outcome, Reason::Executed { to, by, reveals: *reveals })
+        }
+        EventKind::ResponseReceived { response: Response::TooLate } => (Outcome::EvidenceLost, Reason::TooLate { to }),
+        EventKind::ResponseReceived { response: Response::Refused { ground } } => {
+            (Outcome::Refused, Reason::Refused { to, ground: ground.clone() })
+        }
+        EventKind::Expired { to, waited_ms } => (Outcome::Expired, Reason::Expired { to: *to, waited_ms: *waited_ms }),
+        EventKind::Unfinished { to, ended_at } => {
+            (Outcome::Unfinished, Reason::Unfinished { to: *to, ended_at: *ended_at })
+        }
+        EventKind::Undeliverable { to, attempts } => {
+            let delivered = !life.deliveries().is_empty();
+            (Outcome::Undeliverable, Reason::Undeliverable { to: *to, attempts: *attempts, delivered })
+        }
+        _ => unreachable!("only final events"),
+    };
+    let executed = life.executed();
+    if outcome.is_success() && !matches!(executed, Some((_, Execution::Fulfilled))) {
+        problems.push(format!("{id}: requester saw it fulfilled, receiver never fulfilled it"));
+    }
+    // An answer counts in the figures only if it came before the requester's outcome: a
+    // requester that gave up records a later one as late.
+    let outcome_at = last.at;
+    let late_response = life.late_responses() > 0;
+    let acknowledged = life.acknowledged();
+    let ack_in_time = acknowledged.map(|(t, _)| t).filter(|t| *t <= outcome_at && !life.late_acknowledgement());
+    let executed_in_time = executed.as_ref().filter(|(t, _)| *t <= outcome_at && !late_response);
+    let late_answer = [
+        acknowledged.map(|(t, _)| t).filter(|_| ack_in_time.is_none()),
+        executed.as_ref().map(|(t, _)| *t).filter(|_| executed_in_time.is_none()),
+    ]
+    .into_iter()
+    .flatten()
+    .min();
+    let delivered = life.delivered();
+    Some(Request {
+        id,
+        kind: d.kind,
+        from: d.from,
+        to,
+        language: inject.language.clone(),
+        scheduled: d.scheduled,
+        evidence_deleted_at: inject.evidence_deleted_at,
+        delivered,
+        acknowledged,
+        translation_ms: life.translation().map(|(_, ms)| ms),
+        forwarded,
+        executed: executed.as_ref().map(|(t, _)| *t),
+        response_received: life.response_received(),
+        resends: u32::try_from(life.resends()).unwrap_or(u32::MAX),
+        escalated: life.escalated(),
+        lost_messages: life.lost(),
+        reached_desk: delivered.is_some_and(|(t, _)| t <= outcome_at),
+        late_answer,
+        acknowledged_in_time: ack_in_time,
+        fulfilled_in_time: executed_in_time.filter(|(_, how)| *how == Execution::Fulfilled).map(|(t, _)| *t),
+        executed_in_time: executed_in_time.is_some(),
+        revealed,
+        outcome,
+        reason,
+        outcome_at,
+        receiver_played: played.contains(&to),
+    })
+}

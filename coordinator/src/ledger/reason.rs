@@ -1,0 +1,87 @@
+//! Why each request ended as it did: typed (the code decides on the variant), worded once
+//! (`Display`) for the report and the people who read it.
+
+use pocnet_core::time::format_duration_ms;
+use pocnet_core::{SimTime, StateCode};
+use std::fmt;
+
+/// Who executed a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Executor {
+    ContactPoint,
+    CentralAuthority,
+}
+
+/// What a request's outcome rests on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    Executed {
+        to: StateCode,
+        by: Executor,
+        reveals: Option<StateCode>,
+    },
+    /// Executed after the provider had deleted the data.
+    TooLate {
+        to: StateCode,
+    },
+    Refused {
+        to: StateCode,
+        ground: String,
+    },
+    /// The requester gave up after `waited_ms` without a final response.
+    Expired {
+        to: StateCode,
+        waited_ms: u64,
+    },
+    /// No delivery receipt after every send; `delivered`: the request did arrive, and
+    /// every receipt was lost on the way back.
+    Undeliverable {
+        to: StateCode,
+        attempts: u32,
+        delivered: bool,
+    },
+    /// Still open when the exercise ended.
+    Unfinished {
+        to: StateCode,
+        ended_at: SimTime,
+    },
+    /// The exercise ended before the inject's time came.
+    NotMade {
+        ended_at: SimTime,
+    },
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::Executed { to, by, reveals } => {
+                let by = match by {
+                    Executor::ContactPoint => "contact point",
+                    Executor::CentralAuthority => "central authority",
+                };
+                write!(f, "executed by {to}'s {by}")?;
+                if let Some(next) = reveals {
+                    write!(f, "; the traffic data reveals a provider in {next}")?;
+                }
+                Ok(())
+            }
+            Reason::TooLate { to } => write!(f, "{to} executed it after the provider deleted the data"),
+            Reason::Refused { to, ground } => write!(f, "refused by {to}: {ground}"),
+            Reason::Expired { to, waited_ms } => {
+                write!(f, "no final response from {to} within {}", format_duration_ms(*waited_ms))
+            }
+            Reason::Undeliverable { to, attempts, delivered } => {
+                let seen = if *delivered {
+                    "delivered, but every receipt was lost on the way back"
+                } else {
+                    "never delivered"
+                };
+                write!(f, "no delivery receipt from {to} after {attempts} attempts ({seen})")
+            }
+            Reason::Unfinished { to, ended_at } => {
+                write!(f, "still open at {to} when the exercise ended at {ended_at}")
+            }
+            Reason::NotMade { ended_at } => write!(f, "not made: the exercise ended at {ended_at}, before its time"),
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! `report.html`: one self-contained page (inline SVG, no script, no network); an
+//! exercise's leads with its after-action review. The charts are in [`charts`].
+
+mod charts;
+
+use super::esc;
+use crate::report::{Account, ASSUMPTIONS};
+use charts::{cdfs, chain_timeline, follow_the_sun, heatmap, region_matrix};
+use pocnet_core::time::format_duration_ms as dur;
+use std::fmt::Write;
+
+const CSS: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222;max-width:1200px}\
+h1{font-size:1.6em}h2{margin-top:2em;font-size:1.2em;border-bottom:1px solid #ccc}\
+table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:2px 8px;text-align:right}\
+th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}.bad{color:#b00;font-weight:bold}\
+.ok{color:#070}svg{display:block;margin:.5em 0}.note{color:#666;font-size:.9em}";
+
+/// One self-contained HTML page; an exercise's leads with its after-action report.
+pub fn report_html(a: &Account<'_>, after_action: Option<&crate::exercise::after_action::AfterAction>) -> String {
+    let mut o = String::new();
+    let _ = write!(
+        o,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>pocnet: {}</title><style>{CSS}</style></head><body>\n",
+        esc(&a.scenario.name)
+    );
+    let t = &a.ledger.totals;
+    let _ = writeln!(
+        o,
+        "<h1>pocnet: {}</h1><p>{}</p><p>{} contact points, {} cases ({} requests), seed {}, from {}. {} windows of the virtual clock.</p><p class=\"note\">{}</p>",
+        esc(&a.scenario.name),
+        esc(&a.scenario.description),
+        a.scenario.states.len(),
+        t.injects,
+        t.requests,
+        a.scenario.seed,
+        a.scenario.start,
+        a.ledger.windows,
+        esc(ASSUMPTIONS)
+    );
+    if let Some(review) = after_action {
+        o.push_str(&review.html());
+    }
+    let _ = writeln!(o, "<h2>Outcomes</h2><table id=\"outcomes\"><tr><th>outcome</th><th>cases</th></tr>");
+    for (name, n) in a.by_outcome() {
+        let _ = writeln!(o, "<tr><td>{name}</td><td>{n}</td></tr>");
+    }
+    o.push_str("</table>\n");
+    if !a.analysis.thresholds.is_empty() {
+        o.push_str("<h2>Thresholds</h2><table id=\"thresholds\"><tr><th>threshold</th><th>measured</th><th></th></tr>");
+        for v in &a.analysis.thresholds {
+            let (class, word) = if v.passed { ("ok", "pass") } else { ("bad", "BREACH") };
+            let _ = writeln!(
+                o,
+                "<tr><td><code>{}</code></td><td>{} (n={})</td><td class=\"{class}\">{word}</td></tr>",
+                esc(&v.threshold),
+                esc(&v.value),
+                v.samples
+            );
+        }
+        o.push_str("</table>\n");
+    }
+    o.push_str("<h2>Coverage across time zones (from the rosters)</h2>");
+    o.push_str(&follow_the_sun(a));
+    o.push_str(&heatmap(a));
+    o.push_str("<h2>Latency from the scheduled time</h2>");
+    o.push_str(&cdfs(a));
+    o.push_str("<h2>Region pairs</h2>");
+    o.push_str(&region_matrix(a));
+    o.push_str("<h2>Where it went worst</h2><table id=\"worst\"><tr><th>group</th><th>requests</th><th>failed</th><th>p90 acknowledge</th></tr>");
+    for h in a.analysis.outcomes.worst_region_pairs.iter().chain(&a.analysis.outcomes.worst_receiver_hours) {
+        let _ = writeln!(
+            o,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&h.name),
+            h.requests,
+            h.failed,
+            h.p90_ack_ms.map(dur).unwrap_or("-".into())
+        );
+    }
+    o.push_str("</table>");
+    o.push_str("<h2>A chain, link by link</h2>");
+    o.push_str(&chain_timeline(a));
+    o.push_str("</body></html>\n");
+    o
+}

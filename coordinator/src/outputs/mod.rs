@@ -1,0 +1,21 @@
+//! The run in the forms people and tools read, each a projection of its ledger and figures
+//! ([`crate::report::Account`]): `summary.md` (a CI job summary), `junit.xml` (each
+//! threshold a test case), the console's table and `report.html` (one self-contained page:
+//! inline SVG charts, no script, no network). All deterministic, like `report.json`.
+//!
+//! - [`summary`], [`junit`], [`table`], [`html`] (its charts in `html/charts.rs`).
+
+pub mod html;
+pub mod junit;
+pub mod summary;
+pub mod table;
+
+/// Text escaped for HTML.
+pub fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// Monday 00:00 UTC of the first week the coverage measures.
+pub(crate) fn week_start_of(a: &crate::report::Account<'_>) -> pocnet_core::SimTime {
+    crate::analysis::coverage::weeks_of(a.scenario.start, a.scenario.end).0
+}

@@ -1,0 +1,365 @@
+//! `report.json`: the ledger and its figures as a file for tools. A projection: nothing
+//! here is computed that the ledger or the analysis does not hold, only worded (instants
+//! as `Stamp`s in UTC and both parties' local time, outcomes and reasons as text).
+//!
+//! Scenario time only, so the same scenario and seed give the same file byte for byte,
+//! whichever engine ran it. Transport figures (real time) are kept out of it, in
+//! `transport.json` ([`transport`]).
+//!
+//! - [`compare`]: what changed between two `report.json` files;
+//! - [`transport`]: `transport.json` of a mesh run.
+
+pub mod compare;
+pub mod transport;
+
+use crate::analysis::breakdown::{LatencyTable, Outcomes, Sla};
+use crate::analysis::coverage::Coverage;
+use crate::analysis::thresholds::Verdict;
+use crate::analysis::{Analysis, Zones};
+use crate::ledger::{Ledger, Outcome};
+use crate::scenario::Scenario;
+use pocnet_core::{Mode, SimTime, StateCode};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+pub use crate::analysis::percentiles::{percentiles, Percentiles};
+
+pub const SCHEMA: &str = "pocnet-report/2";
+
+/// What every output of a run reads: the scenario, the ledger of what happened, and the
+/// figures computed from it.
+#[derive(Debug)]
+pub struct Account<'s> {
+    pub scenario: &'s Scenario,
+    pub ledger: Ledger,
+    pub analysis: Analysis,
+    pub zones: Zones,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Report<'a> {
+    pub schema: &'static str,
+    pub scenario: ScenarioSummary,
+    pub states: Vec<StateSummary>,
+    pub totals: Totals,
+    pub latency: &'a BTreeMap<&'static str, LatencyTable>,
+    pub outcomes: &'a Outcomes,
+    /// Acknowledged within the scenario's SLA.
+    pub sla: &'a Sla,
+    /// From the rosters alone.
+    pub coverage: &'a Coverage,
+    /// The scenario's thresholds and whether this run met them.
+    pub thresholds: &'a [Verdict],
+    pub cases: Vec<CaseRecord>,
+    pub requests: Vec<RequestRecord>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ScenarioSummary {
+    pub name: String,
+    pub description: String,
+    pub seed: u64,
+    pub start: String,
+    pub lookahead_ms: u64,
+    pub contact_points: usize,
+    pub injects: usize,
+    /// Windows the virtual clock ran.
+    pub windows: u64,
+    /// Scenario time of the last input (the run ends when nothing is left to do).
+    pub last_input: Option<String>,
+    /// The release of the bundled IANA time-zone database every local time was computed
+    /// with (never the host's).
+    pub tzdb: &'static str,
+    pub assumptions: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StateSummary {
+    pub code: StateCode,
+    pub name: String,
+    pub region: String,
+    pub tz: String,
+    pub roster: String,
+    pub profile: String,
+}
+
+#[derive(Debug, Serialize, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub injects: usize,
+    /// Executed, for a request with no evidence window.
+    pub fulfilled: usize,
+    /// Every link executed before the provider deleted the data.
+    pub preserved: usize,
+    /// A link executed after the provider deleted the data.
+    pub evidence_lost: usize,
+    pub refused: usize,
+    /// The requester gave up waiting.
+    pub expired: usize,
+    /// No delivery receipt after every resend.
+    pub undeliverable: usize,
+    /// Exercises: still open when the exercise ended.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub unfinished: usize,
+    /// Final responses that came after the requester gave up (their outcome stays expired).
+    pub late_responses: usize,
+    /// Requests sent, chain links included.
+    pub requests: usize,
+    /// Requests whose receiving contact point had them (delivered) before their outcome,
+    /// but answered neither an acknowledgement nor a response in time.
+    pub reached_not_answered: usize,
+    /// Requests that never reached the receiving contact point before their outcome.
+    pub never_reached: usize,
+    /// Envelopes the network model lost (faults, loss), and why.
+    pub lost_messages: BTreeMap<String, usize>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// One instant, in UTC and in both parties' local time.
+#[derive(Debug, Serialize)]
+pub struct Stamp {
+    pub utc: String,
+    pub requester_local: String,
+    pub receiver_local: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RequestRecord {
+    pub id: String,
+    pub case: u32,
+    pub link: u16,
+    pub kind: String,
+    pub from: StateCode,
+    pub to: StateCode,
+    pub from_region: String,
+    pub to_region: String,
+    pub language: String,
+    pub scheduled: Stamp,
+    /// The receiver's local hour (0-23) and weekday when the request was scheduled.
+    pub receiver_local_hour: u8,
+    pub receiver_local_weekday: String,
+    pub evidence_deleted_at: Option<Stamp>,
+    pub delivered: Option<Stamp>,
+    pub delivered_mode: Option<Mode>,
+    pub acknowledged: Option<Stamp>,
+    pub acknowledged_mode: Option<Mode>,
+    pub translation_ms: Option<u64>,
+    pub forwarded_to_central_authority: Option<Stamp>,
+    /// When the receiver fulfilled, refused or found the data gone.
+    pub executed: Option<Stamp>,
+    pub response_received: Option<Stamp>,
+    pub resends: u32,
+    pub escalated: bool,
+    pub lost_messages: usize,
+    /// The receiving contact point had the request before its outcome.
+    pub reached_desk: bool,
+    /// An acknowledgement or execution that came after the requester had given up: kept
+    /// here, outside the latency figures.
+    pub late_answer: Option<Stamp>,
+    /// The state this link's traffic data revealed (Art. 43), if any.
+    pub revealed: Option<StateCode>,
+    pub outcome: &'static str,
+    pub reason: String,
+    /// Exercises: the receiver was played by a person at the console.
+    #[serde(skip_serializing_if = "is_false")]
+    pub receiver_played: bool,
+    pub time_to_acknowledge_ms: Option<u64>,
+    pub time_to_fulfil_ms: Option<u64>,
+    pub time_to_outcome_ms: u64,
+}
+
+/// One inject and the chain of requests it led to.
+#[derive(Debug, Serialize)]
+pub struct CaseRecord {
+    pub id: String,
+    pub from: StateCode,
+    /// The requested state of each link, in order.
+    pub path: Vec<StateCode>,
+    pub kind: String,
+    pub scheduled: String,
+    pub outcome: &'static str,
+    pub reason: String,
+    pub end_to_end_ms: u64,
+}
+
+pub const ASSUMPTIONS: &str = "No published response-time data exists for 24/7 points of contact: every delay, \
+    roster and refusal parameter in this scenario is an assumption.";
+
+impl<'s> Account<'s> {
+    /// Builds the ledger of a run of `scenario` (failing if it does not add up) and its
+    /// figures.
+    pub fn of(
+        scenario: &'s Scenario,
+        run: &crate::ledger::Run<'_>,
+    ) -> Result<Account<'s>, crate::ledger::AccountingError> {
+        let ledger = crate::ledger::build(run)?;
+        let analysis = Analysis::of(scenario, &ledger);
+        Ok(Account { scenario, ledger, analysis, zones: Zones::of(scenario) })
+    }
+
+    /// An instant in UTC and in the local time of `from` and `to`.
+    pub fn stamp(&self, t: SimTime, from: StateCode, to: StateCode) -> Stamp {
+        Stamp {
+            utc: t.to_string(),
+            requester_local: self.zones.local(from, t),
+            receiver_local: self.zones.local(to, t),
+        }
+    }
+
+    /// Cases by outcome, as people read the outcome, in a fixed order; `unfinished` only
+    /// when an exercise left some.
+    pub fn by_outcome(&self) -> Vec<(&'static str, usize)> {
+        let t = &self.ledger.totals;
+        Outcome::ALL
+            .iter()
+            .filter(|o| **o != Outcome::Unfinished || t.cases_of(Outcome::Unfinished) > 0)
+            .map(|o| (o.label(), t.cases_of(*o)))
+            .collect()
+    }
+
+    /// `12 injects (14 requests): 10 preserved, 1 evidence lost ... (76 windows, last input ...)`.
+    pub fn totals_line(&self) -> String {
+        let t = &self.ledger.totals;
+        let parts: Vec<String> =
+            self.by_outcome().iter().filter(|(_, n)| *n > 0).map(|(what, n)| format!("{n} {what}")).collect();
+        let lost: usize = t.lost_messages.values().sum();
+        let lost = if lost > 0 { format!(", {lost} messages lost to faults") } else { String::new() };
+        format!(
+            "{} injects ({} requests): {}{lost} ({} windows, last input {})",
+            t.injects,
+            t.requests,
+            if parts.is_empty() { "none".to_string() } else { parts.join(", ") },
+            self.ledger.windows,
+            self.ledger.last_input.map(|t| t.to_string()).as_deref().unwrap_or("-")
+        )
+    }
+
+    /// `report.json`'s content.
+    pub fn report(&self) -> Report<'_> {
+        let scenario = self.scenario;
+        let ledger = &self.ledger;
+        let a = &self.analysis;
+        let t = &ledger.totals;
+        let placed = crate::analysis::place(scenario, ledger);
+        let requests = placed
+            .iter()
+            .map(|p| {
+                let r = p.request;
+                let stamp = |t: SimTime| self.stamp(t, r.from, r.to);
+                RequestRecord {
+                    id: r.id.to_string(),
+                    case: r.id.case,
+                    link: r.id.link,
+                    kind: r.kind.to_string(),
+                    from: r.from,
+                    to: r.to,
+                    from_region: p.from_region.to_string(),
+                    to_region: p.to_region.to_string(),
+                    language: r.language.clone(),
+                    scheduled: stamp(r.scheduled),
+                    receiver_local_hour: p.receiver_hour,
+                    receiver_local_weekday: pocnet_core::time::WEEKDAYS[usize::from(p.receiver_weekday.min(6))]
+                        .to_string(),
+                    evidence_deleted_at: r.evidence_deleted_at.map(stamp),
+                    delivered: r.delivered.map(|(t, _)| stamp(t)),
+                    delivered_mode: r.delivered.map(|(_, m)| m),
+                    acknowledged: r.acknowledged.map(|(t, _)| stamp(t)),
+                    acknowledged_mode: r.acknowledged.map(|(_, m)| m),
+                    translation_ms: r.translation_ms,
+                    forwarded_to_central_authority: r.forwarded.map(stamp),
+                    executed: r.executed.map(stamp),
+                    response_received: r.response_received.map(stamp),
+                    resends: r.resends,
+                    escalated: r.escalated,
+                    lost_messages: r.lost_messages,
+                    reached_desk: r.reached_desk,
+                    late_answer: r.late_answer.map(stamp),
+                    revealed: r.revealed,
+                    outcome: r.outcome.as_str(),
+                    reason: r.reason.to_string(),
+                    receiver_played: r.receiver_played,
+                    time_to_acknowledge_ms: r.time_to_acknowledge_ms(),
+                    time_to_fulfil_ms: r.time_to_fulfil_ms(),
+                    time_to_outcome_ms: r.time_to_outcome_ms(),
+                }
+            })
+            .collect();
+        Report {
+            schema: SCHEMA,
+            scenario: ScenarioSummary {
+                name: scenario.name.clone(),
+                description: scenario.description.clone(),
+                seed: scenario.seed,
+                start: scenario.start.to_string(),
+                lookahead_ms: scenario.network.lookahead_ms(),
+                contact_points: scenario.states.len(),
+                injects: t.injects,
+                windows: ledger.windows,
+                last_input: ledger.last_input.map(|t| t.to_string()),
+                tzdb: pocnet_core::tzdb::version(),
+                assumptions: ASSUMPTIONS,
+            },
+            states: scenario
+                .states
+                .iter()
+                .map(|s| StateSummary {
+                    code: s.code,
+                    name: s.name.clone(),
+                    region: s.region.clone(),
+                    tz: s.tz.clone(),
+                    roster: s.roster_summary.clone(),
+                    profile: s.profile_name.clone(),
+                })
+                .collect(),
+            totals: Totals {
+                injects: t.injects,
+                fulfilled: t.cases_of(Outcome::Fulfilled),
+                preserved: t.cases_of(Outcome::Preserved),
+                evidence_lost: t.cases_of(Outcome::EvidenceLost),
+                refused: t.cases_of(Outcome::Refused),
+                expired: t.cases_of(Outcome::Expired),
+                undeliverable: t.cases_of(Outcome::Undeliverable),
+                unfinished: t.cases_of(Outcome::Unfinished),
+                late_responses: t.late_responses,
+                requests: t.requests,
+                reached_not_answered: t.reached_not_answered,
+                never_reached: t.never_reached,
+                lost_messages: t.lost_messages.clone(),
+            },
+            latency: &a.latency,
+            outcomes: &a.outcomes,
+            sla: &a.sla,
+            coverage: &a.coverage,
+            thresholds: &a.thresholds,
+            cases: ledger
+                .cases
+                .iter()
+                .map(|c| CaseRecord {
+                    id: c.id.to_string(),
+                    from: c.from,
+                    path: c.path.clone(),
+                    kind: c.kind.to_string(),
+                    scheduled: c.scheduled.to_string(),
+                    outcome: c.outcome.as_str(),
+                    reason: c.reason.to_string(),
+                    end_to_end_ms: c.end_to_end_ms(),
+                })
+                .collect(),
+            requests,
+        }
+    }
+}
+
+impl Report<'_> {
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_else(|e| unreachable!("report serialises: {e}"));
+        s.push('\n');
+        s
+    }
+}

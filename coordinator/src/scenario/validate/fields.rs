@@ -1,0 +1,91 @@
+//! The field checks every part of a scenario shares: times, durations, delays,
+//! probabilities, request kinds. Each reports a bad value where it is and returns `None`.
+
+use crate::scenario::diag::Checker;
+use crate::scenario::raw::RawByMode;
+use crate::scenario::units::{delay, duration_ms};
+use pocnet_core::limits;
+use pocnet_core::request::RequestKind;
+use pocnet_core::{Delay, DelaysByMode, SimTime};
+use toml::Spanned;
+
+pub(crate) fn timestamp(c: &mut Checker<'_>, value: &Spanned<String>) -> Option<SimTime> {
+    match value.get_ref().parse::<jiff::Timestamp>() {
+        Ok(ts) => Some(SimTime::from_timestamp(ts)),
+        Err(_) => {
+            c.at(
+                value,
+                format!("`{}` is not a UTC time: expected RFC 3339 like 2025-11-03T09:30:00Z", value.get_ref()),
+            );
+            None
+        }
+    }
+}
+
+/// A time that must fall inside the scenario.
+pub(crate) fn time_in(
+    c: &mut Checker<'_>,
+    value: &Spanned<String>,
+    window: Option<(SimTime, SimTime)>,
+) -> Option<SimTime> {
+    let t = timestamp(c, value)?;
+    if let Some((start, end)) = window {
+        if t < start || t > end {
+            c.at(value, format!("{t} is outside the scenario ({start} to {end})"));
+            return None;
+        }
+    }
+    Some(t)
+}
+
+pub(crate) fn duration_field(c: &mut Checker<'_>, value: &Spanned<String>, what: &str) -> Option<u64> {
+    match duration_ms(value.get_ref()) {
+        Ok(ms) if ms > 0 && ms <= limits::DELAY_MS_MAX => Some(ms),
+        Ok(_) => {
+            c.at(value, format!("{what} must be positive and at most 366d"));
+            None
+        }
+        Err(e) => {
+            c.at(value, e);
+            None
+        }
+    }
+}
+
+pub(crate) fn delay_field(c: &mut Checker<'_>, value: &Spanned<String>) -> Option<Delay> {
+    match delay(value.get_ref()) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            c.at(value, e);
+            None
+        }
+    }
+}
+
+pub(crate) fn by_mode(c: &mut Checker<'_>, raw: &RawByMode) -> Option<DelaysByMode> {
+    let (staffed, on_call) = (delay_field(c, &raw.staffed), delay_field(c, &raw.on_call));
+    Some(DelaysByMode { staffed: staffed?, on_call: on_call? })
+}
+
+pub(crate) fn probability(c: &mut Checker<'_>, value: &Spanned<f64>) -> Option<f64> {
+    let p = *value.get_ref();
+    if (0.0..=1.0).contains(&p) {
+        Some(p)
+    } else {
+        c.at(value, format!("probability {p} is outside [0, 1]"));
+        None
+    }
+}
+
+pub(crate) fn kind_of(c: &mut Checker<'_>, value: &Spanned<String>) -> Option<RequestKind> {
+    let kind = RequestKind::parse(value.get_ref());
+    if kind.is_none() {
+        c.at(value, unknown_kind(value.get_ref()));
+    }
+    kind
+}
+
+fn unknown_kind(s: &str) -> String {
+    let names: Vec<&str> = RequestKind::ALL.iter().map(|k| k.as_str()).collect();
+    format!("unknown request kind `{s}`: expected one of {}", names.join(", "))
+}

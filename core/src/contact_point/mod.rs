@@ -1,0 +1,228 @@
+//! One state's 24/7 point of contact, as a deterministic state machine.
+//!
+//! # Driving protocol
+//! Inputs carry `now`, the scenario time at which they happen, and must come in
+//! non-decreasing `now` order (the contact point asserts it):
+//! - [`ContactPoint::handle_inject`]: this state's investigators need another state to act;
+//! - [`ContactPoint::handle_message`]: an envelope is delivered (at its `deliver_at`);
+//! - [`ContactPoint::handle_timeout`]: `now` reached [`ContactPoint::poll_timeout`].
+//!
+//! After any input, drain [`ContactPoint::poll_transmit`] (envelopes to deliver, each with
+//! its `deliver_at` stamped from the network model) and [`ContactPoint::poll_event`] (what
+//! happened, for the report). Nothing here reads a clock, a socket or a global RNG; every
+//! random draw comes from [`crate::seed`], keyed by request and purpose.
+//!
+//! As receiver: delivered → (wait for the next opening if closed) → acknowledged by a
+//! person → (translated, if in a language it does not accept) → fulfilled, refused, too
+//! late for the evidence, or forwarded to the central authority, which works in its own
+//! office hours. As requester: send → resend while unacknowledged → escalate → give up;
+//! a fulfilled link of an Art. 43 chain that reveals a provider in another state makes
+//! it send that state the next request. The network model decides, at send time, whether
+//! an envelope arrives (faults, loss); a down contact point's timers wait until it is up.
+//!
+//! A contact point played by a person in a tabletop exercise (`operated`) takes no
+//! receiver step by itself: [`ContactPoint::handle_exercise`] brings the person's
+//! [`OperatorAction`]s in as inputs, so they are timed exactly as simulated steps are. Its
+//! central authority (a simulated office) still works by its profile. The end of an
+//! exercise ([`ExerciseInput::End`]) closes every open request as unfinished.
+//!
+//! Split by role, as quinn splits its connection: `requester.rs`, `receiver.rs`,
+//! `operator.rs` (a person's actions), `timers.rs` (the one owner of request timers); this
+//! file holds the state and the inputs' entry points.
+
+mod operator;
+mod receiver;
+mod requester;
+mod timers;
+
+use crate::config::{ConfigError, ContactPointConfig};
+use crate::event::{Event, EventKind};
+use crate::network::NetworkModel;
+use crate::profile::{Delay, Profile};
+use crate::request::{RequestId, RequestKind, Response};
+use crate::roster::Roster;
+use crate::seed::{stream, Purpose};
+use crate::state::StateCode;
+use crate::time::SimTime;
+use crate::wire::{Envelope, Message, Request};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use timers::Timer;
+
+/// A request this contact point received and works on.
+#[derive(Debug)]
+struct Received {
+    from: StateCode,
+    request: Request,
+    /// The pending first-look or acknowledgement timer, while not yet acknowledged.
+    pending_ack: Option<Timer>,
+    acknowledged: bool,
+    /// Handed to the central authority: it does the fulfilment, in its own hours.
+    forwarded: bool,
+    /// The final response, once given (sent again if the request comes again).
+    response: Option<Response>,
+    /// Operated: when the translation a person asked for is ready.
+    translation_ready: Option<SimTime>,
+}
+
+/// A request this contact point sent and waits on.
+#[derive(Debug)]
+struct Sent {
+    to: StateCode,
+    request: Request,
+    attempts: u32,
+    timers: Vec<Timer>,
+    /// The receiving contact point has the request (its delivery receipt came back).
+    receipt: bool,
+    acknowledged: bool,
+    finished: bool,
+}
+
+struct CentralAuthority {
+    roster: Roster,
+    delay: Delay,
+    kinds: Vec<RequestKind>,
+}
+
+pub struct ContactPoint {
+    state: StateCode,
+    seed: u64,
+    roster: Roster,
+    profile: Profile,
+    central_authority: Option<CentralAuthority>,
+    network: NetworkModel,
+    operated: bool,
+    /// The exercise ended: every later input is ignored.
+    ended: bool,
+    timers: BTreeSet<Timer>,
+    received: BTreeMap<RequestId, Received>,
+    sent: BTreeMap<RequestId, Sent>,
+    /// `(sender, seq)` of every envelope handled: a duplicate envelope is dropped.
+    seen: BTreeSet<(StateCode, u64)>,
+    next_seq: u64,
+    /// The latest `now` seen: inputs must not go back in time.
+    clock: SimTime,
+    transmits: VecDeque<Envelope>,
+    events: VecDeque<Event>,
+}
+
+impl std::fmt::Debug for ContactPoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContactPoint")
+            .field("state", &self.state)
+            .field("timers", &self.timers.len())
+            .field("received", &self.received.len())
+            .field("sent", &self.sent.len())
+            .finish()
+    }
+}
+
+impl ContactPoint {
+    pub fn new(config: ContactPointConfig) -> Result<ContactPoint, ConfigError> {
+        config.profile.validate()?;
+        config.network.validate().map_err(ConfigError::Network)?;
+        let roster = Roster::new(config.roster)?;
+        let central_authority = match &config.profile.central_authority {
+            Some(ca) => Some(CentralAuthority {
+                roster: Roster::new(ca.roster.clone())?,
+                delay: ca.delay.clone(),
+                kinds: ca.kinds.clone(),
+            }),
+            None => None,
+        };
+        Ok(ContactPoint {
+            state: config.state,
+            seed: config.seed,
+            roster,
+            profile: config.profile,
+            central_authority,
+            network: config.network,
+            operated: config.operated,
+            ended: false,
+            timers: BTreeSet::new(),
+            received: BTreeMap::new(),
+            sent: BTreeMap::new(),
+            seen: BTreeSet::new(),
+            next_seq: 0,
+            clock: SimTime(i64::MIN),
+            transmits: VecDeque::new(),
+            events: VecDeque::new(),
+        })
+    }
+
+    pub fn state(&self) -> StateCode {
+        self.state
+    }
+
+    pub fn network(&self) -> &NetworkModel {
+        &self.network
+    }
+
+    /// Whether the exercise has ended here (nothing more happens).
+    pub fn ended(&self) -> bool {
+        self.ended
+    }
+
+    pub(super) fn tick(&mut self, now: SimTime) {
+        assert!(now >= self.clock, "{}: input at {now} after {}", self.state, self.clock);
+        self.clock = now;
+    }
+
+    /// An envelope is delivered; `now` is its `deliver_at`.
+    pub fn handle_message(&mut self, now: SimTime, envelope: Envelope) {
+        self.tick(now);
+        assert_eq!(envelope.to, self.state, "envelope routed to the wrong contact point");
+        if self.ended || !self.seen.insert((envelope.from, envelope.seq)) {
+            return;
+        }
+        let from = envelope.from;
+        match envelope.message {
+            Message::Request(request) => self.on_request(now, from, request),
+            Message::Receipt { id } => {
+                if let Some(sent) = self.sent.get_mut(&id).filter(|s| s.to == from) {
+                    sent.receipt = true;
+                }
+            }
+            Message::Acknowledgement { id } => {
+                let Some(sent) = self.sent.get_mut(&id).filter(|s| s.to == from) else { return };
+                if !sent.acknowledged {
+                    sent.acknowledged = true;
+                    sent.receipt = true;
+                    // A requester that gave up records the answer as late, outside the figures.
+                    let event =
+                        if sent.finished { EventKind::LateAcknowledgement } else { EventKind::AcknowledgementReceived };
+                    self.emit(now, id, event);
+                }
+            }
+            Message::Response { id, response } => self.on_response(now, from, id, response),
+            Message::Escalation { id } => self.on_escalation(now, from, id),
+        }
+    }
+
+    pub(super) fn draw(&self, id: RequestId, purpose: Purpose, delay: Delay) -> u64 {
+        delay.sample(&mut stream(self.seed, self.state, id, purpose))
+    }
+
+    /// Sends `message` about request `id`, unless the network model loses it.
+    pub(super) fn send(&mut self, now: SimTime, to: StateCode, id: RequestId, message: Message) {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        match self.network.fate(self.seed, self.state, to, seq, now) {
+            Ok(deliver_at) => {
+                self.transmits.push_back(Envelope { from: self.state, to, seq, sent_at: now, deliver_at, message })
+            }
+            Err(reason) => self.emit(now, id, EventKind::Lost { to, reason }),
+        }
+    }
+
+    pub(super) fn emit(&mut self, at: SimTime, id: RequestId, kind: EventKind) {
+        self.events.push_back(Event { at, state: self.state, id, kind });
+    }
+
+    pub fn poll_transmit(&mut self) -> Option<Envelope> {
+        self.transmits.pop_front()
+    }
+
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+}

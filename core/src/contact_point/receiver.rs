@@ -1,0 +1,221 @@
+//! As receiver: the first look (at the next opening when closed), the acknowledgement by a
+//! person, translation, then fulfilment, refusal, too late for the evidence, or the hand-over
+//! to the central authority, which works in its own office hours.
+
+use super::timers::{Timer, TimerKind};
+use super::{ContactPoint, Received};
+use crate::event::EventKind;
+use crate::request::{RequestId, Response};
+use crate::roster::{Mode, OpenWhen};
+use crate::seed::{stream, Purpose};
+use crate::state::StateCode;
+use crate::time::SimTime;
+use crate::wire::{Message, Request};
+use rand::Rng;
+
+impl ContactPoint {
+    pub(super) fn on_request(&mut self, now: SimTime, from: StateCode, request: Request) {
+        let id = request.id;
+        if let Some(r) = self.received.get(&id) {
+            // The same request again (the requester resent it): repeat what it missed.
+            if r.from != from {
+                return;
+            }
+            let (acknowledged, response) = (r.acknowledged, r.response.clone());
+            self.send(now, from, id, Message::Receipt { id });
+            if acknowledged {
+                self.send(now, from, id, Message::Acknowledgement { id });
+            }
+            if let Some(response) = response {
+                self.send(now, from, id, Message::Response { id, response });
+            }
+            return;
+        }
+        if self.sent.contains_key(&id) {
+            return;
+        }
+        let mode = self.roster.mode_at(now);
+        self.received.insert(
+            id,
+            Received {
+                from,
+                request,
+                pending_ack: None,
+                acknowledged: false,
+                forwarded: false,
+                response: None,
+                translation_ready: None,
+            },
+        );
+        self.emit(now, id, EventKind::Delivered { from, mode });
+        // The node has it: an automatic delivery receipt, not a person's acknowledgement.
+        self.send(now, from, id, Message::Receipt { id });
+        if !self.operated {
+            self.schedule_first_look(now, id);
+        }
+    }
+
+    /// A person looks at the request now if the desk is open for its kind, else at its next
+    /// opening; acknowledging it takes work time, counted only while the desk is open.
+    pub(super) fn schedule_first_look(&mut self, now: SimTime, id: RequestId) {
+        let Some(kind) = self.received.get(&id).map(|r| r.request.kind) else { return };
+        let open = self.profile.open_when(kind);
+        let never = |this: &mut Self| {
+            let ground = "the contact point never opens within a year".to_string();
+            this.finish_received(now, id, Response::Refused { ground });
+        };
+        let timer = match self.roster.next_open(now, open) {
+            Some(at) if at > now => Timer { at, id, kind: TimerKind::Open },
+            Some(_) => {
+                let mode = self.roster.mode_at(now);
+                let delay =
+                    self.draw(id, Purpose::AcknowledgeDelay, self.profile.acknowledge_delay(kind, mode).clone());
+                let Some(at) = self.roster.finish_work(now, delay, open) else { return never(self) };
+                Timer { at, id, kind: TimerKind::Acknowledge }
+            }
+            None => return never(self),
+        };
+        self.timers.insert(timer);
+        if let Some(r) = self.received.get_mut(&id) {
+            r.pending_ack = Some(timer);
+        }
+    }
+
+    /// The requester called: a duty officer who can be reached looks at it now.
+    pub(super) fn on_escalation(&mut self, now: SimTime, from: StateCode, id: RequestId) {
+        let Some(r) = self.received.get(&id).filter(|r| r.from == from) else { return };
+        let (kind, pending) = (r.request.kind, r.pending_ack);
+        self.emit(now, id, EventKind::EscalationReceived);
+        let Some(pending) = pending else { return };
+        // The call reaches a person directly: a duty officer on call answers it as a staffed
+        // desk would. A closed desk (or an on-call officer who does not take this kind) has
+        // nobody to take the call.
+        let open = self.profile.open_when(kind);
+        if !open.admits(self.roster.mode_at(now)) {
+            return;
+        }
+        let delay =
+            self.draw(id, Purpose::EscalationDelay, self.profile.acknowledge_delay(kind, Mode::Staffed).clone());
+        let Some(at) = self.roster.finish_work(now, delay, open) else { return };
+        let sooner = Timer { at, id, kind: TimerKind::Acknowledge };
+        if sooner.at < pending.at {
+            self.timers.remove(&pending);
+            self.timers.insert(sooner);
+            if let Some(r) = self.received.get_mut(&id) {
+                r.pending_ack = Some(sooner);
+            }
+        }
+    }
+
+    /// Hands the request to the central authority now (the requester is told); it starts
+    /// at `start` (after any translation). Returns when it will have executed it (its next
+    /// opening plus its delay), or `None` without a central authority.
+    pub(super) fn forward_to_central_authority(
+        &mut self,
+        now: SimTime,
+        start: SimTime,
+        id: RequestId,
+    ) -> Option<SimTime> {
+        let ca = self.central_authority.as_ref()?;
+        let delay = ca.delay.clone();
+        let opening = ca.roster.next_opening(start).unwrap_or(start);
+        let r = self.received.get_mut(&id)?;
+        r.forwarded = true;
+        let from = r.from;
+        self.emit(now, id, EventKind::Forwarded);
+        self.send(now, from, id, Message::Response { id, response: Response::Forwarded });
+        Some(opening.plus_ms(self.draw(id, Purpose::CentralAuthorityDelay, delay)))
+    }
+
+    pub(super) fn acknowledge(&mut self, now: SimTime, id: RequestId) {
+        let Some(received) = self.received.get(&id) else { return };
+        let (kind, language) = (received.request.kind, received.request.language.clone());
+        let open = self.profile.open_when(kind);
+        let mode = self.roster.mode_at(now);
+        if !open.admits(mode) {
+            // Held back by an outage into closed time: a person acknowledges at the opening.
+            let Some(at) = self.roster.next_open(now, open) else { return };
+            let timer = Timer { at, id, kind: TimerKind::Acknowledge };
+            self.timers.insert(timer);
+            if let Some(r) = self.received.get_mut(&id) {
+                r.pending_ack = Some(timer);
+            }
+            return;
+        }
+        self.mark_acknowledged(now, id);
+        let mut start = now;
+        if self.profile.needs_translation(&language) {
+            let ms = self.draw(id, Purpose::TranslationDelay, self.profile.translation.clone());
+            self.emit(now, id, EventKind::Translation { ms });
+            start = now.plus_ms(ms);
+        }
+        let to_authority = self.central_authority.as_ref().is_some_and(|ca| ca.kinds.contains(&kind));
+        let at = if to_authority {
+            let Some(at) = self.forward_to_central_authority(now, start, id) else { return };
+            at
+        } else {
+            let delay = self.profile.fulfil_delay(kind, mode).clone();
+            let work = self.draw(id, Purpose::FulfilDelay, delay);
+            let Some(at) = self.roster.finish_work(start, work, open) else {
+                let ground = "the contact point is not open long enough to do it within eight years".to_string();
+                self.finish_received(now, id, Response::Refused { ground });
+                return;
+            };
+            at
+        };
+        self.timers.insert(Timer { at, id, kind: TimerKind::Fulfil });
+    }
+
+    pub(super) fn fulfil(&mut self, now: SimTime, id: RequestId) {
+        let Some(received) = self.received.get(&id) else { return };
+        // Whoever does the work must be at work: defer to their next opening if not (the
+        // central authority's delay is calendar time; an outage can hold a step back).
+        let (roster, open) = match (&self.central_authority, received.forwarded) {
+            (Some(ca), true) => (&ca.roster, OpenWhen::StaffedOrOnCall),
+            _ => (&self.roster, self.profile.open_when(received.request.kind)),
+        };
+        if !open.admits(roster.mode_at(now)) {
+            let at = roster.next_open(now, open).filter(|&t| t > now).unwrap_or(now.plus_ms(60_000));
+            self.timers.insert(Timer { at, id, kind: TimerKind::Fulfil });
+            return;
+        }
+        let response = self.execution(now, id);
+        self.finish_received(now, id, response);
+    }
+
+    /// What executing the request now gives: a refusal (by the profile's odds), too late
+    /// for the evidence, or fulfilled (revealing the next state of an Art. 43 chain).
+    pub(super) fn execution(&self, now: SimTime, id: RequestId) -> Response {
+        let Some(received) = self.received.get(&id) else { return Response::TooLate };
+        let too_late = received.request.evidence_deleted_at.is_some_and(|deleted| now > deleted);
+        let reveals = received.request.chain.first().copied();
+        // A person decides refusals; the profile's odds are for simulated contact points
+        // and central authorities.
+        let by_chance = !self.operated || received.forwarded;
+        let refuse = by_chance
+            && self.profile.refuse_probability > 0.0
+            && stream(self.seed, self.state, id, Purpose::Refusal).random::<f64>() < self.profile.refuse_probability;
+        if refuse {
+            Response::Refused { ground: self.profile.refusal_ground.clone() }
+        } else if too_late {
+            Response::TooLate
+        } else {
+            Response::Fulfilled { reveals }
+        }
+    }
+
+    pub(super) fn finish_received(&mut self, now: SimTime, id: RequestId, response: Response) {
+        let Some(received) = self.received.get_mut(&id) else { return };
+        assert!(received.response.is_none(), "{id} finished twice at {}", self.state);
+        received.response = Some(response.clone());
+        let from = received.from;
+        let event = match &response {
+            Response::Fulfilled { .. } => EventKind::Fulfilled,
+            Response::TooLate => EventKind::EvidenceGone,
+            Response::Refused { ground } => EventKind::Refused { ground: ground.clone() },
+            Response::Forwarded => unreachable!("forwarding is not a final response"),
+        };
+        self.emit(now, id, event);
+        self.send(now, from, id, Message::Response { id, response });
+    }
+}

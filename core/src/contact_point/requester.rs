@@ -1,0 +1,140 @@
+//! As requester: send, resend while there is no delivery receipt or acknowledgement,
+//! escalate to the duty officer, give up; a fulfilled Art. 43 link that reveals a provider
+//! in another state sends that state the next request.
+
+use super::timers::{Timer, TimerKind};
+use super::{ContactPoint, Sent};
+use crate::event::EventKind;
+use crate::request::{Inject, RequestId, RequestKind, Response};
+use crate::state::StateCode;
+use crate::time::SimTime;
+use crate::wire::{Message, Request};
+
+impl ContactPoint {
+    /// This state's investigators need `inject.to` to act: send the request.
+    pub fn handle_inject(&mut self, now: SimTime, inject: Inject) {
+        self.tick(now);
+        if self.ended {
+            return;
+        }
+        assert_eq!(inject.from, self.state, "inject routed to the wrong contact point");
+        let request = Request {
+            id: inject.id,
+            kind: inject.kind,
+            language: inject.language,
+            scheduled: inject.at,
+            details: inject.details,
+            evidence_deleted_at: inject.evidence_deleted_at,
+            chain: inject.chain,
+        };
+        self.start_request(now, inject.to, request);
+    }
+
+    pub(super) fn start_request(&mut self, now: SimTime, to: StateCode, request: Request) {
+        let id = request.id;
+        if self.sent.contains_key(&id) {
+            return;
+        }
+        let policy = &self.profile.requester;
+        let mut timers =
+            vec![Timer { at: request.scheduled.plus_ms(policy.give_up_after_ms), id, kind: TimerKind::GiveUp }];
+        if let Some(ms) = policy.resend_after_ms {
+            timers.push(Timer { at: now.plus_ms(ms), id, kind: TimerKind::Resend });
+        }
+        if let Some(ms) = policy.escalate_after_ms {
+            timers.push(Timer { at: request.scheduled.plus_ms(ms), id, kind: TimerKind::Escalate });
+        }
+        self.timers.extend(timers.iter().copied());
+        self.emit(now, id, EventKind::Sent { to, kind: request.kind, scheduled: request.scheduled });
+        self.send(now, to, id, Message::Request(request.clone()));
+        self.sent.insert(
+            id,
+            Sent { to, request, attempts: 1, timers, receipt: false, acknowledged: false, finished: false },
+        );
+    }
+
+    pub(super) fn on_response(&mut self, now: SimTime, from: StateCode, id: RequestId, response: Response) {
+        let Some(sent) = self.sent.get_mut(&id).filter(|s| s.to == from) else { return };
+        if response == Response::Forwarded {
+            if !sent.finished {
+                self.emit(now, id, EventKind::ResponseReceived { response });
+            }
+            return;
+        }
+        if sent.finished {
+            self.emit(now, id, EventKind::LateResponse { response });
+            return;
+        }
+        sent.finished = true;
+        sent.acknowledged = true;
+        for t in std::mem::take(&mut sent.timers) {
+            self.timers.remove(&t);
+        }
+        let next_link = match &response {
+            Response::Fulfilled { reveals: Some(next) } => Some((*next, sent.request.clone())),
+            _ => None,
+        };
+        self.emit(now, id, EventKind::ResponseReceived { response });
+        // Art. 43: the traffic data reveals a provider in another state; ask that state.
+        if let Some((next, previous)) = next_link {
+            let request = Request {
+                id: RequestId { case: id.case, link: id.link.saturating_add(1) },
+                kind: RequestKind::Preservation,
+                language: previous.language,
+                scheduled: now,
+                details: crate::request::Art42 {
+                    custodian: crate::request::revealed_custodian(next, from),
+                    ..previous.details
+                },
+                evidence_deleted_at: previous.evidence_deleted_at,
+                chain: previous.chain.get(1..).map(<[StateCode]>::to_vec).unwrap_or_default(),
+            };
+            self.start_request(now, next, request);
+        }
+    }
+
+    pub(super) fn resend(&mut self, now: SimTime, id: RequestId) {
+        let policy = self.profile.requester.clone();
+        let Some(sent) = self.sent.get_mut(&id).filter(|s| !s.finished) else { return };
+        sent.timers.retain(|t| !(t.kind == TimerKind::Resend && t.at <= now));
+        if sent.receipt {
+            return;
+        }
+        if sent.attempts > policy.resends_max {
+            let attempts = sent.attempts;
+            self.end_sent(now, id, |to| EventKind::Undeliverable { to, attempts });
+            return;
+        }
+        sent.attempts += 1;
+        let (to, attempt, request) = (sent.to, sent.attempts, sent.request.clone());
+        if let Some(ms) = policy.resend_after_ms {
+            let t = Timer { at: now.plus_ms(ms), id, kind: TimerKind::Resend };
+            sent.timers.push(t);
+            self.timers.insert(t);
+        }
+        self.emit(now, id, EventKind::Resent { attempt });
+        self.send(now, to, id, Message::Request(request));
+    }
+
+    /// Ends a sent request without a final response (expired, undeliverable).
+    pub(super) fn end_sent(&mut self, now: SimTime, id: RequestId, event: impl FnOnce(StateCode) -> EventKind) {
+        let Some(sent) = self.sent.get_mut(&id).filter(|s| !s.finished) else { return };
+        sent.finished = true;
+        let to = sent.to;
+        for t in std::mem::take(&mut sent.timers) {
+            self.timers.remove(&t);
+        }
+        self.emit(now, id, event(to));
+    }
+
+    /// A person acknowledged the request: tell the requester.
+    pub(super) fn mark_acknowledged(&mut self, now: SimTime, id: RequestId) {
+        let Some(received) = self.received.get_mut(&id) else { return };
+        received.pending_ack = None;
+        received.acknowledged = true;
+        let from = received.from;
+        let mode = self.roster.mode_at(now);
+        self.emit(now, id, EventKind::Acknowledged { mode });
+        self.send(now, from, id, Message::Acknowledgement { id });
+    }
+}
