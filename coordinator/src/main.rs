@@ -190,7 +190,14 @@ enum Command {
         files: Vec<PathBuf>,
     },
     /// Print the JSON Schema of scenario files (for editors; `check` also validates meaning).
-    Schema,
+    ///
+    /// Derived from the parser's own types, so it accepts what the parser accepts in shape;
+    /// docs/scenario.schema.json and docs/register.schema.json are its output.
+    Schema {
+        /// The schema of register files (scenarios/registers/*.toml) instead.
+        #[arg(long)]
+        register: bool,
+    },
     /// Measure speed: virtual-clock throughput on both engines, mesh start-up, idle node
     /// memory, mesh round trips next to a raw quinn echo, and scaling to 193 states.
     ///
@@ -258,8 +265,10 @@ fn main() -> ExitCode {
                 EXIT_FAILED
             }
         },
-        Command::Schema => {
-            out!("{}", pocnet::scenario::JSON_SCHEMA);
+        Command::Schema { register } => {
+            let schema =
+                if register { pocnet::scenario::schema::register() } else { pocnet::scenario::schema::scenario() };
+            out!("{schema}");
             EXIT_OK
         }
         Command::Deploy {

@@ -2,9 +2,9 @@
 //! that collects them while a file is validated: validation goes on after the first
 //! problem, so one run of `pocnet check` lists them all.
 
+use crate::scenario::raw::Spanned;
 use std::fmt;
 use std::ops::Range;
-use toml::Spanned;
 
 /// One problem in a scenario file, with its place.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,6 +9,7 @@
 mod diag;
 mod model;
 mod raw;
+pub mod schema;
 mod units;
 mod validate;
 
@@ -21,9 +22,6 @@ use pocnet_core::Profile;
 use raw::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-
-/// JSON Schema of the scenario format (docs/scenario.schema.json), printed by `pocnet schema`.
-pub const JSON_SCHEMA: &str = include_str!("../../../docs/scenario.schema.json");
 
 /// Largest scenario file read.
 pub const SCENARIO_BYTES_MAX: u64 = 16 << 20;

@@ -214,3 +214,5 @@ pub const DEFAULT_LINK_DELAY_MS: u64 = 200;
 pub const DEFAULT_ACK_SLA_MS: u64 = 3_600_000;
 /// Length of a scenario that names no end.
 pub const DEFAULT_SCENARIO_DAYS: u64 = 7;
+/// Largest `rate_per_day` of a `[[generate]]` block.
+pub const RATE_PER_DAY_MAX: f64 = 10_000.0;

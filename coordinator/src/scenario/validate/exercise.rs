@@ -4,9 +4,9 @@ use super::fields::{duration_field, kind_of};
 use crate::scenario::diag::Checker;
 use crate::scenario::model::{Exercise, Objective};
 use crate::scenario::raw::RawExercise;
+use crate::scenario::raw::Spanned;
 use pocnet_core::StateCode;
 use std::collections::{BTreeMap, BTreeSet};
-use toml::Spanned;
 
 pub(crate) fn exercise(
     c: &mut Checker<'_>,

@@ -3,11 +3,11 @@
 
 use crate::scenario::diag::Checker;
 use crate::scenario::raw::RawByMode;
+use crate::scenario::raw::Spanned;
 use crate::scenario::units::{delay, duration_ms};
 use pocnet_core::limits;
 use pocnet_core::request::RequestKind;
 use pocnet_core::{Delay, DelaysByMode, SimTime};
-use toml::Spanned;
 
 pub(crate) fn timestamp(c: &mut Checker<'_>, value: &Spanned<String>) -> Option<SimTime> {
     match value.get_ref().parse::<jiff::Timestamp>() {

@@ -4,14 +4,15 @@
 use super::fields::{delay_field, kind_of, probability, time_in};
 use super::network::{on_side, side};
 use crate::scenario::diag::Checker;
-use crate::scenario::model::{StateEntry, INJECTS_MAX};
+use crate::scenario::model::{StateEntry, INJECTS_MAX, RATE_PER_DAY_MAX};
 use crate::scenario::raw::RawGenerate;
+use crate::scenario::raw::Spanned;
+use crate::scenario::schema::{one_of, DIURNAL_PATTERNS};
 use pocnet_core::limits;
 use pocnet_core::network::Side;
 use pocnet_core::request::{Art42, Inject, RequestId};
 use pocnet_core::{SimTime, StateCode};
 use std::collections::{BTreeMap, BTreeSet};
-use toml::Spanned;
 
 /// Relative weight of each local hour of the day for `diurnal = "office"`: investigators
 /// file most requests in their own working day, some in the evening, few at night.
@@ -60,19 +61,19 @@ pub(super) fn generate(
         r.end.as_ref().map_or(Some(end), |v| time_in(c, v, window)),
     );
     let rate = *r.rate_per_day.get_ref();
-    if !(rate > 0.0 && rate <= 10_000.0) {
-        c.at(&r.rate_per_day, "rate_per_day must be in (0, 10000]");
+    if !(rate > 0.0 && rate <= RATE_PER_DAY_MAX) {
+        c.at(&r.rate_per_day, format!("rate_per_day must be in (0, {RATE_PER_DAY_MAX}]"));
     }
-    let diurnal = match r.diurnal.as_ref().map(|d| d.get_ref().as_str()) {
-        None | Some("flat") => Some(false),
-        Some("office") => Some(true),
-        Some(other) => {
-            let message = format!("unknown diurnal pattern `{other}`: expected flat or office");
-            if let Some(d) = &r.diurnal {
-                c.at(d, message);
+    let diurnal = match &r.diurnal {
+        None => Some(false),
+        Some(d) => match DIURNAL_PATTERNS.iter().find(|(name, _)| name == d.get_ref()) {
+            Some((_, office)) => Some(*office),
+            None => {
+                let names: Vec<&str> = DIURNAL_PATTERNS.iter().map(|p| p.0).collect();
+                c.at(d, format!("unknown diurnal pattern `{}`: expected {}", d.get_ref(), one_of(&names)));
+                None
             }
-            None
-        }
+        },
     };
     let from: Vec<Side> = match &r.from {
         Some(list) => list.iter().filter_map(|v| side(c, v, &codes, regions)).collect(),

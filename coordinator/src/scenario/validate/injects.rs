@@ -3,11 +3,11 @@
 use super::fields::{duration_field, kind_of, time_in, timestamp};
 use crate::scenario::diag::Checker;
 use crate::scenario::raw::RawInject;
+use crate::scenario::raw::Spanned;
 use pocnet_core::limits;
 use pocnet_core::request::{Art42, Inject, RequestId};
 use pocnet_core::{SimTime, StateCode};
 use std::collections::BTreeSet;
-use toml::Spanned;
 
 pub(crate) fn inject(
     c: &mut Checker<'_>,

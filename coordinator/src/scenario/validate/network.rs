@@ -4,13 +4,14 @@
 use super::fields::time_in;
 use crate::scenario::diag::Checker;
 use crate::scenario::model::{Cut, CUT_LASTING_MS_MAX, DEFAULT_LINK_DELAY_MS};
+use crate::scenario::raw::Spanned;
 use crate::scenario::raw::*;
+use crate::scenario::schema::{one_of, FAULT_KINDS};
 use crate::scenario::units::duration_ms;
 use pocnet_core::limits;
 use pocnet_core::network::{Fault, LinkRule, Side};
 use pocnet_core::{NetworkModel, SimTime, StateCode};
 use std::collections::{BTreeMap, BTreeSet};
-use toml::Spanned;
 
 /// Whether `code` is on `side` (a state, a region of `regions`, or `*`).
 pub(crate) fn on_side(code: StateCode, side: &Side, regions: &BTreeMap<StateCode, String>) -> bool {
@@ -179,7 +180,7 @@ pub(crate) fn fault(
             Some(Fault::Partition { a, b, from, until })
         }
         other => {
-            c.at(&r.kind, format!("unknown fault `{other}`: expected down, partition, stale, crash or cut"));
+            c.at(&r.kind, format!("unknown fault `{other}`: expected {}", one_of(&FAULT_KINDS)));
             None
         }
     }

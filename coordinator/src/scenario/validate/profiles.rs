@@ -4,13 +4,13 @@
 use super::fields::{by_mode, delay_field, duration_field, kind_of, probability};
 use crate::scenario::diag::Checker;
 use crate::scenario::raw::RawProfile;
+use crate::scenario::raw::Spanned;
 use pocnet_core::limits;
 use pocnet_core::profile::{CentralAuthority, KindDelays, RequesterPolicy};
 use pocnet_core::request::RequestKind;
 use pocnet_core::roster::{Mode, RosterSpec, Shift, WorkWeek};
 use pocnet_core::{Delay, Profile};
 use std::collections::BTreeMap;
-use toml::Spanned;
 
 pub(crate) fn profile(c: &mut Checker<'_>, raw: &Spanned<RawProfile>) -> Option<Profile> {
     let r = raw.get_ref();

@@ -5,12 +5,11 @@ use crate::scenario::diag::line_column;
 use crate::scenario::diag::Checker;
 use crate::scenario::model::StateEntry;
 use crate::scenario::raw::{RawFile, RawState};
+use crate::scenario::schema::ROSTERS;
 use pocnet_core::limits;
 use pocnet_core::roster::{Mode, Roster, RosterSpec, Shift, WorkWeek};
 use pocnet_core::{Profile, StateCode};
 use std::collections::{BTreeMap, BTreeSet};
-
-const ROSTER_PATTERNS: &str = "staffed-24-7, office-hours-on-call, office-hours-only";
 
 /// A contact point before its profile is resolved: profiles come from the register and the
 /// scenario, and are all known only once both are read.
@@ -124,12 +123,11 @@ pub(crate) fn state(
         (None, None) => Some(vec![]),
     };
     let pattern = match (&raw.roster, base) {
-        (Some(r), _) => match r.get_ref().as_str() {
-            "staffed-24-7" => Some((true, Mode::Closed)),
-            "office-hours-on-call" => Some((false, Mode::OnCall)),
-            "office-hours-only" => Some((false, Mode::Closed)),
-            other => {
-                c.at(r, format!("unknown roster `{other}`: expected one of {ROSTER_PATTERNS}"));
+        (Some(r), _) => match ROSTERS.iter().find(|(name, ..)| name == r.get_ref()) {
+            Some((_, always, on_call)) => Some((*always, if *on_call { Mode::OnCall } else { Mode::Closed })),
+            None => {
+                let names: Vec<&str> = ROSTERS.iter().map(|r| r.0).collect();
+                c.at(r, format!("unknown roster `{}`: expected one of {}", r.get_ref(), names.join(", ")));
                 None
             }
         },
