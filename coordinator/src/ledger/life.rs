@@ -161,6 +161,23 @@ impl<'e> Life<'e> {
             .map(|e| e.at)
     }
 
+    /// When the requester first heard that a person answered: an acknowledgement, or any
+    /// response (a response answers for the acknowledgement too). Late ones included.
+    pub fn answer_heard(&self) -> Option<SimTime> {
+        self.requester
+            .iter()
+            .find(|e| {
+                matches!(
+                    e.kind,
+                    EventKind::AcknowledgementReceived
+                        | EventKind::LateAcknowledgement
+                        | EventKind::ResponseReceived { .. }
+                        | EventKind::LateResponse { .. }
+                )
+            })
+            .map(|e| e.at)
+    }
+
     pub fn resends(&self) -> usize {
         self.at_requester(|k| matches!(k, EventKind::Resent { .. })).len()
     }

@@ -367,16 +367,19 @@ fn request(
     if outcome.is_success() && !matches!(executed, Some((_, Execution::Fulfilled))) {
         problems.push(format!("{id}: requester saw it fulfilled, receiver never fulfilled it"));
     }
-    // An answer counts in the figures only if it came before the requester's outcome: a
-    // requester that gave up records a later one as late.
+    // An answer counts in the figures only if the requester had it before its outcome: a
+    // requester that gave up records a later one as late, and one lost on the way back
+    // (every receipt and acknowledgement lost) it never had at all.
     let outcome_at = last.at;
-    let late_response = life.late_responses() > 0;
     let acknowledged = life.acknowledged();
-    let ack_in_time = acknowledged.map(|(t, _)| t).filter(|t| *t <= outcome_at && !life.late_acknowledgement());
-    let executed_in_time = executed.as_ref().filter(|(t, _)| *t <= outcome_at && !late_response);
+    let heard = life.answer_heard().is_some_and(|t| t <= outcome_at);
+    let ack_in_time = acknowledged.map(|(t, _)| t).filter(|t| *t <= outcome_at && heard);
+    // An execution counts when its response is the outcome.
+    let answered_by_response = matches!(last.kind, EventKind::ResponseReceived { .. });
+    let executed_in_time = executed.as_ref().filter(|(t, _)| *t <= outcome_at && answered_by_response);
     let late_answer = [
-        acknowledged.map(|(t, _)| t).filter(|_| ack_in_time.is_none()),
-        executed.as_ref().map(|(t, _)| *t).filter(|_| executed_in_time.is_none()),
+        acknowledged.map(|(t, _)| t).filter(|t| *t > outcome_at || life.late_acknowledgement()),
+        executed.as_ref().map(|(t, _)| *t).filter(|t| *t > outcome_at || life.late_responses() > 0),
     ]
     .into_iter()
     .flatten()

@@ -173,7 +173,7 @@ pub(super) struct RawLink {
     pub(super) delay: Option<Spanned<String>>,
     /// Share of envelopes lost on these links.
     #[serde(default)]
-    #[schemars(schema_with = "schema::probability")]
+    #[schemars(schema_with = "schema::loss")]
     pub(super) loss: Option<Spanned<f64>>,
 }
 

@@ -182,6 +182,11 @@ pub(super) fn probability(_: &mut SchemaGenerator) -> Schema {
     json_schema!({ "type": "number", "minimum": 0, "maximum": 1 })
 }
 
+/// A link's loss: a share below 1 (a link that loses everything is a partition).
+pub(super) fn loss(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({ "type": "number", "minimum": 0, "exclusiveMaximum": 1 })
+}
+
 pub(super) fn resends_max(_: &mut SchemaGenerator) -> Schema {
     json_schema!({ "type": "integer", "minimum": 0, "maximum": pocnet_core::limits::RESENDS_MAX })
 }

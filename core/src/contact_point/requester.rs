@@ -126,15 +126,4 @@ impl ContactPoint {
         }
         self.emit(now, id, event(to));
     }
-
-    /// A person acknowledged the request: tell the requester.
-    pub(super) fn mark_acknowledged(&mut self, now: SimTime, id: RequestId) {
-        let Some(received) = self.received.get_mut(&id) else { return };
-        received.pending_ack = None;
-        received.acknowledged = true;
-        let from = received.from;
-        let mode = self.roster.mode_at(now);
-        self.emit(now, id, EventKind::Acknowledged { mode });
-        self.send(now, from, id, Message::Acknowledgement { id });
-    }
 }
