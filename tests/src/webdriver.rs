@@ -1,14 +1,13 @@
-//! A small W3C WebDriver client for the browser tests: Debian's `chromedriver` driving
-//! headless Chromium, over HTTP on loopback. Only what the tests use: open a page, find
-//! elements by CSS, click, type, read text and attributes, accept a dialog, screenshot.
+//! The browser tests' WebDriver session: Debian's `chromedriver` driving headless
+//! Chromium on loopback, through fantoccini (a maintained W3C WebDriver client). The
+//! tests are synchronous; [`Browser`] runs fantoccini's calls on a runtime of its own.
 
+use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::Locator;
 use serde_json::{json, Value};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// The WebDriver spec's key for an element reference.
-const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 fn runs(program: &str) -> bool {
     Command::new(program).arg("--version").output().map(|o| o.status.success()).unwrap_or(false)
@@ -25,15 +24,32 @@ pub fn available() -> Option<(&'static str, &'static str)> {
     Some((chromium()?, driver))
 }
 
+/// Every WebDriver call is bounded: a stuck browser fails the test, it does not hang it.
+const CALL_LIMIT: Duration = Duration::from_secs(60);
+
 pub struct Browser {
     driver: Child,
-    base: String,
-    session: String,
-    agent: ureq::Agent,
+    client: Option<fantoccini::Client>,
+    runtime: tokio::runtime::Runtime,
 }
 
 #[derive(Debug, Clone)]
-pub struct Element(String);
+pub struct Element(fantoccini::elements::Element);
+
+/// Chromium's log of the page (`console.error`, failed loads): not in the W3C protocol,
+/// so fantoccini sends it as a command of our own.
+#[derive(Debug)]
+struct BrowserLog;
+
+impl WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(json!({ "type": "browser" }).to_string()))
+    }
+}
 
 impl Browser {
     /// Starts chromedriver on a free loopback port and a headless Chromium session.
@@ -49,27 +65,8 @@ impl Browser {
             .stderr(Stdio::null())
             .spawn()
             .expect("start chromedriver");
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(60)))
-            .build()
-            .into();
-        let base = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let ready = agent
-                .get(&format!("{base}/status"))
-                .call()
-                .ok()
-                .and_then(|mut r| r.body_mut().read_json::<Value>().ok())
-                .is_some_and(|v| v["value"]["ready"] == true);
-            if ready {
-                break;
-            }
-            assert!(Instant::now() < deadline, "chromedriver did not come up on port {port}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let capabilities = json!({ "capabilities": { "alwaysMatch": {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+        let capabilities = json!({
             "browserName": "chrome",
             "goog:loggingPrefs": { "browser": "ALL" },
             "goog:chromeOptions": {
@@ -78,45 +75,57 @@ impl Browser {
                          "--no-first-run", "--window-size=1400,1000",
                          format!("--user-data-dir={}", profile.display())],
             }
-        }}});
-        let mut browser = Browser { driver: child, base, session: String::new(), agent };
-        let answer = browser.call("POST", "/session", Some(capabilities));
-        browser.session = answer["sessionId"].as_str().expect("a WebDriver session").to_string();
-        browser
+        });
+        let Value::Object(capabilities) = capabilities else { unreachable!("an object") };
+        let mut session = Browser { driver: child, client: None, runtime };
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        // chromedriver takes a moment to listen: try until it answers.
+        let client = loop {
+            let mut builder = fantoccini::ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
+            builder.capabilities(capabilities.clone());
+            let connecting = builder.connect(&url);
+            match session.bounded(connecting) {
+                Some(Ok(client)) => break client,
+                Some(Err(_)) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(100)),
+                Some(Err(e)) => panic!("no WebDriver session from chromedriver on port {port}: {e}"),
+                None => panic!("chromedriver on port {port} did not answer within {CALL_LIMIT:?}"),
+            }
+        };
+        session.client = Some(client);
+        session
     }
 
-    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
-        let url = if path == "/session" {
-            format!("{}{path}", self.base)
-        } else {
-            format!("{}/session/{}{path}", self.base, self.session)
-        };
-        let response = match (method, body) {
-            ("GET", _) => self.agent.get(&url).call(),
-            ("DELETE", _) => self.agent.delete(&url).call(),
-            (_, body) => self.agent.post(&url).send_json(body.unwrap_or(json!({}))),
-        };
-        let mut response = response.unwrap_or_else(|e| panic!("WebDriver {method} {path}: {e}"));
-        let status = response.status();
-        let value: Value = response.body_mut().read_json().unwrap_or(Value::Null);
-        assert!(status.is_success(), "WebDriver {method} {path}: {status} {value}");
-        value.get("value").cloned().unwrap_or(value)
+    fn client(&self) -> &fantoccini::Client {
+        self.client.as_ref().expect("a session")
+    }
+
+    /// Runs `call` to its end within [`CALL_LIMIT`]; `None` if it took longer.
+    fn bounded<F: std::future::Future>(&self, call: F) -> Option<F::Output> {
+        self.runtime.block_on(async { tokio::time::timeout(CALL_LIMIT, call).await.ok() })
+    }
+
+    /// Runs one WebDriver call that must succeed.
+    fn call<T, E: std::fmt::Display>(&self, what: &str, call: impl std::future::Future<Output = Result<T, E>>) -> T {
+        match self.bounded(call) {
+            Some(Ok(value)) => value,
+            Some(Err(e)) => panic!("WebDriver {what}: {e}"),
+            None => panic!("WebDriver {what}: no answer within {CALL_LIMIT:?}"),
+        }
     }
 
     pub fn goto(&self, url: &str) {
-        self.call("POST", "/url", Some(json!({ "url": url })));
+        self.call("goto", self.client().goto(url));
     }
 
     /// The first element matching `css`, if any.
     pub fn find(&self, css: &str) -> Option<Element> {
-        let url = format!("{}/session/{}/element", self.base, self.session);
-        let mut response =
-            self.agent.post(&url).send_json(json!({ "using": "css selector", "value": css })).expect("find element");
-        if !response.status().is_success() {
-            return None;
+        match self.bounded(self.client().find(Locator::Css(css))) {
+            Some(Ok(e)) => Some(Element(e)),
+            Some(Err(e)) if e.is_no_such_element() => None,
+            Some(Err(e)) => panic!("WebDriver find `{css}`: {e}"),
+            None => panic!("WebDriver find `{css}`: no answer within {CALL_LIMIT:?}"),
         }
-        let v: Value = response.body_mut().read_json().ok()?;
-        v["value"][ELEMENT].as_str().map(|id| Element(id.to_string()))
     }
 
     /// Waits (up to `limit`) for an element matching `css` that satisfies `ok`.
@@ -132,36 +141,35 @@ impl Browser {
     }
 
     pub fn click(&self, e: &Element) {
-        self.call("POST", &format!("/element/{}/click", e.0), Some(json!({})));
+        self.call("click", e.0.click());
     }
 
     pub fn type_into(&self, e: &Element, text: &str) {
-        self.call("POST", &format!("/element/{}/value", e.0), Some(json!({ "text": text })));
+        self.call("send keys", e.0.send_keys(text));
     }
 
+    /// The element's text; empty if the page replaced it meanwhile.
     pub fn text(&self, e: &Element) -> String {
-        self.call("GET", &format!("/element/{}/text", e.0), None).as_str().unwrap_or_default().to_string()
+        self.bounded(e.0.text()).and_then(Result::ok).unwrap_or_default()
     }
 
+    /// An attribute of the element; `None` if it has none or the page replaced it meanwhile.
     pub fn attribute(&self, e: &Element, name: &str) -> Option<String> {
-        self.call("GET", &format!("/element/{}/attribute/{name}", e.0), None).as_str().map(str::to_string)
+        self.bounded(e.0.attr(name)).and_then(Result::ok).flatten()
     }
 
     pub fn accept_alert(&self) {
-        self.call("POST", "/alert/accept", Some(json!({})));
+        self.call("accept alert", self.client().accept_alert());
     }
 
     pub fn source(&self) -> String {
-        self.call("GET", "/source", None).as_str().unwrap_or_default().chars().take(4000).collect()
+        self.call("source", self.client().source()).chars().take(4000).collect()
     }
 
     /// Messages the page logged at level SEVERE (script errors, failed loads).
     pub fn severe_log(&self) -> Vec<String> {
-        let url = format!("{}/session/{}/se/log", self.base, self.session);
-        let Ok(mut r) = self.agent.post(&url).send_json(json!({ "type": "browser" })) else { return vec![] };
-        let v: Value = r.body_mut().read_json().unwrap_or(Value::Null);
-        v["value"]
-            .as_array()
+        let log = self.call("browser log", self.client().issue_cmd(BrowserLog));
+        log.as_array()
             .map(|entries| {
                 entries
                     .iter()
@@ -174,16 +182,16 @@ impl Browser {
 
     /// A PNG of the viewport.
     pub fn screenshot(&self, path: &Path) {
-        let data = self.call("GET", "/screenshot", None);
-        let png = base64_decode(data.as_str().unwrap_or_default());
+        let png = self.call("screenshot", self.client().screenshot());
         std::fs::write(path, png).expect("write screenshot");
     }
 }
 
 impl Drop for Browser {
     fn drop(&mut self) {
-        if !self.session.is_empty() {
-            let _ = self.agent.delete(&format!("{}/session/{}", self.base, self.session)).call();
+        if let Some(client) = self.client.take() {
+            let _ =
+                self.runtime.block_on(async { tokio::time::timeout(Duration::from_secs(10), client.close()).await });
         }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
@@ -198,28 +206,4 @@ fn which(program: &str) -> String {
         .and_then(|paths| std::env::split_paths(&paths).map(|p| p.join(program)).find(|p| p.is_file()))
         .map(|p| p.display().to_string())
         .unwrap_or_else(|| program.to_string())
-}
-
-/// Standard base64 (RFC 4648) to bytes; WebDriver screenshots come as base64.
-fn base64_decode(text: &str) -> Vec<u8> {
-    let value = |c: u8| match c {
-        b'A'..=b'Z' => Some(c - b'A'),
-        b'a'..=b'z' => Some(c - b'a' + 26),
-        b'0'..=b'9' => Some(c - b'0' + 52),
-        b'+' => Some(62),
-        b'/' => Some(63),
-        _ => None,
-    };
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let (mut buffer, mut bits) = (0u32, 0u32);
-    for v in text.bytes().filter_map(value) {
-        buffer = (buffer << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buffer >> bits) as u8);
-            buffer &= (1 << bits) - 1;
-        }
-    }
-    out
 }
