@@ -1,15 +1,20 @@
 //! pocnet: the coordinator. Reads scenarios, runs them on an engine under the virtual
-//! clock, and reports what happened.
+//! clock, keeps the ledger of what happened, and reports it.
 //!
-//! - [`scenario`]: TOML in, validated [`scenario::Scenario`] out, with located errors;
-//! - [`clock`]: the conservative-window virtual clock over any [`engine::Engine`];
-//! - [`wall`]: pacing those windows against real time, with pause and resume;
+//! `run` composes: [`scenario`] → [`engine`] → [`clock`] → [`ledger`] → [`analysis`] →
+//! [`report`] and [`outputs`]. ARCHITECTURE.md has the codemap and the dependency rules.
+//!
+//! - [`scenario`]: TOML in, a final [`scenario::Scenario`] out, with located errors;
 //! - [`engine`]: the mesh (one `pocnet-node` process per state, real QUIC) and the
 //!   in-process engine (the same cores, no network: the oracle for the mesh);
-//! - [`report`]: per-request times, outcomes and percentiles, byte-identical across engines;
-//! - [`thresholds`]: the scenario's bounds, judged on the report (exit code 1 on a breach);
+//! - [`clock`]: the conservative-window virtual clock over any engine, returning what
+//!   arrives; `clock::wall` paces its windows against real time;
+//! - [`ledger`]: the one typed record of what happened, with the accounting check;
+//! - [`analysis`]: the ledger in figures (percentiles, breakdowns, coverage, thresholds);
+//! - [`report`]: `report.json` (byte-identical across engines), compare, `transport.json`;
+//! - [`outputs`]: summary, junit, the console table, `report.html`, the after-action review;
 //! - [`exercise`]: tabletop exercises: the operator console and the controller's dashboard;
-//! - [`after_action`]: the exercise's after-action review (HSEEP-style).
+//! - [`bench`](mod@bench), [`deploy`], [`pki`]: `pocnet bench`, `pocnet deploy`, `pocnet pki`.
 
 pub mod analysis;
 pub mod bench;

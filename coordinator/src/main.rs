@@ -267,7 +267,7 @@ fn main() -> ExitCode {
         },
         Command::Schema { register } => {
             let schema =
-                if register { pocnet::scenario::schema::register() } else { pocnet::scenario::schema::scenario() };
+                if register { pocnet::scenario::register_schema() } else { pocnet::scenario::scenario_schema() };
             out!("{schema}");
             EXIT_OK
         }

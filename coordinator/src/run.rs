@@ -130,7 +130,7 @@ pub async fn run<'s>(scenario: &'s Scenario, options: &RunOptions) -> anyhow::Re
         let _ = write!(pocnet_node::QuietStderr, "\r{:80}\r", "");
     }
     let account = account(scenario, &clock_run)?;
-    let after_action = scenario.exercise.as_ref().map(|e| crate::exercise::after_action::review(&account, e));
+    let after_action = scenario.exercise.as_ref().map(|e| crate::outputs::after_action::review(&account, e));
     write(&options.out.join("report.json"), &account.report().to_json())?;
     write(&options.out.join("summary.md"), &crate::outputs::summary::summary_md(&account))?;
     write(&options.out.join("junit.xml"), &crate::outputs::junit::junit_xml(&account))?;

@@ -84,15 +84,15 @@ fn root() -> &'static Path {
 }
 
 fn schema() -> Value {
-    serde_json::from_str(&pocnet::scenario::schema::scenario()).expect("the schema is JSON")
+    serde_json::from_str(&pocnet::scenario::scenario_schema()).expect("the schema is JSON")
 }
 
 #[test]
 fn the_schema_files_are_what_the_parser_types_derive() {
     let write = std::env::var_os("POCNET_WRITE_SCHEMA").is_some();
     for (file, derived) in [
-        ("docs/scenario.schema.json", pocnet::scenario::schema::scenario()),
-        ("docs/register.schema.json", pocnet::scenario::schema::register()),
+        ("docs/scenario.schema.json", pocnet::scenario::scenario_schema()),
+        ("docs/register.schema.json", pocnet::scenario::register_schema()),
     ] {
         let path = root().join(file);
         if write {
@@ -105,7 +105,7 @@ fn the_schema_files_are_what_the_parser_types_derive() {
 
 #[test]
 fn every_bundled_scenario_and_register_validates_against_its_schema() {
-    let register: Value = serde_json::from_str(&pocnet::scenario::schema::register()).expect("JSON");
+    let register: Value = serde_json::from_str(&pocnet::scenario::register_schema()).expect("JSON");
     let mut n = 0;
     for (dir, schema) in [("scenarios", schema()), ("scenarios/registers", register)] {
         for entry in std::fs::read_dir(root().join(dir)).expect("dir").flatten() {

@@ -271,6 +271,11 @@ fn requester_gives_up_after_its_profile_says() {
 /// A tiny engine for requester tests: delivers every envelope at its `deliver_at` and runs
 /// every timer, in time order, until nothing is left.
 fn run_between(cps: &mut [ContactPoint]) -> Vec<Event> {
+    run_between_losing(cps, |_| false)
+}
+
+/// [`run_between`], with the envelopes `lost` picks never delivered.
+fn run_between_losing(cps: &mut [ContactPoint], lost: impl Fn(&Envelope) -> bool) -> Vec<Event> {
     let mut events = Vec::new();
     let mut inflight: Vec<Envelope> = Vec::new();
     for _ in 0..100_000 {
@@ -279,7 +284,9 @@ fn run_between(cps: &mut [ContactPoint]) -> Vec<Event> {
                 events.push(e);
             }
             while let Some(t) = cp.poll_transmit() {
-                inflight.push(t);
+                if !lost(&t) {
+                    inflight.push(t);
+                }
             }
         }
         let timer = cps.iter().enumerate().filter_map(|(i, cp)| cp.poll_timeout().map(|t| (t, i))).min();
@@ -354,6 +361,33 @@ fn a_delivery_receipt_stops_resends_and_a_closed_desk_expires_the_request_it_rea
     assert_eq!(at_fra(&|k| matches!(k, EventKind::Expired { .. })), 1);
     assert_eq!(at_fra(&|k| *k == EventKind::AcknowledgementReceived), 0);
     assert_eq!(at_fra(&|k| *k == EventKind::LateAcknowledgement), 1, "the Monday acknowledgement is late");
+}
+
+#[test]
+fn a_forwarded_response_proves_delivery_when_receipts_and_acknowledgements_are_lost() {
+    // The receipt and the acknowledgement never come back; the interim response (handed to
+    // the central authority) does: the requester knows the desk has the request, stops
+    // resending, and does not call it undeliverable (a seed sweep found this).
+    let t = at("2025-11-04T03:00:00Z");
+    let mut with_authority = profile();
+    with_authority.central_authority =
+        Some(CentralAuthority { roster: roster(Mode::Closed), delay: fixed(HOUR), kinds: vec![RequestKind::Evidence] });
+    let mut inject = inject_to_vnm(1, t);
+    inject.kind = RequestKind::Evidence;
+    let mut cps = [fra(Mode::OnCall, resending(72 * HOUR)), vnm(Mode::Closed, with_authority, 1)];
+    cps[0].handle_inject(t, inject);
+    let events = run_between_losing(&mut cps, |e| {
+        matches!(e.message, Message::Receipt { .. } | Message::Acknowledgement { .. })
+    });
+    let at_fra = |pred: &dyn Fn(&EventKind) -> bool| {
+        events.iter().filter(|e| e.state == code("FRA") && pred(&e.kind)).map(|e| e.at).collect::<Vec<_>>()
+    };
+    let forwarded = at_fra(&|k| *k == EventKind::ResponseReceived { response: Response::Forwarded });
+    assert_eq!(forwarded.len(), 1, "{events:#?}");
+    assert!(at_fra(&|k| matches!(k, EventKind::Undeliverable { .. })).is_empty(), "{events:#?}");
+    assert!(at_fra(&|k| matches!(k, EventKind::Resent { .. })).iter().all(|t| *t < forwarded[0]), "no resend after it");
+    let fulfilled = at_fra(&|k| matches!(k, EventKind::ResponseReceived { response: Response::Fulfilled { .. } }));
+    assert_eq!(fulfilled.len(), 1, "the central authority's answer arrives: {events:#?}");
 }
 
 #[test]

@@ -12,7 +12,6 @@
 //!   for the controller;
 //! - [`views`]: requests as a person reads them (status, local times, Art. 42 fields).
 
-pub mod after_action;
 pub mod tls;
 pub mod views;
 pub mod web;

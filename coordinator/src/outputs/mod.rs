@@ -1,10 +1,13 @@
 //! The run in the forms people and tools read, each a projection of its ledger and figures
 //! ([`crate::report::Account`]): `summary.md` (a CI job summary), `junit.xml` (each
 //! threshold a test case), the console's table and `report.html` (one self-contained page:
-//! inline SVG charts, no script, no network). All deterministic, like `report.json`.
+//! inline SVG charts, no script, no network), and an exercise's after-action review. All
+//! deterministic, like `report.json`.
 //!
-//! - [`summary`], [`junit`], [`table`], [`html`] (its charts in `html/charts.rs`).
+//! - [`summary`], [`junit`], [`table`], [`html`] (its charts in `html/charts.rs`),
+//!   [`after_action`].
 
+pub mod after_action;
 pub mod html;
 pub mod junit;
 pub mod summary;

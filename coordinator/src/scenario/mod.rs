@@ -23,6 +23,22 @@ use raw::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+/// The JSON Schema of scenario files, as `pocnet schema` prints it.
+pub fn scenario_schema() -> String {
+    schema::render::<RawFile>(
+        "https://pocnet.invalid/scenario.schema.json",
+        "A pocnet scenario file (TOML). See docs/scenarios.md. `pocnet check` validates meaning as well as shape.",
+    )
+}
+
+/// The JSON Schema of register files (`scenarios/registers/*.toml`).
+pub fn register_schema() -> String {
+    schema::render::<RawRegister>(
+        "https://pocnet.invalid/register.schema.json",
+        "A register of contact points (TOML) that scenarios take entries from. See docs/scenarios.md.",
+    )
+}
+
 /// Largest scenario file read.
 pub const SCENARIO_BYTES_MAX: u64 = 16 << 20;
 

@@ -1,11 +1,11 @@
-//! The JSON Schema of scenario and register files, derived from the raw types
-//! ([`super::raw`]) and the keyword tables below, which validation matches against too:
-//! one name table each, so the schema cannot list a kind the parser refuses.
-//! `docs/scenario.schema.json` and `docs/register.schema.json` are its output, checked by a
-//! test.
+//! The JSON Schema of scenario and register files ([`super::scenario_schema`],
+//! [`super::register_schema`]), derived from the raw types and from the keyword tables
+//! below, which validation matches against too: one name table each, so the schema cannot
+//! list a kind the parser refuses. The raw types name the field schemas here; this module
+//! knows no raw type. `docs/scenario.schema.json` and `docs/register.schema.json` are its
+//! output, checked by a test.
 
 use super::model::{Metric, Stat};
-use super::raw::{RawFile, RawRegister};
 use pocnet_core::RequestKind;
 use schemars::generate::SchemaSettings;
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
@@ -28,23 +28,8 @@ pub fn one_of(names: &[&str]) -> String {
     }
 }
 
-/// The schema of scenario files, as `pocnet schema` prints it.
-pub fn scenario() -> String {
-    render::<RawFile>(
-        "https://pocnet.invalid/scenario.schema.json",
-        "A pocnet scenario file (TOML). See docs/scenarios.md. `pocnet check` validates meaning as well as shape.",
-    )
-}
-
-/// The schema of register files (`scenarios/registers/*.toml`).
-pub fn register() -> String {
-    render::<RawRegister>(
-        "https://pocnet.invalid/register.schema.json",
-        "A register of contact points (TOML) that scenarios take entries from. See docs/scenarios.md.",
-    )
-}
-
-fn render<T: JsonSchema>(id: &str, description: &str) -> String {
+/// The JSON Schema of raw type `T` (a whole file), with its `$id` and description.
+pub(super) fn render<T: JsonSchema>(id: &str, description: &str) -> String {
     let settings = SchemaSettings::draft2020_12().with(|s| s.inline_subschemas = true);
     let mut schema = settings.into_generator().into_root_schema_for::<T>().to_value();
     without_null(&mut schema);

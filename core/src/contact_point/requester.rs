@@ -55,6 +55,8 @@ impl ContactPoint {
 
     pub(super) fn on_response(&mut self, now: SimTime, from: StateCode, id: RequestId, response: Response) {
         let Some(sent) = self.sent.get_mut(&id).filter(|s| s.to == from) else { return };
+        // Any response proves the receiving contact point has the request: no more resends.
+        sent.receipt = true;
         if response == Response::Forwarded {
             if !sent.finished {
                 self.emit(now, id, EventKind::ResponseReceived { response });

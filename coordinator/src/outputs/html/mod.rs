@@ -16,7 +16,7 @@ th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}.bad{color:#
 .ok{color:#070}svg{display:block;margin:.5em 0}.note{color:#666;font-size:.9em}";
 
 /// One self-contained HTML page; an exercise's leads with its after-action report.
-pub fn report_html(a: &Account<'_>, after_action: Option<&crate::exercise::after_action::AfterAction>) -> String {
+pub fn report_html(a: &Account<'_>, after_action: Option<&crate::outputs::after_action::AfterAction>) -> String {
     let mut o = String::new();
     let _ = write!(
         o,
