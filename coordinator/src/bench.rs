@@ -1,6 +1,7 @@
 //! `pocnet bench`: the figures that decide how pocnet can be used, measured in one run so
 //! that ratios hold on a noisy machine. Prints; never fails on a time.
 
+use crate::analysis::percentiles::percentiles;
 use crate::clock::run_virtual;
 use crate::engine::inproc::InProcess;
 use crate::engine::mesh::{Mesh, MeshOptions};
@@ -165,14 +166,6 @@ pub fn synthetic(states: usize, days: u64, requests: usize, seed: u64) -> anyhow
     scenario::parse("synthetic.toml", &t).map_err(|e| anyhow::anyhow!("synthetic scenario: {e}"))
 }
 
-fn pct(v: &mut [u64], q: f64) -> u64 {
-    if v.is_empty() {
-        return 0;
-    }
-    v.sort_unstable();
-    v[((v.len() - 1) as f64 * q).round() as usize]
-}
-
 /// Round trips of a raw quinn echo between this process and a child `pocnet bench-echo`
 /// process on 127.0.0.1: one bidirectional stream per round trip, like a mesh batch.
 pub async fn raw_quinn_rtt_us(pocnet_bin: &Path, payload: usize, round_trips: usize) -> anyhow::Result<Vec<u64>> {
@@ -298,20 +291,20 @@ pub async fn run(options: &BenchOptions, pocnet_bin: &Path, emit: &mut dyn FnMut
         "  mesh / in-process wall: {:.1}x",
         h_mesh.wall().as_secs_f64() / h_in.wall().as_secs_f64().max(1e-9)
     );
-    let mut rss = h_mesh.idle_rss_kib.clone();
+    let rss = percentiles(&h_mesh.idle_rss_kib);
     let _ = writeln!(
         o,
         "  idle node RSS: median {:.1} MiB, max {:.1} MiB ({} nodes)",
-        pct(&mut rss, 0.5) as f64 / 1024.0,
-        rss.iter().max().copied().unwrap_or(0) as f64 / 1024.0,
-        rss.len()
+        rss.p50_ms as f64 / 1024.0,
+        rss.max_ms as f64 / 1024.0,
+        rss.count
     );
 
     flush(&mut o);
-    let mut mesh_rtt = h_mesh.batch_rtt_us.clone();
-    let mut raw = raw_quinn_rtt_us(pocnet_bin, 400, if options.quick { 200 } else { 5000 }).await?;
-    let (m50, m99, r50, r99) =
-        (pct(&mut mesh_rtt, 0.5), pct(&mut mesh_rtt, 0.99), pct(&mut raw, 0.5), pct(&mut raw, 0.99));
+    let mesh_rtt = &h_mesh.batch_rtt_us;
+    let raw = raw_quinn_rtt_us(pocnet_bin, 400, if options.quick { 200 } else { 5000 }).await?;
+    let (m, r) = (percentiles(mesh_rtt), percentiles(&raw));
+    let (m50, m99, r50, r99) = (m.p50_ms, m.p99_ms, r.p50_ms, r.p99_ms);
     let _ = writeln!(o, "\nround trip on 127.0.0.1 (one stream per round trip)");
     let _ = writeln!(o, "  raw quinn echo, 400 B      p50 {r50:>6} us  p99 {r99:>6} us  ({} round trips)", raw.len());
     let _ = writeln!(o, "  mesh batch, write->queued  p50 {m50:>6} us  p99 {m99:>6} us  ({} batches)", mesh_rtt.len());
@@ -336,8 +329,8 @@ pub async fn run(options: &BenchOptions, pocnet_bin: &Path, emit: &mut dyn FnMut
         line(&mut o, &format!("{states} states {requests} req, inproc"), &i);
         line(&mut o, &format!("{states} states {requests} req, mesh"), &m);
         if !m.idle_rss_kib.is_empty() {
-            let mut r = m.idle_rss_kib.clone();
-            let _ = writeln!(o, "  {:<28} idle node RSS median {:.1} MiB", "", pct(&mut r, 0.5) as f64 / 1024.0);
+            let median = percentiles(&m.idle_rss_kib).p50_ms;
+            let _ = writeln!(o, "  {:<28} idle node RSS median {:.1} MiB", "", median as f64 / 1024.0);
         }
         flush(&mut o);
     }

@@ -34,7 +34,7 @@ pub(super) fn follow_the_sun(a: &Account<'_>) -> String {
         let _ = write!(o, "<line x1=\"{xd:.1}\" y1=\"10\" x2=\"{xd:.1}\" y2=\"{:.1}\" stroke=\"#ddd\"/>", h - bottom);
         // One label a day for a week, one a week (its Monday's date) beyond.
         let label = if days <= 7 {
-            Some(format!("{} (UTC)", ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][d % 7]))
+            Some(format!("{} (UTC)", pocnet_core::time::WEEKDAYS[d % 7]))
         } else if d % 7 == 0 {
             Some(start.plus_ms(d as u64 * 86_400_000).timestamp().strftime("Mon %d %b").to_string())
         } else {
