@@ -1,5 +1,6 @@
 //! What a contact point reports happened, for measurement. Reports are built from these alone.
 
+use crate::evidence::{MlaResult, Notice};
 use crate::network::LossReason;
 use crate::operator::{ActionName, ActionRefusal};
 use crate::request::Response;
@@ -61,19 +62,55 @@ pub enum EventKind {
     Unfinished { to: StateCode, ended_at: SimTime },
     /// Receiver (played by a person): an action that could not be taken, and why.
     ActionRejected { action: ActionName, reason: ActionRefusal },
+    /// Receiver: early notice given to the requester (Budapest Art. 29(6)).
+    NoticeGiven { notice: Notice },
+    /// Requester: early notice received.
+    NoticeReceived { notice: Notice },
+    /// Requester: withdrew the request from `to` on that notice (its 24/7 outcome).
+    Withdrawn { to: StateCode, notice: Notice },
+    /// Receiver: the requester withdrew the request; no further work on it.
+    WithdrawalReceived,
+    /// Receiver: executing the preservation started the hold, until `until` (renewals
+    /// included) unless an MLA request arrives first.
+    HoldStarted { until: SimTime },
+    /// Receiver: the hold lapsed with no MLA request: the provider may delete.
+    HoldLapsed,
+    /// Requester: the data is usable as it is (the 24/7 step disclosed it: no MLA needed).
+    DisclosedDirectly,
+    /// Requester: the central authority drafts no MLA request for this preservation.
+    MlaNotPursued { to: StateCode },
+    /// Requester: its central authority finished drafting the MLA request.
+    MlaDrafted,
+    /// Requester: the MLA request is translated into a language `to` accepts.
+    MlaTranslated,
+    /// Requester: the MLA request left for `to`'s central authority.
+    MlaSent { to: StateCode },
+    /// Receiver: the MLA request arrived; the hold ran until `hold_until`.
+    MlaReceived { hold_until: SimTime, in_time: bool },
+    /// Receiver: its central authority decided the MLA request.
+    MlaExecuted { result: MlaResult },
+    /// Requester: the answer to the MLA request came back (the evidence outcome).
+    MlaAnswered { result: MlaResult },
 }
 
 impl EventKind {
-    /// Whether this ends a request at its requester (the request has an outcome).
+    /// Whether this ends the 24/7 step of a request at its requester.
     pub fn is_final_at_requester(&self) -> bool {
         matches!(
             self,
             EventKind::Expired { .. }
                 | EventKind::Undeliverable { .. }
                 | EventKind::Unfinished { .. }
+                | EventKind::Withdrawn { .. }
                 | EventKind::ResponseReceived {
                     response: Response::Fulfilled { .. } | Response::Refused { .. } | Response::TooLate
                 }
         )
+    }
+
+    /// Whether this ends the evidence step after a successful 24/7 step (the MLA leg, or a
+    /// disclosure that needs none). An exercise's end closes an MLA leg as `Unfinished`.
+    pub fn ends_evidence_step(&self) -> bool {
+        matches!(self, EventKind::DisclosedDirectly | EventKind::MlaNotPursued { .. } | EventKind::MlaAnswered { .. })
     }
 }

@@ -64,6 +64,10 @@ pub const HOLIDAYS_MAX: usize = 400;
 pub const RESENDS_MAX: u32 = 100;
 /// Links in one Art. 43 chain (states revealed one after another).
 pub const CHAIN_LINKS_MAX: usize = 16;
+/// Classes of data one request names (each class once).
+pub const DATA_CLASSES_MAX: usize = 5;
+/// Grounds a profile lists for refusing an MLA request.
+pub const REFUSAL_GROUNDS_MAX: usize = 8;
 /// Queued exercise inputs (people's actions) at one contact point.
 pub const EXERCISE_INPUTS_MAX: usize = 10_000;
 
@@ -121,7 +125,8 @@ pub const STATE_BYTES: usize = str_bytes(3);
 pub const REQUEST_ID_BYTES: usize = 5 + 3;
 /// The Art. 42 fields: five texts and two flags.
 pub const ART42_BYTES_MAX: usize = 5 * str_bytes(TEXT_FIELD_BYTES_MAX) + 2;
-/// A request as it travels: id, kind, language, time, Art. 42, deletion time, chain.
+/// A request as it travels: id, kind, language, time, Art. 42, deletion time, chain, data
+/// classes and when the data was created.
 pub const REQUEST_BYTES_MAX: usize = REQUEST_ID_BYTES
     + 1
     + str_bytes(LANGUAGE_BYTES_MAX)
@@ -130,14 +135,24 @@ pub const REQUEST_BYTES_MAX: usize = REQUEST_ID_BYTES
     + 1
     + INT_BYTES_MAX
     + varint_bytes(CHAIN_LINKS_MAX as u64)
-    + CHAIN_LINKS_MAX * STATE_BYTES;
+    + CHAIN_LINKS_MAX * STATE_BYTES
+    + varint_bytes(DATA_CLASSES_MAX as u64)
+    + DATA_CLASSES_MAX
+    + 1
+    + INT_BYTES_MAX;
 /// An envelope: sender, receiver, sequence, two times and the largest message.
 pub const ENVELOPE_BYTES_MAX: usize = 2 * STATE_BYTES + 3 * INT_BYTES_MAX + 1 + REQUEST_BYTES_MAX + 16;
 /// An inject: like a request, with its time, sender and receiver.
 pub const INJECT_BYTES_MAX: usize = REQUEST_BYTES_MAX + INT_BYTES_MAX + 2 * STATE_BYTES;
-/// An event: time, state, id and the largest kind (a refusal and its ground).
-pub const EVENT_BYTES_MAX: usize =
-    INT_BYTES_MAX + STATE_BYTES + REQUEST_ID_BYTES + 4 + str_bytes(TEXT_FIELD_BYTES_MAX) + str_bytes(REASON_BYTES_MAX);
+/// An event: time, state, id and the largest kind (a refusal and its ground, or classes of
+/// data lost).
+pub const EVENT_BYTES_MAX: usize = INT_BYTES_MAX
+    + STATE_BYTES
+    + REQUEST_ID_BYTES
+    + 4
+    + str_bytes(TEXT_FIELD_BYTES_MAX)
+    + str_bytes(REASON_BYTES_MAX)
+    + 2 * (1 + DATA_CLASSES_MAX);
 /// A roster: zone, week, shifts, flags, holidays (dates as `YYYY-MM-DD` strings).
 pub const ROSTER_BYTES_MAX: usize = str_bytes(TZ_NAME_BYTES_MAX)
     + 1
@@ -162,7 +177,20 @@ pub const PROFILE_BYTES_MAX: usize = 4 * DELAY_BYTES_MAX
     + DELAY_BYTES_MAX
     + 7
     + 4 * (1 + INT_BYTES_MAX)
-    + 8;
+    + 8
+    + RETENTION_BYTES_MAX
+    + 6
+    + MLA_POLICY_BYTES_MAX;
+/// A state's retention rule: days per class of data.
+pub const RETENTION_BYTES_MAX: usize = 1 + DATA_CLASSES_MAX * (1 + 5);
+/// A state's MLA policy: kinds, office hours, five delays, four probabilities, grounds.
+pub const MLA_POLICY_BYTES_MAX: usize = 1
+    + 2 * (1 + 6)
+    + ROSTER_BYTES_MAX
+    + 5 * DELAY_BYTES_MAX
+    + 4 * 8
+    + varint_bytes(REFUSAL_GROUNDS_MAX as u64)
+    + REFUSAL_GROUNDS_MAX * str_bytes(TEXT_FIELD_BYTES_MAX);
 /// A link rule's side: a state, a region name or any.
 pub const SIDE_BYTES_MAX: usize = 1 + str_bytes(NAME_BYTES_MAX);
 /// A network model: default delay, link rules, faults (a partition lists two sides of
@@ -173,7 +201,9 @@ pub const NETWORK_BYTES_MAX: usize = INT_BYTES_MAX
     + varint_bytes(FAULTS_MAX as u64)
     + FAULTS_MAX * (1 + 2 * (varint_bytes(STATES_MAX as u64) + STATES_MAX * STATE_BYTES) + 2 * INT_BYTES_MAX)
     + varint_bytes(STATES_MAX as u64)
-    + STATES_MAX * (STATE_BYTES + str_bytes(NAME_BYTES_MAX));
+    + STATES_MAX * (STATE_BYTES + str_bytes(NAME_BYTES_MAX))
+    + varint_bytes(STATES_MAX as u64)
+    + STATES_MAX * (STATE_BYTES + varint_bytes(LANGUAGES_MAX as u64) + LANGUAGES_MAX * str_bytes(LANGUAGE_BYTES_MAX));
 /// A register entry: state, name, zone, address.
 pub const REGISTER_ENTRY_BYTES_MAX: usize =
     STATE_BYTES + str_bytes(NAME_BYTES_MAX) + str_bytes(TZ_NAME_BYTES_MAX) + str_bytes(ADDRESS_BYTES_MAX);

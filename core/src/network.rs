@@ -72,13 +72,22 @@ pub struct NetworkModel {
     pub faults: Vec<Fault>,
     /// Each state's region, for region rules.
     pub regions: BTreeMap<StateCode, String>,
+    /// The languages each state accepts requests in, as it notified them (the register);
+    /// none listed: any.
+    pub languages: BTreeMap<StateCode, Vec<String>>,
 }
 
 impl NetworkModel {
     /// Every link `link_delay_ms`, no loss, no faults.
     pub fn new(link_delay_ms: u64) -> NetworkModel {
         assert!(link_delay_ms >= limits::LINK_DELAY_MS_MIN, "link delay below the lookahead floor");
-        NetworkModel { link_delay_ms, links: vec![], faults: vec![], regions: BTreeMap::new() }
+        NetworkModel {
+            link_delay_ms,
+            links: vec![],
+            faults: vec![],
+            regions: BTreeMap::new(),
+            languages: BTreeMap::new(),
+        }
     }
 
     fn matches(&self, side: &Side, state: StateCode) -> bool {
@@ -98,6 +107,11 @@ impl NetworkModel {
     /// One-way delay from `from` to `to`; never below [`Self::lookahead_ms`].
     pub fn delay_ms(&self, from: StateCode, to: StateCode) -> u64 {
         self.rule(from, to).map_or(self.link_delay_ms, |l| l.delay_ms)
+    }
+
+    /// Whether `state` accepts a request written in `language` without translation.
+    pub fn accepts(&self, state: StateCode, language: &str) -> bool {
+        self.languages.get(&state).is_none_or(|l| l.is_empty() || l.iter().any(|x| x.eq_ignore_ascii_case(language)))
     }
 
     /// The smallest delay of any link.
@@ -166,6 +180,15 @@ impl NetworkModel {
             if !(0.0..1.0).contains(&l.loss) {
                 return Err(format!("link loss {} outside [0, 1)", l.loss));
             }
+        }
+        for (state, languages) in &self.languages {
+            let too_long = languages.iter().any(|l| l.len() > limits::LANGUAGE_BYTES_MAX);
+            if languages.len() > limits::LANGUAGES_MAX || too_long {
+                return Err(format!("{state}: more than {} languages, or one too long", limits::LANGUAGES_MAX));
+            }
+        }
+        if self.languages.len() > limits::STATES_MAX {
+            return Err(format!("languages for more than {} states", limits::STATES_MAX));
         }
         Ok(())
     }

@@ -3,6 +3,7 @@
 //! No published per-contact-point response-time data exists: every parameter here is an
 //! assumption that a scenario must label as one.
 
+use crate::evidence::{EvidenceError, HoldRule, MlaPolicy, Retention};
 use crate::limits;
 use crate::request::RequestKind;
 use crate::roster::{Mode, OpenWhen, RosterSpec};
@@ -180,6 +181,13 @@ pub struct Profile {
     /// The kinds an on-call officer acknowledges and works on outside the desk's shifts;
     /// the others wait until the desk is staffed. `None`: every kind.
     pub on_call_kinds: Option<Vec<RequestKind>>,
+    /// How long providers in this state keep each class of data (as holding state).
+    pub retention: Retention,
+    /// The preservation hold this state's law gives (as requested state, with `mla`).
+    pub hold: HoldRule,
+    /// This state's part in MLA; `None`: the evidence step is not modelled (a preserved
+    /// case ends `preserved`).
+    pub mla: Option<MlaPolicy>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -196,6 +204,8 @@ pub enum ProfileError {
     Interval(&'static str),
     #[error("resends_max {0} exceeds the limit of {max}", max = limits::RESENDS_MAX)]
     TooManyResends(u32),
+    #[error(transparent)]
+    Evidence(#[from] EvidenceError),
 }
 
 impl Profile {
@@ -242,6 +252,11 @@ impl Profile {
         }
         if r.resends_max > limits::RESENDS_MAX {
             return Err(ProfileError::TooManyResends(r.resends_max));
+        }
+        self.retention.validate()?;
+        self.hold.validate()?;
+        if let Some(mla) = &self.mla {
+            mla.validate()?;
         }
         Ok(())
     }

@@ -1,5 +1,6 @@
 //! What one state asks another: request kinds, the Art. 42 fields, and injects.
 
+use crate::evidence::DataClass;
 use crate::limits;
 use crate::state::StateCode;
 use crate::time::SimTime;
@@ -75,8 +76,10 @@ impl fmt::Display for RequestId {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Response {
     /// Executed; for an Art. 43 chain, the state whose provider the traffic data reveals.
+    /// `lost`: classes of data already gone (a partial preservation).
     Fulfilled {
         reveals: Option<StateCode>,
+        lost: Vec<DataClass>,
     },
     /// The provider had deleted the data before preservation was executed.
     TooLate,
@@ -138,9 +141,14 @@ pub struct Inject {
     /// BCP 47 language tag of the request text (`en`, `fr`).
     pub language: String,
     pub details: Art42,
-    /// When the provider deletes the data: preservation after this is too late.
+    /// When the provider deletes the data, whatever its class: preservation after this is
+    /// too late. Overrides the holding states' retention.
     pub evidence_deleted_at: Option<SimTime>,
     /// Art. 43: the states whose providers preserving this data reveals, in order. The
     /// requester sends each a new preservation request when the previous link reveals it.
     pub chain: Vec<StateCode>,
+    /// Classes of data asked for (each holding state's retention gives their deletion).
+    pub data: Vec<DataClass>,
+    /// When the data was created: the inject's time minus the data's age.
+    pub data_created_at: Option<SimTime>,
 }

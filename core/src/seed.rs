@@ -19,6 +19,17 @@ pub enum Purpose {
     TranslationDelay = 5,
     Loss = 6,
     EscalationDelay = 7,
+    MlaPursue = 8,
+    MlaDrafting = 9,
+    MlaTranslation = 10,
+    MlaTransmission = 11,
+    MlaQueue = 12,
+    MlaExecution = 13,
+    MlaRefusal = 14,
+    MlaGround = 15,
+    MlaReturn = 16,
+    ConfidentialityNotice = 17,
+    Withdrawal = 18,
 }
 
 /// SplitMix64 finaliser: spreads nearby keys over the whole seed space.

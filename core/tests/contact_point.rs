@@ -35,6 +35,9 @@ fn profile() -> Profile {
         central_authority: None,
         requester: RequesterPolicy::patient(72 * HOUR),
         on_call_kinds: None,
+        retention: Default::default(),
+        hold: Default::default(),
+        mla: None,
     }
 }
 
@@ -81,15 +84,17 @@ fn request(id: u32, kind: RequestKind, delivered: SimTime) -> Envelope {
         seq: u64::from(id),
         sent_at: SimTime(delivered.0 - 250),
         deliver_at: delivered,
-        message: Message::Request(Request {
+        message: Message::Request(Box::new(Request {
             id: RequestId { case: id, link: 0 },
             kind,
             language: "en".into(),
             scheduled: SimTime(delivered.0 - 250),
             evidence_deleted_at: None,
             chain: vec![],
+            data: vec![],
+            data_created_at: None,
             details: art42("FRA 24/7"),
-        }),
+        })),
     }
 }
 
@@ -259,6 +264,8 @@ fn requester_gives_up_after_its_profile_says() {
         },
         evidence_deleted_at: None,
         chain: vec![],
+        data: vec![],
+        data_created_at: None,
     };
     cp.handle_inject(t, inject);
     let sent = cp.poll_transmit().expect("the request leaves at once");
@@ -331,6 +338,8 @@ fn inject_to_vnm(case: u32, t: SimTime) -> Inject {
         details: art42("FRA 24/7"),
         evidence_deleted_at: None,
         chain: vec![],
+        data: vec![],
+        data_created_at: None,
     }
 }
 
@@ -585,6 +594,8 @@ fn the_end_of_an_exercise_closes_every_open_request_as_unfinished() {
             },
             evidence_deleted_at: None,
             chain: vec![],
+            data: vec![],
+            data_created_at: None,
         },
     );
     let _ = drain(&mut cp);

@@ -18,8 +18,9 @@ use pocnet_core::wire::{
     PROTOCOL_VERSION,
 };
 use pocnet_core::{
-    Art42, ContactPointConfig, Delay, DelaysByMode, ExerciseInput, Inject, Mode, NetworkModel, OperatorAction, Profile,
-    RequestId, RequestKind, RosterSpec, Shift, SimTime, StateCode, WorkWeek,
+    Art42, ContactPointConfig, DataClass, Delay, DelaysByMode, ExerciseInput, HoldRule, Inject, MlaPolicy, MlaResult,
+    Mode, NetworkModel, Notice, OperatorAction, Profile, RequestId, RequestKind, Retention, RosterSpec, Shift, SimTime,
+    StateCode, WorkWeek,
 };
 use proptest::prelude::*;
 use std::path::PathBuf;
@@ -90,6 +91,7 @@ fn config() -> ContactPointConfig {
     });
     network.faults.push(Fault::Stale { state: code("GHA") });
     network.regions.insert(code("VNM"), "Asia-Pacific".into());
+    network.languages.insert(code("VNM"), vec!["vi".into(), "en".into()]);
     ContactPointConfig {
         state: code("VNM"),
         seed: 7,
@@ -102,7 +104,11 @@ fn config() -> ContactPointConfig {
             translation: Delay::Uniform { min_ms: 1, max_ms: 2 },
             refuse_probability: 0.05,
             refusal_ground: "essential interests".into(),
-            central_authority: Some(CentralAuthority { roster, delay: fixed, kinds: vec![RequestKind::Evidence] }),
+            central_authority: Some(CentralAuthority {
+                roster: roster.clone(),
+                delay: fixed,
+                kinds: vec![RequestKind::Evidence],
+            }),
             requester: RequesterPolicy {
                 resend_after_ms: Some(1),
                 resends_max: 3,
@@ -110,6 +116,23 @@ fn config() -> ContactPointConfig {
                 give_up_after_ms: 3,
             },
             on_call_kinds: Some(vec![RequestKind::Emergency]),
+            retention: Retention::default(),
+            hold: HoldRule { days: 120, renewable: true },
+            mla: Some(MlaPolicy {
+                kinds: vec![RequestKind::Preservation, RequestKind::TrafficDisclosure],
+                direct_kinds: vec![RequestKind::Emergency],
+                roster: RosterSpec { off_hours: Mode::Closed, holidays: vec![], ..roster.clone() },
+                drafting: Delay::LogNormal { median_ms: 864_000_000, p90_ms: 2_592_000_000 },
+                translation: Delay::Fixed { ms: 432_000_000 },
+                transmission: Delay::Uniform { min_ms: 86_400_000, max_ms: 1_209_600_000 },
+                queue: Delay::LogNormal { median_ms: 5_184_000_000, p90_ms: 15_552_000_000 },
+                execution: Delay::Fixed { ms: 1_728_000_000 },
+                refuse_probability: 0.05,
+                refusal_grounds: vec!["dual criminality".into(), "essential interests".into()],
+                pursue_probability: 0.8,
+                confidentiality_notice_probability: 0.1,
+                withdraw_on_confidentiality_probability: 0.5,
+            }),
         },
         network,
         operated: true,
@@ -127,6 +150,8 @@ fn inject() -> Inject {
         details: art42(),
         evidence_deleted_at: Some(SimTime(1_762_300_000_000)),
         chain: vec![code("BRA")],
+        data: vec![DataClass::Traffic, DataClass::Subscriber],
+        data_created_at: Some(SimTime(1_761_000_000_000)),
     }
 }
 
@@ -157,6 +182,21 @@ fn events() -> Vec<Event> {
             action: pocnet_core::ActionName::HandToCentralAuthority,
             reason: pocnet_core::ActionRefusal::TranslationNotReady { id, ready: SimTime(10) },
         },
+        EventKind::NoticeGiven { notice: Notice::WillNotEnsureAvailability { gone: vec![DataClass::Content] } },
+        EventKind::NoticeReceived { notice: Notice::ThreatensConfidentiality },
+        EventKind::Withdrawn { to: code("FRA"), notice: Notice::ThreatensConfidentiality },
+        EventKind::WithdrawalReceived,
+        EventKind::HoldStarted { until: SimTime(11) },
+        EventKind::HoldLapsed,
+        EventKind::DisclosedDirectly,
+        EventKind::MlaNotPursued { to: code("FRA") },
+        EventKind::MlaDrafted,
+        EventKind::MlaTranslated,
+        EventKind::MlaSent { to: code("FRA") },
+        EventKind::MlaReceived { hold_until: SimTime(12), in_time: true },
+        EventKind::MlaExecuted { result: MlaResult::Disclosed { lost: vec![DataClass::Cloud] } },
+        EventKind::MlaAnswered { result: MlaResult::Refused { ground: "dual criminality".into() } },
+        EventKind::MlaAnswered { result: MlaResult::HoldLapsed },
     ];
     kinds.into_iter().map(|kind| Event { at: SimTime(1_762_128_000_000), state: code("VNM"), id, kind }).collect()
 }
@@ -209,6 +249,8 @@ fn samples() -> Vec<(&'static str, Vec<u8>)> {
         details: art42(),
         evidence_deleted_at: None,
         chain: vec![code("BRA"), code("NGA")],
+        data: vec![DataClass::Content],
+        data_created_at: Some(SimTime(1_761_000_000_000)),
     };
     let done = WindowDone { next_event: Some(SimTime(5)), sent: vec![(code("FRA"), SimTime(6))], events: events() };
     let frames: Vec<(&'static str, Result<Vec<u8>, pocnet_core::wire::EncodeError>)> = vec![
@@ -217,10 +259,16 @@ fn samples() -> Vec<(&'static str, Vec<u8>)> {
             encode_frame(&PeerFrame::Batch {
                 from: code("VNM"),
                 envelopes: vec![
-                    envelope(1, Message::Request(request)),
+                    envelope(1, Message::Request(Box::new(request))),
                     envelope(2, Message::Receipt { id }),
                     envelope(3, Message::Acknowledgement { id }),
-                    envelope(4, Message::Response { id, response: Response::Fulfilled { reveals: Some(code("BRA")) } }),
+                    envelope(
+                        4,
+                        Message::Response {
+                            id,
+                            response: Response::Fulfilled { reveals: Some(code("BRA")), lost: vec![DataClass::Cloud] },
+                        },
+                    ),
                     envelope(
                         5,
                         Message::Response { id, response: Response::Refused { ground: "essential interests".into() } },
@@ -228,6 +276,19 @@ fn samples() -> Vec<(&'static str, Vec<u8>)> {
                     envelope(6, Message::Response { id, response: Response::TooLate }),
                     envelope(7, Message::Response { id, response: Response::Forwarded }),
                     envelope(8, Message::Escalation { id }),
+                    envelope(
+                        9,
+                        Message::EarlyNotice {
+                            id,
+                            notice: Notice::WillNotEnsureAvailability { gone: vec![DataClass::Subscriber] },
+                        },
+                    ),
+                    envelope(10, Message::Withdraw { id }),
+                    envelope(11, Message::MlaRequest { id }),
+                    envelope(
+                        12,
+                        Message::MlaResponse { id, result: MlaResult::Disclosed { lost: vec![DataClass::Traffic] } },
+                    ),
                 ],
             }),
         ),

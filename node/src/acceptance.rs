@@ -126,6 +126,9 @@ pub fn fuzz_config() -> pocnet_core::ContactPointConfig {
                 give_up_after_ms: 7 * 86_400_000,
             },
             on_call_kinds: Some(vec![RequestKind::Emergency]),
+            retention: Default::default(),
+            hold: Default::default(),
+            mla: None,
         },
         network: NetworkModel::new(250),
         operated: false,
@@ -154,7 +157,7 @@ mod tests {
         };
         let id = RequestId { case: 1, link: 0 };
         let request = |kind, chain: Vec<StateCode>| {
-            Message::Request(Request {
+            Message::Request(Box::new(Request {
                 id,
                 kind,
                 language: "fr".into(),
@@ -170,7 +173,9 @@ mod tests {
                 },
                 evidence_deleted_at: Some(SimTime(1_762_300_000_000)),
                 chain,
-            })
+                data: vec![],
+                data_created_at: None,
+            }))
         };
         let t = 1_762_128_000_000;
         let batch = |envelopes| PeerFrame::Batch { from: code("FRA"), envelopes };
@@ -189,7 +194,7 @@ mod tests {
                         t + 180_000,
                         Message::Response {
                             id: RequestId { case: 2, link: 0 },
-                            response: Response::Fulfilled { reveals: None },
+                            response: Response::Fulfilled { reveals: None, lost: vec![] },
                         },
                     ),
                 ]),

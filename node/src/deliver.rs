@@ -185,7 +185,7 @@ mod tests {
             seq,
             sent_at: SimTime(0),
             deliver_at: SimTime(1),
-            message: Message::Request(Request {
+            message: Message::Request(Box::new(Request {
                 id: RequestId { case: 1, link: 0 },
                 kind: RequestKind::Preservation,
                 language: "en".into(),
@@ -201,7 +201,9 @@ mod tests {
                 },
                 evidence_deleted_at: None,
                 chain: vec![],
-            }),
+                data: vec![],
+                data_created_at: None,
+            })),
         }
     }
 

@@ -6,7 +6,7 @@
 //! version's file; it never rewrites an existing one).
 
 use pocnet_core::wire::{Envelope, Message, Request, Response, RunId, PROTOCOL_VERSION};
-use pocnet_core::{Art42, RequestId, RequestKind, SimTime, StateCode};
+use pocnet_core::{Art42, DataClass, MlaResult, Notice, RequestId, RequestKind, SimTime, StateCode};
 use pocnet_node::journal::{Journal, Record};
 use std::path::PathBuf;
 
@@ -35,15 +35,24 @@ fn records() -> Vec<Record> {
         },
         evidence_deleted_at: Some(SimTime(1_762_732_800_000)),
         chain: vec![code("BRA")],
+        data: vec![DataClass::Traffic, DataClass::Content],
+        data_created_at: Some(SimTime(1_761_000_000_000)),
     };
     let messages = vec![
-        Message::Request(request),
+        Message::Request(Box::new(request)),
         Message::Receipt { id },
         Message::Acknowledgement { id },
-        Message::Response { id, response: Response::Fulfilled { reveals: Some(code("BRA")) } },
+        Message::Response {
+            id,
+            response: Response::Fulfilled { reveals: Some(code("BRA")), lost: vec![DataClass::Cloud] },
+        },
         Message::Response { id, response: Response::Refused { ground: "dual criminality".into() } },
         Message::Response { id, response: Response::TooLate },
         Message::Escalation { id },
+        Message::EarlyNotice { id, notice: Notice::WillNotEnsureAvailability { gone: vec![DataClass::Content] } },
+        Message::Withdraw { id },
+        Message::MlaRequest { id },
+        Message::MlaResponse { id, result: MlaResult::Disclosed { lost: vec![DataClass::Cloud] } },
     ];
     let envelopes = messages
         .into_iter()

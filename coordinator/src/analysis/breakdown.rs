@@ -56,6 +56,15 @@ pub struct OutcomeCounts {
     pub undeliverable: usize,
     #[serde(skip_serializing_if = "is_zero")]
     pub unfinished: usize,
+    /// The evidence step's failures (only when it is modelled and they happen).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub hold_lapsed: usize,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub mla_refused: usize,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub mla_not_pursued: usize,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub withdrawn: usize,
     pub success_ratio: f64,
 }
 
@@ -63,12 +72,16 @@ impl OutcomeCounts {
     fn add(&mut self, outcome: Outcome) {
         self.cases += 1;
         match outcome {
-            Outcome::Fulfilled | Outcome::Preserved => self.succeeded += 1,
+            Outcome::Fulfilled | Outcome::Preserved | Outcome::Disclosed => self.succeeded += 1,
             Outcome::EvidenceLost => self.evidence_lost += 1,
             Outcome::Refused => self.refused += 1,
             Outcome::Expired => self.expired += 1,
             Outcome::Undeliverable => self.undeliverable += 1,
             Outcome::Unfinished => self.unfinished += 1,
+            Outcome::HoldLapsed => self.hold_lapsed += 1,
+            Outcome::MlaRefused => self.mla_refused += 1,
+            Outcome::MlaNotPursued => self.mla_not_pursued += 1,
+            Outcome::Withdrawn => self.withdrawn += 1,
         }
         self.success_ratio = ratio(self.succeeded, self.cases);
     }

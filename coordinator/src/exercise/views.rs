@@ -4,7 +4,7 @@
 use crate::ledger::life::{self, Execution, Life, Stage};
 use pocnet_core::event::EventKind;
 use pocnet_core::time::format_duration_ms;
-use pocnet_core::{Art42, Event, Inject, RequestId, RequestKind, Response, SimTime, StateCode};
+use pocnet_core::{Art42, Event, Inject, MlaResult, RequestId, RequestKind, Response, SimTime, StateCode};
 use std::collections::BTreeMap;
 
 /// Where a request stands, from what both sides reported.
@@ -73,13 +73,51 @@ pub fn describe(kind: &EventKind) -> String {
             format!("unfinished: still open at {to} when the exercise ended at {ended_at}")
         }
         EventKind::ActionRejected { action, reason } => format!("could not {action}: {reason}"),
+        EventKind::NoticeGiven { notice } => format!("early notice given: {notice}"),
+        EventKind::NoticeReceived { notice } => format!("early notice received: {notice}"),
+        EventKind::Withdrawn { to, notice } => format!("withdrawn from {to} on its notice: {notice}"),
+        EventKind::WithdrawalReceived => "the requester withdrew it".into(),
+        EventKind::HoldStarted { until } => format!("preservation hold until {until}"),
+        EventKind::HoldLapsed => "the hold lapsed: no MLA request came".into(),
+        EventKind::DisclosedDirectly => "usable as disclosed: no MLA request needed".into(),
+        EventKind::MlaNotPursued { to } => format!("no MLA request to {to} follows"),
+        EventKind::MlaDrafted => "MLA request drafted".into(),
+        EventKind::MlaTranslated => "MLA request translated".into(),
+        EventKind::MlaSent { to } => format!("MLA request sent to {to}'s central authority"),
+        EventKind::MlaReceived { hold_until, in_time } => {
+            let when = if *in_time { "before" } else { "after" };
+            format!("MLA request received, {when} the hold's end at {hold_until}")
+        }
+        EventKind::MlaExecuted { result } => format!("MLA request decided: {}", mla_result_name(result)),
+        EventKind::MlaAnswered { result } => format!("MLA answer received: {}", mla_result_name(result)),
+    }
+}
+
+fn mla_result_name(r: &MlaResult) -> String {
+    match r {
+        MlaResult::Disclosed { lost } if lost.is_empty() => "disclosed".into(),
+        MlaResult::Disclosed { lost } => {
+            let lost: Vec<&str> = lost.iter().map(|c| c.as_str()).collect();
+            format!("disclosed, partly ({} already gone)", lost.join(", "))
+        }
+        MlaResult::Refused { ground } => format!("refused: {ground}"),
+        MlaResult::HoldLapsed => "too late: the hold had lapsed and the data was deleted".into(),
     }
 }
 
 fn response_name(r: &Response) -> String {
     match r {
-        Response::Fulfilled { reveals: Some(next) } => format!("fulfilled; reveals a provider in {next}"),
-        Response::Fulfilled { reveals: None } => "fulfilled".into(),
+        Response::Fulfilled { reveals, lost } => {
+            let mut text = "fulfilled".to_string();
+            if !lost.is_empty() {
+                let lost: Vec<&str> = lost.iter().map(|c| c.as_str()).collect();
+                text.push_str(&format!(", partly ({} already gone)", lost.join(", ")));
+            }
+            if let Some(next) = reveals {
+                text.push_str(&format!("; reveals a provider in {next}"));
+            }
+            text
+        }
         Response::Refused { ground } => format!("refused: {ground}"),
         Response::TooLate => "too late: the data was deleted".into(),
         Response::Forwarded => "handed to the central authority".into(),

@@ -352,6 +352,8 @@ fn new_inject(desk: &Desk, from: StateCode, body: RequestBody) -> Result<Inject,
         details,
         evidence_deleted_at,
         chain: Vec::new(),
+        data: Vec::new(),
+        data_created_at: None,
     })
 }
 

@@ -3,7 +3,7 @@
 //! it runs) both use.
 
 use pocnet_core::event::EventKind;
-use pocnet_core::{Event, Mode, RequestId, RequestKind, Response, SimTime, StateCode};
+use pocnet_core::{Event, Mode, Notice, RequestId, RequestKind, Response, SimTime, StateCode};
 
 /// What the receiver's execution gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +44,20 @@ impl Stage {
             Stage::Closed => "closed",
         }
     }
+}
+
+/// The times of an MLA leg's steps.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MlaSteps {
+    pub drafted: Option<SimTime>,
+    pub translated: Option<SimTime>,
+    pub sent: Option<SimTime>,
+    /// At the requested state's central authority; `in_time`: before the hold lapsed.
+    pub arrived: Option<SimTime>,
+    pub in_time: Option<bool>,
+    pub executed: Option<SimTime>,
+    /// The answer back at the requester.
+    pub answered: Option<SimTime>,
 }
 
 /// The request as it left its requester.
@@ -111,9 +125,78 @@ impl<'e> Life<'e> {
         self.at_receiver(|k| matches!(k, EventKind::Fulfilled | EventKind::Refused { .. } | EventKind::EvidenceGone))
     }
 
-    /// The requester's final events (exactly one when the life is whole).
+    /// The requester's final events of the 24/7 step (exactly one when the life is whole).
+    /// An exercise's end after a fulfilment ends the evidence step, not this one.
     pub fn finals(&self) -> Vec<&'e Event> {
-        self.at_requester(EventKind::is_final_at_requester)
+        let mut fulfilled = false;
+        let mut finals = Vec::new();
+        for e in self.requester.iter().copied().filter(|e| e.kind.is_final_at_requester()) {
+            if fulfilled && matches!(e.kind, EventKind::Unfinished { .. }) {
+                continue;
+            }
+            fulfilled |= matches!(e.kind, EventKind::ResponseReceived { response: Response::Fulfilled { .. } });
+            finals.push(e);
+        }
+        finals
+    }
+
+    /// The requester's final events of the evidence step that follows a fulfilment (none
+    /// when it is not modelled; exactly one when it is and the life is whole).
+    pub fn evidence_finals(&self) -> Vec<&'e Event> {
+        let mut fulfilled = false;
+        let mut finals = Vec::new();
+        for e in &self.requester {
+            match &e.kind {
+                EventKind::ResponseReceived { response: Response::Fulfilled { .. } } => fulfilled = true,
+                EventKind::Unfinished { .. } if fulfilled => finals.push(*e),
+                kind if kind.ends_evidence_step() => finals.push(*e),
+                _ => {}
+            }
+        }
+        finals
+    }
+
+    /// Whether an MLA leg started (drafting, at the requester; a hold, at the receiver).
+    pub fn evidence_step_started(&self) -> bool {
+        self.requester.iter().any(|e| matches!(e.kind, EventKind::MlaDrafted | EventKind::MlaSent { .. }))
+    }
+
+    /// The early notice the receiver gave, if any.
+    pub fn notice(&self) -> Option<(SimTime, Notice)> {
+        self.receiver.iter().find_map(|e| match &e.kind {
+            EventKind::NoticeGiven { notice } => Some((e.at, notice.clone())),
+            _ => None,
+        })
+    }
+
+    /// The preservation hold: until when it ran (renewals included).
+    pub fn hold_until(&self) -> Option<SimTime> {
+        self.receiver.iter().find_map(|e| match e.kind {
+            EventKind::HoldStarted { until } => Some(until),
+            _ => None,
+        })
+    }
+
+    /// The MLA leg's steps, as they happened.
+    pub fn mla(&self) -> MlaSteps {
+        let at_requester = |pred: fn(&EventKind) -> bool| self.requester.iter().find(|e| pred(&e.kind)).map(|e| e.at);
+        let received = self.receiver.iter().find_map(|e| match e.kind {
+            EventKind::MlaReceived { in_time, .. } => Some((e.at, in_time)),
+            _ => None,
+        });
+        let executed = self.receiver.iter().find_map(|e| match &e.kind {
+            EventKind::MlaExecuted { result } => Some((e.at, result.clone())),
+            _ => None,
+        });
+        MlaSteps {
+            drafted: at_requester(|k| *k == EventKind::MlaDrafted),
+            translated: at_requester(|k| *k == EventKind::MlaTranslated),
+            sent: at_requester(|k| matches!(k, EventKind::MlaSent { .. })),
+            arrived: received.map(|(t, _)| t),
+            in_time: received.map(|(_, in_time)| in_time),
+            executed: executed.as_ref().map(|(t, _)| *t),
+            answered: at_requester(|k| matches!(k, EventKind::MlaAnswered { .. })),
+        }
     }
 
     pub fn delivered(&self) -> Option<(SimTime, Mode)> {

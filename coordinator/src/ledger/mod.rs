@@ -9,22 +9,36 @@
 pub mod life;
 pub mod reason;
 
-use life::{Execution, Life};
+use life::{Execution, Life, MlaSteps};
 use pocnet_core::event::EventKind;
-use pocnet_core::{Event, Inject, Mode, RequestId, RequestKind, Response, SimTime, StateCode};
+use pocnet_core::{
+    DataClass, Event, Inject, MlaResult, Mode, Notice, RequestId, RequestKind, Response, SimTime, StateCode,
+};
 use reason::{Executor, Reason};
 use std::collections::BTreeMap;
 
-/// How a request (and a case: its last link) ended.
+/// How a request (and a case) ended. The first six are the 24/7 step's; with the
+/// evidence step modelled, a successful preservation goes on to `Disclosed`, `HoldLapsed`,
+/// `MlaRefused` or `MlaNotPursued`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Outcome {
     /// Executed, for a request with no evidence window.
     Fulfilled,
     /// Executed before the provider deleted the data.
     Preserved,
+    /// Usable evidence: disclosed on the MLA request, or by the 24/7 step itself.
+    Disclosed,
     /// Executed after the provider deleted the data.
     EvidenceLost,
+    /// The MLA request came after the hold lapsed and the data was gone.
+    HoldLapsed,
+    /// The requested state refused the MLA request.
+    MlaRefused,
+    /// No MLA request followed the preservation.
+    MlaNotPursued,
     Refused,
+    /// Withdrawn by the requester on an early notice.
+    Withdrawn,
     /// The requester gave up waiting.
     Expired,
     /// No delivery receipt after every resend.
@@ -34,11 +48,16 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 7] = [
+    pub const ALL: [Outcome; 12] = [
         Outcome::Fulfilled,
         Outcome::Preserved,
+        Outcome::Disclosed,
         Outcome::EvidenceLost,
+        Outcome::HoldLapsed,
+        Outcome::MlaRefused,
+        Outcome::MlaNotPursued,
         Outcome::Refused,
+        Outcome::Withdrawn,
         Outcome::Expired,
         Outcome::Undeliverable,
         Outcome::Unfinished,
@@ -49,8 +68,13 @@ impl Outcome {
         match self {
             Outcome::Fulfilled => "fulfilled",
             Outcome::Preserved => "preserved",
+            Outcome::Disclosed => "disclosed",
             Outcome::EvidenceLost => "evidence_lost",
+            Outcome::HoldLapsed => "hold_lapsed",
+            Outcome::MlaRefused => "mla_refused",
+            Outcome::MlaNotPursued => "mla_not_pursued",
             Outcome::Refused => "refused",
+            Outcome::Withdrawn => "withdrawn",
             Outcome::Expired => "expired",
             Outcome::Undeliverable => "undeliverable",
             Outcome::Unfinished => "unfinished",
@@ -61,13 +85,21 @@ impl Outcome {
     pub fn label(&self) -> &'static str {
         match self {
             Outcome::EvidenceLost => "evidence lost",
+            Outcome::HoldLapsed => "hold lapsed",
+            Outcome::MlaRefused => "MLA refused",
+            Outcome::MlaNotPursued => "MLA not pursued",
             other => other.as_str(),
         }
     }
 
-    /// Executed in time: what the requester wanted.
+    /// Executed in time: what the requester wanted (and, with the evidence step, usable).
     pub fn is_success(&self) -> bool {
-        matches!(self, Outcome::Fulfilled | Outcome::Preserved)
+        matches!(self, Outcome::Fulfilled | Outcome::Preserved | Outcome::Disclosed)
+    }
+
+    /// An outcome of the evidence step, after a successful preservation.
+    pub fn is_evidence_step(&self) -> bool {
+        matches!(self, Outcome::Disclosed | Outcome::HoldLapsed | Outcome::MlaRefused | Outcome::MlaNotPursued)
     }
 }
 
@@ -102,11 +134,24 @@ pub struct Request {
     pub executed_in_time: bool,
     /// The state this link's traffic data revealed (Art. 43), if any.
     pub revealed: Option<StateCode>,
+    /// How the 24/7 step ended, and when (the latency figures count answers before this).
+    pub step_outcome: Outcome,
+    pub step_at: SimTime,
+    /// How the request ended, evidence step included.
     pub outcome: Outcome,
     pub reason: Reason,
     pub outcome_at: SimTime,
     /// Exercises: the receiver was played by a person.
     pub receiver_played: bool,
+    /// Classes of data already gone when the preservation was executed (partial).
+    pub lost_at_preservation: Vec<DataClass>,
+    /// The requested state's early notice (Budapest Art. 29(6)), when it gave one.
+    pub notice: Option<(SimTime, Notice)>,
+    /// The preservation hold ran until then (with the evidence step modelled).
+    pub hold_until: Option<SimTime>,
+    pub mla: MlaSteps,
+    /// When the requester had usable evidence.
+    pub evidence_at: Option<SimTime>,
 }
 
 impl Request {
@@ -120,6 +165,16 @@ impl Request {
 
     pub fn time_to_outcome_ms(&self) -> u64 {
         self.outcome_at.since(self.scheduled)
+    }
+
+    /// From the scheduled time to usable evidence.
+    pub fn time_to_evidence_ms(&self) -> Option<u64> {
+        self.evidence_at.map(|t| t.since(self.scheduled))
+    }
+
+    /// Hold expiry minus the MLA request's arrival: the margin left (negative: too late).
+    pub fn hold_margin_ms(&self) -> Option<i64> {
+        Some(self.hold_until?.0 - self.mla.arrived?.0)
     }
 
     /// Answered by a person (acknowledged) or executed, before the outcome.
@@ -140,11 +195,63 @@ pub struct Case {
     pub outcome: Outcome,
     pub reason: Reason,
     pub outcome_at: SimTime,
+    /// Where the time to usable evidence went (disclosed cases).
+    pub time_went: Option<TimeWent>,
 }
 
 impl Case {
     pub fn end_to_end_ms(&self) -> u64 {
         self.outcome_at.since(self.scheduled)
+    }
+
+    /// From the scheduled time to usable evidence (disclosed cases).
+    pub fn time_to_evidence_ms(&self) -> Option<u64> {
+        (self.outcome == Outcome::Disclosed).then(|| self.end_to_end_ms())
+    }
+}
+
+/// Where a case's time went on its way to usable evidence, in milliseconds: the 24/7 step
+/// (all links), and the last MLA leg's drafting, translation, transmission (both ways) and
+/// the requested central authority's backlog and work. They add up to the whole time.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TimeWent {
+    pub step: u64,
+    pub drafting: u64,
+    pub translation: u64,
+    pub transmission: u64,
+    pub execution: u64,
+}
+
+impl TimeWent {
+    pub const STAGES: [&'static str; 5] = ["24/7 step", "drafting", "translation", "transmission", "execution"];
+
+    pub fn stages(&self) -> [u64; 5] {
+        [self.step, self.drafting, self.translation, self.transmission, self.execution]
+    }
+
+    pub fn total(&self) -> u64 {
+        self.stages().iter().sum()
+    }
+
+    /// The time of a disclosed link from its case's scheduled time.
+    fn of(scheduled: SimTime, r: &Request) -> Option<TimeWent> {
+        let evidence = r.evidence_at?;
+        let Some(sent) = r.mla.sent else {
+            // Disclosed by the 24/7 step: all of it was the 24/7 step.
+            return Some(TimeWent { step: evidence.since(scheduled), ..TimeWent::default() });
+        };
+        let step_end = r.response_received.unwrap_or(r.step_at);
+        let drafted = r.mla.drafted.unwrap_or(sent);
+        let translated = r.mla.translated.unwrap_or(drafted);
+        let arrived = r.mla.arrived.unwrap_or(sent);
+        let executed = r.mla.executed.unwrap_or(arrived);
+        Some(TimeWent {
+            step: step_end.since(scheduled),
+            drafting: drafted.since(step_end),
+            translation: translated.since(drafted),
+            transmission: arrived.since(sent) + evidence.since(executed),
+            execution: executed.since(arrived),
+        })
     }
 }
 
@@ -223,25 +330,23 @@ pub fn build(run: &Run<'_>) -> Result<Ledger, AccountingError> {
 
     for inject in &run.injects {
         let mut path = Vec::new();
-        let mut ended: Option<(Outcome, Reason, SimTime)> = None;
+        let first = requests.len();
+        let mut not_made = None;
         let mut link: u16 = 0;
         loop {
             let id = RequestId { case: inject.id.case, link };
             known.insert(id);
             let events = by_id.get(&id).cloned().unwrap_or_default();
             let life = Life::of(inject.from, &events);
-            let Some(departure) = life.departure else {
+            if life.departure.is_none() {
                 match run.exercise_ended {
                     // The exercise ended before this inject's time came: it was never made.
-                    Some(end) if link == 0 && inject.at >= end => {
-                        ended = Some((Outcome::Unfinished, Reason::NotMade { ended_at: end }, end));
-                    }
+                    Some(end) if link == 0 && inject.at >= end => not_made = Some(end),
                     _ => problems.push(format!("{id}: never sent by {}", inject.from)),
                 }
                 break;
-            };
+            }
             let Some(request) = request(id, inject, &life, run.played, &mut problems) else { break };
-            let _ = departure;
             totals.requests += 1;
             totals.late_responses += life.late_responses();
             for e in &events {
@@ -255,15 +360,20 @@ pub fn build(run: &Run<'_>) -> Result<Ledger, AccountingError> {
                 (true, true) => {}
             }
             path.push(request.to);
-            let next = request.revealed.filter(|_| request.outcome.is_success());
-            ended = Some((request.outcome, request.reason.clone(), request.outcome_at));
+            // The chain goes on when the 24/7 step revealed the next state, whatever the
+            // evidence step of this link gives.
+            let next = request.revealed.filter(|_| request.step_outcome.is_success());
             requests.push(request);
             match next {
                 Some(_) if link < u16::MAX => link += 1,
                 _ => break,
             }
         }
-        let Some((outcome, reason, outcome_at)) = ended else { continue };
+        let ending = match not_made {
+            Some(end) => Some((Outcome::Unfinished, Reason::NotMade { ended_at: end }, end, None)),
+            None => case_ending(inject.at, &requests[first..]),
+        };
+        let Some((outcome, reason, outcome_at, time_went)) = ending else { continue };
         *totals.cases.entry(outcome).or_default() += 1;
         cases.push(Case {
             id: inject.id,
@@ -274,6 +384,7 @@ pub fn build(run: &Run<'_>) -> Result<Ledger, AccountingError> {
             outcome,
             reason,
             outcome_at,
+            time_went,
         });
     }
     for id in by_id.keys().filter(|id| !known.contains(id)) {
@@ -305,6 +416,25 @@ pub fn build(run: &Run<'_>) -> Result<Ledger, AccountingError> {
         exercise_ended: run.exercise_ended,
         refused_actions,
     })
+}
+
+/// How a case ended, from its links: the last link's 24/7 outcome if it failed; else the
+/// first link whose evidence step failed; else usable evidence if any link was disclosed;
+/// else the last link's outcome. A case ends when its last link does.
+fn case_ending(scheduled: SimTime, links: &[Request]) -> Option<(Outcome, Reason, SimTime, Option<TimeWent>)> {
+    let last = links.last()?;
+    let ended = links.iter().map(|r| r.outcome_at).max().unwrap_or(last.outcome_at);
+    if !last.step_outcome.is_success() {
+        return Some((last.outcome, last.reason.clone(), ended, None));
+    }
+    if let Some(failed) = links.iter().find(|r| !r.outcome.is_success()) {
+        return Some((failed.outcome, failed.reason.clone(), ended, None));
+    }
+    let disclosed = links.iter().filter(|r| r.outcome == Outcome::Disclosed).max_by_key(|r| r.evidence_at);
+    match disclosed {
+        Some(d) => Some((Outcome::Disclosed, d.reason.clone(), ended, TimeWent::of(scheduled, d))),
+        None => Some((last.outcome, last.reason.clone(), ended, None)),
+    }
 }
 
 /// One request from its life; records contradictions in `problems`.
@@ -339,11 +469,12 @@ fn request(
         }
     };
     let to = d.to;
-    let has_window = inject.evidence_deleted_at.is_some();
+    let has_window =
+        inject.evidence_deleted_at.is_some() || (inject.data_created_at.is_some() && !inject.data.is_empty());
     let forwarded = life.forwarded();
     let mut revealed = None;
     let (outcome, reason) = match &last.kind {
-        EventKind::ResponseReceived { response: Response::Fulfilled { reveals } } => {
+        EventKind::ResponseReceived { response: Response::Fulfilled { reveals, .. } } => {
             revealed = *reveals;
             let by = if forwarded.is_some() { Executor::CentralAuthority } else { Executor::ContactPoint };
             let outcome = if has_window { Outcome::Preserved } else { Outcome::Fulfilled };
@@ -361,25 +492,70 @@ fn request(
             let delivered = !life.deliveries().is_empty();
             (Outcome::Undeliverable, Reason::Undeliverable { to: *to, attempts: *attempts, delivered })
         }
+        EventKind::Withdrawn { to, notice } => {
+            (Outcome::Withdrawn, Reason::Withdrawn { to: *to, notice: notice.clone() })
+        }
         _ => unreachable!("only final events"),
     };
     let executed = life.executed();
-    if outcome.is_success() && !matches!(executed, Some((_, Execution::Fulfilled))) {
+    let (step_outcome, step_at) = (outcome, last.at);
+    let lost_at_preservation = match &last.kind {
+        EventKind::ResponseReceived { response: Response::Fulfilled { lost, .. } } => lost.clone(),
+        _ => Vec::new(),
+    };
+    // The evidence step, after a successful 24/7 step (when modelled).
+    let mla = life.mla();
+    let hold_until = life.hold_until();
+    let (outcome, reason, outcome_at, evidence_at) = match life.evidence_finals().as_slice() {
+        [] => {
+            if step_outcome.is_success() && life.evidence_step_started() {
+                problems.push(format!("{id}: its MLA leg never ended"));
+            }
+            (step_outcome, reason, last.at, None)
+        }
+        [e] => match &e.kind {
+            EventKind::DisclosedDirectly => {
+                let lost = lost_at_preservation.clone();
+                (Outcome::Disclosed, Reason::Disclosed { to, direct: true, lost }, e.at, Some(e.at))
+            }
+            EventKind::MlaAnswered { result: MlaResult::Disclosed { lost } } => {
+                (Outcome::Disclosed, Reason::Disclosed { to, direct: false, lost: lost.clone() }, e.at, Some(e.at))
+            }
+            EventKind::MlaAnswered { result: MlaResult::Refused { ground } } => {
+                (Outcome::MlaRefused, Reason::MlaRefused { to, ground: ground.clone() }, e.at, None)
+            }
+            EventKind::MlaAnswered { result: MlaResult::HoldLapsed } => {
+                (Outcome::HoldLapsed, Reason::HoldLapsed { to, hold_until, arrived: mla.arrived }, e.at, None)
+            }
+            EventKind::MlaNotPursued { to } => (Outcome::MlaNotPursued, Reason::MlaNotPursued { to: *to }, e.at, None),
+            EventKind::Unfinished { to, ended_at } => {
+                (Outcome::Unfinished, Reason::MlaUnfinished { to: *to, ended_at: *ended_at }, e.at, None)
+            }
+            _ => unreachable!("only the evidence step's final events"),
+        },
+        many => {
+            problems.push(format!("{id}: {} ends of its evidence step", many.len()));
+            return None;
+        }
+    };
+    if outcome.is_evidence_step() && !step_outcome.is_success() {
+        problems.push(format!("{id}: an evidence step after a 24/7 step that failed"));
+    }
+    if step_outcome.is_success() && !matches!(executed, Some((_, Execution::Fulfilled))) {
         problems.push(format!("{id}: requester saw it fulfilled, receiver never fulfilled it"));
     }
-    // An answer counts in the figures only if the requester had it before its outcome: a
-    // requester that gave up records a later one as late, and one lost on the way back
-    // (every receipt and acknowledgement lost) it never had at all.
-    let outcome_at = last.at;
+    // An answer counts in the figures only if the requester had it before the 24/7 step's
+    // outcome: a requester that gave up records a later one as late, and one lost on the
+    // way back (every receipt and acknowledgement lost) it never had at all.
     let acknowledged = life.acknowledged();
-    let heard = life.answer_heard().is_some_and(|t| t <= outcome_at);
-    let ack_in_time = acknowledged.map(|(t, _)| t).filter(|t| *t <= outcome_at && heard);
+    let heard = life.answer_heard().is_some_and(|t| t <= step_at);
+    let ack_in_time = acknowledged.map(|(t, _)| t).filter(|t| *t <= step_at && heard);
     // An execution counts when its response is the outcome.
     let answered_by_response = matches!(last.kind, EventKind::ResponseReceived { .. });
-    let executed_in_time = executed.as_ref().filter(|(t, _)| *t <= outcome_at && answered_by_response);
+    let executed_in_time = executed.as_ref().filter(|(t, _)| *t <= step_at && answered_by_response);
     let late_answer = [
-        acknowledged.map(|(t, _)| t).filter(|t| *t > outcome_at || life.late_acknowledgement()),
-        executed.as_ref().map(|(t, _)| *t).filter(|t| *t > outcome_at || life.late_responses() > 0),
+        acknowledged.map(|(t, _)| t).filter(|t| *t > step_at || life.late_acknowledgement()),
+        executed.as_ref().map(|(t, _)| *t).filter(|t| *t > step_at || life.late_responses() > 0),
     ]
     .into_iter()
     .flatten()
@@ -402,15 +578,22 @@ fn request(
         resends: u32::try_from(life.resends()).unwrap_or(u32::MAX),
         escalated: life.escalated(),
         lost_messages: life.lost(),
-        reached_desk: delivered.is_some_and(|(t, _)| t <= outcome_at),
+        reached_desk: delivered.is_some_and(|(t, _)| t <= step_at),
         late_answer,
         acknowledged_in_time: ack_in_time,
         fulfilled_in_time: executed_in_time.filter(|(_, how)| *how == Execution::Fulfilled).map(|(t, _)| *t),
         executed_in_time: executed_in_time.is_some(),
         revealed,
+        step_outcome,
+        step_at,
         outcome,
         reason,
         outcome_at,
         receiver_played: played.contains(&to),
+        lost_at_preservation,
+        notice: life.notice(),
+        hold_until,
+        mla,
+        evidence_at,
     })
 }

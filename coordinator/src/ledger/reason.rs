@@ -2,7 +2,7 @@
 //! (`Display`) for the report and the people who read it.
 
 use pocnet_core::time::format_duration_ms;
-use pocnet_core::{SimTime, StateCode};
+use pocnet_core::{DataClass, Notice, SimTime, StateCode};
 use std::fmt;
 
 /// Who executed a request.
@@ -49,6 +49,38 @@ pub enum Reason {
     NotMade {
         ended_at: SimTime,
     },
+    /// Withdrawn by the requester on `to`'s early notice.
+    Withdrawn {
+        to: StateCode,
+        notice: Notice,
+    },
+    /// Usable evidence: disclosed by the 24/7 step itself (`direct`) or by `to`'s central
+    /// authority on the MLA request; `lost`: classes already gone.
+    Disclosed {
+        to: StateCode,
+        direct: bool,
+        lost: Vec<DataClass>,
+    },
+    /// The MLA request reached `to` after the hold (until `hold_until`) had lapsed and the
+    /// data was deleted.
+    HoldLapsed {
+        to: StateCode,
+        hold_until: Option<SimTime>,
+        arrived: Option<SimTime>,
+    },
+    MlaRefused {
+        to: StateCode,
+        ground: String,
+    },
+    /// The requesting state's central authority drafted no MLA request.
+    MlaNotPursued {
+        to: StateCode,
+    },
+    /// The MLA leg was under way when the exercise ended.
+    MlaUnfinished {
+        to: StateCode,
+        ended_at: SimTime,
+    },
 }
 
 impl fmt::Display for Reason {
@@ -82,6 +114,35 @@ impl fmt::Display for Reason {
                 write!(f, "still open at {to} when the exercise ended at {ended_at}")
             }
             Reason::NotMade { ended_at } => write!(f, "not made: the exercise ended at {ended_at}, before its time"),
+            Reason::Withdrawn { to, notice } => write!(f, "withdrawn on {to}'s early notice: {notice}"),
+            Reason::Disclosed { to, direct, lost } => {
+                if *direct {
+                    write!(f, "disclosed by {to}'s 24/7 step, usable without MLA")?;
+                } else {
+                    write!(f, "disclosed by {to}'s central authority on the MLA request")?;
+                }
+                if !lost.is_empty() {
+                    let lost: Vec<&str> = lost.iter().map(|c| c.as_str()).collect();
+                    write!(f, " (partial: {} already gone)", lost.join(", "))?;
+                }
+                Ok(())
+            }
+            Reason::HoldLapsed { to, hold_until, arrived } => {
+                write!(f, "the MLA request reached {to}")?;
+                if let Some(arrived) = arrived {
+                    write!(f, " at {arrived}")?;
+                }
+                write!(f, ", after the hold lapsed")?;
+                if let Some(until) = hold_until {
+                    write!(f, " at {until}")?;
+                }
+                write!(f, ", and the provider had deleted the data")
+            }
+            Reason::MlaRefused { to, ground } => write!(f, "MLA request refused by {to}: {ground}"),
+            Reason::MlaNotPursued { to } => write!(f, "preserved by {to}, but no MLA request followed"),
+            Reason::MlaUnfinished { to, ended_at } => {
+                write!(f, "the MLA request to {to} was under way when the exercise ended at {ended_at}")
+            }
         }
     }
 }

@@ -212,15 +212,17 @@ impl<'s> Account<'s> {
         }
     }
 
-    /// Cases by outcome, as people read the outcome, in a fixed order; `unfinished` only
-    /// when an exercise left some.
+    /// Cases by outcome, as people read the outcome, in a fixed order: the 24/7 step's
+    /// always, the evidence step's when it is modelled, `unfinished` and `withdrawn` only
+    /// when some are.
     pub fn by_outcome(&self) -> Vec<(&'static str, usize)> {
         let t = &self.ledger.totals;
-        Outcome::ALL
-            .iter()
-            .filter(|o| **o != Outcome::Unfinished || t.cases_of(Outcome::Unfinished) > 0)
-            .map(|o| (o.label(), t.cases_of(*o)))
-            .collect()
+        let shown = |o: Outcome| match o {
+            Outcome::Unfinished | Outcome::Withdrawn => t.cases_of(o) > 0,
+            o if o.is_evidence_step() => self.scenario.evidence_step || t.cases_of(o) > 0,
+            _ => true,
+        };
+        Outcome::ALL.iter().filter(|o| shown(**o)).map(|o| (o.label(), t.cases_of(*o))).collect()
     }
 
     /// `12 injects (14 requests): 10 preserved, 1 evidence lost ... (76 windows, last input ...)`.

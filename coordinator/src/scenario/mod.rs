@@ -18,7 +18,6 @@ pub use model::*;
 pub use units::{delay, duration_ms};
 
 use diag::Checker;
-use pocnet_core::Profile;
 use raw::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -110,7 +109,7 @@ fn parse_with(
     };
     // The register, if any: its own file, its own diagnostics.
     let mut base_states: Vec<validate::StateDraft> = Vec::new();
-    let mut profiles: BTreeMap<String, Profile> = BTreeMap::new();
+    let mut profiles: BTreeMap<String, validate::ProfileDraft> = BTreeMap::new();
     let mut profile_names: BTreeSet<String> = BTreeSet::new();
     if let Some(reg) = &raw.scenario.register {
         match read_register(reg.get_ref()) {

@@ -54,6 +54,18 @@ pub struct Scenario {
     pub restart_nodes: bool,
     /// A tabletop exercise: people play some contact points; it ends at `end`.
     pub exercise: Option<Exercise>,
+    /// Whether the evidence step (the hold and the MLA leg) is modelled (`[mla]`).
+    pub evidence_step: bool,
+    /// Its parameters and the retention of data, each with where its value comes from.
+    pub evidence_assumptions: Vec<Assumption>,
+}
+
+/// A parameter of the model, its value and where the value comes from.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Assumption {
+    pub parameter: String,
+    pub value: String,
+    pub source: String,
 }
 
 /// What makes a scenario a tabletop exercise.

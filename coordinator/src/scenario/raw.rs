@@ -72,6 +72,79 @@ pub(super) struct RawFile {
     pub(super) thresholds: Vec<Spanned<RawThreshold>>,
     #[serde(default)]
     pub(super) exercise: Option<Spanned<RawExercise>>,
+    /// The evidence step: the preservation hold and the MLA leg (opt-in). Every value has
+    /// a default, an assumption named with its source in the report.
+    #[serde(default)]
+    pub(super) mla: Option<Spanned<RawMla>>,
+    /// How long providers keep each class of data from its creation, in every state whose
+    /// profile says nothing else.
+    #[serde(default)]
+    #[schemars(schema_with = "schema::retention")]
+    pub(super) retention: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
+}
+
+/// The MLA leg and the hold: scenario-wide in `[mla]`, per profile in `[profiles.NAME.mla]`.
+#[derive(Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawMla {
+    /// Kinds that need an MLA request after the 24/7 step (default preservation,
+    /// traffic_disclosure).
+    #[serde(default)]
+    #[schemars(schema_with = "schema::request_kinds")]
+    pub(super) kinds: Option<Vec<Spanned<String>>>,
+    /// Kinds the 24/7 step itself discloses as usable evidence (default emergency).
+    #[serde(default)]
+    #[schemars(schema_with = "schema::request_kinds")]
+    pub(super) direct_kinds: Option<Vec<Spanned<String>>>,
+    /// The central authority's office hours, local time, on the state's working days
+    /// (default 09:00-17:00).
+    #[serde(default)]
+    #[schemars(schema_with = "schema::hours")]
+    pub(super) hours: Option<Vec<Spanned<String>>>,
+    /// The requesting central authority drafts the MLA request (office time).
+    #[serde(default)]
+    #[schemars(schema_with = "schema::delay")]
+    pub(super) drafting: Option<Spanned<String>>,
+    /// Translation into a language the requested state accepts (office time).
+    #[serde(default)]
+    #[schemars(schema_with = "schema::delay")]
+    pub(super) translation: Option<Spanned<String>>,
+    /// Central authority to central authority, each way (calendar time).
+    #[serde(default)]
+    #[schemars(schema_with = "schema::delay")]
+    pub(super) transmission: Option<Spanned<String>>,
+    /// The requested central authority's backlog before work starts (calendar time).
+    #[serde(default)]
+    #[schemars(schema_with = "schema::delay")]
+    pub(super) queue: Option<Spanned<String>>,
+    /// The requested central authority's work on it (office time).
+    #[serde(default)]
+    #[schemars(schema_with = "schema::delay")]
+    pub(super) execution: Option<Spanned<String>>,
+    #[serde(default)]
+    #[schemars(schema_with = "schema::probability")]
+    pub(super) refuse_probability: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub(super) refusal_grounds: Option<Spanned<Vec<String>>>,
+    /// Share of preservations an MLA request follows.
+    #[serde(default)]
+    #[schemars(schema_with = "schema::probability")]
+    pub(super) pursue_probability: Option<Spanned<f64>>,
+    /// As requested state: share of confidential requests it warns would be threatened.
+    #[serde(default)]
+    #[schemars(schema_with = "schema::probability")]
+    pub(super) confidentiality_notice_probability: Option<Spanned<f64>>,
+    /// As requester: share of such warnings on which it withdraws.
+    #[serde(default)]
+    #[schemars(schema_with = "schema::probability")]
+    pub(super) withdraw_on_confidentiality_probability: Option<Spanned<f64>>,
+    /// The preservation hold this state's law gives (at least 60d; default 90d).
+    #[serde(default)]
+    #[schemars(schema_with = "schema::duration")]
+    pub(super) hold: Option<Spanned<String>>,
+    /// Renewable once for as long again (default false).
+    #[serde(default)]
+    pub(super) hold_renewable: Option<bool>,
 }
 
 /// A tabletop exercise: the states people play at the operator console, and the
@@ -266,6 +339,14 @@ pub(super) struct RawProfile {
     #[serde(default)]
     #[schemars(schema_with = "schema::request_kinds")]
     pub(super) on_call_kinds: Option<Vec<Spanned<String>>>,
+    /// This state's MLA leg and hold, where they differ from `[mla]`.
+    #[serde(default)]
+    pub(super) mla: Option<Spanned<RawMla>>,
+    /// How long providers in this state keep each class of data, where it differs from
+    /// `[retention]`.
+    #[serde(default)]
+    #[schemars(schema_with = "schema::retention")]
+    pub(super) retention: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
 }
 
 /// The office that executes some kinds, in its own hours.
@@ -359,6 +440,14 @@ pub(super) struct RawInject {
     /// Exercises: the action expected of the receiver, for the after-action report.
     #[serde(default)]
     pub(super) expect: Option<String>,
+    /// Classes of data asked for; each holding state's retention gives their deletion.
+    #[serde(default)]
+    #[schemars(schema_with = "schema::data_classes")]
+    pub(super) data_classes: Vec<Spanned<String>>,
+    /// How old the data is when the case starts (default 0).
+    #[serde(default)]
+    #[schemars(schema_with = "schema::duration")]
+    pub(super) data_age: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -399,6 +488,14 @@ pub(super) struct RawGenerate {
     /// A language tag, or `requester` for the requester's first language.
     #[serde(default)]
     pub(super) language: Option<String>,
+    /// Classes of data each generated request asks for.
+    #[serde(default)]
+    #[schemars(schema_with = "schema::data_classes")]
+    pub(super) data_classes: Vec<Spanned<String>>,
+    /// How old the data is when a generated case starts, drawn per case (default 0).
+    #[serde(default)]
+    #[schemars(schema_with = "schema::delay")]
+    pub(super) data_age: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, JsonSchema)]

@@ -6,7 +6,7 @@
 //! output, checked by a test.
 
 use super::model::{Metric, Stat};
-use pocnet_core::RequestKind;
+use pocnet_core::{DataClass, RequestKind};
 use schemars::generate::SchemaSettings;
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde_json::{json, Value};
@@ -91,6 +91,19 @@ pub(super) fn request_kind(_: &mut SchemaGenerator) -> Schema {
 
 pub(super) fn request_kinds(g: &mut SchemaGenerator) -> Schema {
     array_of(request_kind(g))
+}
+
+pub(super) fn data_classes(_: &mut SchemaGenerator) -> Schema {
+    array_of(json_schema!({ "type": "string", "enum": names(DataClass::NAMED.iter().map(|c| c.as_str())) }))
+}
+
+/// Days of retention keyed by class of data.
+pub(super) fn retention(g: &mut SchemaGenerator) -> Schema {
+    json_schema!({
+        "type": "object",
+        "propertyNames": { "enum": names(DataClass::NAMED.iter().map(|c| c.as_str())) },
+        "additionalProperties": duration(g)
+    })
 }
 
 pub(super) fn fault_kind(_: &mut SchemaGenerator) -> Schema {

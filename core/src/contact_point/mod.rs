@@ -27,9 +27,11 @@
 //! exercise ([`ExerciseInput::End`]) closes every open request as unfinished.
 //!
 //! Split by role, as quinn splits its connection: `requester.rs`, `receiver.rs`,
-//! `operator.rs` (a person's actions), `timers.rs` (the one owner of request timers); this
-//! file holds the state and the inputs' entry points.
+//! `operator.rs` (a person's actions), `evidence.rs` (the early notice, the hold and the
+//! MLA leg, on both sides), `timers.rs` (the one owner of request timers); this file holds
+//! the state and the inputs' entry points.
 
+mod evidence;
 mod operator;
 mod receiver;
 mod requester;
@@ -37,6 +39,7 @@ mod timers;
 
 use crate::config::{ConfigError, ContactPointConfig};
 use crate::event::{Event, EventKind};
+use crate::evidence::DataClass;
 use crate::network::NetworkModel;
 use crate::profile::{Delay, Profile};
 use crate::request::{RequestId, RequestKind, Response};
@@ -62,6 +65,17 @@ struct Received {
     response: Option<Response>,
     /// Operated: when the translation a person asked for is ready.
     translation_ready: Option<SimTime>,
+    /// When the holding provider deletes each class of data asked for (this state's
+    /// retention, or the request's own deletion time); empty: no evidence window.
+    deletions: Vec<(DataClass, SimTime)>,
+    /// Classes already gone when the preservation was executed.
+    lost_at_preservation: Vec<DataClass>,
+    /// The preservation hold runs until then, unless an MLA request arrives first.
+    hold_until: Option<SimTime>,
+    /// When the MLA request that follows arrived.
+    mla_arrived: Option<SimTime>,
+    /// The requester withdrew it: no more work on it.
+    withdrawn: bool,
 }
 
 /// A request this contact point sent and waits on.
@@ -75,6 +89,18 @@ struct Sent {
     receipt: bool,
     acknowledged: bool,
     finished: bool,
+    /// Where its MLA leg is, after a preservation.
+    mla: MlaStage,
+}
+
+/// The requester's side of an MLA leg.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MlaStage {
+    None,
+    Drafting,
+    Translating,
+    InTransit,
+    Answered,
 }
 
 struct CentralAuthority {
@@ -89,6 +115,8 @@ pub struct ContactPoint {
     roster: Roster,
     profile: Profile,
     central_authority: Option<CentralAuthority>,
+    /// The office hours of this state's central authority in MLA.
+    mla_office: Option<Roster>,
     network: NetworkModel,
     operated: bool,
     /// The exercise ended: every later input is ignored.
@@ -129,12 +157,17 @@ impl ContactPoint {
             }),
             None => None,
         };
+        let mla_office = match &config.profile.mla {
+            Some(mla) => Some(Roster::new(mla.roster.clone())?),
+            None => None,
+        };
         Ok(ContactPoint {
             state: config.state,
             seed: config.seed,
             roster,
             profile: config.profile,
             central_authority,
+            mla_office,
             network: config.network,
             operated: config.operated,
             ended: false,
@@ -176,7 +209,7 @@ impl ContactPoint {
         }
         let from = envelope.from;
         match envelope.message {
-            Message::Request(request) => self.on_request(now, from, request),
+            Message::Request(request) => self.on_request(now, from, *request),
             Message::Receipt { id } => {
                 if let Some(sent) = self.sent.get_mut(&id).filter(|s| s.to == from) {
                     sent.receipt = true;
@@ -195,6 +228,10 @@ impl ContactPoint {
             }
             Message::Response { id, response } => self.on_response(now, from, id, response),
             Message::Escalation { id } => self.on_escalation(now, from, id),
+            Message::EarlyNotice { id, notice } => self.on_notice(now, from, id, notice),
+            Message::Withdraw { id } => self.on_withdraw(now, from, id),
+            Message::MlaRequest { id } => self.on_mla_request(now, from, id),
+            Message::MlaResponse { id, result } => self.on_mla_response(now, from, id, result),
         }
     }
 
@@ -212,6 +249,15 @@ impl ContactPoint {
             }
             Err(reason) => self.emit(now, id, EventKind::Lost { to, reason }),
         }
+    }
+
+    /// Sends `message` between central authorities: it takes the link's delay plus
+    /// `channel_ms`, and no fault of the 24/7 network touches it.
+    pub(super) fn send_by_channel(&mut self, now: SimTime, to: StateCode, message: Message, channel_ms: u64) {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        let deliver_at = now.plus_ms(self.network.delay_ms(self.state, to).saturating_add(channel_ms));
+        self.transmits.push_back(Envelope { from: self.state, to, seq, sent_at: now, deliver_at, message });
     }
 
     pub(super) fn emit(&mut self, at: SimTime, id: RequestId, kind: EventKind) {

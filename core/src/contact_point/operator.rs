@@ -104,5 +104,11 @@ impl ContactPoint {
         for id in open {
             self.end_sent(now, id, |to| EventKind::Unfinished { to, ended_at: now });
         }
+        // An MLA leg under way ends unfinished too (its 24/7 step already ended).
+        for id in self.open_mla_legs() {
+            if let Some(to) = self.sent.get(&id).map(|s| s.to) {
+                self.emit(now, id, EventKind::Unfinished { to, ended_at: now });
+            }
+        }
     }
 }

@@ -5,6 +5,7 @@
 use super::timers::{Timer, TimerKind};
 use super::{ContactPoint, Received};
 use crate::event::EventKind;
+use crate::evidence::DataClass;
 use crate::request::{RequestId, Response};
 use crate::roster::{Mode, OpenWhen};
 use crate::seed::{stream, Purpose};
@@ -35,6 +36,7 @@ impl ContactPoint {
             return;
         }
         let mode = self.roster.mode_at(now);
+        let deletions = self.deletions(&request);
         self.received.insert(
             id,
             Received {
@@ -45,6 +47,11 @@ impl ContactPoint {
                 forwarded: false,
                 response: None,
                 translation_ready: None,
+                deletions,
+                lost_at_preservation: Vec::new(),
+                hold_until: None,
+                mla_arrived: None,
+                withdrawn: false,
             },
         );
         self.emit(now, id, EventKind::Delivered { from, mode });
@@ -128,7 +135,7 @@ impl ContactPoint {
     }
 
     pub(super) fn acknowledge(&mut self, now: SimTime, id: RequestId) {
-        let Some(received) = self.received.get(&id) else { return };
+        let Some(received) = self.received.get(&id).filter(|r| !r.withdrawn) else { return };
         let (kind, language) = (received.request.kind, received.request.language.clone());
         let open = self.profile.open_when(kind);
         let mode = self.roster.mode_at(now);
@@ -167,7 +174,7 @@ impl ContactPoint {
     }
 
     pub(super) fn fulfil(&mut self, now: SimTime, id: RequestId) {
-        let Some(received) = self.received.get(&id) else { return };
+        let Some(received) = self.received.get(&id).filter(|r| !r.withdrawn && r.response.is_none()) else { return };
         // Whoever does the work must be at work: defer to their next opening if not (the
         // central authority's delay is calendar time; an outage can hold a step back).
         let (roster, open) = match (&self.central_authority, received.forwarded) {
@@ -184,10 +191,14 @@ impl ContactPoint {
     }
 
     /// What executing the request now gives: a refusal (by the profile's odds), too late
-    /// for the evidence, or fulfilled (revealing the next state of an Art. 43 chain).
+    /// for the evidence (every class of data asked for is gone), or fulfilled (revealing the
+    /// next state of an Art. 43 chain; partially if some classes are gone).
     pub(super) fn execution(&self, now: SimTime, id: RequestId) -> Response {
         let Some(received) = self.received.get(&id) else { return Response::TooLate };
-        let too_late = received.request.evidence_deleted_at.is_some_and(|deleted| now > deleted);
+        let gone: Vec<DataClass> =
+            received.deletions.iter().filter(|(_, deleted)| now > *deleted).map(|(c, _)| *c).collect();
+        let classes = if received.request.data.is_empty() { 1 } else { received.request.data.len() };
+        let too_late = !gone.is_empty() && gone.len() >= classes;
         let reveals = received.request.chain.first().copied();
         // A person decides refusals; the profile's odds are for simulated contact points
         // and central authorities.
@@ -200,7 +211,7 @@ impl ContactPoint {
         } else if too_late {
             Response::TooLate
         } else {
-            Response::Fulfilled { reveals }
+            Response::Fulfilled { reveals, lost: gone }
         }
     }
 
@@ -208,6 +219,9 @@ impl ContactPoint {
         let Some(received) = self.received.get_mut(&id) else { return };
         assert!(received.response.is_none(), "{id} finished twice at {}", self.state);
         received.response = Some(response.clone());
+        if let Response::Fulfilled { lost, .. } = &response {
+            received.lost_at_preservation = lost.clone();
+        }
         let from = received.from;
         let event = match &response {
             Response::Fulfilled { .. } => EventKind::Fulfilled,
@@ -215,8 +229,12 @@ impl ContactPoint {
             Response::Refused { ground } => EventKind::Refused { ground: ground.clone() },
             Response::Forwarded => unreachable!("forwarding is not a final response"),
         };
+        let fulfilled = matches!(response, Response::Fulfilled { .. });
         self.emit(now, id, event);
         self.send(now, from, id, Message::Response { id, response });
+        if fulfilled {
+            self.start_hold(now, id);
+        }
     }
 
     /// A person acknowledged the request: tell the requester.
@@ -228,5 +246,6 @@ impl ContactPoint {
         let mode = self.roster.mode_at(now);
         self.emit(now, id, EventKind::Acknowledged { mode });
         self.send(now, from, id, Message::Acknowledgement { id });
+        self.early_notice(now, id);
     }
 }

@@ -3,7 +3,7 @@
 //! in another state sends that state the next request.
 
 use super::timers::{Timer, TimerKind};
-use super::{ContactPoint, Sent};
+use super::{ContactPoint, MlaStage, Sent};
 use crate::event::EventKind;
 use crate::request::{Inject, RequestId, RequestKind, Response};
 use crate::state::StateCode;
@@ -26,6 +26,8 @@ impl ContactPoint {
             details: inject.details,
             evidence_deleted_at: inject.evidence_deleted_at,
             chain: inject.chain,
+            data: inject.data,
+            data_created_at: inject.data_created_at,
         };
         self.start_request(now, inject.to, request);
     }
@@ -46,10 +48,19 @@ impl ContactPoint {
         }
         self.timers.extend(timers.iter().copied());
         self.emit(now, id, EventKind::Sent { to, kind: request.kind, scheduled: request.scheduled });
-        self.send(now, to, id, Message::Request(request.clone()));
+        self.send(now, to, id, Message::Request(Box::new(request.clone())));
         self.sent.insert(
             id,
-            Sent { to, request, attempts: 1, timers, receipt: false, acknowledged: false, finished: false },
+            Sent {
+                to,
+                request,
+                attempts: 1,
+                timers,
+                receipt: false,
+                acknowledged: false,
+                finished: false,
+                mla: MlaStage::None,
+            },
         );
     }
 
@@ -73,10 +84,14 @@ impl ContactPoint {
             self.timers.remove(&t);
         }
         let next_link = match &response {
-            Response::Fulfilled { reveals: Some(next) } => Some((*next, sent.request.clone())),
+            Response::Fulfilled { reveals: Some(next), .. } => Some((*next, sent.request.clone())),
             _ => None,
         };
+        let fulfilled = matches!(response, Response::Fulfilled { .. });
         self.emit(now, id, EventKind::ResponseReceived { response });
+        if fulfilled {
+            self.start_evidence_step(now, id);
+        }
         // Art. 43: the traffic data reveals a provider in another state; ask that state.
         if let Some((next, previous)) = next_link {
             let request = Request {
@@ -90,6 +105,8 @@ impl ContactPoint {
                 },
                 evidence_deleted_at: previous.evidence_deleted_at,
                 chain: previous.chain.get(1..).map(<[StateCode]>::to_vec).unwrap_or_default(),
+                data: previous.data,
+                data_created_at: previous.data_created_at,
             };
             self.start_request(now, next, request);
         }
@@ -115,7 +132,7 @@ impl ContactPoint {
             self.timers.insert(t);
         }
         self.emit(now, id, EventKind::Resent { attempt });
-        self.send(now, to, id, Message::Request(request));
+        self.send(now, to, id, Message::Request(Box::new(request)));
     }
 
     /// Ends a sent request without a final response (expired, undeliverable).

@@ -19,6 +19,14 @@ pub(super) enum TimerKind {
     Escalate,
     /// Requester: stop waiting.
     GiveUp,
+    /// Requester: its central authority has drafted the MLA request.
+    MlaDraft,
+    /// Requester: the MLA request is translated.
+    MlaTranslate,
+    /// Requested state: its central authority decides the MLA request.
+    MlaExecute,
+    /// Requested state: the preservation hold ends.
+    HoldExpiry,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -80,6 +88,10 @@ impl ContactPoint {
                 let waited_ms = self.profile.requester.give_up_after_ms;
                 self.end_sent(now, id, |to| EventKind::Expired { to, waited_ms });
             }
+            TimerKind::MlaDraft => self.mla_drafted(now, id),
+            TimerKind::MlaTranslate => self.mla_translated(now, id),
+            TimerKind::MlaExecute => self.execute_mla(now, id),
+            TimerKind::HoldExpiry => self.hold_expiry(now, id),
         }
     }
 }

@@ -21,7 +21,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 /// Bumped on any change to a type of [`peer`], [`control`] or a node's journal.
-pub const PROTOCOL_VERSION: u16 = 2;
+pub const PROTOCOL_VERSION: u16 = 3;
 /// ALPN protocol name on every QUIC connection.
 pub const ALPN: &[u8] = b"pocnet/1";
 
@@ -179,6 +179,7 @@ mod size_bounds {
     use super::*;
     use crate::config::ContactPointConfig;
     use crate::event::{Event, EventKind};
+    use crate::evidence::{DataClass, HoldRule, MlaPolicy, MlaResult, Notice, Retention};
     use crate::limits::*;
     use crate::network::{Fault, LinkRule, NetworkModel, Side};
     use crate::profile::{CentralAuthority, Delay, DelaysByMode, KindDelays, Profile, RequesterPolicy};
@@ -222,6 +223,8 @@ mod size_bounds {
             details: art42(),
             evidence_deleted_at: Some(SimTime(i64::MIN)),
             chain: (0..CHAIN_LINKS_MAX).map(code).collect(),
+            data: vec![DataClass::Stored; DATA_CLASSES_MAX],
+            data_created_at: Some(SimTime(i64::MIN)),
         }
     }
 
@@ -232,7 +235,7 @@ mod size_bounds {
             seq: u64::MAX,
             sent_at: SimTime(i64::MIN),
             deliver_at: SimTime(i64::MAX),
-            message: Message::Request(request()),
+            message: Message::Request(Box::new(request())),
         }
     }
 
@@ -264,6 +267,8 @@ mod size_bounds {
             details: art42(),
             evidence_deleted_at: Some(SimTime(i64::MIN)),
             chain: (0..CHAIN_LINKS_MAX).map(code).collect(),
+            data: vec![DataClass::Stored; DATA_CLASSES_MAX],
+            data_created_at: Some(SimTime(i64::MIN)),
         };
         assert!(body_len(&inject) <= INJECT_BYTES_MAX, "{}", body_len(&inject));
         let event = Event {
@@ -273,6 +278,22 @@ mod size_bounds {
             kind: EventKind::LateResponse { response: Response::Refused { ground: text(TEXT_FIELD_BYTES_MAX) } },
         };
         assert!(body_len(&event) <= EVENT_BYTES_MAX, "{}", body_len(&event));
+        for kind in [
+            EventKind::MlaAnswered { result: MlaResult::Refused { ground: text(TEXT_FIELD_BYTES_MAX) } },
+            EventKind::Withdrawn {
+                to: code(3),
+                notice: Notice::WillNotEnsureAvailability { gone: vec![DataClass::Stored; DATA_CLASSES_MAX] },
+            },
+            EventKind::LateResponse {
+                response: Response::Fulfilled {
+                    reveals: Some(code(3)),
+                    lost: vec![DataClass::Stored; DATA_CLASSES_MAX],
+                },
+            },
+        ] {
+            let e = Event { kind, ..event.clone() };
+            assert!(body_len(&e) <= EVENT_BYTES_MAX, "{}", body_len(&e));
+        }
         let frame =
             PeerFrame::Batch { from: code(1), envelopes: vec![envelope(); BATCH_BYTES_MAX / ENVELOPE_BYTES_MAX] };
         assert!(body_len(&frame) <= FRAME_BYTES_MAX - FRAME_HEADER_BYTES);
@@ -307,6 +328,25 @@ mod size_bounds {
                 give_up_after_ms: u64::MAX,
             },
             on_call_kinds: Some(RequestKind::ALL.to_vec()),
+            retention: Retention {
+                days: DataClass::NAMED.iter().chain([&DataClass::Stored]).map(|c| (*c, u32::MAX)).collect(),
+            },
+            hold: HoldRule { days: u32::MAX, renewable: true },
+            mla: Some(MlaPolicy {
+                kinds: RequestKind::ALL.to_vec(),
+                direct_kinds: RequestKind::ALL.to_vec(),
+                roster: roster(),
+                drafting: delay(),
+                translation: delay(),
+                transmission: delay(),
+                queue: delay(),
+                execution: delay(),
+                refuse_probability: 0.5,
+                refusal_grounds: vec![text(TEXT_FIELD_BYTES_MAX); REFUSAL_GROUNDS_MAX],
+                pursue_probability: 0.5,
+                confidentiality_notice_probability: 0.5,
+                withdraw_on_confidentiality_probability: 0.5,
+            }),
         };
         let region = || Side::Region("x".repeat(NAME_BYTES_MAX));
         let all: Vec<StateCode> = (0..STATES_MAX).map(code).collect();
@@ -323,6 +363,7 @@ mod size_bounds {
                 FAULTS_MAX
             ],
             regions: all.iter().map(|c| (*c, "x".repeat(NAME_BYTES_MAX))).collect(),
+            languages: all.iter().map(|c| (*c, vec!["x".repeat(LANGUAGE_BYTES_MAX); LANGUAGES_MAX])).collect(),
         };
         let setup = ToNode::Setup {
             run: RunId([0xff; 16]),

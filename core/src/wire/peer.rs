@@ -4,6 +4,7 @@
 //! receiver answers `Accepted` once every envelope is queued (and journalled), or
 //! `Rejected` with a typed reason.
 
+use crate::evidence::{DataClass, MlaResult, Notice};
 pub use crate::request::Response;
 use crate::request::{Art42, RequestId, RequestKind};
 use crate::state::StateCode;
@@ -25,7 +26,8 @@ pub struct Envelope {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Message {
-    Request(Request),
+    /// Boxed: a request is far larger than every other message.
+    Request(Box<Request>),
     /// The receiving node has the request (automatic, at delivery): the requester stops
     /// resending. Not a person's acknowledgement.
     Receipt {
@@ -43,6 +45,25 @@ pub enum Message {
     Escalation {
         id: RequestId,
     },
+    /// Early notice (Budapest Art. 29(6)): preservation will not ensure the data's
+    /// availability, or would threaten the investigation's confidentiality.
+    EarlyNotice {
+        id: RequestId,
+        notice: Notice,
+    },
+    /// The requester withdraws the request (after an early notice).
+    Withdraw {
+        id: RequestId,
+    },
+    /// Central authority to central authority: the MLA request that follows a preservation.
+    MlaRequest {
+        id: RequestId,
+    },
+    /// Central authority to central authority: how the MLA request ended.
+    MlaResponse {
+        id: RequestId,
+        result: MlaResult,
+    },
 }
 
 /// A request as sent by the requesting contact point.
@@ -54,9 +75,15 @@ pub struct Request {
     /// When the investigators needed it (the inject time): latencies count from here.
     pub scheduled: SimTime,
     pub details: Art42,
+    /// When the provider deletes the data, whatever its class (a per-inject override).
     pub evidence_deleted_at: Option<SimTime>,
     /// States still to be revealed along the chain after this link (Art. 43).
     pub chain: Vec<StateCode>,
+    /// The classes of data asked for; the holding state's retention of each, from
+    /// `data_created_at`, gives its deletion time.
+    pub data: Vec<DataClass>,
+    /// When the data was created (the case's start minus the data's age).
+    pub data_created_at: Option<SimTime>,
 }
 
 /// Frames on a node-to-node stream: the sender writes `Batch`, the receiver answers.
@@ -157,17 +184,31 @@ impl Envelope {
     /// before its core sees the envelope: a peer with a genuine certificate can still send
     /// anything.
     pub fn check(&self, known: impl Fn(StateCode) -> bool) -> Result<(), Rejection> {
-        use crate::limits::{CHAIN_LINKS_MAX, LANGUAGE_BYTES_MAX, TEXT_FIELD_BYTES_MAX};
+        use crate::limits::{CHAIN_LINKS_MAX, DATA_CLASSES_MAX, LANGUAGE_BYTES_MAX, TEXT_FIELD_BYTES_MAX};
         let ok = match &self.message {
             Message::Request(r) => {
                 r.chain.len() <= CHAIN_LINKS_MAX
+                    && r.data.len() <= DATA_CLASSES_MAX
                     && r.chain.iter().all(|s| known(*s))
                     && r.language.len() <= LANGUAGE_BYTES_MAX
                     && r.details.within_limits()
             }
-            Message::Response { response: Response::Fulfilled { reveals: Some(s) }, .. } => known(*s),
+            Message::Response { response: Response::Fulfilled { reveals, lost }, .. } => {
+                reveals.is_none_or(&known) && lost.len() <= DATA_CLASSES_MAX
+            }
             Message::Response { response: Response::Refused { ground }, .. } => ground.len() <= TEXT_FIELD_BYTES_MAX,
-            Message::Receipt { .. } | Message::Acknowledgement { .. } | Message::Escalation { .. } => true,
+            Message::EarlyNotice { notice: Notice::WillNotEnsureAvailability { gone }, .. } => {
+                gone.len() <= DATA_CLASSES_MAX
+            }
+            Message::MlaResponse { result: MlaResult::Refused { ground }, .. } => ground.len() <= TEXT_FIELD_BYTES_MAX,
+            Message::MlaResponse { result: MlaResult::Disclosed { lost }, .. } => lost.len() <= DATA_CLASSES_MAX,
+            Message::Receipt { .. }
+            | Message::Acknowledgement { .. }
+            | Message::Escalation { .. }
+            | Message::EarlyNotice { .. }
+            | Message::Withdraw { .. }
+            | Message::MlaRequest { .. }
+            | Message::MlaResponse { .. } => true,
             Message::Response { .. } => true,
         };
         if ok && known(self.from) && known(self.to) {

@@ -123,11 +123,17 @@ pub(super) fn generate(
         }
     }
     let retention = r.retention.as_ref().map(|v| delay_field(c, v));
+    let data = super::evidence::data_classes(c, &r.data_classes);
+    let data_age = r.data_age.as_ref().map(|v| delay_field(c, v));
+    if let (Some(v), true) = (&r.data_age, r.data_classes.is_empty()) {
+        c.at(v, "data_age needs `data_classes`: the age of which data?");
+    }
     let chain_p = r.chain_probability.as_ref().map(|p| probability(c, p));
     let (Some(g_start), Some(g_end), Some(diurnal)) = (g_start, g_end, diurnal) else { return vec![] };
     if matches!(retention, Some(None)) || matches!(chain_p, Some(None)) || !c.diagnostics.is_empty() {
         return vec![];
     }
+    let (Some(data), Some(data_age)) = (data, data_age.map_or(Some(None), |a| a.map(Some))) else { return vec![] };
     let retention = retention.flatten();
     let chain_p = chain_p.flatten().unwrap_or(0.0);
     let in_side = |code: StateCode, s: &Side| on_side(code, s, regions);
@@ -170,6 +176,11 @@ pub(super) fn generate(
             }
             let (Some(to), Some(kind)) = (pick(&mut rng, &candidates), pick(&mut rng, &kinds)) else { break };
             let evidence_deleted_at = retention.as_ref().map(|d| at.plus_ms(d.sample(&mut rng).max(1)));
+            // The data's age: drawn only when the block asks for it, so that older
+            // scenarios draw exactly what they drew before.
+            let age = data_age.as_ref().map_or(0, |d| d.sample(&mut rng));
+            let data_created_at =
+                (!data.is_empty()).then(|| SimTime(at.0.saturating_sub(i64::try_from(age).unwrap_or(0))));
             let mut chain = Vec::new();
             let mut last = to;
             while chain.len() < 3 && rng.random::<f64>() < chain_p {
@@ -205,6 +216,8 @@ pub(super) fn generate(
                 },
                 evidence_deleted_at,
                 chain,
+                data: data.clone(),
+                data_created_at,
             });
         }
     }

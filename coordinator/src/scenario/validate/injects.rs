@@ -61,7 +61,25 @@ pub(crate) fn inject(
             c.at(v, "the evidence is deleted before the request is made");
         }
     }
-    let (from, to, kind, at, deleted) = (from?, to?, kind?, at?, deleted?);
+    let data = super::evidence::data_classes(c, &raw.data_classes);
+    let age = raw.data_age.as_ref().map(|v| match crate::scenario::units::duration_ms(v.get_ref()) {
+        Ok(ms) if ms <= limits::DELAY_MS_MAX * 10 => Some(ms),
+        Ok(_) => {
+            c.at(v, "data_age: at most ten years");
+            None
+        }
+        Err(e) => {
+            c.at(v, e);
+            None
+        }
+    });
+    if let (Some(v), true) = (&raw.data_age, raw.data_classes.is_empty()) {
+        c.at(v, "data_age needs `data_classes`: the age of which data?");
+    }
+    let (from, to, kind, at, deleted, data) = (from?, to?, kind?, at?, deleted?, data?);
+    let age = age.unwrap_or(Some(0))?;
+    let data_created_at =
+        (!data.is_empty()).then(|| SimTime(at.0.saturating_sub(i64::try_from(age).unwrap_or(i64::MAX))));
     if chain.len() != raw.chain.len() {
         return None;
     }
@@ -102,5 +120,17 @@ pub(crate) fn inject(
     if too_long {
         return None;
     }
-    Some(Inject { id, at, from, to, kind, language, details, evidence_deleted_at: deleted, chain })
+    Some(Inject {
+        id,
+        at,
+        from,
+        to,
+        kind,
+        language,
+        details,
+        evidence_deleted_at: deleted,
+        chain,
+        data,
+        data_created_at,
+    })
 }

@@ -2,6 +2,7 @@
 //! where it is. One file per part of a scenario; this one walks them in order and holds
 //! the field checks they share.
 
+mod evidence;
 mod exercise;
 mod fields;
 mod generate;
@@ -11,7 +12,7 @@ mod profiles;
 mod states;
 mod thresholds;
 
-pub(crate) use profiles::profile;
+pub(crate) use profiles::{profile, ProfileDraft};
 pub(crate) use states::{state, StateDraft};
 
 use super::diag::Checker;
@@ -21,7 +22,7 @@ use super::Overrides;
 use fields::{duration_field, timestamp};
 use pocnet_core::limits;
 use pocnet_core::request::RequestId;
-use pocnet_core::{Profile, StateCode};
+use pocnet_core::StateCode;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub(crate) fn validate(
@@ -29,7 +30,7 @@ pub(crate) fn validate(
     raw: RawFile,
     overrides: &Overrides,
     register: Vec<StateDraft>,
-    profiles: &BTreeMap<String, Profile>,
+    profiles: &BTreeMap<String, ProfileDraft>,
     profile_names: &BTreeSet<String>,
 ) -> Option<Scenario> {
     let seed = match (overrides.seed, u64::try_from(*raw.scenario.seed.get_ref())) {
@@ -53,7 +54,21 @@ pub(crate) fn validate(
         _ => None,
     };
 
-    let (states, unresolved) = states::states(c, &raw, register, profiles, profile_names);
+    // The evidence step, scenario-wide: opt-in with `[mla]`.
+    let scenario_mla = raw.mla.as_ref().map(|m| evidence::mla(c, m));
+    if raw.mla.is_none() {
+        for p in raw.profiles.values() {
+            if let Some(m) = &p.get_ref().mla {
+                c.at(m, "this profile sets `mla`, but the scenario models no evidence step: add an `[mla]` section");
+            }
+        }
+    }
+    let scenario_retention = raw.retention.as_ref().map(|r| evidence::retention(c, r));
+    let law = evidence::EvidenceLaw {
+        mla: scenario_mla.flatten(),
+        retention: scenario_retention.flatten().unwrap_or_default(),
+    };
+    let (states, unresolved) = states::states(c, &raw, register, profiles, profile_names, &law);
     // Every state the files name, valid or not: a broken entry is reported once, where it
     // is, not again by every inject that names it.
     let named: BTreeSet<StateCode> = states
@@ -79,6 +94,7 @@ pub(crate) fn validate(
     let mut network = network::network(c, raw.network.as_ref(), &codes, &regions);
     if let (Some(n), Some(start), Some(end)) = (network.as_mut(), start, end) {
         n.regions = regions.clone();
+        n.languages = states.iter().map(|s| (s.code, s.languages.clone())).collect();
         for f in raw.faults.iter().filter(|f| !matches!(f.get_ref().kind.get_ref().as_str(), "crash" | "cut")) {
             if n.faults.len() == limits::FAULTS_MAX {
                 c.at(f, format!("more than {} down, partition and stale faults", limits::FAULTS_MAX));
@@ -142,7 +158,15 @@ pub(crate) fn validate(
     let cuts = network::cuts(c, &raw.faults, &codes, &regions, window);
     let restart_nodes = raw.scenario.restart_nodes.unwrap_or(true);
     let exercise = raw.exercise.as_ref().map(|e| exercise::exercise(c, e, &codes, expectations));
+    // Every parameter of the evidence step, labelled as the assumption it is.
+    let uses_classes = injects.iter().any(|i| !i.data.is_empty()) || raw.retention.is_some();
+    let mut evidence_assumptions = law.mla.as_ref().map(|m| m.assumptions()).unwrap_or_default();
+    if uses_classes {
+        evidence_assumptions.extend(evidence::retention_assumptions(&law.retention));
+    }
     Some(Scenario {
+        evidence_step: law.mla.is_some(),
+        evidence_assumptions,
         exercise,
         restart_nodes,
         cuts,

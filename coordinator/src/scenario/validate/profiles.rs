@@ -1,6 +1,7 @@
 //! `[profiles.NAME]`: delays by mode and kind, translation, refusals, the central
 //! authority, the requester's policy.
 
+use super::evidence::{self, EvidenceLaw};
 use super::fields::{by_mode, delay_field, duration_field, kind_of, probability};
 use crate::scenario::diag::Checker;
 use crate::scenario::raw::RawProfile;
@@ -12,8 +13,18 @@ use pocnet_core::roster::{Mode, RosterSpec, Shift, WorkWeek};
 use pocnet_core::{Delay, Profile};
 use std::collections::BTreeMap;
 
-pub(crate) fn profile(c: &mut Checker<'_>, raw: &Spanned<RawProfile>) -> Option<Profile> {
+/// A profile as its file gives it: the behaviour, and the state's law and MLA where the
+/// profile sets them (merged with the scenario's once every state is known).
+#[derive(Debug, Clone)]
+pub(crate) struct ProfileDraft {
+    pub(crate) profile: Profile,
+    pub(crate) law: EvidenceLaw,
+}
+
+pub(crate) fn profile(c: &mut Checker<'_>, raw: &Spanned<RawProfile>) -> Option<ProfileDraft> {
     let r = raw.get_ref();
+    let mla = r.mla.as_ref().map(|m| evidence::mla(c, m));
+    let retention = r.retention.as_ref().map(|t| evidence::retention(c, t));
     let acknowledge = by_mode(c, &r.acknowledge);
     let fulfil = by_mode(c, &r.fulfil);
     let mut kinds = BTreeMap::new();
@@ -104,12 +115,19 @@ pub(crate) fn profile(c: &mut Checker<'_>, raw: &Spanned<RawProfile>) -> Option<
             give_up_after_ms: give_up?,
         },
         on_call_kinds: on_call_kinds?,
+        retention: Default::default(),
+        hold: Default::default(),
+        mla: None,
     };
     if let Err(e) = profile.validate() {
         c.at(raw, e.to_string());
         return None;
     }
-    Some(profile)
+    let law = EvidenceLaw {
+        mla: mla.map_or(Some(None), |m| m.map(Some))?,
+        retention: retention.unwrap_or(Some(Default::default()))?,
+    };
+    Some(ProfileDraft { profile, law })
 }
 
 pub(crate) fn shifts(c: &mut Checker<'_>, hours: Option<&[Spanned<String>]>) -> Option<Vec<Shift>> {

@@ -1,6 +1,7 @@
 //! `[[states]]` and register entries: contact points, their rosters and languages.
 
-use super::profiles::shifts;
+use super::evidence::{resolve_retention, EvidenceLaw};
+use super::profiles::{shifts, ProfileDraft};
 use crate::scenario::diag::line_column;
 use crate::scenario::diag::Checker;
 use crate::scenario::model::StateEntry;
@@ -8,7 +9,7 @@ use crate::scenario::raw::{RawFile, RawState};
 use crate::scenario::schema::ROSTERS;
 use pocnet_core::limits;
 use pocnet_core::roster::{Mode, Roster, RosterSpec, Shift, WorkWeek};
-use pocnet_core::{Profile, StateCode};
+use pocnet_core::StateCode;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A contact point before its profile is resolved: profiles come from the register and the
@@ -26,13 +27,21 @@ pub(crate) struct StateDraft {
 }
 
 impl StateDraft {
-    /// The contact point, with its profile (the central authority keeps the state's zone,
-    /// working week and holidays).
-    pub(crate) fn with_profile(self, mut profile: Profile) -> StateEntry {
+    /// The contact point, with its profile (the central authorities keep the state's zone,
+    /// working week and holidays), its law and its part in MLA (the profile's values over
+    /// the scenario's, when the scenario models the evidence step).
+    pub(crate) fn with_profile(self, draft: &ProfileDraft, scenario: &EvidenceLaw) -> StateEntry {
+        let mut profile = draft.profile.clone();
         if let Some(ca) = profile.central_authority.as_mut() {
             ca.roster.tz = self.roster.tz.clone();
             ca.roster.workweek = self.roster.workweek;
             ca.roster.holidays = self.roster.holidays.clone();
+        }
+        profile.retention = resolve_retention(&scenario.retention, &draft.law.retention);
+        if let Some(mla) = &scenario.mla {
+            let (policy, hold) = mla.resolve(draft.law.mla.as_ref(), &self.roster);
+            profile.mla = Some(policy);
+            profile.hold = hold;
         }
         StateEntry {
             code: self.code,
@@ -186,8 +195,9 @@ pub(crate) fn states(
     c: &mut Checker<'_>,
     raw: &RawFile,
     mut register: Vec<StateDraft>,
-    profiles: &BTreeMap<String, Profile>,
+    profiles: &BTreeMap<String, ProfileDraft>,
     profile_names: &BTreeSet<String>,
+    law: &EvidenceLaw,
 ) -> (Vec<StateEntry>, BTreeSet<StateCode>) {
     // Register selection, then the scenario's own entries (overrides or additions).
     if let Some(include) = &raw.scenario.include {
@@ -240,7 +250,7 @@ pub(crate) fn states(
     let mut unresolved = BTreeSet::new();
     for draft in drafts {
         match profiles.get(&draft.profile_name) {
-            Some(p) => states.push(draft.with_profile(p.clone())),
+            Some(p) => states.push(draft.with_profile(p, law)),
             None => {
                 // Already reported where the profile was named, or the profile itself is invalid.
                 if !profile_names.contains(&draft.profile_name) {
