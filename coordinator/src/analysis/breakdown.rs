@@ -26,16 +26,20 @@ fn weekday_key(index: u8) -> String {
 
 /// Percentiles of `value` over the requests that have one, grouped every way.
 pub fn latency(requests: &[Placed<'_>], value: fn(&Request) -> Option<u64>) -> LatencyTable {
+    let measured: Vec<(&Placed<'_>, u64)> = requests.iter().filter_map(|p| Some((p, value(p.request)?))).collect();
+    latency_of(&measured)
+}
+
+/// Percentiles of values, each placed as a request is, grouped every way.
+pub fn latency_of(measured: &[(&Placed<'_>, u64)]) -> LatencyTable {
     let group = |key: &dyn Fn(&Placed<'_>) -> String| -> BTreeMap<String, Percentiles> {
         let mut groups: BTreeMap<String, Vec<u64>> = BTreeMap::new();
-        for p in requests {
-            if let Some(v) = value(p.request) {
-                groups.entry(key(p)).or_default().push(v);
-            }
+        for (p, v) in measured {
+            groups.entry(key(p)).or_default().push(*v);
         }
         groups.into_iter().map(|(k, v)| (k, percentiles(&v))).collect()
     };
-    let all: Vec<u64> = requests.iter().filter_map(|p| value(p.request)).collect();
+    let all: Vec<u64> = measured.iter().map(|(_, v)| *v).collect();
     LatencyTable {
         overall: percentiles(&all),
         by_kind: group(&|p| p.request.kind.to_string()),

@@ -1,11 +1,13 @@
 //! What the ledger says in figures: latency percentiles by kind, region pair and the
 //! receiver's local hour and weekday, outcomes by kind and region with the worst groups
 //! named, the share acknowledged within the SLA, coverage across time zones from the
-//! rosters, and the scenario's thresholds judged. Reads the ledger and the scenario; knows
+//! rosters, the evidence step (usable evidence, the hold, where the time went), and the
+//! scenario's thresholds judged. Reads the ledger and the scenario; knows
 //! nothing of how the figures are shown.
 
 pub mod breakdown;
 pub mod coverage;
+pub mod evidence;
 pub mod percentiles;
 pub mod thresholds;
 
@@ -95,6 +97,8 @@ pub struct Analysis {
     pub sla: Sla,
     pub coverage: Coverage,
     pub thresholds: Vec<Verdict>,
+    /// The evidence step's figures, when it is modelled.
+    pub evidence: Option<evidence::EvidenceFigures>,
 }
 
 impl Analysis {
@@ -109,6 +113,7 @@ impl Analysis {
             sla: breakdown::sla(&placed, scenario.ack_sla_ms),
             coverage: coverage::compute(scenario),
             thresholds: thresholds::evaluate(scenario, ledger, &placed),
+            evidence: evidence::figures(scenario, ledger, &placed),
         }
     }
 }

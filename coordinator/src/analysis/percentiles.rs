@@ -39,6 +39,24 @@ pub fn percentiles(values: &[u64]) -> Percentiles {
     }
 }
 
+/// Quantiles (each in [0, 1]) of signed values, exact (nearest rank, as HdrHistogram
+/// reads its buckets): for margins, one per MLA request, where a shifted histogram's 0.1%
+/// of a year would blur days.
+pub fn signed_quantiles(values: &[i64], quantiles: &[f64]) -> Vec<i64> {
+    let mut sorted = values.to_vec();
+    sorted.sort_unstable();
+    quantiles
+        .iter()
+        .map(|q| {
+            if sorted.is_empty() {
+                return 0;
+            }
+            let rank = (q.clamp(0.0, 1.0) * sorted.len() as f64).ceil() as usize;
+            sorted[rank.clamp(1, sorted.len()) - 1]
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,5 +71,16 @@ mod tests {
         assert!((90_000..=90_090).contains(&p.p90_ms), "p90 {}", p.p90_ms);
         assert!((100_000..=100_100).contains(&p.max_ms), "max {}", p.max_ms);
         assert_eq!(percentiles(&[]).count, 0);
+    }
+
+    #[test]
+    fn signed_quantiles_of_known_values() {
+        // -50 days to +49 days, one value a day.
+        let day = 86_400_000_i64;
+        let values: Vec<i64> = (-50..50).map(|d| d * day).collect();
+        let q = signed_quantiles(&values, &[0.05, 0.5]);
+        // Nearest rank: the 5th of 100 values and the 50th.
+        assert_eq!(q, vec![-46 * day, -day]);
+        assert_eq!(signed_quantiles(&[], &[0.5]), vec![0]);
     }
 }

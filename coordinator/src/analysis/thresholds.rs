@@ -25,14 +25,15 @@ pub struct Verdict {
 }
 
 pub fn evaluate(scenario: &Scenario, ledger: &Ledger, placed: &[Placed<'_>]) -> Vec<Verdict> {
-    scenario.thresholds.iter().map(|t| verdict(t, ledger, placed)).collect()
+    scenario.thresholds.iter().map(|t| verdict(t, scenario, ledger, placed)).collect()
 }
 
 fn request_matches(t: &Threshold, p: &Placed<'_>) -> bool {
     t.kind.is_none_or(|k| p.request.kind == k) && t.region.as_ref().is_none_or(|reg| p.to_region == reg)
 }
 
-fn verdict(t: &Threshold, ledger: &Ledger, placed: &[Placed<'_>]) -> Verdict {
+fn verdict(t: &Threshold, scenario: &Scenario, ledger: &Ledger, placed: &[Placed<'_>]) -> Verdict {
+    let evidence_kind = |c: &&Case| scenario.evidence_kinds.contains(&c.kind);
     let first_region = first_regions(placed);
     let case_matches = |c: &Case| {
         let region = first_region.get(&c.id.case).copied().unwrap_or_default();
@@ -45,6 +46,13 @@ fn verdict(t: &Threshold, ledger: &Ledger, placed: &[Placed<'_>]) -> Verdict {
         let values: Vec<u64> = match t.metric {
             Metric::AckTime => of_request(Request::time_to_acknowledge_ms),
             Metric::FulfilTime => of_request(Request::time_to_fulfil_ms),
+            Metric::EvidenceTime => ledger
+                .cases
+                .iter()
+                .filter(|c| case_matches(c))
+                .filter(evidence_kind)
+                .map(|c| c.time_to_evidence_ms().unwrap_or(NEVER_MS))
+                .collect(),
             _ => ledger
                 .cases
                 .iter()
@@ -61,21 +69,33 @@ fn verdict(t: &Threshold, ledger: &Ledger, placed: &[Placed<'_>]) -> Verdict {
             Stat::Max => p.max_ms,
         };
         let shown = if v >= NEVER_MS { "never".to_string() } else { format_duration_ms(v) };
-        (shown, values.len(), values.is_empty() || (v as f64) < t.below)
+        (shown, values.len(), values.is_empty() || t.bound.holds(v as f64))
     } else {
-        let cases: Vec<&Case> = ledger.cases.iter().filter(|c| case_matches(c)).collect();
-        let bad = cases
+        // The cases a ratio is a share of: every case, or those of its step.
+        let cases: Vec<&Case> = ledger
+            .cases
+            .iter()
+            .filter(|c| case_matches(c))
+            .filter(|c| match t.metric {
+                Metric::HoldLapsedRatio => c.had_mla_leg(),
+                Metric::DisclosedRatio => evidence_kind(c),
+                _ => true,
+            })
+            .collect();
+        let counted = cases
             .iter()
             .filter(|c| match t.metric {
                 Metric::EvidenceLostRatio => c.outcome == Outcome::EvidenceLost,
                 Metric::ExpiredRatio => c.outcome == Outcome::Expired,
                 Metric::RefusedRatio => c.outcome == Outcome::Refused,
                 Metric::UndeliverableRatio => c.outcome == Outcome::Undeliverable,
+                Metric::HoldLapsedRatio => c.outcome == Outcome::HoldLapsed,
+                Metric::DisclosedRatio => c.outcome == Outcome::Disclosed,
                 _ => !c.outcome.is_success(),
             })
             .count();
-        let ratio = if cases.is_empty() { 0.0 } else { bad as f64 / cases.len() as f64 };
-        (format!("{ratio:.4}"), cases.len(), ratio < t.below)
+        let ratio = if cases.is_empty() { 0.0 } else { counted as f64 / cases.len() as f64 };
+        (format!("{ratio:.4}"), cases.len(), cases.is_empty() || t.bound.holds(ratio))
     };
     let value = if samples == 0 { "no samples".to_string() } else { value };
     Verdict { threshold: t.to_string(), value, samples, passed }

@@ -208,6 +208,18 @@ impl Case {
     pub fn time_to_evidence_ms(&self) -> Option<u64> {
         (self.outcome == Outcome::Disclosed).then(|| self.end_to_end_ms())
     }
+
+    /// A preserved case an MLA request was to follow (whatever became of it).
+    pub fn had_mla_leg(&self) -> bool {
+        match &self.reason {
+            Reason::Disclosed { direct, .. } => !direct,
+            Reason::HoldLapsed { .. }
+            | Reason::MlaRefused { .. }
+            | Reason::MlaNotPursued { .. }
+            | Reason::MlaUnfinished { .. } => true,
+            _ => false,
+        }
+    }
 }
 
 /// Where a case's time went on its way to usable evidence, in milliseconds: the 24/7 step

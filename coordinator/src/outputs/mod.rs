@@ -22,3 +22,42 @@ pub fn esc(s: &str) -> String {
 pub(crate) fn week_start_of(a: &crate::report::Account<'_>) -> pocnet_core::SimTime {
     crate::analysis::coverage::weeks_of(a.scenario.start, a.scenario.end).0
 }
+
+/// The one thing a reader needs first about the evidence step: how many cases ended in
+/// usable evidence, and the biggest cause of those that did not.
+pub fn evidence_headline(a: &crate::report::Account<'_>) -> Option<String> {
+    let e = a.analysis.evidence.as_ref()?;
+    let mut line = format!(
+        "{} of {} cases asking for evidence ended in usable evidence ({:.0}%)",
+        e.disclosed,
+        e.cases,
+        e.disclosed_ratio * 100.0
+    );
+    if let Some(cause) = e.not_usable.first() {
+        let label = crate::ledger::Outcome::ALL
+            .iter()
+            .find(|o| o.as_str() == cause.outcome)
+            .map_or(cause.outcome, |o| o.label());
+        line.push_str(&format!("; the biggest cause of the rest: {label} ({} cases)", cause.cases));
+    }
+    if e.time_to_usable_evidence.overall.count > 0 {
+        let p = &e.time_to_usable_evidence.overall;
+        line.push_str(&format!(
+            "; time to usable evidence p50 {}, p90 {}",
+            pocnet_core::time::format_duration_ms(p.p50_ms),
+            pocnet_core::time::format_duration_ms(p.p90_ms)
+        ));
+    }
+    line.push('.');
+    Some(line)
+}
+
+/// A signed duration as people read it: `-3d04h` for a margin missed.
+pub fn signed_duration(ms: i64) -> String {
+    let d = pocnet_core::time::format_duration_ms(ms.unsigned_abs());
+    if ms < 0 {
+        format!("-{d}")
+    } else {
+        d
+    }
+}

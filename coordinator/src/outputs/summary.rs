@@ -31,6 +31,9 @@ pub fn summary_md(a: &Account<'_>) -> String {
         a.scenario.seed,
         a.scenario.start
     );
+    if let Some(headline) = super::evidence_headline(a) {
+        let _ = writeln!(o, "**{headline}**\n");
+    }
     let _ = writeln!(o, "| outcome | cases |\n|---|---|");
     for (name, n) in a.by_outcome() {
         let _ = writeln!(o, "| {name} | {n} |");
@@ -40,6 +43,30 @@ pub fn summary_md(a: &Account<'_>) -> String {
         for v in &a.analysis.thresholds {
             let mark = if v.passed { "pass" } else { "**BREACH**" };
             let _ = writeln!(o, "| {mark} | `{}` | {} (n={}) |", v.threshold, v.value, v.samples);
+        }
+    }
+    if let Some(e) = &a.analysis.evidence {
+        let _ =
+            writeln!(o, "\n## Usable evidence\n\n| | n | p50 | p90 | p95 | p99 | max |\n|---|---|---|---|---|---|---|");
+        let t = &e.time_to_usable_evidence;
+        let _ = writeln!(o, "{}", pct_row("time to usable evidence", &t.overall));
+        for (kind, p) in &t.by_kind {
+            let _ = writeln!(o, "{}", pct_row(&format!("time to usable evidence · {kind}"), p));
+        }
+        let m = &e.hold_margin;
+        let _ = writeln!(
+            o,
+            "\nHolds lapsed: {} of {} ({:.1}%); margin when the MLA request arrived: p5 {}, p50 {} ({} requests).\n",
+            e.hold_lapsed,
+            e.with_mla,
+            e.hold_lapsed_ratio * 100.0,
+            super::signed_duration(m.p5_ms),
+            super::signed_duration(m.p50_ms),
+            m.requests
+        );
+        let _ = writeln!(o, "| where the time went | mean per case | share |\n|---|---|---|");
+        for s in &e.where_the_time_went.stages {
+            let _ = writeln!(o, "| {} | {} | {:.0}% |", s.stage, dur(s.mean_ms), s.share * 100.0);
         }
     }
     let _ = writeln!(

@@ -13,6 +13,9 @@ pub fn table(a: &Account<'_>, totals_only: bool) -> String {
         out.push('\n');
     }
     let _ = writeln!(out, "{}", a.totals_line());
+    if let Some(headline) = super::evidence_headline(a) {
+        let _ = writeln!(out, "{headline}");
+    }
     for (name, table) in &a.analysis.latency {
         let p = &table.overall;
         let _ = writeln!(

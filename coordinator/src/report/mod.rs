@@ -10,6 +10,7 @@
 //! - [`transport`]: `transport.json` of a mesh run.
 
 pub mod compare;
+pub mod evidence;
 pub mod transport;
 
 use crate::analysis::breakdown::{LatencyTable, Outcomes, Sla};
@@ -50,6 +51,9 @@ pub struct Report<'a> {
     pub coverage: &'a Coverage,
     /// The scenario's thresholds and whether this run met them.
     pub thresholds: &'a [Verdict],
+    /// The evidence step: usable evidence, the hold, where the time went.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<&'a crate::analysis::evidence::EvidenceFigures>,
     pub cases: Vec<CaseRecord>,
     pub requests: Vec<RequestRecord>,
 }
@@ -71,6 +75,13 @@ pub struct ScenarioSummary {
     /// with (never the host's).
     pub tzdb: &'static str,
     pub assumptions: &'static str,
+    /// Whether the evidence step (the hold and the MLA leg) is modelled.
+    #[serde(skip_serializing_if = "is_false")]
+    pub evidence_step: bool,
+    /// Each parameter of the evidence step and of data retention: its value and where the
+    /// value comes from.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence_assumptions: Vec<crate::scenario::Assumption>,
 }
 
 #[derive(Debug, Serialize)]
@@ -111,6 +122,12 @@ pub struct Totals {
     pub never_reached: usize,
     /// Envelopes the network model lost (faults, loss), and why.
     pub lost_messages: BTreeMap<String, usize>,
+    /// Withdrawn on an early notice.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub withdrawn: usize,
+    /// The evidence step's outcomes, when it is modelled.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<evidence::EvidenceTotals>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -172,6 +189,9 @@ pub struct RequestRecord {
     pub time_to_acknowledge_ms: Option<u64>,
     pub time_to_fulfil_ms: Option<u64>,
     pub time_to_outcome_ms: u64,
+    /// The evidence step of this request (when modelled, or when it names classes of data).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<evidence::RequestEvidence>,
 }
 
 /// One inject and the chain of requests it led to.
@@ -186,6 +206,8 @@ pub struct CaseRecord {
     pub outcome: &'static str,
     pub reason: String,
     pub end_to_end_ms: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<evidence::CaseEvidence>,
 }
 
 pub const ASSUMPTIONS: &str = "No published response-time data exists for 24/7 points of contact: every delay, \
@@ -289,6 +311,7 @@ impl<'s> Account<'s> {
                     time_to_acknowledge_ms: r.time_to_acknowledge_ms(),
                     time_to_fulfil_ms: r.time_to_fulfil_ms(),
                     time_to_outcome_ms: r.time_to_outcome_ms(),
+                    evidence: self.request_evidence(r),
                 }
             })
             .collect();
@@ -306,6 +329,8 @@ impl<'s> Account<'s> {
                 last_input: ledger.last_input.map(|t| t.to_string()),
                 tzdb: pocnet_core::tzdb::version(),
                 assumptions: ASSUMPTIONS,
+                evidence_step: scenario.evidence_step,
+                evidence_assumptions: scenario.evidence_assumptions.clone(),
             },
             states: scenario
                 .states
@@ -333,12 +358,15 @@ impl<'s> Account<'s> {
                 reached_not_answered: t.reached_not_answered,
                 never_reached: t.never_reached,
                 lost_messages: t.lost_messages.clone(),
+                withdrawn: t.cases_of(Outcome::Withdrawn),
+                evidence: self.evidence_totals(),
             },
             latency: &a.latency,
             outcomes: &a.outcomes,
             sla: &a.sla,
             coverage: &a.coverage,
             thresholds: &a.thresholds,
+            evidence: a.evidence.as_ref(),
             cases: ledger
                 .cases
                 .iter()
@@ -351,6 +379,7 @@ impl<'s> Account<'s> {
                     outcome: c.outcome.as_str(),
                     reason: c.reason.to_string(),
                     end_to_end_ms: c.end_to_end_ms(),
+                    evidence: self.case_evidence(c),
                 })
                 .collect(),
             requests,

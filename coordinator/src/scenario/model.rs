@@ -56,6 +56,9 @@ pub struct Scenario {
     pub exercise: Option<Exercise>,
     /// Whether the evidence step (the hold and the MLA leg) is modelled (`[mla]`).
     pub evidence_step: bool,
+    /// The kinds that ask for evidence, scenario-wide: those that need an MLA request and
+    /// those the 24/7 step discloses directly (empty without `[mla]`).
+    pub evidence_kinds: Vec<RequestKind>,
     /// Its parameters and the retention of data, each with where its value comes from.
     pub evidence_assumptions: Vec<Assumption>,
 }
@@ -143,12 +146,18 @@ pub enum Metric {
     ExpiredRatio,
     RefusedRatio,
     UndeliverableRatio,
-    /// Cases that did not end fulfilled or preserved.
+    /// Cases that did not end fulfilled, preserved or disclosed.
     FailureRatio,
+    /// Of the preserved cases an MLA request was to follow, those whose hold lapsed.
+    HoldLapsedRatio,
+    /// Of the cases of the evidence kinds, those that ended in usable evidence.
+    DisclosedRatio,
+    /// Time from the scheduled inject time to usable evidence (never, if not disclosed).
+    EvidenceTime,
 }
 
 impl Metric {
-    pub const NAMES: [(&'static str, Metric); 8] = [
+    pub const NAMES: [(&'static str, Metric); 11] = [
         ("ack_time", Metric::AckTime),
         ("fulfil_time", Metric::FulfilTime),
         ("case_time", Metric::CaseTime),
@@ -157,6 +166,9 @@ impl Metric {
         ("refused_ratio", Metric::RefusedRatio),
         ("undeliverable_ratio", Metric::UndeliverableRatio),
         ("failure_ratio", Metric::FailureRatio),
+        ("hold_lapsed_ratio", Metric::HoldLapsedRatio),
+        ("disclosed_ratio", Metric::DisclosedRatio),
+        ("evidence_time", Metric::EvidenceTime),
     ];
 
     pub fn name(&self) -> &'static str {
@@ -164,7 +176,12 @@ impl Metric {
     }
 
     pub fn is_time(&self) -> bool {
-        matches!(self, Metric::AckTime | Metric::FulfilTime | Metric::CaseTime)
+        matches!(self, Metric::AckTime | Metric::FulfilTime | Metric::CaseTime | Metric::EvidenceTime)
+    }
+
+    /// Needs the evidence step (`[mla]`).
+    pub fn needs_evidence_step(&self) -> bool {
+        matches!(self, Metric::HoldLapsedRatio | Metric::DisclosedRatio | Metric::EvidenceTime)
     }
 }
 
@@ -178,8 +195,38 @@ pub struct Threshold {
     pub region: Option<String>,
     /// For time metrics: p50, p90, p95, p99 or max.
     pub stat: Option<Stat>,
-    /// Milliseconds for time metrics, a fraction for ratios; the value must be below it.
-    pub below: f64,
+    /// Milliseconds for time metrics, a fraction for ratios.
+    pub bound: Bound,
+}
+
+/// Which side of its value a threshold's metric must stay.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Bound {
+    Below(f64),
+    /// For shares that should be high (`disclosed_ratio`).
+    Above(f64),
+}
+
+impl Bound {
+    pub fn holds(&self, value: f64) -> bool {
+        match *self {
+            Bound::Below(b) => value < b,
+            Bound::Above(b) => value > b,
+        }
+    }
+
+    pub fn value(&self) -> f64 {
+        match *self {
+            Bound::Below(b) | Bound::Above(b) => b,
+        }
+    }
+
+    fn sign(&self) -> &'static str {
+        match self {
+            Bound::Below(_) => "<",
+            Bound::Above(_) => ">",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -213,9 +260,10 @@ impl fmt::Display for Threshold {
         if !filters.is_empty() {
             write!(f, "{{{}}}", filters.join(","))?;
         }
+        let (sign, value) = (self.bound.sign(), self.bound.value());
         match self.stat {
-            Some(stat) => write!(f, " {} < {}", stat.name(), pocnet_core::time::format_duration_ms(self.below as u64)),
-            None => write!(f, " < {}", self.below),
+            Some(stat) => write!(f, " {} {sign} {}", stat.name(), pocnet_core::time::format_duration_ms(value as u64)),
+            None => write!(f, " {sign} {value}"),
         }
     }
 }

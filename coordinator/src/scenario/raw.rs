@@ -513,6 +513,12 @@ pub(super) struct RawThreshold {
     #[serde(default)]
     #[schemars(schema_with = "schema::stat")]
     pub(super) stat: Option<Spanned<String>>,
-    #[schemars(schema_with = "schema::below")]
-    pub(super) below: Spanned<toml::Value>,
+    /// The value must stay below this (a duration for time metrics, a share in [0, 1]).
+    #[serde(default)]
+    #[schemars(schema_with = "schema::bound")]
+    pub(super) below: Option<Spanned<toml::Value>>,
+    /// Or above this (for shares that should be high, like `disclosed_ratio`).
+    #[serde(default)]
+    #[schemars(schema_with = "schema::bound")]
+    pub(super) above: Option<Spanned<toml::Value>>,
 }

@@ -215,7 +215,7 @@ pub(super) fn weights(_: &mut SchemaGenerator) -> Schema {
     json_schema!({ "type": "object", "additionalProperties": { "type": "number", "minimum": 0 } })
 }
 
-pub(super) fn below(_: &mut SchemaGenerator) -> Schema {
+pub(super) fn bound(_: &mut SchemaGenerator) -> Schema {
     json_schema!({
         "type": ["string", "number"],
         "description": "a duration for time metrics, a number in [0, 1] for ratios"

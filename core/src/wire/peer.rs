@@ -66,6 +66,14 @@ pub enum Message {
     },
 }
 
+impl Message {
+    /// Whether it travels between central authorities (MLA), whose channel adds its own
+    /// delay to the link's, untouched by the 24/7 network's faults.
+    pub fn is_by_channel(&self) -> bool {
+        matches!(self, Message::MlaRequest { .. } | Message::MlaResponse { .. })
+    }
+}
+
 /// A request as sent by the requesting contact point.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Request {

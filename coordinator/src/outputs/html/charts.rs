@@ -231,7 +231,9 @@ pub(super) fn chain_timeline(a: &Account<'_>) -> String {
     let links: Vec<_> = a.ledger.requests.iter().filter(|q| q.id.case == case.id.case).collect();
     let t0 = links.first().map(|q| q.scheduled.0).unwrap_or(0);
     let ms = |t: Option<pocnet_core::SimTime>| t.map(|t| t.0 - t0);
-    let span = case.end_to_end_ms().max(1) as f64;
+    // The 24/7 step of every link (the evidence step has a chart of its own).
+    let span =
+        links.iter().map(|q| q.step_at.since(q.scheduled) as i64 + q.scheduled.0 - t0).max().unwrap_or(1).max(1) as f64;
     let (w, left, row) = (1000.0, 120.0, 30.0);
     let h = row * links.len() as f64 + 40.0;
     let x = |v: i64| left + (w - left - 10.0) * (v.max(0) as f64 / span).min(1.0);

@@ -2,6 +2,7 @@
 //! exercise's leads with its after-action review. The charts are in [`charts`].
 
 mod charts;
+mod evidence;
 
 use super::esc;
 use crate::report::{Account, ASSUMPTIONS};
@@ -40,6 +41,7 @@ pub fn report_html(a: &Account<'_>, after_action: Option<&crate::outputs::after_
     if let Some(review) = after_action {
         o.push_str(&review.html());
     }
+    o.push_str(&evidence::section(a));
     let _ = writeln!(o, "<h2>Outcomes</h2><table id=\"outcomes\"><tr><th>outcome</th><th>cases</th></tr>");
     for (name, n) in a.by_outcome() {
         let _ = writeln!(o, "<tr><td>{name}</td><td>{n}</td></tr>");

@@ -26,15 +26,19 @@ pub const MLA_DEFAULTS: [(&str, &str, &str); 15] = [
     ),
     ("direct_kinds", "emergency", "data to avert an emergency (Art. 2(s)) is disclosed by the 24/7 step itself"),
     ("hours", "09:00-17:00", "assumption: central authorities keep office hours (Art. 41 makes only the contact point 24/7)"),
-    ("drafting", "median 10d p90 30d", "assumption: no published figure"),
-    ("translation", "median 5d p90 15d", "assumption: a request goes in a language the requested state accepts (Art. 40); no published figure"),
+    ("drafting", "median 24h p90 120h", "assumption (office hours: 3 working days, 15 at p90); no published figure"),
+    (
+        "translation",
+        "median 16h p90 40h",
+        "assumption (office hours: 2 working days, 5 at p90): a request goes in a language the requested state accepts (Art. 40); no published figure",
+    ),
     ("transmission", "median 5d p90 20d", "assumption: central authority to central authority, each way; no published figure"),
     (
         "queue",
         "median 120d p90 300d",
         "about nine months on average for MLA requests to the US, over 11,000 pending (UNODC 2013, via secondary sources); lower here for an average state: assumption",
     ),
-    ("execution", "median 20d p90 60d", "assumption: no published figure"),
+    ("execution", "median 40h p90 160h", "assumption (office hours: 5 working days, 20 at p90); no published figure"),
     ("refuse_probability", "0.05", "assumption: refusal grounds are wider than for preservation (Art. 40); no published rate"),
     (
         "refusal_grounds",
@@ -256,6 +260,25 @@ impl MlaOverrides {
             renewable: pick!(profile, self, hold_renewable, false),
         };
         (policy, hold)
+    }
+
+    /// The policy as the scenario sets it (office hours in UTC, every day).
+    fn scenario_policy(&self) -> (MlaPolicy, HoldRule) {
+        let utc = RosterSpec {
+            tz: "UTC".into(),
+            workweek: WorkWeek::ALL_DAYS,
+            shifts: vec![],
+            always_staffed: false,
+            off_hours: Mode::Closed,
+            holidays: vec![],
+        };
+        self.resolve(None, &utc)
+    }
+
+    /// The kinds that ask for evidence: those needing MLA, then those disclosed directly.
+    pub(crate) fn evidence_kinds(&self) -> Vec<RequestKind> {
+        let (policy, _) = self.scenario_policy();
+        policy.kinds.into_iter().chain(policy.direct_kinds).collect()
     }
 
     /// The scenario-wide values, each with where it comes from, for the report.

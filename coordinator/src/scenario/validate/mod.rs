@@ -147,8 +147,11 @@ pub(crate) fn validate(
     }
 
     let all_regions: BTreeSet<&String> = regions.values().collect();
-    let thresholds =
-        raw.thresholds.iter().filter_map(|t| thresholds::threshold(c, t.get_ref(), &all_regions)).collect();
+    let thresholds = raw
+        .thresholds
+        .iter()
+        .filter_map(|t| thresholds::threshold(c, t.get_ref(), &all_regions, law.mla.is_some()))
+        .collect();
 
     let ack_sla_ms = match &raw.scenario.ack_sla {
         Some(v) => duration_field(c, v, "ack_sla"),
@@ -164,8 +167,10 @@ pub(crate) fn validate(
     if uses_classes {
         evidence_assumptions.extend(evidence::retention_assumptions(&law.retention));
     }
+    let evidence_kinds = law.mla.as_ref().map(|m| m.evidence_kinds()).unwrap_or_default();
     Some(Scenario {
         evidence_step: law.mla.is_some(),
+        evidence_kinds,
         evidence_assumptions,
         exercise,
         restart_nodes,

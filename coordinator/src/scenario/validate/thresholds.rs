@@ -2,18 +2,27 @@
 
 use super::fields::kind_of;
 use crate::scenario::diag::Checker;
-use crate::scenario::model::{Metric, Stat, Threshold};
-use crate::scenario::raw::RawThreshold;
+use crate::scenario::model::{Bound, Metric, Stat, Threshold};
+use crate::scenario::raw::{RawThreshold, Spanned};
 use crate::scenario::units::duration_ms;
 use std::collections::BTreeSet;
 
-pub(crate) fn threshold(c: &mut Checker<'_>, raw: &RawThreshold, regions: &BTreeSet<&String>) -> Option<Threshold> {
+pub(crate) fn threshold(
+    c: &mut Checker<'_>,
+    raw: &RawThreshold,
+    regions: &BTreeSet<&String>,
+    evidence_step: bool,
+) -> Option<Threshold> {
     let metric = Metric::NAMES.iter().find(|(n, _)| n == raw.metric.get_ref()).map(|(_, m)| *m);
     let Some(metric) = metric else {
         let names: Vec<&str> = Metric::NAMES.iter().map(|(n, _)| *n).collect();
         c.at(&raw.metric, format!("unknown metric `{}`: expected one of {}", raw.metric.get_ref(), names.join(", ")));
         return None;
     };
+    if metric.needs_evidence_step() && !evidence_step {
+        c.at(&raw.metric, format!("`{}` measures the evidence step: add an `[mla]` section", metric.name()));
+        return None;
+    }
     let kind = match &raw.kind {
         Some(k) => Some(kind_of(c, k)?),
         None => None,
@@ -44,24 +53,40 @@ pub(crate) fn threshold(c: &mut Checker<'_>, raw: &RawThreshold, regions: &BTree
         }
         (None, false) => None,
     };
-    let below = match (raw.below.get_ref(), metric.is_time()) {
-        (toml::Value::String(s), true) => match duration_ms(s) {
-            Ok(ms) => ms as f64,
-            Err(e) => {
-                c.at(&raw.below, e);
-                return None;
-            }
-        },
-        (toml::Value::Float(f), false) if (0.0..=1.0).contains(f) => *f,
-        (toml::Value::Integer(i), false) if (0..=1).contains(i) => *i as f64,
-        (_, true) => {
-            c.at(&raw.below, "a time bound is a duration string like \"1h\"");
+    let bound = match (&raw.below, &raw.above) {
+        (Some(b), None) => Bound::Below(bound_value(c, b, metric)?),
+        (None, Some(a)) => Bound::Above(bound_value(c, a, metric)?),
+        (Some(_), Some(a)) => {
+            c.at(a, "give either `below` or `above`, not both");
             return None;
         }
-        (_, false) => {
-            c.at(&raw.below, "a ratio bound is a number in [0, 1]");
+        (None, None) => {
+            c.at(&raw.metric, format!("`{}` needs a bound: `below` or `above`", metric.name()));
             return None;
         }
     };
-    Some(Threshold { metric, kind, region, stat, below })
+    Some(Threshold { metric, kind, region, stat, bound })
+}
+
+/// A bound's value: milliseconds for time metrics, a fraction for ratios.
+fn bound_value(c: &mut Checker<'_>, v: &Spanned<toml::Value>, metric: Metric) -> Option<f64> {
+    match (v.get_ref(), metric.is_time()) {
+        (toml::Value::String(s), true) => match duration_ms(s) {
+            Ok(ms) => Some(ms as f64),
+            Err(e) => {
+                c.at(v, e);
+                None
+            }
+        },
+        (toml::Value::Float(f), false) if (0.0..=1.0).contains(f) => Some(*f),
+        (toml::Value::Integer(i), false) if (0..=1).contains(i) => Some(*i as f64),
+        (_, true) => {
+            c.at(v, "a time bound is a duration string like \"1h\"");
+            None
+        }
+        (_, false) => {
+            c.at(v, "a ratio bound is a number in [0, 1]");
+            None
+        }
+    }
 }

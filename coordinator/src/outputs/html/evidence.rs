@@ -1,0 +1,228 @@
+//! The evidence step in `report.html`: a case's whole life on a day scale (the 24/7 step,
+//! the MLA leg's stages, the hold and its end), and where the time to usable evidence went,
+//! stacked by stage for every kind.
+
+use super::super::esc;
+use crate::analysis::evidence::StageTime;
+use crate::ledger::{Outcome, Request};
+use crate::report::Account;
+use pocnet_core::time::format_duration_ms as dur;
+use pocnet_core::SimTime;
+use std::fmt::Write;
+
+/// One colour per stage of [`crate::ledger::TimeWent::STAGES`].
+const STAGE_COLOURS: [&str; 5] = ["#1f6feb", "#8250df", "#bf8700", "#6e7781", "#cf222e"];
+
+const DAY_MS: f64 = 86_400_000.0;
+
+/// The headline, the figures and both charts; empty when the evidence step is not modelled.
+pub(super) fn section(a: &Account<'_>) -> String {
+    let Some(e) = &a.analysis.evidence else { return String::new() };
+    let mut o = String::from("<h2>Usable evidence</h2>");
+    let _ = write!(
+        o,
+        "<p id=\"evidence-headline\"><strong>{}</strong></p>",
+        esc(&super::super::evidence_headline(a).unwrap_or_default())
+    );
+    o.push_str("<table id=\"evidence\"><tr><th>time to usable evidence</th><th>n</th><th>p50</th><th>p90</th><th>p99</th><th>max</th></tr>");
+    let t = &e.time_to_usable_evidence;
+    for (name, p) in
+        std::iter::once(("all kinds".to_string(), &t.overall)).chain(t.by_kind.iter().map(|(k, p)| (k.clone(), p)))
+    {
+        let _ = write!(
+            o,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&name),
+            p.count,
+            dur(p.p50_ms),
+            dur(p.p90_ms),
+            dur(p.p99_ms),
+            dur(p.max_ms)
+        );
+    }
+    o.push_str("</table>");
+    let m = &e.hold_margin;
+    let _ = write!(
+        o,
+        "<p>Preservation holds: {} of {} preserved cases an MLA request was to follow lapsed ({:.1}%). Margin left when the MLA request arrived (hold end minus arrival, {} requests): p5 {}, p50 {}, least {}.</p>",
+        e.hold_lapsed,
+        e.with_mla,
+        e.hold_lapsed_ratio * 100.0,
+        m.requests,
+        super::super::signed_duration(m.p5_ms),
+        super::super::signed_duration(m.p50_ms),
+        super::super::signed_duration(m.min_ms)
+    );
+    o.push_str("<h3>Where the time went</h3>");
+    o.push_str(&time_went(a));
+    o.push_str("<h3>A case's whole life</h3>");
+    o.push_str(&case_life(a));
+    o
+}
+
+/// Mean days per stage, stacked, for all disclosed cases and for each kind.
+fn time_went(a: &Account<'_>) -> String {
+    let Some(e) = &a.analysis.evidence else { return String::new() };
+    let went = &e.where_the_time_went;
+    if went.cases == 0 {
+        return "<p>No case ended in usable evidence.</p>".into();
+    }
+    let rows: Vec<(String, &Vec<StageTime>)> = std::iter::once(("all kinds".to_string(), &went.stages))
+        .chain(went.by_kind.iter().map(|(k, s)| (k.clone(), s)))
+        .collect();
+    let longest = rows.iter().map(|(_, s)| s.iter().map(|t| t.mean_ms).sum::<u64>()).max().unwrap_or(1).max(1) as f64;
+    let (w, left, row) = (1000.0, 150.0, 28.0);
+    let h = row * rows.len() as f64 + 50.0;
+    let x = |ms: f64| left + (w - left - 20.0) * ms / longest;
+    let mut o = format!(
+        "<svg id=\"time-went\" width=\"{w}\" height=\"{h:.0}\" viewBox=\"0 0 {w} {h:.0}\" role=\"img\"><title>Mean time per stage on the way to usable evidence, disclosed cases</title>"
+    );
+    for (i, (name, stages)) in rows.iter().enumerate() {
+        let y = 10.0 + row * i as f64;
+        let _ = write!(o, "<text x=\"0\" y=\"{:.1}\" font-size=\"12\">{}</text>", y + 15.0, esc(name));
+        let mut at = 0.0;
+        for (s, colour) in stages.iter().zip(STAGE_COLOURS) {
+            let len = s.mean_ms as f64;
+            if len > 0.0 {
+                let _ = write!(
+                    o,
+                    "<rect class=\"stage\" x=\"{:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"20\" fill=\"{colour}\"><title>{}: {} on average ({:.0}%)</title></rect>",
+                    x(at),
+                    (x(at + len) - x(at)).max(0.5),
+                    s.stage,
+                    dur(s.mean_ms),
+                    s.share * 100.0
+                );
+            }
+            at += len;
+        }
+        let _ = write!(
+            o,
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\">{}</text>",
+            x(at) + 4.0,
+            y + 15.0,
+            dur(at as u64)
+        );
+    }
+    let ly = h - 18.0;
+    for (i, (stage, colour)) in crate::ledger::TimeWent::STAGES.iter().zip(STAGE_COLOURS).enumerate() {
+        let lx = left + 150.0 * i as f64;
+        let _ = write!(
+            o,
+            "<rect x=\"{lx:.1}\" y=\"{ly:.1}\" width=\"12\" height=\"12\" fill=\"{colour}\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\">{stage}</text>",
+            lx + 16.0,
+            ly + 11.0
+        );
+    }
+    o.push_str("</svg><p class=\"note\">Mean time per case in each stage, from the scheduled time to usable evidence; the 24/7 step covers every link of a chain; transmission counts both ways.</p>");
+    o
+}
+
+/// The link whose evidence step decided its case, for the cases worth showing: the
+/// disclosed case with the median time to evidence, and the lapsed case with the least
+/// margin.
+fn shown_cases<'l>(a: &'l Account<'_>) -> Vec<(&'static str, &'l Request)> {
+    let link_of = |case: u32, want: fn(&Request) -> bool| {
+        a.ledger.requests.iter().filter(|r| r.id.case == case && want(r)).max_by_key(|r| r.outcome_at)
+    };
+    let mut disclosed: Vec<&crate::ledger::Case> =
+        a.ledger.cases.iter().filter(|c| c.outcome == Outcome::Disclosed && c.time_went.is_some()).collect();
+    disclosed.sort_by_key(|c| (c.end_to_end_ms(), c.id));
+    let mut shown = Vec::new();
+    if let Some(c) = disclosed.get(disclosed.len() / 2) {
+        if let Some(r) = link_of(c.id.case, |r| r.outcome == Outcome::Disclosed) {
+            shown.push(("the median disclosed case", r));
+        }
+    }
+    let lapsed = a
+        .ledger
+        .requests
+        .iter()
+        .filter(|r| r.outcome == Outcome::HoldLapsed)
+        .min_by_key(|r| (r.hold_margin_ms().unwrap_or(0), r.id));
+    if let Some(r) = lapsed {
+        shown.push(("the lapsed case that missed by the most", r));
+    }
+    shown
+}
+
+/// Each shown case's life, one bar per stage on a day scale, with its hold.
+fn case_life(a: &Account<'_>) -> String {
+    let shown = shown_cases(a);
+    if shown.is_empty() {
+        return "<p>No case went through an MLA leg.</p>".into();
+    }
+    let mut o = String::new();
+    for (what, r) in shown {
+        let t0 = a.ledger.cases.iter().find(|c| c.id.case == r.id.case).map_or(r.scheduled, |c| c.scheduled);
+        let step_end = r.response_received.unwrap_or(r.step_at);
+        let m = &r.mla;
+        let mut bars: Vec<(&str, SimTime, SimTime, &str)> = vec![("24/7 step", t0, step_end, STAGE_COLOURS[0])];
+        if let (Some(d), Some(sent)) = (m.drafted, m.sent) {
+            bars.push(("drafting", step_end, d, STAGE_COLOURS[1]));
+            if let Some(tr) = m.translated {
+                bars.push(("translation", d, tr, STAGE_COLOURS[2]));
+            }
+            if let Some(arrived) = m.arrived {
+                bars.push(("transmission", sent, arrived, STAGE_COLOURS[3]));
+                if let Some(ex) = m.executed {
+                    bars.push(("backlog and work", arrived, ex, STAGE_COLOURS[4]));
+                    if let Some(ans) = m.answered {
+                        bars.push(("answer back", ex, ans, STAGE_COLOURS[3]));
+                    }
+                }
+            }
+        }
+        let end = [Some(r.outcome_at), r.hold_until, m.answered].into_iter().flatten().max().unwrap_or(r.outcome_at);
+        let span = (end.since(t0) as f64).max(DAY_MS);
+        let (w, left, row) = (1000.0, 140.0, 24.0);
+        let h = row * (bars.len() + 1) as f64 + 40.0;
+        let x = |t: SimTime| left + (w - left - 20.0) * (t.since(t0) as f64 / span).min(1.0);
+        let _ = write!(
+            o,
+            "<p>Case {} ({what}): {} to {}, {}: {}.</p><svg class=\"case-life\" width=\"{w}\" height=\"{h:.0}\" viewBox=\"0 0 {w} {h:.0}\" role=\"img\"><title>Case {} on a day scale</title>",
+            esc(&r.id.to_string()),
+            r.from,
+            r.to,
+            r.outcome.label(),
+            esc(&r.reason.to_string()),
+            esc(&r.id.to_string())
+        );
+        // Day ticks: one a week (one a day for short spans).
+        let days = (span / DAY_MS).ceil() as u64;
+        let step = if days <= 14 { 1 } else { 7 };
+        for d in (0..=days).step_by(step as usize) {
+            let xd = x(t0.plus_ms(d * 86_400_000));
+            let _ = write!(
+                o,
+                "<line x1=\"{xd:.1}\" y1=\"4\" x2=\"{xd:.1}\" y2=\"{:.1}\" stroke=\"#eee\"/><text x=\"{xd:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"middle\">d{d}</text>",
+                h - 26.0,
+                h - 14.0
+            );
+        }
+        for (i, (name, from, to, colour)) in bars.iter().enumerate() {
+            let y = 6.0 + row * i as f64;
+            let _ = write!(
+                o,
+                "<text x=\"0\" y=\"{:.1}\" font-size=\"11\">{name}</text><rect x=\"{:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"16\" fill=\"{colour}\"><title>{name}: {}</title></rect>",
+                y + 12.0,
+                x(*from),
+                (x(*to) - x(*from)).max(1.0),
+                dur(to.since(*from))
+            );
+        }
+        if let (Some(until), Some(held)) = (r.hold_until, r.executed) {
+            let y = 6.0 + row * bars.len() as f64;
+            let (from, to, bottom) = (x(held), x(until), h - 26.0);
+            let _ = write!(
+                o,
+                "<text x=\"0\" y=\"{:.1}\" font-size=\"11\">hold</text><rect class=\"hold\" x=\"{from:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"16\" fill=\"#2da44e\" opacity=\".35\"><title>hold until {until}</title></rect><line x1=\"{to:.1}\" y1=\"4\" x2=\"{to:.1}\" y2=\"{bottom:.1}\" stroke=\"#cf222e\" stroke-dasharray=\"4 3\"><title>the hold's end: {until}</title></line>",
+                y + 12.0,
+                (to - from).max(1.0),
+            );
+        }
+        o.push_str("</svg>");
+    }
+    o.push_str("<p class=\"note\">Days from the scheduled time. Green band: the preservation hold, from the execution of the preservation to its end (dashed red line); an MLA request that arrives before it keeps the data until decided.</p>");
+    o
+}
