@@ -86,6 +86,9 @@ pub const CONNECTION_RECEIVE_WINDOW_BYTES: u64 = 2 * FRAME_BYTES_MAX as u64;
 pub const STREAM_READ_TIMEOUT_MS: u64 = 10_000;
 /// Handshakes in progress at once at one endpoint (node or coordinator); more are refused.
 pub const HANDSHAKES_IN_PROGRESS_MAX: usize = 64;
+/// Registrations the coordinator takes at once: every node of the largest register starts
+/// at the same moment, with room for a flood beside them.
+pub const REGISTRATIONS_IN_PROGRESS_MAX: usize = STATES_MAX + HANDSHAKES_IN_PROGRESS_MAX;
 /// How long a handshake (and, at the coordinator, the first control frame) may take.
 pub const HANDSHAKE_TIMEOUT_MS: u64 = 10_000;
 /// Connections an endpoint holds not yet accepted (quinn's `Incoming`); more are refused.

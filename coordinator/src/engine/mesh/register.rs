@@ -2,13 +2,14 @@
 //!
 //! One task accepts connections as long as the coordinator's endpoint is open, so that a
 //! flood of QUIC Initials never waits in quinn's queue where it would crowd out a node
-//! that restarts: at most `HANDSHAKES_IN_PROGRESS_MAX` handshakes run at once, each with
+//! that restarts: at most `REGISTRATIONS_IN_PROGRESS_MAX` handshakes run at once (every node
+//! of the largest register at the same moment, and room for a flood beside them), each with
 //! its first frame within `HANDSHAKE_TIMEOUT_MS`. A registration is mutual TLS with the
 //! run's CA, then `Hello` naming the state the certificate names; the supervisor decides
 //! whether it expected it.
 
 use crate::engine::mesh::SharedRefusals;
-use pocnet_core::limits::{HANDSHAKES_IN_PROGRESS_MAX, HANDSHAKE_TIMEOUT_MS, STATES_MAX};
+use pocnet_core::limits::{HANDSHAKE_TIMEOUT_MS, REGISTRATIONS_IN_PROGRESS_MAX, STATES_MAX};
 use pocnet_core::wire::{FromNode, RefusalKind};
 use pocnet_core::StateCode;
 use pocnet_node::framing::read_frame;
@@ -34,7 +35,7 @@ pub const REGISTRATIONS_QUEUED_MAX: usize = STATES_MAX;
 
 /// Accepts connections until the endpoint closes; sends each good registration on.
 pub fn spawn_accept(endpoint: quinn::Endpoint, refusals: SharedRefusals, tx: mpsc::Sender<Registration>) {
-    let permits = Arc::new(Semaphore::new(HANDSHAKES_IN_PROGRESS_MAX));
+    let permits = Arc::new(Semaphore::new(REGISTRATIONS_IN_PROGRESS_MAX));
     tokio::spawn(async move {
         while let Some(incoming) = endpoint.accept().await {
             let remote = incoming.remote_address().to_string();

@@ -338,6 +338,58 @@ impl MlaOverrides {
     }
 }
 
+impl MlaOverrides {
+    /// The fields this level sets, as written, for the report.
+    pub(crate) fn set_here(&self) -> Vec<(&'static str, String)> {
+        let kinds = |k: &[RequestKind]| k.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ");
+        let delays = [
+            ("drafting", &self.drafting),
+            ("translation", &self.translation),
+            ("transmission", &self.transmission),
+            ("queue", &self.queue),
+            ("execution", &self.execution),
+        ];
+        let shares = [
+            ("refuse_probability", self.refuse_probability),
+            ("pursue_probability", self.pursue_probability),
+            ("confidentiality_notice_probability", self.confidentiality_notice_probability),
+            ("withdraw_on_confidentiality_probability", self.withdraw_on_confidentiality_probability),
+        ];
+        let mut out = Vec::new();
+        out.extend(self.kinds.as_deref().map(|k| ("kinds", kinds(k))));
+        out.extend(self.direct_kinds.as_deref().map(|k| ("direct_kinds", kinds(k))));
+        out.extend(self.hours.as_ref().map(|h| ("hours", h.iter().map(Shift::to_string).collect::<Vec<_>>().join(" "))));
+        out.extend(delays.into_iter().filter_map(|(n, d)| Some((n, d.as_ref()?.to_string()))));
+        out.extend(shares.into_iter().filter_map(|(n, p)| Some((n, p?.to_string()))));
+        out.extend(self.refusal_grounds.as_ref().map(|g| ("refusal_grounds", g.join("; "))));
+        out.extend(self.hold_days.map(|d| ("hold", format!("{d}d"))));
+        out.extend(self.hold_renewable.map(|r| ("hold_renewable", r.to_string())));
+        out
+    }
+}
+
+/// What profiles set of the evidence step and of retention, for the report.
+pub(crate) fn profile_assumptions<'p>(profiles: impl Iterator<Item = (&'p String, &'p EvidenceLaw)>) -> Vec<Assumption> {
+    let mut out = Vec::new();
+    for (name, law) in profiles {
+        for (field, value) in law.mla.as_ref().map(MlaOverrides::set_here).unwrap_or_default() {
+            out.push(Assumption {
+                parameter: format!("profiles.{name}.mla.{field}"),
+                value,
+                source: "set in the scenario (an assumption)".to_string(),
+            });
+        }
+        for (class, days) in &law.retention {
+            out.push(Assumption {
+                parameter: format!("profiles.{name}.retention.{class}"),
+                value: format!("{days}d"),
+                source: "set in the scenario (an assumption)".to_string(),
+            });
+        }
+    }
+    out
+}
+
 /// The retention a state applies: the profile's classes over the scenario's over the default.
 pub(crate) fn resolve_retention(scenario: &BTreeMap<DataClass, u32>, profile: &BTreeMap<DataClass, u32>) -> Retention {
     let mut r = Retention::default();

@@ -152,6 +152,12 @@ pub(super) fn generate(
             seed ^ (index as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)
                 ^ entry.code.key().wrapping_mul(0xD1B5_4A32_D192_ED03),
         );
+        // The data's ages come from a stream of their own: a block that asks for them draws
+        // the same arrivals, kinds, targets and chains as one that does not.
+        let mut age_rng = rand_chacha::ChaCha8Rng::seed_from_u64(
+            (seed ^ (index as u64 + 1).wrapping_mul(0xA24B_AED4_963E_E407))
+                ^ entry.code.key().wrapping_mul(0x9FB2_1C65_1E98_DF25),
+        );
         let tz = pocnet_core::tzdb::zone(&entry.tz).unwrap_or(jiff::tz::TimeZone::UTC);
         // Arrivals at the peak rate, kept with probability weight(hour) / peak.
         let peak_rate_per_ms = rate / 86_400_000.0 * peak / mean;
@@ -176,9 +182,7 @@ pub(super) fn generate(
             }
             let (Some(to), Some(kind)) = (pick(&mut rng, &candidates), pick(&mut rng, &kinds)) else { break };
             let evidence_deleted_at = retention.as_ref().map(|d| at.plus_ms(d.sample(&mut rng).max(1)));
-            // The data's age: drawn only when the block asks for it, so that older
-            // scenarios draw exactly what they drew before.
-            let age = data_age.as_ref().map_or(0, |d| d.sample(&mut rng));
+            let age = data_age.as_ref().map_or(0, |d| d.sample(&mut age_rng));
             let data_created_at =
                 (!data.is_empty()).then(|| SimTime(at.0.saturating_sub(i64::try_from(age).unwrap_or(0))));
             let mut chain = Vec::new();

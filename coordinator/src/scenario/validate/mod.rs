@@ -167,6 +167,12 @@ pub(crate) fn validate(
     if uses_classes {
         evidence_assumptions.extend(evidence::retention_assumptions(&law.retention));
     }
+    if law.mla.is_some() || uses_classes {
+        // Only the profiles the states use.
+        let used: BTreeSet<&String> = states.iter().map(|s| &s.profile_name).collect();
+        let laws = profiles.iter().filter(|(name, _)| used.contains(name)).map(|(name, p)| (name, &p.law));
+        evidence_assumptions.extend(evidence::profile_assumptions(laws));
+    }
     let evidence_kinds = law.mla.as_ref().map(|m| m.evidence_kinds()).unwrap_or_default();
     Some(Scenario {
         evidence_step: law.mla.is_some(),
