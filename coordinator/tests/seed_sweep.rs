@@ -1,7 +1,8 @@
 //! A seed sweep, as TigerBeetle's simulator runs: random small scenarios (time zones with
 //! odd offsets and daylight saving, rosters, profiles, chains, evidence windows, generated
-//! traffic) with random fault mixes (a state down, a partition, a stale register entry,
-//! lossy links), each run twice on the in-process engine. Every run must pass the ledger's
+//! traffic, and in some the evidence step: classes of data, holds, MLA legs) with random
+//! fault mixes (a state down, a partition, a stale register entry, lossy links), each run
+//! twice on the in-process engine. Every run must pass the ledger's
 //! accounting check and an independent one over `report.json`, and both runs must give the
 //! same bytes. A failure names the seed and the scenario file it wrote.
 //!
@@ -136,6 +137,28 @@ fn scenario_text(seed: u64) -> String {
             let _ = writeln!(s, "holidays = [\"2026-03-{}\"]", rng.random_range(23..=31u32));
         }
     }
+    let evidence = rng.random_bool(0.4);
+    if evidence {
+        let _ = writeln!(
+            s,
+            "\n[mla]\nhold = \"{}d\"\nhold_renewable = {}\ndrafting = \"{}\"\ntransmission = \"{}\"\nqueue = \"{}\"\nexecution = \"{}\"\nrefuse_probability = {:.2}\npursue_probability = {:.2}\nconfidentiality_notice_probability = {:.2}",
+            rng.random_range(60..120u32),
+            rng.random_bool(0.3),
+            delay(&mut rng),
+            delay(&mut rng),
+            delay(&mut rng),
+            delay(&mut rng),
+            rng.random_range(0.0..0.3f64),
+            rng.random_range(0.5..1.0f64),
+            rng.random_range(0.0..0.5f64),
+        );
+        let _ = writeln!(
+            s,
+            "[retention]\ntraffic = \"{}d\"\ncontent = \"{}d\"",
+            rng.random_range(1..60u32),
+            rng.random_range(1..200u32)
+        );
+    }
     for _ in 0..rng.random_range(1..=12) {
         let from = pick(&mut rng, &states);
         let to = loop {
@@ -153,7 +176,18 @@ fn scenario_text(seed: u64) -> String {
         if rng.random_bool(0.3) {
             let _ = writeln!(s, "language = \"fr\"");
         }
-        if rng.random_bool(0.5) {
+        if evidence && rng.random_bool(0.7) {
+            let classes = ["\"traffic\"", "\"subscriber\"", "\"content\", \"traffic\"", "\"cloud\""];
+            let _ = writeln!(
+                s,
+                "data_classes = [{}]\ndata_age = \"{}d\"",
+                pick(&mut rng, &classes),
+                rng.random_range(0..80u32)
+            );
+            if rng.random_bool(0.2) {
+                let _ = writeln!(s, "mla_to_follow = false");
+            }
+        } else if rng.random_bool(0.5) {
             let _ = writeln!(s, "retention = \"{}h\"", rng.random_range(1..120u32));
         }
         if kind == "traffic_disclosure" && rng.random_bool(0.6) {
@@ -218,7 +252,20 @@ fn independent_accounting(report: &Value) -> Result<(), String> {
     let totals = &report["totals"];
     let n = |v: &Value| v.as_u64().unwrap_or(0);
     let injects = n(&totals["injects"]);
-    let outcomes = ["fulfilled", "preserved", "evidence_lost", "refused", "expired", "undeliverable", "unfinished"];
+    let outcomes = [
+        "fulfilled",
+        "preserved",
+        "disclosed",
+        "evidence_lost",
+        "hold_lapsed",
+        "mla_refused",
+        "mla_not_pursued",
+        "refused",
+        "withdrawn",
+        "expired",
+        "undeliverable",
+        "unfinished",
+    ];
     let ended: u64 = outcomes.iter().map(|o| n(&totals[o])).sum();
     if ended != injects {
         return Err(format!("{injects} injects, {ended} case outcomes in the totals"));
@@ -245,20 +292,52 @@ fn independent_accounting(report: &Value) -> Result<(), String> {
         if links.len() != path {
             return Err(format!("{}: {} links for a path of {path}", c["id"], links.len()));
         }
+        // The case's outcome, by the documented rule: the last link's if its 24/7 step
+        // failed; else the first link whose evidence step failed; else disclosed if a link
+        // was; else the last link's.
+        let success = |o: &Value| matches!(o.as_str(), Some("fulfilled" | "preserved" | "disclosed"));
+        let step = |r: &Value| r["evidence"]["step_outcome"].as_str().map(Value::from).unwrap_or(r["outcome"].clone());
         if let Some(last) = links.last() {
-            if last["outcome"] != c["outcome"] {
-                return Err(format!("{}: the case is {} but its last link {}", c["id"], c["outcome"], last["outcome"]));
+            let want = if !success(&step(last)) {
+                last["outcome"].clone()
+            } else if let Some(failed) = links.iter().find(|r| !success(&r["outcome"])) {
+                failed["outcome"].clone()
+            } else if links.iter().any(|r| r["outcome"] == "disclosed") {
+                Value::from("disclosed")
+            } else {
+                last["outcome"].clone()
+            };
+            if want != c["outcome"] {
+                return Err(format!("{}: the case is {} but its links say {want}", c["id"], c["outcome"]));
             }
         }
-        // Only a link that succeeded leads to the next one.
+        // Only a link whose 24/7 step succeeded leads to the next one.
         for pair in links.windows(2) {
-            if !matches!(pair[0]["outcome"].as_str(), Some("fulfilled" | "preserved")) {
-                return Err(format!("{}: a link after a {} link", c["id"], pair[0]["outcome"]));
+            if !success(&step(pair[0])) {
+                return Err(format!("{}: a link after a {} link", c["id"], step(pair[0])));
             }
         }
     }
+    let evidence_step = report["scenario"]["evidence_step"] == true;
     let mut never = 0;
     for r in requests {
+        // With the evidence step, a preservation that succeeded goes on to its MLA leg (or
+        // is disclosed directly): it never stays `preserved` when an MLA request follows.
+        let kind = r["kind"].as_str().unwrap_or_default();
+        let step = r["evidence"]["step_outcome"].as_str();
+        if evidence_step && matches!(kind, "preservation" | "traffic_disclosure") && step == Some("preserved") {
+            let follows = r["outcome"] != "preserved";
+            let unpursued_by_field = r["evidence"]["mla"].is_null() && r["outcome"] == "preserved";
+            if !follows && !unpursued_by_field {
+                return Err(format!("{}: preserved, and no evidence step followed", r["id"]));
+            }
+        }
+        if r["outcome"] == "hold_lapsed" {
+            let margin = r["evidence"]["hold_margin_ms"].as_i64().ok_or("a lapsed hold without a margin")?;
+            if margin >= 0 {
+                return Err(format!("{}: hold lapsed with a margin of {margin} ms", r["id"]));
+            }
+        }
         let outcome = n(&r["time_to_outcome_ms"]);
         for field in ["time_to_acknowledge_ms", "time_to_fulfil_ms"] {
             if let Some(t) = r[field].as_u64() {

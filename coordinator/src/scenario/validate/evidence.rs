@@ -358,7 +358,9 @@ impl MlaOverrides {
         let mut out = Vec::new();
         out.extend(self.kinds.as_deref().map(|k| ("kinds", kinds(k))));
         out.extend(self.direct_kinds.as_deref().map(|k| ("direct_kinds", kinds(k))));
-        out.extend(self.hours.as_ref().map(|h| ("hours", h.iter().map(Shift::to_string).collect::<Vec<_>>().join(" "))));
+        out.extend(
+            self.hours.as_ref().map(|h| ("hours", h.iter().map(Shift::to_string).collect::<Vec<_>>().join(" "))),
+        );
         out.extend(delays.into_iter().filter_map(|(n, d)| Some((n, d.as_ref()?.to_string()))));
         out.extend(shares.into_iter().filter_map(|(n, p)| Some((n, p?.to_string()))));
         out.extend(self.refusal_grounds.as_ref().map(|g| ("refusal_grounds", g.join("; "))));
@@ -369,7 +371,9 @@ impl MlaOverrides {
 }
 
 /// What profiles set of the evidence step and of retention, for the report.
-pub(crate) fn profile_assumptions<'p>(profiles: impl Iterator<Item = (&'p String, &'p EvidenceLaw)>) -> Vec<Assumption> {
+pub(crate) fn profile_assumptions<'p>(
+    profiles: impl Iterator<Item = (&'p String, &'p EvidenceLaw)>,
+) -> Vec<Assumption> {
     let mut out = Vec::new();
     for (name, law) in profiles {
         for (field, value) in law.mla.as_ref().map(MlaOverrides::set_here).unwrap_or_default() {
