@@ -7,9 +7,10 @@
 use pocnet_tests::{pocnet, scratch, text, workspace_root};
 use std::time::Duration;
 
-const SCENARIOS: [&str; 8] = [
+const SCENARIOS: [&str; 9] = [
     "smoke",
     "hanoi-72",
+    "hanoi-72-quarter",
     "three-state-chain",
     "follow-the-sun",
     "follow-the-sun-hubs",

@@ -147,3 +147,53 @@ fn report_html_renders_its_charts_in_headless_chromium() {
     let png = std::fs::read(&shot).expect("screenshot");
     assert!(png.starts_with(b"\x89PNG") && png.len() > 20_000, "screenshot of {} bytes", png.len());
 }
+
+#[test]
+fn the_evidence_charts_render_in_headless_chromium_with_what_report_json_says() {
+    let Some(browser) = pocnet_tests::webdriver::chromium() else {
+        assert!(std::env::var_os("CI").is_none(), "CI must have chromium: .ci/run installs it");
+        eprintln!("SKIPPED: no chromium on this machine (apt-get install chromium); CI runs this test");
+        return;
+    };
+    let out = scratch("html-evidence");
+    let scenario = workspace_root().join("scenarios/hanoi-72-quarter.toml");
+    let args =
+        ["run", scenario.to_str().expect("utf-8"), "--engine", "inproc", "--out", out.to_str().expect("utf-8"), "-q"];
+    let result = pocnet(&args, LIMIT);
+    // Exit 1: hanoi-72's emergency threshold is breached there too.
+    assert!(result.status.code().is_some_and(|c| c <= 1), "{}", text(&result.stderr));
+    let page = format!("file://{}", out.join("report.html").display());
+    let profile = out.join("chromium-profile");
+    let dump = pocnet_tests::run_bounded(
+        {
+            let mut c = Command::new(browser);
+            c.args(["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"])
+                .arg(format!("--user-data-dir={}", profile.display()))
+                .arg("--dump-dom")
+                .arg(&page);
+            c
+        },
+        LIMIT,
+    );
+    assert!(dump.status.success(), "chromium failed: {}", text(&dump.stderr));
+    let dom = text(&dump.stdout);
+    let report = read_json(&out.join("report.json"));
+    let e = &report["evidence"];
+    // The headline says what report.json says.
+    let headline = format!("{} of {} cases asking for evidence ended in usable evidence", e["disclosed"], e["cases"]);
+    assert!(dom.contains(&headline), "no `{headline}` in the page");
+    // One stacked row per kind and one for all kinds; a segment per stage with time in it.
+    assert!(dom.contains("id=\"time-went\""));
+    let kinds = e["where_the_time_went"]["by_kind"].as_object().expect("by kind").len();
+    let segments: usize = std::iter::once(&e["where_the_time_went"]["stages"])
+        .chain(e["where_the_time_went"]["by_kind"].as_object().expect("by kind").values())
+        .map(|stages| stages.as_array().expect("stages").iter().filter(|s| s["mean_ms"].as_u64() > Some(0)).count())
+        .sum();
+    assert!(kinds >= 2, "{kinds} kinds disclosed");
+    assert_eq!(dom.matches("class=\"stage\"").count(), segments, "one segment per stage with time in it");
+    // A case's life, with its hold, for the median disclosed case and the lapsed one.
+    let lives = dom.matches("class=\"case-life\"").count();
+    let lapsed = e["hold_lapsed"].as_u64().expect("lapsed");
+    assert_eq!(lives, 1 + usize::from(lapsed > 0), "case lives drawn");
+    assert_eq!(dom.matches("class=\"hold\"").count(), lives, "each drawn case has its hold");
+}
