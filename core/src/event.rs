@@ -1,5 +1,6 @@
 //! What a contact point reports happened, for measurement. Reports are built from these alone.
 
+use crate::desk::{DeskName, Task};
 use crate::evidence::{MlaResult, Notice};
 use crate::network::LossReason;
 use crate::operator::{ActionName, ActionRefusal};
@@ -91,6 +92,12 @@ pub enum EventKind {
     MlaExecuted { result: MlaResult },
     /// Requester: the answer to the MLA request came back (the evidence outcome).
     MlaAnswered { result: MlaResult },
+    /// A desk with counted officers: the work joined its queue.
+    Queued { desk: DeskName, task: Task },
+    /// An officer started the work.
+    WorkStarted { desk: DeskName, task: Task },
+    /// The officer finished it.
+    WorkDone { desk: DeskName, task: Task },
 }
 
 impl EventKind {

@@ -10,6 +10,7 @@
 //! Every default here is an assumption a scenario labels as one; the report names each
 //! with its source.
 
+use crate::desk::Officers;
 use crate::limits;
 use crate::profile::Delay;
 use crate::request::RequestKind;
@@ -178,6 +179,9 @@ pub struct MlaPolicy {
     /// As requester: probability of withdrawing on that notice, in [0, 1]. A notice that
     /// every class is already gone is always a withdrawal; a partial one never is.
     pub withdraw_on_confidentiality_probability: f64,
+    /// The central authority's officers for MLA work (drafting, translation, execution);
+    /// `None`: as many as there is work.
+    pub officers: Option<Officers>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]

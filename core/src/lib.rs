@@ -8,6 +8,7 @@
 pub mod agenda;
 pub mod config;
 pub mod contact_point;
+pub mod desk;
 pub mod event;
 pub mod evidence;
 pub mod limits;
@@ -25,6 +26,7 @@ pub mod wire;
 pub use agenda::{Agenda, EnqueueError, WindowOutput};
 pub use config::{ConfigError, ContactPointConfig};
 pub use contact_point::ContactPoint;
+pub use desk::{DeskName, Officers, QueueOrder, Task};
 pub use event::{Event, EventKind};
 pub use evidence::{DataClass, HoldRule, MlaPolicy, MlaResult, Notice, Retention};
 pub use network::NetworkModel;

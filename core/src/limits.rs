@@ -66,6 +66,10 @@ pub const RESENDS_MAX: u32 = 100;
 pub const CHAIN_LINKS_MAX: usize = 16;
 /// Classes of data one request names (each class once).
 pub const DATA_CLASSES_MAX: usize = 5;
+/// Pieces of work one desk's queue holds.
+pub const DESK_QUEUE_MAX: usize = 100_000;
+/// Officers at one desk in one mode.
+pub const OFFICERS_MAX: u16 = 1_000;
 /// Grounds a profile lists for refusing an MLA request.
 pub const REFUSAL_GROUNDS_MAX: usize = 8;
 /// Queued exercise inputs (people's actions) at one contact point.
@@ -183,11 +187,17 @@ pub const PROFILE_BYTES_MAX: usize = 4 * DELAY_BYTES_MAX
     + 8
     + RETENTION_BYTES_MAX
     + 6
-    + MLA_POLICY_BYTES_MAX;
+    + MLA_POLICY_BYTES_MAX
+    + 2 * OFFICERS_BYTES
+    + 1;
+/// A desk's officers: two counts.
+pub const OFFICERS_BYTES: usize = 1 + 2 * 3;
 /// A state's retention rule: days per class of data.
 pub const RETENTION_BYTES_MAX: usize = 1 + DATA_CLASSES_MAX * (1 + 5);
-/// A state's MLA policy: kinds, office hours, five delays, four probabilities, grounds.
-pub const MLA_POLICY_BYTES_MAX: usize = 1
+/// A state's MLA policy: kinds, office hours, five delays, four probabilities, grounds,
+/// officers.
+pub const MLA_POLICY_BYTES_MAX: usize = OFFICERS_BYTES
+    + 1
     + 2 * (1 + 6)
     + ROSTER_BYTES_MAX
     + 5 * DELAY_BYTES_MAX

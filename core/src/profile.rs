@@ -3,6 +3,7 @@
 //! No published per-contact-point response-time data exists: every parameter here is an
 //! assumption that a scenario must label as one.
 
+use crate::desk::{Officers, QueueOrder};
 use crate::evidence::{EvidenceError, HoldRule, MlaPolicy, Retention};
 use crate::limits;
 use crate::request::RequestKind;
@@ -130,6 +131,9 @@ pub struct CentralAuthority {
     pub delay: Delay,
     /// Request kinds the contact point cannot execute itself.
     pub kinds: Vec<RequestKind>,
+    /// Its officers (`None`: as many as there is work; `delay` is then calendar time from
+    /// its next opening, else each officer's work time in its office hours).
+    pub officers: Option<Officers>,
 }
 
 /// Delays for one request kind, where they differ from the profile's defaults.
@@ -188,6 +192,11 @@ pub struct Profile {
     /// This state's part in MLA; `None`: the evidence step is not modelled (a preserved
     /// case ends `preserved`).
     pub mla: Option<MlaPolicy>,
+    /// The contact point's officers per roster mode; `None`: as many as there is work
+    /// (each request's delays drawn on their own, no queue).
+    pub officers: Option<Officers>,
+    /// The order in which waiting work is taken, when officers are counted.
+    pub queue_order: QueueOrder,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -206,6 +215,8 @@ pub enum ProfileError {
     TooManyResends(u32),
     #[error(transparent)]
     Evidence(#[from] EvidenceError),
+    #[error("officers: at least one when staffed, at most {max} per mode", max = limits::OFFICERS_MAX)]
+    Officers,
 }
 
 impl Profile {
@@ -252,6 +263,18 @@ impl Profile {
         }
         if r.resends_max > limits::RESENDS_MAX {
             return Err(ProfileError::TooManyResends(r.resends_max));
+        }
+        let officers = [
+            self.officers,
+            self.central_authority.as_ref().and_then(|c| c.officers),
+            self.mla.as_ref().and_then(|m| m.officers),
+        ];
+        if officers
+            .iter()
+            .flatten()
+            .any(|o| o.staffed > limits::OFFICERS_MAX || o.on_call > limits::OFFICERS_MAX || o.staffed == 0)
+        {
+            return Err(ProfileError::Officers);
         }
         self.retention.validate()?;
         self.hold.validate()?;

@@ -360,6 +360,18 @@ impl Roster {
         found
     }
 
+    /// The first instant after `t` at which the mode changes, within a year.
+    pub fn next_change(&self, t: SimTime) -> Option<SimTime> {
+        let mut found = None;
+        self.walk(t, i64::from(limits::OPENING_SEARCH_DAYS_MAX), |span| {
+            if span.from > t {
+                found = Some(span.from);
+            }
+            found.is_some()
+        });
+        found
+    }
+
     /// The earliest instant at or after `t` when the desk is not closed.
     pub fn next_opening(&self, t: SimTime) -> Option<SimTime> {
         self.next_open(t, OpenWhen::StaffedOrOnCall)

@@ -38,6 +38,8 @@ fn profile() -> Profile {
         retention: Default::default(),
         hold: Default::default(),
         mla: None,
+        officers: None,
+        queue_order: pocnet_core::QueueOrder::EmergencyThenDeadline,
     }
 }
 
@@ -213,6 +215,7 @@ fn evidence_goes_to_the_central_authority_in_its_office_hours() {
         roster: roster(Mode::Closed),
         delay: fixed(4 * HOUR),
         kinds: vec![RequestKind::Evidence],
+        officers: None,
     });
     let mut cp = vnm(Mode::OnCall, p, 1);
     let delivered = at("2025-11-04T14:00:00Z"); // Tuesday 21:00 local, on call
@@ -379,8 +382,12 @@ fn a_forwarded_response_proves_delivery_when_receipts_and_acknowledgements_are_l
     // resending, and does not call it undeliverable (a seed sweep found this).
     let t = at("2025-11-04T03:00:00Z");
     let mut with_authority = profile();
-    with_authority.central_authority =
-        Some(CentralAuthority { roster: roster(Mode::Closed), delay: fixed(HOUR), kinds: vec![RequestKind::Evidence] });
+    with_authority.central_authority = Some(CentralAuthority {
+        roster: roster(Mode::Closed),
+        delay: fixed(HOUR),
+        kinds: vec![RequestKind::Evidence],
+        officers: None,
+    });
     let mut inject = inject_to_vnm(1, t);
     inject.kind = RequestKind::Evidence;
     let mut cps = [fra(Mode::OnCall, resending(72 * HOUR)), vnm(Mode::Closed, with_authority, 1)];
@@ -555,8 +562,12 @@ fn operated_refusal_carries_the_persons_ground_and_translation_gates_execution()
 fn operated_hand_off_goes_to_the_simulated_central_authority_in_its_hours() {
     use pocnet_core::{ExerciseInput, OperatorAction};
     let mut p = profile();
-    p.central_authority =
-        Some(CentralAuthority { kinds: vec![RequestKind::Evidence], delay: fixed(HOUR), roster: roster(Mode::Closed) });
+    p.central_authority = Some(CentralAuthority {
+        kinds: vec![RequestKind::Evidence],
+        delay: fixed(HOUR),
+        roster: roster(Mode::Closed),
+        officers: None,
+    });
     let mut cp = operated_vnm(p);
     let delivered = at("2025-11-04T09:30:00Z"); // Tuesday 16:30 local
     let id = RequestId { case: 1, link: 0 };

@@ -19,8 +19,8 @@ use pocnet_core::wire::{
 };
 use pocnet_core::{
     Art42, ContactPointConfig, DataClass, Delay, DelaysByMode, ExerciseInput, HoldRule, Inject, MlaPolicy, MlaResult,
-    Mode, NetworkModel, Notice, OperatorAction, Profile, RequestId, RequestKind, Retention, RosterSpec, Shift, SimTime,
-    StateCode, WorkWeek,
+    Mode, NetworkModel, Notice, Officers, OperatorAction, Profile, QueueOrder, RequestId, RequestKind, Retention,
+    RosterSpec, Shift, SimTime, StateCode, WorkWeek,
 };
 use proptest::prelude::*;
 use std::path::PathBuf;
@@ -108,6 +108,7 @@ fn config() -> ContactPointConfig {
                 roster: roster.clone(),
                 delay: fixed,
                 kinds: vec![RequestKind::Evidence],
+                officers: Some(Officers { staffed: 1, on_call: 0 }),
             }),
             requester: RequesterPolicy {
                 resend_after_ms: Some(1),
@@ -132,7 +133,10 @@ fn config() -> ContactPointConfig {
                 pursue_probability: 0.8,
                 confidentiality_notice_probability: 0.1,
                 withdraw_on_confidentiality_probability: 0.5,
+                officers: Some(Officers { staffed: 2, on_call: 0 }),
             }),
+            officers: Some(Officers { staffed: 3, on_call: 1 }),
+            queue_order: QueueOrder::Deadline,
         },
         network,
         operated: true,
@@ -197,6 +201,9 @@ fn events() -> Vec<Event> {
         EventKind::MlaExecuted { result: MlaResult::Disclosed { lost: vec![DataClass::Cloud] } },
         EventKind::MlaAnswered { result: MlaResult::Refused { ground: "dual criminality".into() } },
         EventKind::MlaAnswered { result: MlaResult::HoldLapsed },
+        EventKind::Queued { desk: pocnet_core::DeskName::ContactPoint, task: pocnet_core::Task::Acknowledge },
+        EventKind::WorkStarted { desk: pocnet_core::DeskName::CentralAuthority, task: pocnet_core::Task::Execute },
+        EventKind::WorkDone { desk: pocnet_core::DeskName::MlaOffice, task: pocnet_core::Task::Draft },
     ];
     kinds.into_iter().map(|kind| Event { at: SimTime(1_762_128_000_000), state: code("VNM"), id, kind }).collect()
 }

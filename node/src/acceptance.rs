@@ -118,7 +118,12 @@ pub fn fuzz_config() -> pocnet_core::ContactPointConfig {
             translation: Delay::Uniform { min_ms: 60_000, max_ms: 3_600_000 },
             refuse_probability: 0.1,
             refusal_ground: "essential interests".into(),
-            central_authority: Some(CentralAuthority { roster, delay, kinds: vec![RequestKind::Evidence] }),
+            central_authority: Some(CentralAuthority {
+                roster,
+                delay,
+                kinds: vec![RequestKind::Evidence],
+                officers: None,
+            }),
             requester: RequesterPolicy {
                 resend_after_ms: Some(3_600_000),
                 resends_max: 3,
@@ -129,6 +134,8 @@ pub fn fuzz_config() -> pocnet_core::ContactPointConfig {
             retention: Default::default(),
             hold: Default::default(),
             mla: None,
+            officers: None,
+            queue_order: pocnet_core::QueueOrder::EmergencyThenDeadline,
         },
         network: NetworkModel::new(250),
         operated: false,

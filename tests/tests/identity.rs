@@ -47,6 +47,8 @@ fn config() -> ContactPointConfig {
             retention: Default::default(),
             hold: Default::default(),
             mla: None,
+            officers: None,
+            queue_order: pocnet_core::QueueOrder::EmergencyThenDeadline,
         },
         network: NetworkModel::new(250),
         operated: false,

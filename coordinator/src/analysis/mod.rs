@@ -7,6 +7,7 @@
 
 pub mod breakdown;
 pub mod coverage;
+pub mod desks;
 pub mod evidence;
 pub mod percentiles;
 pub mod thresholds;
@@ -99,6 +100,8 @@ pub struct Analysis {
     pub thresholds: Vec<Verdict>,
     /// The evidence step's figures, when it is modelled.
     pub evidence: Option<evidence::EvidenceFigures>,
+    /// Desks whose officers are counted.
+    pub desks: Vec<desks::DeskFigures>,
 }
 
 impl Analysis {
@@ -114,6 +117,7 @@ impl Analysis {
             coverage: coverage::compute(scenario),
             thresholds: thresholds::evaluate(scenario, ledger, &placed),
             evidence: evidence::figures(scenario, ledger, &placed),
+            desks: desks::figures(scenario, ledger),
         }
     }
 }

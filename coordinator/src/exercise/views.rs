@@ -90,6 +90,9 @@ pub fn describe(kind: &EventKind) -> String {
         }
         EventKind::MlaExecuted { result } => format!("MLA request decided: {}", mla_result_name(result)),
         EventKind::MlaAnswered { result } => format!("MLA answer received: {}", mla_result_name(result)),
+        EventKind::Queued { desk, task } => format!("waiting at the {desk} to {}", task.as_str()),
+        EventKind::WorkStarted { desk, task } => format!("an officer of the {desk} starts to {}", task.as_str()),
+        EventKind::WorkDone { desk, task } => format!("the {desk} is done: {}", task.as_str()),
     }
 }
 

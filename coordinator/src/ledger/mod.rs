@@ -12,7 +12,8 @@ pub mod reason;
 use life::{Execution, Life, MlaSteps};
 use pocnet_core::event::EventKind;
 use pocnet_core::{
-    DataClass, Event, Inject, MlaResult, Mode, Notice, RequestId, RequestKind, Response, SimTime, StateCode,
+    DataClass, DeskName, Event, Inject, MlaResult, Mode, Notice, RequestId, RequestKind, Response, SimTime, StateCode,
+    Task,
 };
 use reason::{Executor, Reason};
 use std::collections::BTreeMap;
@@ -299,6 +300,29 @@ pub struct RefusedAction {
     pub reason: pocnet_core::ActionRefusal,
 }
 
+/// A piece of work at a desk whose officers are counted: when it joined the queue, when
+/// an officer started it, when it was done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeskWork {
+    pub state: StateCode,
+    pub desk: DeskName,
+    pub task: Task,
+    pub id: RequestId,
+    pub queued: SimTime,
+    pub started: Option<SimTime>,
+    pub done: Option<SimTime>,
+}
+
+impl DeskWork {
+    pub fn waited_ms(&self) -> Option<u64> {
+        self.started.map(|s| s.since(self.queued))
+    }
+
+    pub fn worked_ms(&self) -> Option<u64> {
+        Some(self.done?.since(self.started?))
+    }
+}
+
 /// The run, as it happened.
 #[derive(Debug, Clone)]
 pub struct Ledger {
@@ -310,6 +334,8 @@ pub struct Ledger {
     pub last_input: Option<SimTime>,
     pub exercise_ended: Option<SimTime>,
     pub refused_actions: Vec<RefusedAction>,
+    /// Work at desks whose officers are counted, in the order it joined their queues.
+    pub desk_work: Vec<DeskWork>,
 }
 
 /// What a run's clock gives the ledger.
@@ -419,7 +445,12 @@ pub fn build(run: &Run<'_>) -> Result<Ledger, AccountingError> {
             _ => None,
         })
         .collect();
+    let desk_work = desk_work(run.events, &mut problems);
+    if !problems.is_empty() {
+        return Err(AccountingError(problems));
+    }
     Ok(Ledger {
+        desk_work,
         cases,
         requests,
         totals,
@@ -428,6 +459,30 @@ pub fn build(run: &Run<'_>) -> Result<Ledger, AccountingError> {
         exercise_ended: run.exercise_ended,
         refused_actions,
     })
+}
+
+/// Desk work from the desks' events; a start or an end without its queueing is a problem.
+fn desk_work(events: &[Event], problems: &mut Vec<String>) -> Vec<DeskWork> {
+    let mut work: Vec<DeskWork> = Vec::new();
+    let mut open: BTreeMap<(StateCode, DeskName, RequestId, Task), usize> = BTreeMap::new();
+    for e in events {
+        match e.kind {
+            EventKind::Queued { desk, task } => {
+                open.insert((e.state, desk, e.id, task), work.len());
+                work.push(DeskWork { state: e.state, desk, task, id: e.id, queued: e.at, started: None, done: None });
+            }
+            EventKind::WorkStarted { desk, task } | EventKind::WorkDone { desk, task } => {
+                let started = matches!(e.kind, EventKind::WorkStarted { .. });
+                match open.get(&(e.state, desk, e.id, task)).and_then(|i| work.get_mut(*i)) {
+                    Some(w) if started && w.started.is_none() => w.started = Some(e.at),
+                    Some(w) if !started && w.started.is_some() && w.done.is_none() => w.done = Some(e.at),
+                    _ => problems.push(format!("{}: {} at {}'s {desk} out of order", e.id, task.as_str(), e.state)),
+                }
+            }
+            _ => {}
+        }
+    }
+    work
 }
 
 /// How a case ended, from its links: the last link's 24/7 outcome if it failed; else the

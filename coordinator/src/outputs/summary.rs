@@ -79,6 +79,25 @@ pub fn summary_md(a: &Account<'_>) -> String {
             let _ = writeln!(o, "{}", pct_row(&format!("{name} · {kind}"), p));
         }
     }
+    if !a.analysis.desks.is_empty() {
+        let _ = writeln!(
+            o,
+            "\n## Desks\n\n| state | desk | officers | work | utilisation | waiting p90 | longest queue |\n|---|---|---|---|---|---|---|"
+        );
+        for d in &a.analysis.desks {
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {} | {:.1}% | {} | {} |",
+                d.state,
+                d.desk,
+                d.officers,
+                d.work,
+                d.utilisation * 100.0,
+                dur(d.waiting.p90_ms),
+                d.queue_max
+            );
+        }
+    }
     let _ = writeln!(o, "\n## Where it went worst");
     for (group, spots) in [
         ("region pair", &a.analysis.outcomes.worst_region_pairs),

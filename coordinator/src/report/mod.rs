@@ -54,6 +54,9 @@ pub struct Report<'a> {
     /// The evidence step: usable evidence, the hold, where the time went.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evidence: Option<&'a crate::analysis::evidence::EvidenceFigures>,
+    /// Desks whose officers are counted: utilisation, waiting, the queue over the weeks.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub desks: &'a [crate::analysis::desks::DeskFigures],
     pub cases: Vec<CaseRecord>,
     pub requests: Vec<RequestRecord>,
 }
@@ -367,6 +370,7 @@ impl<'s> Account<'s> {
             coverage: &a.coverage,
             thresholds: &a.thresholds,
             evidence: a.evidence.as_ref(),
+            desks: &a.desks,
             cases: ledger
                 .cases
                 .iter()

@@ -145,6 +145,9 @@ pub(super) struct RawMla {
     /// Renewable once for as long again (default false).
     #[serde(default)]
     pub(super) hold_renewable: Option<bool>,
+    /// The central authority's officers for MLA work (default: as many as there is work).
+    #[serde(default)]
+    pub(super) officers: Option<RawOfficers>,
 }
 
 /// A tabletop exercise: the states people play at the operator console, and the
@@ -342,11 +345,33 @@ pub(super) struct RawProfile {
     /// This state's MLA leg and hold, where they differ from `[mla]`.
     #[serde(default)]
     pub(super) mla: Option<Spanned<RawMla>>,
+    /// The contact point's officers per mode (opt-in: a queue forms when they are busy).
+    #[serde(default)]
+    pub(super) officers: Option<Spanned<RawOfficers>>,
+    /// The order of the queue (default emergency-then-deadline).
+    #[serde(default)]
+    #[schemars(schema_with = "schema::queue_order")]
+    pub(super) queue: Option<Spanned<String>>,
     /// How long providers in this state keep each class of data, where it differs from
     /// `[retention]`.
     #[serde(default)]
     #[schemars(schema_with = "schema::retention")]
     pub(super) retention: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
+}
+
+/// Officers at a desk per roster mode: counting them makes work wait in a queue for a free
+/// one (without, every request is worked on as if someone were free).
+#[derive(Deserialize, JsonSchema, Clone)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawOfficers {
+    /// While a shift is on (at least 1).
+    #[schemars(schema_with = "schema::officers")]
+    pub(super) staffed: Spanned<i64>,
+    /// Outside the shifts, when an officer is on call (default 0, or 1 for a contact point
+    /// that is on call).
+    #[serde(default)]
+    #[schemars(schema_with = "schema::officers")]
+    pub(super) on_call: Option<Spanned<i64>>,
 }
 
 /// The office that executes some kinds, in its own hours.
@@ -362,6 +387,9 @@ pub(super) struct RawCentralAuthority {
     #[serde(default)]
     #[schemars(schema_with = "schema::hours")]
     pub(super) hours: Option<Vec<Spanned<String>>>,
+    /// Its officers; with them `delay` is each one's work time in office hours.
+    #[serde(default)]
+    pub(super) officers: Option<RawOfficers>,
 }
 
 #[derive(Deserialize, JsonSchema)]

@@ -106,6 +106,14 @@ pub(super) fn retention(g: &mut SchemaGenerator) -> Schema {
     })
 }
 
+pub(super) fn officers(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({ "type": "integer", "minimum": 0, "maximum": pocnet_core::limits::OFFICERS_MAX })
+}
+
+pub(super) fn queue_order(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({ "type": "string", "enum": names(pocnet_core::QueueOrder::NAMES.iter().map(|q| q.0)) })
+}
+
 pub(super) fn fault_kind(_: &mut SchemaGenerator) -> Schema {
     json_schema!({ "type": "string", "enum": names(FAULT_KINDS) })
 }

@@ -10,6 +10,7 @@
 
 use super::timers::{Timer, TimerKind};
 use super::{ContactPoint, MlaStage};
+use crate::desk::{DeskName, Task};
 use crate::event::EventKind;
 use crate::evidence::{DataClass, MlaResult, Notice};
 use crate::request::RequestId;
@@ -75,6 +76,9 @@ impl ContactPoint {
         if let Some(pending) = r.pending_ack.take() {
             self.timers.remove(&pending);
         }
+        for desk in self.desks.values_mut() {
+            desk.forget(id);
+        }
         self.emit(now, id, EventKind::WithdrawalReceived);
     }
 
@@ -110,20 +114,32 @@ impl ContactPoint {
             return;
         };
         let queue = self.draw(id, Purpose::MlaQueue, policy.queue.clone());
-        let work = self.draw(id, Purpose::MlaExecution, policy.execution.clone());
         let start = now.plus_ms(queue);
-        let at = office.finish_work(start, work, OpenWhen::StaffedOrOnCall).unwrap_or(start.plus_ms(work));
+        let timed = (!self.counts_officers(DeskName::MlaOffice)).then(|| {
+            let work = self.draw(id, Purpose::MlaExecution, policy.execution.clone());
+            office.finish_work(start, work, OpenWhen::StaffedOrOnCall).unwrap_or(start.plus_ms(work))
+        });
         if let Some(r) = self.received.get_mut(&id) {
             r.mla_arrived = Some(now);
         }
         self.emit(now, id, EventKind::MlaReceived { hold_until, in_time });
-        self.timers.insert(Timer { at, id, kind: TimerKind::MlaExecute });
+        match timed {
+            Some(at) => {
+                self.timers.insert(Timer { at, id, kind: TimerKind::MlaExecute });
+            }
+            // Counted officers: after the backlog, it waits for one of them.
+            None => self.join_desk(now, DeskName::MlaOffice, id, Task::Execute, start, OpenWhen::StaffedOrOnCall),
+        }
     }
 
     /// The central authority decides the MLA request: the data is gone if the request came
     /// after the hold lapsed and after its deletion; else refused by the profile's odds;
     /// else disclosed.
     pub(super) fn execute_mla(&mut self, now: SimTime, id: RequestId) {
+        if !self.received.contains_key(&id) {
+            return;
+        }
+        self.work_done(now, DeskName::MlaOffice, id, Task::Execute);
         let Some(r) = self.received.get(&id) else { return };
         let Some(policy) = self.profile.mla.clone() else { return };
         let from = r.from;
@@ -191,6 +207,11 @@ impl ContactPoint {
             return;
         }
         let pursued = self.draw_probability(id, Purpose::MlaPursue) < policy.pursue_probability;
+        if pursued && self.counts_officers(DeskName::MlaOffice) {
+            // Counted officers: the drafting waits for one of them.
+            self.set_mla_stage(id, MlaStage::Drafting);
+            return self.join_desk(now, DeskName::MlaOffice, id, Task::Draft, now, OpenWhen::StaffedOrOnCall);
+        }
         let work = self.draw(id, Purpose::MlaDrafting, policy.drafting.clone());
         let drafted =
             self.mla_office.as_ref().and_then(|office| office.finish_work(now, work, OpenWhen::StaffedOrOnCall));
@@ -206,9 +227,14 @@ impl ContactPoint {
     pub(super) fn mla_drafted(&mut self, now: SimTime, id: RequestId) {
         let Some(sent) = self.sent.get(&id).filter(|s| s.mla == MlaStage::Drafting) else { return };
         let (to, language) = (sent.to, sent.request.language.clone());
+        self.work_done(now, DeskName::MlaOffice, id, Task::Draft);
         self.emit(now, id, EventKind::MlaDrafted);
         if self.network.accepts(to, &language) {
             return self.transmit_mla(now, id);
+        }
+        if self.counts_officers(DeskName::MlaOffice) {
+            self.set_mla_stage(id, MlaStage::Translating);
+            return self.join_desk(now, DeskName::MlaOffice, id, Task::Translate, now, OpenWhen::StaffedOrOnCall);
         }
         let (Some(policy), Some(office)) = (&self.profile.mla, &self.mla_office) else { return };
         let work = self.draw(id, Purpose::MlaTranslation, policy.translation.clone());
@@ -219,6 +245,7 @@ impl ContactPoint {
 
     pub(super) fn mla_translated(&mut self, now: SimTime, id: RequestId) {
         if self.sent.get(&id).is_some_and(|s| s.mla == MlaStage::Translating) {
+            self.work_done(now, DeskName::MlaOffice, id, Task::Translate);
             self.emit(now, id, EventKind::MlaTranslated);
             self.transmit_mla(now, id);
         }

@@ -31,6 +31,7 @@
 //! MLA leg, on both sides), `timers.rs` (the one owner of request timers); this file holds
 //! the state and the inputs' entry points.
 
+mod desks;
 mod evidence;
 mod operator;
 mod receiver;
@@ -38,6 +39,7 @@ mod requester;
 mod timers;
 
 use crate::config::{ConfigError, ContactPointConfig};
+use crate::desk::{Desk, DeskName};
 use crate::event::{Event, EventKind};
 use crate::evidence::DataClass;
 use crate::network::NetworkModel;
@@ -117,6 +119,10 @@ pub struct ContactPoint {
     central_authority: Option<CentralAuthority>,
     /// The office hours of this state's central authority in MLA.
     mla_office: Option<Roster>,
+    /// Desks whose officers are counted, with their queues.
+    desks: BTreeMap<DeskName, Desk>,
+    /// When each desk's next wake-up is due.
+    desk_wakes: BTreeMap<DeskName, SimTime>,
     network: NetworkModel,
     operated: bool,
     /// The exercise ended: every later input is ignored.
@@ -161,7 +167,22 @@ impl ContactPoint {
             Some(mla) => Some(Roster::new(mla.roster.clone())?),
             None => None,
         };
+        // Desks whose officers are counted: the contact point's (unless a person plays it),
+        // the central authority's, the MLA office's.
+        let order = config.profile.queue_order;
+        let mut desks = BTreeMap::new();
+        for (name, officers) in [
+            (DeskName::ContactPoint, config.profile.officers.filter(|_| !config.operated)),
+            (DeskName::CentralAuthority, config.profile.central_authority.as_ref().and_then(|c| c.officers)),
+            (DeskName::MlaOffice, config.profile.mla.as_ref().and_then(|m| m.officers)),
+        ] {
+            if let Some(officers) = officers {
+                desks.insert(name, Desk::new(officers, order));
+            }
+        }
         Ok(ContactPoint {
+            desks,
+            desk_wakes: BTreeMap::new(),
             state: config.state,
             seed: config.seed,
             roster,

@@ -2,7 +2,6 @@
 //! simulated steps are; a refused action is an event that names why. The end of the
 //! exercise closes every open request as unfinished.
 
-use super::timers::{Timer, TimerKind};
 use super::ContactPoint;
 use crate::event::EventKind;
 use crate::operator::{ActionRefusal, ExerciseInput, OperatorAction};
@@ -87,10 +86,9 @@ impl ContactPoint {
                 self.finish_received(now, id, Response::Refused { ground });
             }
             OperatorAction::HandToCentralAuthority { .. } => {
-                let at = self
-                    .forward_to_central_authority(now, now, id)
-                    .ok_or(ActionRefusal::NoCentralAuthority { state: self.state })?;
-                self.timers.insert(Timer { at, id, kind: TimerKind::Fulfil });
+                if !self.forward_to_central_authority(now, now, id) {
+                    return Err(ActionRefusal::NoCentralAuthority { state: self.state });
+                }
             }
         }
         Ok(())

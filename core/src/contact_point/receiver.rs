@@ -4,6 +4,7 @@
 
 use super::timers::{Timer, TimerKind};
 use super::{ContactPoint, Received};
+use crate::desk::{DeskName, Task};
 use crate::event::EventKind;
 use crate::evidence::DataClass;
 use crate::request::{RequestId, Response};
@@ -67,6 +68,10 @@ impl ContactPoint {
     pub(super) fn schedule_first_look(&mut self, now: SimTime, id: RequestId) {
         let Some(kind) = self.received.get(&id).map(|r| r.request.kind) else { return };
         let open = self.profile.open_when(kind);
+        if self.counts_officers(DeskName::ContactPoint) {
+            // Counted officers: it waits in the desk's queue for one who is free and on duty.
+            return self.join_desk(now, DeskName::ContactPoint, id, Task::Acknowledge, now, open);
+        }
         let never = |this: &mut Self| {
             let ground = "the contact point never opens within a year".to_string();
             this.finish_received(now, id, Response::Refused { ground });
@@ -91,8 +96,18 @@ impl ContactPoint {
     /// The requester called: a duty officer who can be reached looks at it now.
     pub(super) fn on_escalation(&mut self, now: SimTime, from: StateCode, id: RequestId) {
         let Some(r) = self.received.get(&id).filter(|r| r.from == from) else { return };
-        let (kind, pending) = (r.request.kind, r.pending_ack);
+        let (kind, pending, acknowledged) = (r.request.kind, r.pending_ack, r.acknowledged);
         self.emit(now, id, EventKind::EscalationReceived);
+        if self.counts_officers(DeskName::ContactPoint) {
+            // The call puts a request still waiting for a first look at the head of the queue.
+            if !acknowledged && pending.is_none() {
+                if let Some(desk) = self.desks.get_mut(&DeskName::ContactPoint) {
+                    desk.to_front(id);
+                }
+                self.dispatch(now, DeskName::ContactPoint);
+            }
+            return;
+        }
         let Some(pending) = pending else { return };
         // The call reaches a person directly: a duty officer on call answers it as a staffed
         // desk would. A closed desk (or an on-call officer who does not take this kind) has
@@ -115,23 +130,25 @@ impl ContactPoint {
     }
 
     /// Hands the request to the central authority now (the requester is told); it starts
-    /// at `start` (after any translation). Returns when it will have executed it (its next
-    /// opening plus its delay), or `None` without a central authority.
-    pub(super) fn forward_to_central_authority(
-        &mut self,
-        now: SimTime,
-        start: SimTime,
-        id: RequestId,
-    ) -> Option<SimTime> {
-        let ca = self.central_authority.as_ref()?;
+    /// at `start` (after any translation): its execution is timed (its next opening plus its
+    /// delay), or, with counted officers, waits in its queue. `false` without a central
+    /// authority.
+    pub(super) fn forward_to_central_authority(&mut self, now: SimTime, start: SimTime, id: RequestId) -> bool {
+        let Some(ca) = self.central_authority.as_ref() else { return false };
         let delay = ca.delay.clone();
         let opening = ca.roster.next_opening(start).unwrap_or(start);
-        let r = self.received.get_mut(&id)?;
+        let Some(r) = self.received.get_mut(&id) else { return false };
         r.forwarded = true;
         let from = r.from;
         self.emit(now, id, EventKind::Forwarded);
         self.send(now, from, id, Message::Response { id, response: Response::Forwarded });
-        Some(opening.plus_ms(self.draw(id, Purpose::CentralAuthorityDelay, delay)))
+        if self.counts_officers(DeskName::CentralAuthority) {
+            self.join_desk(now, DeskName::CentralAuthority, id, Task::Execute, start, OpenWhen::StaffedOrOnCall);
+        } else {
+            let at = opening.plus_ms(self.draw(id, Purpose::CentralAuthorityDelay, delay));
+            self.timers.insert(Timer { at, id, kind: TimerKind::Fulfil });
+        }
+        true
     }
 
     pub(super) fn acknowledge(&mut self, now: SimTime, id: RequestId) {
@@ -149,6 +166,7 @@ impl ContactPoint {
             }
             return;
         }
+        self.work_done(now, DeskName::ContactPoint, id, Task::Acknowledge);
         self.mark_acknowledged(now, id);
         let mut start = now;
         if self.profile.needs_translation(&language) {
@@ -157,10 +175,14 @@ impl ContactPoint {
             start = now.plus_ms(ms);
         }
         let to_authority = self.central_authority.as_ref().is_some_and(|ca| ca.kinds.contains(&kind));
-        let at = if to_authority {
-            let Some(at) = self.forward_to_central_authority(now, start, id) else { return };
-            at
-        } else {
+        if to_authority {
+            self.forward_to_central_authority(now, start, id);
+            return;
+        }
+        if self.counts_officers(DeskName::ContactPoint) {
+            return self.join_desk(now, DeskName::ContactPoint, id, Task::Execute, start, open);
+        }
+        let at = {
             let delay = self.profile.fulfil_delay(kind, mode).clone();
             let work = self.draw(id, Purpose::FulfilDelay, delay);
             let Some(at) = self.roster.finish_work(start, work, open) else {
@@ -186,6 +208,8 @@ impl ContactPoint {
             self.timers.insert(Timer { at, id, kind: TimerKind::Fulfil });
             return;
         }
+        let desk = if received.forwarded { DeskName::CentralAuthority } else { DeskName::ContactPoint };
+        self.work_done(now, desk, id, Task::Execute);
         let response = self.execution(now, id);
         self.finish_received(now, id, response);
     }

@@ -2,6 +2,7 @@
 //! does when it fires. A down contact point's timers wait until it is up.
 
 use super::ContactPoint;
+use crate::desk::DeskName;
 use crate::event::EventKind;
 use crate::request::RequestId;
 use crate::time::SimTime;
@@ -27,6 +28,8 @@ pub(super) enum TimerKind {
     MlaExecute,
     /// Requested state: the preservation hold ends.
     HoldExpiry,
+    /// A desk with counted officers looks at its queue again.
+    DeskWake(DeskName),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -92,6 +95,7 @@ impl ContactPoint {
             TimerKind::MlaTranslate => self.mla_translated(now, id),
             TimerKind::MlaExecute => self.execute_mla(now, id),
             TimerKind::HoldExpiry => self.hold_expiry(now, id),
+            TimerKind::DeskWake(name) => self.desk_wake(now, name),
         }
     }
 }

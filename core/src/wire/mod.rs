@@ -178,6 +178,7 @@ mod tests {
 mod size_bounds {
     use super::*;
     use crate::config::ContactPointConfig;
+    use crate::desk::{Officers, QueueOrder};
     use crate::event::{Event, EventKind};
     use crate::evidence::{DataClass, HoldRule, MlaPolicy, MlaResult, Notice, Retention};
     use crate::limits::*;
@@ -320,6 +321,7 @@ mod size_bounds {
                 roster: roster(),
                 delay: delay(),
                 kinds: RequestKind::ALL.to_vec(),
+                officers: None,
             }),
             requester: RequesterPolicy {
                 resend_after_ms: Some(u64::MAX),
@@ -332,6 +334,8 @@ mod size_bounds {
                 days: DataClass::NAMED.iter().chain([&DataClass::Stored]).map(|c| (*c, u32::MAX)).collect(),
             },
             hold: HoldRule { days: u32::MAX, renewable: true },
+            officers: Some(Officers { staffed: u16::MAX, on_call: u16::MAX }),
+            queue_order: QueueOrder::EmergencyThenDeadline,
             mla: Some(MlaPolicy {
                 kinds: RequestKind::ALL.to_vec(),
                 direct_kinds: RequestKind::ALL.to_vec(),
@@ -346,6 +350,7 @@ mod size_bounds {
                 pursue_probability: 0.5,
                 confidentiality_notice_probability: 0.5,
                 withdraw_on_confidentiality_probability: 0.5,
+                officers: Some(Officers { staffed: u16::MAX, on_call: u16::MAX }),
             }),
         };
         let region = || Side::Region("x".repeat(NAME_BYTES_MAX));

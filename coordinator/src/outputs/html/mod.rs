@@ -2,6 +2,7 @@
 //! exercise's leads with its after-action review. The charts are in [`charts`].
 
 mod charts;
+mod desks;
 mod evidence;
 
 use super::esc;
@@ -61,6 +62,7 @@ pub fn report_html(a: &Account<'_>, after_action: Option<&crate::outputs::after_
         }
         o.push_str("</table>\n");
     }
+    o.push_str(&desks::section(a));
     o.push_str("<h2>Coverage across time zones (from the rosters)</h2>");
     o.push_str(&follow_the_sun(a));
     o.push_str(&heatmap(a));

@@ -89,6 +89,7 @@ pub(crate) struct MlaOverrides {
     withdraw_on_confidentiality_probability: Option<f64>,
     hold_days: Option<u32>,
     hold_renewable: Option<bool>,
+    officers: Option<pocnet_core::Officers>,
 }
 
 /// A state's law and MLA as one level of the files sets them.
@@ -153,6 +154,7 @@ pub(crate) fn mla(c: &mut Checker<'_>, raw: &Spanned<RawMla>) -> Option<MlaOverr
         withdraw_on_confidentiality_probability: opt_p(c, &r.withdraw_on_confidentiality_probability),
         hold_days: r.hold.as_ref().and_then(|h| hold_days(c, h)),
         hold_renewable: r.hold_renewable,
+        officers: r.officers.as_ref().and_then(|o| super::fields::officers(c, o, 0)),
     };
     if let (Some(k), Some(d)) = (&o.kinds, &o.direct_kinds) {
         if let Some(both) = k.iter().find(|x| d.contains(x)) {
@@ -254,6 +256,7 @@ impl MlaOverrides {
             pursue_probability: pick!(profile, self, pursue_probability, 1.0),
             confidentiality_notice_probability: pick!(profile, self, confidentiality_notice_probability, 0.0),
             withdraw_on_confidentiality_probability: pick!(profile, self, withdraw_on_confidentiality_probability, 0.5),
+            officers: profile.and_then(|p| p.officers).or(self.officers),
         };
         let hold = HoldRule {
             days: pick!(profile, self, hold_days, 90),
@@ -366,6 +369,7 @@ impl MlaOverrides {
         out.extend(self.refusal_grounds.as_ref().map(|g| ("refusal_grounds", g.join("; "))));
         out.extend(self.hold_days.map(|d| ("hold", format!("{d}d"))));
         out.extend(self.hold_renewable.map(|r| ("hold_renewable", r.to_string())));
+        out.extend(self.officers.map(|o| ("officers", format!("{} staffed, {} on call", o.staffed, o.on_call))));
         out
     }
 }

@@ -89,3 +89,24 @@ fn unknown_kind(s: &str) -> String {
     let names: Vec<&str> = RequestKind::ALL.iter().map(|k| k.as_str()).collect();
     format!("unknown request kind `{s}`: expected one of {}", names.join(", "))
 }
+
+/// A desk's officers: at least one while staffed.
+pub(crate) fn officers(
+    c: &mut Checker<'_>,
+    raw: &crate::scenario::raw::RawOfficers,
+    on_call_default: u16,
+) -> Option<pocnet_core::Officers> {
+    let count = |c: &mut Checker<'_>, v: &Spanned<i64>, least: i64| match u16::try_from(*v.get_ref()) {
+        Ok(n) if i64::from(n) >= least && n <= limits::OFFICERS_MAX => Some(n),
+        _ => {
+            c.at(v, format!("officers: between {least} and {}", limits::OFFICERS_MAX));
+            None
+        }
+    };
+    let staffed = count(c, &raw.staffed, 1);
+    let on_call = match &raw.on_call {
+        Some(v) => count(c, v, 0),
+        None => Some(on_call_default),
+    };
+    Some(pocnet_core::Officers { staffed: staffed?, on_call: on_call? })
+}

@@ -2,7 +2,7 @@
 //! authority, the requester's policy.
 
 use super::evidence::{self, EvidenceLaw};
-use super::fields::{by_mode, delay_field, duration_field, kind_of, probability};
+use super::fields::{by_mode, delay_field, duration_field, kind_of, officers, probability};
 use crate::scenario::diag::Checker;
 use crate::scenario::raw::RawProfile;
 use crate::scenario::raw::Spanned;
@@ -67,6 +67,11 @@ pub(crate) fn profile(c: &mut Checker<'_>, raw: &Spanned<RawProfile>) -> Option<
             let kinds: Vec<RequestKind> = ca.kinds.iter().filter_map(|k| kind_of(c, k)).collect();
             let delay = delay_field(c, &ca.delay);
             let shifts = shifts(c, ca.hours.as_deref());
+            let officers = ca.officers.as_ref().map(|o| officers(c, o, 0));
+            if matches!(officers, Some(None)) {
+                return None;
+            }
+            let officers = officers.flatten();
             match (delay, shifts) {
                 // The central authority's roster is filled in per state (same zone and week).
                 (Some(delay), Some(shifts)) if kinds.len() == ca.kinds.len() => Some(Some(CentralAuthority {
@@ -80,6 +85,7 @@ pub(crate) fn profile(c: &mut Checker<'_>, raw: &Spanned<RawProfile>) -> Option<
                     },
                     delay,
                     kinds,
+                    officers,
                 })),
                 _ => None,
             }
@@ -91,6 +97,21 @@ pub(crate) fn profile(c: &mut Checker<'_>, raw: &Spanned<RawProfile>) -> Option<
             let kinds: Vec<RequestKind> = list.iter().filter_map(|k| kind_of(c, k)).collect();
             (kinds.len() == list.len()).then_some(Some(kinds))
         }
+    };
+    let desk_officers = match &r.officers {
+        Some(o) => officers(c, o.get_ref(), 1).map(Some),
+        None => Some(None),
+    };
+    let queue_order = match &r.queue {
+        None => Some(pocnet_core::QueueOrder::EmergencyThenDeadline),
+        Some(q) => match pocnet_core::QueueOrder::NAMES.iter().find(|(n, _)| n == q.get_ref()) {
+            Some((_, order)) => Some(*order),
+            None => {
+                let names: Vec<&str> = pocnet_core::QueueOrder::NAMES.iter().map(|n| n.0).collect();
+                c.at(q, format!("unknown queue order `{}`: expected one of {}", q.get_ref(), names.join(", ")));
+                None
+            }
+        },
     };
     let ground = r.refusal_ground.clone().unwrap_or_else(|| "prejudice to essential interests (Art. 42)".into());
     if ground.len() > limits::TEXT_FIELD_BYTES_MAX {
@@ -118,6 +139,8 @@ pub(crate) fn profile(c: &mut Checker<'_>, raw: &Spanned<RawProfile>) -> Option<
         retention: Default::default(),
         hold: Default::default(),
         mla: None,
+        officers: desk_officers?,
+        queue_order: queue_order?,
     };
     if let Err(e) = profile.validate() {
         c.at(raw, e.to_string());

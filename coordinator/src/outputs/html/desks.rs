@@ -1,0 +1,81 @@
+//! Desks whose officers are counted, in `report.html`: a table, and the queue over the
+//! weeks for the desks whose queues grew longest.
+
+use super::super::esc;
+use crate::report::Account;
+use pocnet_core::time::format_duration_ms as dur;
+use std::fmt::Write;
+
+/// Desks drawn in the queue chart.
+const CHARTED_MAX: usize = 6;
+const COLOURS: [&str; CHARTED_MAX] = ["#1f6feb", "#cf222e", "#8250df", "#bf8700", "#2da44e", "#6e7781"];
+
+pub(super) fn section(a: &Account<'_>) -> String {
+    let desks = &a.analysis.desks;
+    if desks.is_empty() {
+        return String::new();
+    }
+    let mut o = String::from("<h2>Desks</h2><table id=\"desks\"><tr><th>state</th><th>desk</th><th>officers</th><th>work</th><th>utilisation</th><th>waiting p50</th><th>waiting p90</th><th>working p50</th><th>longest queue</th></tr>");
+    for d in desks {
+        let _ = write!(
+            o,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.1}%</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            d.state,
+            d.desk,
+            esc(&d.officers),
+            d.work,
+            d.utilisation * 100.0,
+            dur(d.waiting.p50_ms),
+            dur(d.waiting.p90_ms),
+            dur(d.working.p50_ms),
+            d.queue_max
+        );
+    }
+    o.push_str("</table>");
+    let mut charted: Vec<_> = desks.iter().filter(|d| d.queue_max > 0).collect();
+    charted.sort_by(|x, y| y.queue_max.cmp(&x.queue_max).then(x.state.cmp(&y.state)));
+    charted.truncate(CHARTED_MAX);
+    if charted.is_empty() {
+        o.push_str("<p>No work ever waited for an officer.</p>");
+        return o;
+    }
+    let hours = charted.iter().map(|d| d.queue_by_utc_hour.len()).max().unwrap_or(1).max(1);
+    let top = charted.iter().flat_map(|d| d.queue_by_utc_hour.iter().copied()).fold(1.0, f64::max);
+    let (w, h, left, bottom) = (1000.0, 220.0, 40.0, 40.0);
+    let x = |i: usize| left + (w - left - 10.0) * i as f64 / hours as f64;
+    let y = |v: f64| 10.0 + (h - bottom - 10.0) * (1.0 - v / top);
+    let _ = write!(
+        o,
+        "<svg id=\"desk-queues\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\"><title>Work waiting per UTC hour at the desks whose queues grew longest</title>"
+    );
+    for day in 0..=hours / 24 {
+        let xd = x(day * 24);
+        let _ = write!(o, "<line x1=\"{xd:.1}\" y1=\"10\" x2=\"{xd:.1}\" y2=\"{:.1}\" stroke=\"#eee\"/>", h - bottom);
+    }
+    let _ = write!(
+        o,
+        "<text x=\"0\" y=\"18\" font-size=\"11\">{top:.1}</text><text x=\"0\" y=\"{:.1}\" font-size=\"11\">0</text>",
+        h - bottom
+    );
+    for (i, (d, colour)) in charted.iter().zip(COLOURS).enumerate() {
+        let points: Vec<String> =
+            d.queue_by_utc_hour.iter().enumerate().map(|(i, v)| format!("{:.1},{:.1}", x(i), y(*v))).collect();
+        let _ = write!(
+            o,
+            "<polyline class=\"queue\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"1.5\" points=\"{}\"><title>{} {}</title></polyline>",
+            points.join(" "),
+            d.state,
+            d.desk
+        );
+        let _ = write!(
+            o,
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" fill=\"{colour}\">{} {}</text>",
+            left + 160.0 * i as f64,
+            h - 8.0,
+            d.state,
+            d.desk
+        );
+    }
+    o.push_str("</svg><p class=\"note\">Mean pieces of work waiting for an officer in each UTC hour, from the Monday of the first week; day lines at 00:00 UTC.</p>");
+    o
+}

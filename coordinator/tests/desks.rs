@@ -1,0 +1,137 @@
+//! Desks with counted officers, on scenarios timed by hand: a queue forms when the load
+//! exceeds one officer and vanishes with two; emergencies go first; a desk with as many
+//! officers as work gives the times of the model without desks; the report's utilisation
+//! and waiting times are what the work says.
+//!
+//! Viet Nam's contact point is staffed around the clock: acknowledging takes 30 minutes of
+//! an officer's time, executing 1 hour; requests arrive 1 s after they are made.
+
+use pocnet::ledger::Ledger;
+use pocnet::scenario;
+use pocnet_core::{RequestId, SimTime};
+
+const MIN: i64 = 60_000;
+
+fn scenario_text(officers: &str, injects: &str) -> String {
+    format!(
+        r#"
+[scenario]
+name = "desks"
+seed = 5
+start = "2025-11-03T00:00:00Z"
+
+[network]
+link_delay = "1s"
+
+[profiles.p]
+acknowledge = {{ staffed = "30m", on_call = "30m" }}
+fulfil = {{ staffed = "1h", on_call = "1h" }}
+give_up_after = "10d"
+{officers}
+
+[[states]]
+code = "FRA"
+name = "France"
+region = "EU"
+tz = "Europe/Paris"
+roster = "staffed-24-7"
+profile = "p"
+
+[[states]]
+code = "VNM"
+name = "Viet Nam"
+region = "AP"
+tz = "Asia/Ho_Chi_Minh"
+roster = "staffed-24-7"
+profile = "p"
+{injects}
+"#
+    )
+}
+
+/// `n` requests from France at 00:00Z on 4 November, the last one an emergency if asked.
+fn burst(n: u32, last_emergency: bool) -> String {
+    (1..=n)
+        .map(|i| {
+            let kind = if last_emergency && i == n { "emergency" } else { "preservation" };
+            format!("\n[[injects]]\nat = \"2025-11-04T00:00:00Z\"\nfrom = \"FRA\"\nto = \"VNM\"\nkind = \"{kind}\"\n")
+        })
+        .collect()
+}
+
+fn run(text: &str) -> (Ledger, serde_json::Value) {
+    let s = scenario::parse("desks.toml", text).unwrap_or_else(|e| panic!("{e}"));
+    let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    let a = runtime.block_on(pocnet::run::simulate(&s)).expect("run");
+    let json = serde_json::from_str(&a.report().to_json()).expect("JSON");
+    (a.ledger, json)
+}
+
+/// Minutes from the requests' time (00:00Z) to each case's acknowledgement, by case.
+fn acknowledged(l: &Ledger) -> Vec<i64> {
+    let t0 = SimTime::from_timestamp("2025-11-04T00:00:00Z".parse().expect("time"));
+    (1..=l.cases.len() as u32)
+        .map(|case| {
+            let r = l.requests.iter().find(|r| r.id == RequestId { case, link: 0 }).expect("request");
+            (r.acknowledged.expect("acknowledged").0 .0 - t0.0 - 1_000) / MIN
+        })
+        .collect()
+}
+
+#[test]
+fn a_queue_forms_when_the_load_exceeds_one_officer_and_vanishes_with_two() {
+    // One officer: the four acknowledgements one after another (every acknowledgement that
+    // waits joined before any execution did, so they go first).
+    let (one, json) = run(&scenario_text("officers = { staffed = 1 }", &burst(4, false)));
+    assert_eq!(acknowledged(&one), [30, 60, 90, 120]);
+    let desk = &json["desks"][0];
+    assert_eq!((desk["state"].as_str(), desk["desk"].as_str()), (Some("VNM"), Some("contact point")));
+    assert_eq!(desk["queue_max"], 3, "three wait while the first is acknowledged");
+    // Two officers: two at a time.
+    let (two, json) = run(&scenario_text("officers = { staffed = 2 }", &burst(4, false)));
+    assert_eq!(acknowledged(&two), [30, 30, 60, 60]);
+    assert_eq!(json["desks"][0]["queue_max"], 2);
+    // Four: nobody waits, and the times are those of the model without desks.
+    let (four, json) = run(&scenario_text("officers = { staffed = 4 }", &burst(4, false)));
+    let (unlimited, _) = run(&scenario_text("", &burst(4, false)));
+    assert_eq!(acknowledged(&four), [30, 30, 30, 30]);
+    assert_eq!(acknowledged(&four), acknowledged(&unlimited));
+    assert_eq!(json["desks"][0]["waiting"]["max_ms"], 0);
+}
+
+#[test]
+fn an_emergency_goes_to_the_head_of_the_queue() {
+    let (l, _) = run(&scenario_text("officers = { staffed = 1 }", &burst(4, true)));
+    // C4, the emergency, arrived at the same instant: acknowledged first (0-30), and its
+    // execution, an emergency too, goes before the others' first looks (30-90).
+    assert_eq!(acknowledged(&l), [120, 150, 180, 30]);
+    let c4 = l.requests.iter().find(|r| r.id == RequestId { case: 4, link: 0 }).expect("C4");
+    let t0 = SimTime::from_timestamp("2025-11-04T00:00:00Z".parse().expect("time"));
+    assert_eq!((c4.executed.expect("executed").0 - t0.0 - 1_000) / MIN, 90, "then executed, before the others' looks");
+}
+
+#[test]
+fn utilisation_and_waiting_are_what_the_work_says() {
+    let (l, json) = run(&scenario_text("officers = { staffed = 1 }", &burst(4, false)));
+    let desk = &json["desks"][0];
+    // 4 x 30 min of acknowledging and 4 x 1 h of executing: 6 officer-hours, one officer
+    // on duty from the scenario's start to its last input.
+    let last = l.last_input.expect("last input");
+    let start = SimTime::from_timestamp("2025-11-03T00:00:00Z".parse().expect("time"));
+    let duty_hours = (last.0 - start.0) as f64 / 3_600_000.0;
+    let want = (6.0 / duty_hours * 10_000.0).round() / 10_000.0;
+    assert_eq!(desk["utilisation"].as_f64(), Some(want));
+    assert_eq!(desk["work"], 8);
+    // The last execution waited for every acknowledgement and three executions.
+    assert_eq!(desk["waiting"]["max_ms"].as_i64().map(|ms| (ms + 500) / MIN), Some(5 * 60 - 120));
+    let summary_row = json["desks"].as_array().expect("desks").len();
+    assert_eq!(summary_row, 1, "France's desk had no work: not listed");
+}
+
+#[test]
+fn officers_are_validated_where_they_are_written() {
+    let err = scenario::parse("desks.toml", &scenario_text("officers = { staffed = 0 }", "")).expect_err("zero");
+    assert!(err.to_string().contains("officers: between 1 and"), "{err}");
+    let err = scenario::parse("desks.toml", &scenario_text("queue = \"lifo\"", "")).expect_err("unknown order");
+    assert!(err.to_string().contains("unknown queue order `lifo`"), "{err}");
+}
