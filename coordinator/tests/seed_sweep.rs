@@ -105,6 +105,15 @@ fn scenario_text(seed: u64) -> String {
         if rng.random_bool(0.3) {
             let _ = writeln!(s, "on_call_kinds = [\"emergency\", \"{}\"]", pick(&mut rng, &KINDS));
         }
+        if rng.random_bool(0.35) {
+            let _ = writeln!(
+                s,
+                "officers = {{ staffed = {}, on_call = {} }}",
+                rng.random_range(1..4u32),
+                rng.random_range(0..3u32)
+            );
+            let _ = writeln!(s, "queue = \"{}\"", pick(&mut rng, &["emergency-then-deadline", "deadline", "fifo"]));
+        }
         if rng.random_bool(0.3) {
             let _ = writeln!(
                 s,
@@ -115,12 +124,11 @@ fn scenario_text(seed: u64) -> String {
             );
         }
     }
+    let mut used_regions: Vec<&str> = Vec::new();
     for code in &states {
-        let _ = writeln!(
-            s,
-            "\n[[states]]\ncode = \"{code}\"\nname = \"{code}\"\nregion = \"{}\"",
-            pick(&mut rng, &REGIONS)
-        );
+        let region = pick(&mut rng, &REGIONS);
+        used_regions.push(region);
+        let _ = writeln!(s, "\n[[states]]\ncode = \"{code}\"\nname = \"{code}\"\nregion = \"{region}\"");
         let _ = writeln!(s, "tz = \"{}\"\nroster = \"{}\"", pick(&mut rng, &ZONES), pick(&mut rng, &ROSTERS));
         let _ =
             writeln!(s, "workweek = \"{}\"\nprofile = \"p{}\"", pick(&mut rng, &WEEKS), rng.random_range(0..profiles));
@@ -216,6 +224,28 @@ fn scenario_text(seed: u64) -> String {
             rng.random_range(0.0..0.5f64),
             delay(&mut rng)
         );
+    }
+    if n >= 3 && rng.random_bool(0.3) {
+        // A regional hub for the others of its region (or everyone else).
+        let hub = pick(&mut rng, &states);
+        let _ = writeln!(
+            s,
+            "\n[[hubs]]\nhub = \"{hub}\"\nmembers = [\"{}\"]\nhours = [\"{:02}:00-24:00\", \"00:00-{:02}:00\"]",
+            {
+                // Everyone, or the region of some state other than the hub.
+                let others: Vec<usize> = (0..n).filter(|i| states[*i] != hub).collect();
+                if rng.random_bool(0.5) {
+                    "*"
+                } else {
+                    used_regions[others[rng.random_range(0..others.len())]]
+                }
+            },
+            rng.random_range(15..22u32),
+            rng.random_range(5..10u32)
+        );
+        if rng.random_bool(0.5) {
+            let _ = writeln!(s, "officers = {{ staffed = {} }}", rng.random_range(1..3u32));
+        }
     }
     for _ in 0..rng.random_range(0..=3) {
         let from = rng.random_range(0..end - 120);
@@ -385,7 +415,12 @@ fn random_scenarios_and_fault_mixes_account_for_everything_and_run_the_same_twic
     let mut failures = Vec::new();
     let mut requests = 0;
     for seed in first..first + seeds {
-        match check(seed) {
+        let checked = std::panic::catch_unwind(|| check(seed)).unwrap_or_else(|panic| {
+            let what =
+                panic.downcast_ref::<String>().cloned().or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()));
+            Err(format!("panicked: {}", what.unwrap_or_default()))
+        });
+        match checked {
             Ok(()) => requests += 1,
             Err(e) => {
                 let path = std::env::temp_dir().join(format!("pocnet-sweep-{seed}.toml"));

@@ -63,6 +63,8 @@ pub enum DeskName {
     CentralAuthority,
     /// The central authority as it drafts and executes MLA requests.
     MlaOffice,
+    /// A regional hub's desk, for its members' requests.
+    Hub,
 }
 
 impl DeskName {
@@ -71,6 +73,7 @@ impl DeskName {
             DeskName::ContactPoint => "contact point",
             DeskName::CentralAuthority => "central authority",
             DeskName::MlaOffice => "MLA office",
+            DeskName::Hub => "hub",
         }
     }
 }

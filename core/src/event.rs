@@ -98,6 +98,14 @@ pub enum EventKind {
     WorkStarted { desk: DeskName, task: Task },
     /// The officer finished it.
     WorkDone { desk: DeskName, task: Task },
+    /// Member: the request came while its desk is not staffed; handed to its hub.
+    HandedToHub { hub: StateCode },
+    /// Hub: a member's request came in.
+    HubReceived { member: StateCode },
+    /// Hub: acknowledged; handed back to the member, which alone can execute it.
+    HandedBack { member: StateCode },
+    /// Member: the hub handed it back, acknowledged: to execute in its open hours.
+    HandBackReceived,
 }
 
 impl EventKind {

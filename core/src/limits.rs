@@ -66,6 +66,8 @@ pub const RESENDS_MAX: u32 = 100;
 pub const CHAIN_LINKS_MAX: usize = 16;
 /// Classes of data one request names (each class once).
 pub const DATA_CLASSES_MAX: usize = 5;
+/// Regional hubs in one scenario.
+pub const HUBS_MAX: usize = 16;
 /// Pieces of work one desk's queue holds.
 pub const DESK_QUEUE_MAX: usize = 100_000;
 /// Officers at one desk in one mode.
@@ -216,7 +218,15 @@ pub const NETWORK_BYTES_MAX: usize = INT_BYTES_MAX
     + varint_bytes(STATES_MAX as u64)
     + STATES_MAX * (STATE_BYTES + str_bytes(NAME_BYTES_MAX))
     + varint_bytes(STATES_MAX as u64)
-    + STATES_MAX * (STATE_BYTES + varint_bytes(LANGUAGES_MAX as u64) + LANGUAGES_MAX * str_bytes(LANGUAGE_BYTES_MAX));
+    + STATES_MAX * (STATE_BYTES + varint_bytes(LANGUAGES_MAX as u64) + LANGUAGES_MAX * str_bytes(LANGUAGE_BYTES_MAX))
+    + varint_bytes(HUBS_MAX as u64)
+    + HUBS_MAX
+        * (STATE_BYTES
+            + varint_bytes(STATES_MAX as u64)
+            + STATES_MAX * STATE_BYTES
+            + ROSTER_BYTES_MAX
+            + 8
+            + OFFICERS_BYTES);
 /// A register entry: state, name, zone, address.
 pub const REGISTER_ENTRY_BYTES_MAX: usize =
     STATE_BYTES + str_bytes(NAME_BYTES_MAX) + str_bytes(TZ_NAME_BYTES_MAX) + str_bytes(ADDRESS_BYTES_MAX);

@@ -4,7 +4,10 @@
 //! sends, whether and when an envelope arrives. Its smallest delay is the lookahead of the
 //! virtual clock: a message sent at `t` is never due before `t + lookahead`.
 
+use crate::desk::Officers;
 use crate::limits;
+use crate::request::RequestKind;
+use crate::roster::RosterSpec;
 use crate::seed;
 use crate::state::StateCode;
 use crate::time::SimTime;
@@ -64,6 +67,20 @@ impl fmt::Display for LossReason {
     }
 }
 
+/// A regional hub: `hub` takes the requests to `members` that arrive while a member's own
+/// contact point is not staffed and the hub covers (`covers`: its hours, in its local
+/// time), acknowledges them, executes the kinds it may (`executes`) and hands the rest back
+/// to the member, whose desk executes them in its own open hours.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Hub {
+    pub hub: StateCode,
+    pub members: Vec<StateCode>,
+    pub covers: RosterSpec,
+    pub executes: Vec<RequestKind>,
+    /// The hub desk's officers; `None`: as many as there is work.
+    pub officers: Option<Officers>,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NetworkModel {
     /// One-way delay when no rule matches, in scenario milliseconds.
@@ -75,6 +92,8 @@ pub struct NetworkModel {
     /// The languages each state accepts requests in, as it notified them (the register);
     /// none listed: any.
     pub languages: BTreeMap<StateCode, Vec<String>>,
+    /// Regional hubs and the states they cover.
+    pub hubs: Vec<Hub>,
 }
 
 impl NetworkModel {
@@ -87,6 +106,7 @@ impl NetworkModel {
             faults: vec![],
             regions: BTreeMap::new(),
             languages: BTreeMap::new(),
+            hubs: vec![],
         }
     }
 
@@ -107,6 +127,11 @@ impl NetworkModel {
     /// One-way delay from `from` to `to`; never below [`Self::lookahead_ms`].
     pub fn delay_ms(&self, from: StateCode, to: StateCode) -> u64 {
         self.rule(from, to).map_or(self.link_delay_ms, |l| l.delay_ms)
+    }
+
+    /// The hub that covers `member`, if any.
+    pub fn hub_of(&self, member: StateCode) -> Option<&Hub> {
+        self.hubs.iter().find(|h| h.members.contains(&member))
     }
 
     /// Whether `state` accepts a request written in `language` without translation.
@@ -189,6 +214,13 @@ impl NetworkModel {
         }
         if self.languages.len() > limits::STATES_MAX {
             return Err(format!("languages for more than {} states", limits::STATES_MAX));
+        }
+        if self.hubs.len() > limits::HUBS_MAX || self.hubs.iter().any(|h| h.members.len() > limits::STATES_MAX) {
+            return Err(format!(
+                "more than {} hubs, or a hub of more than {} members",
+                limits::HUBS_MAX,
+                limits::STATES_MAX
+            ));
         }
         Ok(())
     }

@@ -307,8 +307,8 @@ impl Roster {
         let (local_start, local_end) = (start + offset_ms, end + offset_ms);
         let epoch = Date::constant(1970, 1, 1);
         for day in local_start.div_euclid(MS_PER_DAY)..=(local_end - 1).div_euclid(MS_PER_DAY) {
-            let Some(date) = i32::try_from(day).ok().and_then(|d| epoch.checked_add(jiff::Span::new().days(d)).ok())
-            else {
+            let days = i32::try_from(day).ok().and_then(|d| jiff::Span::new().try_days(d).ok());
+            let Some(date) = days.and_then(|d| epoch.checked_add(d).ok()) else {
                 continue;
             };
             if !self.is_working_day(date) {
@@ -362,9 +362,10 @@ impl Roster {
 
     /// The first instant after `t` at which the mode changes, within a year.
     pub fn next_change(&self, t: SimTime) -> Option<SimTime> {
+        let now = self.mode_at(t);
         let mut found = None;
         self.walk(t, i64::from(limits::OPENING_SEARCH_DAYS_MAX), |span| {
-            if span.from > t {
+            if span.from > t && span.mode != now {
                 found = Some(span.from);
             }
             found.is_some()

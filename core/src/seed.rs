@@ -30,6 +30,8 @@ pub enum Purpose {
     MlaReturn = 16,
     ConfidentialityNotice = 17,
     Withdrawal = 18,
+    HubAcknowledge = 19,
+    HubExecute = 20,
 }
 
 /// SplitMix64 finaliser: spreads nearby keys over the whole seed space.

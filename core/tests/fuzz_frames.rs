@@ -92,6 +92,20 @@ fn config() -> ContactPointConfig {
     network.faults.push(Fault::Stale { state: code("GHA") });
     network.regions.insert(code("VNM"), "Asia-Pacific".into());
     network.languages.insert(code("VNM"), vec!["vi".into(), "en".into()]);
+    network.hubs.push(pocnet_core::network::Hub {
+        hub: code("VNM"),
+        members: vec![code("KHM"), code("LAO")],
+        covers: RosterSpec {
+            tz: "Asia/Ho_Chi_Minh".into(),
+            workweek: WorkWeek::ALL_DAYS,
+            shifts: vec![Shift::parse("17:00-24:00").expect("shift")],
+            always_staffed: false,
+            off_hours: Mode::Closed,
+            holidays: vec![],
+        },
+        executes: vec![RequestKind::TechnicalAdvice],
+        officers: Some(Officers { staffed: 2, on_call: 0 }),
+    });
     ContactPointConfig {
         state: code("VNM"),
         seed: 7,
@@ -204,6 +218,10 @@ fn events() -> Vec<Event> {
         EventKind::Queued { desk: pocnet_core::DeskName::ContactPoint, task: pocnet_core::Task::Acknowledge },
         EventKind::WorkStarted { desk: pocnet_core::DeskName::CentralAuthority, task: pocnet_core::Task::Execute },
         EventKind::WorkDone { desk: pocnet_core::DeskName::MlaOffice, task: pocnet_core::Task::Draft },
+        EventKind::HandedToHub { hub: code("VNM") },
+        EventKind::HubReceived { member: code("KHM") },
+        EventKind::HandedBack { member: code("KHM") },
+        EventKind::HandBackReceived,
     ];
     kinds.into_iter().map(|kind| Event { at: SimTime(1_762_128_000_000), state: code("VNM"), id, kind }).collect()
 }
@@ -266,7 +284,7 @@ fn samples() -> Vec<(&'static str, Vec<u8>)> {
             encode_frame(&PeerFrame::Batch {
                 from: code("VNM"),
                 envelopes: vec![
-                    envelope(1, Message::Request(Box::new(request))),
+                    envelope(1, Message::Request(Box::new(request.clone()))),
                     envelope(2, Message::Receipt { id }),
                     envelope(3, Message::Acknowledgement { id }),
                     envelope(
@@ -296,6 +314,8 @@ fn samples() -> Vec<(&'static str, Vec<u8>)> {
                         12,
                         Message::MlaResponse { id, result: MlaResult::Disclosed { lost: vec![DataClass::Traffic] } },
                     ),
+                    envelope(13, Message::HubForward { request: Box::new(request.clone()), requester: code("FRA") }),
+                    envelope(14, Message::HandBack { id }),
                 ],
             }),
         ),

@@ -53,6 +53,7 @@ fn records() -> Vec<Record> {
         Message::Withdraw { id },
         Message::MlaRequest { id },
         Message::MlaResponse { id, result: MlaResult::Disclosed { lost: vec![DataClass::Cloud] } },
+        Message::HandBack { id },
     ];
     let envelopes = messages
         .into_iter()

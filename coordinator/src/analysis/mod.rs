@@ -9,6 +9,7 @@ pub mod breakdown;
 pub mod coverage;
 pub mod desks;
 pub mod evidence;
+pub mod hubs;
 pub mod percentiles;
 pub mod thresholds;
 
@@ -102,6 +103,8 @@ pub struct Analysis {
     pub evidence: Option<evidence::EvidenceFigures>,
     /// Desks whose officers are counted.
     pub desks: Vec<desks::DeskFigures>,
+    /// Regional hubs.
+    pub hubs: Vec<hubs::HubFigures>,
 }
 
 impl Analysis {
@@ -118,6 +121,7 @@ impl Analysis {
             thresholds: thresholds::evaluate(scenario, ledger, &placed),
             evidence: evidence::figures(scenario, ledger, &placed),
             desks: desks::figures(scenario, ledger),
+            hubs: hubs::figures(scenario, ledger),
         }
     }
 }

@@ -93,6 +93,10 @@ pub fn describe(kind: &EventKind) -> String {
         EventKind::Queued { desk, task } => format!("waiting at the {desk} to {}", task.as_str()),
         EventKind::WorkStarted { desk, task } => format!("an officer of the {desk} starts to {}", task.as_str()),
         EventKind::WorkDone { desk, task } => format!("the {desk} is done: {}", task.as_str()),
+        EventKind::HandedToHub { hub } => format!("handed to the regional hub {hub} (the desk is not staffed)"),
+        EventKind::HubReceived { member } => format!("taken by the hub for {member}"),
+        EventKind::HandedBack { member } => format!("acknowledged by the hub, handed back to {member} to execute"),
+        EventKind::HandBackReceived => "handed back by the hub: to execute here".into(),
     }
 }
 

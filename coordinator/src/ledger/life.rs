@@ -90,10 +90,12 @@ impl<'e> Life<'e> {
             _ => None,
         });
         let Some(d) = departure else { return Life::default() };
+        // The receiver's side is every other state's: the requested state's, and its
+        // regional hub's when the hub took the request.
         Life {
             departure,
             requester: events.iter().copied().filter(|e| e.state == d.from).collect(),
-            receiver: events.iter().copied().filter(|e| e.state == d.to).collect(),
+            receiver: events.iter().copied().filter(|e| e.state != d.from).collect(),
         }
     }
 
@@ -175,6 +177,19 @@ impl<'e> Life<'e> {
             EventKind::HoldStarted { until } => Some(until),
             _ => None,
         })
+    }
+
+    /// The regional hub the request was handed to, if any.
+    pub fn hub(&self) -> Option<StateCode> {
+        self.receiver.iter().find_map(|e| match e.kind {
+            EventKind::HandedToHub { hub } => Some(hub),
+            _ => None,
+        })
+    }
+
+    /// Whether the hub handed it back to the requested state to execute.
+    pub fn handed_back(&self) -> bool {
+        self.receiver.iter().any(|e| matches!(e.kind, EventKind::HandedBack { .. }))
     }
 
     /// The MLA leg's steps, as they happened.

@@ -153,6 +153,10 @@ pub struct Request {
     pub mla: MlaSteps,
     /// When the requester had usable evidence.
     pub evidence_at: Option<SimTime>,
+    /// The regional hub that took it (the requested desk was not staffed), and whether
+    /// it handed it back to execute.
+    pub hub: Option<StateCode>,
+    pub handed_back: bool,
 }
 
 impl Request {
@@ -662,5 +666,7 @@ fn request(
         hold_until,
         mla,
         evidence_at,
+        hub: life.hub(),
+        handed_back: life.handed_back(),
     })
 }

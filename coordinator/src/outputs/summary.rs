@@ -98,6 +98,21 @@ pub fn summary_md(a: &Account<'_>) -> String {
             );
         }
     }
+    if !a.analysis.hubs.is_empty() {
+        let _ = writeln!(o, "\n## Regional hubs\n\n| hub | taken | executed | handed back | acknowledged p50 | sooner than the member, p50 |\n|---|---|---|---|---|---|");
+        for h in &a.analysis.hubs {
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {} | {} | {} |",
+                h.hub,
+                h.taken,
+                h.executed,
+                h.handed_back,
+                dur(h.time_to_acknowledge.p50_ms),
+                dur(h.sooner_than_the_member.p50_ms)
+            );
+        }
+    }
     let _ = writeln!(o, "\n## Where it went worst");
     for (group, spots) in [
         ("region pair", &a.analysis.outcomes.worst_region_pairs),

@@ -57,6 +57,9 @@ pub struct Report<'a> {
     /// Desks whose officers are counted: utilisation, waiting, the queue over the weeks.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     pub desks: &'a [crate::analysis::desks::DeskFigures],
+    /// Regional hubs: what they took, how soon, what they saved.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub hubs: &'a [crate::analysis::hubs::HubFigures],
     pub cases: Vec<CaseRecord>,
     pub requests: Vec<RequestRecord>,
 }
@@ -192,6 +195,11 @@ pub struct RequestRecord {
     pub time_to_acknowledge_ms: Option<u64>,
     pub time_to_fulfil_ms: Option<u64>,
     pub time_to_outcome_ms: u64,
+    /// The regional hub that took it, and whether it handed it back to execute.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hub: Option<StateCode>,
+    #[serde(skip_serializing_if = "is_false")]
+    pub handed_back: bool,
     /// The evidence step of this request (when modelled, or when it names classes of data).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evidence: Option<evidence::RequestEvidence>,
@@ -314,6 +322,8 @@ impl<'s> Account<'s> {
                     time_to_acknowledge_ms: r.time_to_acknowledge_ms(),
                     time_to_fulfil_ms: r.time_to_fulfil_ms(),
                     time_to_outcome_ms: r.time_to_outcome_ms(),
+                    hub: r.hub,
+                    handed_back: r.handed_back,
                     evidence: self.request_evidence(r),
                 }
             })
@@ -371,6 +381,7 @@ impl<'s> Account<'s> {
             thresholds: &a.thresholds,
             evidence: a.evidence.as_ref(),
             desks: &a.desks,
+            hubs: &a.hubs,
             cases: ledger
                 .cases
                 .iter()

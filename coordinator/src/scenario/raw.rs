@@ -76,11 +76,36 @@ pub(super) struct RawFile {
     /// a default, an assumption named with its source in the report.
     #[serde(default)]
     pub(super) mla: Option<Spanned<RawMla>>,
+    /// Regional hubs: a hub takes its members' requests while their desks are not staffed.
+    #[serde(default)]
+    pub(super) hubs: Vec<Spanned<RawHub>>,
     /// How long providers keep each class of data from its creation, in every state whose
     /// profile says nothing else.
     #[serde(default)]
     #[schemars(schema_with = "schema::retention")]
     pub(super) retention: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
+}
+
+/// A regional hub: the state whose contact point covers its members' nights.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawHub {
+    #[schemars(schema_with = "schema::state_code")]
+    pub(super) hub: Spanned<String>,
+    /// The states it covers: codes, regions of the scenario's states.
+    #[schemars(schema_with = "schema::sides")]
+    pub(super) members: Vec<Spanned<String>>,
+    /// When it covers, in its own local time, every day.
+    #[schemars(schema_with = "schema::hours")]
+    pub(super) hours: Vec<Spanned<String>>,
+    /// Kinds the hub executes itself (default technical_advice, locate_suspect, emergency);
+    /// it hands the rest back to the member, which alone can order its providers.
+    #[serde(default)]
+    #[schemars(schema_with = "schema::request_kinds")]
+    pub(super) executes: Option<Vec<Spanned<String>>>,
+    /// The hub desk's officers (default: as many as there is work).
+    #[serde(default)]
+    pub(super) officers: Option<RawOfficers>,
 }
 
 /// The MLA leg and the hold: scenario-wide in `[mla]`, per profile in `[profiles.NAME.mla]`.

@@ -29,6 +29,7 @@ impl ContactPoint {
             DeskName::ContactPoint => Some(&self.roster),
             DeskName::CentralAuthority => self.central_authority.as_ref().map(|ca| &ca.roster),
             DeskName::MlaOffice => self.mla_office.as_ref(),
+            DeskName::Hub => self.hub_role.as_ref().map(|h| &h.covers),
         }
     }
 
@@ -43,8 +44,11 @@ impl ContactPoint {
         ready_at: SimTime,
         open: OpenWhen,
     ) {
-        let (emergency, deadline) = match self.received.get(&id) {
-            Some(r) if name != DeskName::MlaOffice || task == Task::Execute => {
+        let (emergency, deadline) = match (name, self.received.get(&id)) {
+            (DeskName::Hub, _) => {
+                (self.hub_cases.get(&id).is_some_and(|c| c.request.kind == RequestKind::Emergency), None)
+            }
+            (_, Some(r)) if name != DeskName::MlaOffice || task == Task::Execute => {
                 (r.request.kind == RequestKind::Emergency, r.deletions.iter().map(|(_, t)| *t).min())
             }
             _ => (self.sent.get(&id).is_some_and(|s| s.request.kind == RequestKind::Emergency), None),
@@ -117,6 +121,20 @@ impl ContactPoint {
                 let delay = self.central_authority.as_ref().map(|ca| ca.delay.clone());
                 delay.map(|d| (TimerKind::Fulfil, self.draw(id, Purpose::CentralAuthorityDelay, d)))
             }
+            (DeskName::Hub, task, _, _) => {
+                let kind = self.hub_cases.get(&id).map(|c| c.request.kind);
+                match (task, kind) {
+                    (Task::Acknowledge, Some(kind)) => {
+                        let delay = self.profile.acknowledge_delay(kind, crate::roster::Mode::Staffed).clone();
+                        Some((TimerKind::HubAcknowledge, self.draw(id, Purpose::HubAcknowledge, delay)))
+                    }
+                    (Task::Execute, Some(kind)) => {
+                        let delay = self.profile.fulfil_delay(kind, crate::roster::Mode::Staffed).clone();
+                        Some((TimerKind::HubExecute, self.draw(id, Purpose::HubExecute, delay)))
+                    }
+                    _ => None,
+                }
+            }
             (DeskName::MlaOffice, task, _, _) => {
                 let policy = self.profile.mla.as_ref();
                 match task {
@@ -143,6 +161,7 @@ impl ContactPoint {
         let at = self.desk_roster(name).and_then(|r| r.finish_work(now, work, w.open)).unwrap_or(now.plus_ms(work));
         let timer = Timer { at, id, kind };
         self.timers.insert(timer);
+        self.working.insert((name, id, w.task));
         if kind == TimerKind::Acknowledge {
             if let Some(r) = self.received.get_mut(&id) {
                 r.pending_ack = Some(timer);
@@ -154,10 +173,24 @@ impl ContactPoint {
     /// An officer finished `task` of request `id` at `name`: free for the next work, which
     /// starts once the follow-up of this work has joined the queue too.
     pub(super) fn work_done(&mut self, now: SimTime, name: DeskName, id: RequestId, task: Task) {
+        if !self.working.remove(&(name, id, task)) {
+            return;
+        }
         let Some(desk) = self.desks.get_mut(&name) else { return };
         desk.done();
         self.emit(now, id, EventKind::WorkDone { desk: name, task });
         self.wake_desk(now, name);
+    }
+
+    /// Every officer working on request `id` stops (it was withdrawn): free again.
+    pub(super) fn abandon_work(&mut self, now: SimTime, id: RequestId) {
+        let mine: Vec<(DeskName, RequestId, Task)> = self.working.iter().filter(|w| w.1 == id).copied().collect();
+        for (name, id, task) in mine {
+            self.work_done(now, name, id, task);
+        }
+        for desk in self.desks.values_mut() {
+            desk.forget(id);
+        }
     }
 
     /// A desk's wake-up timer fired.

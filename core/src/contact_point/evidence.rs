@@ -76,9 +76,7 @@ impl ContactPoint {
         if let Some(pending) = r.pending_ack.take() {
             self.timers.remove(&pending);
         }
-        for desk in self.desks.values_mut() {
-            desk.forget(id);
-        }
+        self.abandon_work(now, id);
         self.emit(now, id, EventKind::WithdrawalReceived);
     }
 

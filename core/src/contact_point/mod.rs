@@ -33,13 +33,14 @@
 
 mod desks;
 mod evidence;
+mod hub;
 mod operator;
 mod receiver;
 mod requester;
 mod timers;
 
 use crate::config::{ConfigError, ContactPointConfig};
-use crate::desk::{Desk, DeskName};
+use crate::desk::{Desk, DeskName, Task};
 use crate::event::{Event, EventKind};
 use crate::evidence::DataClass;
 use crate::network::NetworkModel;
@@ -78,6 +79,8 @@ struct Received {
     mla_arrived: Option<SimTime>,
     /// The requester withdrew it: no more work on it.
     withdrawn: bool,
+    /// Handed to the regional hub (it came while the desk was not staffed).
+    with_hub: bool,
 }
 
 /// A request this contact point sent and waits on.
@@ -123,6 +126,13 @@ pub struct ContactPoint {
     desks: BTreeMap<DeskName, Desk>,
     /// When each desk's next wake-up is due.
     desk_wakes: BTreeMap<DeskName, SimTime>,
+    /// Work an officer is doing: released exactly once, when done or abandoned.
+    working: BTreeSet<(DeskName, RequestId, Task)>,
+    /// As a member: the hub and the hours it covers.
+    my_hub: Option<(StateCode, Roster)>,
+    /// As a hub: what it does for its members, and their requests it holds.
+    hub_role: Option<hub::HubRole>,
+    hub_cases: BTreeMap<RequestId, hub::HubCase>,
     network: NetworkModel,
     operated: bool,
     /// The exercise ended: every later input is ignored.
@@ -180,9 +190,30 @@ impl ContactPoint {
                 desks.insert(name, Desk::new(officers, order));
             }
         }
+        let mut my_hub = None;
+        let mut hub_role = None;
+        for h in &config.network.hubs {
+            if h.members.contains(&config.state) && !config.operated {
+                my_hub = Some((h.hub, Roster::new(h.covers.clone())?));
+            }
+            if h.hub == config.state {
+                hub_role = Some(hub::HubRole {
+                    covers: Roster::new(h.covers.clone())?,
+                    members: h.members.clone(),
+                    executes: h.executes.clone(),
+                });
+                if let Some(officers) = h.officers {
+                    desks.insert(DeskName::Hub, Desk::new(officers, order));
+                }
+            }
+        }
         Ok(ContactPoint {
+            my_hub,
+            hub_role,
+            hub_cases: BTreeMap::new(),
             desks,
             desk_wakes: BTreeMap::new(),
+            working: BTreeSet::new(),
             state: config.state,
             seed: config.seed,
             roster,
@@ -237,7 +268,11 @@ impl ContactPoint {
                 }
             }
             Message::Acknowledgement { id } => {
-                let Some(sent) = self.sent.get_mut(&id).filter(|s| s.to == from) else { return };
+                let to = self.sent.get(&id).map(|s| s.to);
+                if !to.is_some_and(|to| self.answers_for(from, to)) {
+                    return;
+                }
+                let Some(sent) = self.sent.get_mut(&id) else { return };
                 if !sent.acknowledged {
                     sent.acknowledged = true;
                     sent.receipt = true;
@@ -253,6 +288,8 @@ impl ContactPoint {
             Message::Withdraw { id } => self.on_withdraw(now, from, id),
             Message::MlaRequest { id } => self.on_mla_request(now, from, id),
             Message::MlaResponse { id, result } => self.on_mla_response(now, from, id, result),
+            Message::HubForward { request, requester } => self.on_hub_forward(now, from, *request, requester),
+            Message::HandBack { id } => self.on_hand_back(now, from, id),
         }
     }
 

@@ -53,13 +53,19 @@ impl ContactPoint {
                 hold_until: None,
                 mla_arrived: None,
                 withdrawn: false,
+                with_hub: false,
             },
         );
         self.emit(now, id, EventKind::Delivered { from, mode });
         // The node has it: an automatic delivery receipt, not a person's acknowledgement.
         self.send(now, from, id, Message::Receipt { id });
-        if !self.operated {
-            self.schedule_first_look(now, id);
+        if self.operated {
+            return;
+        }
+        // Outside the desk's staffed hours, the regional hub takes it if it covers now.
+        match self.hub_now(now, from) {
+            Some(hub) => self.hand_to_hub(now, hub, id),
+            None => self.schedule_first_look(now, id),
         }
     }
 
@@ -152,7 +158,9 @@ impl ContactPoint {
     }
 
     pub(super) fn acknowledge(&mut self, now: SimTime, id: RequestId) {
-        let Some(received) = self.received.get(&id).filter(|r| !r.withdrawn) else { return };
+        let Some(received) = self.received.get(&id).filter(|r| !r.withdrawn) else {
+            return self.work_done(now, DeskName::ContactPoint, id, Task::Acknowledge);
+        };
         let (kind, language) = (received.request.kind, received.request.language.clone());
         let open = self.profile.open_when(kind);
         let mode = self.roster.mode_at(now);
@@ -174,6 +182,15 @@ impl ContactPoint {
             self.emit(now, id, EventKind::Translation { ms });
             start = now.plus_ms(ms);
         }
+        self.schedule_execution(now, id, start);
+    }
+
+    /// Acknowledged at `now`: the execution starts at `start` (after any translation), at
+    /// the central authority for its kinds, else here: timed, or in the desk's queue.
+    pub(super) fn schedule_execution(&mut self, now: SimTime, id: RequestId, start: SimTime) {
+        let Some(kind) = self.received.get(&id).map(|r| r.request.kind) else { return };
+        let open = self.profile.open_when(kind);
+        let mode = self.roster.mode_at(now);
         let to_authority = self.central_authority.as_ref().is_some_and(|ca| ca.kinds.contains(&kind));
         if to_authority {
             self.forward_to_central_authority(now, start, id);
@@ -196,7 +213,11 @@ impl ContactPoint {
     }
 
     pub(super) fn fulfil(&mut self, now: SimTime, id: RequestId) {
-        let Some(received) = self.received.get(&id).filter(|r| !r.withdrawn && r.response.is_none()) else { return };
+        let Some(received) = self.received.get(&id).filter(|r| !r.withdrawn && r.response.is_none()) else {
+            // Answered or withdrawn meanwhile: whoever was on it is free.
+            self.work_done(now, DeskName::ContactPoint, id, Task::Execute);
+            return self.work_done(now, DeskName::CentralAuthority, id, Task::Execute);
+        };
         // Whoever does the work must be at work: defer to their next opening if not (the
         // central authority's delay is calendar time; an outage can hold a step back).
         let (roster, open) = match (&self.central_authority, received.forwarded) {

@@ -65,7 +65,11 @@ impl ContactPoint {
     }
 
     pub(super) fn on_response(&mut self, now: SimTime, from: StateCode, id: RequestId, response: Response) {
-        let Some(sent) = self.sent.get_mut(&id).filter(|s| s.to == from) else { return };
+        let to = self.sent.get(&id).map(|s| s.to);
+        if !to.is_some_and(|to| self.answers_for(from, to)) {
+            return;
+        }
+        let Some(sent) = self.sent.get_mut(&id) else { return };
         // Any response proves the receiving contact point has the request: no more resends.
         sent.receipt = true;
         if response == Response::Forwarded {

@@ -30,6 +30,10 @@ pub(super) enum TimerKind {
     HoldExpiry,
     /// A desk with counted officers looks at its queue again.
     DeskWake(DeskName),
+    /// Hub: a member's request is acknowledged.
+    HubAcknowledge,
+    /// Hub: it is executed on the member's behalf.
+    HubExecute,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -96,6 +100,8 @@ impl ContactPoint {
             TimerKind::MlaExecute => self.execute_mla(now, id),
             TimerKind::HoldExpiry => self.hold_expiry(now, id),
             TimerKind::DeskWake(name) => self.desk_wake(now, name),
+            TimerKind::HubAcknowledge => self.hub_acknowledge(now, id),
+            TimerKind::HubExecute => self.hub_execute(now, id),
         }
     }
 }

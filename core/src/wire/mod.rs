@@ -369,6 +369,16 @@ mod size_bounds {
             ],
             regions: all.iter().map(|c| (*c, "x".repeat(NAME_BYTES_MAX))).collect(),
             languages: all.iter().map(|c| (*c, vec!["x".repeat(LANGUAGE_BYTES_MAX); LANGUAGES_MAX])).collect(),
+            hubs: vec![
+                crate::network::Hub {
+                    hub: code(0),
+                    members: all.clone(),
+                    covers: roster(),
+                    executes: RequestKind::ALL.to_vec(),
+                    officers: Some(Officers { staffed: u16::MAX, on_call: u16::MAX }),
+                };
+                HUBS_MAX
+            ],
         };
         let setup = ToNode::Setup {
             run: RunId([0xff; 16]),

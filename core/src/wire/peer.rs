@@ -64,6 +64,15 @@ pub enum Message {
         id: RequestId,
         result: MlaResult,
     },
+    /// A member to its regional hub: a request that came while the member is not staffed.
+    HubForward {
+        request: Box<Request>,
+        requester: StateCode,
+    },
+    /// The hub to the member: acknowledged; execute it in your open hours.
+    HandBack {
+        id: RequestId,
+    },
 }
 
 impl Message {
@@ -210,7 +219,16 @@ impl Envelope {
             }
             Message::MlaResponse { result: MlaResult::Refused { ground }, .. } => ground.len() <= TEXT_FIELD_BYTES_MAX,
             Message::MlaResponse { result: MlaResult::Disclosed { lost }, .. } => lost.len() <= DATA_CLASSES_MAX,
+            Message::HubForward { request: r, requester } => {
+                known(*requester)
+                    && r.chain.len() <= CHAIN_LINKS_MAX
+                    && r.data.len() <= DATA_CLASSES_MAX
+                    && r.chain.iter().all(|s| known(*s))
+                    && r.language.len() <= LANGUAGE_BYTES_MAX
+                    && r.details.within_limits()
+            }
             Message::Receipt { .. }
+            | Message::HandBack { .. }
             | Message::Acknowledgement { .. }
             | Message::Escalation { .. }
             | Message::EarlyNotice { .. }

@@ -1,5 +1,5 @@
 //! Desks whose officers are counted, in `report.html`: a table, and the queue over the
-//! weeks for the desks whose queues grew longest.
+//! weeks for the desks whose queues grew longest; regional hubs: what they took and saved.
 
 use super::super::esc;
 use crate::report::Account;
@@ -10,10 +10,34 @@ use std::fmt::Write;
 const CHARTED_MAX: usize = 6;
 const COLOURS: [&str; CHARTED_MAX] = ["#1f6feb", "#cf222e", "#8250df", "#bf8700", "#2da44e", "#6e7781"];
 
+/// What each regional hub took and how much sooner a person answered.
+pub(super) fn hubs(a: &Account<'_>) -> String {
+    if a.analysis.hubs.is_empty() {
+        return String::new();
+    }
+    let mut o = String::from("<h2>Regional hubs</h2><table id=\"hubs\"><tr><th>hub</th><th>members</th><th>taken</th><th>executed</th><th>handed back</th><th>acknowledged p50</th><th>sooner than the member, p50</th></tr>");
+    for h in &a.analysis.hubs {
+        let members: Vec<&str> = h.members.iter().map(|m| m.as_str()).collect();
+        let _ = write!(
+            o,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            h.hub,
+            members.join(" "),
+            h.taken,
+            h.executed,
+            h.handed_back,
+            dur(h.time_to_acknowledge.p50_ms),
+            dur(h.sooner_than_the_member.p50_ms)
+        );
+    }
+    o.push_str("</table><p class=\"note\">Requests that came while a member's desk was not staffed and its hub covered. Sooner: the member's next staffed opening after delivery, minus the hub's acknowledgement.</p>");
+    o
+}
+
 pub(super) fn section(a: &Account<'_>) -> String {
     let desks = &a.analysis.desks;
     if desks.is_empty() {
-        return String::new();
+        return hubs(a);
     }
     let mut o = String::from("<h2>Desks</h2><table id=\"desks\"><tr><th>state</th><th>desk</th><th>officers</th><th>work</th><th>utilisation</th><th>waiting p50</th><th>waiting p90</th><th>working p50</th><th>longest queue</th></tr>");
     for d in desks {
@@ -37,6 +61,7 @@ pub(super) fn section(a: &Account<'_>) -> String {
     charted.truncate(CHARTED_MAX);
     if charted.is_empty() {
         o.push_str("<p>No work ever waited for an officer.</p>");
+        o.push_str(&hubs(a));
         return o;
     }
     let hours = charted.iter().map(|d| d.queue_by_utc_hour.len()).max().unwrap_or(1).max(1);
@@ -77,5 +102,6 @@ pub(super) fn section(a: &Account<'_>) -> String {
         );
     }
     o.push_str("</svg><p class=\"note\">Mean pieces of work waiting for an officer in each UTC hour, from the Monday of the first week; day lines at 00:00 UTC.</p>");
+    o.push_str(&hubs(a));
     o
 }

@@ -6,6 +6,7 @@ mod evidence;
 mod exercise;
 mod fields;
 mod generate;
+mod hubs;
 mod injects;
 mod network;
 mod profiles;
@@ -95,6 +96,7 @@ pub(crate) fn validate(
     if let (Some(n), Some(start), Some(end)) = (network.as_mut(), start, end) {
         n.regions = regions.clone();
         n.languages = states.iter().map(|s| (s.code, s.languages.clone())).collect();
+        n.hubs = hubs::hubs(c, &raw.hubs, &states, &codes, &regions);
         for f in raw.faults.iter().filter(|f| !matches!(f.get_ref().kind.get_ref().as_str(), "crash" | "cut")) {
             if n.faults.len() == limits::FAULTS_MAX {
                 c.at(f, format!("more than {} down, partition and stale faults", limits::FAULTS_MAX));

@@ -1,0 +1,99 @@
+//! `[[hubs]]`: regional hubs. A hub is a state of the scenario; its members are codes or
+//! regions (never the hub itself, never a member of two hubs); it covers in its own local
+//! time, every day, and executes only kinds that need no order to the member's providers.
+
+use super::fields::{kind_of, officers};
+use super::network::{members_of, side};
+use super::profiles::shifts;
+use crate::scenario::diag::Checker;
+use crate::scenario::model::StateEntry;
+use crate::scenario::raw::{RawHub, Spanned};
+use pocnet_core::limits;
+use pocnet_core::network::{Hub, Side};
+use pocnet_core::request::RequestKind;
+use pocnet_core::roster::{Mode, RosterSpec, WorkWeek};
+use pocnet_core::StateCode;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Kinds a hub may execute for a member: none that orders the member's providers.
+const HUB_KINDS: [RequestKind; 3] = [RequestKind::TechnicalAdvice, RequestKind::LocateSuspect, RequestKind::Emergency];
+
+pub(crate) fn hubs(
+    c: &mut Checker<'_>,
+    raw: &[Spanned<RawHub>],
+    states: &[StateEntry],
+    codes: &BTreeSet<StateCode>,
+    regions: &BTreeMap<StateCode, String>,
+) -> Vec<Hub> {
+    if raw.len() > limits::HUBS_MAX {
+        c.at(&raw[limits::HUBS_MAX], format!("more than {} hubs", limits::HUBS_MAX));
+        return Vec::new();
+    }
+    let mut covered: BTreeMap<StateCode, StateCode> = BTreeMap::new();
+    let mut out = Vec::new();
+    for h in raw {
+        let r = h.get_ref();
+        let hub = match StateCode::parse(r.hub.get_ref()) {
+            Ok(code) if codes.contains(&code) => Some(code),
+            _ => {
+                c.at(&r.hub, format!("unknown state `{}`: a hub is a contact point of the scenario", r.hub.get_ref()));
+                None
+            }
+        };
+        let sides: Vec<Side> = r.members.iter().filter_map(|v| side(c, v, codes, regions)).collect();
+        let mut members = members_of(&sides, codes, regions);
+        if let Some(hub) = hub {
+            members.retain(|m| *m != hub);
+        }
+        if members.is_empty() && sides.len() == r.members.len() {
+            c.at(h, "a hub needs at least one member other than itself");
+        }
+        for m in &members {
+            if let (Some(first), Some(hub)) = (covered.get(m), hub) {
+                if *first != hub {
+                    c.at(h, format!("{m} is a member of two hubs ({first} and {hub})"));
+                }
+            }
+        }
+        let hours = shifts(c, Some(&r.hours));
+        let executes: Option<Vec<RequestKind>> = match &r.executes {
+            None => Some(HUB_KINDS.to_vec()),
+            Some(list) => {
+                let kinds: Vec<RequestKind> = list.iter().filter_map(|k| kind_of(c, k)).collect();
+                for (k, v) in kinds.iter().zip(list) {
+                    if !HUB_KINDS.contains(k) {
+                        c.at(
+                            v,
+                            format!("a hub cannot execute `{k}` for a member: only the member can order its providers"),
+                        );
+                    }
+                }
+                (kinds.len() == list.len()).then_some(kinds)
+            }
+        };
+        let officers = r.officers.as_ref().map(|o| officers(c, o, 0));
+        let tz = hub.and_then(|code| states.iter().find(|s| s.code == code)).map(|s| s.tz.clone());
+        if let (Some(hub), Some(hours), Some(executes), Some(tz)) = (hub, hours, executes, tz) {
+            if matches!(officers, Some(None)) {
+                continue;
+            }
+            for m in &members {
+                covered.entry(*m).or_insert(hub);
+            }
+            let covers = RosterSpec {
+                tz,
+                workweek: WorkWeek::ALL_DAYS,
+                shifts: hours,
+                always_staffed: false,
+                off_hours: Mode::Closed,
+                holidays: vec![],
+            };
+            if let Err(e) = pocnet_core::Roster::new(covers.clone()) {
+                c.at(h, format!("hub {hub}: {e}"));
+                continue;
+            }
+            out.push(Hub { hub, members, covers, executes, officers: officers.flatten() });
+        }
+    }
+    out
+}
