@@ -14,6 +14,7 @@
 //! - [`report`]: `report.json` (byte-identical across engines), compare, `transport.json`;
 //! - [`outputs`]: summary, junit, the console table, `report.html`, the after-action review;
 //! - [`exercise`]: tabletop exercises: the operator console and the controller's dashboard;
+//! - [`sweep`]: which staffing change saves the most evidence per staffed hour;
 //! - [`bench`](mod@bench), [`deploy`], [`pki`]: `pocnet bench`, `pocnet deploy`, `pocnet pki`.
 
 pub mod analysis;
@@ -28,3 +29,4 @@ pub mod pki;
 pub mod report;
 pub mod run;
 pub mod scenario;
+pub mod sweep;

@@ -29,7 +29,12 @@ macro_rules! outln {
 /// Writes a line to standard error without ever panicking (a full disk, a closed pipe).
 use pocnet_node::say;
 
+mod commands;
+use commands::{compare, sweep};
+
 /// Exit codes, documented in `--help` and the README.
+/// Runs of more requests print their totals only, unless asked for the table.
+const TABLE_REQUESTS_MAX: usize = 50;
 const EXIT_OK: u8 = 0;
 const EXIT_THRESHOLD: u8 = 1;
 const EXIT_INVALID: u8 = 2;
@@ -139,6 +144,10 @@ enum Command {
         /// Print only the totals, not the per-request table; no progress line.
         #[arg(long, short)]
         quiet: bool,
+        /// Print the per-request table however many requests the run makes (by default
+        /// only for runs of at most 50 requests; report.json has every one).
+        #[arg(long)]
+        table: bool,
         /// Mesh only: every node drops this share of its UDP datagrams beneath QUIC, in
         /// [0, 1), so that QUIC's loss recovery runs for real. The report does not change
         /// (scenario time never depends on the transport); transport.json shows the cost.
@@ -217,6 +226,39 @@ enum Command {
         #[arg(long)]
         node_bin: Option<PathBuf>,
     },
+    /// Which staffing change saves the most evidence per staffed hour: run a sweep.
+    ///
+    /// A sweep file names a base scenario, the changes to try (per state, region or all:
+    /// roster type, hours, officers; regional hubs), what to count (default: cases whose
+    /// evidence was saved) and how many seeds. Every variant runs on the in-process engine
+    /// on all cores, on the same seeds as the base (common random numbers); single changes
+    /// are ranked by evidence saved per added staffed hour with 95% paired intervals, the
+    /// best are combined, and the Pareto frontier is drawn. Writes sweep.json, sweep.md and
+    /// sweep.html into --out. See docs/sweeps.md.
+    Sweep {
+        /// Sweep file (TOML), e.g. scenarios/sweeps/staffing-hanoi.toml.
+        file: PathBuf,
+        /// Directory for sweep.json, sweep.md, sweep.html (or a shard's file).
+        #[arg(long, default_value = "pocnet-sweep")]
+        out: PathBuf,
+        /// Run only shard I of N of the first stage (every N-th variant) and write
+        /// sweep-shard-I-of-N.json; merge the shards' files with --merge.
+        #[arg(long, value_parser = pocnet::sweep::command::parse_shard)]
+        shard: Option<(usize, usize)>,
+        /// Shard files to merge: writes exactly what a whole run writes.
+        #[arg(long, num_args = 1..)]
+        merge: Vec<PathBuf>,
+        /// Rerun the N best variants on the mesh (first seed) and check their report.json
+        /// is byte-identical to the in-process one; exit 3 if not.
+        #[arg(long, default_value_t = 0)]
+        confirm_on_mesh: usize,
+        /// The pocnet-node binary, for --confirm-on-mesh.
+        #[arg(long)]
+        node_bin: Option<PathBuf>,
+        /// No progress bar.
+        #[arg(short, long)]
+        quiet: bool,
+    },
     /// (Used by `bench`.) A raw quinn echo server on 127.0.0.1.
     #[command(hide = true)]
     BenchEcho,
@@ -257,6 +299,20 @@ fn main() -> ExitCode {
                 hanoi,
             };
             bench(&options)
+        }
+        Command::Sweep { file, out, shard, merge, confirm_on_mesh, node_bin, quiet } => {
+            let options = pocnet::sweep::command::SweepOptions {
+                file,
+                out,
+                shard,
+                merge,
+                confirm_on_mesh,
+                node_bin: pocnet::engine::mesh::find_node_binary(node_bin.as_deref()),
+                progress: !quiet
+                    && std::io::IsTerminal::is_terminal(&std::io::stderr())
+                    && std::env::var_os("CI").is_none(),
+            };
+            sweep(&options)
         }
         Command::BenchEcho => match current_thread().map(|rt| rt.block_on(pocnet::bench::echo_server())) {
             Ok(Ok(())) => EXIT_OK,
@@ -326,6 +382,7 @@ fn main() -> ExitCode {
             seed,
             node_bin,
             quiet,
+            table,
             udp_loss,
             udp_delay_ms,
             attach,
@@ -367,6 +424,7 @@ fn main() -> ExitCode {
                 out,
                 node_bin,
                 quiet,
+                table,
                 udp_loss,
                 udp_delay,
                 attach,
@@ -382,49 +440,6 @@ fn main() -> ExitCode {
             run_command(&scenario, &options)
         }
     })
-}
-
-fn compare(base: &std::path::Path, new: &std::path::Path, tolerance: f64, slack: &str, ratio_tolerance: f64) -> u8 {
-    let read = |p: &std::path::Path| -> Result<serde_json::Value, String> {
-        let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
-        let v: serde_json::Value =
-            serde_json::from_str(&text).map_err(|e| format!("{}:{}:{}: {e}", p.display(), e.line(), e.column()))?;
-        pocnet::report::compare::check_report(&p.display().to_string(), &v).map_err(|e| e.to_string())?;
-        Ok(v)
-    };
-    let slack_ms = match scenario::duration_ms(slack) {
-        Ok(ms) => ms as f64,
-        Err(e) => {
-            say!("pocnet compare: --slack: {e}");
-            return EXIT_INVALID;
-        }
-    };
-    let (b, n) = match (read(base), read(new)) {
-        (Ok(b), Ok(n)) => (b, n),
-        (Err(e), _) | (_, Err(e)) => {
-            say!("pocnet compare: {e}");
-            return EXIT_INVALID;
-        }
-    };
-    if b.get("schema") != n.get("schema") {
-        say!("pocnet compare: the reports have different schemas");
-        return EXIT_INVALID;
-    }
-    let tol = pocnet::report::compare::Tolerance {
-        time_relative: tolerance / 100.0,
-        time_absolute_ms: slack_ms,
-        ratio: ratio_tolerance,
-    };
-    let changes = pocnet::report::compare::compare(&b, &n, tol);
-    out!("{}", pocnet::report::compare::render(&changes));
-    let regressions: Vec<&str> = changes.iter().filter(|c| c.regression).map(|c| c.metric.as_str()).collect();
-    if regressions.is_empty() {
-        outln!("no regression beyond the tolerance ({tolerance}% and {slack} on times, {ratio_tolerance} on ratios)");
-        EXIT_OK
-    } else {
-        say!("pocnet compare: {} regression(s): {}", regressions.len(), regressions.join(", "));
-        EXIT_THRESHOLD
-    }
 }
 
 fn current_thread() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -512,8 +527,13 @@ fn run_command(scenario: &scenario::Scenario, options: &RunOptions) -> u8 {
                 scenario.seed,
                 result.wall.as_secs_f64()
             );
-            let table = pocnet::outputs::table::table(&result.account, options.quiet);
-            if options.quiet {
+            let requests = result.account.ledger.totals.requests;
+            let totals_only = options.quiet || (!options.table && requests > TABLE_REQUESTS_MAX);
+            let table = pocnet::outputs::table::table(&result.account, totals_only);
+            if totals_only {
+                if !options.quiet {
+                    outln!("({requests} requests: the per-request table is in report.json, or printed with --table)");
+                }
                 outln!("{}", table.trim());
             } else {
                 out!("{table}");

@@ -7,7 +7,7 @@ use crate::report::Account;
 use crate::scenario::Scenario;
 use anyhow::Context;
 use pocnet_core::{SimTime, StateCode};
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -36,6 +36,8 @@ pub struct RunOptions {
     pub out: PathBuf,
     pub node_bin: PathBuf,
     pub quiet: bool,
+    /// Print the per-request table whatever the number of requests.
+    pub table: bool,
     /// Mesh only: share of UDP datagrams dropped beneath QUIC.
     pub udp_loss: f64,
     /// Mesh only: delay added to every UDP datagram beneath QUIC.
@@ -61,8 +63,9 @@ pub struct RunResult<'s> {
 /// Progress on stderr when it is a terminal (quiet in CI and with --quiet): scenario time
 /// reached, windows run, requests ended; and the exercise desk the console pages read.
 struct Console {
-    enabled: bool,
-    last: Instant,
+    /// A progress line on a terminal (indicatif: elapsed time, scenario time reached,
+    /// windows, requests ended); `None` in CI, with --quiet, or off a terminal.
+    bar: Option<indicatif::ProgressBar>,
     cases: usize,
     requests_ended: usize,
     /// A wall-clock exercise's desk.
@@ -70,6 +73,17 @@ struct Console {
 }
 
 impl Console {
+    fn new(shown: bool, cases: usize) -> Console {
+        let bar = shown.then(|| {
+            let bar = indicatif::ProgressBar::new_spinner();
+            let style = indicatif::ProgressStyle::with_template("{spinner} {elapsed} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner());
+            bar.set_style(style);
+            bar
+        });
+        Console { bar, cases, requests_ended: 0, desk: None }
+    }
+
     fn arrived(&mut self, arrival: &Arrival) {
         if let Some(desk) = &self.desk {
             desk.feed(arrival);
@@ -77,22 +91,28 @@ impl Console {
         match arrival {
             Arrival::Window { reached, windows, events } => {
                 self.requests_ended += events.iter().filter(|e| e.kind.is_final_at_requester()).count();
-                if self.enabled && self.last.elapsed() > Duration::from_millis(200) {
-                    self.last = Instant::now();
-                    let _ = write!(
-                        pocnet_node::QuietStderr,
-                        "\r  scenario time {reached}  windows {windows}  requests ended {} (cases: {})   ",
-                        self.requests_ended,
-                        self.cases
-                    );
-                    let _ = pocnet_node::QuietStderr.flush();
+                if let Some(bar) = &self.bar {
+                    bar.set_message(format!(
+                        "scenario time {reached}  windows {windows}  requests ended {} (cases: {})",
+                        self.requests_ended, self.cases
+                    ));
+                    bar.tick();
                 }
             }
             Arrival::Directive { at, directive } => {
-                if self.enabled || self.desk.is_some() {
-                    pocnet_node::say!("\rpocnet: {at}  {}", directive.describe());
+                let line = format!("pocnet: {at}  {}", directive.describe());
+                match &self.bar {
+                    Some(bar) => bar.println(line),
+                    None if self.desk.is_some() => pocnet_node::say!("{line}"),
+                    None => {}
                 }
             }
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
         }
     }
 }
@@ -100,13 +120,8 @@ impl Console {
 pub async fn run<'s>(scenario: &'s Scenario, options: &RunOptions) -> anyhow::Result<RunResult<'s>> {
     let started = Instant::now();
     std::fs::create_dir_all(&options.out).with_context(|| format!("create {}", options.out.display()))?;
-    let mut console = Console {
-        enabled: !options.quiet && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none(),
-        last: Instant::now(),
-        cases: scenario.injects.len(),
-        requests_ended: 0,
-        desk: None,
-    };
+    let shown = !options.quiet && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+    let mut console = Console::new(shown, scenario.injects.len());
     let (clock_run, transport) = match options.engine {
         EngineKind::Inproc => {
             let (mut engine, next) = InProcess::new(scenario)?;
@@ -126,9 +141,7 @@ pub async fn run<'s>(scenario: &'s Scenario, options: &RunOptions) -> anyhow::Re
             (clock_run, Some(mesh.finish().await?))
         }
     };
-    if console.enabled {
-        let _ = write!(pocnet_node::QuietStderr, "\r{:80}\r", "");
-    }
+    console.finish();
     let account = account(scenario, &clock_run)?;
     let after_action = scenario.exercise.as_ref().map(|e| crate::outputs::after_action::review(&account, e));
     write(&options.out.join("report.json"), &account.report().to_json())?;
@@ -147,8 +160,8 @@ pub async fn run<'s>(scenario: &'s Scenario, options: &RunOptions) -> anyhow::Re
     Ok(RunResult { account, transport, wall: started.elapsed() })
 }
 
-/// The ledger of a clock's run of `scenario` and its figures (thresholds judged).
-pub fn account<'s>(scenario: &'s Scenario, clock_run: &ClockRun) -> anyhow::Result<Account<'s>> {
+/// The ledger of a clock's run of `scenario` alone, without figures (sweeps count it).
+pub fn ledger_of(scenario: &Scenario, clock_run: &ClockRun) -> anyhow::Result<crate::ledger::Ledger> {
     let played: Vec<StateCode> = scenario.exercise.as_ref().map(|e| e.players.to_vec()).unwrap_or_default();
     let run = crate::ledger::Run {
         events: &clock_run.events,
@@ -158,7 +171,12 @@ pub fn account<'s>(scenario: &'s Scenario, clock_run: &ClockRun) -> anyhow::Resu
         exercise_ended: clock_run.exercise_ended,
         played: &played,
     };
-    Ok(Account::of(scenario, &run)?)
+    Ok(crate::ledger::build(&run)?)
+}
+
+/// The ledger of a clock's run of `scenario` and its figures (thresholds judged).
+pub fn account<'s>(scenario: &'s Scenario, clock_run: &ClockRun) -> anyhow::Result<Account<'s>> {
+    Ok(Account::of(scenario, ledger_of(scenario, clock_run)?))
 }
 
 /// Runs `engine` to the end under `clock`, showing each arrival on `console`.

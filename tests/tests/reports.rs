@@ -197,3 +197,30 @@ fn the_evidence_charts_render_in_headless_chromium_with_what_report_json_says() 
     assert_eq!(lives, 1 + usize::from(lapsed > 0), "case lives drawn");
     assert_eq!(dom.matches("class=\"hold\"").count(), lives, "each drawn case has its hold");
 }
+
+#[test]
+fn a_large_run_prints_its_totals_and_the_table_only_when_asked() {
+    let scenario = workspace_root().join("scenarios/hanoi-72.toml");
+    let out = scratch("table");
+    let plain = pocnet(
+        &["run", scenario.to_str().expect("utf-8"), "--engine", "inproc", "--out", out.to_str().expect("utf-8")],
+        LIMIT,
+    );
+    let stdout = text(&plain.stdout);
+    assert!(plain.status.code().is_some_and(|c| c <= 1), "{}", text(&plain.stderr));
+    assert!(!stdout.lines().any(|l| l.starts_with("C1 ")), "no per-request table for 1,164 requests:\n{stdout}");
+    assert!(stdout.contains("printed with --table") && stdout.contains("injects ("), "{stdout}");
+    let table = pocnet(
+        &[
+            "run",
+            scenario.to_str().expect("utf-8"),
+            "--engine",
+            "inproc",
+            "--out",
+            out.to_str().expect("utf-8"),
+            "--table",
+        ],
+        LIMIT,
+    );
+    assert!(text(&table.stdout).lines().any(|l| l.starts_with("C1 ")), "--table prints it");
+}

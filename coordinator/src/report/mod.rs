@@ -225,15 +225,10 @@ pub const ASSUMPTIONS: &str = "No published response-time data exists for 24/7 p
     roster and refusal parameter in this scenario is an assumption.";
 
 impl<'s> Account<'s> {
-    /// Builds the ledger of a run of `scenario` (failing if it does not add up) and its
-    /// figures.
-    pub fn of(
-        scenario: &'s Scenario,
-        run: &crate::ledger::Run<'_>,
-    ) -> Result<Account<'s>, crate::ledger::AccountingError> {
-        let ledger = crate::ledger::build(run)?;
+    /// A run's ledger of `scenario`, with its figures.
+    pub fn of(scenario: &'s Scenario, ledger: Ledger) -> Account<'s> {
         let analysis = Analysis::of(scenario, &ledger);
-        Ok(Account { scenario, ledger, analysis, zones: Zones::of(scenario) })
+        Account { scenario, ledger, analysis, zones: Zones::of(scenario) }
     }
 
     /// An instant in UTC and in the local time of `from` and `to`.

@@ -6,12 +6,12 @@
 //! found is reported with `file:line:column` and what was expected ([`diag`]); validation
 //! goes on after the first problem so that one run of `pocnet check` lists them all.
 
-mod diag;
+pub(crate) mod diag;
 mod model;
-mod raw;
+pub(crate) mod raw;
 pub mod schema;
 mod units;
-mod validate;
+pub(crate) mod validate;
 
 pub use diag::{Diagnostic, ScenarioError};
 pub use model::*;

@@ -4,12 +4,12 @@
 
 mod evidence;
 mod exercise;
-mod fields;
+pub(crate) mod fields;
 mod generate;
-mod hubs;
+pub(crate) mod hubs;
 mod injects;
-mod network;
-mod profiles;
+pub(crate) mod network;
+pub(crate) mod profiles;
 mod states;
 mod thresholds;
 

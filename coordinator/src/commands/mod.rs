@@ -1,0 +1,7 @@
+//! The binary's commands that need more than a few lines (`main.rs` parses and dispatches).
+
+mod compare;
+mod sweep;
+
+pub use compare::compare;
+pub use sweep::sweep;

@@ -1,0 +1,155 @@
+//! `pocnet sweep FILE`: the sweep as a command, from its options to its files.
+
+use super::file::{self, Sweep};
+use super::{finish, first_stage, merge, outputs, read_shard, runs_planned, write_shard, Progress};
+use anyhow::Context;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(Debug, Clone)]
+pub struct SweepOptions {
+    pub file: PathBuf,
+    pub out: PathBuf,
+    /// Run only shard I of N of the first stage, and write its file.
+    pub shard: Option<(usize, usize)>,
+    /// Shard files to merge (instead of running the first stage).
+    pub merge: Vec<PathBuf>,
+    /// Rerun the N best variants on the mesh and compare their reports byte for byte.
+    pub confirm_on_mesh: usize,
+    pub node_bin: PathBuf,
+    pub progress: bool,
+}
+
+/// What the command did, for `main` to print.
+#[derive(Debug)]
+pub struct Done {
+    pub written: Vec<PathBuf>,
+    pub runs: usize,
+    pub seconds: f64,
+    /// Variant runs of the base scenario per second.
+    pub runs_per_second: f64,
+    /// The answer's line, when the sweep finished.
+    pub answer: Option<String>,
+    /// Mesh confirmations: (variant, identical).
+    pub confirmed: Vec<(String, bool)>,
+}
+
+/// Parses `I/N`.
+pub fn parse_shard(s: &str) -> Result<(usize, usize), String> {
+    let (i, n) = s.split_once('/').ok_or_else(|| format!("`{s}`: expected I/N, like 0/4"))?;
+    let (i, n): (usize, usize) = (
+        i.parse().map_err(|_| format!("`{i}`: not a number"))?,
+        n.parse().map_err(|_| format!("`{n}`: not a number"))?,
+    );
+    if n == 0 || i >= n || n > 10_000 {
+        return Err(format!("`{s}`: expected I/N with 0 <= I < N <= 10000"));
+    }
+    Ok((i, n))
+}
+
+pub fn load(path: &Path) -> Result<Sweep, crate::scenario::ScenarioError> {
+    file::load(path)
+}
+
+pub fn run(sweep: &Sweep, options: &SweepOptions) -> anyhow::Result<Done> {
+    std::fs::create_dir_all(&options.out).with_context(|| format!("create {}", options.out.display()))?;
+    let started = Instant::now();
+    let planned = match options.shard {
+        Some((_, n)) => (((sweep.singles.len() + 1).div_ceil(n)) * sweep.seeds.len()) as u64,
+        None => runs_planned(sweep),
+    };
+    let progress = Progress::new(planned, options.progress);
+    let mut runs = 0;
+    if let Some((i, n)) = options.shard {
+        let shard = first_stage(sweep, i, n, &progress)?;
+        progress.finish();
+        runs += shard.variants.iter().map(|v| v.counts.len()).sum::<usize>();
+        let path = write_shard(&options.out, &shard)?;
+        let seconds = started.elapsed().as_secs_f64();
+        return Ok(Done {
+            written: vec![path],
+            runs,
+            seconds,
+            runs_per_second: runs as f64 / seconds.max(1e-9),
+            answer: None,
+            confirmed: vec![],
+        });
+    }
+    let first = if options.merge.is_empty() {
+        let whole = first_stage(sweep, 0, 1, &progress)?;
+        whole.variants
+    } else {
+        let shards: Vec<_> = options.merge.iter().map(|p| read_shard(p)).collect::<anyhow::Result<_>>()?;
+        merge(sweep, &shards)?
+    };
+    runs += first.iter().map(|v| v.counts.len()).sum::<usize>();
+    let found = finish(sweep, first, &progress)?;
+    progress.finish();
+    runs += found.combinations.iter().map(|(_, c)| c.counts.len()).sum::<usize>();
+    let report = outputs::report(sweep, &found);
+    let mut written = Vec::new();
+    for (name, text) in [
+        ("sweep.json", outputs::json(&report)),
+        ("sweep.md", outputs::markdown(&report)),
+        ("sweep.html", outputs::html(&report)),
+    ] {
+        let path = options.out.join(name);
+        pocnet_node::files::write_atomic(&path, text.as_bytes())?;
+        written.push(path);
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let answer =
+        outputs::markdown(&report).lines().find(|l| l.starts_with("**")).map(|l| l.trim_matches('*').to_string());
+    let confirmed = if options.confirm_on_mesh > 0 { confirm(sweep, &found, &report, options)? } else { vec![] };
+    Ok(Done { written, runs, seconds, runs_per_second: runs as f64 / seconds.max(1e-9), answer, confirmed })
+}
+
+/// Reruns the best variants (the frontier, most evidence first) on the mesh with the first
+/// seed, and compares each report.json with the in-process one byte for byte.
+fn confirm(
+    sweep: &Sweep,
+    found: &super::Found,
+    report: &outputs::Report,
+    options: &SweepOptions,
+) -> anyhow::Result<Vec<(String, bool)>> {
+    let mut best: Vec<usize> = (0..report.variants.len()).filter(|i| report.variants[*i].frontier).collect();
+    best.sort_by(|a, b| report.variants[*b].mean.total_cmp(&report.variants[*a].mean));
+    best.truncate(options.confirm_on_mesh);
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let mut out = Vec::new();
+    for i in best {
+        let changes: Vec<&file::Change> = if i == 0 {
+            vec![]
+        } else if i <= found.singles.len() {
+            vec![&sweep.singles[found.singles[i - 1].variant - 1].change]
+        } else {
+            found.combinations[i - 1 - found.singles.len()].0.iter().map(|k| &sweep.singles[*k].change).collect()
+        };
+        let scenario = super::variants::apply(&sweep.base, &changes, sweep.seeds[0]);
+        let name = report.variants[i].name.clone();
+        let inproc = runtime.block_on(crate::run::simulate(&scenario))?.report().to_json();
+        let run_dir = options.out.join(format!("confirm-{i}"));
+        let mesh_options = crate::engine::mesh::MeshOptions {
+            node_bin: options.node_bin.clone(),
+            run_dir,
+            udp_loss: 0.0,
+            udp_delay: std::time::Duration::ZERO,
+            attach: None,
+            stop: Default::default(),
+        };
+        let mesh = runtime.block_on(async {
+            let (mut mesh, next) = crate::engine::mesh::Mesh::start(&scenario, &mesh_options).await?;
+            let clock = crate::clock::Clock::new(
+                next,
+                scenario.network.lookahead_ms(),
+                crate::clock::AsFastAsPossible,
+                crate::run::exercise_state(&scenario),
+            );
+            let run = crate::clock::run_to_end(&mut mesh, clock).await?;
+            mesh.finish().await?;
+            anyhow::Ok(crate::run::account(&scenario, &run)?.report().to_json())
+        })?;
+        out.push((name, mesh == inproc));
+    }
+    Ok(out)
+}

@@ -1,0 +1,312 @@
+//! The sweep file: a base scenario, the changes to try, what to count, the seeds. Read in
+//! two stages like a scenario (raw TOML with spans, then validated against the base), with
+//! every problem located.
+
+use crate::scenario::diag::{Checker, Diagnostic, ScenarioError};
+use crate::scenario::raw::{RawHub, RawOfficers, Spanned};
+use crate::scenario::schema::ROSTERS;
+use crate::scenario::validate::fields::officers;
+use crate::scenario::validate::hubs::hubs;
+use crate::scenario::validate::profiles::shifts;
+use crate::scenario::{self, Overrides, Scenario};
+use pocnet_core::network::Hub;
+use pocnet_core::roster::{Mode, Shift};
+use pocnet_core::{Officers, StateCode};
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// Runs of one variant: the base scenario's seed, then the next ones.
+pub const SEEDS_MAX: u32 = 200;
+/// Single changes a sweep may try.
+pub const CHANGES_MAX: usize = 20_000;
+/// Greedy combinations of the best single changes.
+pub const COMBINE_MAX: usize = 100;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSweepFile {
+    sweep: RawSweep,
+    #[serde(default)]
+    options: Vec<Spanned<RawOption>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSweep {
+    name: String,
+    #[serde(default)]
+    description: String,
+    /// The base scenario, relative to the sweep file.
+    base: Spanned<String>,
+    /// Runs per variant (default 4).
+    #[serde(default)]
+    seeds: Option<Spanned<i64>>,
+    /// What to count (default `saved`).
+    #[serde(default)]
+    measure: Option<Spanned<String>>,
+    /// An on-call hour's cost as a share of a staffed hour (default 0.25).
+    #[serde(default)]
+    on_call_cost: Option<Spanned<f64>>,
+    /// Greedy combinations of the best single changes (default 10).
+    #[serde(default)]
+    combine: Option<Spanned<i64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOption {
+    name: String,
+    /// The states it changes, one variant each: codes, regions, `*`.
+    #[serde(default)]
+    states: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    roster: Option<Spanned<String>>,
+    #[serde(default)]
+    hours: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    officers: Option<RawOfficers>,
+    /// A regional hub: one variant.
+    #[serde(default)]
+    hub: Option<Spanned<RawHub>>,
+}
+
+/// What a sweep counts in each run, the more the better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    /// Cases whose evidence was saved: `disclosed` where the evidence step is modelled,
+    /// `preserved` otherwise.
+    Saved,
+    Disclosed,
+    Preserved,
+    /// Cases that ended fulfilled, preserved or disclosed.
+    Succeeded,
+}
+
+impl Measure {
+    pub const NAMES: [(&'static str, Measure); 4] = [
+        ("saved", Measure::Saved),
+        ("disclosed", Measure::Disclosed),
+        ("preserved", Measure::Preserved),
+        ("succeeded", Measure::Succeeded),
+    ];
+
+    pub fn name(&self) -> &'static str {
+        Measure::NAMES.iter().find(|(_, m)| m == self).map_or("?", |(n, _)| n)
+    }
+}
+
+/// One change of one variant.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    /// A state's roster pattern: always staffed, office hours with on call, or office hours.
+    Roster { state: StateCode, always_staffed: bool, off_hours: Mode, name: &'static str },
+    /// A state's shifts.
+    Hours { state: StateCode, shifts: Vec<Shift> },
+    /// A state's contact point's officers.
+    Officers { state: StateCode, officers: Officers },
+    /// A regional hub.
+    Hub(Hub),
+}
+
+impl Change {
+    /// The state it changes (a hub: the hub's).
+    pub fn state(&self) -> StateCode {
+        match self {
+            Change::Roster { state, .. } | Change::Hours { state, .. } | Change::Officers { state, .. } => *state,
+            Change::Hub(h) => h.hub,
+        }
+    }
+
+    /// As people read it: `VNM: staffed-24-7`.
+    pub fn describe(&self) -> String {
+        match self {
+            Change::Roster { state, name, .. } => format!("{state}: {name}"),
+            Change::Hours { state, shifts } => {
+                let hours: Vec<String> = shifts.iter().map(Shift::to_string).collect();
+                format!("{state}: hours {}", hours.join(" "))
+            }
+            Change::Officers { state, officers } => {
+                format!("{state}: {} officers staffed, {} on call", officers.staffed, officers.on_call)
+            }
+            Change::Hub(h) => {
+                let members: Vec<&str> = h.members.iter().map(|m| m.as_str()).collect();
+                format!("hub {} for {}", h.hub, members.join(" "))
+            }
+        }
+    }
+}
+
+/// A single change to try, from the option that named it.
+#[derive(Debug, Clone)]
+pub struct Single {
+    pub option: String,
+    pub change: Change,
+}
+
+/// A validated sweep.
+#[derive(Debug, Clone)]
+pub struct Sweep {
+    pub name: String,
+    pub description: String,
+    pub base: Scenario,
+    /// The base scenario's file, as the sweep file names it.
+    pub base_file: String,
+    pub seeds: Vec<u64>,
+    pub measure: Measure,
+    pub on_call_cost: f64,
+    pub combine: usize,
+    pub singles: Vec<Single>,
+    /// The sweep file's text: shards carry its hash so that a merge never mixes sweeps.
+    pub text: String,
+}
+
+/// Reads a sweep file and its base scenario.
+pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
+    let file = path.display().to_string();
+    let text = pocnet_node::files::read_text(path, scenario::SCENARIO_BYTES_MAX).map_err(|e| ScenarioError {
+        diagnostics: vec![Diagnostic { file: file.clone(), line: 1, column: 1, message: e.to_string() }],
+    })?;
+    let mut c = Checker { file: &file, text: &text, diagnostics: Vec::new() };
+    let raw: RawSweepFile = match toml::from_str(&text) {
+        Ok(raw) => raw,
+        Err(e) => {
+            c.error(e.span().unwrap_or(0..0), e.message().trim().to_string());
+            return Err(ScenarioError { diagnostics: c.diagnostics });
+        }
+    };
+    let base_path = path.parent().unwrap_or(Path::new(".")).join(raw.sweep.base.get_ref());
+    let base = match scenario::load(&base_path, &Overrides::default()) {
+        Ok(s) => s,
+        Err(e) => {
+            let first = e.diagnostics.first().map(|d| d.to_string()).unwrap_or_default();
+            c.at(&raw.sweep.base, format!("the base scenario is invalid: {first}"));
+            return Err(ScenarioError { diagnostics: c.diagnostics });
+        }
+    };
+    let seeds = match &raw.sweep.seeds {
+        None => Some(4),
+        Some(v) => match u32::try_from(*v.get_ref()) {
+            Ok(n) if (1..=SEEDS_MAX).contains(&n) => Some(n),
+            _ => {
+                c.at(v, format!("seeds: 1 to {SEEDS_MAX} runs per variant"));
+                None
+            }
+        },
+    };
+    let measure = match &raw.sweep.measure {
+        None => Some(Measure::Saved),
+        Some(m) => match Measure::NAMES.iter().find(|(n, _)| n == m.get_ref()) {
+            Some((_, measure)) => Some(*measure),
+            None => {
+                let names: Vec<&str> = Measure::NAMES.iter().map(|n| n.0).collect();
+                c.at(m, format!("unknown measure `{}`: expected one of {}", m.get_ref(), names.join(", ")));
+                None
+            }
+        },
+    };
+    let on_call_cost = match &raw.sweep.on_call_cost {
+        None => Some(0.25),
+        Some(v) if (0.0..=1.0).contains(v.get_ref()) => Some(*v.get_ref()),
+        Some(v) => {
+            c.at(v, "on_call_cost: a share of a staffed hour, in [0, 1]");
+            None
+        }
+    };
+    let combine = match &raw.sweep.combine {
+        None => Some(10),
+        Some(v) => match usize::try_from(*v.get_ref()) {
+            Ok(n) if n <= COMBINE_MAX => Some(n),
+            _ => {
+                c.at(v, format!("combine: 0 to {COMBINE_MAX}"));
+                None
+            }
+        },
+    };
+    let singles = singles(&mut c, &raw.options, &base);
+    if singles.len() > CHANGES_MAX {
+        c.error(0..0, format!("{} single changes; a sweep tries at most {CHANGES_MAX}", singles.len()));
+    }
+    if !c.diagnostics.is_empty() {
+        return Err(ScenarioError { diagnostics: c.diagnostics });
+    }
+    let (Some(seeds), Some(measure), Some(on_call_cost), Some(combine)) = (seeds, measure, on_call_cost, combine)
+    else {
+        return Err(ScenarioError { diagnostics: c.diagnostics });
+    };
+    Ok(Sweep {
+        name: raw.sweep.name,
+        description: raw.sweep.description,
+        seeds: (0..u64::from(seeds)).map(|i| base.seed.wrapping_add(i)).collect(),
+        base_file: raw.sweep.base.get_ref().clone(),
+        base,
+        measure,
+        on_call_cost,
+        combine,
+        singles,
+        text,
+    })
+}
+
+/// Every single change the options name, in option order then state order; a change that
+/// changes nothing (a state already staffed around the clock) is left out.
+fn singles(c: &mut Checker<'_>, options: &[Spanned<RawOption>], base: &Scenario) -> Vec<Single> {
+    let codes: BTreeSet<StateCode> = base.states.iter().map(|s| s.code).collect();
+    let regions: BTreeMap<StateCode, String> = base.states.iter().map(|s| (s.code, s.region.clone())).collect();
+    let mut out = Vec::new();
+    for o in options {
+        let r = o.get_ref();
+        if let Some(hub) = &r.hub {
+            if r.states.is_some() || r.roster.is_some() || r.hours.is_some() || r.officers.is_some() {
+                c.at(o, "an option is either a hub or changes to states, not both");
+                continue;
+            }
+            for h in hubs(c, std::slice::from_ref(hub), &base.states, &codes, &regions) {
+                out.push(Single { option: r.name.clone(), change: Change::Hub(h) });
+            }
+            continue;
+        }
+        let Some(states) = &r.states else {
+            c.at(o, "an option names `states` (codes, regions, *) or a `hub`");
+            continue;
+        };
+        let sides: Vec<_> =
+            states.iter().filter_map(|v| crate::scenario::validate::network::side(c, v, &codes, &regions)).collect();
+        let chosen = crate::scenario::validate::network::members_of(&sides, &codes, &regions);
+        let roster = r.roster.as_ref().and_then(|v| match ROSTERS.iter().find(|(n, ..)| n == v.get_ref()) {
+            Some((name, always, on_call)) => Some((*name, *always, if *on_call { Mode::OnCall } else { Mode::Closed })),
+            None => {
+                let names: Vec<&str> = ROSTERS.iter().map(|r| r.0).collect();
+                c.at(v, format!("unknown roster `{}`: expected one of {}", v.get_ref(), names.join(", ")));
+                None
+            }
+        });
+        let hours = r.hours.as_deref().and_then(|h| shifts(c, Some(h)));
+        let desk = r.officers.as_ref().and_then(|o| officers(c, o, 1));
+        let changes =
+            usize::from(r.roster.is_some()) + usize::from(r.hours.is_some()) + usize::from(r.officers.is_some());
+        if changes != 1 {
+            c.at(o, "an option changes one thing: `roster`, `hours` or `officers`");
+            continue;
+        }
+        for state in chosen {
+            let Some(entry) = base.state(state) else { continue };
+            let change = match (roster, &hours, desk) {
+                (Some((name, always, off)), _, _) => {
+                    let same = entry.roster.always_staffed == always && (always || entry.roster.off_hours == off);
+                    (!same).then_some(Change::Roster { state, always_staffed: always, off_hours: off, name })
+                }
+                (_, Some(shifts), _) => (entry.roster.shifts != *shifts && !entry.roster.always_staffed)
+                    .then(|| Change::Hours { state, shifts: shifts.clone() }),
+                (_, _, Some(officers)) => {
+                    (entry.profile.officers != Some(officers)).then_some(Change::Officers { state, officers })
+                }
+                _ => None,
+            };
+            if let Some(change) = change {
+                out.push(Single { option: r.name.clone(), change });
+            }
+        }
+    }
+    out
+}

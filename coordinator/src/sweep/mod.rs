@@ -1,0 +1,212 @@
+//! `pocnet sweep`: which staffing change saves the most evidence per staffed hour.
+//!
+//! A sweep runs the base scenario and every single change it names on the in-process
+//! engine, each on the same seeds (common random numbers: a change's effect is measured
+//! against the base on the very same draws, so most of the noise cancels), on every core.
+//! Each change's difference from the base, seed by seed, gives its mean and a 95% paired
+//! confidence interval (Student's t); divided by the staffed officer-hours it adds a week,
+//! its evidence saved per added hour. Then the best changes are combined greedily, and
+//! the Pareto frontier of evidence saved against staffed hours is drawn from every
+//! variant run.
+//!
+//! - [`file`]: the sweep file, validated against its base scenario;
+//! - [`variants`]: changes applied, costs, one run counted;
+//! - [`outputs`]: `sweep.json`, `sweep.md`, `sweep.html`.
+//!
+//! A sweep larger than a machine runs in shards (`--shard I/N`: the runs of every N-th
+//! variant), and a merge reads the shards' files and writes exactly what a whole run
+//! writes.
+
+pub mod command;
+pub mod file;
+pub mod outputs;
+pub mod variants;
+
+use file::{Change, Sweep};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// The counts of one variant, one per seed in the sweep's order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Counted {
+    /// 0 for the base, then the single changes in the sweep file's order.
+    pub variant: usize,
+    pub counts: Vec<u64>,
+}
+
+/// The first stage of a sweep (the base and every single change), whole or a shard of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Shard {
+    pub schema: String,
+    /// A hash of the sweep file and its base scenario: a merge never mixes two sweeps.
+    pub sweep: String,
+    pub shard: usize,
+    pub of: usize,
+    pub variants: Vec<Counted>,
+}
+
+pub const SHARD_SCHEMA: &str = "pocnet-sweep-shard/1";
+
+/// What a whole sweep found.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub base: Counted,
+    pub singles: Vec<Counted>,
+    /// The greedy combinations: the single changes each takes (indices into the sweep's
+    /// singles), and their counts.
+    pub combinations: Vec<(Vec<usize>, Counted)>,
+}
+
+/// Progress of the runs: a bar on a terminal, nothing otherwise.
+pub struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    pub fn new(total: u64, shown: bool) -> Progress {
+        let bar = shown.then(|| {
+            let bar = indicatif::ProgressBar::new(total);
+            let style = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs, {per_sec}, {eta} left")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+            bar.set_style(style);
+            bar
+        });
+        Progress(bar)
+    }
+
+    fn step(&self) {
+        if let Some(bar) = &self.0 {
+            bar.inc(1);
+        }
+    }
+
+    pub fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// FNV-1a, 64 bits: a stable hash of the sweep's inputs for shard files.
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// The hash of a sweep: its file and its base scenario's identity.
+pub fn sweep_hash(sweep: &Sweep) -> String {
+    let base = format!("{}\n{}\n{}", sweep.base.name, sweep.base.seed, sweep.base.injects.len());
+    format!("{:016x}", fnv(format!("{}\n{base}", sweep.text).as_bytes()))
+}
+
+/// Runs `variants` (indices: 0 the base, i the i-th single change) on every seed, in
+/// parallel on every core; each variant's counts in seed order.
+fn run_variants(
+    sweep: &Sweep,
+    variants: &[Vec<&Change>],
+    ids: &[usize],
+    progress: &Progress,
+) -> anyhow::Result<Vec<Counted>> {
+    let jobs: Vec<(usize, usize)> =
+        (0..variants.len()).flat_map(|v| (0..sweep.seeds.len()).map(move |s| (v, s))).collect();
+    let counts: Vec<anyhow::Result<u64>> = jobs
+        .par_iter()
+        .map(|(v, s)| {
+            let counted = variants::run_once(&sweep.base, &variants[*v], sweep.seeds[*s], sweep.measure);
+            progress.step();
+            counted
+        })
+        .collect();
+    let mut out: Vec<Counted> = ids.iter().map(|id| Counted { variant: *id, counts: Vec::new() }).collect();
+    for ((v, _), count) in jobs.iter().zip(counts) {
+        out[*v].counts.push(count?);
+    }
+    Ok(out)
+}
+
+/// The first stage, or the shard `shard` of `of` of it: the base and the single changes
+/// whose index modulo `of` is `shard`.
+pub fn first_stage(sweep: &Sweep, shard: usize, of: usize, progress: &Progress) -> anyhow::Result<Shard> {
+    anyhow::ensure!(of >= 1 && shard < of, "shard {shard} of {of}: expected I/N with I < N");
+    let ids: Vec<usize> = (0..=sweep.singles.len()).filter(|v| v % of == shard).collect();
+    let variants: Vec<Vec<&Change>> =
+        ids.iter().map(|v| if *v == 0 { vec![] } else { vec![&sweep.singles[v - 1].change] }).collect();
+    let variants = run_variants(sweep, &variants, &ids, progress)?;
+    Ok(Shard { schema: SHARD_SCHEMA.to_string(), sweep: sweep_hash(sweep), shard, of, variants })
+}
+
+/// Shards put together: every variant of the first stage exactly once, from one sweep.
+pub fn merge(sweep: &Sweep, shards: &[Shard]) -> anyhow::Result<Vec<Counted>> {
+    let hash = sweep_hash(sweep);
+    let mut all: Vec<Option<Counted>> = vec![None; sweep.singles.len() + 1];
+    for s in shards {
+        anyhow::ensure!(
+            s.schema == SHARD_SCHEMA,
+            "shard {}/{}: schema {}, expected {SHARD_SCHEMA}",
+            s.shard,
+            s.of,
+            s.schema
+        );
+        anyhow::ensure!(s.sweep == hash, "shard {}/{} is of another sweep (or another base scenario)", s.shard, s.of);
+        for c in &s.variants {
+            let slot = all.get_mut(c.variant).ok_or_else(|| anyhow::anyhow!("variant {} out of range", c.variant))?;
+            anyhow::ensure!(slot.is_none(), "variant {} is in two shards", c.variant);
+            anyhow::ensure!(
+                c.counts.len() == sweep.seeds.len(),
+                "variant {}: {} counts for {} seeds",
+                c.variant,
+                c.counts.len(),
+                sweep.seeds.len()
+            );
+            *slot = Some(c.clone());
+        }
+    }
+    let missing: Vec<usize> = all.iter().enumerate().filter(|(_, c)| c.is_none()).map(|(i, _)| i).collect();
+    anyhow::ensure!(
+        missing.is_empty(),
+        "{} variants missing from the shards (first: {:?})",
+        missing.len(),
+        missing.first()
+    );
+    Ok(all.into_iter().flatten().collect())
+}
+
+/// The second stage: the best single changes combined greedily (one change per state), and
+/// every figure of the sweep.
+pub fn finish(sweep: &Sweep, first: Vec<Counted>, progress: &Progress) -> anyhow::Result<Found> {
+    let mut first = first.into_iter();
+    let base = first.next().ok_or_else(|| anyhow::anyhow!("no base run"))?;
+    let singles: Vec<Counted> = first.collect();
+    let ranked = outputs::rank(sweep, &base, &singles);
+    let mut picked: Vec<usize> = Vec::new();
+    let mut states = std::collections::BTreeSet::new();
+    for r in ranked.iter().filter(|r| r.mean > 0.0 && r.added_hours > 0.0) {
+        if states.insert(sweep.singles[r.single].change.state()) {
+            picked.push(r.single);
+        }
+    }
+    let sets: Vec<Vec<usize>> = (2..=picked.len().min(sweep.combine)).map(|k| picked[..k].to_vec()).collect();
+    let variants: Vec<Vec<&Change>> =
+        sets.iter().map(|set| set.iter().map(|i| &sweep.singles[*i].change).collect()).collect();
+    let ids: Vec<usize> = (0..sets.len()).collect();
+    let counted = run_variants(sweep, &variants, &ids, progress)?;
+    Ok(Found { base, singles, combinations: sets.into_iter().zip(counted).collect() })
+}
+
+/// How many runs the whole sweep makes, first stage and at most every combination.
+pub fn runs_planned(sweep: &Sweep) -> u64 {
+    ((sweep.singles.len() + 1 + sweep.combine.saturating_sub(1)) * sweep.seeds.len()) as u64
+}
+
+/// Writes a shard's file.
+pub fn write_shard(out: &Path, shard: &Shard) -> anyhow::Result<std::path::PathBuf> {
+    let path = out.join(format!("sweep-shard-{}-of-{}.json", shard.shard, shard.of));
+    let mut text = serde_json::to_string_pretty(shard)?;
+    text.push('\n');
+    pocnet_node::files::write_atomic(&path, text.as_bytes())?;
+    Ok(path)
+}
+
+/// Reads a shard's file.
+pub fn read_shard(path: &Path) -> anyhow::Result<Shard> {
+    let text = pocnet_node::files::read_text(path, 64 << 20)?;
+    serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{}: not a shard file: {e}", path.display()))
+}

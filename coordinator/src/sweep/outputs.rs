@@ -1,0 +1,357 @@
+//! What a sweep found, for people and tools: single changes ranked by evidence saved per
+//! added staffed hour with paired confidence intervals, the Pareto frontier, and every
+//! variant's runs. `sweep.json`, `sweep.md` and a self-contained `sweep.html` (inline SVG).
+
+use super::file::Sweep;
+use super::variants::{apply, cost_hours_per_week};
+use super::{Counted, Found};
+use crate::outputs::esc;
+use serde::Serialize;
+use std::fmt::Write;
+
+pub const SCHEMA: &str = "pocnet-sweep/1";
+
+/// Two-sided 95% quantiles of Student's t, by degrees of freedom 1 to 30 (then 1.96).
+const T95: [f64; 30] = [
+    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131, 2.120,
+    2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
+];
+
+fn t95(df: usize) -> f64 {
+    T95.get(df.wrapping_sub(1)).copied().unwrap_or(1.96)
+}
+
+fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+/// One single change against the base, on the same seeds.
+#[derive(Debug, Clone, Serialize)]
+pub struct Ranked {
+    /// Index into the sweep's single changes.
+    #[serde(skip)]
+    pub single: usize,
+    pub option: String,
+    pub change: String,
+    /// Staffed officer-hours a week it adds (negative: it saves hours).
+    pub added_hours: f64,
+    /// Mean difference from the base in the measure, seed by seed, and its 95% paired
+    /// confidence interval.
+    pub mean: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+    /// The mean and its interval per added staffed hour a week (when it adds hours).
+    pub per_added_hour: Option<f64>,
+    pub per_added_hour_ci: Option<(f64, f64)>,
+    /// The interval holds zero: the difference is within the noise of the seeds.
+    pub within_noise: bool,
+}
+
+/// The paired differences of `counts` from `base`, seed by seed: mean and 95% interval.
+pub fn paired(base: &[u64], counts: &[u64]) -> (f64, f64, f64) {
+    let d: Vec<f64> = counts.iter().zip(base).map(|(a, b)| *a as f64 - *b as f64).collect();
+    let n = d.len().max(1) as f64;
+    let mean = d.iter().sum::<f64>() / n;
+    if d.len() < 2 {
+        return (mean, mean, mean);
+    }
+    let var = d.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    let half = t95(d.len() - 1) * (var / n).sqrt();
+    (mean, mean - half, mean + half)
+}
+
+/// Every single change, those that add hours first by evidence per added hour (then by
+/// mean, then by name), then those that add none.
+pub fn rank(sweep: &Sweep, base: &Counted, singles: &[Counted]) -> Vec<Ranked> {
+    let base_cost = cost_hours_per_week(&sweep.base, sweep.on_call_cost);
+    let mut ranked: Vec<Ranked> = singles
+        .iter()
+        .map(|c| {
+            let i = c.variant - 1;
+            let single = &sweep.singles[i];
+            let cost = cost_hours_per_week(&apply(&sweep.base, &[&single.change], sweep.base.seed), sweep.on_call_cost);
+            let added = round4(cost - base_cost);
+            let (mean, low, high) = paired(&base.counts, &c.counts);
+            let per = (added > 0.0).then(|| round4(mean / added));
+            Ranked {
+                single: i,
+                option: single.option.clone(),
+                change: single.change.describe(),
+                added_hours: added,
+                mean: round4(mean),
+                ci_low: round4(low),
+                ci_high: round4(high),
+                per_added_hour: per,
+                per_added_hour_ci: (added > 0.0).then(|| (round4(low / added), round4(high / added))),
+                within_noise: low <= 0.0 && high >= 0.0,
+            }
+        })
+        .collect();
+    ranked.sort_by(|a, b| {
+        let key = |r: &Ranked| r.per_added_hour.unwrap_or(f64::NEG_INFINITY);
+        key(b).total_cmp(&key(a)).then(b.mean.total_cmp(&a.mean)).then(a.change.cmp(&b.change))
+    });
+    ranked
+}
+
+/// One variant run: what it changes, what it costs, what it counted.
+#[derive(Debug, Clone, Serialize)]
+pub struct Point {
+    pub name: String,
+    pub changes: Vec<String>,
+    pub hours_per_week: f64,
+    pub mean: f64,
+    pub counts: Vec<u64>,
+    /// On the Pareto frontier: no other variant saves as much for fewer hours.
+    pub frontier: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub schema: &'static str,
+    pub name: String,
+    pub description: String,
+    pub base: String,
+    pub seeds: Vec<u64>,
+    /// What each run counts.
+    pub measure: String,
+    /// An on-call hour's cost as a share of a staffed hour, and how hours are counted.
+    pub on_call_cost: f64,
+    pub assumptions: Vec<String>,
+    pub ranking: Vec<Ranked>,
+    /// Every variant: the base, each single change, each combination; frontier marked.
+    pub variants: Vec<Point>,
+}
+
+/// Everything a sweep writes, from what it found.
+pub fn report(sweep: &Sweep, found: &Found) -> Report {
+    let measure = match (sweep.measure, sweep.base.evidence_step) {
+        (super::file::Measure::Saved, true) => "saved (cases disclosed as usable evidence)".to_string(),
+        (super::file::Measure::Saved, false) => "saved (cases preserved in time)".to_string(),
+        (m, _) => m.name().to_string(),
+    };
+    let mean = |c: &Counted| round4(c.counts.iter().sum::<u64>() as f64 / c.counts.len().max(1) as f64);
+    let mut points = vec![Point {
+        name: "base".into(),
+        changes: vec![],
+        hours_per_week: cost_hours_per_week(&sweep.base, sweep.on_call_cost),
+        mean: mean(&found.base),
+        counts: found.base.counts.clone(),
+        frontier: false,
+    }];
+    for c in &found.singles {
+        let single = &sweep.singles[c.variant - 1];
+        points.push(Point {
+            name: format!("{}: {}", single.option, single.change.describe()),
+            changes: vec![single.change.describe()],
+            hours_per_week: cost_hours_per_week(
+                &apply(&sweep.base, &[&single.change], sweep.base.seed),
+                sweep.on_call_cost,
+            ),
+            mean: mean(c),
+            counts: c.counts.clone(),
+            frontier: false,
+        });
+    }
+    for (set, c) in &found.combinations {
+        let changes: Vec<&super::file::Change> = set.iter().map(|i| &sweep.singles[*i].change).collect();
+        points.push(Point {
+            name: format!("the best {} changes together", set.len()),
+            changes: changes.iter().map(|c| c.describe()).collect(),
+            hours_per_week: cost_hours_per_week(&apply(&sweep.base, &changes, sweep.base.seed), sweep.on_call_cost),
+            mean: mean(c),
+            counts: c.counts.clone(),
+            frontier: false,
+        });
+    }
+    // The frontier: by hours, each variant that saves more than every cheaper one.
+    let mut order: Vec<usize> = (0..points.len()).collect();
+    order.sort_by(|a, b| {
+        points[*a]
+            .hours_per_week
+            .total_cmp(&points[*b].hours_per_week)
+            .then(points[*b].mean.total_cmp(&points[*a].mean))
+    });
+    let mut best = f64::NEG_INFINITY;
+    for i in order {
+        if points[i].mean > best {
+            best = points[i].mean;
+            points[i].frontier = true;
+        }
+    }
+    Report {
+        schema: SCHEMA,
+        name: sweep.name.clone(),
+        description: sweep.description.clone(),
+        base: sweep.base_file.clone(),
+        seeds: sweep.seeds.clone(),
+        measure,
+        on_call_cost: sweep.on_call_cost,
+        assumptions: vec![
+            format!(
+                "Staffed officer-hours a week: each contact point's officers on duty in the scenario's first week (a desk that does not count its officers counts as one per mode), an on-call hour at {} of a staffed one, and each hub desk's covered hours: an assumption.",
+                sweep.on_call_cost
+            ),
+            "Every variant runs on the same seeds as the base (common random numbers); intervals are 95% paired t-intervals over the seeds.".into(),
+            crate::report::ASSUMPTIONS.into(),
+        ],
+        ranking: rank(sweep, &found.base, &found.singles),
+        variants: points,
+    }
+}
+
+pub fn json(r: &Report) -> String {
+    let mut s = serde_json::to_string_pretty(r).unwrap_or_else(|e| unreachable!("a sweep report serialises: {e}"));
+    s.push('\n');
+    s
+}
+
+fn ci(r: &Ranked) -> String {
+    format!("{:+.2} [{:+.2}, {:+.2}]", r.mean, r.ci_low, r.ci_high)
+}
+
+/// Markdown: the answer first, then the ranking and the frontier.
+pub fn markdown(r: &Report) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "# pocnet sweep: {}\n", r.name);
+    let base = r.variants.first();
+    let _ = writeln!(
+        o,
+        "Base `{}`: {:.1} cases {} a run over seeds {:?}, {:.0} staffed officer-hours a week.\n",
+        r.base,
+        base.map_or(0.0, |b| b.mean),
+        r.measure,
+        r.seeds,
+        base.map_or(0.0, |b| b.hours_per_week)
+    );
+    match r.ranking.iter().find(|x| x.per_added_hour.is_some_and(|p| p > 0.0) && !x.within_noise) {
+        Some(best) => {
+            let _ = writeln!(
+                o,
+                "**The change that saves the most evidence per added staffed hour: {} ({}), {} cases a run for {:.0} hours a week: {:.3} per hour.**\n",
+                best.change,
+                best.option,
+                ci(best),
+                best.added_hours,
+                best.per_added_hour.unwrap_or(0.0)
+            );
+        }
+        None => {
+            let _ = writeln!(o, "**No single change saves evidence beyond the noise of these seeds: run more seeds, or try larger changes.**\n");
+        }
+    }
+    let _ = writeln!(o, "## Single changes, by evidence saved per added hour\n");
+    let _ = writeln!(
+        o,
+        "| change | option | added hours/week | cases a run (95% CI) | per added hour | |\n|---|---|---|---|---|---|"
+    );
+    for x in r.ranking.iter().take(30) {
+        let per = x.per_added_hour.map_or("-".into(), |p| format!("{p:.4}"));
+        let noise = if x.within_noise { "within noise" } else { "" };
+        let _ = writeln!(o, "| {} | {} | {:.1} | {} | {per} | {noise} |", x.change, x.option, x.added_hours, ci(x));
+    }
+    if r.ranking.len() > 30 {
+        let _ = writeln!(o, "\n({} more in sweep.json.)", r.ranking.len() - 30);
+    }
+    let _ = writeln!(
+        o,
+        "\n## The frontier: most evidence for the hours\n\n| variant | hours/week | cases a run |\n|---|---|---|"
+    );
+    let mut frontier: Vec<&Point> = r.variants.iter().filter(|p| p.frontier).collect();
+    frontier.sort_by(|a, b| a.hours_per_week.total_cmp(&b.hours_per_week));
+    for p in frontier {
+        let _ = writeln!(o, "| {} | {:.1} | {:.2} |", p.name, p.hours_per_week, p.mean);
+    }
+    for a in &r.assumptions {
+        let _ = writeln!(o, "\n_{a}_");
+    }
+    o
+}
+
+/// One page: the variants by hours and evidence with the frontier, and the best changes
+/// per added hour with their intervals.
+pub fn html(r: &Report) -> String {
+    let mut o = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>pocnet sweep: {}</title><style>body{{font:14px/1.4 system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}}table{{border-collapse:collapse}}td,th{{border:1px solid #ddd;padding:2px 8px;text-align:right}}td:first-child,th:first-child{{text-align:left}}.note{{color:#666;font-size:.9em}}</style></head><body>\n<h1>pocnet sweep: {}</h1><p>{}</p>",
+        esc(&r.name),
+        esc(&r.name),
+        esc(&r.description)
+    );
+    let md = markdown(r);
+    if let Some(answer) = md.lines().find(|l| l.starts_with("**")) {
+        let _ = write!(o, "<p id=\"answer\"><strong>{}</strong></p>", esc(answer.trim_matches('*')));
+    }
+    // Variants: hours a week against cases a run; the frontier joined.
+    let (w, h, left, bottom) = (1000.0, 420.0, 60.0, 40.0);
+    let (h0, h1) = r
+        .variants
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| (a.min(p.hours_per_week), b.max(p.hours_per_week)));
+    let (m0, m1) =
+        r.variants.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| (a.min(p.mean), b.max(p.mean)));
+    let (h1, m1) = (if h1 > h0 { h1 } else { h0 + 1.0 }, if m1 > m0 { m1 } else { m0 + 1.0 });
+    let x = |v: f64| left + (w - left - 20.0) * (v - h0) / (h1 - h0);
+    let y = |v: f64| 10.0 + (h - bottom - 10.0) * (1.0 - (v - m0) / (m1 - m0));
+    let _ = write!(o, "<h2>Evidence saved against staffed hours</h2><svg id=\"frontier\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\"><title>Each variant: staffed officer-hours a week and cases saved a run</title>");
+    let _ = write!(
+        o,
+        "<text x=\"{left}\" y=\"{:.0}\" font-size=\"12\">{h0:.0} h/week</text><text x=\"{:.0}\" y=\"{:.0}\" font-size=\"12\" text-anchor=\"end\">{h1:.0} h/week</text><text x=\"0\" y=\"18\" font-size=\"12\">{m1:.1}</text><text x=\"0\" y=\"{:.0}\" font-size=\"12\">{m0:.1}</text>",
+        h - 10.0,
+        w - 20.0,
+        h - 10.0,
+        h - bottom
+    );
+    for p in r.variants.iter().filter(|p| !p.frontier) {
+        let _ = write!(o, "<circle class=\"variant\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"#8c959f\"><title>{}: {:.1} h, {:.2}</title></circle>", x(p.hours_per_week), y(p.mean), esc(&p.name), p.hours_per_week, p.mean);
+    }
+    let mut frontier: Vec<&Point> = r.variants.iter().filter(|p| p.frontier).collect();
+    frontier.sort_by(|a, b| a.hours_per_week.total_cmp(&b.hours_per_week));
+    let line: Vec<String> = frontier.iter().map(|p| format!("{:.1},{:.1}", x(p.hours_per_week), y(p.mean))).collect();
+    let _ = write!(o, "<polyline fill=\"none\" stroke=\"#cf222e\" stroke-width=\"2\" points=\"{}\"/>", line.join(" "));
+    for p in &frontier {
+        let _ = write!(o, "<circle class=\"frontier\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"5\" fill=\"#cf222e\"><title>{}: {:.1} h, {:.2}</title></circle>", x(p.hours_per_week), y(p.mean), esc(&p.name), p.hours_per_week, p.mean);
+    }
+    o.push_str(
+        "</svg><p class=\"note\">Each dot a variant; red: the frontier (no variant saves as much for fewer hours).</p>",
+    );
+    // The best changes per added hour, with their intervals.
+    let best: Vec<&Ranked> = r.ranking.iter().filter(|x| x.per_added_hour.is_some()).take(15).collect();
+    if !best.is_empty() {
+        let (lo, hi) = best.iter().fold((0.0f64, 0.0f64), |(a, b), x| {
+            let (l, h) = x.per_added_hour_ci.unwrap_or((0.0, 0.0));
+            (a.min(l), b.max(h))
+        });
+        let hi = if hi > lo { hi } else { lo + 1.0 };
+        let (w, row, left) = (1000.0, 24.0, 360.0);
+        let h = row * best.len() as f64 + 20.0;
+        let x = |v: f64| left + (w - left - 20.0) * (v - lo) / (hi - lo);
+        let _ = write!(o, "<h2>Evidence saved per added staffed hour</h2><svg id=\"ranking\" width=\"{w}\" height=\"{h:.0}\" viewBox=\"0 0 {w} {h:.0}\" role=\"img\"><title>The best single changes per added hour, with 95% paired intervals</title>");
+        let zero = x(0.0);
+        let _ = write!(o, "<line x1=\"{zero:.1}\" y1=\"0\" x2=\"{zero:.1}\" y2=\"{h:.0}\" stroke=\"#999\"/>");
+        for (i, item) in best.iter().enumerate() {
+            let yy = 4.0 + row * i as f64;
+            let per = item.per_added_hour.unwrap_or(0.0);
+            let (l, hgh) = item.per_added_hour_ci.unwrap_or((per, per));
+            let colour = if item.within_noise { "#8c959f" } else { "#1f6feb" };
+            let _ = write!(
+                o,
+                "<text x=\"0\" y=\"{:.1}\" font-size=\"12\">{}</text><rect class=\"gain\" x=\"{:.1}\" y=\"{yy:.1}\" width=\"{:.1}\" height=\"14\" fill=\"{colour}\"><title>{:.4} per hour [{l:.4}, {hgh:.4}]</title></rect><line x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#222\"/>",
+                yy + 12.0,
+                esc(&item.change),
+                x(per.min(0.0)),
+                (x(per.max(0.0)) - x(per.min(0.0))).max(1.0),
+                per,
+                x(l),
+                yy + 7.0,
+                x(hgh),
+                yy + 7.0
+            );
+        }
+        o.push_str("</svg><p class=\"note\">Bars: cases saved a run per added staffed hour a week; whiskers: 95% paired interval; grey: within the noise of the seeds.</p>");
+    }
+    for a in &r.assumptions {
+        let _ = write!(o, "<p class=\"note\">{}</p>", esc(a));
+    }
+    o.push_str("</body></html>\n");
+    o
+}

@@ -1,0 +1,112 @@
+//! Variants of the base scenario: a set of changes applied to the validated model, what
+//! the variant costs in staffed officer-hours a week, and what one run of it counts.
+
+use super::file::{Change, Measure};
+use crate::analysis::desks::on_duty_ms;
+use crate::ledger::{Ledger, Outcome};
+use crate::scenario::Scenario;
+use pocnet_core::roster::{Mode, RosterSpec, Shift};
+use pocnet_core::{Officers, Roster};
+
+const HOUR_MS: f64 = 3_600_000.0;
+const WEEK_MS: u64 = 7 * 86_400_000;
+
+/// A desk that does not count its officers is costed as one officer per mode: the model
+/// answers each request as if someone were free, the least a desk can be.
+const UNCOUNTED: Officers = Officers { staffed: 1, on_call: 1 };
+
+/// The base scenario with `changes` applied (at most one change per state and kind of
+/// change; later ones win).
+pub fn apply(base: &Scenario, changes: &[&Change], seed: u64) -> Scenario {
+    let mut s = base.clone();
+    s.seed = seed;
+    for change in changes {
+        match change {
+            Change::Roster { state, always_staffed, off_hours, .. } => {
+                if let Some(e) = s.states.iter_mut().find(|e| e.code == *state) {
+                    e.roster.always_staffed = *always_staffed;
+                    e.roster.off_hours = if *always_staffed { Mode::Closed } else { *off_hours };
+                    e.roster_summary = summary(&e.roster);
+                }
+            }
+            Change::Hours { state, shifts } => {
+                if let Some(e) = s.states.iter_mut().find(|e| e.code == *state) {
+                    e.roster.shifts = shifts.clone();
+                    e.roster_summary = summary(&e.roster);
+                }
+            }
+            Change::Officers { state, officers } => {
+                if let Some(e) = s.states.iter_mut().find(|e| e.code == *state) {
+                    e.profile.officers = Some(*officers);
+                }
+            }
+            Change::Hub(hub) => {
+                // A state is a member of one hub: a new hub takes its members from any other.
+                for h in &mut s.network.hubs {
+                    h.members.retain(|m| !hub.members.contains(m));
+                }
+                s.network.hubs.retain(|h| !h.members.is_empty() && h.hub != hub.hub);
+                s.network.hubs.push(hub.clone());
+            }
+        }
+    }
+    s
+}
+
+/// How the roster reads to people (as the scenario loader writes it).
+fn summary(r: &RosterSpec) -> String {
+    if r.always_staffed {
+        return "staffed 24/7".to_string();
+    }
+    let hours: Vec<String> = r.shifts.iter().map(Shift::to_string).collect();
+    let rest = if r.off_hours == Mode::OnCall { "on call otherwise" } else { "closed otherwise" };
+    format!("office hours {} {}, {rest}", hours.join(" "), r.workweek)
+}
+
+/// Staffed officer-hours a week of a variant: every contact point's officers on duty in
+/// the scenario's first week (an on-call hour at `on_call_cost` of a staffed one), and
+/// every hub's desk in the hours it covers.
+pub fn cost_hours_per_week(s: &Scenario, on_call_cost: f64) -> f64 {
+    let (from, to) = (s.start, s.start.plus_ms(WEEK_MS));
+    let mut hours = 0.0;
+    for e in &s.states {
+        let Ok(roster) = Roster::new(e.roster.clone()) else { continue };
+        let officers = e.profile.officers.unwrap_or(UNCOUNTED);
+        let staffed = Officers { staffed: officers.staffed, on_call: 0 };
+        let on_call = Officers { staffed: 0, on_call: officers.on_call };
+        hours += on_duty_ms(staffed, &roster, from, to) as f64 / HOUR_MS;
+        hours += on_call_cost * on_duty_ms(on_call, &roster, from, to) as f64 / HOUR_MS;
+    }
+    for h in &s.network.hubs {
+        let Ok(covers) = Roster::new(h.covers.clone()) else { continue };
+        hours += on_duty_ms(h.officers.unwrap_or(UNCOUNTED), &covers, from, to) as f64 / HOUR_MS;
+    }
+    (hours * 100.0).round() / 100.0
+}
+
+/// What one run counts.
+pub fn count(ledger: &Ledger, measure: Measure, evidence_step: bool) -> u64 {
+    let counted = |o: Outcome| match measure {
+        Measure::Saved if evidence_step => o == Outcome::Disclosed,
+        Measure::Saved | Measure::Preserved => o == Outcome::Preserved,
+        Measure::Disclosed => o == Outcome::Disclosed,
+        Measure::Succeeded => o.is_success(),
+    };
+    ledger.cases.iter().filter(|c| counted(c.outcome)).count() as u64
+}
+
+/// Runs a variant once on the in-process engine and counts it.
+pub fn run_once(base: &Scenario, changes: &[&Change], seed: u64, measure: Measure) -> anyhow::Result<u64> {
+    let s = apply(base, changes, seed);
+    let (mut engine, next) = crate::engine::inproc::InProcess::new(&s)?;
+    let clock = crate::clock::Clock::new(
+        next,
+        s.network.lookahead_ms(),
+        crate::clock::AsFastAsPossible,
+        crate::run::exercise_state(&s),
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+    let run = runtime.block_on(crate::clock::run_to_end(&mut engine, clock))?;
+    let ledger = crate::run::ledger_of(&s, &run)?;
+    Ok(count(&ledger, measure, s.evidence_step))
+}

@@ -1,0 +1,106 @@
+//! Sweeps on a small base (tests/sweeps/night.toml: France asks Viet Nam, closed at night,
+//! to preserve data kept 4 hours): the change that saves evidence ranks first with an
+//! interval that excludes zero, a change that changes nothing is within the noise, the
+//! figures agree with runs counted independently, costs are the hours the rosters say,
+//! and shards merge into exactly the files of a whole run.
+
+use pocnet::sweep::outputs::{self, paired};
+use pocnet::sweep::{self, file, Progress};
+use std::path::{Path, PathBuf};
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sweeps")
+}
+
+fn whole(s: &file::Sweep) -> sweep::Found {
+    let quiet = Progress::new(0, false);
+    let first = sweep::first_stage(s, 0, 1, &quiet).expect("first stage");
+    sweep::finish(s, first.variants, &quiet).expect("finish")
+}
+
+/// Cases preserved in one run, read from report.json (not from the sweep's counting).
+fn preserved(scenario: &pocnet::scenario::Scenario) -> u64 {
+    let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    let a = runtime.block_on(pocnet::run::simulate(scenario)).expect("run");
+    let json: serde_json::Value = serde_json::from_str(&a.report().to_json()).expect("JSON");
+    json["totals"]["preserved"].as_u64().expect("preserved")
+}
+
+#[test]
+fn the_change_that_saves_evidence_ranks_first_and_agrees_with_runs_counted_apart() {
+    let s = file::load(&dir().join("sweep.toml")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.singles.len(), 2, "VNM and BRA staffed around the clock");
+    let found = whole(&s);
+    let report = outputs::report(&s, &found);
+    let best = &report.ranking[0];
+    assert_eq!(best.change, "VNM: staffed-24-7");
+    assert!(best.ci_low > 0.0 && !best.within_noise, "{best:?}");
+    let bra = report.ranking.iter().find(|r| r.change.starts_with("BRA")).expect("BRA");
+    assert!(bra.within_noise && bra.mean == 0.0, "Brazil gets no requests: {bra:?}");
+    // The same seeds counted apart, through report.json.
+    let vnm = &s.singles.iter().find(|x| x.change.describe() == "VNM: staffed-24-7").expect("VNM").change;
+    let deltas: Vec<f64> = s
+        .seeds
+        .iter()
+        .map(|seed| {
+            let base = pocnet::sweep::variants::apply(&s.base, &[], *seed);
+            let changed = pocnet::sweep::variants::apply(&s.base, &[vnm], *seed);
+            preserved(&changed) as f64 - preserved(&base) as f64
+        })
+        .collect();
+    let mean = deltas.iter().sum::<f64>() / deltas.len() as f64;
+    assert!((best.mean - mean).abs() < 1e-3, "sweep {} against {mean} counted apart", best.mean);
+    // Costs: France staffed 168 h; Viet Nam and Brazil 40 h each (09:00-17:00, five days);
+    // Viet Nam around the clock adds 128 h.
+    assert_eq!(report.variants[0].hours_per_week, 248.0);
+    assert_eq!(best.added_hours, 128.0);
+    // The frontier starts at the base and ends at the best.
+    let frontier: Vec<&str> = report.variants.iter().filter(|p| p.frontier).map(|p| p.name.as_str()).collect();
+    assert_eq!(frontier.first(), Some(&"base"));
+    assert!(frontier.iter().any(|n| n.contains("VNM")), "{frontier:?}");
+}
+
+#[test]
+fn shards_merge_into_exactly_the_files_of_a_whole_run() {
+    let s = file::load(&dir().join("sweep.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let quiet = Progress::new(0, false);
+    let one = outputs::report(&s, &whole(&s));
+    let shards: Vec<_> = (0..2).map(|i| sweep::first_stage(&s, i, 2, &quiet).expect("shard")).collect();
+    let merged = sweep::finish(&s, sweep::merge(&s, &shards).expect("merge"), &quiet).expect("finish");
+    let two = outputs::report(&s, &merged);
+    assert_eq!(outputs::json(&one), outputs::json(&two));
+    assert_eq!(outputs::html(&one), outputs::html(&two));
+    // A shard twice, or one missing, is refused.
+    let err = sweep::merge(&s, &[shards[0].clone(), shards[0].clone()]).expect_err("twice");
+    assert!(err.to_string().contains("in two shards"), "{err}");
+    let err = sweep::merge(&s, &shards[..1]).expect_err("missing");
+    assert!(err.to_string().contains("missing"), "{err}");
+}
+
+#[test]
+fn paired_intervals_are_students_t() {
+    // Differences 2, 4, 3: mean 3, standard deviation 1, t(2) = 4.303.
+    let (mean, low, high) = paired(&[10, 10, 10], &[12, 14, 13]);
+    assert_eq!(mean, 3.0);
+    assert!((high - mean - 4.303 / 3f64.sqrt()).abs() < 1e-9, "{low} {high}");
+}
+
+#[test]
+fn a_bad_sweep_file_is_refused_where_it_is_wrong() {
+    let tmp = std::env::temp_dir().join(format!("pocnet-sweep-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).expect("dir");
+    std::fs::copy(dir().join("night.toml"), tmp.join("night.toml")).expect("copy");
+    for (text, words) in [
+        ("[sweep]\nname = \"x\"\nbase = \"night.toml\"\n\n[[options]]\nname = \"y\"\nstates = [\"VNM\"]\nroster = \"all-day\"\n", "unknown roster `all-day`"),
+        ("[sweep]\nname = \"x\"\nbase = \"missing.toml\"\n", "the base scenario is invalid"),
+        ("[sweep]\nname = \"x\"\nbase = \"night.toml\"\nseeds = 0\n", "seeds: 1 to"),
+        ("[sweep]\nname = \"x\"\nbase = \"night.toml\"\n\n[[options]]\nname = \"y\"\nstates = [\"VNM\"]\n", "changes one thing"),
+        ("[sweep]\nname = \"x\"\nbase = \"night.toml\"\nspeed = 2\n", "unknown field `speed`"),
+    ] {
+        std::fs::write(tmp.join("s.toml"), text).expect("write");
+        let err = file::load(&tmp.join("s.toml")).expect_err(words);
+        assert!(err.to_string().contains(words), "{words}: {err}");
+        assert!(err.diagnostics.iter().all(|d| d.file.ends_with("s.toml") && d.line >= 1), "{err}");
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+}
