@@ -308,7 +308,14 @@ pub async fn run(options: &BenchOptions, pocnet_bin: &Path, emit: &mut dyn FnMut
         use rayon::prelude::*;
         (0..variants as u64)
             .into_par_iter()
-            .map(|i| crate::sweep::variants::run_once(&hanoi, &[], hanoi.seed.wrapping_add(i), crate::sweep::file::Measure::Saved))
+            .map(|i| {
+                crate::sweep::variants::run_once(
+                    &hanoi,
+                    &[],
+                    hanoi.seed.wrapping_add(i),
+                    crate::sweep::file::Measure::Saved,
+                )
+            })
             .collect()
     };
     counted?;

@@ -229,7 +229,7 @@ enum Command {
     /// Which staffing change saves the most evidence per staffed hour: run a sweep.
     ///
     /// A sweep file names a base scenario, the changes to try (per state, region or all:
-    /// roster type, hours, officers; regional hubs), what to count (default: cases whose
+    /// roster type, hours, officers, translators; regional hubs), what to count (default: cases whose
     /// evidence was saved) and how many seeds. Every variant runs on the in-process engine
     /// on all cores, on the same seeds as the base (common random numbers); single changes
     /// are ranked by evidence saved per added staffed hour with 95% paired intervals, the
@@ -248,6 +248,10 @@ enum Command {
         /// Shard files to merge: writes exactly what a whole run writes.
         #[arg(long, num_args = 1..)]
         merge: Vec<PathBuf>,
+        /// With --merge: wait up to this long (like 30m or 2h) for shard files that are not
+        /// there yet, as when the merge starts alongside the shards (they appear whole).
+        #[arg(long, value_parser = parse_wait)]
+        merge_wait: Option<std::time::Duration>,
         /// Rerun the N best variants on the mesh (first seed) and check their report.json
         /// is byte-identical to the in-process one; exit 3 if not.
         #[arg(long, default_value_t = 0)]
@@ -300,12 +304,13 @@ fn main() -> ExitCode {
             };
             bench(&options)
         }
-        Command::Sweep { file, out, shard, merge, confirm_on_mesh, node_bin, quiet } => {
+        Command::Sweep { file, out, shard, merge, merge_wait, confirm_on_mesh, node_bin, quiet } => {
             let options = pocnet::sweep::command::SweepOptions {
                 file,
                 out,
                 shard,
                 merge,
+                merge_wait,
                 confirm_on_mesh,
                 node_bin: pocnet::engine::mesh::find_node_binary(node_bin.as_deref()),
                 progress: !quiet
@@ -440,6 +445,11 @@ fn main() -> ExitCode {
             run_command(&scenario, &options)
         }
     })
+}
+
+/// A duration like `30m` or `2h`, for `--merge-wait`.
+fn parse_wait(s: &str) -> Result<std::time::Duration, String> {
+    scenario::duration_ms(s).map(std::time::Duration::from_millis).map_err(|e| e.to_string())
 }
 
 fn current_thread() -> anyhow::Result<tokio::runtime::Runtime> {

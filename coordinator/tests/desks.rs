@@ -135,3 +135,49 @@ fn officers_are_validated_where_they_are_written() {
     let err = scenario::parse("desks.toml", &scenario_text("queue = \"lifo\"", "")).expect_err("unknown order");
     assert!(err.to_string().contains("unknown queue order `lifo`"), "{err}");
 }
+
+/// Three requests in French at 00:00Z on 4 November to a Viet Nam that reads Vietnamese
+/// only: each needs 2 h of a translator after its acknowledgement.
+fn in_french(translators: &str) -> String {
+    let officers = format!("translation = \"2h\"\n{translators}");
+    let text = scenario_text(&officers, "").replace(
+        "roster = \"staffed-24-7\"\nprofile = \"p\"\n",
+        "roster = \"staffed-24-7\"\nprofile = \"p\"\nlanguages = [\"vi\"]\n",
+    );
+    let injects: String = (0..3)
+        .map(|_| "\n[[injects]]\nat = \"2025-11-04T00:00:00Z\"\nfrom = \"FRA\"\nto = \"VNM\"\nkind = \"preservation\"\nlanguage = \"fr\"\n")
+        .collect();
+    text + &injects
+}
+
+/// Minutes from the requests' time to each case's execution.
+fn executed(l: &Ledger) -> Vec<i64> {
+    let t0 = SimTime::from_timestamp("2025-11-04T00:00:00Z".parse().expect("time"));
+    (1..=l.cases.len() as u32)
+        .map(|case| {
+            let r = l.requests.iter().find(|r| r.id == RequestId { case, link: 0 }).expect("request");
+            (r.executed.expect("executed").0 - t0.0 - 1_000) / MIN
+        })
+        .collect()
+}
+
+#[test]
+fn one_translator_makes_foreign_requests_wait_and_three_do_not() {
+    // Without counted translators, each translation is 2 h on its own: acknowledged at 30,
+    // translated at 150, executed at 210.
+    let (unlimited, json) = run(&in_french(""));
+    assert_eq!(executed(&unlimited), [210, 210, 210]);
+    assert!(json["desks"].as_array().is_none_or(|d| d.is_empty()), "no desk counted");
+    // One translator: the translations one after another (30-150, 150-270, 270-390).
+    let (one, json) = run(&in_french("translators = { staffed = 1 }"));
+    assert_eq!(executed(&one), [210, 330, 450]);
+    let t: Vec<Option<u64>> = one.requests.iter().map(|r| r.translation_ms).collect();
+    assert_eq!(t, [Some(120 * MIN as u64), Some(240 * MIN as u64), Some(360 * MIN as u64)], "waiting counts");
+    let desk = &json["desks"][0];
+    assert_eq!((desk["state"].as_str(), desk["desk"].as_str()), (Some("VNM"), Some("translation desk")));
+    assert_eq!(desk["queue_max"], 2);
+    assert_eq!(desk["work"], 3);
+    // Three translators: as without counting them.
+    let (three, _) = run(&in_french("translators = { staffed = 3 }"));
+    assert_eq!(executed(&three), executed(&unlimited));
+}

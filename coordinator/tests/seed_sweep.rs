@@ -114,6 +114,14 @@ fn scenario_text(seed: u64) -> String {
             );
             let _ = writeln!(s, "queue = \"{}\"", pick(&mut rng, &["emergency-then-deadline", "deadline", "fifo"]));
         }
+        if rng.random_bool(0.25) {
+            let _ = writeln!(
+                s,
+                "translators = {{ staffed = {}, on_call = {} }}",
+                rng.random_range(1..3u32),
+                rng.random_range(0..2u32)
+            );
+        }
         if rng.random_bool(0.3) {
             let _ = writeln!(
                 s,

@@ -104,3 +104,39 @@ fn a_bad_sweep_file_is_refused_where_it_is_wrong() {
     }
     let _ = std::fs::remove_dir_all(&tmp);
 }
+
+#[test]
+fn more_translators_save_evidence_and_cost_their_hours() {
+    // Viet Nam, staffed around the clock, reads Vietnamese only and has one translator
+    // for 3-hour translations of twelve French requests a day (36 h of work a day): the
+    // queue grows and data kept 4 hours is lost. Three translators keep up.
+    let tmp = std::env::temp_dir().join(format!("pocnet-sweep-translators-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).expect("dir");
+    let night = std::fs::read_to_string(dir().join("night.toml")).expect("night.toml");
+    let base = night
+        .replace(
+            "roster = \"office-hours-only\"\nprofile = \"p\"\n\n[[states]]\ncode = \"BRA\"",
+            "roster = \"staffed-24-7\"\nprofile = \"q\"\nlanguages = [\"vi\"]\n\n[[states]]\ncode = \"BRA\"",
+        )
+        .replace(
+            "[[states]]\ncode = \"FRA\"",
+            "[profiles.q]\nacknowledge = { staffed = \"10m\", on_call = \"10m\" }\nfulfil = { staffed = \"10m\", on_call = \"10m\" }\ngive_up_after = \"5d\"\ntranslation = \"3h\"\ntranslators = { staffed = 1 }\n\n[[states]]\ncode = \"FRA\"",
+        )
+        .replace("retention = \"4h\"", "retention = \"4h\"\nlanguage = \"fr\"");
+    assert!(base.contains("translators") && base.contains("languages = [\"vi\"]") && base.contains("\"fr\""));
+    std::fs::write(tmp.join("base.toml"), base).expect("write");
+    let sweep = "[sweep]\nname = \"t\"\nbase = \"base.toml\"\nseeds = 4\ncombine = 0\n\n[[options]]\nname = \"three translators\"\nstates = [\"VNM\", \"BRA\"]\ntranslators = { staffed = 3 }\n";
+    std::fs::write(tmp.join("s.toml"), sweep).expect("write");
+    let s = file::load(&tmp.join("s.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let report = outputs::report(&s, &whole(&s));
+    let vnm = report.ranking.iter().find(|r| r.change.starts_with("VNM")).expect("VNM");
+    assert_eq!(vnm.change, "VNM: 3 translators staffed, 0 on call");
+    assert!(vnm.ci_low > 0.0 && !vnm.within_noise, "{vnm:?}");
+    // Two more translators around the clock: 2 x 168 h.
+    assert_eq!(vnm.added_hours, 336.0);
+    // Brazil counted no translators: three of them cost 3 x its 40 office hours, and
+    // change nothing (no requests).
+    let bra = report.ranking.iter().find(|r| r.change.starts_with("BRA")).expect("BRA");
+    assert_eq!((bra.added_hours, bra.mean), (120.0, 0.0));
+    let _ = std::fs::remove_dir_all(&tmp);
+}

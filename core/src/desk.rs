@@ -65,6 +65,8 @@ pub enum DeskName {
     MlaOffice,
     /// A regional hub's desk, for its members' requests.
     Hub,
+    /// The contact point's translators, for requests in a language it does not accept.
+    Translation,
 }
 
 impl DeskName {
@@ -74,6 +76,7 @@ impl DeskName {
             DeskName::CentralAuthority => "central authority",
             DeskName::MlaOffice => "MLA office",
             DeskName::Hub => "hub",
+            DeskName::Translation => "translation desk",
         }
     }
 }
@@ -93,7 +96,7 @@ pub enum Task {
     Execute,
     /// The MLA office drafts an MLA request.
     Draft,
-    /// The MLA office translates one.
+    /// The MLA office translates an MLA request; the translation desk, a request.
     Translate,
 }
 

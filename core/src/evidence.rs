@@ -10,57 +10,18 @@
 //! Every default here is an assumption a scenario labels as one; the report names each
 //! with its source.
 
+use crate::delay::Delay;
 use crate::desk::Officers;
 use crate::limits;
-use crate::profile::Delay;
+pub use crate::request::DataClass;
 use crate::request::RequestKind;
 use crate::roster::RosterSpec;
-/// Milliseconds in a day.
-const MS_PER_DAY: u64 = 86_400_000;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// A class of stored data a request asks for. Each has its own retention in the holding
-/// state.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum DataClass {
-    /// Who holds an account: name, address, payment.
-    Subscriber,
-    /// Traffic data: IP logs, connection records.
-    Traffic,
-    /// Stored content: messages, files.
-    Content,
-    /// Data held by a cloud service, often elsewhere.
-    Cloud,
-    /// The data a request names without a class (a per-inject `retention` or deletion time).
-    Stored,
-}
-
-impl DataClass {
-    /// The classes a scenario may name (`Stored` is implied, never named).
-    pub const NAMED: [DataClass; 4] = [DataClass::Subscriber, DataClass::Traffic, DataClass::Content, DataClass::Cloud];
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            DataClass::Subscriber => "subscriber",
-            DataClass::Traffic => "traffic",
-            DataClass::Content => "content",
-            DataClass::Cloud => "cloud",
-            DataClass::Stored => "stored",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<DataClass> {
-        DataClass::NAMED.into_iter().find(|c| c.as_str() == s)
-    }
-}
-
-impl fmt::Display for DataClass {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// Milliseconds in a day.
+const MS_PER_DAY: u64 = 86_400_000;
 
 /// How long providers in a state keep each class of data, from its creation. A class not
 /// listed is kept beyond any scenario.
@@ -187,7 +148,7 @@ pub struct MlaPolicy {
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum EvidenceError {
     #[error("mla.{field}: {source}")]
-    Delay { field: &'static str, source: crate::profile::DelayError },
+    Delay { field: &'static str, source: crate::delay::DelayError },
     #[error("mla.{0} is outside [0, 1]")]
     Probability(&'static str),
     #[error("a preservation hold of {0} days is below the {HOLD_DAYS_MIN} days the Convention requires")]

@@ -8,6 +8,7 @@
 pub mod agenda;
 pub mod config;
 pub mod contact_point;
+pub mod delay;
 pub mod desk;
 pub mod event;
 pub mod evidence;

@@ -1,6 +1,5 @@
 //! What one state asks another: request kinds, the Art. 42 fields, and injects.
 
-use crate::evidence::DataClass;
 use crate::limits;
 use crate::state::StateCode;
 use crate::time::SimTime;
@@ -151,4 +150,45 @@ pub struct Inject {
     pub data: Vec<DataClass>,
     /// When the data was created: the inject's time minus the data's age.
     pub data_created_at: Option<SimTime>,
+}
+
+/// A class of stored data a request asks for. Each has its own retention in the holding
+/// state.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum DataClass {
+    /// Who holds an account: name, address, payment.
+    Subscriber,
+    /// Traffic data: IP logs, connection records.
+    Traffic,
+    /// Stored content: messages, files.
+    Content,
+    /// Data held by a cloud service, often elsewhere.
+    Cloud,
+    /// The data a request names without a class (a per-inject `retention` or deletion time).
+    Stored,
+}
+
+impl DataClass {
+    /// The classes a scenario may name (`Stored` is implied, never named).
+    pub const NAMED: [DataClass; 4] = [DataClass::Subscriber, DataClass::Traffic, DataClass::Content, DataClass::Cloud];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            DataClass::Subscriber => "subscriber",
+            DataClass::Traffic => "traffic",
+            DataClass::Content => "content",
+            DataClass::Cloud => "cloud",
+            DataClass::Stored => "stored",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DataClass> {
+        DataClass::NAMED.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+impl fmt::Display for DataClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }

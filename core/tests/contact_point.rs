@@ -40,6 +40,7 @@ fn profile() -> Profile {
         mla: None,
         officers: None,
         queue_order: pocnet_core::QueueOrder::EmergencyThenDeadline,
+        translators: None,
     }
 }
 

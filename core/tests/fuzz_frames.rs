@@ -151,6 +151,7 @@ fn config() -> ContactPointConfig {
             }),
             officers: Some(Officers { staffed: 3, on_call: 1 }),
             queue_order: QueueOrder::Deadline,
+            translators: Some(Officers { staffed: 2, on_call: 1 }),
         },
         network,
         operated: true,

@@ -136,6 +136,7 @@ pub fn fuzz_config() -> pocnet_core::ContactPointConfig {
             mla: None,
             officers: None,
             queue_order: pocnet_core::QueueOrder::EmergencyThenDeadline,
+            translators: None,
         },
         network: NetworkModel::new(250),
         operated: false,

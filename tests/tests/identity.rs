@@ -49,6 +49,7 @@ fn config() -> ContactPointConfig {
             mla: None,
             officers: None,
             queue_order: pocnet_core::QueueOrder::EmergencyThenDeadline,
+            translators: None,
         },
         network: NetworkModel::new(250),
         operated: false,

@@ -78,3 +78,63 @@ fn a_sweep_writes_its_files_and_its_best_variants_agree_on_the_mesh() {
     assert_eq!(r.status.code(), Some(3));
     assert!(text(&r.stderr).contains("not a shard file"), "{}", text(&r.stderr));
 }
+
+#[test]
+fn a_merge_started_before_its_shards_waits_for_them_and_names_one_that_never_comes() {
+    let file = workspace_root().join("coordinator/tests/sweeps/sweep.toml");
+    let file = file.to_str().expect("utf-8");
+    let shards = scratch("sweep-wait-shards");
+    let (s0, s1) = (shards.join("sweep-shard-0-of-2.json"), shards.join("sweep-shard-1-of-2.json"));
+    let merged = scratch("sweep-wait-merged");
+    // The merge starts first, as a merge Job started with the shards' Job does.
+    let merge_args: Vec<String> = [
+        "sweep",
+        file,
+        "--out",
+        merged.to_str().expect("utf-8"),
+        "--merge-wait",
+        "2m",
+        "-q",
+        "--merge",
+        s0.to_str().expect("utf-8"),
+        s1.to_str().expect("utf-8"),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let merge = std::thread::spawn(move || {
+        let args: Vec<&str> = merge_args.iter().map(String::as_str).collect();
+        pocnet(&args, LIMIT)
+    });
+    std::thread::sleep(Duration::from_secs(1));
+    for i in ["1/2", "0/2"] {
+        let r = pocnet(&["sweep", file, "--out", shards.to_str().expect("utf-8"), "--shard", i, "-q"], LIMIT);
+        assert!(r.status.success(), "{}", text(&r.stderr));
+    }
+    let r = merge.join().expect("merge thread");
+    assert!(r.status.success(), "{}", text(&r.stderr));
+    let whole = scratch("sweep-wait-whole");
+    let w = pocnet(&["sweep", file, "--out", whole.to_str().expect("utf-8"), "-q"], LIMIT);
+    assert!(w.status.success(), "{}", text(&w.stderr));
+    for f in ["sweep.json", "sweep.md", "sweep.html"] {
+        assert_eq!(std::fs::read(whole.join(f)).expect("whole"), std::fs::read(merged.join(f)).expect("merged"), "{f}");
+    }
+    // A shard that never comes: the merge gives up after its wait, naming the file.
+    let never = shards.join("sweep-shard-9-of-10.json");
+    let r = pocnet(
+        &[
+            "sweep",
+            file,
+            "--out",
+            scratch("sweep-wait-never").to_str().expect("utf-8"),
+            "--merge-wait",
+            "1s",
+            "--merge",
+            s0.to_str().expect("utf-8"),
+            never.to_str().expect("utf-8"),
+        ],
+        LIMIT,
+    );
+    assert_eq!(r.status.code(), Some(3));
+    assert!(text(&r.stderr).contains("sweep-shard-9-of-10.json: not there after waiting"), "{}", text(&r.stderr));
+}

@@ -46,6 +46,7 @@ fn officers_of(scenario: &Scenario, state: StateCode, desk: DeskName) -> Option<
             let m = p.mla.as_ref()?;
             Some((m.officers?, Roster::new(m.roster.clone()).ok()?))
         }
+        DeskName::Translation => Some((p.translators?, Roster::new(entry.roster.clone()).ok()?)),
         DeskName::Hub => {
             let h = scenario.network.hubs.iter().find(|h| h.hub == state)?;
             Some((h.officers?, Roster::new(h.covers.clone()).ok()?))

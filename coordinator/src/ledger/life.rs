@@ -3,7 +3,7 @@
 //! it runs) both use.
 
 use pocnet_core::event::EventKind;
-use pocnet_core::{Event, Mode, Notice, RequestId, RequestKind, Response, SimTime, StateCode};
+use pocnet_core::{DeskName, Event, Mode, Notice, RequestId, RequestKind, Response, SimTime, StateCode, Task};
 
 /// What the receiver's execution gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -228,11 +228,19 @@ impl<'e> Life<'e> {
         })
     }
 
-    /// When the translation was asked for, and how long it takes.
+    /// When the translation was asked for, and how long it takes (with translators
+    /// counted: from the acknowledgement until a translator was done, waiting included).
     pub fn translation(&self) -> Option<(SimTime, u64)> {
-        self.translations().first().and_then(|e| match e.kind {
+        let drawn = self.translations().first().and_then(|e| match e.kind {
             EventKind::Translation { ms } => Some((e.at, ms)),
             _ => None,
+        });
+        drawn.or_else(|| {
+            let done = self.at_receiver(|k| {
+                matches!(k, EventKind::WorkDone { desk: DeskName::Translation, task: Task::Translate })
+            });
+            let (asked, _) = self.acknowledged()?;
+            done.first().map(|e| (asked, e.at.since(asked)))
         })
     }
 

@@ -373,6 +373,10 @@ pub(crate) struct RawProfile {
     /// The contact point's officers per mode (opt-in: a queue forms when they are busy).
     #[serde(default)]
     pub(crate) officers: Option<Spanned<RawOfficers>>,
+    /// The contact point's translators per mode (opt-in: requests in a language it does
+    /// not accept wait for a free one; on call default 0).
+    #[serde(default)]
+    pub(crate) translators: Option<Spanned<RawOfficers>>,
     /// The order of the queue (default emergency-then-deadline).
     #[serde(default)]
     #[schemars(schema_with = "schema::queue_order")]

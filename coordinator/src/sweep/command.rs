@@ -4,7 +4,7 @@ use super::file::{self, Sweep};
 use super::{finish, first_stage, merge, outputs, read_shard, runs_planned, write_shard, Progress};
 use anyhow::Context;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone)]
 pub struct SweepOptions {
@@ -14,6 +14,8 @@ pub struct SweepOptions {
     pub shard: Option<(usize, usize)>,
     /// Shard files to merge (instead of running the first stage).
     pub merge: Vec<PathBuf>,
+    /// How long to wait for shard files that are not there yet.
+    pub merge_wait: Option<Duration>,
     /// Rerun the N best variants on the mesh and compare their reports byte for byte.
     pub confirm_on_mesh: usize,
     pub node_bin: PathBuf,
@@ -79,6 +81,9 @@ pub fn run(sweep: &Sweep, options: &SweepOptions) -> anyhow::Result<Done> {
         let whole = first_stage(sweep, 0, 1, &progress)?;
         whole.variants
     } else {
+        if let Some(wait) = options.merge_wait {
+            wait_for(&options.merge, wait)?;
+        }
         let shards: Vec<_> = options.merge.iter().map(|p| read_shard(p)).collect::<anyhow::Result<_>>()?;
         merge(sweep, &shards)?
     };
@@ -102,6 +107,22 @@ pub fn run(sweep: &Sweep, options: &SweepOptions) -> anyhow::Result<Done> {
         outputs::markdown(&report).lines().find(|l| l.starts_with("**")).map(|l| l.trim_matches('*').to_string());
     let confirmed = if options.confirm_on_mesh > 0 { confirm(sweep, &found, &report, options)? } else { vec![] };
     Ok(Done { written, runs, seconds, runs_per_second: runs as f64 / seconds.max(1e-9), answer, confirmed })
+}
+
+/// Waits until every file in `paths` exists (shards write theirs whole, by renaming), up
+/// to `wait`; names the first missing one if they do not all appear.
+fn wait_for(paths: &[PathBuf], wait: Duration) -> anyhow::Result<()> {
+    let until = Instant::now() + wait;
+    loop {
+        let missing = paths.iter().find(|p| !p.exists());
+        match missing {
+            None => return Ok(()),
+            Some(p) if Instant::now() >= until => {
+                anyhow::bail!("{}: not there after waiting {:?} for the shards", p.display(), wait)
+            }
+            Some(_) => std::thread::sleep(Duration::from_millis(500).min(until - Instant::now())),
+        }
+    }
 }
 
 /// Reruns the best variants (the frontier, most evidence first) on the mesh with the first

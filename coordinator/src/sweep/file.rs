@@ -6,8 +6,8 @@ use crate::scenario::diag::{Checker, Diagnostic, ScenarioError};
 use crate::scenario::raw::{RawHub, RawOfficers, Spanned};
 use crate::scenario::schema::ROSTERS;
 use crate::scenario::validate::fields::officers;
+use crate::scenario::validate::fields::shifts;
 use crate::scenario::validate::hubs::hubs;
-use crate::scenario::validate::profiles::shifts;
 use crate::scenario::{self, Overrides, Scenario};
 use pocnet_core::network::Hub;
 use pocnet_core::roster::{Mode, Shift};
@@ -66,6 +66,9 @@ struct RawOption {
     hours: Option<Vec<Spanned<String>>>,
     #[serde(default)]
     officers: Option<RawOfficers>,
+    /// The contact point's translators.
+    #[serde(default)]
+    translators: Option<RawOfficers>,
     /// A regional hub: one variant.
     #[serde(default)]
     hub: Option<Spanned<RawHub>>,
@@ -105,6 +108,8 @@ pub enum Change {
     Hours { state: StateCode, shifts: Vec<Shift> },
     /// A state's contact point's officers.
     Officers { state: StateCode, officers: Officers },
+    /// A state's contact point's translators.
+    Translators { state: StateCode, officers: Officers },
     /// A regional hub.
     Hub(Hub),
 }
@@ -113,7 +118,10 @@ impl Change {
     /// The state it changes (a hub: the hub's).
     pub fn state(&self) -> StateCode {
         match self {
-            Change::Roster { state, .. } | Change::Hours { state, .. } | Change::Officers { state, .. } => *state,
+            Change::Roster { state, .. }
+            | Change::Hours { state, .. }
+            | Change::Officers { state, .. }
+            | Change::Translators { state, .. } => *state,
             Change::Hub(h) => h.hub,
         }
     }
@@ -128,6 +136,9 @@ impl Change {
             }
             Change::Officers { state, officers } => {
                 format!("{state}: {} officers staffed, {} on call", officers.staffed, officers.on_call)
+            }
+            Change::Translators { state, officers } => {
+                format!("{state}: {} translators staffed, {} on call", officers.staffed, officers.on_call)
             }
             Change::Hub(h) => {
                 let members: Vec<&str> = h.members.iter().map(|m| m.as_str()).collect();
@@ -257,7 +268,12 @@ fn singles(c: &mut Checker<'_>, options: &[Spanned<RawOption>], base: &Scenario)
     for o in options {
         let r = o.get_ref();
         if let Some(hub) = &r.hub {
-            if r.states.is_some() || r.roster.is_some() || r.hours.is_some() || r.officers.is_some() {
+            if r.states.is_some()
+                || r.roster.is_some()
+                || r.hours.is_some()
+                || r.officers.is_some()
+                || r.translators.is_some()
+            {
                 c.at(o, "an option is either a hub or changes to states, not both");
                 continue;
             }
@@ -283,10 +299,13 @@ fn singles(c: &mut Checker<'_>, options: &[Spanned<RawOption>], base: &Scenario)
         });
         let hours = r.hours.as_deref().and_then(|h| shifts(c, Some(h)));
         let desk = r.officers.as_ref().and_then(|o| officers(c, o, 1));
-        let changes =
-            usize::from(r.roster.is_some()) + usize::from(r.hours.is_some()) + usize::from(r.officers.is_some());
+        let translators = r.translators.as_ref().and_then(|o| officers(c, o, 0));
+        let changes = usize::from(r.roster.is_some())
+            + usize::from(r.hours.is_some())
+            + usize::from(r.officers.is_some())
+            + usize::from(r.translators.is_some());
         if changes != 1 {
-            c.at(o, "an option changes one thing: `roster`, `hours` or `officers`");
+            c.at(o, "an option changes one thing: `roster`, `hours`, `officers` or `translators`");
             continue;
         }
         for state in chosen {
@@ -301,7 +320,9 @@ fn singles(c: &mut Checker<'_>, options: &[Spanned<RawOption>], base: &Scenario)
                 (_, _, Some(officers)) => {
                     (entry.profile.officers != Some(officers)).then_some(Change::Officers { state, officers })
                 }
-                _ => None,
+                _ => translators.and_then(|officers| {
+                    (entry.profile.translators != Some(officers)).then_some(Change::Translators { state, officers })
+                }),
             };
             if let Some(change) = change {
                 out.push(Single { option: r.name.clone(), change });

@@ -93,7 +93,9 @@ fn fnv(bytes: &[u8]) -> u64 {
 
 /// The hash of a sweep: its file and its base scenario's identity.
 pub fn sweep_hash(sweep: &Sweep) -> String {
-    let base = format!("{}\n{}\n{}", sweep.base.name, sweep.base.seed, sweep.base.injects.len());
+    // The validated base, all of it: shards of a sweep whose base scenario changed between
+    // them are refused at the merge (the model holds no hash maps: its text is stable).
+    let base = format!("{:?}", sweep.base);
     format!("{:016x}", fnv(format!("{}\n{base}", sweep.text).as_bytes()))
 }
 

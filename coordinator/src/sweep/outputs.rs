@@ -189,7 +189,7 @@ pub fn report(sweep: &Sweep, found: &Found) -> Report {
         on_call_cost: sweep.on_call_cost,
         assumptions: vec![
             format!(
-                "Staffed officer-hours a week: each contact point's officers on duty in the scenario's first week (a desk that does not count its officers counts as one per mode), an on-call hour at {} of a staffed one, and each hub desk's covered hours: an assumption.",
+                "Staffed officer-hours a week: each contact point's officers (and translators where counted) on duty in the scenario's first week (a desk that does not count its officers counts as one per mode), an on-call hour at {} of a staffed one, and each hub desk's covered hours: an assumption.",
                 sweep.on_call_cost
             ),
             "Every variant runs on the same seeds as the base (common random numbers); intervals are 95% paired t-intervals over the seeds.".into(),
@@ -295,12 +295,28 @@ pub fn html(r: &Report) -> String {
     let _ = write!(o, "<h2>Evidence saved against staffed hours</h2><svg id=\"frontier\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\"><title>Each variant: staffed officer-hours a week and cases saved a run</title>");
     let _ = write!(
         o,
-        "<text x=\"{left}\" y=\"{:.0}\" font-size=\"12\">{h0:.0} h/week</text><text x=\"{:.0}\" y=\"{:.0}\" font-size=\"12\" text-anchor=\"end\">{h1:.0} h/week</text><text x=\"0\" y=\"18\" font-size=\"12\">{m1:.1}</text><text x=\"0\" y=\"{:.0}\" font-size=\"12\">{m0:.1}</text>",
+        "<text x=\"{left}\" y=\"{:.0}\" font-size=\"12\">{h0:.0} h/week</text><text x=\"{:.0}\" y=\"{:.0}\" font-size=\"12\" text-anchor=\"end\">{h1:.0} h/week</text><text x=\"18\" y=\"18\" font-size=\"12\">{m1:.1}</text><text x=\"18\" y=\"{:.0}\" font-size=\"12\">{m0:.1}</text>",
         h - 10.0,
         w - 20.0,
         h - 10.0,
         h - bottom
     );
+    let _ = write!(
+        o,
+        "<text x=\"{:.0}\" y=\"{:.0}\" font-size=\"12\" text-anchor=\"middle\">staffed officer-hours a week</text><text transform=\"translate(10 {:.0}) rotate(-90)\" font-size=\"12\" text-anchor=\"middle\">{}, mean a run</text>",
+        (left + w - 20.0) / 2.0,
+        h - 10.0,
+        (h - bottom) / 2.0,
+        esc(r.measure.split(' ').next().unwrap_or("saved"))
+    );
+    if let Some(base) = r.variants.first() {
+        let (bx, by) = (x(base.hours_per_week), y(base.mean));
+        let _ = write!(
+            o,
+            "<circle id=\"base\" cx=\"{bx:.1}\" cy=\"{by:.1}\" r=\"8\" fill=\"none\" stroke=\"#222\"/><text x=\"{bx:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"middle\">base</text>",
+            by - 12.0
+        );
+    }
     for p in r.variants.iter().filter(|p| !p.frontier) {
         let _ = write!(o, "<circle class=\"variant\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"#8c959f\"><title>{}: {:.1} h, {:.2}</title></circle>", x(p.hours_per_week), y(p.mean), esc(&p.name), p.hours_per_week, p.mean);
     }

@@ -40,6 +40,11 @@ pub fn apply(base: &Scenario, changes: &[&Change], seed: u64) -> Scenario {
                     e.profile.officers = Some(*officers);
                 }
             }
+            Change::Translators { state, officers } => {
+                if let Some(e) = s.states.iter_mut().find(|e| e.code == *state) {
+                    e.profile.translators = Some(*officers);
+                }
+            }
             Change::Hub(hub) => {
                 // A state is a member of one hub: a new hub takes its members from any other.
                 for h in &mut s.network.hubs {
@@ -63,9 +68,9 @@ fn summary(r: &RosterSpec) -> String {
     format!("office hours {} {}, {rest}", hours.join(" "), r.workweek)
 }
 
-/// Staffed officer-hours a week of a variant: every contact point's officers on duty in
-/// the scenario's first week (an on-call hour at `on_call_cost` of a staffed one), and
-/// every hub's desk in the hours it covers.
+/// Staffed officer-hours a week of a variant: every contact point's officers (and counted
+/// translators) on duty in the scenario's first week (an on-call hour at `on_call_cost` of
+/// a staffed one), and every hub's desk in the hours it covers.
 pub fn cost_hours_per_week(s: &Scenario, on_call_cost: f64) -> f64 {
     let (from, to) = (s.start, s.start.plus_ms(WEEK_MS));
     let mut hours = 0.0;
@@ -76,6 +81,13 @@ pub fn cost_hours_per_week(s: &Scenario, on_call_cost: f64) -> f64 {
         let on_call = Officers { staffed: 0, on_call: officers.on_call };
         hours += on_duty_ms(staffed, &roster, from, to) as f64 / HOUR_MS;
         hours += on_call_cost * on_duty_ms(on_call, &roster, from, to) as f64 / HOUR_MS;
+        // Translators count where the scenario counts them (without, translation is a
+        // delay bought from outside the desk, not staffed hours of its own).
+        if let Some(t) = e.profile.translators {
+            hours += on_duty_ms(Officers { staffed: t.staffed, on_call: 0 }, &roster, from, to) as f64 / HOUR_MS;
+            hours += on_call_cost * on_duty_ms(Officers { staffed: 0, on_call: t.on_call }, &roster, from, to) as f64
+                / HOUR_MS;
+        }
     }
     for h in &s.network.hubs {
         let Ok(covers) = Roster::new(h.covers.clone()) else { continue };

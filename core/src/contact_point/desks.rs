@@ -30,6 +30,7 @@ impl ContactPoint {
             DeskName::CentralAuthority => self.central_authority.as_ref().map(|ca| &ca.roster),
             DeskName::MlaOffice => self.mla_office.as_ref(),
             DeskName::Hub => self.hub_role.as_ref().map(|h| &h.covers),
+            DeskName::Translation => Some(&self.roster),
         }
     }
 
@@ -116,6 +117,10 @@ impl ContactPoint {
             (DeskName::ContactPoint, Task::Execute, Some(kind), Some(mode)) => {
                 let delay = self.profile.fulfil_delay(kind, mode).clone();
                 Some((TimerKind::Fulfil, self.draw(id, Purpose::FulfilDelay, delay)))
+            }
+            (DeskName::Translation, Task::Translate, Some(_), _) => {
+                let delay = self.profile.translation.clone();
+                Some((TimerKind::Translate, self.draw(id, Purpose::TranslationDelay, delay)))
             }
             (DeskName::CentralAuthority, Task::Execute, Some(_), _) => {
                 let delay = self.central_authority.as_ref().map(|ca| ca.delay.clone());

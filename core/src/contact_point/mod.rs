@@ -185,6 +185,7 @@ impl ContactPoint {
             (DeskName::ContactPoint, config.profile.officers.filter(|_| !config.operated)),
             (DeskName::CentralAuthority, config.profile.central_authority.as_ref().and_then(|c| c.officers)),
             (DeskName::MlaOffice, config.profile.mla.as_ref().and_then(|m| m.officers)),
+            (DeskName::Translation, config.profile.translators.filter(|_| !config.operated)),
         ] {
             if let Some(officers) = officers {
                 desks.insert(name, Desk::new(officers, order));

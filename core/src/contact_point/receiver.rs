@@ -177,12 +177,23 @@ impl ContactPoint {
         self.work_done(now, DeskName::ContactPoint, id, Task::Acknowledge);
         self.mark_acknowledged(now, id);
         let mut start = now;
+        if self.profile.needs_translation(&language) && self.counts_officers(DeskName::Translation) {
+            return self.join_desk(now, DeskName::Translation, id, Task::Translate, now, OpenWhen::StaffedOrOnCall);
+        }
         if self.profile.needs_translation(&language) {
             let ms = self.draw(id, Purpose::TranslationDelay, self.profile.translation.clone());
             self.emit(now, id, EventKind::Translation { ms });
             start = now.plus_ms(ms);
         }
         self.schedule_execution(now, id, start);
+    }
+
+    /// A translator finished translating request `id`: its execution can start.
+    pub(super) fn translated(&mut self, now: SimTime, id: RequestId) {
+        self.work_done(now, DeskName::Translation, id, Task::Translate);
+        if self.received.get(&id).is_some_and(|r| !r.withdrawn && r.response.is_none()) {
+            self.schedule_execution(now, id, now);
+        }
     }
 
     /// Acknowledged at `now`: the execution starts at `start` (after any translation), at

@@ -14,6 +14,8 @@ pub(super) enum TimerKind {
     Open,
     Acknowledge,
     Fulfil,
+    /// Receiver: the translation desk translated the request.
+    Translate,
     /// Requester: no acknowledgement yet.
     Resend,
     /// Requester: no final response yet; call the duty officer.
@@ -95,6 +97,7 @@ impl ContactPoint {
                 let waited_ms = self.profile.requester.give_up_after_ms;
                 self.end_sent(now, id, |to| EventKind::Expired { to, waited_ms });
             }
+            TimerKind::Translate => self.translated(now, id),
             TimerKind::MlaDraft => self.mla_drafted(now, id),
             TimerKind::MlaTranslate => self.mla_translated(now, id),
             TimerKind::MlaExecute => self.execute_mla(now, id),

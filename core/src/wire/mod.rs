@@ -336,6 +336,7 @@ mod size_bounds {
             hold: HoldRule { days: u32::MAX, renewable: true },
             officers: Some(Officers { staffed: u16::MAX, on_call: u16::MAX }),
             queue_order: QueueOrder::EmergencyThenDeadline,
+            translators: None,
             mla: Some(MlaPolicy {
                 kinds: RequestKind::ALL.to_vec(),
                 direct_kinds: RequestKind::ALL.to_vec(),

@@ -3,8 +3,8 @@
 //! which wins over the defaults in [`MLA_DEFAULTS`] (each an assumption, named with its
 //! source in the report).
 
+use super::fields::shifts;
 use super::fields::{delay_field, duration_field, kind_of, probability};
-use super::profiles::shifts;
 use crate::scenario::diag::Checker;
 use crate::scenario::model::Assumption;
 use crate::scenario::raw::{RawMla, Spanned};

@@ -7,6 +7,7 @@ use crate::scenario::raw::Spanned;
 use crate::scenario::units::{delay, duration_ms};
 use pocnet_core::limits;
 use pocnet_core::request::RequestKind;
+use pocnet_core::roster::Shift;
 use pocnet_core::{Delay, DelaysByMode, SimTime};
 
 pub(crate) fn timestamp(c: &mut Checker<'_>, value: &Spanned<String>) -> Option<SimTime> {
@@ -109,4 +110,21 @@ pub(crate) fn officers(
         None => Some(on_call_default),
     };
     Some(pocnet_core::Officers { staffed: staffed?, on_call: on_call? })
+}
+
+/// Shifts as written (`"09:00-17:00"`), each located when wrong; default 09:00-17:00.
+pub(crate) fn shifts(c: &mut Checker<'_>, hours: Option<&[Spanned<String>]>) -> Option<Vec<Shift>> {
+    let Some(hours) = hours else { return Some(vec![Shift { start_minute: 9 * 60, end_minute: 17 * 60 }]) };
+    let mut out = Vec::new();
+    let mut ok = true;
+    for h in hours {
+        match Shift::parse(h.get_ref()) {
+            Ok(s) => out.push(s),
+            Err(e) => {
+                c.at(h, e.to_string());
+                ok = false;
+            }
+        }
+    }
+    ok.then_some(out)
 }

@@ -2,9 +2,9 @@
 //! regions (never the hub itself, never a member of two hubs); it covers in its own local
 //! time, every day, and executes only kinds that need no order to the member's providers.
 
+use super::fields::shifts;
 use super::fields::{kind_of, officers};
 use super::network::{members_of, side};
-use super::profiles::shifts;
 use crate::scenario::diag::Checker;
 use crate::scenario::model::StateEntry;
 use crate::scenario::raw::{RawHub, Spanned};

@@ -2,14 +2,14 @@
 //! authority, the requester's policy.
 
 use super::evidence::{self, EvidenceLaw};
-use super::fields::{by_mode, delay_field, duration_field, kind_of, officers, probability};
+use super::fields::{by_mode, delay_field, duration_field, kind_of, officers, probability, shifts};
 use crate::scenario::diag::Checker;
 use crate::scenario::raw::RawProfile;
 use crate::scenario::raw::Spanned;
 use pocnet_core::limits;
 use pocnet_core::profile::{CentralAuthority, KindDelays, RequesterPolicy};
 use pocnet_core::request::RequestKind;
-use pocnet_core::roster::{Mode, RosterSpec, Shift, WorkWeek};
+use pocnet_core::roster::{Mode, RosterSpec, WorkWeek};
 use pocnet_core::{Delay, Profile};
 use std::collections::BTreeMap;
 
@@ -102,6 +102,10 @@ pub(crate) fn profile(c: &mut Checker<'_>, raw: &Spanned<RawProfile>) -> Option<
         Some(o) => officers(c, o.get_ref(), 1).map(Some),
         None => Some(None),
     };
+    let translators = match &r.translators {
+        Some(o) => officers(c, o.get_ref(), 0).map(Some),
+        None => Some(None),
+    };
     let queue_order = match &r.queue {
         None => Some(pocnet_core::QueueOrder::EmergencyThenDeadline),
         Some(q) => match pocnet_core::QueueOrder::NAMES.iter().find(|(n, _)| n == q.get_ref()) {
@@ -141,6 +145,7 @@ pub(crate) fn profile(c: &mut Checker<'_>, raw: &Spanned<RawProfile>) -> Option<
         mla: None,
         officers: desk_officers?,
         queue_order: queue_order?,
+        translators: translators?,
     };
     if let Err(e) = profile.validate() {
         c.at(raw, e.to_string());
@@ -151,20 +156,4 @@ pub(crate) fn profile(c: &mut Checker<'_>, raw: &Spanned<RawProfile>) -> Option<
         retention: retention.unwrap_or(Some(Default::default()))?,
     };
     Some(ProfileDraft { profile, law })
-}
-
-pub(crate) fn shifts(c: &mut Checker<'_>, hours: Option<&[Spanned<String>]>) -> Option<Vec<Shift>> {
-    let Some(hours) = hours else { return Some(vec![Shift { start_minute: 9 * 60, end_minute: 17 * 60 }]) };
-    let mut out = Vec::new();
-    let mut ok = true;
-    for h in hours {
-        match Shift::parse(h.get_ref()) {
-            Ok(s) => out.push(s),
-            Err(e) => {
-                c.at(h, e.to_string());
-                ok = false;
-            }
-        }
-    }
-    ok.then_some(out)
 }

@@ -1,7 +1,8 @@
 //! `[[states]]` and register entries: contact points, their rosters and languages.
 
 use super::evidence::{resolve_retention, EvidenceLaw};
-use super::profiles::{shifts, ProfileDraft};
+use super::fields::shifts;
+use super::profiles::ProfileDraft;
 use crate::scenario::diag::line_column;
 use crate::scenario::diag::Checker;
 use crate::scenario::model::StateEntry;
