@@ -183,6 +183,45 @@ enum Command {
         #[arg(long)]
         console_tls: bool,
     },
+    /// Run a communication check: test messages to every contact point of a scenario,
+    /// expecting a person's answer; name the states whose answers contradict the roster
+    /// the register declares (declared 24/7, nobody at night).
+    ///
+    /// Uses the scenario's contact points, rosters, profiles, network and `[practice]`,
+    /// and its `[ping_check]` if it has one (else: the first contact point pings every
+    /// other 6 times at random moments over a week); the scenario's cases are not run.
+    /// Writes the same files as `run` (report.json's ping_check section). See
+    /// docs/scenarios.md.
+    Ping {
+        /// Scenario file (TOML), e.g. scenarios/ping-check.toml or scenarios/hanoi-72.toml.
+        scenario: PathBuf,
+        /// The state that sends the pings.
+        #[arg(long)]
+        from: Option<String>,
+        /// Pings to each contact point (1 to 50).
+        #[arg(long)]
+        per_state: Option<u32>,
+        /// The period the pings are spread over, like 14d.
+        #[arg(long, value_parser = parse_ms)]
+        over: Option<u64>,
+        /// One ping to each contact point, all at the check's start.
+        #[arg(long)]
+        at_once: bool,
+        #[arg(long, value_enum, default_value = "mesh")]
+        engine: EngineKind,
+        /// Directory for report.json and the run's files.
+        #[arg(long, default_value = "pocnet-ping")]
+        out: PathBuf,
+        /// Override the scenario's seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// The pocnet-node binary (default: $POCNET_NODE_BIN, else beside pocnet, else $PATH).
+        #[arg(long)]
+        node_bin: Option<PathBuf>,
+        /// Print only the totals.
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Make and renew certificates for a deployment (nodes on their own hosts).
     Pki {
         #[command(subcommand)]
@@ -378,6 +417,43 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Ping { scenario, from, per_state, over, at_once, engine, out, seed, node_bin, quiet } => {
+            let mut scenario = match scenario::load(&scenario, &scenario::Overrides { seed }) {
+                Ok(s) => s,
+                Err(e) => {
+                    say!("{e}");
+                    return ExitCode::from(EXIT_INVALID);
+                }
+            };
+            let from = match from.map(|f| pocnet_core::StateCode::parse(&f)).transpose() {
+                Ok(f) => f,
+                Err(e) => {
+                    say!("pocnet ping: --from: {e}");
+                    return ExitCode::from(EXIT_INVALID);
+                }
+            };
+            let only = scenario::PingOnly { from, per_state, over_ms: over, at_once };
+            if let Err(e) = scenario::ping_only(&mut scenario, &only) {
+                say!("pocnet ping: {e}");
+                return ExitCode::from(EXIT_INVALID);
+            }
+            let options = RunOptions {
+                clock: ClockKind::Virtual,
+                speed: 1.0,
+                engine,
+                out,
+                node_bin: pocnet::engine::mesh::find_node_binary(node_bin.as_deref()),
+                quiet,
+                table: false,
+                udp_loss: 0.0,
+                udp_delay: std::time::Duration::ZERO,
+                attach: None,
+                console_listen: ([127, 0, 0, 1], 8750).into(),
+                console_tls: Default::default(),
+                stop: Default::default(),
+            };
+            run_command(&scenario, &options)
+        }
         Command::Run {
             scenario,
             engine,
@@ -445,6 +521,11 @@ fn main() -> ExitCode {
             run_command(&scenario, &options)
         }
     })
+}
+
+/// A duration like `14d`, in milliseconds.
+fn parse_ms(s: &str) -> Result<u64, String> {
+    scenario::duration_ms(s).map_err(|e| e.to_string())
 }
 
 /// A duration like `30m` or `2h`, for `--merge-wait`.

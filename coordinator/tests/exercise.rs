@@ -140,3 +140,28 @@ fn a_person_cannot_act_on_what_is_not_theirs_to_act_on() {
     let c1 = request(&r, 1);
     assert_eq!(c1.time_to_acknowledge_ms(), c1.time_to_fulfil_ms(), "fulfilling acknowledged it at once");
 }
+
+#[test]
+fn a_person_answers_a_ping_at_the_console_by_acknowledging_it() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/tabletop-hour.toml");
+    let text = std::fs::read_to_string(&path).expect("the bundled exercise")
+        + "\n[ping_check]\nfrom = \"BRA\"\nto = [\"FRA\", \"VNM\"]\nschedule = \"at-once\"\nstart = \"2025-11-05T08:40:00Z\"\n";
+    let s = scenario::parse("tabletop-ping.toml", &text).unwrap_or_else(|e| panic!("{e}"));
+    // The pings come after the 8 cases, in the order of their receivers: C9 to FRA, C10 to VNM.
+    let script = vec![
+        (at("2025-11-05T08:44:00Z"), operator("FRA", OperatorAction::Acknowledge { id: id(9) })),
+        (at("2025-11-05T08:50:00Z"), Directive::End),
+    ];
+    let (r, json) = play(&s, script);
+    let fra = r.pings.iter().find(|p| p.id == id(9)).expect("C9");
+    assert_eq!(fra.to, code("FRA"));
+    // The person's click at 08:44, its answer back at BRA after the link's delay.
+    let answered = fra.answered.expect("answered").since(at("2025-11-05T08:44:00Z"));
+    assert_eq!(answered, s.network.delay_ms(code("FRA"), code("BRA")));
+    assert_eq!(fra.ending, pocnet::ledger::ping::PingEnding::WithinHour);
+    let vnm = r.pings.iter().find(|p| p.id == id(10)).expect("C10");
+    assert_eq!(vnm.ending, pocnet::ledger::ping::PingEnding::Never);
+    assert!(matches!(vnm.reason, Reason::Unfinished { .. }), "{}", vnm.reason);
+    assert!(json.contains("\"ping_check\""));
+    assert_eq!(r.totals.injects, 8, "pings are not cases");
+}

@@ -140,3 +140,21 @@ fn a_hub_may_not_execute_what_only_the_member_can_order() {
     let err = scenario::parse("hubs.toml", &scenario_text(&hub, "")).expect_err("invalid");
     assert!(err.to_string().contains("a hub cannot execute `preservation`"), "{err}");
 }
+
+#[test]
+fn a_ping_at_night_is_answered_by_the_hub() {
+    // Tuesday 15:00Z: 22:00 in Phnom Penh; the hub's desk answers for Cambodia.
+    let check =
+        "\n[ping_check]\nfrom = \"FRA\"\nto = [\"KHM\"]\nschedule = \"at-once\"\nstart = \"2025-11-04T15:00:00Z\"\n";
+    let (l, json) = run(&scenario_text(HUB, check));
+    let ping = l.pings.first().expect("one ping");
+    assert_eq!(ping.hub, StateCode::parse("VNM").ok());
+    // Handed over at 15:00:01, at the hub at 15:00:02, acknowledged 10 minutes later,
+    // back at FRA a second after.
+    assert_eq!(ping.answered, Some(at("2025-11-04T15:10:03Z")));
+    assert_eq!(json["hubs"][0]["taken"], 0, "a ping is not a request the hub took");
+    // Without the hub, nobody answers before Cambodia opens (09:00 local, 02:00Z) and
+    // acknowledges 10 minutes later.
+    let (alone, _) = run(&scenario_text("", check));
+    assert_eq!(alone.pings[0].answered, Some(at("2025-11-05T02:10:01Z")));
+}

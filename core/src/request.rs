@@ -19,16 +19,20 @@ pub enum RequestKind {
     LocateSuspect,
     /// Data to avert an emergency.
     Emergency,
+    /// A communication check: a test message a person at the desk answers; nothing to
+    /// execute. Pings are the scenario's `[ping_check]`, not cases.
+    Ping,
 }
 
 impl RequestKind {
-    pub const ALL: [RequestKind; 6] = [
+    pub const ALL: [RequestKind; 7] = [
         RequestKind::Preservation,
         RequestKind::TrafficDisclosure,
         RequestKind::TechnicalAdvice,
         RequestKind::Evidence,
         RequestKind::LocateSuspect,
         RequestKind::Emergency,
+        RequestKind::Ping,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -39,6 +43,7 @@ impl RequestKind {
             RequestKind::Evidence => "evidence",
             RequestKind::LocateSuspect => "locate_suspect",
             RequestKind::Emergency => "emergency",
+            RequestKind::Ping => "ping",
         }
     }
 

@@ -7,7 +7,7 @@
 use pocnet_tests::{pocnet, scratch, text, workspace_root};
 use std::time::Duration;
 
-const SCENARIOS: [&str; 9] = [
+const SCENARIOS: [&str; 10] = [
     "smoke",
     "hanoi-72",
     "hanoi-72-quarter",
@@ -17,6 +17,7 @@ const SCENARIOS: [&str; 9] = [
     "dst-week",
     "partition",
     "tabletop-hour",
+    "ping-check",
 ];
 const FILES: [&str; 5] = ["report.json", "summary.md", "junit.xml", "report.html", "after-action.md"];
 

@@ -224,3 +224,62 @@ fn a_large_run_prints_its_totals_and_the_table_only_when_asked() {
     );
     assert!(text(&table.stdout).lines().any(|l| l.starts_with("C1 ")), "--table prints it");
 }
+
+#[test]
+fn the_ping_check_chart_and_table_render_in_headless_chromium_with_what_report_json_says() {
+    let Some(browser) = pocnet_tests::webdriver::chromium() else {
+        assert!(std::env::var_os("CI").is_none(), "CI must have chromium: .ci/run installs it");
+        eprintln!("SKIPPED: no chromium on this machine (apt-get install chromium); CI runs this test");
+        return;
+    };
+    let out = scratch("html-pings");
+    let scenario = workspace_root().join("scenarios/ping-check.toml");
+    let args =
+        ["ping", scenario.to_str().expect("utf-8"), "--engine", "inproc", "--out", out.to_str().expect("utf-8"), "-q"];
+    let result = pocnet(&args, LIMIT);
+    assert!(result.status.code().is_some_and(|c| c <= 1), "{}", text(&result.stderr));
+    let dump = pocnet_tests::run_bounded(
+        {
+            let mut c = Command::new(browser);
+            c.args(["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"])
+                .arg(format!("--user-data-dir={}", out.join("chromium-profile").display()))
+                .arg("--dump-dom")
+                .arg(format!("file://{}", out.join("report.html").display()));
+            c
+        },
+        LIMIT,
+    );
+    assert!(dump.status.success(), "chromium failed: {}", text(&dump.stderr));
+    let dom = text(&dump.stdout);
+    let report = read_json(&out.join("report.json"));
+    let check = &report["ping_check"];
+    // One line per declared pattern pinged, with a point per local hour that had a ping.
+    let patterns = check["by_declared_hour"].as_object().expect("by declared hour");
+    assert_eq!(dom.matches("class=\"ping-line\"").count(), patterns.len());
+    for (declared, hours) in patterns {
+        let pinged = hours.as_array().expect("hours").iter().filter(|h| h["sent"].as_u64() > Some(0)).count();
+        let line = dom.split(&format!("data-declared=\"{declared}\"")).nth(1).expect("its line");
+        let points = line.split("points=\"").nth(1).and_then(|p| p.split('"').next()).expect("points");
+        assert_eq!(points.split_whitespace().count(), pinged, "{declared}");
+    }
+    // The table has a row per pinged state, and the contradicted ones say so.
+    let states = check["states"].as_array().expect("states");
+    assert_eq!(dom.matches("<tr data-state=").count(), states.len());
+    let contradicted = check["contradicted"].as_array().expect("contradicted");
+    assert!(!contradicted.is_empty(), "the bundled check names someone");
+    for code in contradicted {
+        let row = dom.split(&format!("<tr data-state=\"{}\">", code.as_str().expect("code"))).nth(1).expect("row");
+        let row = row.split("</tr>").next().expect("row end");
+        assert!(row.contains("contradicted:"), "{code}: {row}");
+    }
+    // Every ping is in the summary line's counts.
+    let n = &check["answered"];
+    let line = format!(
+        "{} pings from VNM: {} answered within 1 hour, {} within 24 hours, {} later, {} never.",
+        n["sent"], n["within_1h"], n["within_24h"], n["later"], n["never"]
+    );
+    assert!(dom.contains(&line), "no `{line}` in the page");
+    let total: u64 = ["within_1h", "within_24h", "later", "never"].iter().filter_map(|k| n[*k].as_u64()).sum();
+    assert_eq!(Some(total), n["sent"].as_u64());
+    assert_eq!(check["pings"].as_array().map(Vec::len), n["sent"].as_u64().map(|v| v as usize));
+}

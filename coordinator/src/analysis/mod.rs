@@ -11,6 +11,7 @@ pub mod desks;
 pub mod evidence;
 pub mod hubs;
 pub mod percentiles;
+pub mod pings;
 pub mod thresholds;
 
 use crate::ledger::{Ledger, Request};
@@ -105,6 +106,8 @@ pub struct Analysis {
     pub desks: Vec<desks::DeskFigures>,
     /// Regional hubs.
     pub hubs: Vec<hubs::HubFigures>,
+    /// A communication check.
+    pub pings: Option<pings::PingFigures>,
 }
 
 impl Analysis {
@@ -122,6 +125,7 @@ impl Analysis {
             evidence: evidence::figures(scenario, ledger, &placed),
             desks: desks::figures(scenario, ledger),
             hubs: hubs::figures(scenario, ledger),
+            pings: pings::figures(scenario, ledger),
         }
     }
 }

@@ -7,9 +7,11 @@
 //! - [`reason`]: why each request ended as it did, typed, worded once.
 
 pub mod life;
+pub mod ping;
 pub mod reason;
 
 use life::{Execution, Life, MlaSteps};
+use ping::Ping;
 use pocnet_core::event::EventKind;
 use pocnet_core::{
     DataClass, DeskName, Event, Inject, MlaResult, Mode, Notice, RequestId, RequestKind, Response, SimTime, StateCode,
@@ -275,7 +277,10 @@ impl TimeWent {
 /// Counts over the whole run.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Totals {
+    /// Injects that are cases (pings not included).
     pub injects: usize,
+    /// A communication check's pings.
+    pub pings: usize,
     /// Cases by outcome.
     pub cases: BTreeMap<Outcome, usize>,
     /// Requests sent, chain links included.
@@ -340,6 +345,8 @@ pub struct Ledger {
     pub refused_actions: Vec<RefusedAction>,
     /// Work at desks whose officers are counted, in the order it joined their queues.
     pub desk_work: Vec<DeskWork>,
+    /// A communication check's pings, in inject order.
+    pub pings: Vec<Ping>,
 }
 
 /// What a run's clock gives the ledger.
@@ -365,12 +372,37 @@ pub struct AccountingError(pub Vec<String>);
 pub fn build(run: &Run<'_>) -> Result<Ledger, AccountingError> {
     let mut problems = Vec::new();
     let by_id = life::by_request(run.events);
-    let mut totals = Totals { injects: run.injects.len(), ..Totals::default() };
+    let is_ping = |i: &&&Inject| i.kind == RequestKind::Ping;
+    let pings_made = run.injects.iter().filter(is_ping).count();
+    let mut totals = Totals { injects: run.injects.len() - pings_made, pings: pings_made, ..Totals::default() };
     let mut requests = Vec::new();
     let mut cases = Vec::new();
+    let mut pings = Vec::new();
     let mut known = std::collections::BTreeSet::new();
 
-    for inject in &run.injects {
+    for inject in run.injects.iter().filter(is_ping) {
+        let id = RequestId { case: inject.id.case, link: 0 };
+        known.insert(id);
+        let events = by_id.get(&id).cloned().unwrap_or_default();
+        let life = Life::of(inject.from, &events);
+        if life.departure.is_none() {
+            match run.exercise_ended {
+                Some(end) if inject.at >= end => {
+                    pings.push(Ping::not_made(id, inject.from, inject.to, inject.at, end));
+                }
+                _ => problems.push(format!("{id}: never sent by {}", inject.from)),
+            }
+            continue;
+        }
+        if let Some(request) = request(id, inject, &life, run.played, &mut problems) {
+            if request.revealed.is_some() || request.outcome.is_evidence_step() {
+                problems.push(format!("{id}: a ping that led to more than an answer"));
+            }
+            pings.push(Ping::of(&request, life.answer_heard()));
+        }
+    }
+
+    for inject in run.injects.iter().filter(|i| !is_ping(i)) {
         let mut path = Vec::new();
         let first = requests.len();
         let mut not_made = None;
@@ -436,6 +468,9 @@ pub fn build(run: &Run<'_>) -> Result<Ledger, AccountingError> {
     if ended != totals.injects {
         problems.push(format!("{} injects but {ended} outcomes", totals.injects));
     }
+    if pings.len() != totals.pings {
+        problems.push(format!("{} pings but {} endings", totals.pings, pings.len()));
+    }
     if !problems.is_empty() {
         return Err(AccountingError(problems));
     }
@@ -455,6 +490,7 @@ pub fn build(run: &Run<'_>) -> Result<Ledger, AccountingError> {
     }
     Ok(Ledger {
         desk_work,
+        pings,
         cases,
         requests,
         totals,

@@ -38,6 +38,27 @@ pub fn summary_md(a: &Account<'_>) -> String {
     for (name, n) in a.by_outcome() {
         let _ = writeln!(o, "| {name} | {n} |");
     }
+    if let Some(p) = &a.analysis.pings {
+        let n = &p.answered;
+        let _ = writeln!(
+            o,
+            "\n## Communication check\n\n{} pings from {}: {} answered within 1h, {} within 24h, {} later, {} never.\n\nDeclared roster contradicted: **{}**.\n\n| declared | pings | within 1h | within 24h | later | never |\n|---|---|---|---|---|---|",
+            n.sent,
+            p.from,
+            n.within_1h,
+            n.within_24h,
+            n.later,
+            n.never,
+            p.contradicted_line()
+        );
+        for (declared, g) in &p.by_declared {
+            let _ = writeln!(
+                o,
+                "| {declared} | {} | {} | {} | {} | {} |",
+                g.sent, g.within_1h, g.within_24h, g.later, g.never
+            );
+        }
+    }
     if !a.analysis.thresholds.is_empty() {
         let _ = writeln!(o, "\n## Thresholds\n\n| | threshold | measured |\n|---|---|---|");
         for v in &a.analysis.thresholds {

@@ -60,6 +60,10 @@ pub struct Report<'a> {
     /// Regional hubs: what they took, how soon, what they saved.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     pub hubs: &'a [crate::analysis::hubs::HubFigures],
+    /// A communication check: how the pinged desks answered, and whose answers contradict
+    /// the roster the register declares.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ping_check: Option<PingCheckRecord<'a>>,
     pub cases: Vec<CaseRecord>,
     pub requests: Vec<RequestRecord>,
 }
@@ -97,12 +101,43 @@ pub struct StateSummary {
     pub region: String,
     pub tz: String,
     pub roster: String,
+    /// The roster the register declares, where the desk works otherwise (`[practice]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub declared: Option<String>,
     pub profile: String,
+}
+
+/// `ping_check`: the figures, then every ping.
+#[derive(Debug, Serialize)]
+pub struct PingCheckRecord<'a> {
+    #[serde(flatten)]
+    pub figures: &'a crate::analysis::pings::PingFigures,
+    pub pings: Vec<PingRecord>,
+}
+
+/// One ping and how it ended.
+#[derive(Debug, Serialize)]
+pub struct PingRecord {
+    pub id: String,
+    pub to: StateCode,
+    pub sent: Stamp,
+    pub receiver_local_hour: u8,
+    pub answered: Option<Stamp>,
+    pub waited_ms: Option<u64>,
+    /// `within_1h`, `within_24h`, `later` or `never`.
+    pub ending: &'static str,
+    /// Why a ping never answered was not (or how it was answered).
+    pub reason: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hub: Option<StateCode>,
 }
 
 #[derive(Debug, Serialize, Default, PartialEq, Eq)]
 pub struct Totals {
     pub injects: usize,
+    /// A communication check's pings (not cases: `ping_check` has them).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub pings: usize,
     /// Executed, for a request with no evidence window.
     pub fulfilled: usize,
     /// Every link executed before the provider deleted the data.
@@ -260,8 +295,18 @@ impl<'s> Account<'s> {
             self.by_outcome().iter().filter(|(_, n)| *n > 0).map(|(what, n)| format!("{n} {what}")).collect();
         let lost: usize = t.lost_messages.values().sum();
         let lost = if lost > 0 { format!(", {lost} messages lost to faults") } else { String::new() };
+        let pings = match &self.analysis.pings {
+            Some(p) => format!(
+                "; {} pings: {} answered within 1h, {} never; declared roster contradicted: {}",
+                p.answered.sent,
+                p.answered.within_1h,
+                p.answered.never,
+                p.contradicted_line()
+            ),
+            None => String::new(),
+        };
         format!(
-            "{} injects ({} requests): {}{lost} ({} windows, last input {})",
+            "{} injects ({} requests): {}{lost}{pings} ({} windows, last input {})",
             t.injects,
             t.requests,
             if parts.is_empty() { "none".to_string() } else { parts.join(", ") },
@@ -349,11 +394,13 @@ impl<'s> Account<'s> {
                     region: s.region.clone(),
                     tz: s.tz.clone(),
                     roster: s.roster_summary.clone(),
+                    declared: s.declared.as_ref().map(crate::scenario::roster_summary),
                     profile: s.profile_name.clone(),
                 })
                 .collect(),
             totals: Totals {
                 injects: t.injects,
+                pings: t.pings,
                 fulfilled: t.cases_of(Outcome::Fulfilled),
                 preserved: t.cases_of(Outcome::Preserved),
                 evidence_lost: t.cases_of(Outcome::EvidenceLost),
@@ -377,6 +424,7 @@ impl<'s> Account<'s> {
             evidence: a.evidence.as_ref(),
             desks: &a.desks,
             hubs: &a.hubs,
+            ping_check: a.pings.as_ref().map(|figures| PingCheckRecord { figures, pings: self.ping_records() }),
             cases: ledger
                 .cases
                 .iter()
@@ -394,6 +442,29 @@ impl<'s> Account<'s> {
                 .collect(),
             requests,
         }
+    }
+}
+
+impl Account<'_> {
+    fn ping_records(&self) -> Vec<PingRecord> {
+        self.ledger
+            .pings
+            .iter()
+            .map(|p| {
+                let hour = p.sent.timestamp().to_zoned(self.zones.zone(p.to)).hour();
+                PingRecord {
+                    id: p.id.to_string(),
+                    to: p.to,
+                    sent: self.stamp(p.sent, p.from, p.to),
+                    receiver_local_hour: u8::try_from(hour).unwrap_or(0),
+                    answered: p.answered.map(|t| self.stamp(t, p.from, p.to)),
+                    waited_ms: p.waited_ms(),
+                    ending: p.ending.as_str(),
+                    reason: p.reason.to_string(),
+                    hub: p.hub,
+                }
+            })
+            .collect()
     }
 }
 

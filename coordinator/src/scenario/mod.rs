@@ -16,6 +16,8 @@ pub(crate) mod validate;
 pub use diag::{Diagnostic, ScenarioError};
 pub use model::*;
 pub use units::{delay, duration_ms};
+pub use validate::ping_check::{ping_only, PingOnly, PingOnlyError};
+pub(crate) use validate::roster_summary;
 
 use diag::Checker;
 use raw::*;

@@ -23,6 +23,37 @@ pub struct StateEntry {
     pub roster_summary: String,
     pub profile_name: String,
     pub profile: Profile,
+    /// The roster the register declares, where the desk works otherwise (`roster`): what a
+    /// ping check's answers are compared with.
+    pub declared: Option<RosterSpec>,
+}
+
+impl StateEntry {
+    /// The roster the register declares: `declared`, or the roster itself.
+    pub fn declared_roster(&self) -> &RosterSpec {
+        self.declared.as_ref().unwrap_or(&self.roster)
+    }
+}
+
+/// A person's answer is expected within an hour while the declared roster says staffed
+/// (an assumption of the check, as a directory would set it).
+pub const STAFFED_WITHIN_DEFAULT_MS: u64 = 3_600_000;
+/// ... and within a day while it says on call (an assumption).
+pub const ON_CALL_WITHIN_DEFAULT_MS: u64 = 86_400_000;
+
+/// `[ping_check]`: test messages from `from` to each of `to`, `per_state` each, at random
+/// times in `[start, start + over)` (or all at `start`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PingCheck {
+    pub from: StateCode,
+    pub to: Vec<StateCode>,
+    pub start: SimTime,
+    pub over_ms: u64,
+    pub per_state: u32,
+    /// A person's answer is expected within these while the declared roster says staffed,
+    /// and on call (assumptions: defaults an hour and a day).
+    pub staffed_within_ms: u64,
+    pub on_call_within_ms: u64,
 }
 
 /// A validated scenario: what the engines run.
@@ -61,6 +92,10 @@ pub struct Scenario {
     pub evidence_kinds: Vec<RequestKind>,
     /// Its parameters and the retention of data, each with where its value comes from.
     pub evidence_assumptions: Vec<Assumption>,
+    /// A communication check; its pings are injects of kind `ping` (after the others).
+    pub ping_check: Option<PingCheck>,
+    /// `[practice] paper_24_7`: the share of desks declared 24/7 that keep office hours.
+    pub paper_24_7: Option<f64>,
 }
 
 /// A parameter of the model, its value and where the value comes from.

@@ -84,6 +84,61 @@ pub(crate) struct RawFile {
     #[serde(default)]
     #[schemars(schema_with = "schema::retention")]
     pub(crate) retention: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
+    /// A communication check: test messages to every contact point, answered by a person.
+    #[serde(default)]
+    pub(crate) ping_check: Option<Spanned<RawPingCheck>>,
+    /// How desks work in practice where it differs from what the register declares.
+    #[serde(default)]
+    pub(crate) practice: Option<Spanned<RawPractice>>,
+}
+
+/// `[ping_check]`: test messages from one contact point to the others, each answered when
+/// a person at the receiving desk acknowledges it.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPingCheck {
+    /// The state that sends the pings (default: the first contact point).
+    #[serde(default)]
+    #[schemars(schema_with = "schema::state_code")]
+    pub(crate) from: Option<Spanned<String>>,
+    /// The contact points pinged: codes, regions, `*` (default `*`, the sender excepted).
+    #[serde(default)]
+    #[schemars(schema_with = "schema::sides")]
+    pub(crate) to: Option<Vec<Spanned<String>>>,
+    /// `random` (default): each ping at a random time over `over`, so at random local
+    /// hours; `at-once`: one ping to each at `start`.
+    #[serde(default)]
+    pub(crate) schedule: Option<Spanned<String>>,
+    /// When the check starts (default: the scenario's start), RFC 3339.
+    #[serde(default)]
+    pub(crate) start: Option<Spanned<String>>,
+    /// The period the pings are spread over (default 7d).
+    #[serde(default)]
+    #[schemars(schema_with = "schema::duration")]
+    pub(crate) over: Option<Spanned<String>>,
+    /// Pings to each contact point (default 6; `at-once`: 1).
+    #[serde(default)]
+    pub(crate) per_state: Option<Spanned<i64>>,
+    /// A person's answer is expected within this while the declared roster says staffed
+    /// (default 1h; an assumption).
+    #[serde(default)]
+    #[schemars(schema_with = "schema::duration")]
+    pub(crate) staffed_within: Option<Spanned<String>>,
+    /// ... and within this while it says on call (default 24h; an assumption).
+    #[serde(default)]
+    #[schemars(schema_with = "schema::duration")]
+    pub(crate) on_call_within: Option<Spanned<String>>,
+}
+
+/// `[practice]`: desks that do not work as the register declares.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPractice {
+    /// Share of the contact points declared staffed 24/7 that keep office hours only in
+    /// practice, drawn per state from the seed (an assumption: no published figure).
+    #[serde(default)]
+    #[schemars(schema_with = "schema::probability")]
+    pub(crate) paper_24_7: Option<Spanned<f64>>,
 }
 
 /// A regional hub: the state whose contact point covers its members' nights.
@@ -450,6 +505,11 @@ pub(crate) struct RawState {
     /// Languages accepted without translation, language tags.
     #[serde(default)]
     pub(crate) languages: Option<Vec<String>>,
+    /// The roster the register declares, where the desk works otherwise (`roster`): what a
+    /// ping check compares answers with.
+    #[serde(default)]
+    #[schemars(schema_with = "schema::roster")]
+    pub(crate) declared: Option<Spanned<String>>,
     /// A profile of this file or of the register.
     #[serde(default)]
     pub(crate) profile: Option<Spanned<String>>,

@@ -5,7 +5,7 @@ use super::file::{Change, Measure};
 use crate::analysis::desks::on_duty_ms;
 use crate::ledger::{Ledger, Outcome};
 use crate::scenario::Scenario;
-use pocnet_core::roster::{Mode, RosterSpec, Shift};
+use pocnet_core::roster::Mode;
 use pocnet_core::{Officers, Roster};
 
 const HOUR_MS: f64 = 3_600_000.0;
@@ -26,13 +26,16 @@ pub fn apply(base: &Scenario, changes: &[&Change], seed: u64) -> Scenario {
                 if let Some(e) = s.states.iter_mut().find(|e| e.code == *state) {
                     e.roster.always_staffed = *always_staffed;
                     e.roster.off_hours = if *always_staffed { Mode::Closed } else { *off_hours };
-                    e.roster_summary = summary(&e.roster);
+                    // The state now declares what it staffs.
+                    e.declared = None;
+                    e.roster_summary = crate::scenario::validate::roster_summary(&e.roster);
                 }
             }
             Change::Hours { state, shifts } => {
                 if let Some(e) = s.states.iter_mut().find(|e| e.code == *state) {
                     e.roster.shifts = shifts.clone();
-                    e.roster_summary = summary(&e.roster);
+                    e.declared = None;
+                    e.roster_summary = crate::scenario::validate::roster_summary(&e.roster);
                 }
             }
             Change::Officers { state, officers } => {
@@ -56,16 +59,6 @@ pub fn apply(base: &Scenario, changes: &[&Change], seed: u64) -> Scenario {
         }
     }
     s
-}
-
-/// How the roster reads to people (as the scenario loader writes it).
-fn summary(r: &RosterSpec) -> String {
-    if r.always_staffed {
-        return "staffed 24/7".to_string();
-    }
-    let hours: Vec<String> = r.shifts.iter().map(Shift::to_string).collect();
-    let rest = if r.off_hours == Mode::OnCall { "on call otherwise" } else { "closed otherwise" };
-    format!("office hours {} {}, {rest}", hours.join(" "), r.workweek)
 }
 
 /// Staffed officer-hours a week of a variant: every contact point's officers (and counted

@@ -68,6 +68,10 @@ impl ContactPoint {
         if !acknowledged && !matches!(action, OperatorAction::AskTranslation { .. }) {
             self.mark_acknowledged(now, id);
         }
+        if self.received.get(&id).is_some_and(|r| r.acknowledged) && self.answer_ping(now, id) {
+            // A ping is answered by acknowledging it; whatever else was asked, it is done.
+            return Ok(());
+        }
         match action {
             OperatorAction::Acknowledge { .. } => {}
             OperatorAction::AskTranslation { .. } => {

@@ -7,7 +7,7 @@ use super::{ContactPoint, Received};
 use crate::desk::{DeskName, Task};
 use crate::event::EventKind;
 use crate::evidence::DataClass;
-use crate::request::{RequestId, Response};
+use crate::request::{RequestId, RequestKind, Response};
 use crate::roster::{Mode, OpenWhen};
 use crate::seed::{stream, Purpose};
 use crate::state::StateCode;
@@ -176,6 +176,9 @@ impl ContactPoint {
         }
         self.work_done(now, DeskName::ContactPoint, id, Task::Acknowledge);
         self.mark_acknowledged(now, id);
+        if self.answer_ping(now, id) {
+            return;
+        }
         let mut start = now;
         if self.profile.needs_translation(&language) && self.counts_officers(DeskName::Translation) {
             return self.join_desk(now, DeskName::Translation, id, Task::Translate, now, OpenWhen::StaffedOrOnCall);
@@ -199,6 +202,9 @@ impl ContactPoint {
     /// Acknowledged at `now`: the execution starts at `start` (after any translation), at
     /// the central authority for its kinds, else here: timed, or in the desk's queue.
     pub(super) fn schedule_execution(&mut self, now: SimTime, id: RequestId, start: SimTime) {
+        if self.answer_ping(now, id) {
+            return;
+        }
         let Some(kind) = self.received.get(&id).map(|r| r.request.kind) else { return };
         let open = self.profile.open_when(kind);
         let mode = self.roster.mode_at(now);
@@ -302,6 +308,19 @@ impl ContactPoint {
         let mode = self.roster.mode_at(now);
         self.emit(now, id, EventKind::Acknowledged { mode });
         self.send(now, from, id, Message::Acknowledgement { id });
+        if self.answer_ping(now, id) {
+            return;
+        }
         self.early_notice(now, id);
+    }
+
+    /// A ping is answered once a person has it: nothing to translate or execute. `true`
+    /// when `id` is a ping (answered now, or before).
+    pub(super) fn answer_ping(&mut self, now: SimTime, id: RequestId) -> bool {
+        let Some(r) = self.received.get(&id).filter(|r| r.request.kind == RequestKind::Ping) else { return false };
+        if r.response.is_none() {
+            self.finish_received(now, id, Response::Fulfilled { reveals: None, lost: Vec::new() });
+        }
+        true
     }
 }

@@ -40,10 +40,12 @@ impl ContactPoint {
         let policy = &self.profile.requester;
         let mut timers =
             vec![Timer { at: request.scheduled.plus_ms(policy.give_up_after_ms), id, kind: TimerKind::GiveUp }];
-        if let Some(ms) = policy.resend_after_ms {
+        // A ping checks the register's channel as it is: sent once, never escalated.
+        let check = request.kind == RequestKind::Ping;
+        if let Some(ms) = policy.resend_after_ms.filter(|_| !check) {
             timers.push(Timer { at: now.plus_ms(ms), id, kind: TimerKind::Resend });
         }
-        if let Some(ms) = policy.escalate_after_ms {
+        if let Some(ms) = policy.escalate_after_ms.filter(|_| !check) {
             timers.push(Timer { at: request.scheduled.plus_ms(ms), id, kind: TimerKind::Escalate });
         }
         self.timers.extend(timers.iter().copied());

@@ -4,6 +4,7 @@
 mod charts;
 mod desks;
 mod evidence;
+mod pings;
 
 use super::esc;
 use crate::report::{Account, ASSUMPTIONS};
@@ -43,6 +44,7 @@ pub fn report_html(a: &Account<'_>, after_action: Option<&crate::outputs::after_
         o.push_str(&review.html());
     }
     o.push_str(&evidence::section(a));
+    o.push_str(&pings::section(a));
     let _ = writeln!(o, "<h2>Outcomes</h2><table id=\"outcomes\"><tr><th>outcome</th><th>cases</th></tr>");
     for (name, n) in a.by_outcome() {
         let _ = writeln!(o, "<tr><td>{name}</td><td>{n}</td></tr>");

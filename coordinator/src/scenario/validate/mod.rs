@@ -9,12 +9,13 @@ mod generate;
 pub(crate) mod hubs;
 mod injects;
 pub(crate) mod network;
+pub mod ping_check;
 pub(crate) mod profiles;
 mod states;
 mod thresholds;
 
 pub(crate) use profiles::{profile, ProfileDraft};
-pub(crate) use states::{state, StateDraft};
+pub(crate) use states::{roster_summary, state, StateDraft};
 
 use super::diag::Checker;
 use super::model::*;
@@ -69,7 +70,12 @@ pub(crate) fn validate(
         mla: scenario_mla.flatten(),
         retention: scenario_retention.flatten().unwrap_or_default(),
     };
-    let (states, unresolved) = states::states(c, &raw, register, profiles, profile_names, &law);
+    let (mut states, unresolved) = states::states(c, &raw, register, profiles, profile_names, &law);
+    // Desks that do not work as declared: drawn before anything reads the rosters.
+    let paper_24_7 = raw.practice.as_ref().and_then(|p| ping_check::paper_24_7(c, p));
+    if let (Some(share), Some(seed)) = (paper_24_7, seed) {
+        ping_check::apply_practice(&mut states, share, seed);
+    }
     // Every state the files name, valid or not: a broken entry is reported once, where it
     // is, not again by every inject that names it.
     let named: BTreeSet<StateCode> = states
@@ -137,6 +143,14 @@ pub(crate) fn validate(
             injects.push(inject);
         }
     }
+    // The communication check's pings come after every other inject.
+    let ping_check = match (&raw.ping_check, start, end) {
+        (Some(p), Some(start), Some(end)) => ping_check::ping_check(c, p, &states, &codes, &regions, (start, end)),
+        _ => None,
+    };
+    if let (Some(check), Some(seed)) = (&ping_check, seed) {
+        injects.extend(ping_check::pings(check, seed, next_case));
+    }
     if injects.len() > INJECTS_MAX {
         c.error(0..0, format!("{} injects; at most {INJECTS_MAX}", injects.len()));
     }
@@ -194,5 +208,7 @@ pub(crate) fn validate(
         states,
         injects,
         thresholds,
+        ping_check,
+        paper_24_7,
     })
 }

@@ -25,6 +25,8 @@ pub(crate) struct StateDraft {
     pub(crate) roster: RosterSpec,
     pub(crate) roster_summary: String,
     pub(crate) profile_name: String,
+    /// The roster the register declares, where the desk works otherwise.
+    pub(crate) declared: Option<RosterSpec>,
 }
 
 impl StateDraft {
@@ -54,6 +56,7 @@ impl StateDraft {
             roster_summary: self.roster_summary,
             profile_name: self.profile_name,
             profile,
+            declared: self.declared,
         }
     }
 }
@@ -179,14 +182,41 @@ pub(crate) fn state(
         c.error(span.unwrap_or(raw.code.span()), format!("{code}: {e}"));
         return None;
     }
-    let hours: Vec<String> = shifts.iter().map(Shift::to_string).collect();
-    let roster_summary = if always_staffed {
-        "staffed 24/7".to_string()
-    } else {
-        let rest = if off_hours == Mode::OnCall { "on call otherwise" } else { "closed otherwise" };
-        format!("office hours {} {workweek}, {rest}", hours.join(" "))
+    let roster_summary = roster_summary(&spec);
+    // What the register declares, where the desk works otherwise.
+    let declared = match (&raw.declared, base) {
+        (Some(d), _) => match ROSTERS.iter().find(|(name, ..)| name == d.get_ref()) {
+            Some((_, always, on_call)) => {
+                let off_hours = if *always {
+                    Mode::Closed
+                } else if *on_call {
+                    Mode::OnCall
+                } else {
+                    Mode::Closed
+                };
+                let declared = RosterSpec { always_staffed: *always, off_hours, ..spec.clone() };
+                (declared != spec).then_some(declared)
+            }
+            None => {
+                let names: Vec<&str> = ROSTERS.iter().map(|r| r.0).collect();
+                c.at(d, format!("unknown roster `{}`: expected one of {}", d.get_ref(), names.join(", ")));
+                None
+            }
+        },
+        (None, Some(b)) => b.declared.clone(),
+        (None, None) => None,
     };
-    Some(StateDraft { code, name, region, tz, languages, roster: spec, roster_summary, profile_name })
+    Some(StateDraft { code, name, region, tz, languages, roster: spec, roster_summary, profile_name, declared })
+}
+
+/// How a roster reads to people: `office hours 09:00-17:00 Mon-Fri, on call otherwise`.
+pub(crate) fn roster_summary(r: &RosterSpec) -> String {
+    if r.always_staffed {
+        return "staffed 24/7".to_string();
+    }
+    let hours: Vec<String> = r.shifts.iter().map(Shift::to_string).collect();
+    let rest = if r.off_hours == Mode::OnCall { "on call otherwise" } else { "closed otherwise" };
+    format!("office hours {} {}, {rest}", hours.join(" "), r.workweek)
 }
 
 /// The contact points: the register's entries the scenario includes, then its own entries

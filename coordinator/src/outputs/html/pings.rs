@@ -1,0 +1,141 @@
+//! A communication check in `report.html`: who answered within an hour, by the receiver's
+//! local hour and declared roster (a chart), and the "declared vs measured" table.
+
+use crate::analysis::pings::{Answered, Declared, Measured, PingFigures};
+use crate::report::Account;
+use pocnet_core::time::format_duration_ms as dur;
+use std::fmt::Write;
+
+const COLOURS: [&str; 3] = ["#1f6feb", "#bf8700", "#cf222e"];
+
+pub(super) fn section(a: &Account<'_>) -> String {
+    let Some(p) = &a.analysis.pings else { return String::new() };
+    let mut o = String::from("<h2>Communication check</h2>");
+    let n = &p.answered;
+    let _ = write!(
+        o,
+        "<p id=\"ping-summary\">{} pings from {}: {} answered within 1 hour, {} within 24 hours, {} later, {} never. A person's answer took {} at the median, {} at p90.</p>",
+        n.sent,
+        p.from,
+        n.within_1h,
+        n.within_24h,
+        n.later,
+        n.never,
+        dur(p.time_to_answer.p50_ms),
+        dur(p.time_to_answer.p90_ms)
+    );
+    let _ =
+        write!(o, "<p id=\"ping-contradicted\">Declared roster contradicted: <b>{}</b>.</p>", p.contradicted_line());
+    o.push_str(&chart(p));
+    o.push_str(&table(p));
+    o
+}
+
+/// Answered within an hour, as a share of the pings sent in each local hour, one line per
+/// declared pattern.
+fn chart(p: &PingFigures) -> String {
+    let (w, h, left, bottom) = (760.0, 260.0, 44.0, 64.0);
+    let x = |hour: f64| left + (w - left - 20.0) * hour / 23.0;
+    let y = |share: f64| 10.0 + (h - bottom - 10.0) * (1.0 - share);
+    let mut o = format!(
+        "<svg id=\"ping-hours\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\"><title>Pings answered within 1 hour by the receiver's local hour, per declared roster</title>"
+    );
+    for share in [0.0, 0.5, 1.0] {
+        let _ = write!(
+            o,
+            "<line x1=\"{left}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"#eee\"/><text x=\"0\" y=\"{:.1}\" font-size=\"11\">{:.0}%</text>",
+            w - 20.0,
+            y(share) + 4.0,
+            share * 100.0,
+            y = y(share)
+        );
+    }
+    for hour in (0..24).step_by(3) {
+        let _ = write!(
+            o,
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\">{hour:02}h</text>",
+            x(f64::from(hour)),
+            h - bottom + 16.0
+        );
+    }
+    let _ = write!(
+        o,
+        "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\">receiver's local hour when the ping was sent</text>",
+        left + (w - left) / 2.0,
+        h - bottom + 32.0
+    );
+    for (i, (declared, colour)) in Declared::ALL.iter().zip(COLOURS).enumerate() {
+        let Some(hours) = p.by_declared_hour.get(declared.as_str()) else { continue };
+        let points: Vec<String> = hours
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.sent > 0)
+            .map(|(hour, a)| format!("{:.1},{:.1}", x(hour as f64), y(share(a))))
+            .collect();
+        let _ = write!(
+            o,
+            "<polyline class=\"ping-line\" data-declared=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\" points=\"{}\"><title>{}</title></polyline>",
+            declared.as_str(),
+            points.join(" "),
+            declared.label()
+        );
+        let _ = write!(
+            o,
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" fill=\"{colour}\">{}</text>",
+            left + 240.0 * i as f64,
+            h - 6.0,
+            declared.label()
+        );
+    }
+    o.push_str("</svg><p class=\"note\">Share of the pings sent in each local hour that a person answered within one hour; a desk declared 24/7 should stay near the top at night.</p>");
+    o
+}
+
+fn share(a: &Answered) -> f64 {
+    if a.sent == 0 {
+        0.0
+    } else {
+        a.within_1h as f64 / a.sent as f64
+    }
+}
+
+fn table(p: &PingFigures) -> String {
+    let mut o = format!(
+        "<table id=\"declared-vs-measured\"><tr><th>state</th><th>declared</th><th>staffed, out of office hours (≤ {})</th><th>staffed, in office hours (≤ {})</th><th>on call (≤ {})</th><th>within 1h</th><th>never</th><th>measured</th></tr>",
+        dur(p.staffed_within_ms),
+        dur(p.staffed_within_ms),
+        dur(p.on_call_within_ms)
+    );
+    let mut states: Vec<_> = p.states.iter().collect();
+    states.sort_by_key(|s| (!matches!(s.measured, Measured::Contradicted { .. }), s.state));
+    for s in states {
+        let cell = |t: &crate::analysis::pings::InTime| {
+            if t.sent == 0 {
+                "-".to_string()
+            } else {
+                format!("{} of {}", t.in_time, t.sent)
+            }
+        };
+        let (class, verdict) = match s.measured {
+            Measured::Consistent => ("ok", "consistent".to_string()),
+            Measured::NotTested => ("", "not tested".to_string()),
+            Measured::Contradicted { during, in_time, of } => {
+                ("bad", format!("contradicted: {} ({in_time} of {of} in time)", during.label()))
+            }
+        };
+        let _ = write!(
+            o,
+            "<tr data-state=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{class}\">{verdict}</td></tr>",
+            s.state,
+            s.state,
+            super::esc(&s.declared_roster),
+            cell(&s.staffed_out_of_office),
+            cell(&s.staffed_in_office),
+            cell(&s.on_call),
+            s.answered.within_1h,
+            s.answered.never
+        );
+    }
+    o.push_str("</table><p class=\"note\">Each ping is placed in the declared roster's mode when it was sent, and in or out of office hours (08:00-18:00 local on working days). A period with at least 3 pings where fewer than half were answered in time contradicts the declared roster (docs/report.md).</p>");
+    o
+}
