@@ -176,7 +176,40 @@ pub fn ledger_of(scenario: &Scenario, clock_run: &ClockRun) -> anyhow::Result<cr
 
 /// The ledger of a clock's run of `scenario` and its figures (thresholds judged).
 pub fn account<'s>(scenario: &'s Scenario, clock_run: &ClockRun) -> anyhow::Result<Account<'s>> {
-    Ok(Account::of(scenario, ledger_of(scenario, clock_run)?))
+    let mut account = Account::of(scenario, ledger_of(scenario, clock_run)?);
+    if let (Some(figures), Some(current)) = (account.analysis.decay.as_mut(), with_current_register(scenario)) {
+        figures.compare(&account.ledger, &in_process_ledger(&current)?);
+    }
+    Ok(account)
+}
+
+/// The same scenario with every register entry current (no stale spans): what the
+/// register decay figures compare with, on the same draws. Not for exercises (people's
+/// actions cannot be replayed on another run).
+pub fn with_current_register(scenario: &Scenario) -> Option<Scenario> {
+    let decay = scenario.register_decay.as_ref().filter(|_| scenario.exercise.is_none())?;
+    let mut current = scenario.clone();
+    current.network.faults.truncate(decay.first_fault);
+    current.register_decay = None;
+    Some(current)
+}
+
+/// Runs `scenario` in process to its end, on a thread of its own (callers may be inside a
+/// runtime), and returns its ledger.
+pub fn in_process_ledger(scenario: &Scenario) -> anyhow::Result<crate::ledger::Ledger> {
+    std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                let (mut engine, next) = InProcess::new(scenario)?;
+                let clock =
+                    Clock::new(next, scenario.network.lookahead_ms(), AsFastAsPossible, exercise_state(scenario));
+                let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+                let run = runtime.block_on(run_to_end(&mut engine, clock))?;
+                ledger_of(scenario, &run)
+            })
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the run with a current register panicked")))
+    })
 }
 
 /// Runs `engine` to the end under `clock`, showing each arrival on `console`.

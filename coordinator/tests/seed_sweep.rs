@@ -279,7 +279,49 @@ fn scenario_text(seed: u64) -> String {
             }
             _ => {
                 let _ = writeln!(s, "\n[[faults]]\nkind = \"stale\"\nstate = \"{}\"", pick(&mut rng, &states));
+                if rng.random_bool(0.5) {
+                    let _ = writeln!(s, "from = \"{}\"\nuntil = \"{}\"", at(from), at(until));
+                }
             }
+        }
+    }
+    // Register decay, fallback channels and a communication check (drawn last: the draws
+    // above stay those of earlier sweeps).
+    if rng.random_bool(0.3) {
+        for name in ["I-24/7", "G7"].iter().take(rng.random_range(1..=2)) {
+            let _ =
+                writeln!(s, "\n[[network.fallback]]\nname = \"{name}\"\ndelay = \"{}m\"", rng.random_range(1..600u32));
+        }
+    }
+    if rng.random_bool(0.3) {
+        let _ = writeln!(
+            s,
+            "\n[register_decay]\nchanges_per_year = {:.1}\nnotified = {:.2}\nnotice_delay = \"{}d\"\ncirculation = \"{}\"",
+            rng.random_range(0.0..20.0f64),
+            rng.random_range(0.0..1.0f64),
+            rng.random_range(1..40u32),
+            pick(&mut rng, &["yearly", "quarterly", "7d", "3d"])
+        );
+    }
+    if rng.random_bool(0.3) {
+        let random = rng.random_bool(0.7);
+        let _ = writeln!(
+            s,
+            "\n[ping_check]\nfrom = \"{}\"\nschedule = \"{}\"\nstart = \"{}\"",
+            pick(&mut rng, &states),
+            if random { "random" } else { "at-once" },
+            at(rng.random_range(0..end / 2))
+        );
+        if random {
+            let _ = writeln!(
+                s,
+                "over = \"{}h\"\nper_state = {}",
+                rng.random_range(1..(DAYS * 12)),
+                rng.random_range(1..6u32)
+            );
+        }
+        if rng.random_bool(0.3) {
+            let _ = writeln!(s, "\n[practice]\npaper_24_7 = {:.2}", rng.random_range(0.0..1.0f64));
         }
     }
     s
@@ -393,6 +435,44 @@ fn independent_accounting(report: &Value) -> Result<(), String> {
     }
     if never != n(&totals["never_reached"]) {
         return Err(format!("{never} requests never reached a desk, {} counted", n(&totals["never_reached"])));
+    }
+    // Pings: each in exactly one ending, consistent with its wait; none among the cases.
+    if requests.iter().any(|r| r["kind"] == "ping") {
+        return Err("a ping among the requests".into());
+    }
+    let pings = report["ping_check"]["pings"].as_array().map_or(&[][..], Vec::as_slice);
+    if pings.len() as u64 != n(&totals["pings"]) {
+        return Err(format!("{} pings listed, {} counted", pings.len(), n(&totals["pings"])));
+    }
+    let mut endings = std::collections::BTreeMap::new();
+    for p in pings {
+        let want = match p["waited_ms"].as_u64() {
+            None => "never",
+            Some(w) if w <= 3_600_000 => "within_1h",
+            Some(w) if w <= 86_400_000 => "within_24h",
+            Some(_) => "later",
+        };
+        if p["ending"] != want {
+            return Err(format!("{}: ending {} but waited {}", p["id"], p["ending"], p["waited_ms"]));
+        }
+        *endings.entry(want).or_insert(0u64) += 1;
+    }
+    if !pings.is_empty() {
+        for (ending, count) in &endings {
+            if n(&report["ping_check"]["answered"][*ending]) != *count {
+                return Err(format!(
+                    "{ending}: {count} pings listed, {} counted",
+                    report["ping_check"]["answered"][*ending]
+                ));
+            }
+        }
+    }
+    // Dead first sends: counted as listed.
+    if let Some(d) = report.get("register_decay") {
+        let dead = requests.iter().filter(|r| r["dead_entry"] == true).count() as u64;
+        if dead != n(&d["first_sends_dead"]) {
+            return Err(format!("{dead} dead first sends listed, {} counted", d["first_sends_dead"]));
+        }
     }
     Ok(())
 }

@@ -140,3 +140,39 @@ fn more_translators_save_evidence_and_cost_their_hours() {
     assert_eq!((bra.added_hours, bra.mean), (120.0, 0.0));
     let _ = std::fs::remove_dir_all(&tmp);
 }
+
+#[test]
+fn the_registers_circulation_is_a_change_a_sweep_can_try() {
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/stale-register.toml");
+    let sweep_dir = std::env::temp_dir().join(format!("pocnet-circulation-{}", std::process::id()));
+    std::fs::create_dir_all(&sweep_dir).expect("dir");
+    let text = |circulation: &str, base: &Path| {
+        format!(
+            "[sweep]\nname = \"c\"\nbase = \"{}\"\nseeds = 2\n\n[[options]]\nname = \"often\"\ncirculation = \"{circulation}\"\n",
+            base.display()
+        )
+    };
+    let file_path = sweep_dir.join("c.toml");
+    std::fs::write(&file_path, text("7d", &base)).expect("write");
+    let s = file::load(&file_path).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.singles.len(), 1);
+    let found = whole(&s);
+    let report = outputs::report(&s, &found);
+    let weekly = &report.ranking[0];
+    assert_eq!(weekly.change, "register circulated 7d");
+    assert_eq!(weekly.added_hours, 0.0, "a circulation adds no desk hours");
+    // Counted apart: the variant's scenario through report.json, seed by seed.
+    for (i, seed) in s.seeds.iter().enumerate() {
+        let changes = [&s.singles[0].change];
+        let variant = pocnet::sweep::variants::apply(&s.base, &changes, *seed);
+        assert_eq!(variant.register_decay.as_ref().map(|d| d.circulation_ms), Some(7 * 86_400_000));
+        assert_eq!(found.singles[0].counts[i], preserved(&variant), "seed {seed}");
+    }
+    assert!(weekly.mean > 0.0, "weekly circulation saves cases on this base: {weekly:?}");
+    // A base without register decay has nothing to circulate.
+    let smoke = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/smoke.toml");
+    std::fs::write(&file_path, text("quarterly", &smoke)).expect("write");
+    let err = file::load(&file_path).expect_err("no decay").to_string();
+    assert!(err.contains("has no `[register_decay]`") && err.contains("c.toml:"), "{err}");
+    let _ = std::fs::remove_dir_all(&sweep_dir);
+}

@@ -107,7 +107,11 @@ impl Agenda {
         let on_time = if envelope.message.is_by_channel() {
             envelope.deliver_at >= link && envelope.deliver_at <= link.plus_ms(limits::DELAY_MS_MAX)
         } else {
-            envelope.deliver_at == link
+            // A request re-sent by a fallback channel takes that channel's delay.
+            let network = self.contact_point.network();
+            let by_fallback = matches!(envelope.message, crate::wire::Message::Request(_))
+                && network.fallbacks.iter().any(|f| envelope.deliver_at == envelope.sent_at.plus_ms(f.delay_ms));
+            envelope.deliver_at == link || by_fallback
         };
         if !on_time {
             return Err(EnqueueError::WrongDelay {

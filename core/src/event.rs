@@ -46,7 +46,8 @@ pub enum EventKind {
     /// Requester: a final response came after it had given up (the outcome stays expired).
     LateResponse { response: Response },
     /// Requester: no acknowledgement yet, so the request went again (attempt 2, 3...).
-    Resent { attempt: u32 },
+    /// Sent again; `via`: the fallback channel it went by (`None`: the register's entry).
+    Resent { attempt: u32, via: Option<u8> },
     /// Requester: no delivery receipt from `to` after `attempts` sends.
     Undeliverable { to: StateCode, attempts: u32 },
     /// Requester: called the receiver's duty officer.

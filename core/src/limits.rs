@@ -68,6 +68,8 @@ pub const CHAIN_LINKS_MAX: usize = 16;
 pub const DATA_CLASSES_MAX: usize = 5;
 /// Regional hubs in one scenario.
 pub const HUBS_MAX: usize = 16;
+/// Fallback channels (`[[network.fallback]]`).
+pub const FALLBACKS_MAX: usize = 8;
 /// Pieces of work one desk's queue holds.
 pub const DESK_QUEUE_MAX: usize = 100_000;
 /// Officers at one desk in one mode.
@@ -226,7 +228,9 @@ pub const NETWORK_BYTES_MAX: usize = INT_BYTES_MAX
             + STATES_MAX * STATE_BYTES
             + ROSTER_BYTES_MAX
             + 8
-            + OFFICERS_BYTES);
+            + OFFICERS_BYTES)
+    + varint_bytes(FALLBACKS_MAX as u64)
+    + FALLBACKS_MAX * (str_bytes(NAME_BYTES_MAX) + INT_BYTES_MAX);
 /// A register entry: state, name, zone, address.
 pub const REGISTER_ENTRY_BYTES_MAX: usize =
     STATE_BYTES + str_bytes(NAME_BYTES_MAX) + str_bytes(TZ_NAME_BYTES_MAX) + str_bytes(ADDRESS_BYTES_MAX);

@@ -41,8 +41,9 @@ pub enum Fault {
     Down { state: StateCode, from: SimTime, until: SimTime },
     /// No envelope crosses between a state of `a` and a state of `b` in `[from, until)`.
     Partition { a: Vec<StateCode>, b: Vec<StateCode>, from: SimTime, until: SimTime },
-    /// The register's entry for `state` is stale: nothing sent to it ever arrives.
-    Stale { state: StateCode },
+    /// The register's entry for `state` is stale in `[from, until)`: nothing sent to it
+    /// through the register arrives (a fallback channel still reaches it).
+    Stale { state: StateCode, from: SimTime, until: SimTime },
 }
 
 /// Why an envelope did not arrive.
@@ -65,6 +66,16 @@ impl fmt::Display for LossReason {
             LossReason::LinkLoss => "packet loss on the link",
         })
     }
+}
+
+/// A channel a requester falls back on when the register's entry does not answer
+/// (INTERPOL's I-24/7, the G7 24/7 network): it reaches the contact point another way,
+/// in `delay_ms`, whatever the register says; no fault of the 24/7 network touches it but
+/// a contact point that is down.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fallback {
+    pub name: String,
+    pub delay_ms: u64,
 }
 
 /// A regional hub: `hub` takes the requests to `members` that arrive while a member's own
@@ -94,6 +105,8 @@ pub struct NetworkModel {
     pub languages: BTreeMap<StateCode, Vec<String>>,
     /// Regional hubs and the states they cover.
     pub hubs: Vec<Hub>,
+    /// Fallback channels, in the order requesters try them on resends.
+    pub fallbacks: Vec<Fallback>,
 }
 
 impl NetworkModel {
@@ -107,6 +120,7 @@ impl NetworkModel {
             regions: BTreeMap::new(),
             languages: BTreeMap::new(),
             hubs: vec![],
+            fallbacks: vec![],
         }
     }
 
@@ -139,11 +153,12 @@ impl NetworkModel {
         self.languages.get(&state).is_none_or(|l| l.is_empty() || l.iter().any(|x| x.eq_ignore_ascii_case(language)))
     }
 
-    /// The smallest delay of any link.
+    /// The smallest delay of any link or fallback channel.
     pub fn lookahead_ms(&self) -> u64 {
         self.links
             .iter()
             .map(|l| l.delay_ms)
+            .chain(self.fallbacks.iter().map(|f| f.delay_ms))
             .chain([self.link_delay_ms])
             .min()
             .unwrap_or(1)
@@ -161,7 +176,9 @@ impl NetworkModel {
             .max()
     }
 
-    /// Whether an envelope from `from` (its `seq`-th) sent at `sent_at` arrives.
+    /// Whether an envelope from `from` (its `seq`-th) sent at `sent_at` arrives;
+    /// `through_register`: it is addressed by the register's entry (a stale entry loses
+    /// it), not an answer on an open thread.
     pub fn fate(
         &self,
         seed: u64,
@@ -169,11 +186,16 @@ impl NetworkModel {
         to: StateCode,
         seq: u64,
         sent_at: SimTime,
+        through_register: bool,
     ) -> Result<SimTime, LossReason> {
         let deliver_at = sent_at.plus_ms(self.delay_ms(from, to));
         for fault in &self.faults {
             match fault {
-                Fault::Stale { state } if *state == to => return Err(LossReason::StaleRegisterEntry),
+                Fault::Stale { state, from: t0, until }
+                    if through_register && *state == to && *t0 <= sent_at && sent_at < *until =>
+                {
+                    return Err(LossReason::StaleRegisterEntry)
+                }
                 Fault::Partition { a, b, from: t0, until }
                     if *t0 <= sent_at
                         && sent_at < *until
@@ -193,6 +215,35 @@ impl NetworkModel {
         let loss = self.rule(from, to).map_or(0.0, |l| l.loss);
         if loss > 0.0 && seed::keyed(seed, from, seq, seed::Purpose::Loss).random::<f64>() < loss {
             return Err(LossReason::LinkLoss);
+        }
+        Ok(deliver_at)
+    }
+
+    /// The fallback channel a request's `attempt`-th send goes by: the first goes by the
+    /// register's entry; each resend by the next fallback in order, and the last fallback
+    /// for every later one (none named: every send by the register).
+    pub fn fallback_for(&self, attempt: u32) -> Option<u8> {
+        let n = self.fallbacks.len();
+        let i = usize::try_from(attempt.checked_sub(2)?).ok()?.min(n.checked_sub(1)?);
+        u8::try_from(i).ok()
+    }
+
+    /// Whether an envelope sent by fallback channel `channel` arrives: only a contact
+    /// point that is down stops it.
+    pub fn fate_by_fallback(
+        &self,
+        channel: u8,
+        from: StateCode,
+        to: StateCode,
+        sent_at: SimTime,
+    ) -> Result<SimTime, LossReason> {
+        let delay = self.fallbacks.get(usize::from(channel)).map_or(self.link_delay_ms, |f| f.delay_ms);
+        let deliver_at = sent_at.plus_ms(delay);
+        if self.down_until(from, sent_at).is_some() {
+            return Err(LossReason::SenderDown);
+        }
+        if self.down_until(to, deliver_at).is_some() {
+            return Err(LossReason::ReceiverDown);
         }
         Ok(deliver_at)
     }
@@ -221,6 +272,20 @@ impl NetworkModel {
                 limits::HUBS_MAX,
                 limits::STATES_MAX
             ));
+        }
+        if self.fallbacks.len() > limits::FALLBACKS_MAX {
+            return Err(format!("more than {} fallback channels", limits::FALLBACKS_MAX));
+        }
+        for f in &self.fallbacks {
+            if f.delay_ms < limits::LINK_DELAY_MS_MIN
+                || f.delay_ms > limits::DELAY_MS_MAX
+                || f.name.len() > limits::NAME_BYTES_MAX
+            {
+                return Err(format!(
+                    "fallback channel `{}`: delay outside [1 ms, 1 year] or name too long",
+                    f.name.chars().take(40).collect::<String>()
+                ));
+            }
         }
         Ok(())
     }
@@ -257,12 +322,24 @@ mod tests {
             from: t,
             until: SimTime(2_000_000),
         });
-        n.faults.push(Fault::Stale { state: code("GHA") });
-        assert_eq!(n.fate(1, code("FRA"), code("VNM"), 0, t), Err(LossReason::ReceiverDown));
-        assert_eq!(n.fate(1, code("VNM"), code("FRA"), 0, t), Err(LossReason::SenderDown));
-        assert_eq!(n.fate(1, code("BRA"), code("FRA"), 0, t), Err(LossReason::Partition));
-        assert_eq!(n.fate(1, code("FRA"), code("GHA"), 0, t), Err(LossReason::StaleRegisterEntry));
-        assert_eq!(n.fate(1, code("BRA"), code("FRA"), 0, SimTime(2_000_000)), Ok(SimTime(2_000_100)));
+        n.faults.push(Fault::Stale { state: code("GHA"), from: SimTime(0), until: SimTime(i64::MAX) });
+        assert_eq!(n.fate(1, code("FRA"), code("VNM"), 0, t, true), Err(LossReason::ReceiverDown));
+        assert_eq!(n.fate(1, code("VNM"), code("FRA"), 0, t, true), Err(LossReason::SenderDown));
+        assert_eq!(n.fate(1, code("BRA"), code("FRA"), 0, t, true), Err(LossReason::Partition));
+        assert_eq!(n.fate(1, code("FRA"), code("GHA"), 0, t, true), Err(LossReason::StaleRegisterEntry));
+        assert_eq!(n.fate(1, code("BRA"), code("FRA"), 0, SimTime(2_000_000), true), Ok(SimTime(2_000_100)));
+        // An answer on an open thread reaches a state whose register entry is stale; a
+        // stale span ends; a fallback channel passes it.
+        assert_eq!(n.fate(1, code("FRA"), code("GHA"), 0, t, false), Ok(t.plus_ms(100)));
+        n.faults.push(Fault::Stale { state: code("CIV"), from: SimTime(10), until: SimTime(20) });
+        assert_eq!(n.fate(1, code("FRA"), code("CIV"), 0, SimTime(19), true), Err(LossReason::StaleRegisterEntry));
+        assert_eq!(n.fate(1, code("FRA"), code("CIV"), 0, SimTime(20), true), Ok(SimTime(120)));
+        assert_eq!(n.fate(1, code("FRA"), code("CIV"), 0, SimTime(9), true), Ok(SimTime(109)));
+        n.fallbacks.push(Fallback { name: "INTERPOL I-24/7".into(), delay_ms: 4_000 });
+        assert_eq!(n.fallback_for(1), None);
+        assert_eq!(n.fallback_for(2), Some(0));
+        assert_eq!(n.fallback_for(9), Some(0));
+        assert_eq!(n.fate_by_fallback(0, code("FRA"), code("GHA"), t), Ok(t.plus_ms(4_000)));
         assert_eq!(n.down_until(code("VNM"), t), Some(SimTime(2_000_000)));
     }
 }

@@ -89,7 +89,8 @@ fn config() -> ContactPointConfig {
         from: SimTime(1),
         until: SimTime(2),
     });
-    network.faults.push(Fault::Stale { state: code("GHA") });
+    network.faults.push(Fault::Stale { state: code("GHA"), from: SimTime(1), until: SimTime(i64::MAX) });
+    network.fallbacks.push(pocnet_core::network::Fallback { name: "INTERPOL I-24/7".into(), delay_ms: 7_200_000 });
     network.regions.insert(code("VNM"), "Asia-Pacific".into());
     network.languages.insert(code("VNM"), vec!["vi".into(), "en".into()]);
     network.hubs.push(pocnet_core::network::Hub {
@@ -189,7 +190,7 @@ fn events() -> Vec<Event> {
         EventKind::ResponseReceived { response: Response::TooLate },
         EventKind::Expired { to: code("FRA"), waited_ms: 86_400_000 },
         EventKind::LateResponse { response: Response::Forwarded },
-        EventKind::Resent { attempt: 2 },
+        EventKind::Resent { attempt: 2, via: Some(0) },
         EventKind::Undeliverable { to: code("FRA"), attempts: 4 },
         EventKind::Escalated,
         EventKind::EscalationReceived,

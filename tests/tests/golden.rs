@@ -7,7 +7,7 @@
 use pocnet_tests::{pocnet, scratch, text, workspace_root};
 use std::time::Duration;
 
-const SCENARIOS: [&str; 10] = [
+const SCENARIOS: [&str; 11] = [
     "smoke",
     "hanoi-72",
     "hanoi-72-quarter",
@@ -18,6 +18,7 @@ const SCENARIOS: [&str; 10] = [
     "partition",
     "tabletop-hour",
     "ping-check",
+    "stale-register",
 ];
 const FILES: [&str; 5] = ["report.json", "summary.md", "junit.xml", "report.html", "after-action.md"];
 

@@ -7,6 +7,7 @@
 
 pub mod breakdown;
 pub mod coverage;
+pub mod decay;
 pub mod desks;
 pub mod evidence;
 pub mod hubs;
@@ -108,6 +109,8 @@ pub struct Analysis {
     pub hubs: Vec<hubs::HubFigures>,
     /// A communication check.
     pub pings: Option<pings::PingFigures>,
+    /// Register entries that went stale.
+    pub decay: Option<decay::DecayFigures>,
 }
 
 impl Analysis {
@@ -126,6 +129,7 @@ impl Analysis {
             desks: desks::figures(scenario, ledger),
             hubs: hubs::figures(scenario, ledger),
             pings: pings::figures(scenario, ledger),
+            decay: decay::figures(scenario, ledger),
         }
     }
 }

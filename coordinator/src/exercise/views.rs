@@ -60,7 +60,10 @@ pub fn describe(kind: &EventKind) -> String {
             format!("expired: no final response from {to} within {}", format_duration_ms(*waited_ms))
         }
         EventKind::LateResponse { response } => format!("late response: {}", response_name(response)),
-        EventKind::Resent { attempt } => format!("resent (attempt {attempt})"),
+        EventKind::Resent { attempt, via: None } => format!("resent (attempt {attempt})"),
+        EventKind::Resent { attempt, via: Some(channel) } => {
+            format!("resent by fallback channel {channel} (attempt {attempt})")
+        }
         EventKind::Undeliverable { to, attempts } => {
             format!("undeliverable: no delivery receipt from {to} after {attempts} attempts")
         }

@@ -284,6 +284,26 @@ impl<'e> Life<'e> {
             .map(|e| e.at)
     }
 
+    /// The first send reached a stale register entry (lost at once, to nobody).
+    pub fn first_send_dead(&self) -> bool {
+        let Some(d) = self.departure else { return false };
+        self.requester.iter().any(|e| {
+            e.at == d.at
+                && matches!(&e.kind, EventKind::Lost { to, reason: pocnet_core::network::LossReason::StaleRegisterEntry } if *to == d.to)
+        })
+    }
+
+    /// The fallback channels its resends went by, in order.
+    pub fn fallbacks(&self) -> Vec<u8> {
+        self.requester
+            .iter()
+            .filter_map(|e| match e.kind {
+                EventKind::Resent { via, .. } => via,
+                _ => None,
+            })
+            .collect()
+    }
+
     pub fn resends(&self) -> usize {
         self.at_requester(|k| matches!(k, EventKind::Resent { .. })).len()
     }

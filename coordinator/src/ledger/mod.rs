@@ -159,6 +159,10 @@ pub struct Request {
     /// it handed it back to execute.
     pub hub: Option<StateCode>,
     pub handed_back: bool,
+    /// Its first send reached a stale register entry.
+    pub dead_entry: bool,
+    /// The fallback channels its resends went by (indices of `network.fallbacks`).
+    pub fallbacks: Vec<u8>,
 }
 
 impl Request {
@@ -704,5 +708,7 @@ fn request(
         evidence_at,
         hub: life.hub(),
         handed_back: life.handed_back(),
+        dead_entry: life.first_send_dead(),
+        fallbacks: life.fallbacks(),
     })
 }

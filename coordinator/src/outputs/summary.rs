@@ -59,6 +59,27 @@ pub fn summary_md(a: &Account<'_>) -> String {
             );
         }
     }
+    if let Some(d) = &a.analysis.decay {
+        let _ = writeln!(
+            o,
+            "\n## Register decay\n\n{} of {} first sends ({:.1}%) reached a stale register entry ({} entries stale at the start); {} reached the desk by a fallback channel, {} never did; time lost p50 {}, p90 {}.",
+            d.first_sends_dead,
+            d.requests,
+            d.first_sends_dead_share * 100.0,
+            d.stale_at_start,
+            d.reached_by_fallback,
+            d.never_reached,
+            dur(d.time_lost.p50_ms),
+            dur(d.time_lost.p90_ms)
+        );
+        if let Some(c) = &d.with_current_register {
+            let _ = writeln!(
+                o,
+                "\nWith every entry current: {} cases succeeded instead of {}; **{} lost to stale entries**, {} saved by the delay.",
+                c.succeeded_with_current_register, c.succeeded, c.lost_to_stale_entries, c.saved_by_the_delay
+            );
+        }
+    }
     if !a.analysis.thresholds.is_empty() {
         let _ = writeln!(o, "\n## Thresholds\n\n| | threshold | measured |\n|---|---|---|");
         for v in &a.analysis.thresholds {

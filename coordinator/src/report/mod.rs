@@ -64,6 +64,10 @@ pub struct Report<'a> {
     /// the roster the register declares.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ping_check: Option<PingCheckRecord<'a>>,
+    /// Register entries that went stale: first sends to dead entries, the fallback's
+    /// cost, the cases it cost.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub register_decay: Option<&'a crate::analysis::decay::DecayFigures>,
     pub cases: Vec<CaseRecord>,
     pub requests: Vec<RequestRecord>,
 }
@@ -235,6 +239,12 @@ pub struct RequestRecord {
     pub hub: Option<StateCode>,
     #[serde(skip_serializing_if = "is_false")]
     pub handed_back: bool,
+    /// Its first send reached a stale register entry.
+    #[serde(skip_serializing_if = "is_false")]
+    pub dead_entry: bool,
+    /// The fallback channels its resends went by, in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fallbacks: Vec<String>,
     /// The evidence step of this request (when modelled, or when it names classes of data).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evidence: Option<evidence::RequestEvidence>,
@@ -305,6 +315,18 @@ impl<'s> Account<'s> {
             ),
             None => String::new(),
         };
+        let pings = match &self.analysis.decay {
+            Some(d) => format!(
+                "{pings}; {} of {} first sends to stale entries{}",
+                d.first_sends_dead,
+                d.requests,
+                d.with_current_register
+                    .as_ref()
+                    .map(|c| format!(", {} cases lost to them", c.lost_to_stale_entries))
+                    .unwrap_or_default()
+            ),
+            None => pings,
+        };
         format!(
             "{} injects ({} requests): {}{lost}{pings} ({} windows, last input {})",
             t.injects,
@@ -364,6 +386,18 @@ impl<'s> Account<'s> {
                     time_to_outcome_ms: r.time_to_outcome_ms(),
                     hub: r.hub,
                     handed_back: r.handed_back,
+                    dead_entry: r.dead_entry,
+                    fallbacks: r
+                        .fallbacks
+                        .iter()
+                        .map(|c| {
+                            scenario
+                                .network
+                                .fallbacks
+                                .get(usize::from(*c))
+                                .map_or_else(|| c.to_string(), |f| f.name.clone())
+                        })
+                        .collect(),
                     evidence: self.request_evidence(r),
                 }
             })
@@ -425,6 +459,7 @@ impl<'s> Account<'s> {
             desks: &a.desks,
             hubs: &a.hubs,
             ping_check: a.pings.as_ref().map(|figures| PingCheckRecord { figures, pings: self.ping_records() }),
+            register_decay: a.decay.as_ref(),
             cases: ledger
                 .cases
                 .iter()

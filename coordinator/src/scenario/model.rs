@@ -26,6 +26,8 @@ pub struct StateEntry {
     /// The roster the register declares, where the desk works otherwise (`roster`): what a
     /// ping check's answers are compared with.
     pub declared: Option<RosterSpec>,
+    /// When the register's entry was last verified.
+    pub verified: Option<SimTime>,
 }
 
 impl StateEntry {
@@ -33,6 +35,46 @@ impl StateEntry {
     pub fn declared_roster(&self) -> &RosterSpec {
         self.declared.as_ref().unwrap_or(&self.roster)
     }
+}
+
+/// One change of a register entry (a new officer, number or address).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntryChange {
+    pub state: StateCode,
+    pub at: SimTime,
+    /// The state notified it to the Secretary-General.
+    pub notified: bool,
+}
+
+/// A register entry that is stale from `changed` until the refresh that corrects it
+/// (`None`: none in the run).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StaleSpan {
+    pub state: StateCode,
+    pub changed: SimTime,
+    pub notified: bool,
+    pub until: Option<SimTime>,
+}
+
+/// `[register_decay]`: the parameters, each entry's changes, and the stale spans they give
+/// under the circulation (`validate::decay` has the model).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegisterDecay {
+    pub changes_per_year: f64,
+    pub notified: f64,
+    pub notice_delay_ms: u64,
+    /// As written: `yearly`, `quarterly` or a duration.
+    pub circulation: String,
+    pub circulation_ms: u64,
+    pub last_circulated: SimTime,
+    pub changes: Vec<EntryChange>,
+    /// A communication check's end, and when it pinged each state.
+    pub check: Option<(SimTime, Vec<(StateCode, SimTime)>)>,
+    pub stale: Vec<StaleSpan>,
+    /// The stale spans' faults are `network.faults[first_fault..]`.
+    pub first_fault: usize,
+    /// The scenario's start.
+    pub start: SimTime,
 }
 
 /// A person's answer is expected within an hour while the declared roster says staffed
@@ -96,6 +138,8 @@ pub struct Scenario {
     pub ping_check: Option<PingCheck>,
     /// `[practice] paper_24_7`: the share of desks declared 24/7 that keep office hours.
     pub paper_24_7: Option<f64>,
+    /// Register entries that go stale (their faults are in `network.faults`).
+    pub register_decay: Option<RegisterDecay>,
 }
 
 /// A parameter of the model, its value and where the value comes from.

@@ -90,6 +90,10 @@ pub(crate) struct RawFile {
     /// How desks work in practice where it differs from what the register declares.
     #[serde(default)]
     pub(crate) practice: Option<Spanned<RawPractice>>,
+    /// Register entries that go stale, the register's circulation, and what requesters
+    /// do about it (`[[network.fallback]]`).
+    #[serde(default)]
+    pub(crate) register_decay: Option<Spanned<RawRegisterDecay>>,
 }
 
 /// `[ping_check]`: test messages from one contact point to the others, each answered when
@@ -128,6 +132,44 @@ pub(crate) struct RawPingCheck {
     #[serde(default)]
     #[schemars(schema_with = "schema::duration")]
     pub(crate) on_call_within: Option<Spanned<String>>,
+}
+
+/// `[register_decay]`: entries that go stale between circulations of the register.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawRegisterDecay {
+    /// How often a contact point's entry changes (a new officer, number or address), per
+    /// entry and year (an assumption: no published rate of turnover exists).
+    #[schemars(schema_with = "schema::non_negative")]
+    pub(crate) changes_per_year: Spanned<f64>,
+    /// Share of changes the state notifies to the Secretary-General (default 0.5, an
+    /// assumption); the rest only a communication check finds.
+    #[serde(default)]
+    #[schemars(schema_with = "schema::probability")]
+    pub(crate) notified: Option<Spanned<f64>>,
+    /// From a change to its notification reaching the register (default 30d, an
+    /// assumption).
+    #[serde(default)]
+    #[schemars(schema_with = "schema::duration")]
+    pub(crate) notice_delay: Option<Spanned<String>>,
+    /// How often the register is circulated: `yearly` (default: Art. 41), `quarterly`, or
+    /// a duration like 30d.
+    #[serde(default)]
+    pub(crate) circulation: Option<Spanned<String>>,
+    /// When it was last circulated before the scenario, RFC 3339 (default: half a period
+    /// before the start).
+    #[serde(default)]
+    pub(crate) last_circulated: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawFallback {
+    /// The channel's name (INTERPOL I-24/7, G7 24/7 network).
+    pub(crate) name: Spanned<String>,
+    /// Its one-way delay, as a duration (no fault of the 24/7 network touches it).
+    #[schemars(schema_with = "schema::duration")]
+    pub(crate) delay: Spanned<String>,
 }
 
 /// `[practice]`: desks that do not work as the register declares.
@@ -316,6 +358,10 @@ pub(crate) struct RawNetwork {
     pub(crate) link_delay: Option<Spanned<String>>,
     #[serde(default)]
     pub(crate) links: Vec<Spanned<RawLink>>,
+    /// Channels a requester falls back on, in order, when a request sent through the
+    /// register's entry has no delivery receipt by its profile's `resend_after`.
+    #[serde(default)]
+    pub(crate) fallback: Vec<Spanned<RawFallback>>,
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -510,6 +556,11 @@ pub(crate) struct RawState {
     #[serde(default)]
     #[schemars(schema_with = "schema::roster")]
     pub(crate) declared: Option<Spanned<String>>,
+    /// When the register's entry was last verified (a date, 2025-06-01): it goes stale
+    /// from then at `[register_decay]`'s rate.
+    #[serde(default)]
+    #[schemars(schema_with = "schema::date")]
+    pub(crate) verified: Option<Spanned<String>>,
     /// A profile of this file or of the register.
     #[serde(default)]
     pub(crate) profile: Option<Spanned<String>>,

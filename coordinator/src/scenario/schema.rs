@@ -184,6 +184,14 @@ pub(super) fn seed(_: &mut SchemaGenerator) -> Schema {
     json_schema!({ "type": "integer", "minimum": 0 })
 }
 
+pub(super) fn date(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({ "type": "string", "pattern": "^\\d{4}-\\d\\d-\\d\\d$", "description": "YYYY-MM-DD" })
+}
+
+pub(super) fn non_negative(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({ "type": "number", "minimum": 0 })
+}
+
 pub(super) fn probability(_: &mut SchemaGenerator) -> Schema {
     json_schema!({ "type": "number", "minimum": 0, "maximum": 1 })
 }

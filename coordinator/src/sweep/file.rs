@@ -72,6 +72,10 @@ struct RawOption {
     /// A regional hub: one variant.
     #[serde(default)]
     hub: Option<Spanned<RawHub>>,
+    /// How often the register is circulated (`yearly`, `quarterly`, a duration): one
+    /// variant; the base scenario must have `[register_decay]`.
+    #[serde(default)]
+    circulation: Option<Spanned<String>>,
 }
 
 /// What a sweep counts in each run, the more the better.
@@ -112,17 +116,20 @@ pub enum Change {
     Translators { state: StateCode, officers: Officers },
     /// A regional hub.
     Hub(Hub),
+    /// The register's circulation (`[register_decay]`).
+    Circulation { name: String, period_ms: u64 },
 }
 
 impl Change {
-    /// The state it changes (a hub: the hub's).
-    pub fn state(&self) -> StateCode {
+    /// The state it changes (a hub: the hub's; the register's circulation: none).
+    pub fn state(&self) -> Option<StateCode> {
         match self {
             Change::Roster { state, .. }
             | Change::Hours { state, .. }
             | Change::Officers { state, .. }
-            | Change::Translators { state, .. } => *state,
-            Change::Hub(h) => h.hub,
+            | Change::Translators { state, .. } => Some(*state),
+            Change::Hub(h) => Some(h.hub),
+            Change::Circulation { .. } => None,
         }
     }
 
@@ -144,6 +151,7 @@ impl Change {
                 let members: Vec<&str> = h.members.iter().map(|m| m.as_str()).collect();
                 format!("hub {} for {}", h.hub, members.join(" "))
             }
+            Change::Circulation { name, .. } => format!("register circulated {name}"),
         }
     }
 }
@@ -267,6 +275,41 @@ fn singles(c: &mut Checker<'_>, options: &[Spanned<RawOption>], base: &Scenario)
     let mut out = Vec::new();
     for o in options {
         let r = o.get_ref();
+        if let Some(circulation) = &r.circulation {
+            if r.states.is_some()
+                || r.hub.is_some()
+                || r.roster.is_some()
+                || r.hours.is_some()
+                || r.officers.is_some()
+                || r.translators.is_some()
+            {
+                c.at(o, "an option changes the register's circulation, a hub or states, one of them");
+                continue;
+            }
+            if base.register_decay.is_none() {
+                c.at(circulation, "the base scenario has no `[register_decay]`: nothing is circulated");
+                continue;
+            }
+            let fits = |period_ms: u64| {
+                let (mut decay, mut faults) = (base.register_decay.clone(), base.network.faults.clone());
+                decay.as_mut().map(|d| crate::scenario::validate::decay::recirculate(d, &mut faults, "", period_ms))
+            };
+            match crate::scenario::validate::decay::circulation_ms(circulation.get_ref()) {
+                Ok(period_ms) if matches!(fits(period_ms), Some(Err(_))) => c.at(
+                    circulation,
+                    format!(
+                        "with this circulation the stale spans and the base's faults are more than {}",
+                        pocnet_core::limits::FAULTS_MAX
+                    ),
+                ),
+                Ok(period_ms) => out.push(Single {
+                    option: r.name.clone(),
+                    change: Change::Circulation { name: circulation.get_ref().clone(), period_ms },
+                }),
+                Err(e) => c.at(circulation, e),
+            }
+            continue;
+        }
         if let Some(hub) = &r.hub {
             if r.states.is_some()
                 || r.roster.is_some()

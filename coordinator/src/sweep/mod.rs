@@ -181,7 +181,7 @@ pub fn finish(sweep: &Sweep, first: Vec<Counted>, progress: &Progress) -> anyhow
     let mut picked: Vec<usize> = Vec::new();
     let mut states = std::collections::BTreeSet::new();
     for r in ranked.iter().filter(|r| r.mean > 0.0 && r.added_hours > 0.0) {
-        if states.insert(sweep.singles[r.single].change.state()) {
+        if sweep.singles[r.single].change.state().is_none_or(|s| states.insert(s)) {
             picked.push(r.single);
         }
     }

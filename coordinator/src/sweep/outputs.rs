@@ -224,21 +224,35 @@ pub fn markdown(r: &Report) -> String {
         r.seeds,
         base.map_or(0.0, |b| b.hours_per_week)
     );
-    match r.ranking.iter().find(|x| x.per_added_hour.is_some_and(|p| p > 0.0) && !x.within_noise) {
-        Some(best) => {
-            let _ = writeln!(
-                o,
-                "**The change that saves the most evidence per added staffed hour: {} ({}), {} cases a run for {:.0} hours a week: {:.3} per hour.**\n",
-                best.change,
-                best.option,
-                ci(best),
-                best.added_hours,
-                best.per_added_hour.unwrap_or(0.0)
-            );
-        }
-        None => {
-            let _ = writeln!(o, "**No single change saves evidence beyond the noise of these seeds: run more seeds, or try larger changes.**\n");
-        }
+    let per_hour = r.ranking.iter().find(|x| x.per_added_hour.is_some_and(|p| p > 0.0) && !x.within_noise);
+    // Changes that add no staffed desk hours (the register's circulation): the most saved.
+    let free = r
+        .ranking
+        .iter()
+        .filter(|x| x.added_hours <= 0.0 && x.mean > 0.0 && !x.within_noise)
+        .max_by(|a, b| a.mean.total_cmp(&b.mean).then(b.change.cmp(&a.change)));
+    if let Some(best) = per_hour {
+        let _ = writeln!(
+            o,
+            "**The change that saves the most evidence per added staffed hour: {} ({}), {} cases a run for {:.0} hours a week: {:.3} per hour.**\n",
+            best.change,
+            best.option,
+            ci(best),
+            best.added_hours,
+            best.per_added_hour.unwrap_or(0.0)
+        );
+    }
+    if let Some(best) = free {
+        let _ = writeln!(
+            o,
+            "**The change that saves the most evidence at no added staffed hours: {} ({}), {} cases a run.**\n",
+            best.change,
+            best.option,
+            ci(best)
+        );
+    }
+    if per_hour.is_none() && free.is_none() {
+        let _ = writeln!(o, "**No single change saves evidence beyond the noise of these seeds: run more seeds, or try larger changes.**\n");
     }
     let _ = writeln!(o, "## Single changes, by evidence saved per added hour\n");
     let _ = writeln!(

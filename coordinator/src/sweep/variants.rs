@@ -56,6 +56,13 @@ pub fn apply(base: &Scenario, changes: &[&Change], seed: u64) -> Scenario {
                 s.network.hubs.retain(|h| !h.members.is_empty() && h.hub != hub.hub);
                 s.network.hubs.push(hub.clone());
             }
+            Change::Circulation { name, period_ms } => {
+                if let Some(decay) = s.register_decay.as_mut() {
+                    // Validated with the file: the base's faults and these spans fit.
+                    let _ =
+                        crate::scenario::validate::decay::recirculate(decay, &mut s.network.faults, name, *period_ms);
+                }
+            }
         }
     }
     s

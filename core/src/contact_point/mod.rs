@@ -302,7 +302,27 @@ impl ContactPoint {
     pub(super) fn send(&mut self, now: SimTime, to: StateCode, id: RequestId, message: Message) {
         let seq = self.next_seq;
         self.next_seq += 1;
-        match self.network.fate(self.seed, self.state, to, seq, now) {
+        match self.network.fate(self.seed, self.state, to, seq, now, message.through_register()) {
+            Ok(deliver_at) => {
+                self.transmits.push_back(Envelope { from: self.state, to, seq, sent_at: now, deliver_at, message })
+            }
+            Err(reason) => self.emit(now, id, EventKind::Lost { to, reason }),
+        }
+    }
+
+    /// Sends `message` by fallback channel `channel` (a resend that the register's entry
+    /// did not answer).
+    pub(super) fn send_by_fallback(
+        &mut self,
+        now: SimTime,
+        to: StateCode,
+        id: RequestId,
+        channel: u8,
+        message: Message,
+    ) {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        match self.network.fate_by_fallback(channel, self.state, to, now) {
             Ok(deliver_at) => {
                 self.transmits.push_back(Envelope { from: self.state, to, seq, sent_at: now, deliver_at, message })
             }

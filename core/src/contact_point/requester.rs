@@ -137,8 +137,12 @@ impl ContactPoint {
             sent.timers.push(t);
             self.timers.insert(t);
         }
-        self.emit(now, id, EventKind::Resent { attempt });
-        self.send(now, to, id, Message::Request(Box::new(request)));
+        let via = self.network.fallback_for(attempt);
+        self.emit(now, id, EventKind::Resent { attempt, via });
+        match via {
+            Some(channel) => self.send_by_fallback(now, to, id, channel, Message::Request(Box::new(request))),
+            None => self.send(now, to, id, Message::Request(Box::new(request))),
+        }
     }
 
     /// Ends a sent request without a final response (expired, undeliverable).

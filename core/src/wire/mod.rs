@@ -21,7 +21,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 /// Bumped on any change to a type of [`peer`], [`control`] or a node's journal.
-pub const PROTOCOL_VERSION: u16 = 3;
+pub const PROTOCOL_VERSION: u16 = 4;
 /// ALPN protocol name on every QUIC connection.
 pub const ALPN: &[u8] = b"pocnet/1";
 
@@ -379,6 +379,10 @@ mod size_bounds {
                     officers: Some(Officers { staffed: u16::MAX, on_call: u16::MAX }),
                 };
                 HUBS_MAX
+            ],
+            fallbacks: vec![
+                crate::network::Fallback { name: "x".repeat(NAME_BYTES_MAX), delay_ms: u64::MAX };
+                crate::limits::FALLBACKS_MAX
             ],
         };
         let setup = ToNode::Setup {

@@ -76,6 +76,12 @@ pub enum Message {
 }
 
 impl Message {
+    /// Whether it is addressed by the register's entry (a new request, a call to the duty
+    /// officer), not an answer on a thread already open: only these reach a stale entry.
+    pub fn through_register(&self) -> bool {
+        matches!(self, Message::Request(_) | Message::Escalation { .. })
+    }
+
     /// Whether it travels between central authorities (MLA), whose channel adds its own
     /// delay to the link's, untouched by the 24/7 network's faults.
     pub fn is_by_channel(&self) -> bool {

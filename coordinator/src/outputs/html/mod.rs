@@ -2,6 +2,7 @@
 //! exercise's leads with its after-action review. The charts are in [`charts`].
 
 mod charts;
+mod decay;
 mod desks;
 mod evidence;
 mod pings;
@@ -45,6 +46,7 @@ pub fn report_html(a: &Account<'_>, after_action: Option<&crate::outputs::after_
     }
     o.push_str(&evidence::section(a));
     o.push_str(&pings::section(a));
+    o.push_str(&decay::section(a));
     let _ = writeln!(o, "<h2>Outcomes</h2><table id=\"outcomes\"><tr><th>outcome</th><th>cases</th></tr>");
     for (name, n) in a.by_outcome() {
         let _ = writeln!(o, "<tr><td>{name}</td><td>{n}</td></tr>");

@@ -2,6 +2,7 @@
 //! where it is. One file per part of a scenario; this one walks them in order and holds
 //! the field checks they share.
 
+pub mod decay;
 mod evidence;
 mod exercise;
 pub(crate) mod fields;
@@ -103,6 +104,7 @@ pub(crate) fn validate(
         n.regions = regions.clone();
         n.languages = states.iter().map(|s| (s.code, s.languages.clone())).collect();
         n.hubs = hubs::hubs(c, &raw.hubs, &states, &codes, &regions);
+        n.fallbacks = raw.network.as_ref().map(|r| decay::fallbacks(c, &r.fallback)).unwrap_or_default();
         for f in raw.faults.iter().filter(|f| !matches!(f.get_ref().kind.get_ref().as_str(), "crash" | "cut")) {
             if n.faults.len() == limits::FAULTS_MAX {
                 c.at(f, format!("more than {} down, partition and stale faults", limits::FAULTS_MAX));
@@ -148,9 +150,31 @@ pub(crate) fn validate(
         (Some(p), Some(start), Some(end)) => ping_check::ping_check(c, p, &states, &codes, &regions, (start, end)),
         _ => None,
     };
+    let mut pings = Vec::new();
     if let (Some(check), Some(seed)) = (&ping_check, seed) {
-        injects.extend(ping_check::pings(check, seed, next_case));
+        pings = ping_check::pings(check, seed, next_case);
     }
+    // Register entries that go stale: their spans are faults after the scenario's own.
+    let register_decay = match (&raw.register_decay, seed, window) {
+        (Some(d), Some(seed), Some(window)) => {
+            let check_end = ping_check.as_ref().map(|p| p.start.plus_ms(p.over_ms));
+            decay::register_decay(c, d, &states, window, seed, &pings, check_end)
+        }
+        _ => None,
+    };
+    injects.extend(pings);
+    let register_decay = match (register_decay, network.as_mut()) {
+        (Some(mut d), Some(n)) => {
+            d.first_fault = n.faults.len();
+            if n.faults.len() + d.stale.len() > limits::FAULTS_MAX {
+                let span = raw.register_decay.as_ref().map_or(0..0, |r| r.span());
+                c.error(span, format!("register decay makes {} stale spans, and with the scenario's faults that is more than {}: lower changes_per_year or circulate more often", d.stale.len(), limits::FAULTS_MAX));
+            }
+            n.faults.extend(d.faults());
+            Some(d)
+        }
+        _ => None,
+    };
     if injects.len() > INJECTS_MAX {
         c.error(0..0, format!("{} injects; at most {INJECTS_MAX}", injects.len()));
     }
@@ -210,5 +234,6 @@ pub(crate) fn validate(
         thresholds,
         ping_check,
         paper_24_7,
+        register_decay,
     })
 }

@@ -162,7 +162,15 @@ pub(crate) fn fault(
             let (from, until) = span?;
             Some(Fault::Down { state: state?, from, until })
         }
-        "stale" => Some(Fault::Stale { state: state_of(c)? }),
+        "stale" => {
+            // Without `from` and `until`: stale for the whole run.
+            let state = state_of(c);
+            let (from, until) = match (&r.from, &r.until) {
+                (None, None) => (start, SimTime(i64::MAX)),
+                _ => span_of(c)?,
+            };
+            Some(Fault::Stale { state: state?, from, until })
+        }
         "partition" => {
             let members = |c: &mut Checker<'_>, list: &Option<Vec<Spanned<String>>>, name: &str| -> Option<Vec<Side>> {
                 let Some(list) = list else {

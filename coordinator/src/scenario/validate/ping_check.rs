@@ -105,7 +105,7 @@ pub(crate) fn ping_check(
 }
 
 /// A stream of its own for `purpose`, from the scenario seed.
-fn stream(seed: u64, purpose: u64) -> rand_chacha::ChaCha8Rng {
+pub(crate) fn stream(seed: u64, purpose: u64) -> rand_chacha::ChaCha8Rng {
     rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ purpose.wrapping_mul(0xD6E8_FEB8_6659_FD93))
 }
 

@@ -10,7 +10,7 @@ use crate::scenario::raw::{RawFile, RawState};
 use crate::scenario::schema::ROSTERS;
 use pocnet_core::limits;
 use pocnet_core::roster::{Mode, Roster, RosterSpec, Shift, WorkWeek};
-use pocnet_core::StateCode;
+use pocnet_core::{SimTime, StateCode};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A contact point before its profile is resolved: profiles come from the register and the
@@ -27,6 +27,7 @@ pub(crate) struct StateDraft {
     pub(crate) profile_name: String,
     /// The roster the register declares, where the desk works otherwise.
     pub(crate) declared: Option<RosterSpec>,
+    pub(crate) verified: Option<SimTime>,
 }
 
 impl StateDraft {
@@ -57,6 +58,7 @@ impl StateDraft {
             profile_name: self.profile_name,
             profile,
             declared: self.declared,
+            verified: self.verified,
         }
     }
 }
@@ -206,7 +208,29 @@ pub(crate) fn state(
         (None, Some(b)) => b.declared.clone(),
         (None, None) => None,
     };
-    Some(StateDraft { code, name, region, tz, languages, roster: spec, roster_summary, profile_name, declared })
+    let verified = match (&raw.verified, base) {
+        (Some(v), _) => match v.get_ref().parse::<jiff::civil::Date>() {
+            Ok(d) => d.to_zoned(jiff::tz::TimeZone::UTC).ok().map(|z| SimTime::from_timestamp(z.timestamp())),
+            Err(_) => {
+                c.at(v, format!("verified: `{}` is not a date like 2025-06-01", v.get_ref()));
+                None
+            }
+        },
+        (None, Some(b)) => b.verified,
+        (None, None) => None,
+    };
+    Some(StateDraft {
+        code,
+        name,
+        region,
+        tz,
+        languages,
+        roster: spec,
+        roster_summary,
+        profile_name,
+        declared,
+        verified,
+    })
 }
 
 /// How a roster reads to people: `office hours 09:00-17:00 Mon-Fri, on call otherwise`.

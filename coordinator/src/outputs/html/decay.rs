@@ -1,0 +1,109 @@
+//! Register decay in `report.html`: which entries were stale during the run (a bar per
+//! entry), the requests whose first send reached one (dots), and what it cost.
+
+use crate::report::Account;
+use pocnet_core::time::format_duration_ms as dur;
+use pocnet_core::{SimTime, StateCode};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// Rows drawn at most (the entries with the most dead first sends).
+const ROWS_MAX: usize = 40;
+
+pub(super) fn section(a: &Account<'_>) -> String {
+    let (Some(d), Some(decay)) = (&a.analysis.decay, &a.scenario.register_decay) else { return String::new() };
+    let mut o = String::from("<h2>Register decay</h2>");
+    let _ = write!(
+        o,
+        "<p id=\"decay-summary\">{} of {} first sends ({:.1}%) reached a stale register entry; {} reached the desk by a fallback channel, {} never did. The stale entry cost {} at the median, {} at p90.</p>",
+        d.first_sends_dead,
+        d.requests,
+        d.first_sends_dead_share * 100.0,
+        d.reached_by_fallback,
+        d.never_reached,
+        dur(d.time_lost.p50_ms),
+        dur(d.time_lost.p90_ms)
+    );
+    if let Some(c) = &d.with_current_register {
+        let _ = write!(
+            o,
+            "<p id=\"decay-cost\">With every entry current (the same run otherwise), {} cases would have succeeded instead of {}: <b>{} lost to stale entries</b>, {} saved by the delay.</p>",
+            c.succeeded_with_current_register, c.succeeded, c.lost_to_stale_entries, c.saved_by_the_delay
+        );
+    }
+    // The run's window: the scenario, or to the last dead first send if later.
+    let dead: Vec<(StateCode, SimTime)> =
+        a.ledger.requests.iter().filter(|r| r.dead_entry).map(|r| (r.to, r.scheduled)).collect();
+    let (t0, t1) = (a.scenario.start, dead.iter().map(|(_, t)| *t).max().unwrap_or(a.scenario.end).max(a.scenario.end));
+    let mut per_state: BTreeMap<StateCode, usize> = BTreeMap::new();
+    for (s, _) in &dead {
+        *per_state.entry(*s).or_default() += 1;
+    }
+    let mut rows: Vec<StateCode> =
+        decay.stale.iter().filter(|s| s.changed < t1 && s.until.is_none_or(|u| u > t0)).map(|s| s.state).collect();
+    rows.dedup();
+    rows.sort_by_key(|s| (std::cmp::Reverse(per_state.get(s).copied().unwrap_or(0)), *s));
+    rows.truncate(ROWS_MAX);
+    if rows.is_empty() {
+        o.push_str("<p>No entry was stale during the run.</p>");
+        return o;
+    }
+    let (w, row, left, top) = (900.0, 14.0, 44.0, 20.0);
+    let h = top + row * rows.len() as f64 + 30.0;
+    let span = (t1.0 - t0.0).max(1) as f64;
+    let x = |t: SimTime| left + (w - left - 10.0) * ((t.0 - t0.0) as f64 / span).clamp(0.0, 1.0);
+    let _ = write!(
+        o,
+        "<svg id=\"stale-entries\" width=\"{w}\" height=\"{h:.0}\" viewBox=\"0 0 {w} {h:.0}\" role=\"img\"><title>Stale register entries during the run, and the first sends that reached them</title>"
+    );
+    let days = ((t1.0 - t0.0) / 86_400_000).max(1);
+    let step = (days / 14).max(1);
+    for day in (0..=days).step_by(step as usize) {
+        let t = t0.plus_ms(u64::try_from(day).unwrap_or(0) * 86_400_000);
+        let _ = write!(
+            o,
+            "<line x1=\"{xd:.1}\" y1=\"{top}\" x2=\"{xd:.1}\" y2=\"{:.1}\" stroke=\"#eee\"/><text x=\"{xd:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"middle\">{}</text>",
+            h - 24.0,
+            h - 10.0,
+            &t.to_string()[5..10],
+            xd = x(t)
+        );
+    }
+    for (i, state) in rows.iter().enumerate() {
+        let y = top + row * i as f64;
+        let _ = write!(o, "<text x=\"0\" y=\"{:.1}\" font-size=\"11\">{state}</text>", y + 10.0);
+        for s in decay.stale.iter().filter(|s| s.state == *state) {
+            let (a_, b_) = (x(s.changed.max(t0)), x(s.until.unwrap_or(t1).min(t1)));
+            if b_ <= a_ {
+                continue;
+            }
+            let how = if s.notified { "notified" } else { "not notified" };
+            let _ = write!(
+                o,
+                "<rect class=\"stale\" data-state=\"{state}\" x=\"{a_:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{}\"><title>{state}: stale since {} ({how}), until {}</title></rect>",
+                y + 2.0,
+                b_ - a_,
+                row - 4.0,
+                if s.notified { "#f2cc60" } else { "#ff8182" },
+                s.changed,
+                s.until.map_or("after the run".to_string(), |u| u.to_string())
+            );
+        }
+        for (_, t) in dead.iter().filter(|(s, _)| s == state) {
+            let _ = write!(
+                o,
+                "<circle class=\"dead-send\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"2.5\" fill=\"#24292f\"/>",
+                x(*t),
+                y + row / 2.0
+            );
+        }
+    }
+    o.push_str("</svg><p class=\"note\">A bar per entry stale during the run (yellow: the state notified the change, and the next circulation corrects it; red: nobody notified it); a dot per request whose first send reached it. Up to 40 entries, those most sent to first.</p>");
+    o.push_str("<table id=\"fallbacks\"><tr><th>fallback channel</th><th>delay</th><th>resends by it</th></tr>");
+    for f in &d.fallbacks {
+        let _ =
+            write!(o, "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", super::esc(&f.name), dur(f.delay_ms), f.resends);
+    }
+    o.push_str("</table>");
+    o
+}
