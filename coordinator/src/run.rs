@@ -180,7 +180,23 @@ pub fn account<'s>(scenario: &'s Scenario, clock_run: &ClockRun) -> anyhow::Resu
     if let (Some(figures), Some(current)) = (account.analysis.decay.as_mut(), with_current_register(scenario)) {
         figures.compare(&account.ledger, &in_process_ledger(&current)?);
     }
+    if let (Some(figures), Some(plain)) = (account.analysis.forgery.as_mut(), without_verification(scenario)) {
+        figures.compare(&account.ledger, &in_process_ledger(&plain)?);
+    }
     Ok(account)
+}
+
+/// The same scenario with no desk verifying anything: what verification's cost is
+/// measured against, on the same draws. Not for exercises.
+pub fn without_verification(scenario: &Scenario) -> Option<Scenario> {
+    if scenario.exercise.is_some() || scenario.states.iter().all(|s| s.profile.verify.is_none()) {
+        return None;
+    }
+    let mut plain = scenario.clone();
+    for s in &mut plain.states {
+        s.profile.verify = None;
+    }
+    Some(plain)
 }
 
 /// The same scenario with every register entry current (no stale spans): what the

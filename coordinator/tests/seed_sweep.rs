@@ -324,6 +324,41 @@ fn scenario_text(seed: u64) -> String {
             let _ = writeln!(s, "\n[practice]\npaper_24_7 = {:.2}", rng.random_range(0.0..1.0f64));
         }
     }
+    // Forged requests and verification: a profile appended to (TOML keeps a table open
+    // only until the next header, so verification goes in a profile of its own).
+    if rng.random_bool(0.3) {
+        let how = if rng.random_bool(0.5) { "call-back" } else { "supervisor" };
+        let _ = writeln!(
+            s,
+            "\n[profiles.verifying]\nacknowledge = {{ staffed = \"{}\", on_call = \"{}\" }}\nfulfil = {{ staffed = \"{}\", on_call = \"{}\" }}\ngive_up_after = \"{}h\"\nverify = {{ how = \"{how}\", time = \"{}\", kinds = [\"emergency\", \"{}\"], hours = \"{}\", catches = {:.2} }}",
+            delay(&mut rng),
+            delay(&mut rng),
+            delay(&mut rng),
+            delay(&mut rng),
+            rng.random_range(2..200u32),
+            delay(&mut rng),
+            pick(&mut rng, &KINDS),
+            if rng.random_bool(0.5) { "staffed" } else { "staffed-or-on-call" },
+            rng.random_range(0.0..1.0f64)
+        );
+        let _ = writeln!(
+            s,
+            "\n[[states]]\ncode = \"PER\"\nname = \"PER\"\nregion = \"North\"\ntz = \"{}\"\nroster = \"{}\"\nprofile = \"verifying\"",
+            pick(&mut rng, &ZONES),
+            pick(&mut rng, &ROSTERS)
+        );
+        for _ in 0..rng.random_range(1..=6) {
+            let from = pick(&mut rng, &states);
+            let (a, b) = if rng.random_bool(0.5) { (from, "PER") } else { ("PER", from) };
+            let _ = writeln!(
+                s,
+                "\n[[injects]]\nat = \"{}\"\nfrom = \"{a}\"\nto = \"{b}\"\nkind = \"{}\"\nforged = {}",
+                at(rng.random_range(0..end - 60)),
+                pick(&mut rng, &KINDS),
+                rng.random_bool(0.5)
+            );
+        }
+    }
     s
 }
 
@@ -465,6 +500,20 @@ fn independent_accounting(report: &Value) -> Result<(), String> {
                     report["ping_check"]["answered"][*ending]
                 ));
             }
+        }
+    }
+    // Forgeries: counted as listed, each in one of accepted, caught, other.
+    if let Some(f) = report.get("forgery") {
+        let forged: Vec<&Value> = requests.iter().filter(|r| r["forged"] == true).collect();
+        let r = &f["requests"];
+        if forged.len() as u64 != n(&r["forged"])
+            || n(&r["accepted"]) + n(&r["caught"]) + n(&r["other"]) != n(&r["forged"])
+        {
+            return Err(format!("{} forged requests listed; counted {r}", forged.len()));
+        }
+        let caught = forged.iter().filter(|q| q["verification"]["verified"] == false).count() as u64;
+        if caught != n(&r["caught"]) {
+            return Err(format!("{caught} forged requests failed verification, {} counted caught", r["caught"]));
         }
     }
     // Dead first sends: counted as listed.

@@ -107,6 +107,16 @@ pub enum EventKind {
     HandedBack { member: StateCode },
     /// Member: the hub handed it back, acknowledged: to execute in its open hours.
     HandBackReceived,
+    /// Receiver: verifying the requesting authority before executing.
+    VerificationStarted { how: crate::profile::VerifyHow },
+    /// Receiver: verified; execution goes on.
+    VerificationPassed,
+    /// Receiver: not verified (a forgery caught, or a requesting desk that did not send
+    /// it): refused, final.
+    VerificationFailed,
+    /// Requester: a person answered the receiver's call-back (`sent_it`: the desk did
+    /// send the request).
+    CallBackAnswered { sent_it: bool },
 }
 
 impl EventKind {
@@ -119,7 +129,10 @@ impl EventKind {
                 | EventKind::Unfinished { .. }
                 | EventKind::Withdrawn { .. }
                 | EventKind::ResponseReceived {
-                    response: Response::Fulfilled { .. } | Response::Refused { .. } | Response::TooLate
+                    response: Response::Fulfilled { .. }
+                        | Response::Refused { .. }
+                        | Response::TooLate
+                        | Response::Unverified
                 }
         )
     }

@@ -107,6 +107,39 @@ pub struct Profile {
     /// (`translation` is then calendar time, else each translator's work time in the
     /// contact point's open hours).
     pub translators: Option<Officers>,
+    /// Which requests the desk verifies before executing them, and how.
+    pub verify: Option<Verification>,
+}
+
+/// How a desk checks that a request comes from the authority it names.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum VerifyHow {
+    /// A call to the requesting desk on the register's number: did you send it?
+    CallBack,
+    /// A supervisor reviews the request and its sender.
+    Supervisor,
+}
+
+impl VerifyHow {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            VerifyHow::CallBack => "call-back",
+            VerifyHow::Supervisor => "supervisor",
+        }
+    }
+}
+
+/// Verification before execution: of `kinds`, by `how`; `time` is its own work (placing
+/// the call, the supervisor's review) in the desk's staffed hours (`on_call`: on-call
+/// hours too); a forgery is caught with probability `catches` (a call-back's answer, or
+/// the supervisor's judgement).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Verification {
+    pub kinds: Vec<RequestKind>,
+    pub how: VerifyHow,
+    pub time: Delay,
+    pub on_call: bool,
+    pub catches: f64,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -185,6 +218,12 @@ impl Profile {
             .any(|o| o.staffed > limits::OFFICERS_MAX || o.on_call > limits::OFFICERS_MAX || o.staffed == 0)
         {
             return Err(ProfileError::Officers);
+        }
+        if let Some(v) = &self.verify {
+            v.time.validate().map_err(|source| ProfileError::Delay { field: "verify.time", source })?;
+            if !(0.0..=1.0).contains(&v.catches) {
+                return Err(ProfileError::Probability(v.catches));
+            }
         }
         self.retention.validate()?;
         self.hold.validate()?;

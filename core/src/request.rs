@@ -92,6 +92,8 @@ pub enum Response {
     },
     /// Interim: handed to the central authority; a final response follows.
     Forwarded,
+    /// Refused: the receiver's verification could not confirm the requesting authority.
+    Unverified,
 }
 
 /// The contents a preservation request must carry (Art. 42(2); Budapest Art. 29(2)).
@@ -155,6 +157,9 @@ pub struct Inject {
     pub data: Vec<DataClass>,
     /// When the data was created: the inject's time minus the data's age.
     pub data_created_at: Option<SimTime>,
+    /// Sent over the genuine channel by someone with no authority (a compromised mailbox):
+    /// only the receiver's verification can tell.
+    pub forged: bool,
 }
 
 /// A class of stored data a request asks for. Each has its own retention in the holding

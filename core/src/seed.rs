@@ -32,6 +32,9 @@ pub enum Purpose {
     Withdrawal = 18,
     HubAcknowledge = 19,
     HubExecute = 20,
+    Verification = 21,
+    VerificationCatch = 22,
+    CallBackAnswer = 23,
 }
 
 /// SplitMix64 finaliser: spreads nearby keys over the whole seed space.

@@ -41,6 +41,7 @@ fn profile() -> Profile {
         officers: None,
         queue_order: pocnet_core::QueueOrder::EmergencyThenDeadline,
         translators: None,
+        verify: None,
     }
 }
 
@@ -96,6 +97,7 @@ fn request(id: u32, kind: RequestKind, delivered: SimTime) -> Envelope {
             chain: vec![],
             data: vec![],
             data_created_at: None,
+            forged: false,
             details: art42("FRA 24/7"),
         })),
     }
@@ -270,6 +272,7 @@ fn requester_gives_up_after_its_profile_says() {
         chain: vec![],
         data: vec![],
         data_created_at: None,
+        forged: false,
     };
     cp.handle_inject(t, inject);
     let sent = cp.poll_transmit().expect("the request leaves at once");
@@ -344,6 +347,7 @@ fn inject_to_vnm(case: u32, t: SimTime) -> Inject {
         chain: vec![],
         data: vec![],
         data_created_at: None,
+        forged: false,
     }
 }
 
@@ -608,6 +612,7 @@ fn the_end_of_an_exercise_closes_every_open_request_as_unfinished() {
             chain: vec![],
             data: vec![],
             data_created_at: None,
+            forged: false,
         },
     );
     let _ = drain(&mut cp);

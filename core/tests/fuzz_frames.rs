@@ -153,6 +153,13 @@ fn config() -> ContactPointConfig {
             officers: Some(Officers { staffed: 3, on_call: 1 }),
             queue_order: QueueOrder::Deadline,
             translators: Some(Officers { staffed: 2, on_call: 1 }),
+            verify: Some(pocnet_core::profile::Verification {
+                kinds: vec![RequestKind::Emergency],
+                how: pocnet_core::profile::VerifyHow::CallBack,
+                time: Delay::Fixed { ms: 600_000 },
+                on_call: false,
+                catches: 0.9,
+            }),
         },
         network,
         operated: true,
@@ -172,6 +179,7 @@ fn inject() -> Inject {
         chain: vec![code("BRA")],
         data: vec![DataClass::Traffic, DataClass::Subscriber],
         data_created_at: Some(SimTime(1_761_000_000_000)),
+        forged: true,
     }
 }
 
@@ -224,6 +232,12 @@ fn events() -> Vec<Event> {
         EventKind::HubReceived { member: code("KHM") },
         EventKind::HandedBack { member: code("KHM") },
         EventKind::HandBackReceived,
+        EventKind::VerificationStarted { how: pocnet_core::profile::VerifyHow::CallBack },
+        EventKind::VerificationPassed,
+        EventKind::VerificationFailed,
+        EventKind::CallBackAnswered { sent_it: false },
+        EventKind::Resent { attempt: 3, via: None },
+        EventKind::ResponseReceived { response: Response::Unverified },
     ];
     kinds.into_iter().map(|kind| Event { at: SimTime(1_762_128_000_000), state: code("VNM"), id, kind }).collect()
 }
@@ -278,6 +292,7 @@ fn samples() -> Vec<(&'static str, Vec<u8>)> {
         chain: vec![code("BRA"), code("NGA")],
         data: vec![DataClass::Content],
         data_created_at: Some(SimTime(1_761_000_000_000)),
+        forged: false,
     };
     let done = WindowDone { next_event: Some(SimTime(5)), sent: vec![(code("FRA"), SimTime(6))], events: events() };
     let frames: Vec<(&'static str, Result<Vec<u8>, pocnet_core::wire::EncodeError>)> = vec![
@@ -318,6 +333,9 @@ fn samples() -> Vec<(&'static str, Vec<u8>)> {
                     ),
                     envelope(13, Message::HubForward { request: Box::new(request.clone()), requester: code("FRA") }),
                     envelope(14, Message::HandBack { id }),
+                    envelope(15, Message::CallBack { id }),
+                    envelope(16, Message::CallBackAnswer { id, sent_it: true }),
+                    envelope(17, Message::Response { id, response: Response::Unverified }),
                 ],
             }),
         ),

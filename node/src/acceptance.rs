@@ -137,6 +137,7 @@ pub fn fuzz_config() -> pocnet_core::ContactPointConfig {
             officers: None,
             queue_order: pocnet_core::QueueOrder::EmergencyThenDeadline,
             translators: None,
+            verify: None,
         },
         network: NetworkModel::new(250),
         operated: false,
@@ -183,6 +184,7 @@ mod tests {
                 chain,
                 data: vec![],
                 data_created_at: None,
+                forged: false,
             }))
         };
         let t = 1_762_128_000_000;

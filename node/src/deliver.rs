@@ -203,6 +203,7 @@ mod tests {
                 chain: vec![],
                 data: vec![],
                 data_created_at: None,
+                forged: false,
             })),
         }
     }

@@ -37,6 +37,7 @@ fn records() -> Vec<Record> {
         chain: vec![code("BRA")],
         data: vec![DataClass::Traffic, DataClass::Content],
         data_created_at: Some(SimTime(1_761_000_000_000)),
+        forged: false,
     };
     let messages = vec![
         Message::Request(Box::new(request)),
@@ -54,6 +55,9 @@ fn records() -> Vec<Record> {
         Message::MlaRequest { id },
         Message::MlaResponse { id, result: MlaResult::Disclosed { lost: vec![DataClass::Cloud] } },
         Message::HandBack { id },
+        Message::CallBack { id },
+        Message::CallBackAnswer { id, sent_it: false },
+        Message::Response { id, response: Response::Unverified },
     ];
     let envelopes = messages
         .into_iter()

@@ -7,7 +7,7 @@
 use pocnet_tests::{pocnet, scratch, text, workspace_root};
 use std::time::Duration;
 
-const SCENARIOS: [&str; 11] = [
+const SCENARIOS: [&str; 12] = [
     "smoke",
     "hanoi-72",
     "hanoi-72-quarter",
@@ -19,6 +19,7 @@ const SCENARIOS: [&str; 11] = [
     "tabletop-hour",
     "ping-check",
     "stale-register",
+    "forged-emergencies",
 ];
 const FILES: [&str; 5] = ["report.json", "summary.md", "junit.xml", "report.html", "after-action.md"];
 

@@ -50,6 +50,7 @@ fn config() -> ContactPointConfig {
             officers: None,
             queue_order: pocnet_core::QueueOrder::EmergencyThenDeadline,
             translators: None,
+            verify: None,
         },
         network: NetworkModel::new(250),
         operated: false,

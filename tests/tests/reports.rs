@@ -283,3 +283,67 @@ fn the_ping_check_chart_and_table_render_in_headless_chromium_with_what_report_j
     assert_eq!(Some(total), n["sent"].as_u64());
     assert_eq!(check["pings"].as_array().map(Vec::len), n["sent"].as_u64().map(|v| v as usize));
 }
+
+#[test]
+fn the_forgery_and_stale_register_charts_render_in_headless_chromium_with_what_report_json_says() {
+    let Some(browser) = pocnet_tests::webdriver::chromium() else {
+        assert!(std::env::var_os("CI").is_none(), "CI must have chromium: .ci/run installs it");
+        eprintln!("SKIPPED: no chromium on this machine (apt-get install chromium); CI runs this test");
+        return;
+    };
+    let dom_of = |name: &str| {
+        let out = scratch(&format!("html-{name}"));
+        let scenario = workspace_root().join(format!("scenarios/{name}.toml"));
+        let args = [
+            "run",
+            scenario.to_str().expect("utf-8"),
+            "--engine",
+            "inproc",
+            "--out",
+            out.to_str().expect("utf-8"),
+            "-q",
+        ];
+        let result = pocnet(&args, LIMIT);
+        assert!(result.status.code().is_some_and(|c| c <= 1), "{}", text(&result.stderr));
+        let dump = pocnet_tests::run_bounded(
+            {
+                let mut c = Command::new(browser);
+                c.args(["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"])
+                    .arg(format!("--user-data-dir={}", out.join("chromium-profile").display()))
+                    .arg("--dump-dom")
+                    .arg(format!("file://{}", out.join("report.html").display()));
+                c
+            },
+            LIMIT,
+        );
+        assert!(dump.status.success(), "chromium failed: {}", text(&dump.stderr));
+        (text(&dump.stdout), read_json(&out.join("report.json")))
+    };
+    // Forgeries: each policy's bar segments hold the counts report.json gives.
+    let (dom, report) = dom_of("forged-emergencies");
+    let by = report["forgery"]["by_verification"].as_object().expect("by verification");
+    assert!(by.len() >= 2, "{by:?}");
+    for (policy, f) in by {
+        for class in ["accepted", "caught", "other"] {
+            let n = f[class].as_u64().expect("count");
+            let drawn = dom
+                .split(&format!("class=\"forged-{class}\" data-policy=\"{policy}\" data-n=\""))
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+                .map(|v| v.parse::<u64>().expect("n"));
+            assert_eq!(drawn.unwrap_or(0), n, "{policy} {class}");
+        }
+    }
+    assert!(dom.contains("id=\"verification-cost\""), "the cost of verification is drawn");
+    assert_eq!(dom.matches("class=\"with\"").count(), 4);
+    // Stale entries: one dot per dead first send among the entries drawn, a bar per span.
+    let (dom, report) = dom_of("stale-register");
+    let dead = report["register_decay"]["first_sends_dead"].as_u64().expect("dead");
+    let rows = dom.matches("class=\"stale\"").count();
+    assert!(rows > 0 && rows <= 40, "{rows} stale spans drawn");
+    let dots = dom.matches("class=\"dead-send\"").count() as u64;
+    assert!(dots > 0 && dots <= dead, "{dots} dots for {dead} dead first sends");
+    if rows < 40 {
+        assert_eq!(dots, dead, "every entry drawn: every dead first send is a dot");
+    }
+}

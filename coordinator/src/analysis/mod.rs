@@ -10,6 +10,7 @@ pub mod coverage;
 pub mod decay;
 pub mod desks;
 pub mod evidence;
+pub mod forgery;
 pub mod hubs;
 pub mod percentiles;
 pub mod pings;
@@ -111,6 +112,8 @@ pub struct Analysis {
     pub pings: Option<pings::PingFigures>,
     /// Register entries that went stale.
     pub decay: Option<decay::DecayFigures>,
+    /// Forged requests and verification.
+    pub forgery: Option<forgery::ForgeryFigures>,
 }
 
 impl Analysis {
@@ -130,6 +133,7 @@ impl Analysis {
             hubs: hubs::figures(scenario, ledger),
             pings: pings::figures(scenario, ledger),
             decay: decay::figures(scenario, ledger),
+            forgery: forgery::figures(scenario, ledger),
         }
     }
 }

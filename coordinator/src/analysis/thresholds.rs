@@ -79,6 +79,7 @@ fn verdict(t: &Threshold, scenario: &Scenario, ledger: &Ledger, placed: &[Placed
             .filter(|c| match t.metric {
                 Metric::HoldLapsedRatio => c.had_mla_leg(),
                 Metric::DisclosedRatio => evidence_kind(c),
+                Metric::ForgedAccepted => c.forged,
                 _ => true,
             })
             .collect();
@@ -91,6 +92,7 @@ fn verdict(t: &Threshold, scenario: &Scenario, ledger: &Ledger, placed: &[Placed
                 Metric::UndeliverableRatio => c.outcome == Outcome::Undeliverable,
                 Metric::HoldLapsedRatio => c.outcome == Outcome::HoldLapsed,
                 Metric::DisclosedRatio => c.outcome == Outcome::Disclosed,
+                Metric::ForgedAccepted => c.outcome.is_success(),
                 _ => !c.outcome.is_success(),
             })
             .count();

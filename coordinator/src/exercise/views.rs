@@ -100,6 +100,11 @@ pub fn describe(kind: &EventKind) -> String {
         EventKind::HubReceived { member } => format!("taken by the hub for {member}"),
         EventKind::HandedBack { member } => format!("acknowledged by the hub, handed back to {member} to execute"),
         EventKind::HandBackReceived => "handed back by the hub: to execute here".into(),
+        EventKind::VerificationStarted { how } => format!("verifying the requesting authority ({})", how.as_str()),
+        EventKind::VerificationPassed => "verified: the requesting authority is confirmed".into(),
+        EventKind::VerificationFailed => "refused: the requesting authority could not be verified".into(),
+        EventKind::CallBackAnswered { sent_it: true } => "call-back answered: yes, we sent it".into(),
+        EventKind::CallBackAnswered { sent_it: false } => "call-back answered: we never sent it".into(),
     }
 }
 
@@ -131,6 +136,7 @@ fn response_name(r: &Response) -> String {
         Response::Refused { ground } => format!("refused: {ground}"),
         Response::TooLate => "too late: the data was deleted".into(),
         Response::Forwarded => "handed to the central authority".into(),
+        Response::Unverified => "refused: the requesting authority could not be verified".into(),
     }
 }
 
@@ -139,6 +145,7 @@ fn execution_name(how: &Execution) -> String {
         Execution::Fulfilled => describe(&EventKind::Fulfilled),
         Execution::Refused { ground } => describe(&EventKind::Refused { ground: ground.clone() }),
         Execution::EvidenceGone => describe(&EventKind::EvidenceGone),
+        Execution::Unverified => describe(&EventKind::VerificationFailed),
     }
 }
 

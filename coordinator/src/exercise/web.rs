@@ -354,6 +354,7 @@ fn new_inject(desk: &Desk, from: StateCode, body: RequestBody) -> Result<Inject,
         chain: Vec::new(),
         data: Vec::new(),
         data_created_at: None,
+        forged: false,
     })
 }
 

@@ -14,6 +14,17 @@ pub enum Execution {
     },
     /// Executed after the provider had deleted the data.
     EvidenceGone,
+    /// Refused: the requesting authority could not be verified.
+    Unverified,
+}
+
+/// A receiver's verification of a request: how, when it started, and when and how it
+/// ended (`true`: verified).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verification {
+    pub how: pocnet_core::profile::VerifyHow,
+    pub started: SimTime,
+    pub ended: Option<(SimTime, bool)>,
 }
 
 /// Where a request stands for the receiving desk, as a person reads it.
@@ -124,7 +135,15 @@ impl<'e> Life<'e> {
     }
 
     pub fn executions(&self) -> Vec<&'e Event> {
-        self.at_receiver(|k| matches!(k, EventKind::Fulfilled | EventKind::Refused { .. } | EventKind::EvidenceGone))
+        self.at_receiver(|k| {
+            matches!(
+                k,
+                EventKind::Fulfilled
+                    | EventKind::Refused { .. }
+                    | EventKind::EvidenceGone
+                    | EventKind::VerificationFailed
+            )
+        })
     }
 
     /// The requester's final events of the 24/7 step (exactly one when the life is whole).
@@ -253,6 +272,7 @@ impl<'e> Life<'e> {
             let how = match &e.kind {
                 EventKind::Refused { ground } => Execution::Refused { ground: ground.clone() },
                 EventKind::EvidenceGone => Execution::EvidenceGone,
+                EventKind::VerificationFailed => Execution::Unverified,
                 _ => Execution::Fulfilled,
             };
             (e.at, how)
@@ -282,6 +302,20 @@ impl<'e> Life<'e> {
                 )
             })
             .map(|e| e.at)
+    }
+
+    /// The receiver's verification: how, when it started, when and how it ended.
+    pub fn verification(&self) -> Option<Verification> {
+        let (started, how) = self.receiver.iter().find_map(|e| match e.kind {
+            EventKind::VerificationStarted { how } => Some((e.at, how)),
+            _ => None,
+        })?;
+        let ended = self.receiver.iter().find_map(|e| match e.kind {
+            EventKind::VerificationPassed => Some((e.at, true)),
+            EventKind::VerificationFailed => Some((e.at, false)),
+            _ => None,
+        });
+        Some(Verification { how, started, ended })
     }
 
     /// The first send reached a stale register entry (lost at once, to nobody).
@@ -334,7 +368,7 @@ impl<'e> Life<'e> {
         if let Some((_, how)) = self.executed() {
             return match how {
                 Execution::Fulfilled => Stage::Fulfilled,
-                Execution::Refused { .. } => Stage::Refused,
+                Execution::Refused { .. } | Execution::Unverified => Stage::Refused,
                 Execution::EvidenceGone => Stage::EvidenceGone,
             };
         }

@@ -159,6 +159,11 @@ pub struct Request {
     /// it handed it back to execute.
     pub hub: Option<StateCode>,
     pub handed_back: bool,
+    /// A forgery over the genuine channel (its inject's).
+    pub forged: bool,
+    /// The receiver's verification: how, when it started, and when and how it ended
+    /// (`true`: verified).
+    pub verification: Option<life::Verification>,
     /// Its first send reached a stale register entry.
     pub dead_entry: bool,
     /// The fallback channels its resends went by (indices of `network.fallbacks`).
@@ -208,6 +213,8 @@ pub struct Case {
     pub outcome_at: SimTime,
     /// Where the time to usable evidence went (disclosed cases).
     pub time_went: Option<TimeWent>,
+    /// A forgery over the genuine channel.
+    pub forged: bool,
 }
 
 impl Case {
@@ -463,6 +470,7 @@ pub fn build(run: &Run<'_>) -> Result<Ledger, AccountingError> {
             reason,
             outcome_at,
             time_went,
+            forged: inject.forged,
         });
     }
     for id in by_id.keys().filter(|id| !known.contains(id)) {
@@ -592,6 +600,7 @@ fn request(
             (outcome, Reason::Executed { to, by, reveals: *reveals })
         }
         EventKind::ResponseReceived { response: Response::TooLate } => (Outcome::EvidenceLost, Reason::TooLate { to }),
+        EventKind::ResponseReceived { response: Response::Unverified } => (Outcome::Refused, Reason::Unverified { to }),
         EventKind::ResponseReceived { response: Response::Refused { ground } } => {
             (Outcome::Refused, Reason::Refused { to, ground: ground.clone() })
         }
@@ -708,6 +717,8 @@ fn request(
         evidence_at,
         hub: life.hub(),
         handed_back: life.handed_back(),
+        forged: inject.forged,
+        verification: life.verification(),
         dead_entry: life.first_send_dead(),
         fallbacks: life.fallbacks(),
     })

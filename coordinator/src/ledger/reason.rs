@@ -28,6 +28,10 @@ pub enum Reason {
         to: StateCode,
         ground: String,
     },
+    /// Refused: `to`'s verification could not confirm the requesting authority.
+    Unverified {
+        to: StateCode,
+    },
     /// The requester gave up after `waited_ms` without a final response.
     Expired {
         to: StateCode,
@@ -99,6 +103,7 @@ impl fmt::Display for Reason {
             }
             Reason::TooLate { to } => write!(f, "{to} executed it after the provider deleted the data"),
             Reason::Refused { to, ground } => write!(f, "refused by {to}: {ground}"),
+            Reason::Unverified { to } => write!(f, "refused by {to}: the requesting authority could not be verified"),
             Reason::Expired { to, waited_ms } => {
                 write!(f, "no final response from {to} within {}", format_duration_ms(*waited_ms))
             }

@@ -80,6 +80,36 @@ pub fn summary_md(a: &Account<'_>) -> String {
             );
         }
     }
+    if let Some(f) = &a.analysis.forgery {
+        let r = &f.requests;
+        let _ = writeln!(
+            o,
+            "\n## Forged requests and verification\n\n{} forged requests: {} accepted, {} caught by verification, {} ended otherwise; {} genuine requests verified (p50 {}, p90 {}).\n\n| verification | forged | accepted | caught | other |\n|---|---|---|---|---|",
+            r.forged,
+            r.accepted,
+            r.caught,
+            r.other,
+            f.genuine_verified,
+            dur(f.verification_time.p50_ms),
+            dur(f.verification_time.p90_ms)
+        );
+        for (policy, g) in &f.by_verification {
+            let _ = writeln!(o, "| {policy} | {} | {} | {} | {} |", g.forged, g.accepted, g.caught, g.other);
+        }
+        if let Some(w) = &f.without_verification {
+            let _ = writeln!(
+                o,
+                "\nWithout verification: {} forged cases accepted instead of {}; genuine emergencies fulfilled in p50 {} instead of {} (p90 {} instead of {}); genuine cases lost to verification: {}.",
+                w.forged_accepted_without,
+                f.forged_cases_accepted,
+                dur(w.genuine_emergency_time_to_fulfil_without.p50_ms),
+                dur(w.genuine_emergency_time_to_fulfil.p50_ms),
+                dur(w.genuine_emergency_time_to_fulfil_without.p90_ms),
+                dur(w.genuine_emergency_time_to_fulfil.p90_ms),
+                w.genuine_cases_lost
+            );
+        }
+    }
     if !a.analysis.thresholds.is_empty() {
         let _ = writeln!(o, "\n## Thresholds\n\n| | threshold | measured |\n|---|---|---|");
         for v in &a.analysis.thresholds {

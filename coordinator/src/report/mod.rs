@@ -68,6 +68,10 @@ pub struct Report<'a> {
     /// cost, the cases it cost.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub register_decay: Option<&'a crate::analysis::decay::DecayFigures>,
+    /// Forged requests and verification: forgeries accepted and caught, and what
+    /// verification cost genuine requests.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forgery: Option<&'a crate::analysis::forgery::ForgeryFigures>,
     pub cases: Vec<CaseRecord>,
     pub requests: Vec<RequestRecord>,
 }
@@ -239,6 +243,12 @@ pub struct RequestRecord {
     pub hub: Option<StateCode>,
     #[serde(skip_serializing_if = "is_false")]
     pub handed_back: bool,
+    /// A forgery over the genuine channel.
+    #[serde(skip_serializing_if = "is_false")]
+    pub forged: bool,
+    /// The receiver's verification: how, and how long it took (`verified` false: refused).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verification: Option<VerificationRecord>,
     /// Its first send reached a stale register entry.
     #[serde(skip_serializing_if = "is_false")]
     pub dead_entry: bool,
@@ -248,6 +258,17 @@ pub struct RequestRecord {
     /// The evidence step of this request (when modelled, or when it names classes of data).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evidence: Option<evidence::RequestEvidence>,
+}
+
+/// A request's verification by its receiver.
+#[derive(Debug, Serialize)]
+pub struct VerificationRecord {
+    /// `call-back` or `supervisor`.
+    pub how: &'static str,
+    pub started: Stamp,
+    pub ended: Option<Stamp>,
+    pub verified: Option<bool>,
+    pub took_ms: Option<u64>,
 }
 
 /// One inject and the chain of requests it led to.
@@ -262,6 +283,9 @@ pub struct CaseRecord {
     pub outcome: &'static str,
     pub reason: String,
     pub end_to_end_ms: u64,
+    /// A forgery over the genuine channel.
+    #[serde(skip_serializing_if = "is_false")]
+    pub forged: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evidence: Option<evidence::CaseEvidence>,
 }
@@ -314,6 +338,13 @@ impl<'s> Account<'s> {
                 p.contradicted_line()
             ),
             None => String::new(),
+        };
+        let pings = match &self.analysis.forgery {
+            Some(f) => format!(
+                "{pings}; {} forged requests: {} accepted, {} caught by verification",
+                f.requests.forged, f.requests.accepted, f.requests.caught
+            ),
+            None => pings,
         };
         let pings = match &self.analysis.decay {
             Some(d) => format!(
@@ -386,6 +417,14 @@ impl<'s> Account<'s> {
                     time_to_outcome_ms: r.time_to_outcome_ms(),
                     hub: r.hub,
                     handed_back: r.handed_back,
+                    forged: r.forged,
+                    verification: r.verification.map(|v| VerificationRecord {
+                        how: v.how.as_str(),
+                        started: stamp(v.started),
+                        ended: v.ended.map(|(t, _)| stamp(t)),
+                        verified: v.ended.map(|(_, ok)| ok),
+                        took_ms: v.ended.map(|(t, _)| t.since(v.started)),
+                    }),
                     dead_entry: r.dead_entry,
                     fallbacks: r
                         .fallbacks
@@ -460,6 +499,7 @@ impl<'s> Account<'s> {
             hubs: &a.hubs,
             ping_check: a.pings.as_ref().map(|figures| PingCheckRecord { figures, pings: self.ping_records() }),
             register_decay: a.decay.as_ref(),
+            forgery: a.forgery.as_ref(),
             cases: ledger
                 .cases
                 .iter()
@@ -472,6 +512,7 @@ impl<'s> Account<'s> {
                     outcome: c.outcome.as_str(),
                     reason: c.reason.to_string(),
                     end_to_end_ms: c.end_to_end_ms(),
+                    forged: c.forged,
                     evidence: self.case_evidence(c),
                 })
                 .collect(),

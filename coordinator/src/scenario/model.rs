@@ -233,10 +233,12 @@ pub enum Metric {
     DisclosedRatio,
     /// Time from the scheduled inject time to usable evidence (never, if not disclosed).
     EvidenceTime,
+    /// Of the forged cases, those a receiver executed (fulfilled, preserved, disclosed).
+    ForgedAccepted,
 }
 
 impl Metric {
-    pub const NAMES: [(&'static str, Metric); 11] = [
+    pub const NAMES: [(&'static str, Metric); 12] = [
         ("ack_time", Metric::AckTime),
         ("fulfil_time", Metric::FulfilTime),
         ("case_time", Metric::CaseTime),
@@ -248,6 +250,7 @@ impl Metric {
         ("hold_lapsed_ratio", Metric::HoldLapsedRatio),
         ("disclosed_ratio", Metric::DisclosedRatio),
         ("evidence_time", Metric::EvidenceTime),
+        ("forged_accepted", Metric::ForgedAccepted),
     ];
 
     pub fn name(&self) -> &'static str {

@@ -134,6 +134,29 @@ pub(crate) struct RawPingCheck {
     pub(crate) on_call_within: Option<Spanned<String>>,
 }
 
+/// A profile's verification of the requesting authority.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawVerify {
+    /// The kinds verified (default: emergency).
+    #[serde(default)]
+    #[schemars(schema_with = "schema::request_kinds")]
+    pub(crate) kinds: Option<Vec<Spanned<String>>>,
+    /// `call-back` (to the requesting desk, on the register's number) or `supervisor`.
+    pub(crate) how: Spanned<String>,
+    /// Its own work: placing the call, the supervisor's review (a delay).
+    #[schemars(schema_with = "schema::delay")]
+    pub(crate) time: Spanned<String>,
+    /// `staffed` (default): in staffed hours only; `staffed-or-on-call`.
+    #[serde(default)]
+    pub(crate) hours: Option<Spanned<String>>,
+    /// The probability a forgery is caught (default: call-back 1, supervisor 0.5; an
+    /// assumption).
+    #[serde(default)]
+    #[schemars(schema_with = "schema::probability")]
+    pub(crate) catches: Option<Spanned<f64>>,
+}
+
 /// `[register_decay]`: entries that go stale between circulations of the register.
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -478,6 +501,9 @@ pub(crate) struct RawProfile {
     /// not accept wait for a free one; on call default 0).
     #[serde(default)]
     pub(crate) translators: Option<Spanned<RawOfficers>>,
+    /// Which requests the desk verifies before executing them, and how.
+    #[serde(default)]
+    pub(crate) verify: Option<Spanned<RawVerify>>,
     /// The order of the queue (default emergency-then-deadline).
     #[serde(default)]
     #[schemars(schema_with = "schema::queue_order")]
@@ -616,6 +642,10 @@ pub(crate) struct RawInject {
     #[serde(default)]
     #[schemars(schema_with = "schema::duration")]
     pub(crate) data_age: Option<Spanned<String>>,
+    /// A forgery over the genuine channel (a compromised mailbox, a false authority): only
+    /// the receiver's verification can tell.
+    #[serde(default)]
+    pub(crate) forged: Option<bool>,
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -664,6 +694,11 @@ pub(crate) struct RawGenerate {
     #[serde(default)]
     #[schemars(schema_with = "schema::delay")]
     pub(crate) data_age: Option<Spanned<String>>,
+    /// The share of generated requests that are forgeries over the genuine channel, drawn
+    /// per request on a stream of its own (default 0; an assumption).
+    #[serde(default)]
+    #[schemars(schema_with = "schema::probability")]
+    pub(crate) forged_share: Option<Spanned<f64>>,
 }
 
 #[derive(Deserialize, JsonSchema)]

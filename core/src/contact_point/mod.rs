@@ -38,6 +38,7 @@ mod operator;
 mod receiver;
 mod requester;
 mod timers;
+mod verify;
 
 use crate::config::{ConfigError, ContactPointConfig};
 use crate::desk::{Desk, DeskName, Task};
@@ -81,6 +82,9 @@ struct Received {
     withdrawn: bool,
     /// Handed to the regional hub (it came while the desk was not staffed).
     with_hub: bool,
+    /// Verification: under way (execution to start no earlier than this), and done.
+    verifying: Option<SimTime>,
+    verified: bool,
 }
 
 /// A request this contact point sent and waits on.
@@ -140,6 +144,8 @@ pub struct ContactPoint {
     timers: BTreeSet<Timer>,
     received: BTreeMap<RequestId, Received>,
     sent: BTreeMap<RequestId, Sent>,
+    /// Requester: call-backs a person is to answer, and who called.
+    call_backs: BTreeMap<RequestId, StateCode>,
     /// `(sender, seq)` of every envelope handled: a duplicate envelope is dropped.
     seen: BTreeSet<(StateCode, u64)>,
     next_seq: u64,
@@ -227,6 +233,7 @@ impl ContactPoint {
             timers: BTreeSet::new(),
             received: BTreeMap::new(),
             sent: BTreeMap::new(),
+            call_backs: BTreeMap::new(),
             seen: BTreeSet::new(),
             next_seq: 0,
             clock: SimTime(i64::MIN),
@@ -291,6 +298,8 @@ impl ContactPoint {
             Message::MlaResponse { id, result } => self.on_mla_response(now, from, id, result),
             Message::HubForward { request, requester } => self.on_hub_forward(now, from, *request, requester),
             Message::HandBack { id } => self.on_hand_back(now, from, id),
+            Message::CallBack { id } => self.on_call_back(now, from, id),
+            Message::CallBackAnswer { id, sent_it } => self.on_call_back_answer(now, from, id, sent_it),
         }
     }
 

@@ -54,6 +54,8 @@ impl ContactPoint {
                 mla_arrived: None,
                 withdrawn: false,
                 with_hub: false,
+                verifying: None,
+                verified: false,
             },
         );
         self.emit(now, id, EventKind::Delivered { from, mode });
@@ -205,6 +207,9 @@ impl ContactPoint {
         if self.answer_ping(now, id) {
             return;
         }
+        if self.verify_first(now, id, start) {
+            return;
+        }
         let Some(kind) = self.received.get(&id).map(|r| r.request.kind) else { return };
         let open = self.profile.open_when(kind);
         let mode = self.roster.mode_at(now);
@@ -289,6 +294,7 @@ impl ContactPoint {
             Response::Fulfilled { .. } => EventKind::Fulfilled,
             Response::TooLate => EventKind::EvidenceGone,
             Response::Refused { ground } => EventKind::Refused { ground: ground.clone() },
+            Response::Unverified => EventKind::VerificationFailed,
             Response::Forwarded => unreachable!("forwarding is not a final response"),
         };
         let fulfilled = matches!(response, Response::Fulfilled { .. });

@@ -28,6 +28,7 @@ impl ContactPoint {
             chain: inject.chain,
             data: inject.data,
             data_created_at: inject.data_created_at,
+            forged: inject.forged,
         };
         self.start_request(now, inject.to, request);
     }
@@ -113,6 +114,7 @@ impl ContactPoint {
                 chain: previous.chain.get(1..).map(<[StateCode]>::to_vec).unwrap_or_default(),
                 data: previous.data,
                 data_created_at: previous.data_created_at,
+                forged: previous.forged,
             };
             self.start_request(now, next, request);
         }

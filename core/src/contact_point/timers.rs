@@ -36,6 +36,11 @@ pub(super) enum TimerKind {
     HubAcknowledge,
     /// Hub: it is executed on the member's behalf.
     HubExecute,
+    /// Receiver: the verification's own work is done (a supervisor decides; a call-back
+    /// is placed).
+    Verify,
+    /// Requester: a person at the desk answers a call-back.
+    CallBackAnswer,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -105,6 +110,8 @@ impl ContactPoint {
             TimerKind::DeskWake(name) => self.desk_wake(now, name),
             TimerKind::HubAcknowledge => self.hub_acknowledge(now, id),
             TimerKind::HubExecute => self.hub_execute(now, id),
+            TimerKind::Verify => self.verification_work_done(now, id),
+            TimerKind::CallBackAnswer => self.answer_call_back(now, id),
         }
     }
 }

@@ -226,6 +226,7 @@ mod size_bounds {
             chain: (0..CHAIN_LINKS_MAX).map(code).collect(),
             data: vec![DataClass::Stored; DATA_CLASSES_MAX],
             data_created_at: Some(SimTime(i64::MIN)),
+            forged: true,
         }
     }
 
@@ -270,6 +271,7 @@ mod size_bounds {
             chain: (0..CHAIN_LINKS_MAX).map(code).collect(),
             data: vec![DataClass::Stored; DATA_CLASSES_MAX],
             data_created_at: Some(SimTime(i64::MIN)),
+            forged: true,
         };
         assert!(body_len(&inject) <= INJECT_BYTES_MAX, "{}", body_len(&inject));
         let event = Event {
@@ -336,7 +338,14 @@ mod size_bounds {
             hold: HoldRule { days: u32::MAX, renewable: true },
             officers: Some(Officers { staffed: u16::MAX, on_call: u16::MAX }),
             queue_order: QueueOrder::EmergencyThenDeadline,
-            translators: None,
+            translators: Some(Officers { staffed: u16::MAX, on_call: u16::MAX }),
+            verify: Some(crate::profile::Verification {
+                kinds: RequestKind::ALL.to_vec(),
+                how: crate::profile::VerifyHow::Supervisor,
+                time: delay(),
+                on_call: true,
+                catches: 0.5,
+            }),
             mla: Some(MlaPolicy {
                 kinds: RequestKind::ALL.to_vec(),
                 direct_kinds: RequestKind::ALL.to_vec(),

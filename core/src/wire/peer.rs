@@ -73,6 +73,16 @@ pub enum Message {
     HandBack {
         id: RequestId,
     },
+    /// Verification: the receiver calls the requesting desk back (on the register's
+    /// number) to confirm it sent request `id`.
+    CallBack {
+        id: RequestId,
+    },
+    /// The requesting desk's answer to a call-back: it did send it, or it did not.
+    CallBackAnswer {
+        id: RequestId,
+        sent_it: bool,
+    },
 }
 
 impl Message {
@@ -107,6 +117,8 @@ pub struct Request {
     pub data: Vec<DataClass>,
     /// When the data was created (the case's start minus the data's age).
     pub data_created_at: Option<SimTime>,
+    /// A forgery over the genuine channel (the scenario knows; the receiver does not).
+    pub forged: bool,
 }
 
 /// Frames on a node-to-node stream: the sender writes `Batch`, the receiver answers.
@@ -240,7 +252,9 @@ impl Envelope {
             | Message::EarlyNotice { .. }
             | Message::Withdraw { .. }
             | Message::MlaRequest { .. }
-            | Message::MlaResponse { .. } => true,
+            | Message::MlaResponse { .. }
+            | Message::CallBack { .. }
+            | Message::CallBackAnswer { .. } => true,
             Message::Response { .. } => true,
         };
         if ok && known(self.from) && known(self.to) {

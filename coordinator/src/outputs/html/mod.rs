@@ -5,6 +5,7 @@ mod charts;
 mod decay;
 mod desks;
 mod evidence;
+mod forgery;
 mod pings;
 
 use super::esc;
@@ -47,6 +48,7 @@ pub fn report_html(a: &Account<'_>, after_action: Option<&crate::outputs::after_
     o.push_str(&evidence::section(a));
     o.push_str(&pings::section(a));
     o.push_str(&decay::section(a));
+    o.push_str(&forgery::section(a));
     let _ = writeln!(o, "<h2>Outcomes</h2><table id=\"outcomes\"><tr><th>outcome</th><th>cases</th></tr>");
     for (name, n) in a.by_outcome() {
         let _ = writeln!(o, "<tr><td>{name}</td><td>{n}</td></tr>");

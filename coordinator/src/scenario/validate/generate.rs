@@ -129,7 +129,11 @@ pub(super) fn generate(
         c.at(v, "data_age needs `data_classes`: the age of which data?");
     }
     let chain_p = r.chain_probability.as_ref().map(|p| probability(c, p));
-    let (Some(g_start), Some(g_end), Some(diurnal)) = (g_start, g_end, diurnal) else { return vec![] };
+    let forged_share = r.forged_share.as_ref().map_or(Some(0.0), |p| probability(c, p));
+    let (Some(g_start), Some(g_end), Some(diurnal), Some(forged_share)) = (g_start, g_end, diurnal, forged_share)
+    else {
+        return vec![];
+    };
     if matches!(retention, Some(None)) || matches!(chain_p, Some(None)) || !c.diagnostics.is_empty() {
         return vec![];
     }
@@ -157,6 +161,11 @@ pub(super) fn generate(
         let mut age_rng = rand_chacha::ChaCha8Rng::seed_from_u64(
             (seed ^ (index as u64 + 1).wrapping_mul(0xA24B_AED4_963E_E407))
                 ^ entry.code.key().wrapping_mul(0x9FB2_1C65_1E98_DF25),
+        );
+        // Forgeries too: a block with a forged share draws the same cases as one without.
+        let mut forged_rng = rand_chacha::ChaCha8Rng::seed_from_u64(
+            (seed ^ (index as u64 + 1).wrapping_mul(0x8CB9_2BA7_2F3D_8DD7))
+                ^ entry.code.key().wrapping_mul(0xC2B2_AE3D_27D4_EB4F),
         );
         let tz = pocnet_core::tzdb::zone(&entry.tz).unwrap_or(jiff::tz::TimeZone::UTC);
         // Arrivals at the peak rate, kept with probability weight(hour) / peak.
@@ -222,6 +231,7 @@ pub(super) fn generate(
                 chain,
                 data: data.clone(),
                 data_created_at,
+                forged: forged_share > 0.0 && forged_rng.random::<f64>() < forged_share,
             });
         }
     }

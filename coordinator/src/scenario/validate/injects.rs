@@ -132,5 +132,6 @@ pub(crate) fn inject(
         chain,
         data,
         data_created_at,
+        forged: raw.forged.unwrap_or(false),
     })
 }

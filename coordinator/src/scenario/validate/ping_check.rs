@@ -137,6 +137,7 @@ pub fn pings(check: &PingCheck, seed: u64, first_case: u32) -> Vec<Inject> {
                 chain: vec![],
                 data: vec![],
                 data_created_at: None,
+                forged: false,
             });
         }
     }

@@ -106,6 +106,10 @@ pub(crate) fn profile(c: &mut Checker<'_>, raw: &Spanned<RawProfile>) -> Option<
         Some(o) => officers(c, o.get_ref(), 0).map(Some),
         None => Some(None),
     };
+    let verify = match &r.verify {
+        Some(v) => verification(c, v).map(Some),
+        None => Some(None),
+    };
     let queue_order = match &r.queue {
         None => Some(pocnet_core::QueueOrder::EmergencyThenDeadline),
         Some(q) => match pocnet_core::QueueOrder::NAMES.iter().find(|(n, _)| n == q.get_ref()) {
@@ -146,6 +150,7 @@ pub(crate) fn profile(c: &mut Checker<'_>, raw: &Spanned<RawProfile>) -> Option<
         officers: desk_officers?,
         queue_order: queue_order?,
         translators: translators?,
+        verify: verify?,
     };
     if let Err(e) = profile.validate() {
         c.at(raw, e.to_string());
@@ -156,4 +161,45 @@ pub(crate) fn profile(c: &mut Checker<'_>, raw: &Spanned<RawProfile>) -> Option<
         retention: retention.unwrap_or(Some(Default::default()))?,
     };
     Some(ProfileDraft { profile, law })
+}
+
+/// A profile's `verify`: the kinds, how, its work time and hours, and how often it
+/// catches a forgery (defaults: emergencies; call-back 1, supervisor 0.5, assumptions).
+fn verification(
+    c: &mut Checker<'_>,
+    raw: &Spanned<crate::scenario::raw::RawVerify>,
+) -> Option<pocnet_core::profile::Verification> {
+    use pocnet_core::profile::{Verification, VerifyHow};
+    let r = raw.get_ref();
+    let kinds = match &r.kinds {
+        None => Some(vec![RequestKind::Emergency]),
+        Some(list) => {
+            let kinds: Vec<RequestKind> = list.iter().filter_map(|k| kind_of(c, k)).collect();
+            (kinds.len() == list.len()).then_some(kinds)
+        }
+    };
+    let how = match r.how.get_ref().as_str() {
+        "call-back" => Some(VerifyHow::CallBack),
+        "supervisor" => Some(VerifyHow::Supervisor),
+        other => {
+            c.at(&r.how, format!("unknown verification `{other}`: expected call-back or supervisor"));
+            None
+        }
+    };
+    let time = delay_field(c, &r.time);
+    let on_call = match r.hours.as_ref().map(|h| h.get_ref().as_str()) {
+        None | Some("staffed") => Some(false),
+        Some("staffed-or-on-call") => Some(true),
+        Some(other) => {
+            let span = r.hours.as_ref().map_or(raw.span(), |h| h.span());
+            c.error(span, format!("unknown hours `{other}`: expected staffed or staffed-or-on-call"));
+            None
+        }
+    };
+    let catches = match (&r.catches, how) {
+        (Some(p), _) => probability(c, p),
+        (None, Some(VerifyHow::CallBack)) => Some(1.0),
+        (None, _) => Some(0.5),
+    };
+    Some(Verification { kinds: kinds?, how: how?, time: time?, on_call: on_call?, catches: catches? })
 }
