@@ -253,10 +253,108 @@ fn rcgen_self_signed() -> anyhow::Result<(String, String)> {
     Ok((cert.pem(), key.serialize_pem()))
 }
 
-fn line(o: &mut String, name: &str, f: &EngineFigures) {
+/// One engine run, as `bench.json` has it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RunFigures {
+    pub engine: &'static str,
+    pub startup_s: f64,
+    pub clock_s: f64,
+    pub wall_s: f64,
+    pub windows: u64,
+    pub windows_per_s: f64,
+    pub events_per_s: f64,
+    pub speedup: f64,
+    pub requests: usize,
+    /// Mesh only: the windows per second as a share of the round-trip limit (one control
+    /// round trip per window: 1 / the raw echo's median).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share_of_rtt_limit: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub idle_rss_mib_median: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub idle_rss_mib_max: Option<f64>,
+}
+
+/// Everything `pocnet bench` prints, for comparing across commits (`bench.json` in
+/// `--out`; written after each section, so a failure keeps what was measured).
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct BenchReport {
+    pub schema: &'static str,
+    pub mode: &'static str,
+    pub cpus: usize,
+    /// The commit it was built from, when known (`POCNET_COMMIT` or `git rev-parse`).
+    pub commit: Option<String>,
+    pub raw_echo_rtt_us: Option<RttFigures>,
+    /// Windows per second one control round trip per window allows: 1e6 / raw p50 µs.
+    pub rtt_limit_windows_per_s: Option<f64>,
+    pub hanoi: Vec<RunFigures>,
+    pub mesh_over_inproc_wall: Option<f64>,
+    pub sweep_runs_per_s: Option<f64>,
+    pub mesh_batch_rtt_us: Option<RttFigures>,
+    /// Mesh batch p99 over the raw echo's p99 (target: at most 3).
+    pub mesh_batch_p99_over_raw_p99: Option<f64>,
+    pub scaling: Vec<ScalingFigures>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RttFigures {
+    pub count: u64,
+    pub p50_us: u64,
+    pub p90_us: u64,
+    pub p99_us: u64,
+    pub max_us: u64,
+}
+
+impl RttFigures {
+    fn of(values: &[u64]) -> RttFigures {
+        let p = percentiles(values);
+        RttFigures { count: p.count, p50_us: p.p50_ms, p90_us: p.p90_ms, p99_us: p.p99_ms, max_us: p.max_ms }
+    }
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ScalingFigures {
+    pub states: usize,
+    pub days: u64,
+    pub requests_asked: usize,
+    pub runs: Vec<RunFigures>,
+}
+
+fn round(x: f64, places: i32) -> f64 {
+    let k = 10f64.powi(places);
+    (x * k).round() / k
+}
+
+impl RunFigures {
+    fn of(engine: &'static str, f: &EngineFigures, limit: Option<f64>) -> RunFigures {
+        let rss = (!f.idle_rss_kib.is_empty()).then(|| percentiles(&f.idle_rss_kib));
+        RunFigures {
+            engine,
+            startup_s: round(f.startup.as_secs_f64(), 3),
+            clock_s: round(f.clock.as_secs_f64(), 3),
+            wall_s: round(f.wall().as_secs_f64(), 3),
+            windows: f.windows,
+            windows_per_s: round(f.windows_per_s(), 1),
+            events_per_s: round(f.events_per_s(), 1),
+            speedup: round(f.speedup(), 1),
+            requests: f.requests,
+            share_of_rtt_limit: limit.filter(|_| engine == "mesh").map(|l| round(f.windows_per_s() / l, 3)),
+            idle_rss_mib_median: rss.as_ref().map(|p| round(p.p50_ms as f64 / 1024.0, 2)),
+            idle_rss_mib_max: rss.as_ref().map(|p| round(p.max_ms as f64 / 1024.0, 2)),
+        }
+    }
+}
+
+fn line(o: &mut String, name: &str, f: &EngineFigures, limit: Option<f64>) {
+    let share = match limit {
+        Some(l) if name.ends_with("mesh") => {
+            format!("  {:>5.1}% of the round-trip limit", 100.0 * f.windows_per_s() / l)
+        }
+        _ => String::new(),
+    };
     let _ = writeln!(
         o,
-        "  {name:<28} start-up {:>7.3}s  clock {:>7.3}s  wall {:>7.3}s  {:>9.0} windows/s  {:>10.0} events/s  speed-up {:>9.0}x  ({} windows, {} requests)",
+        "  {name:<28} start-up {:>7.3}s  clock {:>7.3}s  wall {:>7.3}s  {:>9.0} windows/s  {:>10.0} events/s  speed-up {:>9.0}x  ({} windows, {} requests){share}",
         f.startup.as_secs_f64(),
         f.clock.as_secs_f64(),
         f.wall().as_secs_f64(),
@@ -268,8 +366,27 @@ fn line(o: &mut String, name: &str, f: &EngineFigures) {
     );
 }
 
+fn commit() -> Option<String> {
+    if let Ok(c) = std::env::var("POCNET_COMMIT") {
+        return Some(c);
+    }
+    let out = std::process::Command::new("git").args(["rev-parse", "--short=12", "HEAD"]).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string()).filter(|c| !c.is_empty())
+}
+
+/// Writes `bench.json` whole (a failure keeps the last whole file).
+fn save(options: &BenchOptions, report: &BenchReport) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&options.out).with_context(|| format!("{}", options.out.display()))?;
+    let mut text = serde_json::to_string_pretty(report)?;
+    text.push('\n');
+    let path = options.out.join("bench.json");
+    pocnet_node::files::write_atomic(&path, text.as_bytes()).with_context(|| format!("{}", path.display()))?;
+    Ok(())
+}
+
 /// Runs every measurement, handing each finished section to `emit` as it goes, so that a
-/// long run shows progress and a failure keeps what was measured before it.
+/// long run shows progress and a failure keeps what was measured before it; writes
+/// `bench.json` into `--out` after each section.
 pub async fn run(options: &BenchOptions, pocnet_bin: &Path, emit: &mut dyn FnMut(&str)) -> anyhow::Result<()> {
     let mut o = String::new();
     let mut flush = |o: &mut String| {
@@ -277,20 +394,34 @@ pub async fn run(options: &BenchOptions, pocnet_bin: &Path, emit: &mut dyn FnMut
         o.clear();
     };
     let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
-    let _ = writeln!(o, "pocnet bench ({} mode, {cpus} CPUs)", if options.quick { "quick" } else { "full" });
+    let mode = if options.quick { "quick" } else { "full" };
+    let mut report = BenchReport { schema: "pocnet-bench/1", mode, cpus, commit: commit(), ..BenchReport::default() };
+    let _ = writeln!(o, "pocnet bench ({mode} mode, {cpus} CPUs)");
 
+    // The limit first: one control round trip per window, between two processes.
+    let raw = raw_quinn_rtt_us(pocnet_bin, 400, if options.quick { 200 } else { 5000 }).await?;
+    let r = percentiles(&raw);
+    let limit = 1e6 / r.p50_ms.max(1) as f64;
+    report.raw_echo_rtt_us = Some(RttFigures::of(&raw));
+    report.rtt_limit_windows_per_s = Some(round(limit, 1));
+    let _ = writeln!(
+        o,
+        "\nround-trip limit: raw quinn echo p50 {} us, p99 {} us ({} round trips): at most {limit:.0} windows/s",
+        r.p50_ms,
+        r.p99_ms,
+        raw.len()
+    );
+    save(options, &report)?;
     flush(&mut o);
+
     let hanoi = scenario::load(&options.hanoi, &scenario::Overrides::default()).map_err(|e| anyhow::anyhow!("{e}"))?;
     let _ = writeln!(o, "\nhanoi-72: {} contact points, one week", hanoi.states.len());
     let h_in = inproc(&hanoi).await?;
     let h_mesh = mesh(&hanoi, options, "hanoi").await?;
-    line(&mut o, "in-process", &h_in);
-    line(&mut o, "mesh", &h_mesh);
-    let _ = writeln!(
-        o,
-        "  mesh / in-process wall: {:.1}x",
-        h_mesh.wall().as_secs_f64() / h_in.wall().as_secs_f64().max(1e-9)
-    );
+    line(&mut o, "in-process", &h_in, Some(limit));
+    line(&mut o, "mesh", &h_mesh, Some(limit));
+    let over = h_mesh.wall().as_secs_f64() / h_in.wall().as_secs_f64().max(1e-9);
+    let _ = writeln!(o, "  mesh / in-process wall: {over:.1}x");
     let rss = percentiles(&h_mesh.idle_rss_kib);
     let _ = writeln!(
         o,
@@ -299,6 +430,9 @@ pub async fn run(options: &BenchOptions, pocnet_bin: &Path, emit: &mut dyn FnMut
         rss.max_ms as f64 / 1024.0,
         rss.count
     );
+    report.hanoi = vec![RunFigures::of("in-process", &h_in, Some(limit)), RunFigures::of("mesh", &h_mesh, Some(limit))];
+    report.mesh_over_inproc_wall = Some(round(over, 2));
+    save(options, &report)?;
 
     // Sweeps: hanoi-72's week as variant runs on every core (the sweep's own runner).
     flush(&mut o);
@@ -326,21 +460,21 @@ pub async fn run(options: &BenchOptions, pocnet_bin: &Path, emit: &mut dyn FnMut
         started.elapsed().as_secs_f64(),
         per_second * 60.0
     );
+    report.sweep_runs_per_s = Some(round(per_second, 2));
+    save(options, &report)?;
 
     flush(&mut o);
     let mesh_rtt = &h_mesh.batch_rtt_us;
-    let raw = raw_quinn_rtt_us(pocnet_bin, 400, if options.quick { 200 } else { 5000 }).await?;
-    let (m, r) = (percentiles(mesh_rtt), percentiles(&raw));
+    let m = percentiles(mesh_rtt);
     let (m50, m99, r50, r99) = (m.p50_ms, m.p99_ms, r.p50_ms, r.p99_ms);
     let _ = writeln!(o, "\nround trip on 127.0.0.1 (one stream per round trip)");
     let _ = writeln!(o, "  raw quinn echo, 400 B      p50 {r50:>6} us  p99 {r99:>6} us  ({} round trips)", raw.len());
     let _ = writeln!(o, "  mesh batch, write->queued  p50 {m50:>6} us  p99 {m99:>6} us  ({} batches)", mesh_rtt.len());
-    let _ = writeln!(
-        o,
-        "  mesh / raw: p50 {:.2}x, p99 {:.2}x",
-        m50 as f64 / r50.max(1) as f64,
-        m99 as f64 / r99.max(1) as f64
-    );
+    let p99_ratio = m99 as f64 / r99.max(1) as f64;
+    let _ = writeln!(o, "  mesh / raw: p50 {:.2}x, p99 {p99_ratio:.2}x", m50 as f64 / r50.max(1) as f64);
+    report.mesh_batch_rtt_us = Some(RttFigures::of(mesh_rtt));
+    report.mesh_batch_p99_over_raw_p99 = Some(round(p99_ratio, 2));
+    save(options, &report)?;
 
     let sizes: Vec<(usize, u64, usize)> = if options.quick {
         vec![(3, 7, 300), (40, 7, 1_000)]
@@ -353,13 +487,22 @@ pub async fn run(options: &BenchOptions, pocnet_bin: &Path, emit: &mut dyn FnMut
         let s = synthetic(states, days, requests, 7)?;
         let i = inproc(&s).await?;
         let m = mesh(&s, options, &format!("synthetic-{states}-{requests}")).await?;
-        line(&mut o, &format!("{states} states {requests} req, inproc"), &i);
-        line(&mut o, &format!("{states} states {requests} req, mesh"), &m);
+        line(&mut o, &format!("{states} states {requests} req, inproc"), &i, Some(limit));
+        line(&mut o, &format!("{states} states {requests} req, mesh"), &m, Some(limit));
         if !m.idle_rss_kib.is_empty() {
             let median = percentiles(&m.idle_rss_kib).p50_ms;
             let _ = writeln!(o, "  {:<28} idle node RSS median {:.1} MiB", "", median as f64 / 1024.0);
         }
+        report.scaling.push(ScalingFigures {
+            states,
+            days,
+            requests_asked: requests,
+            runs: vec![RunFigures::of("in-process", &i, Some(limit)), RunFigures::of("mesh", &m, Some(limit))],
+        });
+        save(options, &report)?;
         flush(&mut o);
     }
+    let _ = writeln!(o, "\nwrote {}", options.out.join("bench.json").display());
+    flush(&mut o);
     Ok(())
 }

@@ -177,10 +177,17 @@ pub fn ledger_of(scenario: &Scenario, clock_run: &ClockRun) -> anyhow::Result<cr
 /// The ledger of a clock's run of `scenario` and its figures (thresholds judged).
 pub fn account<'s>(scenario: &'s Scenario, clock_run: &ClockRun) -> anyhow::Result<Account<'s>> {
     let mut account = Account::of(scenario, ledger_of(scenario, clock_run)?);
-    if let (Some(figures), Some(current)) = (account.analysis.decay.as_mut(), with_current_register(scenario)) {
+    // What stale entries and verification cost in cases: against the same scenario without
+    // them (a run without cases, like a communication check alone, has nothing to lose).
+    let cases = !account.ledger.cases.is_empty();
+    if let (Some(figures), Some(current), true) =
+        (account.analysis.decay.as_mut(), with_current_register(scenario), cases)
+    {
         figures.compare(&account.ledger, &in_process_ledger(&current)?);
     }
-    if let (Some(figures), Some(plain)) = (account.analysis.forgery.as_mut(), without_verification(scenario)) {
+    if let (Some(figures), Some(plain), true) =
+        (account.analysis.forgery.as_mut(), without_verification(scenario), cases)
+    {
         figures.compare(&account.ledger, &in_process_ledger(&plain)?);
     }
     Ok(account)

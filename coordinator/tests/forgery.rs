@@ -182,3 +182,25 @@ fn a_bad_verification_is_named_at_its_place() {
         assert!(err.to_string().contains("forgery.toml:"), "{err}");
     }
 }
+
+#[test]
+fn a_call_back_nobody_answers_is_placed_again_each_hour_then_refused() {
+    // France's desk is down when the first call comes (10:20:01): the call is placed again
+    // at 11:20:01, answered at 11:30:02, back at 11:30:03.
+    let down = "\n[[faults]]\nkind = \"down\"\nstate = \"FRA\"\nfrom = \"2025-11-04T10:15:00Z\"\nuntil = \"2025-11-04T11:00:00Z\"\n";
+    let (l, _) = run(&scenario_text(CALL_BACK, down));
+    let c1 = request(&l, 1);
+    assert_eq!(c1.verification.and_then(|v| v.ended), Some((at("2025-11-04T11:30:03Z"), true)));
+    assert_eq!(c1.executed, Some(at("2025-11-04T12:30:03Z")));
+    // A requesting desk whose register entry is stale for two days cannot be called back:
+    // after 24 calls an hour apart, the genuine emergency is refused as unverified.
+    let stale = "\n[[faults]]\nkind = \"stale\"\nstate = \"FRA\"\nfrom = \"2025-11-04T10:15:00Z\"\nuntil = \"2025-11-06T10:00:00Z\"\n";
+    let (l, json) = run(&scenario_text(CALL_BACK, stale));
+    let c1 = request(&l, 1);
+    // Calls at 10:20:01 + k hours, k = 0..23; the 25th attempt, at 10:20:01 the next day, gives up.
+    assert_eq!(c1.verification.and_then(|v| v.ended), Some((at("2025-11-05T10:20:01Z"), false)));
+    assert_eq!(c1.outcome, Outcome::Refused);
+    // The only genuine request verified; the forged one is caught the same way.
+    assert_eq!(json["forgery"]["genuine_refused_unverified"].as_u64(), Some(1));
+    assert_eq!(json["forgery"]["requests"]["caught"].as_u64(), Some(1));
+}

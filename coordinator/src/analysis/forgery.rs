@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Forgeries {
     pub forged: usize,
-    /// Executed: the forger had what it asked for.
+    /// Executed by the receiver (whenever): the forger had what it asked for.
     pub accepted: usize,
     /// Verification caught it (the receiver refused it, whether or not the answer reached
     /// the requester before it gave up).
@@ -27,7 +27,7 @@ pub struct Forgeries {
 impl Forgeries {
     fn add(&mut self, r: &Request) {
         self.forged += 1;
-        if r.outcome.is_success() {
+        if r.fulfilled_at.is_some() {
             self.accepted += 1;
         } else if r.verification.is_some_and(|v| v.ended.is_some_and(|(_, verified)| !verified)) {
             self.caught += 1;
@@ -57,7 +57,8 @@ pub struct ForgeryFigures {
     pub requests: Forgeries,
     /// By the receiving desk's verification (`none`, `call-back`, `supervisor`).
     pub by_verification: BTreeMap<&'static str, Forgeries>,
-    /// Forged cases, and those accepted (the `forged_accepted` threshold's numerator).
+    /// Forged cases, and those with a link a receiver executed (the `forged_accepted`
+    /// threshold's numerator).
     pub forged_cases: usize,
     pub forged_cases_accepted: usize,
     /// Genuine requests verified, their verification time, and those refused unverified.
@@ -68,8 +69,12 @@ pub struct ForgeryFigures {
     pub without_verification: Option<WithoutVerification>,
 }
 
-/// The verification policy of `r`'s receiver for `r`'s kind.
+/// The verification policy of `r`'s receiver for `r`'s kind (a hub's execution for a
+/// member is not verified).
 fn policy(scenario: &Scenario, r: &Request) -> &'static str {
+    if r.hub.is_some() && !r.handed_back {
+        return "none (hub)";
+    }
     scenario
         .state(r.to)
         .and_then(|s| s.profile.verify.as_ref())
@@ -102,12 +107,17 @@ pub fn figures(scenario: &Scenario, ledger: &Ledger) -> Option<ForgeryFigures> {
         requests,
         by_verification: by,
         forged_cases: forged_cases.len(),
-        forged_cases_accepted: forged_cases.iter().filter(|c| c.outcome.is_success()).count(),
+        forged_cases_accepted: forged_cases.iter().filter(|c| accepted(ledger, c.id.case)).count(),
         genuine_verified: genuine.iter().filter(|r| r.verification.is_some()).count(),
         verification_time: percentiles(&times),
         genuine_refused_unverified: genuine.iter().filter(|r| matches!(r.reason, Reason::Unverified { .. })).count(),
         without_verification: None,
     })
+}
+
+/// A link of case `case` was executed by its receiver.
+pub fn accepted(ledger: &Ledger, case: u32) -> bool {
+    ledger.requests.iter().any(|r| r.id.case == case && r.fulfilled_at.is_some())
 }
 
 impl ForgeryFigures {
@@ -136,7 +146,7 @@ impl ForgeryFigures {
                 .iter()
                 .filter(|c| !c.forged && !c.outcome.is_success() && succeeded.get(&c.id) == Some(&true))
                 .count(),
-            forged_accepted_without: without.cases.iter().filter(|c| c.forged && c.outcome.is_success()).count(),
+            forged_accepted_without: without.cases.iter().filter(|c| c.forged && accepted(without, c.id.case)).count(),
         });
     }
 }

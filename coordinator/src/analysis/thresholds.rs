@@ -92,7 +92,7 @@ fn verdict(t: &Threshold, scenario: &Scenario, ledger: &Ledger, placed: &[Placed
                 Metric::UndeliverableRatio => c.outcome == Outcome::Undeliverable,
                 Metric::HoldLapsedRatio => c.outcome == Outcome::HoldLapsed,
                 Metric::DisclosedRatio => c.outcome == Outcome::Disclosed,
-                Metric::ForgedAccepted => c.outcome.is_success(),
+                Metric::ForgedAccepted => super::forgery::accepted(ledger, c.id.case),
                 _ => !c.outcome.is_success(),
             })
             .count();

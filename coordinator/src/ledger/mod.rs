@@ -161,6 +161,9 @@ pub struct Request {
     pub handed_back: bool,
     /// A forgery over the genuine channel (its inject's).
     pub forged: bool,
+    /// When the receiver fulfilled it, whether or not the requester heard in time: what a
+    /// forger has once it is executed.
+    pub fulfilled_at: Option<SimTime>,
     /// The receiver's verification: how, when it started, and when and how it ended
     /// (`true`: verified).
     pub verification: Option<life::Verification>,
@@ -718,6 +721,7 @@ fn request(
         hub: life.hub(),
         handed_back: life.handed_back(),
         forged: inject.forged,
+        fulfilled_at: executed.as_ref().filter(|(_, how)| *how == Execution::Fulfilled).map(|(t, _)| *t),
         verification: life.verification(),
         dead_entry: life.first_send_dead(),
         fallbacks: life.fallbacks(),

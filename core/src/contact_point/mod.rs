@@ -85,6 +85,8 @@ struct Received {
     /// Verification: under way (execution to start no earlier than this), and done.
     verifying: Option<SimTime>,
     verified: bool,
+    /// Call-backs placed so far (one more each hour without an answer, up to a limit).
+    call_backs: u8,
 }
 
 /// A request this contact point sent and waits on.

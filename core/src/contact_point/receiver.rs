@@ -56,6 +56,7 @@ impl ContactPoint {
                 with_hub: false,
                 verifying: None,
                 verified: false,
+                call_backs: 0,
             },
         );
         self.emit(now, id, EventKind::Delivered { from, mode });

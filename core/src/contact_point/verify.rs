@@ -8,7 +8,10 @@
 //! `catches`. A call-back is placed to the requesting desk, whose people answer in their
 //! own hours (their profile's acknowledgement delay): a genuine desk says it sent the
 //! request; for a forgery it says it did not, and the receiver believes the answer with
-//! probability `catches`.
+//! probability `catches`. The call goes to the register's number: a lost call (a stale
+//! entry, a desk that is down, a lost message) is placed again every hour without an
+//! answer; after [`CALL_BACKS_MAX`] calls nobody answered, the request cannot be verified
+//! and is refused.
 
 use super::timers::{Timer, TimerKind};
 use super::ContactPoint;
@@ -21,6 +24,11 @@ use crate::state::StateCode;
 use crate::time::SimTime;
 use crate::wire::Message;
 use rand::Rng;
+
+/// Call-backs placed before a request nobody answers for is refused as unverified.
+pub const CALL_BACKS_MAX: u8 = 24;
+/// Time between call-backs nobody answered.
+const CALL_BACK_RETRY_MS: u64 = 3_600_000;
 
 impl ContactPoint {
     /// Verifies `id` first if the profile asks for it: `true` when execution must wait for
@@ -50,7 +58,9 @@ impl ContactPoint {
     /// The verification's own work is done: a supervisor decides; a call-back is placed.
     pub(super) fn verification_work_done(&mut self, now: SimTime, id: RequestId) {
         let Some(policy) = self.profile.verify.clone() else { return };
-        let Some(r) = self.received.get(&id).filter(|r| r.response.is_none() && !r.withdrawn) else { return };
+        let Some(r) = self.received.get(&id).filter(|r| r.response.is_none() && !r.withdrawn && !r.verified) else {
+            return;
+        };
         match policy.how {
             VerifyHow::Supervisor => {
                 let forged = r.request.forged;
@@ -63,8 +73,15 @@ impl ContactPoint {
             }
             VerifyHow::CallBack => {
                 let from = r.from;
-                // A hub's request is the member's: call the requesting desk, whoever sent it.
+                if r.call_backs >= CALL_BACKS_MAX {
+                    return self.verification_failed(now, id);
+                }
+                if let Some(r) = self.received.get_mut(&id) {
+                    r.call_backs += 1;
+                }
                 self.send(now, from, id, Message::CallBack { id });
+                // No answer within the hour: call again (the answer ends it first).
+                self.timers.insert(Timer { at: now.plus_ms(CALL_BACK_RETRY_MS), id, kind: TimerKind::Verify });
             }
         }
     }
@@ -96,7 +113,10 @@ impl ContactPoint {
 
     /// Receiver: the call-back's answer.
     pub(super) fn on_call_back_answer(&mut self, now: SimTime, from: StateCode, id: RequestId, sent_it: bool) {
-        let Some(r) = self.received.get(&id).filter(|r| r.response.is_none() && r.verifying.is_some() && !r.verified)
+        let Some(r) = self
+            .received
+            .get(&id)
+            .filter(|r| r.response.is_none() && !r.withdrawn && r.verifying.is_some() && !r.verified)
         else {
             return;
         };

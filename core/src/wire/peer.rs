@@ -87,9 +87,10 @@ pub enum Message {
 
 impl Message {
     /// Whether it is addressed by the register's entry (a new request, a call to the duty
-    /// officer), not an answer on a thread already open: only these reach a stale entry.
+    /// officer, a verification call-back), not an answer on a thread already open: only
+    /// these reach a stale entry.
     pub fn through_register(&self) -> bool {
-        matches!(self, Message::Request(_) | Message::Escalation { .. })
+        matches!(self, Message::Request(_) | Message::Escalation { .. } | Message::CallBack { .. })
     }
 
     /// Whether it travels between central authorities (MLA), whose channel adds its own

@@ -189,16 +189,15 @@ impl RegisterDecay {
             spans.push(StaleSpan { state: x.state, changed: x.at, notified: x.notified, until });
         }
         spans.sort_by_key(|s| (s.state, s.changed));
-        // Merge a span that starts while the state's previous one runs.
+        // A change while the entry is still stale from an earlier one: the entry is current
+        // again only when the later change is corrected (whatever corrects the earlier one
+        // brings the requesters an entry that is stale already).
         let mut merged: Vec<StaleSpan> = Vec::new();
         for s in spans {
             match merged.last_mut() {
                 Some(last) if last.state == s.state && last.until.is_none_or(|u| s.changed < u) => {
-                    last.until = match (last.until, s.until) {
-                        (Some(a), Some(b)) => Some(a.max(b)),
-                        _ => None,
-                    };
-                    last.notified &= s.notified;
+                    last.until = s.until;
+                    last.notified = s.notified;
                 }
                 _ => merged.push(s),
             }
@@ -333,11 +332,20 @@ mod tests {
     }
 
     #[test]
-    fn overlapping_spans_of_one_entry_merge() {
+    fn a_change_while_stale_is_current_when_the_later_change_is_corrected() {
+        // Unnotified at 160 (never corrected alone), notified at 170 (noticed 180, circulated
+        // 200): the register has the entry as it is from day 200.
         let d = decay(vec![change("FRA", 160, false), change("FRA", 170, true)], None);
         let spans = d.spans(100 * D as u64);
         assert_eq!(spans.len(), 1);
-        assert_eq!((spans[0].changed, spans[0].until, spans[0].notified), (SimTime(160 * D), None, false));
+        assert_eq!((spans[0].changed, spans[0].until), (SimTime(160 * D), Some(SimTime(200 * D))));
+        // Corrected at 300 (notified at 195), changed again at 198 and found by a check ending
+        // at 210: current from 210.
+        let pinged = vec![(code("GHA"), SimTime(205 * D))];
+        let d = decay(vec![change("GHA", 195, true), change("GHA", 198, false)], Some((SimTime(210 * D), pinged)));
+        let spans = d.spans(100 * D as u64);
+        assert_eq!(spans.len(), 1);
+        assert_eq!((spans[0].changed, spans[0].until), (SimTime(195 * D), Some(SimTime(210 * D))));
     }
 
     #[test]

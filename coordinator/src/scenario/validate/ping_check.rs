@@ -198,6 +198,10 @@ pub enum PingOnlyError {
     Over,
     #[error("the scenario has one contact point: nobody to ping")]
     Alone,
+    #[error("the check ({start} over {over}) runs past the scenario's end ({end}): shorten --over")]
+    PastEnd { start: SimTime, over: String, end: SimTime },
+    #[error("with this check's corrections, register decay makes {0} faults: more than the limit")]
+    TooManyFaults(usize),
 }
 
 /// `pocnet ping`: the scenario's contact points and network with its communication check
@@ -247,7 +251,19 @@ pub fn ping_only(scenario: &mut crate::scenario::Scenario, only: &PingOnly) -> R
         check.over_ms = 0;
         check.per_state = 1;
     }
+    let end = check.start.plus_ms(check.over_ms);
+    if end > scenario.end {
+        let over = pocnet_core::time::format_duration_ms(check.over_ms);
+        return Err(PingOnlyError::PastEnd { start: check.start, over, end: scenario.end });
+    }
     scenario.injects = pings(&check, scenario.seed, 1);
+    // Stale entries this check finds are corrected at its end, as for the scenario's own.
+    if let Some(decay) = scenario.register_decay.as_mut() {
+        decay.check = Some((end, scenario.injects.iter().map(|i| (i.to, i.at)).collect()));
+        let (name, period) = (decay.circulation.clone(), decay.circulation_ms);
+        super::decay::recirculate(decay, &mut scenario.network.faults, &name, period)
+            .map_err(PingOnlyError::TooManyFaults)?;
+    }
     scenario.ping_check = Some(check);
     Ok(())
 }
