@@ -246,16 +246,18 @@ enum Command {
         #[arg(long)]
         register: bool,
     },
-    /// Measure speed: virtual-clock throughput on both engines, mesh start-up, idle node
-    /// memory, mesh round trips next to a raw quinn echo, and scaling to 193 states.
+    /// Measure speed: virtual-clock throughput on both engines against the round-trip
+    /// limit (one control round trip per window, measured first with a raw quinn echo),
+    /// mesh start-up, idle node memory, mesh round trips, and scaling to 193 states.
     ///
-    /// Prints figures; never fails on a time. --quick runs small sizes (seconds), to prove
-    /// the benchmark works; the full run takes minutes. See docs/performance.md.
+    /// Prints figures and writes them all to OUT/bench.json (to compare commits); never
+    /// fails on a time. --quick runs small sizes (seconds), to prove the benchmark works;
+    /// the full run takes about three minutes. See docs/performance.md.
     Bench {
         /// Small sizes only.
         #[arg(long)]
         quick: bool,
-        /// Where the benchmark's runs put certificates and node logs.
+        /// Where bench.json goes, and the benchmark's runs put certificates and node logs.
         #[arg(long, default_value = "pocnet-bench")]
         out: PathBuf,
         /// The hanoi-72 scenario file.
