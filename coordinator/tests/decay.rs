@@ -3,9 +3,12 @@
 //! executing an hour; links take 1 s. A requester with no delivery receipt resends after
 //! six hours, through INTERPOL's I-24/7 (4 h), then the G7 network (2 h).
 
-use pocnet::ledger::{Ledger, Outcome, Request};
+mod common;
+
+use common::{at, request, run};
+use pocnet::ledger::{Outcome, Request};
 use pocnet::scenario;
-use pocnet_core::{RequestId, SimTime};
+use pocnet_core::SimTime;
 
 fn scenario_text(extra: &str) -> String {
     format!(
@@ -68,22 +71,6 @@ kind = "technical_advice"
             "[[network.fallback]]\nname = \"INTERPOL I-24/7\"\ndelay = \"4h\"\n\n[[network.fallback]]\nname = \"G7 24/7 network\"\ndelay = \"2h\"\n"
         }
     )
-}
-
-fn at(s: &str) -> SimTime {
-    SimTime::from_timestamp(s.parse().expect("time"))
-}
-
-fn run(text: &str) -> (Ledger, serde_json::Value) {
-    let s = scenario::parse("decay.toml", text).unwrap_or_else(|e| panic!("{e}"));
-    let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
-    let a = runtime.block_on(pocnet::run::simulate(&s)).expect("run");
-    let json = serde_json::from_str(&a.report().to_json()).expect("JSON");
-    (a.ledger, json)
-}
-
-fn request(l: &Ledger, case: u32) -> &Request {
-    l.requests.iter().find(|r| r.id == RequestId { case, link: 0 }).expect("request")
 }
 
 #[test]

@@ -3,10 +3,12 @@
 //! are staffed around the clock; acknowledging takes 10 minutes, executing an hour,
 //! verifying's own work 10 minutes; links take 1 s.
 
+mod common;
+
+use common::{at, request, run};
 use pocnet::ledger::reason::Reason;
-use pocnet::ledger::{Ledger, Outcome, Request};
+use pocnet::ledger::Outcome;
 use pocnet::scenario;
-use pocnet_core::{RequestId, SimTime};
 
 fn scenario_text(verify: &str, extra: &str) -> String {
     format!(
@@ -66,22 +68,6 @@ forged = true
 }
 
 const CALL_BACK: &str = "verify = { how = \"call-back\", time = \"10m\" }";
-
-fn at(s: &str) -> SimTime {
-    SimTime::from_timestamp(s.parse().expect("time"))
-}
-
-fn run(text: &str) -> (Ledger, serde_json::Value) {
-    let s = scenario::parse("forgery.toml", text).unwrap_or_else(|e| panic!("{e}"));
-    let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
-    let a = runtime.block_on(pocnet::run::simulate(&s)).expect("run");
-    let json = serde_json::from_str(&a.report().to_json()).expect("JSON");
-    (a.ledger, json)
-}
-
-fn request(l: &Ledger, case: u32) -> &Request {
-    l.requests.iter().find(|r| r.id == RequestId { case, link: 0 }).expect("request")
-}
 
 #[test]
 fn a_call_back_confirms_a_genuine_emergency_and_catches_a_forged_one() {

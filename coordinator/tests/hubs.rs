@@ -7,9 +7,11 @@
 //! time (UTC+7). Acknowledging takes 10 minutes, executing 1 hour; requests arrive 1 s after
 //! they are made.
 
-use pocnet::ledger::{Ledger, Request};
+mod common;
+
+use common::{at, request, run};
 use pocnet::scenario;
-use pocnet_core::{RequestId, SimTime, StateCode};
+use pocnet_core::StateCode;
 
 fn scenario_text(hub: &str, injects: &str) -> String {
     format!(
@@ -65,22 +67,6 @@ hours = ["17:00-24:00", "00:00-09:00"]
 
 fn inject(at: &str, kind: &str) -> String {
     format!("\n[[injects]]\nat = \"{at}\"\nfrom = \"FRA\"\nto = \"KHM\"\nkind = \"{kind}\"\n")
-}
-
-fn at(s: &str) -> SimTime {
-    SimTime::from_timestamp(s.parse().expect("time"))
-}
-
-fn run(text: &str) -> (Ledger, serde_json::Value) {
-    let s = scenario::parse("hubs.toml", text).unwrap_or_else(|e| panic!("{e}"));
-    let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
-    let a = runtime.block_on(pocnet::run::simulate(&s)).expect("run");
-    let json = serde_json::from_str(&a.report().to_json()).expect("JSON");
-    (a.ledger, json)
-}
-
-fn request(l: &Ledger, case: u32) -> &Request {
-    l.requests.iter().find(|r| r.id == RequestId { case, link: 0 }).expect("request")
 }
 
 #[test]

@@ -4,8 +4,10 @@
 //! of a desk's open time; messages take 1 s each way. Every answer time is computed here
 //! from those rules with plain arithmetic, not by the code under test.
 
+mod common;
+
+use common::run;
 use pocnet::ledger::ping::PingEnding;
-use pocnet::ledger::Ledger;
 use pocnet::scenario;
 use pocnet_core::StateCode;
 
@@ -55,14 +57,6 @@ profile = "p"
 
 const PRACTICE_OFFICE: &str = "roster = \"office-hours-only\"\ndeclared = \"staffed-24-7\"";
 const CHECK: &str = "\n[ping_check]\nfrom = \"VNM\"\nover = \"7d\"\nper_state = 16\n";
-
-fn run(text: &str) -> (Ledger, serde_json::Value) {
-    let s = scenario::parse("pings.toml", text).unwrap_or_else(|e| panic!("{e}"));
-    let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
-    let a = runtime.block_on(pocnet::run::simulate(&s)).expect("run");
-    let json = serde_json::from_str(&a.report().to_json()).expect("JSON");
-    (a.ledger, json)
-}
 
 const MINUTE: i64 = 60_000;
 const DAY: i64 = 24 * 60 * MINUTE;

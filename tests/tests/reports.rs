@@ -225,6 +225,23 @@ fn a_large_run_prints_its_totals_and_the_table_only_when_asked() {
     assert!(text(&table.stdout).lines().any(|l| l.starts_with("C1 ")), "--table prints it");
 }
 
+/// The DOM headless Chromium builds from OUT/report.html.
+fn dump_dom(browser: &str, out: &Path) -> String {
+    let dump = pocnet_tests::run_bounded(
+        {
+            let mut c = Command::new(browser);
+            c.args(["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"])
+                .arg(format!("--user-data-dir={}", out.join("chromium-profile").display()))
+                .arg("--dump-dom")
+                .arg(format!("file://{}", out.join("report.html").display()));
+            c
+        },
+        LIMIT,
+    );
+    assert!(dump.status.success(), "chromium failed: {}", text(&dump.stderr));
+    text(&dump.stdout)
+}
+
 #[test]
 fn the_ping_check_chart_and_table_render_in_headless_chromium_with_what_report_json_says() {
     let Some(browser) = pocnet_tests::webdriver::chromium() else {
@@ -238,19 +255,7 @@ fn the_ping_check_chart_and_table_render_in_headless_chromium_with_what_report_j
         ["ping", scenario.to_str().expect("utf-8"), "--engine", "inproc", "--out", out.to_str().expect("utf-8"), "-q"];
     let result = pocnet(&args, LIMIT);
     assert!(result.status.code().is_some_and(|c| c <= 1), "{}", text(&result.stderr));
-    let dump = pocnet_tests::run_bounded(
-        {
-            let mut c = Command::new(browser);
-            c.args(["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"])
-                .arg(format!("--user-data-dir={}", out.join("chromium-profile").display()))
-                .arg("--dump-dom")
-                .arg(format!("file://{}", out.join("report.html").display()));
-            c
-        },
-        LIMIT,
-    );
-    assert!(dump.status.success(), "chromium failed: {}", text(&dump.stderr));
-    let dom = text(&dump.stdout);
+    let dom = dump_dom(browser, &out);
     let report = read_json(&out.join("report.json"));
     let check = &report["ping_check"];
     // One line per declared pattern pinged, with a point per local hour that had a ping.
@@ -305,19 +310,7 @@ fn the_forgery_and_stale_register_charts_render_in_headless_chromium_with_what_r
         ];
         let result = pocnet(&args, LIMIT);
         assert!(result.status.code().is_some_and(|c| c <= 1), "{}", text(&result.stderr));
-        let dump = pocnet_tests::run_bounded(
-            {
-                let mut c = Command::new(browser);
-                c.args(["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"])
-                    .arg(format!("--user-data-dir={}", out.join("chromium-profile").display()))
-                    .arg("--dump-dom")
-                    .arg(format!("file://{}", out.join("report.html").display()));
-                c
-            },
-            LIMIT,
-        );
-        assert!(dump.status.success(), "chromium failed: {}", text(&dump.stderr));
-        (text(&dump.stdout), read_json(&out.join("report.json")))
+        (dump_dom(browser, &out), read_json(&out.join("report.json")))
     };
     // Forgeries: each policy's bar segments hold the counts report.json gives.
     let (dom, report) = dom_of("forged-emergencies");

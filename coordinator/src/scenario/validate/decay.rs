@@ -13,8 +13,7 @@
 //! The changes are drawn from the scenario seed, on a stream of their own, and do not
 //! depend on the circulation: a sweep can vary the cadence on the same changes.
 
-use super::fields::{duration_field, timestamp};
-use super::ping_check::stream;
+use super::fields::{duration_field, stream, timestamp};
 use crate::scenario::diag::Checker;
 use crate::scenario::model::{Assumption, EntryChange, RegisterDecay, StaleSpan, StateEntry};
 use crate::scenario::raw::{RawFallback, RawRegisterDecay, Spanned};

@@ -128,3 +128,9 @@ pub(crate) fn shifts(c: &mut Checker<'_>, hours: Option<&[Spanned<String>]>) -> 
     }
     ok.then_some(out)
 }
+
+/// A stream of random draws of its own for `purpose`, from the scenario seed: a part of a
+/// scenario that draws on it changes no other part's draws.
+pub(crate) fn stream(seed: u64, purpose: u64) -> rand_chacha::ChaCha8Rng {
+    rand::SeedableRng::seed_from_u64(seed ^ purpose.wrapping_mul(0xD6E8_FEB8_6659_FD93))
+}

@@ -2,7 +2,7 @@
 //! work as the register declares. Every draw comes from the scenario seed, on streams of
 //! their own (a check added to a scenario changes none of its other draws).
 
-use super::fields::{duration_field, timestamp};
+use super::fields::{duration_field, stream, timestamp};
 use super::network::{members_of, side};
 use crate::scenario::diag::Checker;
 use crate::scenario::model::{PingCheck, StateEntry, ON_CALL_WITHIN_DEFAULT_MS, STAFFED_WITHIN_DEFAULT_MS};
@@ -10,7 +10,7 @@ use crate::scenario::raw::{RawPingCheck, RawPractice, Spanned};
 use pocnet_core::request::{Art42, Inject, RequestId, RequestKind};
 use pocnet_core::roster::{Mode, RosterSpec};
 use pocnet_core::{SimTime, StateCode};
-use rand::{Rng, SeedableRng};
+use rand::Rng;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Pings to one contact point in one check.
@@ -102,11 +102,6 @@ pub(crate) fn ping_check(
         return None;
     }
     Some(PingCheck { from, to, start, over_ms, per_state, staffed_within_ms, on_call_within_ms })
-}
-
-/// A stream of its own for `purpose`, from the scenario seed.
-pub(crate) fn stream(seed: u64, purpose: u64) -> rand_chacha::ChaCha8Rng {
-    rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ purpose.wrapping_mul(0xD6E8_FEB8_6659_FD93))
 }
 
 /// The check's pings, as injects of kind `ping` numbered from `first_case`, in time order.
