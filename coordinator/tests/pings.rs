@@ -170,6 +170,12 @@ fn a_ping_nobody_receives_ends_never_with_its_reason() {
     }
     let never = json["ping_check"]["answered"]["never"].as_u64();
     assert_eq!(never, Some(16));
+    // Nothing reached Cambodia's desk: unreachable, not a roster contradicted.
+    let khm =
+        json["ping_check"]["states"].as_array().expect("states").iter().find(|s| s["state"] == "KHM").expect("KHM");
+    assert_eq!(khm["verdict"], "unreachable");
+    assert_eq!(khm["unreached"], 16);
+    assert_eq!(json["ping_check"]["contradicted"], serde_json::json!([]));
     let reasons: Vec<&str> = json["ping_check"]["pings"]
         .as_array()
         .expect("pings")

@@ -11,7 +11,10 @@
 //! out of office hours, staffed in office hours, on call) with at least
 //! [`PINGS_TO_JUDGE`] pings is judged on its own: a state is *contradicted* when fewer
 //! than half of its pings in a period were answered in time (the worst share is named);
-//! *not tested* when no period has enough pings; else *consistent*.
+//! *not tested* when no period has enough pings; else *consistent*. Only pings that
+//! reached the desk are judged: one that never arrived (a stale register entry, a desk
+//! that is down, a lost message) says nothing of the roster. A state none of whose pings
+//! arrived is *unreachable*: the check cannot tell a dead entry from a dead desk.
 
 use super::percentiles::{percentiles, Percentiles};
 use super::Zones;
@@ -142,6 +145,8 @@ pub enum Measured {
     },
     /// No period with an expectation had enough pings.
     NotTested,
+    /// No ping reached the desk.
+    Unreachable,
 }
 
 /// One pinged state: its declared roster and what its answers say of it.
@@ -155,6 +160,8 @@ pub struct StateAnswers {
     /// changed it: the scenario knows; the check only sees the answers).
     pub works: String,
     pub answered: Answered,
+    /// Pings that never reached the desk (not judged).
+    pub unreached: usize,
     /// Pings sent while the declared roster said staffed, out of and in office hours
     /// (answered within `staffed_within`), and while it said on call (within
     /// `on_call_within`).
@@ -227,6 +234,7 @@ pub fn figures(scenario: &Scenario, ledger: &Ledger) -> Option<PingFigures> {
         let declared = Declared::of(spec);
         let Ok(roster) = Roster::new(spec.clone()) else { continue };
         let mut answered = Answered::default();
+        let mut unreached = 0;
         let (mut night, mut day, mut on_call) = (InTime::default(), InTime::default(), InTime::default());
         for p in pings {
             let local = p.sent.timestamp().to_zoned(zones.zone(p.to));
@@ -238,6 +246,10 @@ pub fn figures(scenario: &Scenario, ledger: &Ledger) -> Option<PingFigures> {
             by_declared.entry(declared.as_str()).or_default().add(p.ending);
             by_declared_hour.entry(declared.as_str()).or_insert_with(|| vec![Answered::default(); 24])[hour]
                 .add(p.ending);
+            if !p.reached_desk {
+                unreached += 1;
+                continue;
+            }
             let office = spec.workweek.contains(local.weekday())
                 && !spec.holidays.contains(&local.date())
                 && OFFICE_HOURS.contains(&local.hour());
@@ -254,14 +266,19 @@ pub fn figures(scenario: &Scenario, ledger: &Ledger) -> Option<PingFigures> {
             declared_roster: entry.declared.as_ref().map_or_else(|| entry.roster_summary.clone(), summary),
             works: entry.roster_summary.clone(),
             answered,
+            unreached,
             staffed_out_of_office: night,
             staffed_in_office: day,
             on_call,
-            measured: measured(&[
-                (Period::StaffedOutOfOffice, night),
-                (Period::StaffedInOffice, day),
-                (Period::OnCall, on_call),
-            ]),
+            measured: if unreached == pings.len() {
+                Measured::Unreachable
+            } else {
+                measured(&[
+                    (Period::StaffedOutOfOffice, night),
+                    (Period::StaffedInOffice, day),
+                    (Period::OnCall, on_call),
+                ])
+            },
         });
     }
     let waits: Vec<u64> = ledger.pings.iter().filter_map(Ping::waited_ms).collect();
@@ -303,10 +320,13 @@ impl PingFigures {
                 parts.push(format!("{name} {}", states.join(" ")));
             }
         }
-        if parts.is_empty() {
-            "none".to_string()
+        let unreachable: Vec<&str> =
+            self.states.iter().filter(|s| s.measured == Measured::Unreachable).map(|s| s.state.as_str()).collect();
+        let line = if parts.is_empty() { "none".to_string() } else { parts.join("; ") };
+        if unreachable.is_empty() {
+            line
         } else {
-            parts.join("; ")
+            format!("{line} (unreachable, not judged: {})", unreachable.join(" "))
         }
     }
 }

@@ -346,7 +346,7 @@ impl<'s> Account<'s> {
             ),
             None => pings,
         };
-        let pings = match &self.analysis.decay {
+        let pings = match self.analysis.decay.as_ref().filter(|d| d.requests > 0) {
             Some(d) => format!(
                 "{pings}; {} of {} first sends to stale entries{}",
                 d.first_sends_dead,

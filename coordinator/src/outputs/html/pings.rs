@@ -119,6 +119,7 @@ fn table(p: &PingFigures) -> String {
         let (class, verdict) = match s.measured {
             Measured::Consistent => ("ok", "consistent".to_string()),
             Measured::NotTested => ("", "not tested".to_string()),
+            Measured::Unreachable => ("bad", "unreachable: no ping reached the desk".to_string()),
             Measured::Contradicted { during, in_time, of } => {
                 ("bad", format!("contradicted: {} ({in_time} of {of} in time)", during.label()))
             }
@@ -136,6 +137,6 @@ fn table(p: &PingFigures) -> String {
             s.answered.never
         );
     }
-    o.push_str("</table><p class=\"note\">Each ping is placed in the declared roster's mode when it was sent, and in or out of office hours (08:00-18:00 local on working days). A period with at least 3 pings where fewer than half were answered in time contradicts the declared roster (docs/report.md).</p>");
+    o.push_str("</table><p class=\"note\">Each ping that reached the desk is placed in the declared roster's mode when it was sent, and in or out of office hours (08:00-18:00 local on working days). A period with at least 3 pings where fewer than half were answered in time contradicts the declared roster (docs/report.md). A ping that never arrived (a stale register entry, a desk that is down) is not judged.</p>");
     o
 }
