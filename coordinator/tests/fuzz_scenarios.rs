@@ -1,6 +1,7 @@
 //! Property pass over the scenario parser: any edit of any bundled or malformed scenario
 //! either loads or yields diagnostics that point inside the file, never a panic. The corpus
-//! is the repository's own scenario files.
+//! is the repository's own scenario files (and tests/scenarios: sections the bundled ones
+//! reach only through a register).
 
 use proptest::prelude::*;
 use std::path::Path;
@@ -8,7 +9,7 @@ use std::path::Path;
 fn corpus() -> Vec<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
-    for dir in [root.join("../scenarios"), root.join("tests/malformed")] {
+    for dir in [root.join("../scenarios"), root.join("tests/malformed"), root.join("tests/scenarios")] {
         for entry in std::fs::read_dir(dir).expect("corpus dir").flatten() {
             let p = entry.path();
             // Scenarios that name a register cannot load from a string: use the others.

@@ -79,6 +79,31 @@ fn report_is_byte_identical_across_two_mesh_runs_and_the_in_process_engine() {
 }
 
 #[test]
+fn pings_stale_entries_fallbacks_call_backs_and_forgeries_cross_the_mesh_as_in_process() {
+    // Every part of the reachability model at once: call-backs and fallback resends are
+    // messages of their own, stale spans faults of the setup.
+    let scenario = pocnet_tests::workspace_root().join("coordinator/tests/scenarios/reachability.toml");
+    let dirs: Vec<_> = ["mesh", "inproc"].iter().map(|e| scratch(&format!("reachability-{e}"))).collect();
+    for (engine, dir) in ["mesh", "inproc"].iter().zip(&dirs) {
+        let args =
+            ["run", scenario.to_str().expect("utf-8"), "--engine", engine, "--out", dir.to_str().expect("utf-8"), "-q"];
+        let result = pocnet(&args, RUN_LIMIT);
+        assert!(result.status.code().is_some_and(|c| c <= 1), "{engine}: {}", text(&result.stderr));
+    }
+    let (mesh, inproc) = (
+        std::fs::read(dirs[0].join("report.json")).expect("mesh report"),
+        std::fs::read(dirs[1].join("report.json")).expect("in-process report"),
+    );
+    assert!(mesh == inproc, "the mesh and the in-process engine differ");
+    let report = read_json(&dirs[0].join("report.json"));
+    for section in ["ping_check", "register_decay", "forgery"] {
+        assert!(report.get(section).is_some(), "{section} in report.json");
+    }
+    assert!(report["forgery"]["requests"]["caught"].as_u64() > Some(0), "call-backs caught forgeries on the mesh");
+    assert!(report["register_decay"]["first_sends_dead"].as_u64() > Some(0));
+}
+
+#[test]
 fn a_different_seed_gives_a_different_report() {
     let (a, b) = (scratch("seed-a"), scratch("seed-b"));
     for (dir, seed) in [(&a, "1"), (&b, "2")] {
