@@ -188,7 +188,7 @@ pub fn account<'s>(scenario: &'s Scenario, clock_run: &ClockRun) -> anyhow::Resu
     if let (Some(figures), Some(plain), true) =
         (account.analysis.forgery.as_mut(), without_verification(scenario), cases)
     {
-        figures.compare(&account.ledger, &in_process_ledger(&plain)?);
+        figures.compare(scenario, &account.ledger, &in_process_ledger(&plain)?);
     }
     Ok(account)
 }

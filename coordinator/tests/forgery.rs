@@ -107,6 +107,9 @@ fn a_call_back_confirms_a_genuine_emergency_and_catches_a_forged_one() {
         Some(true)
     );
     assert_eq!(w["forged_accepted_without"], 2);
+    // By verification: the call-back desk's genuine emergency, nothing at desks without.
+    assert_eq!(w["added_by_verification"]["call-back"]["count"], 1);
+    assert_eq!(w["added_by_verification"]["call-back"]["max_ms"], w["added_to_genuine_emergencies"]["max_ms"]);
     assert_eq!(w["genuine_cases_lost"], 0);
     assert_eq!(json["cases"][1]["forged"], true);
     assert_eq!(json["requests"][0]["verification"]["how"], "call-back");

@@ -45,6 +45,9 @@ pub struct WithoutVerification {
     pub genuine_emergency_time_to_fulfil_without: Percentiles,
     /// Per genuine emergency fulfilled in both: the time verification added.
     pub added_to_genuine_emergencies: Percentiles,
+    /// The same, by the receiving desk's verification (the trade-off against
+    /// `by_verification`'s forgeries caught and accepted).
+    pub added_by_verification: BTreeMap<&'static str, Percentiles>,
     /// Genuine cases that succeeded without verification and failed with it.
     pub genuine_cases_lost: usize,
     /// Forged cases accepted without verification.
@@ -122,7 +125,7 @@ pub fn accepted(ledger: &Ledger, case: u32) -> bool {
 
 impl ForgeryFigures {
     /// Compares `ledger` with `without`'s, the same scenario with no verification.
-    pub fn compare(&mut self, ledger: &Ledger, without: &Ledger) {
+    pub fn compare(&mut self, scenario: &Scenario, ledger: &Ledger, without: &Ledger) {
         let genuine_emergencies = |l: &Ledger| -> BTreeMap<RequestId, Option<u64>> {
             l.requests
                 .iter()
@@ -131,8 +134,15 @@ impl ForgeryFigures {
                 .collect()
         };
         let (with, plain) = (genuine_emergencies(ledger), genuine_emergencies(without));
-        let added: Vec<u64> =
-            with.iter().filter_map(|(id, t)| Some(t.as_ref()?.saturating_sub((*plain.get(id)?)?))).collect();
+        let added_of =
+            |id: &RequestId| -> Option<u64> { Some(with.get(id)?.as_ref()?.saturating_sub((*plain.get(id)?)?)) };
+        let added: Vec<u64> = with.keys().filter_map(added_of).collect();
+        let mut by_policy: BTreeMap<&'static str, Vec<u64>> = BTreeMap::new();
+        for r in ledger.requests.iter().filter(|r| !r.forged && r.kind == RequestKind::Emergency) {
+            if let Some(a) = added_of(&r.id) {
+                by_policy.entry(policy(scenario, r)).or_default().push(a);
+            }
+        }
         let succeeded: BTreeMap<RequestId, bool> =
             without.cases.iter().map(|c| (c.id, c.outcome.is_success())).collect();
         self.without_verification = Some(WithoutVerification {
@@ -141,6 +151,7 @@ impl ForgeryFigures {
                 &plain.values().flatten().copied().collect::<Vec<_>>(),
             ),
             added_to_genuine_emergencies: percentiles(&added),
+            added_by_verification: by_policy.iter().map(|(p, v)| (*p, percentiles(v))).collect(),
             genuine_cases_lost: ledger
                 .cases
                 .iter()
