@@ -81,7 +81,8 @@ fn report_is_byte_identical_across_two_mesh_runs_and_the_in_process_engine() {
 #[test]
 fn pings_stale_entries_fallbacks_call_backs_and_forgeries_cross_the_mesh_as_in_process() {
     // Every part of the reachability model at once: call-backs and fallback resends are
-    // messages of their own, stale spans faults of the setup.
+    // messages of their own, stale spans faults of the setup; two nodes are killed mid-run
+    // and restarted from their journals.
     let scenario = pocnet_tests::workspace_root().join("coordinator/tests/scenarios/reachability.toml");
     let dirs: Vec<_> = ["mesh", "inproc"].iter().map(|e| scratch(&format!("reachability-{e}"))).collect();
     for (engine, dir) in ["mesh", "inproc"].iter().zip(&dirs) {
@@ -101,6 +102,8 @@ fn pings_stale_entries_fallbacks_call_backs_and_forgeries_cross_the_mesh_as_in_p
     }
     assert!(report["forgery"]["requests"]["caught"].as_u64() > Some(0), "call-backs caught forgeries on the mesh");
     assert!(report["register_decay"]["first_sends_dead"].as_u64() > Some(0));
+    let restarts = read_json(&dirs[0].join("transport.json"))["restarts"].as_array().map_or(0, Vec::len);
+    assert_eq!(restarts, 2, "both crash faults killed and restarted a node");
 }
 
 #[test]

@@ -162,21 +162,7 @@ fn the_evidence_charts_render_in_headless_chromium_with_what_report_json_says() 
     let result = pocnet(&args, LIMIT);
     // Exit 1: hanoi-72's emergency threshold is breached there too.
     assert!(result.status.code().is_some_and(|c| c <= 1), "{}", text(&result.stderr));
-    let page = format!("file://{}", out.join("report.html").display());
-    let profile = out.join("chromium-profile");
-    let dump = pocnet_tests::run_bounded(
-        {
-            let mut c = Command::new(browser);
-            c.args(["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"])
-                .arg(format!("--user-data-dir={}", profile.display()))
-                .arg("--dump-dom")
-                .arg(&page);
-            c
-        },
-        LIMIT,
-    );
-    assert!(dump.status.success(), "chromium failed: {}", text(&dump.stderr));
-    let dom = text(&dump.stdout);
+    let dom = dump_dom(browser, &out);
     let report = read_json(&out.join("report.json"));
     let e = &report["evidence"];
     // The headline says what report.json says.

@@ -263,7 +263,10 @@ pub fn figures(scenario: &Scenario, ledger: &Ledger) -> Option<PingFigures> {
         states.push(StateAnswers {
             state: *code,
             declared,
-            declared_roster: entry.declared.as_ref().map_or_else(|| entry.roster_summary.clone(), summary),
+            declared_roster: entry
+                .declared
+                .as_ref()
+                .map_or_else(|| entry.roster_summary.clone(), crate::scenario::roster_summary),
             works: entry.roster_summary.clone(),
             answered,
             unreached,
@@ -329,10 +332,6 @@ impl PingFigures {
             format!("{line} (unreachable, not judged: {})", unreachable.join(" "))
         }
     }
-}
-
-fn summary(spec: &pocnet_core::RosterSpec) -> String {
-    crate::scenario::roster_summary(spec)
 }
 
 /// The rule in the module's documentation.

@@ -329,37 +329,43 @@ impl<'s> Account<'s> {
             self.by_outcome().iter().filter(|(_, n)| *n > 0).map(|(what, n)| format!("{n} {what}")).collect();
         let lost: usize = t.lost_messages.values().sum();
         let lost = if lost > 0 { format!(", {lost} messages lost to faults") } else { String::new() };
-        let pings = match &self.analysis.pings {
-            Some(p) => format!(
-                "; {} pings: {} answered within 1h, {} never; declared roster contradicted: {}",
-                p.answered.sent,
-                p.answered.within_1h,
-                p.answered.never,
-                p.contradicted_line()
-            ),
-            None => String::new(),
-        };
-        let pings = match &self.analysis.forgery {
-            Some(f) => format!(
-                "{pings}; {} forged requests: {} accepted, {} caught by verification",
-                f.requests.forged, f.requests.accepted, f.requests.caught
-            ),
-            None => pings,
-        };
-        let pings = match self.analysis.decay.as_ref().filter(|d| d.requests > 0) {
-            Some(d) => format!(
-                "{pings}; {} of {} first sends to stale entries{}",
-                d.first_sends_dead,
-                d.requests,
-                d.with_current_register
+        // The reachability model's clauses, each only where the scenario has it.
+        let a = &self.analysis;
+        let clauses: String = [
+            a.pings.as_ref().map(|p| {
+                format!(
+                    "{} pings: {} answered within 1h, {} never; declared roster contradicted: {}",
+                    p.answered.sent,
+                    p.answered.within_1h,
+                    p.answered.never,
+                    p.contradicted_line()
+                )
+            }),
+            a.forgery.as_ref().map(|f| {
+                format!(
+                    "{} forged requests: {} accepted, {} caught by verification",
+                    f.requests.forged, f.requests.accepted, f.requests.caught
+                )
+            }),
+            a.decay.as_ref().filter(|d| d.requests > 0).map(|d| {
+                let lost = d
+                    .with_current_register
                     .as_ref()
-                    .map(|c| format!(", {} cases lost to them", c.lost_to_stale_entries))
-                    .unwrap_or_default()
-            ),
-            None => pings,
-        };
+                    .map(|c| format!(", {} cases lost to them", c.lost_to_stale_entries));
+                format!(
+                    "{} of {} first sends to stale entries{}",
+                    d.first_sends_dead,
+                    d.requests,
+                    lost.unwrap_or_default()
+                )
+            }),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|clause| format!("; {clause}"))
+        .collect();
         format!(
-            "{} injects ({} requests): {}{lost}{pings} ({} windows, last input {})",
+            "{} injects ({} requests): {}{lost}{clauses} ({} windows, last input {})",
             t.injects,
             t.requests,
             if parts.is_empty() { "none".to_string() } else { parts.join(", ") },

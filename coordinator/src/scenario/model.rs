@@ -136,8 +136,6 @@ pub struct Scenario {
     pub evidence_assumptions: Vec<Assumption>,
     /// A communication check; its pings are injects of kind `ping` (after the others).
     pub ping_check: Option<PingCheck>,
-    /// `[practice] paper_24_7`: the share of desks declared 24/7 that keep office hours.
-    pub paper_24_7: Option<f64>,
     /// Register entries that go stale (their faults are in `network.faults`).
     pub register_decay: Option<RegisterDecay>,
 }

@@ -233,7 +233,6 @@ pub(crate) fn validate(
         injects,
         thresholds,
         ping_check,
-        paper_24_7,
         register_decay,
     })
 }

@@ -17,6 +17,8 @@ use std::collections::{BTreeMap, BTreeSet};
 pub const PINGS_PER_STATE_MAX: u32 = 50;
 /// Default spread of a check.
 const OVER_DEFAULT_MS: u64 = 7 * 86_400_000;
+/// Default pings to each contact point of a check spread over a period.
+const PER_STATE_DEFAULT: u32 = 6;
 
 pub(crate) fn ping_check(
     c: &mut Checker<'_>,
@@ -63,7 +65,7 @@ pub(crate) fn ping_check(
     };
     let per_state = match (&r.per_state, at_once) {
         (None, Some(true)) => Some(1),
-        (None, _) => Some(6),
+        (None, _) => Some(PER_STATE_DEFAULT),
         (Some(v), _) => match u32::try_from(*v.get_ref()) {
             Ok(n) if (1..=PINGS_PER_STATE_MAX).contains(&n) => {
                 if at_once == Some(true) && n != 1 {
@@ -210,7 +212,7 @@ pub fn ping_only(scenario: &mut crate::scenario::Scenario, only: &PingOnly) -> R
         to: codes.clone(),
         start: scenario.start,
         over_ms: OVER_DEFAULT_MS,
-        per_state: 6,
+        per_state: PER_STATE_DEFAULT,
         staffed_within_ms: STAFFED_WITHIN_DEFAULT_MS,
         on_call_within_ms: ON_CALL_WITHIN_DEFAULT_MS,
     });
