@@ -204,8 +204,9 @@ enum Command {
         /// The period the pings are spread over, like 14d.
         #[arg(long, value_parser = parse_ms)]
         over: Option<u64>,
-        /// One ping to each contact point, all at the check's start.
-        #[arg(long)]
+        /// One ping to each contact point, all at the check's start (not with --per-state
+        /// or --over).
+        #[arg(long, conflicts_with_all = ["per_state", "over"])]
         at_once: bool,
         #[arg(long, value_enum, default_value = "mesh")]
         engine: EngineKind,
@@ -291,7 +292,7 @@ enum Command {
         merge: Vec<PathBuf>,
         /// With --merge: wait up to this long (like 30m or 2h) for shard files that are not
         /// there yet, as when the merge starts alongside the shards (they appear whole).
-        #[arg(long, value_parser = parse_wait)]
+        #[arg(long, value_parser = parse_wait, requires = "merge")]
         merge_wait: Option<std::time::Duration>,
         /// Rerun the N best variants on the mesh (first seed) and check their report.json
         /// is byte-identical to the in-process one; exit 3 if not.

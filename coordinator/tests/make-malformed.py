@@ -90,6 +90,13 @@ CASES = [
     ("misspelt-profile-field", 'give_up_after = "3d"\n', 'give_up_after = "3d"\n@acknowlege_fast = "1m"\n', "unknown field"),
     ("too-many-resends", 'give_up_after = "3d"\n', 'give_up_after = "3d"\n@resends_max = 1000\n', "resends_max"),
     ("unknown-kind-in-central-authority", 'give_up_after = "3d"\n', 'give_up_after = "3d"\n@central_authority = { kinds = ["gossip"], delay = "1d" }\n', "unknown request kind"),
+    ("empty-mla-hours", '[profiles.p]\n', '[mla]\n@hours = []\n\n[profiles.p]\n', "at least one shift"),
+    ("overlapping-mla-hours", '[profiles.p]\n', '[mla]\n@hours = ["09:00-13:00", "12:00-17:00"]\n\n[profiles.p]\n', "overlap"),
+    ("empty-central-authority-hours", 'give_up_after = "3d"\n', 'give_up_after = "3d"\n@central_authority = { kinds = ["preservation"], delay = "1d", hours = [] }\n', "at least one shift"),
+    ("on-call-officers-at-a-closed-office", 'give_up_after = "3d"\n', 'give_up_after = "3d"\n@central_authority = { kinds = ["preservation"], delay = "1d", officers = { staffed = 1, on_call = 2 } }\n', "would never work"),
+    ("verifying-pings", 'give_up_after = "3d"\n', 'give_up_after = "3d"\n@verify = { how = "call-back", time = "10m", kinds = ["emergency", "ping"] }\n', "never verified"),
+    ("hubs-covering-each-other", '[[injects]]\n', '[[hubs]]\nhub = "FRA"\nmembers = ["VNM"]\nhours = ["00:00-24:00"]\n\n[[hubs]]\n@hub = "VNM"\nmembers = ["FRA"]\nhours = ["00:00-24:00"]\n\n[[injects]]\n', "no hub covers a hub"),
+    ("hub-twice", '[[injects]]\n', '[[hubs]]\nhub = "FRA"\nmembers = ["VNM"]\nhours = ["00:00-24:00"]\n\n[[hubs]]\n@hub = "FRA"\nmembers = ["VNM"]\nhours = ["00:00-24:00"]\n\n[[injects]]\n', "named as a hub twice"),
 ]
 
 here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "malformed")

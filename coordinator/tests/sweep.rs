@@ -176,3 +176,89 @@ fn the_registers_circulation_is_a_change_a_sweep_can_try() {
     assert!(err.contains("has no `[register_decay]`") && err.contains("c.toml:"), "{err}");
     let _ = std::fs::remove_dir_all(&sweep_dir);
 }
+
+/// A temporary folder with night.toml, changed by `edit`, and a sweep file over it.
+fn sweep_over(tag: &str, edit: impl Fn(String) -> String, sweep: &str) -> (PathBuf, Result<file::Sweep, String>) {
+    let tmp = std::env::temp_dir().join(format!("pocnet-sweep-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).expect("dir");
+    let base = std::fs::read_to_string(dir().join("night.toml")).expect("night.toml");
+    std::fs::write(tmp.join("night.toml"), edit(base)).expect("write base");
+    std::fs::write(tmp.join("s.toml"), sweep).expect("write sweep");
+    let loaded = file::load(&tmp.join("s.toml")).map_err(|e| e.to_string());
+    (tmp, loaded)
+}
+
+#[test]
+fn an_option_whose_hours_no_roster_can_take_is_refused_where_it_is_written_not_when_run() {
+    // Viet Nam keeps office hours only: with no shift, or two that overlap, its desk would
+    // never open or would be open twice; a run of the variant used to fail (exit 3).
+    for (hours, words) in [("[]", "no shifts"), ("[\"09:00-13:00\", \"12:00-17:00\"]", "overlap")] {
+        let text = format!(
+            "[sweep]\nname = \"x\"\nbase = \"night.toml\"\n\n[[options]]\nname = \"y\"\nstates = [\"VNM\"]\nhours = {hours}\n"
+        );
+        let (tmp, loaded) = sweep_over("hours", |b| b, &text);
+        let err = loaded.expect_err(words);
+        assert!(err.contains("hours for VNM") && err.contains(words), "{hours}: {err}");
+        assert!(err.contains("s.toml:8:"), "located at the option's hours: {err}");
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+}
+
+const HUB_OPTIONS: &str = "[sweep]\nname = \"hubs\"\nbase = \"night.toml\"\nseeds = 5\nmeasure = \"succeeded\"\n\n\
+    [[options]]\nname = \"Australia covers\"\nhub = { hub = \"AUS\", members = [\"VNM\"], hours = [\"00:00-24:00\"] }\n\n\
+    [[options]]\nname = \"Brazil covers\"\nhub = { hub = \"BRA\", members = [\"VNM\"], hours = [\"00:00-24:00\"] }\n";
+
+/// Emergencies from France to Viet Nam at night, the data kept 4 hours: a hub that covers
+/// Viet Nam's nights (never France, the requester) executes them in time.
+fn emergencies(base: String) -> String {
+    let australia = "[[states]]\ncode = \"AUS\"\nname = \"Australia\"\nregion = \"AP\"\ntz = \"Australia/Sydney\"\nroster = \"staffed-24-7\"\nprofile = \"p\"\n\n[[generate]]";
+    base.replace("kinds = { preservation = 1.0 }", "kinds = { emergency = 1.0 }").replace("[[generate]]", australia)
+}
+
+#[test]
+fn a_hub_option_that_cannot_stand_with_the_bases_hubs_is_refused() {
+    let with_hub = |b: String| {
+        format!("{}\n[[hubs]]\nhub = \"AUS\"\nmembers = [\"VNM\"]\nhours = [\"00:00-24:00\"]\n", emergencies(b))
+    };
+    let (tmp, loaded) = sweep_over("base-hub", with_hub, HUB_OPTIONS);
+    let err = loaded.expect_err("Viet Nam would be in two hubs");
+    assert!(err.contains("with the base scenario's hubs"), "{err}");
+    assert!(err.contains("named as a hub twice") && err.contains("VNM is a member of two hubs (AUS and BRA)"), "{err}");
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+#[test]
+fn hubs_that_share_a_member_are_never_combined() {
+    let (tmp, loaded) = sweep_over("two-hubs", emergencies, HUB_OPTIONS);
+    let s = loaded.unwrap_or_else(|e| panic!("{e}"));
+    let found = whole(&s);
+    let report = outputs::report(&s, &found);
+    // Each hub alone saves emergencies, so each would be picked for combining...
+    assert_eq!(report.ranking.len(), 2);
+    assert!(report.ranking.iter().all(|r| r.mean > 0.0 && r.added_hours > 0.0), "{:?}", report.ranking);
+    // ...but Viet Nam cannot be in both: no combination holds the two.
+    assert!(found.combinations.iter().all(|(set, _)| set.len() < 2), "{:?}", found.combinations);
+    assert!(
+        report.variants.iter().all(|v| !(v.name.contains("AUS") && v.name.contains("BRA"))),
+        "{:?}",
+        report.variants
+    );
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+#[test]
+fn a_shard_whose_counts_were_altered_is_refused() {
+    let s = file::load(&dir().join("sweep.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let quiet = Progress::new(0, false);
+    let mut shards: Vec<_> = (0..2).map(|i| sweep::first_stage(&s, i, 2, &quiet).expect("shard")).collect();
+    shards[1].variants[0].counts[0] = u64::MAX;
+    let err = sweep::merge(&s, &shards).expect_err("altered");
+    assert!(err.to_string().contains("an altered shard"), "{err}");
+    // Through the file, as a merge reads it.
+    let tmp = std::env::temp_dir().join(format!("pocnet-sweep-altered-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).expect("dir");
+    let path = sweep::write_shard(&tmp, &shards[1]).expect("write");
+    let read = sweep::read_shard(&path).expect("read");
+    assert!(sweep::merge(&s, &[shards[0].clone(), read]).is_err());
+    let _ = std::fs::remove_dir_all(&tmp);
+}

@@ -69,11 +69,6 @@ pub struct EvidenceTotals {
 }
 
 impl Account<'_> {
-    /// Whether the report carries the evidence step's records.
-    pub fn shows_evidence(&self) -> bool {
-        self.scenario.evidence_step || self.scenario.injects.iter().any(|i| !i.data.is_empty())
-    }
-
     pub(super) fn evidence_totals(&self) -> Option<EvidenceTotals> {
         let t = &self.ledger.totals;
         self.scenario.evidence_step.then(|| EvidenceTotals {
@@ -85,7 +80,7 @@ impl Account<'_> {
     }
 
     pub(super) fn request_evidence(&self, r: &Request) -> Option<RequestEvidence> {
-        if !self.shows_evidence() {
+        if !self.shows_evidence {
             return None;
         }
         let stamp = |t| self.stamp(t, r.from, r.to);

@@ -35,6 +35,9 @@ pub struct Account<'s> {
     pub ledger: Ledger,
     pub analysis: Analysis,
     pub zones: Zones,
+    /// Whether the report carries the evidence step's records: the scenario models the
+    /// evidence step or an inject names classes of data. Decided once (asked per request).
+    pub shows_evidence: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -297,7 +300,8 @@ impl<'s> Account<'s> {
     /// A run's ledger of `scenario`, with its figures.
     pub fn of(scenario: &'s Scenario, ledger: Ledger) -> Account<'s> {
         let analysis = Analysis::of(scenario, &ledger);
-        Account { scenario, ledger, analysis, zones: Zones::of(scenario) }
+        let shows_evidence = scenario.evidence_step || scenario.injects.iter().any(|i| !i.data.is_empty());
+        Account { scenario, ledger, analysis, zones: Zones::of(scenario), shows_evidence }
     }
 
     /// An instant in UTC and in the local time of `from` and `to`.

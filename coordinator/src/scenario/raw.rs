@@ -245,7 +245,7 @@ pub(crate) struct RawMla {
     /// (default 09:00-17:00).
     #[serde(default)]
     #[schemars(schema_with = "schema::hours")]
-    pub(crate) hours: Option<Vec<Spanned<String>>>,
+    pub(crate) hours: Option<Spanned<Vec<Spanned<String>>>>,
     /// The requesting central authority drafts the MLA request (office time).
     #[serde(default)]
     #[schemars(schema_with = "schema::delay")]
@@ -542,7 +542,7 @@ pub(crate) struct RawCentralAuthority {
     /// 09:00-17:00).
     #[serde(default)]
     #[schemars(schema_with = "schema::hours")]
-    pub(crate) hours: Option<Vec<Spanned<String>>>,
+    pub(crate) hours: Option<Spanned<Vec<Spanned<String>>>>,
     /// Its officers; with them `delay` is each one's work time in office hours.
     #[serde(default)]
     pub(crate) officers: Option<RawOfficers>,

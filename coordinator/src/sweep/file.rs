@@ -7,7 +7,7 @@ use crate::scenario::raw::{RawHub, RawOfficers, Spanned};
 use crate::scenario::schema::ROSTERS;
 use crate::scenario::validate::fields::officers;
 use crate::scenario::validate::fields::shifts;
-use crate::scenario::validate::hubs::hubs;
+use crate::scenario::validate::hubs::{conflict as hub_conflict, hubs};
 use crate::scenario::{self, Overrides, Scenario};
 use pocnet_core::network::Hub;
 use pocnet_core::roster::{Mode, Shift};
@@ -63,7 +63,7 @@ struct RawOption {
     #[serde(default)]
     roster: Option<Spanned<String>>,
     #[serde(default)]
-    hours: Option<Vec<Spanned<String>>>,
+    hours: Option<Spanned<Vec<Spanned<String>>>>,
     #[serde(default)]
     officers: Option<RawOfficers>,
     /// The contact point's translators.
@@ -321,6 +321,11 @@ fn singles(c: &mut Checker<'_>, options: &[Spanned<RawOption>], base: &Scenario)
                 continue;
             }
             for h in hubs(c, std::slice::from_ref(hub), &base.states, &codes, &regions) {
+                // The base's hubs and this one must stand together, as in a scenario.
+                if let Some(conflict) = hub_conflict(&base.network.hubs, &h) {
+                    c.at(hub, format!("with the base scenario's hubs: {conflict}"));
+                    continue;
+                }
                 out.push(Single { option: r.name.clone(), change: Change::Hub(h) });
             }
             continue;
@@ -340,7 +345,7 @@ fn singles(c: &mut Checker<'_>, options: &[Spanned<RawOption>], base: &Scenario)
                 None
             }
         });
-        let hours = r.hours.as_deref().and_then(|h| shifts(c, Some(h)));
+        let hours = r.hours.as_ref().and_then(|h| shifts(c, Some(h.get_ref())));
         let desk = r.officers.as_ref().and_then(|o| officers(c, o, 1));
         let translators = r.translators.as_ref().and_then(|o| officers(c, o, 0));
         let changes = usize::from(r.roster.is_some())
@@ -358,8 +363,14 @@ fn singles(c: &mut Checker<'_>, options: &[Spanned<RawOption>], base: &Scenario)
                     let same = entry.roster.always_staffed == always && (always || entry.roster.off_hours == off);
                     (!same).then_some(Change::Roster { state, always_staffed: always, off_hours: off, name })
                 }
-                (_, Some(shifts), _) => (entry.roster.shifts != *shifts && !entry.roster.always_staffed)
-                    .then(|| Change::Hours { state, shifts: shifts.clone() }),
+                (_, Some(shifts), _) => {
+                    if let (Some(at), Err(e)) = (&r.hours, shifted_roster(entry, shifts)) {
+                        c.at(at, format!("hours for {state}: {e}"));
+                        continue;
+                    }
+                    (entry.roster.shifts != *shifts && !entry.roster.always_staffed)
+                        .then(|| Change::Hours { state, shifts: shifts.clone() })
+                }
                 (_, _, Some(officers)) => {
                     (entry.profile.officers != Some(officers)).then_some(Change::Officers { state, officers })
                 }
@@ -373,4 +384,15 @@ fn singles(c: &mut Checker<'_>, options: &[Spanned<RawOption>], base: &Scenario)
         }
     }
     out
+}
+
+/// The state's roster with `shifts` instead of its own, held to the one rule every roster
+/// is (the same check a scenario's states get), so a variant never fails where the file
+/// passed.
+fn shifted_roster(
+    entry: &crate::scenario::StateEntry,
+    shifts: &[Shift],
+) -> Result<(), pocnet_core::roster::RosterError> {
+    let spec = pocnet_core::RosterSpec { shifts: shifts.to_vec(), ..entry.roster.clone() };
+    pocnet_core::Roster::new(spec).map(|_| ())
 }

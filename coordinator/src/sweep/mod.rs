@@ -22,6 +22,7 @@ pub mod file;
 pub mod outputs;
 pub mod variants;
 
+use crate::scenario::validate::hubs::conflict as hub_conflict;
 use file::{Change, Sweep};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -158,6 +159,14 @@ pub fn merge(sweep: &Sweep, shards: &[Shard]) -> anyhow::Result<Vec<Counted>> {
                 c.counts.len(),
                 sweep.seeds.len()
             );
+            // A count is of the base's cases: more than it has is an altered shard.
+            let cases = sweep.base.injects.len() as u64;
+            if let Some(n) = c.counts.iter().find(|n| **n > cases) {
+                anyhow::bail!(
+                    "variant {}: {n} cases counted where the base scenario has {cases} (an altered shard)",
+                    c.variant
+                );
+            }
             *slot = Some(c.clone());
         }
     }
@@ -180,8 +189,19 @@ pub fn finish(sweep: &Sweep, first: Vec<Counted>, progress: &Progress) -> anyhow
     let ranked = outputs::rank(sweep, &base, &singles);
     let mut picked: Vec<usize> = Vec::new();
     let mut states = std::collections::BTreeSet::new();
+    let mut hubs: Vec<&pocnet_core::network::Hub> = sweep.base.network.hubs.iter().collect();
     for r in ranked.iter().filter(|r| r.mean > 0.0 && r.added_hours > 0.0) {
-        if sweep.singles[r.single].change.state().is_none_or(|s| states.insert(s)) {
+        let change = &sweep.singles[r.single].change;
+        // Hubs that cannot stand together (a state in two) are never combined.
+        if let Change::Hub(h) = change {
+            if hub_conflict(hubs.iter().copied(), h).is_some() {
+                continue;
+            }
+        }
+        if change.state().is_none_or(|s| states.insert(s)) {
+            if let Change::Hub(h) = change {
+                hubs.push(h);
+            }
             picked.push(r.single);
         }
     }

@@ -3,7 +3,7 @@
 //! which wins over the defaults in [`MLA_DEFAULTS`] (each an assumption, named with its
 //! source in the report).
 
-use super::fields::shifts;
+use super::fields::office_hours;
 use super::fields::{delay_field, duration_field, kind_of, probability};
 use crate::scenario::diag::Checker;
 use crate::scenario::model::Assumption;
@@ -141,7 +141,7 @@ pub(crate) fn mla(c: &mut Checker<'_>, raw: &Spanned<RawMla>) -> Option<MlaOverr
     let o = MlaOverrides {
         kinds: r.kinds.as_deref().and_then(|k| kinds(c, k)),
         direct_kinds: r.direct_kinds.as_deref().and_then(|k| kinds(c, k)),
-        hours: r.hours.as_deref().and_then(|h| shifts(c, Some(h))),
+        hours: r.hours.as_ref().and_then(|h| office_hours(c, h)),
         drafting: opt_delay(c, &r.drafting),
         translation: opt_delay(c, &r.translation),
         transmission: opt_delay(c, &r.transmission),
@@ -154,7 +154,7 @@ pub(crate) fn mla(c: &mut Checker<'_>, raw: &Spanned<RawMla>) -> Option<MlaOverr
         withdraw_on_confidentiality_probability: opt_p(c, &r.withdraw_on_confidentiality_probability),
         hold_days: r.hold.as_ref().and_then(|h| hold_days(c, h)),
         hold_renewable: r.hold_renewable,
-        officers: r.officers.as_ref().and_then(|o| super::fields::officers(c, o, 0)),
+        officers: r.officers.as_ref().and_then(|o| super::fields::office_officers(c, o)),
     };
     if let (Some(k), Some(d)) = (&o.kinds, &o.direct_kinds) {
         if let Some(both) = k.iter().find(|x| d.contains(x)) {

@@ -7,7 +7,7 @@ use crate::scenario::raw::Spanned;
 use crate::scenario::units::{delay, duration_ms};
 use pocnet_core::limits;
 use pocnet_core::request::RequestKind;
-use pocnet_core::roster::Shift;
+use pocnet_core::roster::{Mode, RosterSpec, Shift, WorkWeek};
 use pocnet_core::{Delay, DelaysByMode, SimTime};
 
 pub(crate) fn timestamp(c: &mut Checker<'_>, value: &Spanned<String>) -> Option<SimTime> {
@@ -112,6 +112,22 @@ pub(crate) fn officers(
     Some(pocnet_core::Officers { staffed: staffed?, on_call: on_call? })
 }
 
+/// An office's officers (a central authority's, an MLA office's, a hub's): the office is
+/// closed outside its hours, so on-call officers written for it would never work.
+pub(crate) fn office_officers(
+    c: &mut Checker<'_>,
+    raw: &crate::scenario::raw::RawOfficers,
+) -> Option<pocnet_core::Officers> {
+    let officers = officers(c, raw, 0)?;
+    match &raw.on_call {
+        Some(v) if officers.on_call > 0 => {
+            c.at(v, "on_call: this office is closed outside its hours, so on-call officers would never work");
+            None
+        }
+        _ => Some(officers),
+    }
+}
+
 /// Shifts as written (`"09:00-17:00"`), each located when wrong; default 09:00-17:00.
 pub(crate) fn shifts(c: &mut Checker<'_>, hours: Option<&[Spanned<String>]>) -> Option<Vec<Shift>> {
     let Some(hours) = hours else { return Some(vec![Shift { start_minute: 9 * 60, end_minute: 17 * 60 }]) };
@@ -127,6 +143,34 @@ pub(crate) fn shifts(c: &mut Checker<'_>, hours: Option<&[Spanned<String>]>) -> 
         }
     }
     ok.then_some(out)
+}
+
+/// An office's hours (a central authority's, an MLA office's): shifts as written, which
+/// must open the office (it is closed outside them) and must not overlap. Checked by the
+/// one rule every roster is held to ([`pocnet_core::Roster::new`]), so that `check`, `run`
+/// and a sweep's variants can never disagree; the list as a whole is located at its key.
+pub(crate) fn office_hours(c: &mut Checker<'_>, hours: &Spanned<Vec<Spanned<String>>>) -> Option<Vec<Shift>> {
+    let shifts = shifts(c, Some(hours.get_ref()))?;
+    let spec = RosterSpec {
+        tz: "UTC".into(),
+        workweek: WorkWeek::ALL_DAYS,
+        shifts: shifts.clone(),
+        always_staffed: false,
+        off_hours: Mode::Closed,
+        holidays: vec![],
+    };
+    match pocnet_core::Roster::new(spec) {
+        Ok(_) => Some(shifts),
+        Err(e) => {
+            match e {
+                pocnet_core::roster::RosterError::NeverOpen => {
+                    c.at(hours, "hours: an office needs at least one shift: it is closed outside its hours")
+                }
+                e => c.at(hours, format!("hours: {e}")),
+            }
+            None
+        }
+    }
 }
 
 /// A stream of random draws of its own for `purpose`, from the scenario seed: a part of a

@@ -3,7 +3,7 @@
 //! time, every day, and executes only kinds that need no order to the member's providers.
 
 use super::fields::shifts;
-use super::fields::{kind_of, officers};
+use super::fields::{kind_of, office_officers};
 use super::network::{members_of, side};
 use crate::scenario::diag::Checker;
 use crate::scenario::model::StateEntry;
@@ -29,7 +29,6 @@ pub(crate) fn hubs(
         c.at(&raw[limits::HUBS_MAX], format!("more than {} hubs", limits::HUBS_MAX));
         return Vec::new();
     }
-    let mut covered: BTreeMap<StateCode, StateCode> = BTreeMap::new();
     let mut out = Vec::new();
     for h in raw {
         let r = h.get_ref();
@@ -48,13 +47,6 @@ pub(crate) fn hubs(
         if members.is_empty() && sides.len() == r.members.len() {
             c.at(h, "a hub needs at least one member other than itself");
         }
-        for m in &members {
-            if let (Some(first), Some(hub)) = (covered.get(m), hub) {
-                if *first != hub {
-                    c.at(h, format!("{m} is a member of two hubs ({first} and {hub})"));
-                }
-            }
-        }
         let hours = shifts(c, Some(&r.hours));
         let executes: Option<Vec<RequestKind>> = match &r.executes {
             None => Some(HUB_KINDS.to_vec()),
@@ -71,14 +63,11 @@ pub(crate) fn hubs(
                 (kinds.len() == list.len()).then_some(kinds)
             }
         };
-        let officers = r.officers.as_ref().map(|o| officers(c, o, 0));
+        let officers = r.officers.as_ref().map(|o| office_officers(c, o));
         let tz = hub.and_then(|code| states.iter().find(|s| s.code == code)).map(|s| s.tz.clone());
         if let (Some(hub), Some(hours), Some(executes), Some(tz)) = (hub, hours, executes, tz) {
             if matches!(officers, Some(None)) {
                 continue;
-            }
-            for m in &members {
-                covered.entry(*m).or_insert(hub);
             }
             let covers = RosterSpec {
                 tz,
@@ -92,8 +81,46 @@ pub(crate) fn hubs(
                 c.at(h, format!("hub {hub}: {e}"));
                 continue;
             }
-            out.push(Hub { hub, members, covers, executes, officers: officers.flatten() });
+            let new = Hub { hub, members, covers, executes, officers: officers.flatten() };
+            if let Some(conflict) = conflict(&out, &new) {
+                c.at(&r.hub, conflict.to_string());
+                continue;
+            }
+            out.push(new);
         }
     }
     out
+}
+
+/// Why a hub cannot join others: the one rule `[[hubs]]`, a sweep's hub options against
+/// its base and the sweep's combinations are all held to.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum HubConflict {
+    #[error("{member} is a member of two hubs ({first} and {second})")]
+    MemberOfTwo { member: StateCode, first: StateCode, second: StateCode },
+    #[error("{0} is named as a hub twice")]
+    NamedTwice(StateCode),
+    #[error("{hub} is a hub and a member of {other}'s hub: a hub covers others, no hub covers a hub")]
+    HubCovered { hub: StateCode, other: StateCode },
+}
+
+/// Whether `new` can stand beside `existing` (each already consistent): no state in two
+/// hubs, no hub named twice, no hub among another hub's members (two hubs covering each
+/// other, or a chain of cover).
+pub(crate) fn conflict<'a>(existing: impl IntoIterator<Item = &'a Hub>, new: &Hub) -> Option<HubConflict> {
+    for old in existing {
+        if old.hub == new.hub {
+            return Some(HubConflict::NamedTwice(new.hub));
+        }
+        if let Some(member) = new.members.iter().find(|m| old.members.contains(m)) {
+            return Some(HubConflict::MemberOfTwo { member: *member, first: old.hub, second: new.hub });
+        }
+        if old.members.contains(&new.hub) {
+            return Some(HubConflict::HubCovered { hub: new.hub, other: old.hub });
+        }
+        if new.members.contains(&old.hub) {
+            return Some(HubConflict::HubCovered { hub: old.hub, other: new.hub });
+        }
+    }
+    None
 }

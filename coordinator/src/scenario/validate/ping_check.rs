@@ -193,6 +193,8 @@ pub enum PingOnlyError {
     PerState(u32),
     #[error("--over: a duration above zero")]
     Over,
+    #[error("--at-once sends one ping to each contact point at the check's start: not with --per-state or --over")]
+    AtOnceSpread,
     #[error("the scenario has one contact point: nobody to ping")]
     Alone,
     #[error("the check ({start} over {over}) runs past the scenario's end ({end}): shorten --over")]
@@ -243,6 +245,9 @@ pub fn ping_only(scenario: &mut crate::scenario::Scenario, only: &PingOnly) -> R
             return Err(PingOnlyError::Over);
         }
         check.over_ms = ms;
+    }
+    if only.at_once && (only.per_state.is_some_and(|n| n != 1) || only.over_ms.is_some()) {
+        return Err(PingOnlyError::AtOnceSpread);
     }
     if only.at_once {
         check.over_ms = 0;

@@ -2,7 +2,9 @@
 //! authority, the requester's policy.
 
 use super::evidence::{self, EvidenceLaw};
-use super::fields::{by_mode, delay_field, duration_field, kind_of, officers, probability, shifts};
+use super::fields::{
+    by_mode, delay_field, duration_field, kind_of, office_hours, office_officers, officers, probability, shifts,
+};
 use crate::scenario::diag::Checker;
 use crate::scenario::raw::RawProfile;
 use crate::scenario::raw::Spanned;
@@ -66,8 +68,11 @@ pub(crate) fn profile(c: &mut Checker<'_>, raw: &Spanned<RawProfile>) -> Option<
         Some(ca) => {
             let kinds: Vec<RequestKind> = ca.kinds.iter().filter_map(|k| kind_of(c, k)).collect();
             let delay = delay_field(c, &ca.delay);
-            let shifts = shifts(c, ca.hours.as_deref());
-            let officers = ca.officers.as_ref().map(|o| officers(c, o, 0));
+            let shifts = match &ca.hours {
+                Some(h) => office_hours(c, h),
+                None => shifts(c, None),
+            };
+            let officers = ca.officers.as_ref().map(|o| office_officers(c, o));
             if matches!(officers, Some(None)) {
                 return None;
             }
@@ -175,7 +180,12 @@ fn verification(
         None => Some(vec![RequestKind::Emergency]),
         Some(list) => {
             let kinds: Vec<RequestKind> = list.iter().filter_map(|k| kind_of(c, k)).collect();
-            (kinds.len() == list.len()).then_some(kinds)
+            for v in list {
+                if v.get_ref() == RequestKind::Ping.as_str() {
+                    c.at(v, "a ping is never verified: it asks for nothing to execute");
+                }
+            }
+            (kinds.len() == list.len() && !kinds.contains(&RequestKind::Ping)).then_some(kinds)
         }
     };
     let how = match r.how.get_ref().as_str() {
