@@ -181,3 +181,56 @@ fn one_translator_makes_foreign_requests_wait_and_three_do_not() {
     let (three, _) = run(&in_french("translators = { staffed = 3 }"));
     assert_eq!(executed(&three), executed(&unlimited));
 }
+
+/// Viet Nam's desk open one hour a day, 09:00-10:00 UTC on weekdays, one officer.
+fn one_hour_a_day(injects: &str) -> String {
+    scenario_text("officers = { staffed = 1 }", injects).replace(
+        "tz = \"Asia/Ho_Chi_Minh\"\nroster = \"staffed-24-7\"",
+        "tz = \"UTC\"\nroster = \"office-hours-only\"\nhours = [\"09:00-10:00\"]",
+    )
+}
+
+fn inject(at: &str) -> String {
+    format!("\n[[injects]]\nat = \"{at}\"\nfrom = \"FRA\"\nto = \"VNM\"\nkind = \"preservation\"\n")
+}
+
+#[test]
+fn an_office_hours_desk_counts_only_its_open_hours_as_work() {
+    // Arrives Monday 09:00:00: acknowledged 09:00-09:30; executing takes an hour of open
+    // time: 09:30-10:00 on Monday and 09:00-09:30 on Tuesday. The officer worked 1h30m,
+    // not the 24h30m from start to done that crosses the night.
+    let (l, json) = run(&one_hour_a_day(&inject("2025-11-03T08:59:59Z")));
+    let desk = &json["desks"][0];
+    assert_eq!(desk["worked_ms"].as_u64(), Some(90 * MIN as u64));
+    let longest = desk["working"]["max_ms"].as_f64().expect("working");
+    assert!((longest / (60 * MIN) as f64 - 1.0).abs() < 1e-3, "the execution: an hour of work, not 24: {desk}");
+    // On duty: Monday's hour and Tuesday from 09:00 to the last input (the answer back).
+    let last = l.last_input.expect("last input");
+    let tuesday_nine = SimTime::from_timestamp("2025-11-04T09:00:00Z".parse().expect("time"));
+    let duty_ms = 60 * MIN + (last.0 - tuesday_nine.0).min(60 * MIN);
+    assert_eq!(desk["on_duty_ms"].as_i64(), Some(duty_ms));
+    let want = ((90.0 * MIN as f64 / duty_ms as f64) * 10_000.0).round() / 10_000.0;
+    assert_eq!(desk["utilisation"].as_f64(), Some(want));
+    assert!(want <= 1.0 && want > 0.99, "{want}");
+}
+
+#[test]
+fn an_officer_busy_every_open_minute_is_busy_all_of_the_time_and_the_waits_are_counted() {
+    // Two requests, Monday 09:00 and 09:10, one officer, first come first served. Work that
+    // ends as the desk closes ends at its next opening (roster.rs), so the officer holds it
+    // overnight without working on it:
+    //   Mon 09:00-09:30 acknowledges the first (no wait);
+    //   Mon 09:30-10:00 acknowledges the second (waited 20m), done Tue 09:00;
+    //   Tue 09:00-10:00 executes the first (waited from Mon 09:30: 23h30m), done Wed 09:00;
+    //   Wed 09:00-10:00 executes the second (waited from Tue 09:00: 24h), done Thu 09:00.
+    // Three hours of work in three open hours and the last input's second on Thursday.
+    let (_, json) = run(&one_hour_a_day(&(inject("2025-11-03T08:59:59Z") + &inject("2025-11-03T09:09:59Z"))));
+    let desk = &json["desks"][0];
+    assert_eq!(desk["work"], 4);
+    assert_eq!(desk["worked_ms"].as_i64(), Some(180 * MIN));
+    assert_eq!(desk["on_duty_ms"].as_i64(), Some(180 * MIN + 1_000), "{desk}");
+    assert_eq!(desk["utilisation"].as_f64(), Some(0.9999));
+    let waits = [0, 20 * MIN, 23 * 60 * MIN + 30 * MIN, 24 * 60 * MIN];
+    assert_eq!(desk["waiting_mean_ms"].as_i64(), Some(waits.iter().sum::<i64>() / 4));
+    assert_eq!(desk["waited_share"].as_f64(), Some(0.75));
+}

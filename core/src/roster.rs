@@ -249,6 +249,12 @@ impl Roster {
         self.spec.workweek.contains(date.weekday()) && self.spec.holidays.binary_search(&date).is_err()
     }
 
+    /// Milliseconds of `[from, to)` in which the desk is open for work that needs `open`:
+    /// the time an officer works on a piece of work started at `from` and done at `to`.
+    pub fn open_ms(&self, from: SimTime, to: SimTime, open: OpenWhen) -> u64 {
+        self.timeline(from, to).iter().filter(|s| open.admits(s.mode)).map(|s| s.to.since(s.from)).sum()
+    }
+
     /// The modes of `[from, to)`, in order, contiguous, adjacent spans of one mode merged.
     pub fn timeline(&self, from: SimTime, to: SimTime) -> Vec<ModeSpan> {
         if from >= to {

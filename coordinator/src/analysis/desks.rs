@@ -5,7 +5,7 @@ use super::coverage::{weeks_of, HOURS_PER_WEEK};
 use super::percentiles::{percentiles, Percentiles};
 use crate::ledger::{DeskWork, Ledger};
 use crate::scenario::Scenario;
-use pocnet_core::{DeskName, Officers, Roster, SimTime, StateCode};
+use pocnet_core::{DeskName, Officers, OpenWhen, RequestId, RequestKind, Roster, SimTime, StateCode};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -23,8 +23,17 @@ pub struct DeskFigures {
     pub waiting: Percentiles,
     pub working: Percentiles,
     /// Officer time at work over officer time on duty, from the scenario's start to the
-    /// last input.
+    /// last input: `worked_ms / on_duty_ms`.
     pub utilisation: f64,
+    /// Officer time at work: each piece's time from start to done (or the last input)
+    /// while the desk was open for it (work pauses when the desk closes).
+    pub worked_ms: u64,
+    /// Officer time on duty: officers per roster mode times the time in that mode.
+    pub on_duty_ms: u64,
+    /// The mean time in the queue, and the share of work that waited at all (P(wait > 0)),
+    /// to set beside Erlang C.
+    pub waiting_mean_ms: u64,
+    pub waited_share: f64,
     /// The longest queue seen.
     pub queue_max: usize,
     /// Mean pieces of work waiting in each hour, from the Monday 00:00 UTC of the first week
@@ -65,34 +74,26 @@ pub fn figures(scenario: &Scenario, ledger: &Ledger) -> Vec<DeskFigures> {
     for w in &ledger.desk_work {
         by_desk.entry((w.state, w.desk)).or_default().push(w);
     }
+    let kinds: BTreeMap<RequestId, RequestKind> = ledger.requests.iter().map(|r| (r.id, r.kind)).collect();
     let horizon = ledger.last_input.unwrap_or(scenario.end).max(scenario.start.plus_ms(1));
     let (week_start, weeks) = weeks_of(scenario.start, scenario.end);
-    let hours = weeks * HOURS_PER_WEEK;
+    let queue = Queue { week_start, hours: weeks * HOURS_PER_WEEK };
     by_desk
         .into_iter()
         .filter_map(|((state, desk), work)| {
             let (officers, roster) = officers_of(scenario, state, desk)?;
+            let profile = &scenario.state(state)?.profile;
+            // The time an officer works on a piece: its open time from start to done.
+            let worked = |w: &DeskWork, until: SimTime| {
+                let open = kinds.get(&w.id).map_or(OpenWhen::StaffedOrOnCall, |k| desk.open_when(profile, *k));
+                w.started.map(|s| roster.open_ms(s, until.min(horizon).max(s), open))
+            };
             let waits: Vec<u64> = work.iter().filter_map(|w| w.waited_ms()).collect();
-            let works: Vec<u64> = work.iter().filter_map(|w| w.worked_ms()).collect();
-            let busy: u64 =
-                work.iter().filter_map(|w| Some(w.done.unwrap_or(horizon).min(horizon).since(w.started?))).sum();
-            let duty = on_duty_ms(officers, &roster, scenario.start, horizon);
-            // The queue: +1 when work joins, -1 when an officer starts it.
-            let mut steps: Vec<(SimTime, i64)> = Vec::new();
-            for w in &work {
-                steps.push((w.queued, 1));
-                steps.push((w.started.unwrap_or(SimTime(i64::MAX)), -1));
-            }
-            steps.sort();
-            let (mut length, mut queue_max) = (0i64, 0i64);
-            let mut series = vec![0.0; hours];
-            let mut last = week_start;
-            for (t, step) in &steps {
-                accumulate(&mut series, week_start, last, *t, length);
-                length += step;
-                queue_max = queue_max.max(length);
-                last = (*t).max(last);
-            }
+            let works: Vec<u64> = work.iter().filter_map(|w| worked(w, w.done?)).collect();
+            let worked_ms: u64 = work.iter().filter_map(|w| worked(w, w.done.unwrap_or(horizon))).sum();
+            let on_duty_ms = on_duty_ms(officers, &roster, scenario.start, horizon);
+            let (queue_max, series) = queue.of(&work);
+            let waited = waits.iter().filter(|w| **w > 0).count();
             Some(DeskFigures {
                 state,
                 desk: desk.as_str(),
@@ -100,12 +101,54 @@ pub fn figures(scenario: &Scenario, ledger: &Ledger) -> Vec<DeskFigures> {
                 work: work.len(),
                 waiting: percentiles(&waits),
                 working: percentiles(&works),
-                utilisation: if duty == 0 { 0.0 } else { ((busy as f64 / duty as f64) * 10_000.0).round() / 10_000.0 },
-                queue_max: usize::try_from(queue_max).unwrap_or(0),
-                queue_by_utc_hour: series.iter().map(|v| (v * 100.0).round() / 100.0).collect(),
+                utilisation: ratio(worked_ms, on_duty_ms),
+                worked_ms,
+                on_duty_ms,
+                waiting_mean_ms: waits.iter().sum::<u64>().checked_div(waits.len() as u64).unwrap_or(0),
+                waited_share: ratio(waited as u64, waits.len() as u64),
+                queue_max,
+                queue_by_utc_hour: series,
             })
         })
         .collect()
+}
+
+/// `a / b` to four decimals; 0 when `b` is 0.
+fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        ((a as f64 / b as f64) * 10_000.0).round() / 10_000.0
+    }
+}
+
+/// The hours over which a desk's queue is drawn.
+struct Queue {
+    week_start: SimTime,
+    hours: usize,
+}
+
+impl Queue {
+    /// The longest queue and the mean queue in each hour: +1 when work joins, -1 when an
+    /// officer starts it.
+    fn of(&self, work: &[&DeskWork]) -> (usize, Vec<f64>) {
+        let mut steps: Vec<(SimTime, i64)> = Vec::new();
+        for w in work {
+            steps.push((w.queued, 1));
+            steps.push((w.started.unwrap_or(SimTime(i64::MAX)), -1));
+        }
+        steps.sort();
+        let (mut length, mut queue_max) = (0i64, 0i64);
+        let mut series = vec![0.0; self.hours];
+        let mut last = self.week_start;
+        for (t, step) in &steps {
+            accumulate(&mut series, self.week_start, last, *t, length);
+            length += step;
+            queue_max = queue_max.max(length);
+            last = (*t).max(last);
+        }
+        (usize::try_from(queue_max).unwrap_or(0), series.iter().map(|v| (v * 100.0).round() / 100.0).collect())
+    }
 }
 
 /// Adds `length` pieces of work waiting over `[from, to)` to the hourly means.

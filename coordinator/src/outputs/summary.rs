@@ -154,17 +154,19 @@ pub fn summary_md(a: &Account<'_>) -> String {
     if !a.analysis.desks.is_empty() {
         let _ = writeln!(
             o,
-            "\n## Desks\n\n| state | desk | officers | work | utilisation | waiting p90 | longest queue |\n|---|---|---|---|---|---|---|"
+            "\n## Desks\n\nUtilisation counts an officer's work only while the desk is open for it.\n\n| state | desk | officers | work | utilisation | waited at all | mean wait | waiting p90 | longest queue |\n|---|---|---|---|---|---|---|---|---|"
         );
         for d in &a.analysis.desks {
             let _ = writeln!(
                 o,
-                "| {} | {} | {} | {} | {:.1}% | {} | {} |",
+                "| {} | {} | {} | {} | {:.1}% | {:.1}% | {} | {} | {} |",
                 d.state,
                 d.desk,
                 d.officers,
                 d.work,
                 d.utilisation * 100.0,
+                d.waited_share * 100.0,
+                dur(d.waiting_mean_ms),
                 dur(d.waiting.p90_ms),
                 d.queue_max
             );

@@ -41,7 +41,7 @@ fn requests(a: &Account<'_>, out: &mut String) {
     let _ = writeln!(
         out,
         "{:<6} {:<18} {:<8} {:<17} {:<10} {:<24} {:<24} outcome",
-        "id", "kind", "from>to", "scheduled UTC", "req local", "acknowledged (rcv local)", "fulfilled (rcv local)",
+        "id", "kind", "from>to", "scheduled UTC", "req local", "acknowledged (rcv local)", "executed (rcv local)",
     );
     for r in &a.ledger.requests {
         let ack = match (r.acknowledged, r.time_to_acknowledge_ms()) {
@@ -50,7 +50,8 @@ fn requests(a: &Account<'_>, out: &mut String) {
         };
         let done = match (r.executed, r.time_to_fulfil_ms()) {
             (Some(t), Some(ms)) => format!("{} +{}", short(r.to, t), format_duration_ms(ms)),
-            (Some(t), None) => format!("{} (refused)", short(r.to, t)),
+            // Executed, but not in time, or refused: the outcome says which.
+            (Some(t), None) => format!("{} ({})", short(r.to, t), r.outcome.as_str()),
             _ => "-".into(),
         };
         let _ = writeln!(

@@ -39,16 +39,18 @@ pub(super) fn section(a: &Account<'_>) -> String {
     if desks.is_empty() {
         return hubs(a);
     }
-    let mut o = String::from("<h2>Desks</h2><table id=\"desks\"><tr><th>state</th><th>desk</th><th>officers</th><th>work</th><th>utilisation</th><th>waiting p50</th><th>waiting p90</th><th>working p50</th><th>longest queue</th></tr>");
+    let mut o = String::from("<h2>Desks</h2><table id=\"desks\"><tr><th>state</th><th>desk</th><th>officers</th><th>work</th><th>utilisation</th><th>waited at all</th><th>mean wait</th><th>waiting p50</th><th>waiting p90</th><th>working p50</th><th>longest queue</th></tr>");
     for d in desks {
         let _ = write!(
             o,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.1}%</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.1}%</td><td>{:.1}%</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             d.state,
             d.desk,
             esc(&d.officers),
             d.work,
             d.utilisation * 100.0,
+            d.waited_share * 100.0,
+            dur(d.waiting_mean_ms),
             dur(d.waiting.p50_ms),
             dur(d.waiting.p90_ms),
             dur(d.working.p50_ms),

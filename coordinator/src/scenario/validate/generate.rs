@@ -141,12 +141,18 @@ pub(super) fn generate(
     let retention = retention.flatten();
     let chain_p = chain_p.flatten().unwrap_or(0.0);
     let in_side = |code: StateCode, s: &Side| on_side(code, s, regions);
-    // A state's target weight: the first matching rule's, or 1 with no rules.
+    // A state's target weight: the most specific matching rule's (its code, else its
+    // region, else `*`: a TOML table has no order), or 1 with no rules.
     let target_weight = |code: StateCode| -> f64 {
         if targets.is_empty() {
             return 1.0;
         }
-        targets.iter().find(|(s, _)| in_side(code, s)).map_or(0.0, |(_, w)| *w)
+        let specificity = |s: &Side| match s {
+            Side::State(_) => 0,
+            Side::Region(_) => 1,
+            Side::Any => 2,
+        };
+        targets.iter().filter(|(s, _)| in_side(code, s)).min_by_key(|(s, _)| specificity(s)).map_or(0.0, |(_, w)| *w)
     };
     let peak = if diurnal { OFFICE_HOURS_WEIGHTS.iter().copied().fold(0.0, f64::max) } else { 1.0 };
     let mean = if diurnal { OFFICE_HOURS_WEIGHTS.iter().sum::<f64>() / 24.0 } else { 1.0 };
