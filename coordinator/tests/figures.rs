@@ -66,3 +66,35 @@ fn the_table_names_a_request_executed_after_the_data_was_deleted_as_evidence_los
     assert!(row.contains("Wed 10:10 (evidence_lost)"), "{row}");
     assert!(row.ends_with("evidence_lost") && !row.contains("refused"), "{row}");
 }
+
+#[test]
+fn advice_locating_and_emergencies_executed_in_time_are_fulfilled_not_preserved() {
+    // The same week, retention set on every kind: only the kinds that secure stored data
+    // can end `preserved`.
+    let text = "[scenario]\nname = \"words\"\nseed = 9\nstart = \"2025-11-03T00:00:00Z\"\nend = \"2025-11-10T00:00:00Z\"\n\n\
+        [network]\nlink_delay = \"1s\"\n\n[profiles.p]\nacknowledge = { staffed = \"10m\", on_call = \"1h\" }\n\
+        fulfil = { staffed = \"1h\", on_call = \"3h\" }\ngive_up_after = \"5d\"\n\n\
+        [[states]]\ncode = \"FRA\"\nname = \"France\"\nregion = \"EU\"\ntz = \"Europe/Paris\"\nroster = \"staffed-24-7\"\nprofile = \"p\"\n\n\
+        [[states]]\ncode = \"VNM\"\nname = \"Viet Nam\"\nregion = \"AP\"\ntz = \"Asia/Ho_Chi_Minh\"\nroster = \"staffed-24-7\"\nprofile = \"p\"\n\n\
+        [[generate]]\nfrom = [\"FRA\"]\nrate_per_day = 30.0\nretention = \"30d\"\n\
+        kinds = { preservation = 1, traffic_disclosure = 1, technical_advice = 1, locate_suspect = 1, emergency = 1, evidence = 1 }\n";
+    let s = scenario::parse("words.toml", text).unwrap_or_else(|e| panic!("{e}"));
+    let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    let a = runtime.block_on(pocnet::run::simulate(&s)).expect("run");
+    let mut seen = std::collections::BTreeSet::new();
+    for c in &a.ledger.cases {
+        let kind = c.kind;
+        seen.insert((kind.as_str(), c.outcome.as_str()));
+        match c.outcome.as_str() {
+            "preserved" => assert!(kind.secures_stored_data(), "{kind} ended preserved"),
+            "fulfilled" => assert!(!kind.secures_stored_data(), "{kind} with retention ended fulfilled"),
+            _ => {}
+        }
+    }
+    for kind in ["technical_advice", "locate_suspect", "emergency"] {
+        assert!(seen.contains(&(kind, "fulfilled")), "{kind}: {seen:?}");
+    }
+    for kind in ["preservation", "traffic_disclosure", "evidence"] {
+        assert!(seen.contains(&(kind, "preserved")), "{kind}: {seen:?}");
+    }
+}

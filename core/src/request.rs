@@ -50,6 +50,19 @@ impl RequestKind {
     pub fn parse(s: &str) -> Option<RequestKind> {
         RequestKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
+
+    /// Whether executing it secures stored data (preserves it, discloses preserved traffic
+    /// data, produces evidence): executed before the data is deleted, it ends `preserved`.
+    /// Advice, locating a suspect and an emergency's answer preserve nothing: executed in
+    /// time they end `fulfilled`, whatever the scenario says of retention.
+    pub fn secures_stored_data(&self) -> bool {
+        match self {
+            RequestKind::Preservation | RequestKind::TrafficDisclosure | RequestKind::Evidence => true,
+            RequestKind::TechnicalAdvice | RequestKind::LocateSuspect | RequestKind::Emergency | RequestKind::Ping => {
+                false
+            }
+        }
+    }
 }
 
 impl fmt::Display for RequestKind {

@@ -599,7 +599,8 @@ fn request(
         EventKind::ResponseReceived { response: Response::Fulfilled { reveals, .. } } => {
             revealed = *reveals;
             let by = if forwarded.is_some() { Executor::CentralAuthority } else { Executor::ContactPoint };
-            let outcome = if has_window { Outcome::Preserved } else { Outcome::Fulfilled };
+            let preserved = has_window && inject.kind.secures_stored_data();
+            let outcome = if preserved { Outcome::Preserved } else { Outcome::Fulfilled };
             (outcome, Reason::Executed { to, by, reveals: *reveals })
         }
         EventKind::ResponseReceived { response: Response::TooLate } => (Outcome::EvidenceLost, Reason::TooLate { to }),
