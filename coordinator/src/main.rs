@@ -30,7 +30,7 @@ macro_rules! outln {
 use pocnet_node::say;
 
 mod commands;
-use commands::{compare, sweep};
+use commands::{compare, parse_slack, parse_tolerance, sweep};
 
 /// Exit codes, documented in `--help` and the README.
 /// Runs of more requests print their totals only, unless asked for the table.
@@ -312,18 +312,19 @@ enum Command {
     /// Compares latency percentiles (overall and p90 by kind), outcome ratios, the share
     /// acknowledged within the SLA and staffed hours. A time regresses when it grows by more
     /// than --tolerance (relative) plus --slack; a ratio when it moves the wrong way by more
-    /// than --ratio-tolerance.
+    /// than --ratio-tolerance. A report lacking any of these figures is refused (exit 2),
+    /// as is anything but a regular file of at most 256 MiB.
     Compare {
         base: PathBuf,
         new: PathBuf,
-        /// Relative tolerance on times, in percent.
-        #[arg(long, default_value_t = 10.0)]
+        /// Relative tolerance on times, in percent (a finite number, at least 0).
+        #[arg(long, default_value = "10", value_parser = parse_tolerance)]
         tolerance: f64,
         /// Absolute slack on times, a duration like 1m.
-        #[arg(long, default_value = "1m")]
-        slack: String,
-        /// Absolute tolerance on ratios (0.01 = one percentage point).
-        #[arg(long, default_value_t = 0.01)]
+        #[arg(long, default_value = "1m", value_parser = parse_slack)]
+        slack: commands::Slack,
+        /// Absolute tolerance on ratios (0.01 = one percentage point; finite, at least 0).
+        #[arg(long, default_value = "0.01", value_parser = parse_tolerance)]
         ratio_tolerance: f64,
     },
 }
