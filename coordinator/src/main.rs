@@ -61,16 +61,20 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum PkiCommand {
     /// Make a CA, and a certificate and key for the coordinator and each state of FILE.
+    ///
+    /// Refuses a DIR that already holds keys or certificates (*.key, *.pem: a node host's
+    /// folder, an earlier CA) unless --force.
     Init {
         /// Directory to write (ca.pem, ca.key, coordinator.*, <iso3>.pem/.key).
         dir: PathBuf,
         /// A register or scenario file naming the states.
         #[arg(long)]
         register: PathBuf,
-        /// Validity of the certificates, in days.
-        #[arg(long, default_value_t = 365)]
+        /// Validity of the certificates, in days (1 to 3650).
+        #[arg(long, default_value_t = 365, value_parser = parse_days)]
         days: u32,
-        /// Replace a CA already in DIR (every certificate must then be issued again).
+        /// Write into a DIR that already holds keys or certificates, replacing them (every
+        /// certificate must then be given out again).
         #[arg(long)]
         force: bool,
     },
@@ -78,7 +82,8 @@ enum PkiCommand {
     Issue {
         dir: PathBuf,
         who: String,
-        #[arg(long, default_value_t = 365)]
+        /// Validity of the certificate, in days (1 to 3650).
+        #[arg(long, default_value_t = 365, value_parser = parse_days)]
         days: u32,
     },
 }
@@ -415,7 +420,7 @@ fn main() -> ExitCode {
                     EXIT_OK
                 }
                 Err(e) => {
-                    say!("pocnet pki: {e:#}");
+                    say!("pocnet pki: {e}");
                     EXIT_INVALID
                 }
             }
@@ -529,6 +534,12 @@ fn main() -> ExitCode {
 /// A duration like `14d`, in milliseconds.
 fn parse_ms(s: &str) -> Result<u64, String> {
     scenario::duration_ms(s).map_err(|e| e.to_string())
+}
+
+/// `--days` of `pki`: 1 to 3650.
+fn parse_days(s: &str) -> Result<u32, String> {
+    let days: u64 = s.parse().map_err(|_| format!("`{s}` is not a number of days"))?;
+    pocnet::pki::days(days).map_err(|e| e.to_string())
 }
 
 /// A duration like `30m` or `2h`, for `--merge-wait`.

@@ -2,42 +2,24 @@
 //! or a tolerance that turns the checks off (issue 27, point 4). Each attack runs the real
 //! binary on real files.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 const LIMIT: Duration = Duration::from_secs(30);
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("pocnet-compare-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch");
-    dir
+    common::scratch(&format!("compare-{name}"))
 }
 
 fn smoke_report() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/golden/smoke/report.json")
 }
 
-/// `pocnet compare ARGS`, killed (and the test failed) if it runs past `LIMIT`.
 fn compare(args: &[&str]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pocnet"))
-        .arg("compare")
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("pocnet");
-    let started = Instant::now();
-    while child.try_wait().expect("wait").is_none() {
-        if started.elapsed() > LIMIT {
-            let _ = child.kill();
-            panic!("pocnet compare {args:?} still running after {LIMIT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().expect("output")
+    common::pocnet(&[&["compare"], args].concat(), LIMIT)
 }
 
 fn stderr(o: &Output) -> String {
