@@ -78,10 +78,7 @@ pub fn states_of(file: &Path) -> Result<Vec<StateCode>, PkiFilesError> {
 
 /// `--days` checked: from [`DAYS_MIN`] to [`DAYS_MAX`] days.
 pub fn days(days: u64) -> Result<u32, PkiFilesError> {
-    u32::try_from(days)
-        .ok()
-        .filter(|d| (DAYS_MIN..=DAYS_MAX).contains(d))
-        .ok_or(PkiFilesError::Days { days })
+    u32::try_from(days).ok().filter(|d| (DAYS_MIN..=DAYS_MAX).contains(d)).ok_or(PkiFilesError::Days { days })
 }
 
 fn validity(days: u32) -> Result<Validity, PkiFilesError> {

@@ -44,7 +44,10 @@ fn a_report_without_figures_is_refused_not_passed() {
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(2), "{err}");
         assert!(err.contains(&format!("{}: lacks figures compare reads", empty.display())), "{err}");
-        assert!(err.contains("/latency/time_to_acknowledge/overall/p50_ms") && err.contains("/totals/injects"), "{err}");
+        assert!(
+            err.contains("/latency/time_to_acknowledge/overall/p50_ms") && err.contains("/totals/injects"),
+            "{err}"
+        );
     }
 
     // A real report with its latency tables and SLA taken out, everything else kept.

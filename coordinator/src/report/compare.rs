@@ -196,7 +196,14 @@ pub fn compare(base: &Figures, new: &Figures, tol: Tolerance) -> Result<Vec<Chan
         if let Some((_, n)) = new.times.iter().find(|(m, _)| m == metric) {
             let (b, n) = (*b, *n);
             let regression = n > b * (1.0 + tol.time_relative) + tol.time_absolute_ms;
-            out.push(Change { metric: metric.clone(), base: b, new: n, is_time: true, higher_is_better: false, regression });
+            out.push(Change {
+                metric: metric.clone(),
+                base: b,
+                new: n,
+                is_time: true,
+                higher_is_better: false,
+                regression,
+            });
         }
     }
     let ratio = |metric: &str, b: f64, n: f64, higher_is_better: bool| {
