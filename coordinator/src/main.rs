@@ -90,28 +90,31 @@ enum PkiCommand {
 
 #[derive(Subcommand, Debug)]
 enum DeployCommand {
-    /// Write Kubernetes manifests for every contact point of FILE (a register or scenario):
-    /// a StatefulSet per node with its journal on a volume of its own, the Services, the
-    /// coordinator's Job, placeholder Secrets. Validate them with kubernetes-validate.
+    /// Write Kubernetes manifests to run SCENARIO on nodes of their own: a StatefulSet per
+    /// contact point with its journal on a volume of its own, the Services, the coordinator's
+    /// Job, the ConfigMap with the scenario and the register it names (laid out at the path
+    /// the scenario expects), a claim for the run's outputs (mounted at /out), placeholder
+    /// Secrets. Validate them with kubernetes-validate.
     Kubernetes {
-        /// A register or scenario file naming the states.
+        /// The scenario the coordinator's Job runs; each of its states gets a node.
         #[arg(long)]
-        register: PathBuf,
+        scenario: PathBuf,
         /// Directory to write the manifests into.
         #[arg(long)]
         out: PathBuf,
-        /// The scenario file's name in the `pocnet-scenario` ConfigMap (default: FILE's
-        /// name).
-        #[arg(long)]
-        scenario: Option<String>,
-        /// The container image (deploy/build-image.sh builds pocnet:dev).
-        #[arg(long, default_value = "pocnet:dev")]
+        /// The container image (deploy/build-image.sh builds pocnet:dev): letters, digits
+        /// and `._-/:@+`.
+        #[arg(long, default_value = "pocnet:dev", value_parser = parse_image)]
         image: String,
-        #[arg(long, default_value = "pocnet")]
+        /// The namespace: an RFC 1123 label (lower-case letters, digits, `-`).
+        #[arg(long, default_value = "pocnet", value_parser = parse_namespace)]
         namespace: String,
         /// Storage requested for each node's journal volume.
         #[arg(long, default_value = "64Mi")]
         journal_storage: String,
+        /// Storage requested for the run's outputs (the claim pocnet-out).
+        #[arg(long, default_value = "1Gi")]
+        out_storage: String,
     },
 }
 
@@ -380,31 +383,29 @@ fn main() -> ExitCode {
             EXIT_OK
         }
         Command::Deploy {
-            command: DeployCommand::Kubernetes { register, out, scenario, image, namespace, journal_storage },
+            command: DeployCommand::Kubernetes { scenario, out, image, namespace, journal_storage, out_storage },
         } => {
-            let states = match pocnet::pki::states_of(&register) {
-                Ok(s) => s,
+            let options = pocnet::deploy::Options { namespace, image, journal_storage, out_storage };
+            let k8s = match pocnet::deploy::Kubernetes::new(&scenario, options) {
+                Ok(k) => k,
                 Err(e) => {
-                    say!("pocnet deploy: {e:#}");
+                    say!("pocnet deploy: {e}");
                     return ExitCode::from(EXIT_INVALID);
                 }
             };
-            let scenario = scenario
-                .unwrap_or_else(|| register.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
-            let k8s = pocnet::deploy::Kubernetes { namespace, image, scenario, journal_storage };
-            match k8s.write(&out, &states) {
+            match k8s.write(&out) {
                 Ok(files) => {
                     outln!(
                         "wrote {} files for {} contact points into {}: {}",
                         files.len(),
-                        states.len(),
+                        k8s.states().len(),
                         out.display(),
                         files.join(" ")
                     );
                     EXIT_OK
                 }
                 Err(e) => {
-                    say!("pocnet deploy: {e:#}");
+                    say!("pocnet deploy: {e}");
                     EXIT_FAILED
                 }
             }
@@ -540,6 +541,16 @@ fn parse_ms(s: &str) -> Result<u64, String> {
 fn parse_days(s: &str) -> Result<u32, String> {
     let days: u64 = s.parse().map_err(|_| format!("`{s}` is not a number of days"))?;
     pocnet::pki::days(days).map_err(|e| e.to_string())
+}
+
+/// `--namespace` of `deploy kubernetes`: an RFC 1123 label.
+fn parse_namespace(s: &str) -> Result<String, String> {
+    pocnet::deploy::namespace(s).map_err(|e| e.to_string())
+}
+
+/// `--image` of `deploy kubernetes`.
+fn parse_image(s: &str) -> Result<String, String> {
+    pocnet::deploy::image(s).map_err(|e| e.to_string())
 }
 
 /// A duration like `30m` or `2h`, for `--merge-wait`.
