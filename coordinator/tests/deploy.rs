@@ -3,6 +3,8 @@
 //! against the Kubernetes 1.31 schemas). `tests/tests/kubernetes.rs` runs the containers
 //! they describe.
 
+mod common;
+
 use pocnet::deploy::{DeployError, Kubernetes, Options};
 use std::path::Path;
 
@@ -69,5 +71,28 @@ fn a_register_outside_the_scenarios_folder_is_refused() {
     std::fs::write(dir.join("s/h.toml"), outside).expect("write");
     let err = Kubernetes::new(&dir.join("s/h.toml"), options()).expect_err("`..` in the register's path");
     assert!(matches!(&err, DeployError::Path { name, .. } if name == "../hanoi-2025.toml"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_namespace_or_an_image_carrying_yaml_is_refused_before_anything_is_written() {
+    let dir = common::scratch("deploy-inject");
+    let smoke = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/smoke.toml");
+    let out = dir.join("k8s");
+    let (smoke, out_arg) = (smoke.to_str().expect("utf-8"), out.to_str().expect("utf-8"));
+    for (flag, value, says) in [
+        ("--namespace", "pocnet\nkind: Secret", "not an RFC 1123 label"),
+        ("--namespace", "Pocnet", "not an RFC 1123 label"),
+        ("--image", "pocnet:dev\n          command: [\"/bin/sh\"]", "not an image reference"),
+        ("--image", "pocnet dev", "not an image reference"),
+        ("--out-storage", "1Gi\n  x: y", "not a storage quantity"),
+    ] {
+        let args = ["deploy", "kubernetes", "--scenario", smoke, "--out", out_arg, flag, value];
+        let run = common::pocnet(&args, std::time::Duration::from_secs(30));
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(2), "{flag} {value:?}: {err}");
+        assert!(err.contains(flag) && err.contains(says), "{err}");
+        assert!(!out.exists(), "{flag} {value:?}: nothing written");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
