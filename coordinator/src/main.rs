@@ -30,7 +30,7 @@ macro_rules! outln {
 use pocnet_node::say;
 
 mod commands;
-use commands::{compare, sweep};
+use commands::{compare, parse_slack, parse_tolerance, sweep};
 
 /// Exit codes, documented in `--help` and the README.
 /// Runs of more requests print their totals only, unless asked for the table.
@@ -61,16 +61,20 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum PkiCommand {
     /// Make a CA, and a certificate and key for the coordinator and each state of FILE.
+    ///
+    /// Refuses a DIR that already holds keys or certificates (*.key, *.pem: a node host's
+    /// folder, an earlier CA) unless --force.
     Init {
         /// Directory to write (ca.pem, ca.key, coordinator.*, <iso3>.pem/.key).
         dir: PathBuf,
         /// A register or scenario file naming the states.
         #[arg(long)]
         register: PathBuf,
-        /// Validity of the certificates, in days.
-        #[arg(long, default_value_t = 365)]
+        /// Validity of the certificates, in days (1 to 3650).
+        #[arg(long, default_value_t = 365, value_parser = parse_days)]
         days: u32,
-        /// Replace a CA already in DIR (every certificate must then be issued again).
+        /// Write into a DIR that already holds keys or certificates, replacing them (every
+        /// certificate must then be given out again).
         #[arg(long)]
         force: bool,
     },
@@ -78,35 +82,39 @@ enum PkiCommand {
     Issue {
         dir: PathBuf,
         who: String,
-        #[arg(long, default_value_t = 365)]
+        /// Validity of the certificate, in days (1 to 3650).
+        #[arg(long, default_value_t = 365, value_parser = parse_days)]
         days: u32,
     },
 }
 
 #[derive(Subcommand, Debug)]
 enum DeployCommand {
-    /// Write Kubernetes manifests for every contact point of FILE (a register or scenario):
-    /// a StatefulSet per node with its journal on a volume of its own, the Services, the
-    /// coordinator's Job, placeholder Secrets. Validate them with kubernetes-validate.
+    /// Write Kubernetes manifests to run SCENARIO on nodes of their own: a StatefulSet per
+    /// contact point with its journal on a volume of its own, the Services, the coordinator's
+    /// Job, the ConfigMap with the scenario and the register it names (laid out at the path
+    /// the scenario expects), a claim for the run's outputs (mounted at /out), placeholder
+    /// Secrets. Validate them with kubernetes-validate.
     Kubernetes {
-        /// A register or scenario file naming the states.
+        /// The scenario the coordinator's Job runs; each of its states gets a node.
         #[arg(long)]
-        register: PathBuf,
+        scenario: PathBuf,
         /// Directory to write the manifests into.
         #[arg(long)]
         out: PathBuf,
-        /// The scenario file's name in the `pocnet-scenario` ConfigMap (default: FILE's
-        /// name).
-        #[arg(long)]
-        scenario: Option<String>,
-        /// The container image (deploy/build-image.sh builds pocnet:dev).
-        #[arg(long, default_value = "pocnet:dev")]
+        /// The container image (deploy/build-image.sh builds pocnet:dev): letters, digits
+        /// and `._-/:@+`.
+        #[arg(long, default_value = "pocnet:dev", value_parser = parse_image)]
         image: String,
-        #[arg(long, default_value = "pocnet")]
+        /// The namespace: an RFC 1123 label (lower-case letters, digits, `-`).
+        #[arg(long, default_value = "pocnet", value_parser = parse_namespace)]
         namespace: String,
         /// Storage requested for each node's journal volume.
         #[arg(long, default_value = "64Mi")]
         journal_storage: String,
+        /// Storage requested for the run's outputs (the claim pocnet-out).
+        #[arg(long, default_value = "1Gi")]
+        out_storage: String,
     },
 }
 
@@ -313,18 +321,19 @@ enum Command {
     /// Compares latency percentiles (overall and p90 by kind), outcome ratios, the share
     /// acknowledged within the SLA and staffed hours. A time regresses when it grows by more
     /// than --tolerance (relative) plus --slack; a ratio when it moves the wrong way by more
-    /// than --ratio-tolerance.
+    /// than --ratio-tolerance. A report lacking any of these figures is refused (exit 2),
+    /// as is anything but a regular file of at most 256 MiB.
     Compare {
         base: PathBuf,
         new: PathBuf,
-        /// Relative tolerance on times, in percent.
-        #[arg(long, default_value_t = 10.0)]
+        /// Relative tolerance on times, in percent (a finite number, at least 0).
+        #[arg(long, default_value = "10", value_parser = parse_tolerance)]
         tolerance: f64,
         /// Absolute slack on times, a duration like 1m.
-        #[arg(long, default_value = "1m")]
-        slack: String,
-        /// Absolute tolerance on ratios (0.01 = one percentage point).
-        #[arg(long, default_value_t = 0.01)]
+        #[arg(long, default_value = "1m", value_parser = parse_slack)]
+        slack: commands::Slack,
+        /// Absolute tolerance on ratios (0.01 = one percentage point; finite, at least 0).
+        #[arg(long, default_value = "0.01", value_parser = parse_tolerance)]
         ratio_tolerance: f64,
     },
 }
@@ -375,31 +384,29 @@ fn main() -> ExitCode {
             EXIT_OK
         }
         Command::Deploy {
-            command: DeployCommand::Kubernetes { register, out, scenario, image, namespace, journal_storage },
+            command: DeployCommand::Kubernetes { scenario, out, image, namespace, journal_storage, out_storage },
         } => {
-            let states = match pocnet::pki::states_of(&register) {
-                Ok(s) => s,
+            let options = pocnet::deploy::Options { namespace, image, journal_storage, out_storage };
+            let k8s = match pocnet::deploy::Kubernetes::new(&scenario, options) {
+                Ok(k) => k,
                 Err(e) => {
-                    say!("pocnet deploy: {e:#}");
+                    say!("pocnet deploy: {e}");
                     return ExitCode::from(EXIT_INVALID);
                 }
             };
-            let scenario = scenario
-                .unwrap_or_else(|| register.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
-            let k8s = pocnet::deploy::Kubernetes { namespace, image, scenario, journal_storage };
-            match k8s.write(&out, &states) {
+            match k8s.write(&out) {
                 Ok(files) => {
                     outln!(
                         "wrote {} files for {} contact points into {}: {}",
                         files.len(),
-                        states.len(),
+                        k8s.states().len(),
                         out.display(),
                         files.join(" ")
                     );
                     EXIT_OK
                 }
                 Err(e) => {
-                    say!("pocnet deploy: {e:#}");
+                    say!("pocnet deploy: {e}");
                     EXIT_FAILED
                 }
             }
@@ -415,7 +422,7 @@ fn main() -> ExitCode {
                     EXIT_OK
                 }
                 Err(e) => {
-                    say!("pocnet pki: {e:#}");
+                    say!("pocnet pki: {e}");
                     EXIT_INVALID
                 }
             }
@@ -529,6 +536,22 @@ fn main() -> ExitCode {
 /// A duration like `14d`, in milliseconds.
 fn parse_ms(s: &str) -> Result<u64, String> {
     scenario::duration_ms(s).map_err(|e| e.to_string())
+}
+
+/// `--days` of `pki`: 1 to 3650.
+fn parse_days(s: &str) -> Result<u32, String> {
+    let days: u64 = s.parse().map_err(|_| format!("`{s}` is not a number of days"))?;
+    pocnet::pki::days(days).map_err(|e| e.to_string())
+}
+
+/// `--namespace` of `deploy kubernetes`: an RFC 1123 label.
+fn parse_namespace(s: &str) -> Result<String, String> {
+    pocnet::deploy::namespace(s).map_err(|e| e.to_string())
+}
+
+/// `--image` of `deploy kubernetes`.
+fn parse_image(s: &str) -> Result<String, String> {
+    pocnet::deploy::image(s).map_err(|e| e.to_string())
 }
 
 /// A duration like `30m` or `2h`, for `--merge-wait`.

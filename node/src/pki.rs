@@ -14,8 +14,10 @@ use std::path::Path;
 pub enum PkiError {
     #[error("certificate generation failed: {0}")]
     Rcgen(#[from] rcgen::Error),
-    #[error("cannot write {path}: {source}")]
-    Write { path: String, source: std::io::Error },
+    #[error(transparent)]
+    File(#[from] crate::files::FileError),
+    #[error("an instant {secs} s from now is beyond what a certificate can carry")]
+    Validity { secs: i64 },
 }
 
 /// A certificate and its private key, PEM-encoded.
@@ -54,6 +56,18 @@ pub struct Validity {
 impl Validity {
     /// From a day ago to a year ahead: enough for any run.
     pub const RUN: Validity = Validity { not_before_secs: -86_400, not_after_secs: 366 * 86_400 };
+
+    /// Its two instants from now, or a typed error for one no certificate can carry
+    /// (beyond the year 9999 of X.509's GeneralizedTime).
+    fn instants(self) -> Result<(time::OffsetDateTime, time::OffsetDateTime), PkiError> {
+        let now = time::OffsetDateTime::now_utc();
+        let at = |secs: i64| {
+            now.checked_add(time::Duration::seconds(secs))
+                .filter(|t| (1950..=9999).contains(&t.year()))
+                .ok_or(PkiError::Validity { secs })
+        };
+        Ok((at(self.not_before_secs)?, at(self.not_after_secs)?))
+    }
 }
 
 impl CertificateAuthority {
@@ -94,9 +108,7 @@ impl CertificateAuthority {
         params.distinguished_name.push(DnType::CommonName, name);
         params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth, ExtendedKeyUsagePurpose::ClientAuth];
-        let now = time::OffsetDateTime::now_utc();
-        params.not_before = now + time::Duration::seconds(validity.not_before_secs);
-        params.not_after = now + time::Duration::seconds(validity.not_after_secs);
+        (params.not_before, params.not_after) = validity.instants()?;
         let key = KeyPair::generate()?;
         let cert = params.signed_by(&key, &self.issuer)?;
         Ok(IssuedCertificate { cert_pem: cert.pem(), key_pem: key.serialize_pem() })
@@ -112,28 +124,22 @@ impl CertificateAuthority {
         params.distinguished_name.push(DnType::CommonName, names.first().cloned().unwrap_or_default());
         params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-        let now = time::OffsetDateTime::now_utc();
-        params.not_before = now + time::Duration::seconds(validity.not_before_secs);
-        params.not_after = now + time::Duration::seconds(validity.not_after_secs);
+        (params.not_before, params.not_after) = validity.instants()?;
         let key = KeyPair::generate()?;
         let cert = params.signed_by(&key, &self.issuer)?;
         Ok(IssuedCertificate { cert_pem: cert.pem(), key_pem: key.serialize_pem() })
     }
 }
 
-/// Writes a file readable by its owner only (private keys).
+/// Writes a file readable by its owner only (private keys): a new file of mode 0600
+/// renamed over `path`, so that neither an old file's looser mode nor a symbolic link at
+/// `path` decides where or how the key lands.
 pub fn write_private(path: &Path, contents: &str) -> Result<(), PkiError> {
-    use std::io::Write;
-    let err = |source| PkiError::Write { path: path.display().to_string(), source };
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path).map_err(err)?;
-    file.write_all(contents.as_bytes()).map_err(err)
+    Ok(crate::files::write_atomic_with_mode(path, contents.as_bytes(), Some(0o600))?)
 }
 
-/// Writes a public file (certificates).
+/// Writes a public file (certificates), whole, replacing a symbolic link rather than
+/// following it.
 pub fn write_public(path: &Path, contents: &str) -> Result<(), PkiError> {
-    std::fs::write(path, contents).map_err(|source| PkiError::Write { path: path.display().to_string(), source })
+    Ok(crate::files::write_atomic(path, contents.as_bytes())?)
 }

@@ -71,12 +71,21 @@ pub struct Overrides {
 /// Reads and validates a scenario file (and the register it names), with `overrides`
 /// applied: the returned model is final.
 pub fn load(path: &Path, overrides: &Overrides) -> Result<Scenario, ScenarioError> {
+    load_naming_register(path, overrides).map(|(scenario, _)| scenario)
+}
+
+/// The same as [`load`], with the name of the register file the scenario reads, as it
+/// writes it (relative to the scenario's folder, like `registers/hanoi-2025.toml`).
+pub fn load_naming_register(path: &Path, overrides: &Overrides) -> Result<(Scenario, Option<String>), ScenarioError> {
     let text = read_text(path)?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    parse_with(&path.display().to_string(), &text, overrides, &|name| {
+    let named = std::cell::RefCell::new(None);
+    let scenario = parse_with(&path.display().to_string(), &text, overrides, &|name| {
+        *named.borrow_mut() = Some(name.to_string());
         let p = base.join(name);
         read_text(&p).map(|t| (p.display().to_string(), t))
-    })
+    })?;
+    Ok((scenario, named.into_inner()))
 }
 
 /// Validates scenario text that names no register file.
