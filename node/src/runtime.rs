@@ -50,6 +50,8 @@ pub enum NodeError {
     Connect(#[from] ConnectError),
     #[error("the coordinator: {0}")]
     Control(String),
+    #[error("cannot draw this node's instance id from /dev/urandom: {0}")]
+    Instance(std::io::Error),
     #[error("{0}")]
     Failed(#[from] Failure),
 }
@@ -73,12 +75,13 @@ pub async fn run(args: NodeArgs) -> Result<(), NodeError> {
     let (endpoint, socket) =
         credentials.endpoint_with_faults(args.listen, args.udp_loss, args.udp_delay, args.state.key())?;
     let listen = endpoint.local_addr().map_err(|source| TlsError::Bind { addr: args.listen, source })?;
-    tracing::info!(state = %args.state, %listen, "contact point up");
+    let instance = control::new_instance().map_err(NodeError::Instance)?;
+    tracing::info!(state = %args.state, %listen, %instance, "contact point up");
 
     let coordinator = control::connect(&endpoint, credentials.control_client_config()?, args.coordinator).await?;
     let (mut control, mut control_rx) =
         coordinator.open_bi().await.map_err(|e| NodeError::Control(format!("open the control stream: {e}")))?;
-    control::hello(&mut control, args.state, advertised_address(listen, args.coordinator))
+    control::hello(&mut control, args.state, advertised_address(listen, args.coordinator), instance)
         .await
         .map_err(|e| NodeError::Control(e.to_string()))?;
 
@@ -89,7 +92,7 @@ pub async fn run(args: NodeArgs) -> Result<(), NodeError> {
         // A restarted node replays its journal through the same core: same state, same seqs.
         let (journal, last_window) = match &args.journal {
             Some(path) => {
-                let (journal, records) = Journal::open(path, setup.run)?;
+                let (journal, records) = Journal::open(path, setup.run, args.state)?;
                 let replayed = records.len();
                 let last = replay(&mut setup.agenda, records);
                 if replayed > 0 {
