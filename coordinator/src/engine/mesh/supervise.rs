@@ -9,8 +9,8 @@
 //! supervisor does it, and the node registers again with its journal. A node's identity is
 //! its certificate's state and its process's instance: a registration for a state whose
 //! node is alive (heard from within `LIVENESS_WAIT`) is a second node, refused and counted
-//! (`second_node` in transport.json), never taken as a restart; only once the first one is
-//! gone is a new instance its restart.
+//! (`transport.json`: "a second node for a state whose node is alive"), never taken as a
+//! restart; only once the first one is gone is a new instance its restart.
 
 use super::register::Registration;
 use super::spawn::log_tail;
