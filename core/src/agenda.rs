@@ -32,6 +32,8 @@ pub enum EnqueueError {
     TooManyInjects,
     #[error("more than {max} exercise inputs for one contact point", max = limits::EXERCISE_INPUTS_MAX)]
     TooManyExerciseInputs,
+    #[error("inject {id}: {limit}")]
+    InjectBeyondLimits { id: RequestId, limit: crate::request::LimitError },
 }
 
 /// What one window produced.
@@ -73,6 +75,8 @@ impl Agenda {
         if inject.at < self.horizon {
             return Err(EnqueueError::InThePast { deliver_at: inject.at, horizon: self.horizon });
         }
+        // What a receiver would refuse never enters: the refusal would end the sender.
+        inject.check_limits().map_err(|limit| EnqueueError::InjectBeyondLimits { id: inject.id, limit })?;
         if self.injects.len() >= limits::INJECTS_PER_STATE_MAX {
             return Err(EnqueueError::TooManyInjects);
         }

@@ -143,6 +143,69 @@ impl Art42 {
     }
 }
 
+/// A field of something a person typed (or a file gave) beyond its limit in
+/// [`crate::limits`]: which field, how large it was, and the limit.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LimitError {
+    #[error("{field}: {bytes} bytes, longer than the {max} bytes it may hold")]
+    TooLong { field: &'static str, bytes: usize, max: usize },
+    #[error("{field}: {count} entries, more than the {max} it may hold")]
+    TooMany { field: &'static str, count: usize, max: usize },
+}
+
+impl LimitError {
+    /// The field beyond its limit.
+    pub fn field(&self) -> &'static str {
+        match self {
+            LimitError::TooLong { field, .. } | LimitError::TooMany { field, .. } => field,
+        }
+    }
+
+    /// The limit it is beyond (bytes or entries).
+    pub fn max(&self) -> usize {
+        match self {
+            LimitError::TooLong { max, .. } | LimitError::TooMany { max, .. } => *max,
+        }
+    }
+}
+
+/// `Ok` when `text` holds at most `max` bytes.
+pub fn check_len(field: &'static str, text: &str, max: usize) -> Result<(), LimitError> {
+    if text.len() > max {
+        return Err(LimitError::TooLong { field, bytes: text.len(), max });
+    }
+    Ok(())
+}
+
+impl Art42 {
+    /// Every free-text field against [`limits::TEXT_FIELD_BYTES_MAX`], naming the first one
+    /// beyond it.
+    pub fn check_limits(&self) -> Result<(), LimitError> {
+        let max = limits::TEXT_FIELD_BYTES_MAX;
+        check_len("authority", &self.authority, max)?;
+        check_len("offence", &self.offence, max)?;
+        check_len("data", &self.data, max)?;
+        check_len("custodian", &self.custodian, max)?;
+        check_len("necessity", &self.necessity, max)
+    }
+}
+
+impl Inject {
+    /// Everything this inject carries onto the wire against its limit: what a receiver's
+    /// `Envelope::check` would refuse is refused here, where the input enters.
+    pub fn check_limits(&self) -> Result<(), LimitError> {
+        check_len("language", &self.language, limits::LANGUAGE_BYTES_MAX)?;
+        self.details.check_limits()?;
+        if self.chain.len() > limits::CHAIN_LINKS_MAX {
+            return Err(LimitError::TooMany { field: "chain", count: self.chain.len(), max: limits::CHAIN_LINKS_MAX });
+        }
+        if self.data.len() > limits::DATA_CLASSES_MAX {
+            return Err(LimitError::TooMany { field: "data", count: self.data.len(), max: limits::DATA_CLASSES_MAX });
+        }
+        Ok(())
+    }
+}
+
 /// The custodian of an Art. 43 chain's next link: a provider in `next`, which the traffic
 /// data `by` preserved revealed. One wording, for the request and for people.
 pub fn revealed_custodian(next: StateCode, by: StateCode) -> String {

@@ -13,8 +13,8 @@ use pocnet_core::event::{Event, EventKind};
 use pocnet_core::network::{Fault, LinkRule, LossReason, Side};
 use pocnet_core::profile::{CentralAuthority, KindDelays, RequesterPolicy};
 use pocnet_core::wire::{
-    decode_frame, encode_frame, Envelope, FailureCause, FromNode, Message, PeerFrame, PeerTransport, RefusalCount,
-    RefusalKind, RegisterEntry, Rejection, Request, Response, RunId, ToNode, TransportStats, WindowDone,
+    decode_frame, encode_frame, Envelope, FailureCause, FromNode, InstanceId, Message, PeerFrame, PeerTransport,
+    RefusalCount, RefusalKind, RegisterEntry, Rejection, Request, Response, RunId, ToNode, TransportStats, WindowDone,
     PROTOCOL_VERSION,
 };
 use pocnet_core::{
@@ -268,6 +268,7 @@ fn refusal_kinds() -> Vec<RefusalKind> {
         RefusalKind::OutgoingHandshake,
         RefusalKind::RejectedByPeer(Rejection::InboxFull { retry_after_ms: 1 }),
         RefusalKind::Registration,
+        RefusalKind::SecondNode,
     ]
 }
 
@@ -390,7 +391,12 @@ fn samples() -> Vec<(&'static str, Vec<u8>)> {
         ("to-node-exercise-end", encode_frame(&ToNode::Exercise { at: SimTime(9), input: ExerciseInput::End })),
         (
             "from-node-hello",
-            encode_frame(&FromNode::Hello { state: code("VNM"), listen: "127.0.0.1:4001".into(), wall_clock_ms: 1 }),
+            encode_frame(&FromNode::Hello {
+                state: code("VNM"),
+                listen: "127.0.0.1:4001".into(),
+                wall_clock_ms: 1,
+                instance: InstanceId([0x17; 16]),
+            }),
         ),
         ("from-node-ready", encode_frame(&FromNode::Ready { next_event: Some(SimTime(3)) })),
         ("from-node-events", encode_frame(&FromNode::Events(events()))),

@@ -3,9 +3,9 @@
 //! into the node's loop.
 
 use crate::framing::{read_frame, read_frame_parted, write_frame, FrameError};
-use crate::input::{is_stop, Failure, Input};
+use crate::input::{is_second_node, is_stop, Failure, Input};
 use pocnet_core::limits;
-use pocnet_core::wire::{FromNode, RunId, ToNode};
+use pocnet_core::wire::{FromNode, InstanceId, RunId, ToNode};
 use pocnet_core::{Agenda, ContactPoint, StateCode};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -57,13 +57,27 @@ pub async fn connect(
     }
 }
 
-/// `Hello`: the state (which the certificate must name), where peers reach it, its clock.
-pub async fn hello(control: &mut quinn::SendStream, state: StateCode, listen: SocketAddr) -> Result<(), FrameError> {
+/// `Hello`: the state (which the certificate must name), where peers reach it, its clock,
+/// and this process's instance.
+pub async fn hello(
+    control: &mut quinn::SendStream,
+    state: StateCode,
+    listen: SocketAddr,
+    instance: InstanceId,
+) -> Result<(), FrameError> {
     let wall_clock_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
         .unwrap_or(0);
-    write_frame(control, &FromNode::Hello { state, listen: listen.to_string(), wall_clock_ms }).await
+    write_frame(control, &FromNode::Hello { state, listen: listen.to_string(), wall_clock_ms, instance }).await
+}
+
+/// A random instance id for this process (`/dev/urandom`).
+pub fn new_instance() -> std::io::Result<InstanceId> {
+    use std::io::Read;
+    let mut bytes = [0u8; 16];
+    std::fs::File::open("/dev/urandom")?.read_exact(&mut bytes)?;
+    Ok(InstanceId(bytes))
 }
 
 /// What the coordinator hands a node before the run.
@@ -119,6 +133,12 @@ pub async fn receive_setup(control: &mut quinn::RecvStream, state: StateCode) ->
 fn stopped_or(e: FrameError, otherwise: impl Fn(String) -> Failure) -> Failure {
     if is_stop(&e) {
         Failure::stopped()
+    } else if is_second_node(&e) {
+        otherwise(
+            "the coordinator refused this node: another node for its state is registered and alive \
+                   (a second process with the same certificate, not a restart)"
+                .into(),
+        )
     } else {
         otherwise(format!("control stream: {e}"))
     }

@@ -65,9 +65,26 @@ impl Failure {
 }
 
 impl From<JournalError> for Failure {
+    /// Another state's journal will not become this one's by restarting: the setup is
+    /// unusable. Anything else of the journal's (a full disk) a restart may cure.
     fn from(e: JournalError) -> Failure {
-        Failure::new(FailureCause::Journal, e.to_string())
+        let cause = match e {
+            JournalError::OtherState { .. } => FailureCause::Setup,
+            _ => FailureCause::Journal,
+        };
+        Failure::new(cause, e.to_string())
     }
+}
+
+/// Whether the coordinator refused this node because another node for its state is
+/// registered and alive.
+pub fn is_second_node(e: &FrameError) -> bool {
+    use pocnet_core::wire::SECOND_NODE_CODE;
+    matches!(
+        e,
+        FrameError::Read(quinn::ReadError::ConnectionLost(quinn::ConnectionError::ApplicationClosed(c)))
+            if c.error_code == quinn::VarInt::from_u32(SECOND_NODE_CODE)
+    )
 }
 
 /// Queue between the network tasks and the loop.

@@ -2,9 +2,10 @@
 //! killed at any moment (SIGKILL included: writes are in the page cache) and restarted
 //! rebuilds exactly the state it had, by replaying the same inputs through the same core.
 //!
-//! Records are frames of the wire codec. The first names the run; a journal of another run
-//! (a node host that kept its volume from an earlier run) is never replayed, it is started
-//! afresh. A record is written before the node answers for it: a batch before `Accepted`, a
+//! Records are frames of the wire codec. The first names the run and the state; a journal
+//! of another run (a node host that kept its volume from an earlier run) is never
+//! replayed, it is started afresh; a journal of another state (a host given the wrong
+//! file) is refused, named, and left as it is. A record is written before the node answers for it: a batch before `Accepted`, a
 //! window before `WindowDone`. A window's answer is not stored: replaying the same inputs
 //! through the deterministic core computes it again. A torn last record (the process died
 //! mid-write) is ignored on replay; the peer or coordinator never got the answer it would
@@ -19,8 +20,8 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Record {
-    /// The run this journal belongs to: always the first record.
-    Run { id: RunId },
+    /// The run and the state this journal belongs to: always the first record.
+    Run { id: RunId, state: StateCode },
     /// A batch this node accepted (and then answered `Accepted`).
     Batch { from: StateCode, envelopes: Vec<Envelope> },
     /// A window this node completed (and then answered).
@@ -37,6 +38,9 @@ pub enum JournalError {
     TooLarge { path: String, bytes: u64 },
     #[error("journal {path}: cannot encode a record: {reason}")]
     Encode { path: String, reason: String },
+    /// Its records are another state's: never replayed, never overwritten.
+    #[error("journal {path}: its records are {named}'s, and this node is {state}'s contact point: refusing to replay or overwrite it (give each node its own journal)")]
+    OtherState { path: String, named: StateCode, state: StateCode },
 }
 
 pub struct Journal {
@@ -54,9 +58,10 @@ impl std::fmt::Debug for Journal {
 pub const JOURNAL_BYTES_MAX: u64 = 1 << 30;
 
 impl Journal {
-    /// Opens (or creates) the journal of run `run` at `path` and returns the records of
-    /// that run already in it (none for a new file or another run's journal).
-    pub fn open(path: &Path, run: RunId) -> Result<(Journal, Vec<Record>), JournalError> {
+    /// Opens (or creates) `state`'s journal of run `run` at `path` and returns the records
+    /// of that run already in it (none for a new file or another run's journal); a journal
+    /// whose records name another state is refused.
+    pub fn open(path: &Path, run: RunId, state: StateCode) -> Result<(Journal, Vec<Record>), JournalError> {
         let shown = path.display().to_string();
         let io = |source| JournalError::Io { path: shown.clone(), source };
         let bytes = match std::fs::symlink_metadata(path) {
@@ -91,7 +96,10 @@ impl Journal {
                 }
             }
         }
-        let ours = matches!(records.first(), Some(Record::Run { id }) if *id == run);
+        if let Some(named) = other_state(&records, state) {
+            return Err(JournalError::OtherState { path: shown, named, state });
+        }
+        let ours = matches!(records.first(), Some(Record::Run { id, .. }) if *id == run);
         if !ours {
             if !records.is_empty() {
                 tracing::warn!("journal {shown}: from another run; starting it afresh");
@@ -106,7 +114,7 @@ impl Journal {
         std::io::Seek::seek(&mut file, std::io::SeekFrom::End(0)).map_err(io)?;
         let mut journal = Journal { path: path.to_path_buf(), file };
         if !ours {
-            journal.append(&Record::Run { id: run })?;
+            journal.append(&Record::Run { id: run, state })?;
         }
         let replay = records.split_off(usize::from(ours));
         Ok((journal, replay))
@@ -120,11 +128,24 @@ impl Journal {
     }
 }
 
+/// The first other state `records` name as their owner: the run's, or a batch's receiver.
+fn other_state(records: &[Record], state: StateCode) -> Option<StateCode> {
+    records.iter().find_map(|r| match r {
+        Record::Run { state: named, .. } => (*named != state).then_some(*named),
+        Record::Batch { envelopes, .. } => envelopes.iter().map(|e| e.to).find(|to| *to != state),
+        Record::Window { .. } => None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     const RUN: RunId = RunId([7; 16]);
+
+    fn fra() -> StateCode {
+        StateCode::parse("FRA").expect("code")
+    }
 
     fn scratch(name: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("pocnet-journal-{}-{name}", std::process::id()));
@@ -138,7 +159,7 @@ mod tests {
     fn a_torn_last_record_is_dropped_and_appending_goes_on() {
         let path = scratch("torn");
         {
-            let (mut j, records) = Journal::open(&path, RUN).expect("open");
+            let (mut j, records) = Journal::open(&path, RUN, fra()).expect("open");
             assert!(records.is_empty());
             j.append(&Record::Window { until: SimTime(1) }).expect("append");
             j.append(&Record::Window { until: SimTime(2) }).expect("append");
@@ -146,10 +167,10 @@ mod tests {
         let len = std::fs::metadata(&path).expect("meta").len();
         let f = std::fs::OpenOptions::new().write(true).open(&path).expect("open");
         f.set_len(len - 3).expect("tear"); // the process died inside the second record
-        let (mut j, records) = Journal::open(&path, RUN).expect("reopen");
+        let (mut j, records) = Journal::open(&path, RUN, fra()).expect("reopen");
         assert_eq!(records, vec![Record::Window { until: SimTime(1) }]);
         j.append(&Record::Window { until: SimTime(3) }).expect("append");
-        let (_, records) = Journal::open(&path, RUN).expect("reopen");
+        let (_, records) = Journal::open(&path, RUN, fra()).expect("reopen");
         assert_eq!(records, vec![Record::Window { until: SimTime(1) }, Record::Window { until: SimTime(3) }]);
     }
 
@@ -157,12 +178,12 @@ mod tests {
     fn another_runs_journal_is_never_replayed() {
         let path = scratch("other-run");
         {
-            let (mut j, _) = Journal::open(&path, RunId([1; 16])).expect("open");
+            let (mut j, _) = Journal::open(&path, RunId([1; 16]), fra()).expect("open");
             j.append(&Record::Window { until: SimTime(1) }).expect("append");
         }
-        let (_, records) = Journal::open(&path, RUN).expect("open for another run");
+        let (_, records) = Journal::open(&path, RUN, fra()).expect("open for another run");
         assert!(records.is_empty());
-        let (_, records) = Journal::open(&path, RUN).expect("reopen");
+        let (_, records) = Journal::open(&path, RUN, fra()).expect("reopen");
         assert!(records.is_empty(), "the old run's records are gone: {records:?}");
     }
 
@@ -170,7 +191,28 @@ mod tests {
     fn a_journal_that_is_not_a_file_is_named() {
         let path = scratch("dir");
         std::fs::create_dir_all(&path).expect("a directory where the journal goes");
-        let err = Journal::open(&path, RUN).expect_err("not a file");
+        let err = Journal::open(&path, RUN, fra()).expect_err("not a file");
         assert!(err.to_string().contains("not a regular file"), "{err}");
+    }
+
+    #[test]
+    fn another_states_journal_of_the_same_run_is_refused_named_and_left_alone() {
+        let path = scratch("other-state");
+        let vnm = StateCode::parse("VNM").expect("code");
+        {
+            let (mut j, _) = Journal::open(&path, RUN, vnm).expect("VNM's journal");
+            j.append(&Record::Window { until: SimTime(1) }).expect("append");
+        }
+        let before = std::fs::read(&path).expect("read");
+        let err = Journal::open(&path, RUN, fra()).expect_err("FRA given VNM's journal");
+        assert!(
+            matches!(&err, JournalError::OtherState { named, state, .. } if *named == vnm && *state == fra()),
+            "{err:?}"
+        );
+        let said = err.to_string();
+        assert!(said.contains(&path.display().to_string()) && said.contains("VNM") && said.contains("FRA"), "{said}");
+        assert_eq!(std::fs::read(&path).expect("read"), before, "the other state's journal is left as it was");
+        let (_, records) = Journal::open(&path, RUN, vnm).expect("VNM's own node still replays it");
+        assert_eq!(records, vec![Record::Window { until: SimTime(1) }]);
     }
 }

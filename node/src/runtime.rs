@@ -50,6 +50,8 @@ pub enum NodeError {
     Connect(#[from] ConnectError),
     #[error("the coordinator: {0}")]
     Control(String),
+    #[error("cannot draw this node's instance id from /dev/urandom: {0}")]
+    Instance(std::io::Error),
     #[error("{0}")]
     Failed(#[from] Failure),
 }
@@ -73,12 +75,13 @@ pub async fn run(args: NodeArgs) -> Result<(), NodeError> {
     let (endpoint, socket) =
         credentials.endpoint_with_faults(args.listen, args.udp_loss, args.udp_delay, args.state.key())?;
     let listen = endpoint.local_addr().map_err(|source| TlsError::Bind { addr: args.listen, source })?;
-    tracing::info!(state = %args.state, %listen, "contact point up");
+    let instance = control::new_instance().map_err(NodeError::Instance)?;
+    tracing::info!(state = %args.state, %listen, %instance, "contact point up");
 
     let coordinator = control::connect(&endpoint, credentials.control_client_config()?, args.coordinator).await?;
     let (mut control, mut control_rx) =
         coordinator.open_bi().await.map_err(|e| NodeError::Control(format!("open the control stream: {e}")))?;
-    control::hello(&mut control, args.state, advertised_address(listen, args.coordinator))
+    control::hello(&mut control, args.state, advertised_address(listen, args.coordinator), instance)
         .await
         .map_err(|e| NodeError::Control(e.to_string()))?;
 
@@ -86,17 +89,8 @@ pub async fn run(args: NodeArgs) -> Result<(), NodeError> {
     let (tx, rx) = mpsc::channel(INPUT_QUEUE_MAX);
     let prepared = async {
         let mut setup = control::receive_setup(&mut control_rx, args.state).await?;
-        // A restarted node replays its journal through the same core: same state, same seqs.
         let (journal, last_window) = match &args.journal {
-            Some(path) => {
-                let (journal, records) = Journal::open(path, setup.run)?;
-                let replayed = records.len();
-                let last = replay(&mut setup.agenda, records);
-                if replayed > 0 {
-                    tracing::warn!(state = %args.state, "recovered from the journal: {replayed} records");
-                }
-                (Some(journal), last)
-            }
+            Some(path) => recover(path, &mut setup, args.state)?,
             None => (None, None),
         };
         let ready = FromNode::Ready { next_event: setup.agenda.next_event() };
@@ -135,14 +129,37 @@ pub async fn run(args: NodeArgs) -> Result<(), NodeError> {
             let _ = write_frame(&mut control, &report).await;
         }
     }
-    // Closing a connection discards unsent stream data: wait until the coordinator has the
-    // last frame (or a short while) before closing.
+    close(control, &coordinator, &endpoint).await;
+    result.map_err(NodeError::Failed)
+}
+
+/// Closing a connection discards unsent stream data: waits until the coordinator has the
+/// last frame (or a short while) before closing.
+async fn close(mut control: quinn::SendStream, coordinator: &quinn::Connection, endpoint: &quinn::Endpoint) {
     let _ = control.finish();
     let _ = tokio::time::timeout(Duration::from_secs(2), control.stopped()).await;
     coordinator.close(0u32.into(), b"bye");
     endpoint.close(0u32.into(), b"bye");
     let _ = tokio::time::timeout(Duration::from_secs(2), endpoint.wait_idle()).await;
-    result.map_err(NodeError::Failed)
+}
+
+/// The last window a replayed journal completed, and its answer.
+type LastWindow = Option<(pocnet_core::SimTime, pocnet_core::wire::WindowDone)>;
+
+/// Opens the node's journal and replays it through the same core: a restarted node comes
+/// back to the same state, with the same seqs (another state's journal is refused).
+fn recover(
+    path: &std::path::Path,
+    setup: &mut control::Setup,
+    state: StateCode,
+) -> Result<(Option<Journal>, LastWindow), Failure> {
+    let (journal, records) = Journal::open(path, setup.run, state)?;
+    let replayed = records.len();
+    let last = replay(&mut setup.agenda, records);
+    if replayed > 0 {
+        tracing::warn!(%state, "recovered from the journal: {replayed} records");
+    }
+    Ok((Some(journal), last))
 }
 
 /// The address other contact points should use: the bound one, or, when bound to all

@@ -84,7 +84,7 @@ fn written() -> Vec<u8> {
     std::fs::create_dir_all(&dir).expect("dir");
     let path = dir.join("written.journal");
     let _ = std::fs::remove_file(&path);
-    let (mut journal, replay) = Journal::open(&path, RUN).expect("open");
+    let (mut journal, replay) = Journal::open(&path, RUN, code("VNM")).expect("open");
     assert!(replay.is_empty());
     for r in records() {
         journal.append(&r).expect("append");
@@ -112,7 +112,7 @@ fn the_journal_of_this_version_is_unchanged_and_replays() {
     std::fs::create_dir_all(&dir).expect("dir");
     let copy = dir.join("golden.journal");
     std::fs::copy(&golden, &copy).expect("copy");
-    let (_, replay) = Journal::open(&copy, RUN).expect("open the golden journal");
+    let (_, replay) = Journal::open(&copy, RUN, code("VNM")).expect("open the golden journal");
     assert_eq!(replay, records());
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -320,3 +320,153 @@ fn a_flood_of_handshakes_at_the_coordinator_stays_bounded_and_the_run_goes_on() 
     assert!(refused >= 1_000, "only {refused} refusals counted");
     eprintln!("coordinator flood: RSS {before} KiB before, {after} KiB after, {refused} refusals counted");
 }
+
+/// Waits for `child` to exit (within `limit`) and returns its status and what it said.
+fn exit_of(child: &mut std::process::Child, limit: Duration) -> (std::process::ExitStatus, String) {
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(started.elapsed() < limit, "a process did not exit within {limit:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut said = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut e, &mut said);
+    }
+    (status, said)
+}
+
+/// The busy scenario run in process: the report every engine must give.
+fn inproc_report(dir: &std::path::Path, scenario: &std::path::Path) -> Vec<u8> {
+    let inproc = dir.join("inproc");
+    let own = pocnet(
+        &[
+            "run",
+            scenario.to_str().expect("utf-8"),
+            "--engine",
+            "inproc",
+            "-q",
+            "--out",
+            inproc.to_str().expect("utf-8"),
+        ],
+        LIMIT,
+    );
+    assert!(own.status.success(), "{}", text(&own.stderr));
+    std::fs::read(inproc.join("report.json")).expect("in-process report")
+}
+
+impl Deployment {
+    /// Starts a node for `state` with a journal file of its own name.
+    fn start_with_journal(&self, state: &str, listen: &str, journal: &std::path::Path) -> std::process::Child {
+        let mut cmd = Command::new(&binaries().node);
+        standalone_node_args(&mut cmd, state, &self.coordinator, &self.pki);
+        cmd.args(["--listen", listen])
+            .arg("--journal")
+            .arg(journal)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("pocnet-node")
+    }
+}
+
+#[test]
+fn a_second_node_for_a_state_is_refused_counted_and_the_first_loses_nothing() {
+    let dir = scratch("attach-second-node");
+    let scenario = busy(&dir);
+    let d = Deployment::new(&dir, &scenario);
+    let mut nodes: Vec<std::process::Child> =
+        ["VNM", "FRA", "BRA"].iter().map(|s| d.start(s, &free_udp_port())).collect();
+    // A second FRA, with its own journal and port, started before the run: one of the two
+    // is registered, the other refused.
+    let early = d.start_with_journal("FRA", &free_udp_port(), &d.journals.join("fra-early.journal"));
+    std::thread::sleep(Duration::from_millis(300));
+    let out = dir.join("attached");
+    let mut coordinator = Command::new(&binaries().pocnet)
+        .args(["run", scenario.to_str().expect("utf-8"), "--attach", d.file.to_str().expect("utf-8")])
+        .args(["--clock", "wall", "--speed", "100000", "--out", out.to_str().expect("utf-8"), "-q"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("pocnet");
+    std::thread::sleep(Duration::from_millis(2500));
+    assert!(coordinator.try_wait().expect("wait").is_none(), "the run ended before the second node came");
+    // A third FRA during the run, while the registered one is alive and busy.
+    let mut late = d.start_with_journal("FRA", &free_udp_port(), &d.journals.join("fra-late.journal"));
+    let (status, stderr) = exit_of(&mut coordinator, LIMIT);
+    assert!(status.success(), "{stderr}");
+    let (late_status, late_said) = exit_of(&mut late, Duration::from_secs(20));
+    assert!(!late_status.success(), "the node started during the run was not refused: {late_said}");
+    assert!(late_said.contains("another node for its state is registered and alive"), "{late_said}");
+    // Of the two started before the run, exactly one was refused (which one is a race);
+    // the other ran the run and exits cleanly after it.
+    let fra = nodes.remove(1);
+    let mut refused_early = 0;
+    for mut candidate in [fra, early] {
+        let (status, said) = exit_of(&mut candidate, Duration::from_secs(20));
+        if said.contains("another node for its state is registered and alive") {
+            assert!(!status.success());
+            refused_early += 1;
+        } else {
+            assert!(status.success(), "{said}");
+        }
+    }
+    for node in &mut nodes {
+        let _ = node.kill();
+        let _ = node.wait();
+    }
+    assert_eq!(refused_early, 1, "one of the two FRA nodes started before the run is refused");
+    assert!(
+        std::fs::read(out.join("report.json")).expect("attached") == inproc_report(&dir, &scenario),
+        "a second node for FRA changed the report"
+    );
+    let transport = read_json(&out.join("transport.json"));
+    assert_eq!(transport["restarts"].as_array().expect("restarts").len(), 0, "a second node was taken as a restart");
+    let second: Vec<&serde_json::Value> = transport["refused"]
+        .as_array()
+        .expect("refused")
+        .iter()
+        .filter(|r| r["at"] == "coordinator" && r["kind"] == "a second node for a state whose node is alive")
+        .collect();
+    assert_eq!(second.len(), 1, "{second:?}");
+    assert_eq!((second[0]["peer"].as_str(), second[0]["count"].as_u64()), (Some("FRA"), Some(2)), "{second:?}");
+}
+
+#[test]
+fn a_node_restarted_with_another_states_journal_of_the_run_refuses_it_and_the_run_fails_naming_it() {
+    let dir = scratch("attach-other-journal");
+    let scenario = busy(&dir);
+    let d = Deployment::new(&dir, &scenario);
+    let listens: Vec<(&str, String)> = ["VNM", "FRA", "BRA"].iter().map(|s| (*s, free_udp_port())).collect();
+    let mut nodes: Vec<(String, std::process::Child)> =
+        listens.iter().map(|(s, l)| (s.to_string(), d.start(s, l))).collect();
+    let out = dir.join("attached");
+    let mut coordinator = Command::new(&binaries().pocnet)
+        .args(["run", scenario.to_str().expect("utf-8"), "--attach", d.file.to_str().expect("utf-8")])
+        .args(["--clock", "wall", "--speed", "100000", "--out", out.to_str().expect("utf-8"), "-q"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("pocnet");
+    std::thread::sleep(Duration::from_millis(2500));
+    assert!(coordinator.try_wait().expect("wait").is_none(), "the run ended before the kill");
+    // FRA's host restarts it with VNM's journal of this run (volumes swapped).
+    let (_, fra) = nodes.iter_mut().find(|(s, _)| s == "FRA").expect("FRA");
+    fra.kill().expect("kill FRA");
+    let _ = fra.wait();
+    let vnm_journal = d.journals.join("vnm.journal");
+    let listen = &listens.iter().find(|(s, _)| *s == "FRA").expect("FRA").1;
+    let mut wrong = d.start_with_journal("FRA", listen, &vnm_journal);
+    let (status, stderr) = exit_of(&mut coordinator, LIMIT);
+    let (node_status, said) = exit_of(&mut wrong, Duration::from_secs(30));
+    for (_, mut node) in nodes {
+        let _ = node.kill();
+        let _ = node.wait();
+    }
+    let named = format!("journal {}: its records are VNM's, and this node is FRA's", vnm_journal.display());
+    assert!(!node_status.success() && said.contains(&named), "{node_status}: {said}");
+    assert!(!status.success(), "the run went on with FRA replaying VNM's journal");
+    assert!(stderr.contains(&named), "{stderr}");
+}

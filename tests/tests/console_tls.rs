@@ -83,3 +83,66 @@ async fn a_console_beyond_loopback_is_served_over_https_with_the_runs_ca() {
     };
     assert!(status.success(), "{status}");
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn idle_connections_do_not_keep_a_player_from_the_https_console() {
+    let dir = scratch("console-idle");
+    let scenario = workspace_root().join("scenarios/tabletop-hour.toml");
+    let out = dir.join("exercise");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let mut run = Command::new(&binaries().pocnet)
+        .args(["run", scenario.to_str().expect("utf-8"), "--clock", "wall", "--speed", "60", "--engine", "inproc"])
+        .args(["--console-listen", &format!("127.0.0.1:{port}"), "--console-tls"])
+        .args(["--out", out.to_str().expect("utf-8"), "-q"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("pocnet");
+    let started = Instant::now();
+    while !out.join("console.json").is_file() {
+        assert!(started.elapsed() < Duration::from_secs(30), "no console.json");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let console = read_json(&out.join("console.json"));
+    let link = console["players"]["FRA"].as_str().expect("FRA's link").to_string();
+    let token = link.split("token=").nth(1).expect("token").to_string();
+    let ca = std::fs::read(out.join("console-ca.pem")).expect("console-ca.pem");
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().expect("addr");
+    // 300 connections that never say a word, all from the player's own address.
+    let mut idle = Vec::new();
+    for _ in 0..300 {
+        if let Ok(Ok(tcp)) = tokio::time::timeout(Duration::from_secs(2), tokio::net::TcpStream::connect(addr)).await {
+            idle.push(tcp);
+        }
+    }
+    assert!(idle.len() >= 250, "only {} idle connections opened", idle.len());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    for attempt in 0..2 {
+        let asked = Instant::now();
+        let answer = tokio::time::timeout(
+            Duration::from_secs(10),
+            https(addr, &ca, "GET", &format!("/api/console?token={token}")),
+        )
+        .await
+        .expect("the player's request timed out")
+        .expect("https");
+        let took = asked.elapsed();
+        assert!(answer.starts_with("HTTP/1.1 200"), "{}", &answer[..answer.len().min(300)]);
+        assert!(took < Duration::from_secs(3), "attempt {attempt}: the player waited {took:?}");
+    }
+    drop(idle);
+    let control = console["control"].as_str().expect("control").to_string();
+    let path = control.split_once(&format!(":{port}")).map(|(_, p)| p.to_string()).expect("path");
+    let end = https(addr, &ca, "POST", &path.replace("/control?", "/api/control/end?")).await.expect("end");
+    assert!(end.starts_with("HTTP/1.1 202"), "{}", &end[..end.len().min(300)]);
+    let status = loop {
+        if let Some(status) = run.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "the exercise did not end");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "{status}");
+}

@@ -297,3 +297,90 @@ fn a_wrong_token_is_refused_and_a_player_cannot_control_the_exercise() {
     let report = read_json(&ex.out.join("report.json"));
     assert_eq!(report["totals"]["unfinished"], report["totals"]["injects"], "ended before anyone answered anything");
 }
+
+fn refusal_of(body: &Value) -> (&str, &str, u64) {
+    (body["refusal"].as_str().unwrap_or(""), body["field"].as_str().unwrap_or(""), body["limit"].as_u64().unwrap_or(0))
+}
+
+#[test]
+fn text_beyond_its_limit_is_refused_at_the_console_naming_the_field_and_the_mesh_exercise_goes_on() {
+    let mut ex = Exercise::start("exercise-limits");
+    let player = Exercise::token(&ex.player("FRA"));
+    let control = Exercise::token(&ex.control);
+    let request = |language: &str, offence: &str| serde_json::json!({ "to": "VNM", "kind": "preservation", "language": language, "offence": offence });
+    // 40 bytes of language: once refused by FRA's peer, restarting FRA until the run died.
+    let (code, body) = api_post(&format!("{}/api/console/request", ex.url), &player, request(&"x".repeat(40), ""));
+    assert_eq!((code, refusal_of(&body)), (400, ("too_long", "language", 35)), "{body}");
+    let (code, body) = api_post(&format!("{}/api/console/request", ex.url), &player, request("fr", &"x".repeat(2049)));
+    assert_eq!((code, refusal_of(&body)), (400, ("too_long", "offence", 2048)), "{body}");
+    // The controller's ad-hoc inject is checked the same way.
+    let mut inject = request(&"x".repeat(40), "");
+    inject["from"] = "FRA".into();
+    let (code, body) = api_post(&format!("{}/api/control/inject", ex.url), &control, inject);
+    assert_eq!((code, refusal_of(&body)), (400, ("too_long", "language", 35)), "{body}");
+    let (code, body) = api_post(
+        &format!("{}/api/console/request", ex.url),
+        &player,
+        serde_json::json!({ "to": "X".repeat(5000), "kind": "preservation" }),
+    );
+    assert_eq!((code, refusal_of(&body).0, refusal_of(&body).1), (400, "invalid", "to"), "{body}");
+    assert!(body["error"].as_str().is_some_and(|e| e.len() < 200), "a refusal echoes a long value cut short: {body}");
+    // Within the limits, it goes in; the run goes on and ends cleanly.
+    let (code, body) = api_post(&format!("{}/api/console/request", ex.url), &player, request("fr", "fraud"));
+    assert_eq!(code, 202, "{body}");
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(ex.child.try_wait().expect("try_wait").is_none(), "{}", log(&ex.out));
+    let (code, _) = api_post(&format!("{}/api/control/end", ex.url), &control, serde_json::json!({}));
+    assert_eq!(code, 202);
+    assert_eq!(ex.wait(Duration::from_secs(60)), Some(0), "{}", log(&ex.out));
+    let transport = read_json(&ex.out.join("transport.json"));
+    assert_eq!(transport["restarts"].as_array().map(Vec::len), Some(0), "{transport}");
+    assert!(ex.out.join("report.json").is_file());
+}
+
+#[test]
+fn a_players_flood_of_requests_is_rate_limited_and_the_console_poll_stays_bounded() {
+    let mut ex = Exercise::start("exercise-flood");
+    let player = Exercise::token(&ex.player("FRA"));
+    let control = Exercise::token(&ex.control);
+    let started = Instant::now();
+    let (mut accepted, mut limited) = (0u64, 0u64);
+    let agent = agent();
+    for _ in 0..300 {
+        let mut r = agent
+            .post(&format!("{}/api/console/request", ex.url))
+            .header("Authorization", &format!("Bearer {player}"))
+            .send_json(serde_json::json!({ "to": "VNM", "kind": "preservation" }))
+            .expect("POST");
+        match r.status().as_u16() {
+            202 => accepted += 1,
+            429 => {
+                limited += 1;
+                assert!(r.headers().get("retry-after").is_some(), "a 429 says when to try again");
+                let body: Value = r.body_mut().read_json().expect("json");
+                assert_eq!(body["refusal"], "rate_limited", "{body}");
+            }
+            other => panic!("unexpected status {other}"),
+        }
+    }
+    // 20 at once, then 2 a second: 300 in a few seconds get a few dozen at most.
+    let bound = 20 + 2 * started.elapsed().as_secs() + 2;
+    assert!(accepted <= bound && accepted >= 20, "{accepted} accepted within {:?}", started.elapsed());
+    assert_eq!(accepted + limited, 300);
+    // The controller's token has its own bucket: the flood does not lock it out.
+    let (code, body) = api_post(
+        &format!("{}/api/control/inject", ex.url),
+        &control,
+        serde_json::json!({ "from": "VNM", "to": "FRA", "kind": "emergency" }),
+    );
+    assert_eq!(code, 202, "{body}");
+    std::thread::sleep(Duration::from_secs(2));
+    let (code, state) = api(&format!("{}/api/console", ex.url), &player);
+    assert_eq!(code, 200);
+    let sent = state["sent"].as_array().expect("sent").len() as u64;
+    assert!(sent <= 200 && state["sent_total"].as_u64().is_some_and(|t| t >= sent), "{}", state["sent_total"]);
+    assert!(ex.child.try_wait().expect("try_wait").is_none(), "{}", log(&ex.out));
+    let (code, _) = api_post(&format!("{}/api/control/end", ex.url), &control, serde_json::json!({}));
+    assert_eq!(code, 202);
+    assert_eq!(ex.wait(Duration::from_secs(60)), Some(0), "{}", log(&ex.out));
+}

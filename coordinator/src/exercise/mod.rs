@@ -12,6 +12,7 @@
 //!   for the controller;
 //! - [`views`]: requests as a person reads them (status, local times, Art. 42 fields).
 
+pub mod admission;
 pub mod tls;
 pub mod views;
 pub mod web;
@@ -30,7 +31,7 @@ pub const DESK_EVENTS_MAX: usize = 200_000;
 pub const DESK_LOG_MAX: usize = 10_000;
 
 /// Who an access token lets in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Access {
     /// The exercise controller: the dashboard.
     Control,
@@ -85,6 +86,8 @@ pub struct Desk {
     commands: mpsc::Sender<Command>,
     tokens: Vec<(String, Access)>,
     record: Mutex<Record>,
+    /// What people may still put in: rates per token, requests and actions per state.
+    admission: Mutex<admission::Admission>,
 }
 
 impl Desk {
@@ -123,6 +126,7 @@ impl Desk {
             commands,
             tokens,
             record: Mutex::new(record),
+            admission: Mutex::new(admission::Admission::new(scenario.injects.iter().map(|i| i.from))),
         })
     }
 
@@ -148,6 +152,18 @@ impl Desk {
             Ok(r) => r,
             Err(poisoned) => poisoned.into_inner(),
         }
+    }
+
+    /// Admits a person's input against the counts and rates (`admission.rs`).
+    pub fn admit<T>(
+        &self,
+        check: impl FnOnce(&mut admission::Admission) -> Result<T, admission::Refusal>,
+    ) -> Result<T, admission::Refusal> {
+        let mut guard = match self.admission.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        check(&mut guard)
     }
 
     /// The wall clock as it stands.

@@ -7,12 +7,14 @@ use anyhow::{anyhow, Context};
 use pocnet_node::pki::{CertificateAuthority, Validity};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use std::net::SocketAddr;
+use std::collections::BTreeMap;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
+use tokio::task::AbortHandle;
 use tokio_rustls::server::TlsStream;
 use tokio_rustls::TlsAcceptor;
 
@@ -29,10 +31,14 @@ pub struct ConsoleTlsOptions {
     pub names: Vec<String>,
 }
 
-/// Handshakes in progress at once; more connections wait in the kernel's backlog.
-const HANDSHAKES_MAX: usize = 32;
-/// How long a browser may take to finish its handshake.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Handshakes in progress at once. Every connection is accepted at once and its handshake
+/// runs apart; beyond this many, the oldest handshake still in progress is dropped, so
+/// connections that say nothing cannot keep a browser waiting.
+const HANDSHAKES_MAX: usize = 256;
+/// Handshakes one address may have in progress; beyond, its own oldest is dropped first.
+const HANDSHAKES_PER_ADDRESS_MAX: usize = 32;
+/// How long a client may take to finish its handshake (a browser takes milliseconds).
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(3);
 /// Accepted connections waiting for the HTTP server.
 const ACCEPTED_QUEUE_MAX: usize = 64;
 
@@ -76,35 +82,88 @@ pub fn acceptor(options: &ConsoleTlsOptions, listen: SocketAddr, out: &Path) -> 
     Ok(Some(TlsAcceptor::from(Arc::new(config))))
 }
 
-/// A TCP listener whose connections come out TLS-terminated; handshakes run apart, a few
-/// at a time and each within its time limit, so that one slow client blocks no one.
+/// A TCP listener whose connections come out TLS-terminated. Every connection is
+/// accepted at once and handshakes in a task of its own within `HANDSHAKE_TIMEOUT`; the
+/// handshakes in progress are bounded by dropping the oldest (the address's own first), so
+/// idle connections never hold a browser back.
 pub struct TlsListener {
     accepted: mpsc::Receiver<(TlsStream<TcpStream>, SocketAddr)>,
     local: SocketAddr,
+}
+
+/// The handshakes in progress, oldest first.
+#[derive(Default)]
+struct InProgress {
+    next: u64,
+    handshakes: BTreeMap<u64, (IpAddr, AbortHandle)>,
+}
+
+impl InProgress {
+    /// Records a handshake from `ip`; returns those dropped to make room for it.
+    fn admit(&mut self, seq: u64, ip: IpAddr, handle: AbortHandle) -> Vec<AbortHandle> {
+        self.handshakes.insert(seq, (ip, handle));
+        let mut dropped = Vec::new();
+        let from_ip: Vec<u64> = self.handshakes.iter().filter(|(_, (a, _))| *a == ip).map(|(s, _)| *s).collect();
+        for seq in &from_ip[..from_ip.len().saturating_sub(HANDSHAKES_PER_ADDRESS_MAX)] {
+            dropped.extend(self.handshakes.remove(seq).map(|(_, h)| h));
+        }
+        while self.handshakes.len() > HANDSHAKES_MAX {
+            dropped.extend(self.handshakes.pop_first().map(|(_, (_, h))| h));
+        }
+        dropped
+    }
+}
+
+type Shared = Arc<Mutex<InProgress>>;
+
+fn lock(book: &Shared) -> std::sync::MutexGuard<'_, InProgress> {
+    match book.lock() {
+        Ok(g) => g,
+        Err(poisoned) => poisoned.into_inner(),
+    }
 }
 
 impl TlsListener {
     pub fn new(listener: TcpListener, acceptor: TlsAcceptor) -> std::io::Result<TlsListener> {
         let local = listener.local_addr()?;
         let (tx, accepted) = mpsc::channel(ACCEPTED_QUEUE_MAX);
-        let permits = Arc::new(tokio::sync::Semaphore::new(HANDSHAKES_MAX));
+        let book: Shared = Arc::default();
         tokio::spawn(async move {
             loop {
-                let Ok(permit) = permits.clone().acquire_owned().await else { return };
                 let Ok((tcp, peer)) = listener.accept().await else {
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 };
-                let (acceptor, tx) = (acceptor.clone(), tx.clone());
-                tokio::spawn(async move {
-                    if let Ok(Ok(tls)) = tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
-                        let _ = tx.send((tls, peer)).await;
-                    }
-                    drop(permit);
-                });
+                // Held while the task is recorded, so that it cannot end before it is.
+                let mut in_progress = lock(&book);
+                let seq = in_progress.next;
+                in_progress.next += 1;
+                let task = tokio::spawn(handshake(acceptor.clone(), tcp, peer, tx.clone(), book.clone(), seq));
+                let dropped = in_progress.admit(seq, peer.ip(), task.abort_handle());
+                drop(in_progress);
+                for handle in dropped {
+                    handle.abort();
+                }
             }
         });
         Ok(TlsListener { accepted, local })
+    }
+}
+
+/// One connection's handshake, within its time limit; a finished one goes to the server.
+async fn handshake(
+    acceptor: TlsAcceptor,
+    tcp: TcpStream,
+    peer: SocketAddr,
+    tx: mpsc::Sender<(TlsStream<TcpStream>, SocketAddr)>,
+    book: Shared,
+    seq: u64,
+) {
+    let done = tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await;
+    // No longer in progress: it cannot be dropped to make room while it waits for the server.
+    lock(&book).handshakes.remove(&seq);
+    if let Ok(Ok(tls)) = done {
+        let _ = tx.send((tls, peer)).await;
     }
 }
 

@@ -5,6 +5,7 @@
 //! pages themselves). A player's token opens only its own contact point's console; the
 //! controller's opens the dashboard. A wrong token gets 403 and nothing else.
 
+use super::admission::{echo, Refusal};
 use super::views::{self, RequestView};
 use super::{Access, Desk};
 use crate::clock::wall::Command;
@@ -14,6 +15,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use pocnet_core::request::check_len;
 use pocnet_core::{limits, Art42, Inject, OperatorAction, RequestId, RequestKind, SimTime, StateCode};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -26,6 +28,12 @@ const DASHBOARD_HTML: &str = include_str!("dashboard.html");
 const COMMON_JS: &str = include_str!("common.js");
 /// Timeline entries the dashboard gets (newest first).
 const TIMELINE_MAX: usize = 300;
+/// Control-log lines the dashboard gets (newest first).
+const LOG_SHOWN_MAX: usize = 300;
+/// Requests a console poll carries in its inbox, and in its sent list: the inbox's first
+/// in its order (open ones, nearest deadline first), the newest sent; the totals say how
+/// many there are.
+pub const CONSOLE_REQUESTS_MAX: usize = 200;
 /// Hours ahead in the dashboard's staffing heatmap.
 const HEATMAP_HOURS: u64 = 24;
 
@@ -104,8 +112,19 @@ fn refused_page() -> Response {
     (StatusCode::FORBIDDEN, Html(body)).into_response()
 }
 
-fn bad(message: impl Into<String>) -> Response {
-    (StatusCode::BAD_REQUEST, Json(json!({ "error": message.into() }))).into_response()
+/// A person's input refused: its status, the text, and for programs the refusal's name,
+/// the field and the limit.
+fn refusal(r: &Refusal) -> Response {
+    let status = StatusCode::from_u16(r.status()).unwrap_or(StatusCode::BAD_REQUEST);
+    let body = json!({ "error": r.to_string(), "refusal": r.name(), "field": r.field(), "limit": r.limit() });
+    let mut response = (status, Json(body)).into_response();
+    if let Some(wait) = r.retry_after() {
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        if let Ok(v) = header::HeaderValue::from_str(&seconds.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+    }
+    response
 }
 
 fn player(desk: &Desk, headers: &HeaderMap, query: &TokenQuery) -> Option<StateCode> {
@@ -210,7 +229,11 @@ async fn console_state(State(desk): State<Shared>, headers: HeaderMap, Query(q):
     let mut inbox: Vec<&RequestView> = views.values().filter(|v| v.to == state && v.delivered.is_some()).collect();
     // Open requests first, the nearest evidence deadline first among them.
     inbox.sort_by_key(|v| (!v.pending_at_receiver(), v.evidence_deleted_at.unwrap_or(SimTime(i64::MAX)), v.id));
-    let sent: Vec<Value> = views.values().filter(|v| v.from == state).map(|v| request_json(&desk, v, state)).collect();
+    let inbox_open = inbox.iter().filter(|v| v.executed.is_none() && v.outcome.is_none()).count();
+    let sent_all: Vec<&RequestView> = views.values().filter(|v| v.from == state).collect();
+    // The newest first: a poll's reply is bounded whatever a player has sent.
+    let sent: Vec<Value> =
+        sent_all.iter().rev().take(CONSOLE_REQUESTS_MAX).map(|v| request_json(&desk, v, state)).collect();
     let body = json!({
         "state": state,
         "name": seat.name,
@@ -220,8 +243,11 @@ async fn console_state(State(desk): State<Shared>, headers: HeaderMap, Query(q):
         "roster": seat.roster_summary,
         "has_central_authority": seat.has_central_authority,
         "clock": clock_json(&desk),
-        "inbox": inbox.iter().map(|v| request_json(&desk, v, state)).collect::<Vec<_>>(),
+        "inbox": inbox.iter().take(CONSOLE_REQUESTS_MAX).map(|v| request_json(&desk, v, state)).collect::<Vec<_>>(),
+        "inbox_total": inbox.len(),
+        "inbox_open": inbox_open,
         "sent": sent,
+        "sent_total": sent_all.len(),
         "targets": desk.seats.values().filter(|s| s.code != state).map(|s| json!({ "code": s.code, "name": s.name })).collect::<Vec<_>>(),
         "kinds": RequestKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
     });
@@ -251,6 +277,35 @@ fn parse_id(s: &str) -> Option<RequestId> {
     Some(RequestId { case, link })
 }
 
+/// The action a player posted, every field checked.
+fn operator_action(body: ActionBody) -> Result<OperatorAction, Refusal> {
+    let id = parse_id(&body.id)
+        .ok_or_else(|| Refusal::invalid("id", format!("`{}` is not a request id (C12, C12.1)", echo(&body.id))))?;
+    Ok(match body.action.as_str() {
+        "acknowledge" => OperatorAction::Acknowledge { id },
+        "fulfil" => OperatorAction::Fulfil { id },
+        "refuse" => {
+            let ground = body.ground.unwrap_or_default();
+            if ground.trim().is_empty() {
+                return Err(Refusal::invalid("ground", "a refusal needs its ground"));
+            }
+            check_len("ground", &ground, limits::TEXT_FIELD_BYTES_MAX)?;
+            OperatorAction::Refuse { id, ground }
+        }
+        "hand_to_central_authority" => OperatorAction::HandToCentralAuthority { id },
+        "ask_translation" => OperatorAction::AskTranslation { id },
+        other => {
+            return Err(Refusal::invalid(
+                "action",
+                format!(
+                    "unknown action `{}`: acknowledge, fulfil, refuse, hand_to_central_authority or ask_translation",
+                    echo(other)
+                ),
+            ))
+        }
+    })
+}
+
 async fn console_action(
     State(desk): State<Shared>,
     headers: HeaderMap,
@@ -258,33 +313,22 @@ async fn console_action(
     Json(body): Json<ActionBody>,
 ) -> Response {
     let Some(state) = player(&desk, &headers, &q) else { return refused() };
-    let Some(id) = parse_id(&body.id) else { return bad(format!("`{}` is not a request id (C12, C12.1)", body.id)) };
+    if let Err(r) = desk.admit(|a| a.post(Access::Player(state), std::time::Instant::now())) {
+        return refusal(&r);
+    }
+    let action = match operator_action(body) {
+        Ok(action) => action,
+        Err(r) => return refusal(&r),
+    };
+    let id = action.id();
     let views = requests(&desk);
     if !views.get(&id).is_some_and(|v| v.to == state && v.delivered.is_some()) {
         return (StatusCode::NOT_FOUND, Json(json!({ "error": format!("{id} is not in {state}'s inbox") })))
             .into_response();
     }
-    let action = match body.action.as_str() {
-        "acknowledge" => OperatorAction::Acknowledge { id },
-        "fulfil" => OperatorAction::Fulfil { id },
-        "refuse" => {
-            let ground = body.ground.unwrap_or_default();
-            if ground.trim().is_empty() {
-                return bad("a refusal needs its ground");
-            }
-            if ground.len() > limits::TEXT_FIELD_BYTES_MAX {
-                return bad(format!("the ground is longer than {} bytes", limits::TEXT_FIELD_BYTES_MAX));
-            }
-            OperatorAction::Refuse { id, ground }
-        }
-        "hand_to_central_authority" => OperatorAction::HandToCentralAuthority { id },
-        "ask_translation" => OperatorAction::AskTranslation { id },
-        other => {
-            return bad(format!(
-                "unknown action `{other}`: acknowledge, fulfil, refuse, hand_to_central_authority or ask_translation"
-            ))
-        }
-    };
+    if let Err(r) = desk.admit(|a| a.action(state)) {
+        return refusal(&r);
+    }
     let name = action.name();
     match desk.command(Command::Directive(Directive::Operator { state, action })).await {
         Ok(()) => (StatusCode::ACCEPTED, Json(json!({ "queued": name, "id": id.to_string() }))).into_response(),
@@ -313,16 +357,19 @@ struct RequestBody {
     retention_hours: Option<f64>,
 }
 
-/// A new request as an inject; the clock gives it its id and time when it enters.
-fn new_inject(desk: &Desk, from: StateCode, body: RequestBody) -> Result<Inject, String> {
-    let to = StateCode::parse(body.to.trim()).map_err(|e| format!("to: {e}"))?;
+/// A new request as an inject, every field a person typed checked against its limit; the
+/// clock gives it its id and time when it enters.
+fn new_inject(desk: &Desk, from: StateCode, body: RequestBody) -> Result<Inject, Refusal> {
+    let to = StateCode::parse(body.to.trim())
+        .map_err(|_| Refusal::invalid("to", format!("`{}` is not a state code (like VNM)", echo(&body.to))))?;
     if !desk.seats.contains_key(&to) {
-        return Err(format!("to: {to} is not in this exercise"));
+        return Err(Refusal::invalid("to", format!("{to} is not in this exercise")));
     }
     if to == from {
-        return Err("a contact point cannot send a request to itself".into());
+        return Err(Refusal::invalid("to", "a contact point cannot send a request to itself"));
     }
-    let kind = RequestKind::parse(body.kind.trim()).ok_or_else(|| format!("kind: unknown kind `{}`", body.kind))?;
+    let kind = RequestKind::parse(body.kind.trim())
+        .ok_or_else(|| Refusal::invalid("kind", format!("unknown kind `{}`", echo(&body.kind))))?;
     let text = |v: Option<String>, default: String| v.filter(|s| !s.trim().is_empty()).unwrap_or(default);
     let details = Art42 {
         authority: format!("{from} 24/7 point of contact"),
@@ -333,15 +380,12 @@ fn new_inject(desk: &Desk, from: StateCode, body: RequestBody) -> Result<Inject,
         mla_to_follow: true,
         confidential: true,
     };
-    if !details.within_limits() {
-        return Err(format!("a text field is longer than {} bytes", limits::TEXT_FIELD_BYTES_MAX));
-    }
     let evidence_deleted_at = match body.retention_hours {
         None => None,
         Some(h) if h > 0.0 && h <= 24.0 * 365.0 => Some(SimTime(0).plus_ms((h * 3_600_000.0) as u64)),
-        Some(h) => return Err(format!("retention_hours: {h} is not between 0 and a year")),
+        Some(h) => return Err(Refusal::invalid("retention_hours", format!("{h} is not between 0 and a year"))),
     };
-    Ok(Inject {
+    let inject = Inject {
         id: RequestId { case: 0, link: 0 },
         // Relative until the clock stamps it: retention counts from this.
         at: SimTime(0),
@@ -355,7 +399,10 @@ fn new_inject(desk: &Desk, from: StateCode, body: RequestBody) -> Result<Inject,
         data: Vec::new(),
         data_created_at: None,
         forged: false,
-    })
+    };
+    // Everything that goes onto the wire, against the limits a receiver checks.
+    inject.check_limits()?;
+    Ok(inject)
 }
 
 async fn console_request(
@@ -365,11 +412,20 @@ async fn console_request(
     Json(body): Json<RequestBody>,
 ) -> Response {
     let Some(state) = player(&desk, &headers, &q) else { return refused() };
-    let inject = match new_inject(&desk, state, body) {
-        Ok(i) => i,
-        Err(e) => return bad(e),
-    };
-    queue_inject(&desk, inject).await
+    admit_inject(&desk, Access::Player(state), state, body).await
+}
+
+/// A request from `from`, posted with `who`'s token: the token's rate, the fields, the
+/// state's cap, then into the run.
+async fn admit_inject(desk: &Desk, who: Access, from: StateCode, body: RequestBody) -> Response {
+    let admitted = desk
+        .admit(|a| a.post(who, std::time::Instant::now()))
+        .and_then(|()| new_inject(desk, from, body))
+        .and_then(|inject| desk.admit(|a| a.request(from)).map(|()| inject));
+    match admitted {
+        Ok(inject) => queue_inject(desk, inject).await,
+        Err(r) => refusal(&r),
+    }
 }
 
 async fn queue_inject(desk: &Desk, inject: Inject) -> Response {
@@ -415,8 +471,14 @@ async fn control_state(State(desk): State<Shared>, headers: HeaderMap, Query(q):
         })
         .collect();
     let clock = clock_json(&desk);
-    let log: Vec<Value> =
-        desk.record().log.iter().rev().map(|(t, l)| json!({ "utc": t.to_string(), "what": l })).collect();
+    let log: Vec<Value> = desk
+        .record()
+        .log
+        .iter()
+        .rev()
+        .take(LOG_SHOWN_MAX)
+        .map(|(t, l)| json!({ "utc": t.to_string(), "what": l }))
+        .collect();
     let mut open = 0;
     let mut closed: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
     for v in views.values() {
@@ -476,16 +538,15 @@ async fn control_inject(
     if !controller(&desk, &headers, &q) {
         return refused();
     }
-    let from = match body.from.as_deref().map(|f| StateCode::parse(f.trim())) {
-        Some(Ok(code)) if desk.seats.contains_key(&code) => code,
-        Some(Ok(code)) => return bad(format!("from: {code} is not in this exercise")),
-        Some(Err(e)) => return bad(format!("from: {e}")),
-        None => return bad("an ad-hoc inject needs `from`"),
+    let from = match body.from.as_deref().map(|f| (f, StateCode::parse(f.trim()))) {
+        Some((_, Ok(code))) if desk.seats.contains_key(&code) => code,
+        Some((_, Ok(code))) => return refusal(&Refusal::invalid("from", format!("{code} is not in this exercise"))),
+        Some((f, Err(_))) => {
+            return refusal(&Refusal::invalid("from", format!("`{}` is not a state code (like VNM)", echo(f))))
+        }
+        None => return refusal(&Refusal::invalid("from", "an ad-hoc inject needs `from`")),
     };
-    match new_inject(&desk, from, body) {
-        Ok(inject) => queue_inject(&desk, inject).await,
-        Err(e) => bad(e),
-    }
+    admit_inject(&desk, Access::Control, from, body).await
 }
 
 #[cfg(test)]

@@ -34,6 +34,21 @@ impl std::fmt::Display for RunId {
     }
 }
 
+/// One node process: drawn at random when it starts. A node's identity at registration is
+/// its certificate's state and this: a second process for a state is told apart from the
+/// first one restarting.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstanceId(pub [u8; 16]);
+
+impl std::fmt::Display for InstanceId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for b in &self.0[..4] {
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum ToNode {
     /// The node's configuration and the register; injects follow in `Injects` frames.
@@ -80,6 +95,10 @@ pub enum ToNode {
 /// the coordinator started are killed as well; nodes started elsewhere (`pocnet run
 /// --attach`) learn it from this.
 pub const STOP_CODE: u32 = 0x5707;
+/// The application close code with which the coordinator refuses a registration because
+/// another node for the same state is registered and alive: the refused node exits with
+/// an error saying so.
+pub const SECOND_NODE_CODE: u32 = 0x5708;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum FromNode {
@@ -89,6 +108,8 @@ pub enum FromNode {
         state: StateCode,
         listen: String,
         wall_clock_ms: i64,
+        /// This node process (a restarted node is a new one).
+        instance: InstanceId,
     },
     Ready {
         next_event: Option<SimTime>,
@@ -177,6 +198,9 @@ pub enum RefusalKind {
     RejectedByPeer(Rejection),
     /// A registration the coordinator refused (an unexpected state, a second registration).
     Registration,
+    /// A node registered for a state whose node is registered and alive: a second
+    /// process, not a restart; refused.
+    SecondNode,
 }
 
 impl RefusalKind {
@@ -193,6 +217,7 @@ impl RefusalKind {
             RefusalKind::OutgoingHandshake => "outgoing_handshake",
             RefusalKind::RejectedByPeer(r) => return format!("rejected_by_peer/{}", r.name()),
             RefusalKind::Registration => "registration",
+            RefusalKind::SecondNode => "second_node",
         };
         plain.to_string()
     }
@@ -211,6 +236,7 @@ impl std::fmt::Display for RefusalKind {
             RefusalKind::OutgoingHandshake => f.write_str("outgoing handshake failed"),
             RefusalKind::RejectedByPeer(r) => write!(f, "batch refused by the peer: {r}"),
             RefusalKind::Registration => f.write_str("registration refused"),
+            RefusalKind::SecondNode => f.write_str("a second node for a state whose node is alive"),
         }
     }
 }

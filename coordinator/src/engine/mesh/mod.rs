@@ -133,6 +133,8 @@ enum NodeInput {
 struct NodeLink {
     send: quinn::SendStream,
     conn: quinn::Connection,
+    /// The node process on the other end (with its certificate's state, its identity).
+    instance: pocnet_core::wire::InstanceId,
 }
 
 pub struct Mesh {
@@ -343,7 +345,7 @@ impl Mesh {
             }
         });
         self.stop.link(state, r.conn.clone());
-        self.links.insert(state, NodeLink { send: r.send, conn: r.conn });
+        self.links.insert(state, NodeLink { send: r.send, conn: r.conn, instance: r.instance });
         Ok(())
     }
 

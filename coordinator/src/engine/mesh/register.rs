@@ -5,12 +5,13 @@
 //! that restarts: at most `REGISTRATIONS_IN_PROGRESS_MAX` handshakes run at once (every node
 //! of the largest register at the same moment, and room for a flood beside them), each with
 //! its first frame within `HANDSHAKE_TIMEOUT_MS`. A registration is mutual TLS with the
-//! run's CA, then `Hello` naming the state the certificate names; the supervisor decides
-//! whether it expected it.
+//! run's CA, then `Hello` naming the state the certificate names and the node process's
+//! instance; the supervisor decides whether it expected it (a second live node for a state
+//! is refused, a node back from a restart is taken: `supervise.rs`).
 
 use crate::engine::mesh::SharedRefusals;
 use pocnet_core::limits::{HANDSHAKE_TIMEOUT_MS, REGISTRATIONS_IN_PROGRESS_MAX, STATES_MAX};
-use pocnet_core::wire::{FromNode, RefusalKind};
+use pocnet_core::wire::{FromNode, InstanceId, RefusalKind};
 use pocnet_core::StateCode;
 use pocnet_node::framing::read_frame;
 use pocnet_node::refusals::record;
@@ -22,6 +23,8 @@ use tokio::sync::{mpsc, Semaphore};
 
 pub struct Registration {
     pub state: StateCode,
+    /// The node process: with the certificate's state, its identity.
+    pub instance: InstanceId,
     pub conn: quinn::Connection,
     pub send: quinn::SendStream,
     pub recv: quinn::RecvStream,
@@ -94,7 +97,7 @@ async fn handshake(incoming: quinn::Incoming) -> Result<Registration, (RefusalKi
     let (send, mut recv) =
         conn.accept_bi().await.map_err(|e| (RefusalKind::Registration, format!("{state} at {remote}: {e}")))?;
     match read_frame::<FromNode>(&mut recv).await {
-        Ok(Some(FromNode::Hello { state: claimed, listen, wall_clock_ms })) if claimed == state => {
+        Ok(Some(FromNode::Hello { state: claimed, listen, wall_clock_ms, instance })) if claimed == state => {
             let listen = listen
                 .parse()
                 .map_err(|e| (RefusalKind::Registration, format!("{state}: listen address `{listen}`: {e}")))?;
@@ -105,7 +108,7 @@ async fn handshake(incoming: quinn::Incoming) -> Result<Registration, (RefusalKi
                 .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
                 .unwrap_or(0);
             let clock_offset_ms = wall_clock_ms - (now_ms - half_rtt_ms);
-            Ok(Registration { state, conn, send, recv, listen, clock_offset_ms })
+            Ok(Registration { state, instance, conn, send, recv, listen, clock_offset_ms })
         }
         Ok(Some(FromNode::Hello { state: claimed, .. })) => {
             conn.close(1u32.into(), b"identity");

@@ -6,7 +6,11 @@
 //! back-off, up to `STARTS_PER_RESTART_MAX`), and the run gives up on a node only after
 //! `RESTARTS_PER_NODE_MAX` restarts, naming every cause and its log's last lines. An
 //! attached node (started elsewhere) is not restarted by the coordinator: its host's
-//! supervisor does it, and the node registers again with its journal.
+//! supervisor does it, and the node registers again with its journal. A node's identity is
+//! its certificate's state and its process's instance: a registration for a state whose
+//! node is alive (heard from within `LIVENESS_WAIT`) is a second node, refused and counted
+//! (`transport.json`: "a second node for a state whose node is alive"), never taken as a
+//! restart; only once the first one is gone is a new instance its restart.
 
 use super::register::Registration;
 use super::spawn::log_tail;
@@ -16,12 +20,35 @@ use super::{
     STARTS_PER_RESTART_MAX, STARTUP_TIMEOUT, WINDOW_STALL_TIMEOUT,
 };
 use anyhow::{anyhow, bail};
-use pocnet_core::wire::{FromNode, RefusalKind, ToNode};
+use pocnet_core::wire::{FromNode, InstanceId, RefusalKind, ToNode, SECOND_NODE_CODE};
 use pocnet_core::{SimTime, StateCode};
 use pocnet_node::framing::write_frame;
 use pocnet_node::refusals::record;
+use pocnet_node::tls::CONTROL_KEEP_ALIVE;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
+
+/// How long a registered node's control connection may stay silent before a new
+/// registration for its state is taken as its restart: a live node's keep-alive comes
+/// every `CONTROL_KEEP_ALIVE`, so it is heard from twice within this.
+pub(super) const LIVENESS_WAIT: Duration = Duration::from_millis(2 * CONTROL_KEEP_ALIVE.as_millis() as u64 + 1_000);
+
+/// Whether the node at the other end of `conn` is alive: its connection is open and a
+/// datagram comes from it within `LIVENESS_WAIT` (at once when it is busy).
+pub(super) async fn alive(conn: &quinn::Connection) -> bool {
+    let heard = conn.stats().udp_rx.datagrams;
+    let deadline = Instant::now() + LIVENESS_WAIT;
+    while Instant::now() < deadline {
+        if conn.close_reason().is_some() {
+            return false;
+        }
+        if conn.stats().udp_rx.datagrams > heard {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    false
+}
 
 /// How a node being brought up was lost.
 #[derive(Debug)]
@@ -58,6 +85,24 @@ impl Mesh {
     fn refuse(&mut self, r: Registration, why: &str) {
         r.conn.close(1u32.into(), b"unexpected registration");
         record(&self.refusals, RefusalKind::Registration, r.state.as_str(), &why);
+    }
+
+    /// Refuses `r`: the node `live` for its state is registered and alive.
+    fn refuse_second(&mut self, r: Registration, live: InstanceId) {
+        r.conn.close(SECOND_NODE_CODE.into(), b"another node for this state is alive");
+        let detail = format!(
+            "instance {} at {}: instance {live} is registered for {} and alive (a second node, not a restart)",
+            r.instance,
+            r.conn.remote_address(),
+            r.state
+        );
+        record(&self.refusals, RefusalKind::SecondNode, r.state.as_str(), &detail);
+    }
+
+    /// Whether `r` is a second node for a state whose registered node (`first`) is alive:
+    /// the same instance again, or another while the first is still heard from.
+    async fn is_second(r: &Registration, first: InstanceId, conn: &quinn::Connection) -> bool {
+        first == r.instance || alive(conn).await
     }
 
     /// Starts (and registers) `state`'s process.
@@ -106,11 +151,20 @@ impl Mesh {
                 }
             };
             if let Some(r) = arrived {
-                if expected.contains(&r.state) && !registered.contains_key(&r.state) {
-                    registered.insert(r.state, r);
-                } else {
-                    self.refuse(r, "unexpected, or registered already");
+                if !expected.contains(&r.state) {
+                    self.refuse(r, "a state that is not in the scenario");
+                    continue;
                 }
+                if let Some(first) = registered.get(&r.state) {
+                    if Self::is_second(&r, first.instance, &first.conn).await {
+                        let live = first.instance;
+                        self.refuse_second(r, live);
+                        continue;
+                    }
+                    // The first one is gone before the run began: this is its restart.
+                    first.conn.close(1u32.into(), b"replaced");
+                }
+                registered.insert(r.state, r);
                 continue;
             }
             let dead: Vec<(StateCode, String)> = expected
@@ -215,12 +269,21 @@ impl Mesh {
     /// restart (it is revived with it), or a refusal.
     async fn registration_during_run(&mut self, r: Registration) -> anyhow::Result<Option<StateCode>> {
         let state = r.state;
-        if self.attached && self.spawns.contains_key(&state) {
-            self.revive(state, RestartCause::Returned, Some(r)).await?;
-            return Ok(Some(state));
+        if !self.attached || !self.spawns.contains_key(&state) {
+            self.refuse(r, "a registration while the run goes on");
+            return Ok(None);
         }
-        self.refuse(r, "a registration while the run goes on");
-        Ok(None)
+        if let Some(first) = self.links.get(&state) {
+            let (live, conn) = (first.instance, first.conn.clone());
+            if Self::is_second(&r, live, &conn).await {
+                self.refuse_second(r, live);
+                return Ok(None);
+            }
+            // Gone without a word (killed): its connection is dead.
+            conn.close(1u32.into(), b"replaced");
+        }
+        self.revive(state, RestartCause::Returned, Some(r)).await?;
+        Ok(Some(state))
     }
 
     /// Restarts `state`'s node (or, attached, waits for it to come back), watching the new
@@ -337,7 +400,7 @@ impl Mesh {
                         return Ok(r);
                     }
                     if self.attached && self.spawns.contains_key(&r.state) {
-                        self.returned.insert(r.state, r);
+                        self.stash_returned(r).await;
                     } else {
                         self.refuse(r, "unexpected while another node restarts");
                     }
@@ -356,6 +419,24 @@ impl Mesh {
                 () = tokio::time::sleep_until(deadline) => return Err(Lost::Timeout(within)),
             }
         }
+    }
+
+    /// Keeps an attached node's registration for when its state's turn comes, unless
+    /// another node for that state is alive (registered, or already waiting here).
+    async fn stash_returned(&mut self, r: Registration) {
+        let first = match (self.links.get(&r.state), self.returned.get(&r.state)) {
+            (Some(link), _) => Some((link.instance, link.conn.clone())),
+            (None, Some(waiting)) => Some((waiting.instance, waiting.conn.clone())),
+            (None, None) => None,
+        };
+        if let Some((live, conn)) = first {
+            if Self::is_second(&r, live, &conn).await {
+                self.refuse_second(r, live);
+                return;
+            }
+            conn.close(1u32.into(), b"replaced");
+        }
+        self.returned.insert(r.state, r);
     }
 
     /// Waits for `state`'s `Ready` after its setup (keeping what others say meanwhile).
