@@ -24,6 +24,7 @@ pub mod deploy;
 pub mod engine;
 pub mod exercise;
 pub mod ledger;
+pub mod out_dir;
 pub mod outputs;
 pub mod pki;
 pub mod report;

@@ -143,6 +143,10 @@ enum Command {
         /// Directory for report.json, transport.json and the run's certificates and node logs.
         #[arg(long, default_value = "pocnet-out")]
         out: PathBuf,
+        /// Use --out even if it holds another run's files: pocnet's own files there are
+        /// removed first (nothing else). Without it such a folder is refused (exit 2).
+        #[arg(long)]
+        force: bool,
         /// Override the scenario's seed.
         #[arg(long)]
         seed: Option<u64>,
@@ -221,6 +225,10 @@ enum Command {
         /// Directory for report.json and the run's files.
         #[arg(long, default_value = "pocnet-ping")]
         out: PathBuf,
+        /// Use --out even if it holds another run's files: pocnet's own files there are
+        /// removed first (nothing else). Without it such a folder is refused (exit 2).
+        #[arg(long)]
+        force: bool,
         /// Override the scenario's seed.
         #[arg(long)]
         seed: Option<u64>,
@@ -269,6 +277,10 @@ enum Command {
         /// Where bench.json goes, and the benchmark's runs put certificates and node logs.
         #[arg(long, default_value = "pocnet-bench")]
         out: PathBuf,
+        /// Use --out even if it holds another run's files: pocnet's own files there are
+        /// removed first (nothing else). Without it such a folder is refused (exit 2).
+        #[arg(long)]
+        force: bool,
         /// The hanoi-72 scenario file.
         #[arg(long, default_value = "scenarios/hanoi-72.toml")]
         hanoi: PathBuf,
@@ -291,6 +303,10 @@ enum Command {
         /// Directory for sweep.json, sweep.md, sweep.html (or a shard's file).
         #[arg(long, default_value = "pocnet-sweep")]
         out: PathBuf,
+        /// Use --out even if it holds another run's files: pocnet's own files there are
+        /// removed first (nothing else). Without it such a folder is refused (exit 2).
+        #[arg(long)]
+        force: bool,
         /// Run only shard I of N of the first stage (every N-th variant) and write
         /// sweep-shard-I-of-N.json; merge the shards' files with --merge.
         #[arg(long, value_parser = pocnet::sweep::command::parse_shard)]
@@ -346,7 +362,10 @@ fn main() -> ExitCode {
         Command::Compare { base, new, tolerance, slack, ratio_tolerance } => {
             compare(&base, &new, tolerance, &slack, ratio_tolerance)
         }
-        Command::Bench { quick, out, hanoi, node_bin } => {
+        Command::Bench { quick, out, hanoi, node_bin, force } => {
+            if let Err(code) = claim(&out, force, |_| false) {
+                return code;
+            }
             let options = pocnet::bench::BenchOptions {
                 node_bin: pocnet::engine::mesh::find_node_binary(node_bin.as_deref()),
                 out,
@@ -355,10 +374,11 @@ fn main() -> ExitCode {
             };
             bench(&options)
         }
-        Command::Sweep { file, out, shard, merge, merge_wait, confirm_on_mesh, node_bin, quiet } => {
+        Command::Sweep { file, out, shard, merge, merge_wait, confirm_on_mesh, node_bin, quiet, force } => {
             let options = pocnet::sweep::command::SweepOptions {
                 file,
                 out,
+                force,
                 shard,
                 merge,
                 merge_wait,
@@ -427,7 +447,7 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Ping { scenario, from, per_state, over, at_once, engine, out, seed, node_bin, quiet } => {
+        Command::Ping { scenario, from, per_state, over, at_once, engine, out, seed, node_bin, quiet, force } => {
             let mut scenario = match scenario::load(&scenario, &scenario::Overrides { seed }) {
                 Ok(s) => s,
                 Err(e) => {
@@ -446,6 +466,9 @@ fn main() -> ExitCode {
             if let Err(e) = scenario::ping_only(&mut scenario, &only) {
                 say!("pocnet ping: {e}");
                 return ExitCode::from(EXIT_INVALID);
+            }
+            if let Err(code) = claim(&out, force, |_| false) {
+                return code;
             }
             let options = RunOptions {
                 clock: ClockKind::Virtual,
@@ -482,6 +505,7 @@ fn main() -> ExitCode {
             console_key,
             console_name,
             console_tls,
+            force,
         } => {
             let attach = match attach.map(|p| pocnet::engine::mesh::Attach::load(&p)) {
                 None => None,
@@ -506,6 +530,9 @@ fn main() -> ExitCode {
                     return ExitCode::from(EXIT_INVALID);
                 }
             };
+            if let Err(code) = claim(&out, force, |_| false) {
+                return code;
+            }
             let node_bin = pocnet::engine::mesh::find_node_binary(node_bin.as_deref());
             let udp_delay = std::time::Duration::from_millis(udp_delay_ms);
             let options = RunOptions {
@@ -530,6 +557,14 @@ fn main() -> ExitCode {
             };
             run_command(&scenario, &options)
         }
+    })
+}
+
+/// Claims `--out` for this run (see `out_dir`): exit 2 when it holds another run's files.
+fn claim(out: &std::path::Path, force: bool, keep: impl Fn(&str) -> bool) -> Result<(), ExitCode> {
+    pocnet::out_dir::claim(out, force, keep).map_err(|e| {
+        say!("pocnet: --out {e}");
+        ExitCode::from(EXIT_INVALID)
     })
 }
 
@@ -590,7 +625,9 @@ fn check(files: &[PathBuf]) -> u8 {
     for file in files {
         match scenario::load(file, &scenario::Overrides::default()) {
             Ok(s) => {
-                outln!("{}: ok ({} contact points, {} injects)", file.display(), s.states.len(), s.injects.len())
+                let pings = s.injects.iter().filter(|i| i.kind == pocnet_core::RequestKind::Ping).count();
+                let cases = s.injects.len() - pings;
+                outln!("{}: ok ({} contact points, {cases} cases, {pings} pings)", file.display(), s.states.len())
             }
             Err(e) => {
                 say!("{e}");
@@ -637,10 +674,11 @@ fn run_command(scenario: &scenario::Scenario, options: &RunOptions) -> u8 {
                 EngineKind::Inproc => "inproc",
             };
             outln!(
-                "pocnet: {} — {} contact points, {} injects, seed {}, engine {engine}, {:.2}s wall",
+                "pocnet: {} — {} contact points, {} cases, {} pings, seed {}, engine {engine}, {:.2}s wall",
                 scenario.name,
                 scenario.states.len(),
                 result.account.ledger.totals.injects,
+                result.account.ledger.pings.len(),
                 scenario.seed,
                 result.wall.as_secs_f64()
             );

@@ -56,3 +56,87 @@ fn merge_wait_without_a_merge_is_refused() {
     assert_eq!(o.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("--merge"), "{stderr}");
 }
+
+fn scratch(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("pocnet-cli-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch");
+    dir
+}
+
+#[test]
+fn a_second_run_into_a_folder_is_refused_and_force_removes_the_last_runs_files_first() {
+    let dir = scratch("one-folder");
+    let out = dir.join("out");
+    let out_s = out.display().to_string();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["run", "", "--engine", "inproc", "-q", "--out", &out_s];
+        let smoke = smoke();
+        args[1] = &smoke;
+        args.extend_from_slice(extra);
+        pocnet(&args)
+    };
+    assert_eq!(run(&[]).status.code(), Some(0));
+    // The last run left a review and a node's log that this scenario would not rewrite.
+    std::fs::write(out.join("after-action.md"), "an exercise's review").expect("write");
+    std::fs::create_dir_all(out.join("run/logs")).expect("run dir");
+    std::fs::write(out.join("run/logs/nru.log"), "old").expect("write");
+    std::fs::write(out.join("notes.txt"), "the user's").expect("write");
+    let again = run(&[]);
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert_eq!(again.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("holds another run's files") && stderr.contains("after-action.md"), "{stderr}");
+    assert!(stderr.contains("report.json") && stderr.contains("run/") && stderr.contains("--force"), "{stderr}");
+    let forced = run(&["--force"]);
+    assert_eq!(forced.status.code(), Some(0), "{}", String::from_utf8_lossy(&forced.stderr));
+    assert!(out.join("report.json").is_file() && !out.join("after-action.md").exists() && !out.join("run").exists());
+    assert_eq!(std::fs::read_to_string(out.join("notes.txt")).expect("kept"), "the user's");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_default_folder_follows_the_same_rule() {
+    let dir = scratch("default-folder");
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_pocnet"))
+            .args(["run", &smoke(), "--engine", "inproc", "-q"])
+            .current_dir(&dir)
+            .output()
+            .expect("runs")
+    };
+    assert_eq!(run().status.code(), Some(0));
+    assert!(dir.join("pocnet-out/report.json").is_file());
+    let again = run();
+    assert_eq!(again.status.code(), Some(2), "{}", String::from_utf8_lossy(&again.stderr));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn shards_share_a_folder_a_shard_is_not_run_twice_and_a_merge_says_what_it_ran() {
+    let dir = scratch("shards");
+    let sweep = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sweeps/sweep.toml").display().to_string();
+    let parts = dir.join("parts").display().to_string();
+    for shard in ["0/2", "1/2"] {
+        let o = pocnet(&["sweep", &sweep, "--out", &parts, "--shard", shard, "--quiet"]);
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let twice = pocnet(&["sweep", &sweep, "--out", &parts, "--shard", "1/2", "--quiet"]);
+    let stderr = String::from_utf8_lossy(&twice.stderr);
+    assert_eq!(twice.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("sweep-shard-1-of-2.json") && !stderr.contains("sweep-shard-0-of-2.json"), "{stderr}");
+    // The merge writes beside its shards; it ran only the combinations, and says so.
+    let shards: Vec<String> = (0..2).map(|i| format!("{parts}/sweep-shard-{i}-of-2.json")).collect();
+    let o = pocnet(&["sweep", &sweep, "--out", &parts, "--quiet", "--merge", &shards[0], &shards[1]]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    // 3 variants (base, VNM, BRA) x 6 seeds from the shards; at most one combination here.
+    assert!(stderr.contains("merged 18 runs from 2 shard files"), "{stderr}");
+    let ran: usize = stderr
+        .split("pocnet sweep: ")
+        .nth(2)
+        .and_then(|l| l.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("runs");
+    assert!(ran <= 6, "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

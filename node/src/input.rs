@@ -79,22 +79,24 @@ impl From<JournalError> for Failure {
 /// Whether the coordinator refused this node because another node for its state is
 /// registered and alive.
 pub fn is_second_node(e: &FrameError) -> bool {
-    use pocnet_core::wire::SECOND_NODE_CODE;
-    matches!(
-        e,
-        FrameError::Read(quinn::ReadError::ConnectionLost(quinn::ConnectionError::ApplicationClosed(c)))
-            if c.error_code == quinn::VarInt::from_u32(SECOND_NODE_CODE)
-    )
+    closed_with(e, pocnet_core::wire::SECOND_NODE_CODE)
+}
+
+/// Whether the stream failed because the peer closed the connection with `code`, whether
+/// this side was reading or writing at the time.
+fn closed_with(e: &FrameError, code: u32) -> bool {
+    let closed = match e {
+        FrameError::Read(quinn::ReadError::ConnectionLost(c))
+        | FrameError::Write(quinn::WriteError::ConnectionLost(c)) => c,
+        _ => return false,
+    };
+    matches!(closed, quinn::ConnectionError::ApplicationClosed(c) if c.error_code == quinn::VarInt::from_u32(code))
 }
 
 /// Queue between the network tasks and the loop.
 pub const INPUT_QUEUE_MAX: usize = 1024;
-/// Whether a control stream ended because the coordinator stopped the run.
+/// Whether a control stream ended because the coordinator stopped the run (read or
+/// written when it closed).
 pub fn is_stop(e: &FrameError) -> bool {
-    use pocnet_core::wire::STOP_CODE;
-    matches!(
-        e,
-        FrameError::Read(quinn::ReadError::ConnectionLost(quinn::ConnectionError::ApplicationClosed(c)))
-            if c.error_code == quinn::VarInt::from_u32(STOP_CODE)
-    )
+    closed_with(e, pocnet_core::wire::STOP_CODE)
 }

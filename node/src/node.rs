@@ -291,7 +291,13 @@ impl Node {
 
     /// Sends a window's answer, events in as many frames as they need.
     async fn answer_window(&mut self, mut done: WindowDone) -> Result<(), Failure> {
-        let lost = |e: FrameError| Failure::protocol(format!("control stream: {e}"));
+        let lost = |e: FrameError| {
+            if is_stop(&e) {
+                Failure::stopped()
+            } else {
+                Failure::protocol(format!("control stream: {e}"))
+            }
+        };
         while done.events.len() > limits::EVENT_FRAME_EVENTS_MAX {
             let rest = done.events.split_off(limits::EVENT_FRAME_EVENTS_MAX);
             write_frame(&mut self.control, &FromNode::Events(std::mem::replace(&mut done.events, rest)))
@@ -315,9 +321,13 @@ impl Node {
             });
         }
         stats.refusals = refusals::counts(&self.refusals);
-        write_frame(&mut self.control, &FromNode::Finished(stats))
-            .await
-            .map_err(|e| Failure::protocol(format!("control stream: {e}")))
+        write_frame(&mut self.control, &FromNode::Finished(stats)).await.map_err(|e| {
+            if is_stop(&e) {
+                Failure::stopped()
+            } else {
+                Failure::protocol(format!("control stream: {e}"))
+            }
+        })
     }
 }
 

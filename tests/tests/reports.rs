@@ -166,7 +166,7 @@ fn the_evidence_charts_render_in_headless_chromium_with_what_report_json_says() 
     let report = read_json(&out.join("report.json"));
     let e = &report["evidence"];
     // The headline says what report.json says.
-    let headline = format!("{} of {} cases asking for evidence ended in usable evidence", e["disclosed"], e["cases"]);
+    let headline = format!("{} of the {} cases whose kind asks for evidence", e["disclosed"], e["cases"]);
     assert!(dom.contains(&headline), "no `{headline}` in the page");
     // One stacked row per kind and one for all kinds; a segment per stage with time in it.
     assert!(dom.contains("id=\"time-went\""));
@@ -195,7 +195,7 @@ fn a_large_run_prints_its_totals_and_the_table_only_when_asked() {
     let stdout = text(&plain.stdout);
     assert!(plain.status.code().is_some_and(|c| c <= 1), "{}", text(&plain.stderr));
     assert!(!stdout.lines().any(|l| l.starts_with("C1 ")), "no per-request table for 1,164 requests:\n{stdout}");
-    assert!(stdout.contains("printed with --table") && stdout.contains("injects ("), "{stdout}");
+    assert!(stdout.contains("printed with --table") && stdout.contains("cases by outcome ("), "{stdout}");
     let table = pocnet(
         &[
             "run",
@@ -205,6 +205,7 @@ fn a_large_run_prints_its_totals_and_the_table_only_when_asked() {
             "--out",
             out.to_str().expect("utf-8"),
             "--table",
+            "--force",
         ],
         LIMIT,
     );

@@ -14,6 +14,9 @@ pub fn sweep(options: &pocnet::sweep::command::SweepOptions) -> u8 {
     match pocnet::sweep::command::run(&sweep, options) {
         Ok(done) => {
             let hanoi_minute = done.runs_per_second * 60.0;
+            if done.merged > 0 {
+                say!("pocnet sweep: merged {} runs from {} shard files", done.merged, options.merge.len());
+            }
             say!(
                 "pocnet sweep: {} runs of {} in {:.1}s: {:.1} runs/s ({hanoi_minute:.0} variant-runs a minute)",
                 done.runs,
@@ -39,7 +42,12 @@ pub fn sweep(options: &pocnet::sweep::command::SweepOptions) -> u8 {
         }
         Err(e) => {
             say!("pocnet sweep: {e:#}");
-            EXIT_FAILED
+            // A folder holding another run's files is the caller's to change: exit 2.
+            if e.downcast_ref::<pocnet::out_dir::OutDirError>().is_some() {
+                EXIT_INVALID
+            } else {
+                EXIT_FAILED
+            }
         }
     }
 }

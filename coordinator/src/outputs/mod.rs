@@ -27,10 +27,12 @@ pub(crate) fn week_start_of(a: &crate::report::Account<'_>) -> pocnet_core::SimT
 /// usable evidence, and the biggest cause of those that did not.
 pub fn evidence_headline(a: &crate::report::Account<'_>) -> Option<String> {
     let e = a.analysis.evidence.as_ref()?;
+    let kinds: Vec<&str> = a.scenario.evidence_kinds.iter().map(|k| k.as_str()).collect();
     let mut line = format!(
-        "{} of {} cases asking for evidence ended in usable evidence ({:.0}%)",
+        "{} of the {} cases whose kind asks for evidence ({}) ended in usable evidence ({:.0}%)",
         e.disclosed,
         e.cases,
+        kinds.join(", "),
         e.disclosed_ratio * 100.0
     );
     if let Some(cause) = e.not_usable.first() {

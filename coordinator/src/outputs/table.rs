@@ -8,7 +8,7 @@ use std::fmt::Write;
 /// The whole table; `totals_only` keeps what follows the per-request lines.
 pub fn table(a: &Account<'_>, totals_only: bool) -> String {
     let mut out = String::new();
-    if !totals_only {
+    if !totals_only && !a.ledger.requests.is_empty() {
         requests(a, &mut out);
         out.push('\n');
     }
@@ -18,6 +18,10 @@ pub fn table(a: &Account<'_>, totals_only: bool) -> String {
     }
     for (name, table) in &a.analysis.latency {
         let p = &table.overall;
+        if p.count == 0 {
+            let _ = writeln!(out, "{name:<20} n=0    (no answer to measure)");
+            continue;
+        }
         let _ = writeln!(
             out,
             "{name:<20} n={:<4} p50 {:<7} p90 {:<7} p95 {:<7} p99 {:<7} max {}",

@@ -326,13 +326,22 @@ impl<'s> Account<'s> {
         Outcome::ALL.iter().filter(|o| shown(**o)).map(|o| (o.label(), t.cases_of(*o))).collect()
     }
 
-    /// `12 injects (14 requests): 10 preserved, 1 evidence lost ... (76 windows, last input ...)`.
+    /// `12 cases by outcome (14 requests, chain links included): 10 preserved, 1 evidence lost
+    /// ... (76 windows, last input ...)`.
     pub fn totals_line(&self) -> String {
         let t = &self.ledger.totals;
         let parts: Vec<String> =
             self.by_outcome().iter().filter(|(_, n)| *n > 0).map(|(what, n)| format!("{n} {what}")).collect();
         let lost: usize = t.lost_messages.values().sum();
-        let lost = if lost > 0 { format!(", {lost} messages lost to faults") } else { String::new() };
+        let lost = if lost > 0 {
+            let reasons: Vec<String> = t.lost_messages.iter().map(|(why, n)| format!("{n} {why}")).collect();
+            format!(
+                "; {lost} messages lost to the scenario's modelled faults ({}), requesters resending",
+                reasons.join(", ")
+            )
+        } else {
+            String::new()
+        };
         // The reachability model's clauses, each only where the scenario has it.
         let a = &self.analysis;
         let clauses: String = [
@@ -369,7 +378,7 @@ impl<'s> Account<'s> {
         .map(|clause| format!("; {clause}"))
         .collect();
         format!(
-            "{} injects ({} requests): {}{lost}{clauses} ({} windows, last input {})",
+            "{} cases by outcome ({} requests, chain links included): {}{lost}{clauses} ({} windows, last input {})",
             t.injects,
             t.requests,
             if parts.is_empty() { "none".to_string() } else { parts.join(", ") },

@@ -2,7 +2,6 @@
 
 use super::file::{self, Sweep};
 use super::{finish, first_stage, merge, outputs, read_shard, runs_planned, write_shard, Progress};
-use anyhow::Context;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -10,6 +9,8 @@ use std::time::{Duration, Instant};
 pub struct SweepOptions {
     pub file: PathBuf,
     pub out: PathBuf,
+    /// Remove another run's files from `out` first (else such a folder is refused).
+    pub force: bool,
     /// Run only shard I of N of the first stage, and write its file.
     pub shard: Option<(usize, usize)>,
     /// Shard files to merge (instead of running the first stage).
@@ -26,7 +27,10 @@ pub struct SweepOptions {
 #[derive(Debug)]
 pub struct Done {
     pub written: Vec<PathBuf>,
+    /// Runs made here.
     pub runs: usize,
+    /// Runs read from shard files (`--merge`), made elsewhere.
+    pub merged: usize,
     pub seconds: f64,
     /// Variant runs of the base scenario per second.
     pub runs_per_second: f64,
@@ -54,7 +58,11 @@ pub fn load(path: &Path) -> Result<Sweep, crate::scenario::ScenarioError> {
 }
 
 pub fn run(sweep: &Sweep, options: &SweepOptions) -> anyhow::Result<Done> {
-    std::fs::create_dir_all(&options.out).with_context(|| format!("create {}", options.out.display()))?;
+    // A shard writes its own file beside its sweep's other shards; a merge may write
+    // beside the shards it reads.
+    let own = options.shard.map(|(i, n)| format!("sweep-shard-{i}-of-{n}.json"));
+    let keep = |name: &str| crate::out_dir::is_shard_file(name) && own.as_deref() != Some(name);
+    crate::out_dir::claim(&options.out, options.force, keep)?;
     let started = Instant::now();
     let planned = match options.shard {
         Some((_, n)) => (((sweep.singles.len() + 1).div_ceil(n)) * sweep.seeds.len()) as u64,
@@ -71,6 +79,7 @@ pub fn run(sweep: &Sweep, options: &SweepOptions) -> anyhow::Result<Done> {
         return Ok(Done {
             written: vec![path],
             runs,
+            merged: 0,
             seconds,
             runs_per_second: runs as f64 / seconds.max(1e-9),
             answer: None,
@@ -87,7 +96,10 @@ pub fn run(sweep: &Sweep, options: &SweepOptions) -> anyhow::Result<Done> {
         let shards: Vec<_> = options.merge.iter().map(|p| read_shard(p)).collect::<anyhow::Result<_>>()?;
         merge(sweep, &shards)?
     };
-    runs += first.iter().map(|v| v.counts.len()).sum::<usize>();
+    // Runs read from shards were run elsewhere: counted apart, never as this run's.
+    let first_runs = first.iter().map(|v| v.counts.len()).sum::<usize>();
+    let merged = if options.merge.is_empty() { 0 } else { first_runs };
+    runs += first_runs - merged;
     let found = finish(sweep, first, &progress)?;
     progress.finish();
     runs += found.combinations.iter().map(|(_, c)| c.counts.len()).sum::<usize>();
@@ -103,10 +115,9 @@ pub fn run(sweep: &Sweep, options: &SweepOptions) -> anyhow::Result<Done> {
         written.push(path);
     }
     let seconds = started.elapsed().as_secs_f64();
-    let answer =
-        outputs::markdown(&report).lines().find(|l| l.starts_with("**")).map(|l| l.trim_matches('*').to_string());
+    let answer = report.answer.first().cloned();
     let confirmed = if options.confirm_on_mesh > 0 { confirm(sweep, &found, &report, options)? } else { vec![] };
-    Ok(Done { written, runs, seconds, runs_per_second: runs as f64 / seconds.max(1e-9), answer, confirmed })
+    Ok(Done { written, runs, merged, seconds, runs_per_second: runs as f64 / seconds.max(1e-9), answer, confirmed })
 }
 
 /// Waits until every file in `paths` exists (shards write theirs whole, by renaming), up

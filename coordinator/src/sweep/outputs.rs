@@ -118,6 +118,8 @@ pub struct Report {
     /// An on-call hour's cost as a share of a staffed hour, and how hours are counted.
     pub on_call_cost: f64,
     pub assumptions: Vec<String>,
+    /// The answer, a sentence each (what sweep.md, sweep.html and the command print).
+    pub answer: Vec<String>,
     pub ranking: Vec<Ranked>,
     /// Every variant: the base, each single change, each combination; frontier marked.
     pub variants: Vec<Point>,
@@ -179,6 +181,7 @@ pub fn report(sweep: &Sweep, found: &Found) -> Report {
             points[i].frontier = true;
         }
     }
+    let ranking = rank(sweep, &found.base, &found.singles);
     Report {
         schema: SCHEMA,
         name: sweep.name.clone(),
@@ -195,7 +198,8 @@ pub fn report(sweep: &Sweep, found: &Found) -> Report {
             "Every variant runs on the same seeds as the base (common random numbers); intervals are 95% paired t-intervals over the seeds.".into(),
             crate::report::ASSUMPTIONS.into(),
         ],
-        ranking: rank(sweep, &found.base, &found.singles),
+        answer: answers(&ranking),
+        ranking,
         variants: points,
     }
 }
@@ -208,6 +212,44 @@ pub fn json(r: &Report) -> String {
 
 fn ci(r: &Ranked) -> String {
     format!("{:+.2} [{:+.2}, {:+.2}]", r.mean, r.ci_low, r.ci_high)
+}
+
+/// The sweep's answer, sentence by sentence: the change that saves the most evidence per
+/// added staffed hour, and the one that saves the most at no added hours (each beyond the
+/// noise), or that none does.
+fn answers(ranking: &[Ranked]) -> Vec<String> {
+    let per_hour = ranking.iter().find(|x| x.per_added_hour.is_some_and(|p| p > 0.0) && !x.within_noise);
+    // Changes that add no staffed desk hours (the register's circulation): the most saved.
+    let free = ranking
+        .iter()
+        .filter(|x| x.added_hours <= 0.0 && x.mean > 0.0 && !x.within_noise)
+        .max_by(|a, b| a.mean.total_cmp(&b.mean).then(b.change.cmp(&a.change)));
+    let mut out = Vec::new();
+    if let Some(best) = per_hour {
+        out.push(format!(
+            "The change that saves the most evidence per added staffed hour: {} ({}), {} cases a run for {:.0} hours a week: {:.3} per hour.",
+            best.change,
+            best.option,
+            ci(best),
+            best.added_hours,
+            best.per_added_hour.unwrap_or(0.0)
+        ));
+    }
+    if let Some(best) = free {
+        out.push(format!(
+            "The change that saves the most evidence at no added staffed hours: {} ({}), {} cases a run.",
+            best.change,
+            best.option,
+            ci(best)
+        ));
+    }
+    if out.is_empty() {
+        out.push(
+            "No single change saves evidence beyond the noise of these seeds: run more seeds, or try larger changes."
+                .into(),
+        );
+    }
+    out
 }
 
 /// Markdown: the answer first, then the ranking and the frontier.
@@ -224,35 +266,8 @@ pub fn markdown(r: &Report) -> String {
         r.seeds,
         base.map_or(0.0, |b| b.hours_per_week)
     );
-    let per_hour = r.ranking.iter().find(|x| x.per_added_hour.is_some_and(|p| p > 0.0) && !x.within_noise);
-    // Changes that add no staffed desk hours (the register's circulation): the most saved.
-    let free = r
-        .ranking
-        .iter()
-        .filter(|x| x.added_hours <= 0.0 && x.mean > 0.0 && !x.within_noise)
-        .max_by(|a, b| a.mean.total_cmp(&b.mean).then(b.change.cmp(&a.change)));
-    if let Some(best) = per_hour {
-        let _ = writeln!(
-            o,
-            "**The change that saves the most evidence per added staffed hour: {} ({}), {} cases a run for {:.0} hours a week: {:.3} per hour.**\n",
-            best.change,
-            best.option,
-            ci(best),
-            best.added_hours,
-            best.per_added_hour.unwrap_or(0.0)
-        );
-    }
-    if let Some(best) = free {
-        let _ = writeln!(
-            o,
-            "**The change that saves the most evidence at no added staffed hours: {} ({}), {} cases a run.**\n",
-            best.change,
-            best.option,
-            ci(best)
-        );
-    }
-    if per_hour.is_none() && free.is_none() {
-        let _ = writeln!(o, "**No single change saves evidence beyond the noise of these seeds: run more seeds, or try larger changes.**\n");
+    for answer in &r.answer {
+        let _ = writeln!(o, "**{answer}**\n");
     }
     let _ = writeln!(o, "## Single changes, by evidence saved per added hour\n");
     let _ = writeln!(
@@ -291,9 +306,8 @@ pub fn html(r: &Report) -> String {
         esc(&r.name),
         esc(&r.description)
     );
-    let md = markdown(r);
-    if let Some(answer) = md.lines().find(|l| l.starts_with("**")) {
-        let _ = write!(o, "<p id=\"answer\"><strong>{}</strong></p>", esc(answer.trim_matches('*')));
+    if let Some(answer) = r.answer.first() {
+        let _ = write!(o, "<p id=\"answer\"><strong>{}</strong></p>", esc(answer));
     }
     // Variants: hours a week against cases a run; the frontier joined.
     let (w, h, left, bottom) = (1000.0, 420.0, 60.0, 40.0);
