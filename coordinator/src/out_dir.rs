@@ -22,8 +22,10 @@ const FILES: [&str; 12] = [
     "bench.json",
 ];
 
-/// Folders pocnet writes into an output folder: a mesh run's nodes (`run`), a sweep's
-/// confirmations on the mesh (`confirm-N`), a benchmark's mesh runs.
+/// Folders pocnet writes into an output folder: a mesh run's nodes (`run`: its
+/// certificates, journals and logs), a sweep's confirmations on the mesh (`confirm-N`), a
+/// benchmark's mesh runs. A `run` folder counts once a run has used it (it holds `pki` or
+/// `journal`): logs laid out beforehand (a test's unwritable log) are not a run's.
 const FOLDERS: [&str; 2] = ["run", "hanoi"];
 const FOLDER_PREFIXES: [&str; 2] = ["confirm-", "synthetic-"];
 
@@ -36,8 +38,10 @@ pub fn is_shard_file(name: &str) -> bool {
     })
 }
 
-fn is_own(name: &str, is_dir: bool) -> bool {
-    if is_dir {
+fn is_own(dir: &Path, name: &str, is_dir: bool) -> bool {
+    if name == "run" && is_dir {
+        ["pki", "journal"].iter().any(|sub| dir.join(name).join(sub).exists())
+    } else if is_dir {
         FOLDERS.contains(&name) || FOLDER_PREFIXES.iter().any(|p| name.starts_with(p))
     } else {
         FILES.contains(&name) || is_shard_file(name)
@@ -81,7 +85,7 @@ pub fn claim(dir: &Path, force: bool, keep: impl Fn(&str) -> bool) -> Result<(),
         let entry = entry.map_err(io(dir))?;
         let name = entry.file_name().to_string_lossy().into_owned();
         let kind = entry.file_type().map_err(io(&entry.path()))?;
-        if is_own(&name, kind.is_dir()) && !keep(&name) {
+        if is_own(dir, &name, kind.is_dir()) && !keep(&name) {
             found.push((name, entry.path(), kind.is_dir()));
         }
     }
@@ -116,7 +120,7 @@ mod tests {
         let dir = scratch("force");
         std::fs::write(dir.join("report.json"), "{}").expect("write");
         std::fs::write(dir.join("notes.txt"), "mine").expect("write");
-        std::fs::create_dir_all(dir.join("run/logs")).expect("run");
+        std::fs::create_dir_all(dir.join("run/journal")).expect("run");
         let err = claim(&dir, false, |_| false).expect_err("occupied");
         assert!(err.to_string().contains("report.json, run/"), "{err}");
         claim(&dir, true, |_| false).expect("forced");

@@ -80,7 +80,9 @@ fn a_second_run_into_a_folder_is_refused_and_force_removes_the_last_runs_files_f
     // The last run left a review and a node's log that this scenario would not rewrite.
     std::fs::write(out.join("after-action.md"), "an exercise's review").expect("write");
     std::fs::create_dir_all(out.join("run/logs")).expect("run dir");
+    std::fs::create_dir_all(out.join("run/journal")).expect("run dir");
     std::fs::write(out.join("run/logs/nru.log"), "old").expect("write");
+    std::fs::write(out.join("run/journal/nru.journal"), "old").expect("write");
     std::fs::write(out.join("notes.txt"), "the user's").expect("write");
     let again = run(&[]);
     let stderr = String::from_utf8_lossy(&again.stderr);

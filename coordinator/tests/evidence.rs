@@ -36,6 +36,7 @@ execution = "8h"
 translation = "8h"
 refuse_probability = 0.0
 hold = "60d"
+hold_renewable = false
 {mla}
 
 [profiles.fr]
@@ -108,9 +109,10 @@ const ALL_HOURS: &str = r#"hours = ["00:00-24:00"]"#;
 #[test]
 fn a_hold_that_lapses_by_one_day_loses_the_data_and_one_day_early_keeps_it() {
     // Preservation executed at 01:10:01 on 3 November: the hold runs 60 days, to 01:10:01
-    // on 2 January. The response is back at 01:10:02; drafting takes D (office hours all
-    // day and every day, so calendar time), transmission 2 days and the link 1 s: the MLA
-    // request arrives at 01:10:03 + D + 2d. Traffic data is kept 30 days: gone by then.
+    // on 2 January (not renewed). The response is back at 01:10:02; drafting takes D
+    // (office hours all day and every day, so calendar time), transmission 2 days of
+    // calendar time, the link's second within it: the MLA request arrives at
+    // 01:10:02 + D + 2d. Traffic data is kept 30 days: gone by then.
     let case = inject("2025-11-03T00:00:00Z", "preservation", "\"traffic\"", "0d");
     let with = |days: u64| {
         let france = format!("mla = {{ drafting = \"{days}d\", {ALL_HOURS} }}");
@@ -119,24 +121,25 @@ fn a_hold_that_lapses_by_one_day_loses_the_data_and_one_day_early_keeps_it() {
     let (early, _) = run(&with(57));
     let r = request(&early, 1);
     assert_eq!(r.hold_until, Some(at("2026-01-02T01:10:01Z")));
-    assert_eq!(r.mla.arrived, Some(at("2026-01-01T01:10:03Z")), "a day before the hold's end");
-    assert_eq!(r.hold_margin_ms(), Some(DAY as i64 - 2_000));
+    assert_eq!(r.mla.arrived, Some(at("2026-01-01T01:10:02Z")), "a day before the hold's end");
+    assert_eq!(r.hold_margin_ms(), Some(DAY as i64 - 1_000));
     assert_eq!((r.outcome, r.mla.in_time), (Outcome::Disclosed, Some(true)));
 
     let (late, json) = run(&with(59));
     let r = request(&late, 1);
-    assert_eq!(r.mla.arrived, Some(at("2026-01-03T01:10:03Z")), "a day after the hold's end");
-    assert_eq!(r.hold_margin_ms(), Some(-(DAY as i64) - 2_000));
+    assert_eq!(r.mla.arrived, Some(at("2026-01-03T01:10:02Z")), "a day after the hold's end");
+    assert_eq!(r.hold_margin_ms(), Some(-(DAY as i64) - 1_000));
     assert_eq!((r.outcome, r.mla.in_time), (Outcome::HoldLapsed, Some(false)));
     assert!(matches!(r.reason, Reason::HoldLapsed { .. }), "{}", r.reason);
     assert_eq!(json["totals"]["hold_lapsed"], 1);
     assert_eq!(json["evidence"]["hold_lapsed_ratio"], 1.0);
-    assert_eq!(json["evidence"]["hold_margin"]["min_ms"], -(DAY as i64) - 2_000);
+    assert_eq!(json["evidence"]["hold_margin"]["min_ms"], -(DAY as i64) - 1_000);
 }
 
 #[test]
 fn a_hold_that_lapsed_still_finds_data_its_provider_keeps_longer() {
-    // The same lapse by a day, but subscriber data is kept a year: still there.
+    // The same lapse by a day (hold not renewed), but subscriber data is kept a year:
+    // still there.
     let case = inject("2025-11-03T00:00:00Z", "preservation", "\"traffic\", \"subscriber\"", "0d");
     let france = format!("mla = {{ drafting = \"59d\", {ALL_HOURS} }}");
     let (l, _) = run(&everyday(scenario_text("", &france, &case)));
@@ -156,10 +159,11 @@ fn an_mla_request_is_drafted_in_office_hours_over_a_weekend() {
     let r = request(&l, 1);
     assert_eq!(r.response_received, Some(at("2025-11-07T15:10:02Z")));
     assert_eq!(r.mla.drafted, Some(at("2025-11-10T15:10:02Z")));
-    // Viet Nam accepts English: no translation; sent as drafted, there 2 days and 1 s on.
+    // Viet Nam accepts English: no translation; sent as drafted, there 2 days on (calendar
+    // time, each way: the link's second is within it).
     assert_eq!(r.mla.translated, None);
     assert_eq!(r.mla.sent, r.mla.drafted);
-    assert_eq!(r.mla.arrived, Some(at("2025-11-12T15:10:03Z")));
+    assert_eq!(r.mla.arrived, Some(at("2025-11-12T15:10:02Z")));
     let went = l.cases[0].time_went.expect("where the time went");
     assert_eq!(went.step, 3_600_000 + 600_000 + 2_000);
     assert_eq!(went.drafting, at("2025-11-10T15:10:02Z").since(at("2025-11-07T15:10:02Z")));
@@ -289,4 +293,19 @@ fn a_hold_below_sixty_days_is_refused() {
     let err = scenario::parse("evidence.toml", &scenario_text("", "", "").replace("hold = \"60d\"", "hold = \"59d\""))
         .expect_err("too short");
     assert!(err.to_string().contains("at least 60"), "{err}");
+}
+
+#[test]
+fn by_default_a_hold_is_renewed_once_as_its_sources_say() {
+    // Budapest Art. 16(2): up to 90 days, renewable; US providers: 90 days, extendable by
+    // 90. With the defaults, the preservation executed at 01:10:01 on 3 November holds
+    // until 180 days later; `hold_renewable = false` keeps the 90 days alone.
+    let case = inject("2025-11-03T00:00:00Z", "preservation", "\"subscriber\"", "0d");
+    let text = scenario_text("", "", &case).replace("hold = \"60d\"\nhold_renewable = false\n", "");
+    let (l, json) = run(&text);
+    assert_eq!(request(&l, 1).hold_until, Some(at("2025-11-03T01:10:01Z").plus_ms(180 * DAY)));
+    let assumptions = json["evidence"].to_string() + &json["scenario"].to_string();
+    assert!(assumptions.contains("hold_renewable"), "the default is listed with its source");
+    let (l, _) = run(&text.replace("[mla]\n", "[mla]\nhold_renewable = false\n"));
+    assert_eq!(request(&l, 1).hold_until, Some(at("2025-11-03T01:10:01Z").plus_ms(90 * DAY)));
 }

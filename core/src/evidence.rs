@@ -59,10 +59,11 @@ pub struct HoldRule {
 pub const HOLD_DAYS_MIN: u32 = 60;
 
 impl Default for HoldRule {
-    /// Assumption: 90 days, as a domestic preservation order (Budapest Art. 16(2)) and US
-    /// providers; Ghana keeps 120 days.
+    /// 90 days, renewed once for as long again: a domestic preservation order lasts up to
+    /// 90 days, renewable (Budapest Art. 16(2)); US providers keep 90 days, extendable by
+    /// 90. Ghana keeps 120 days.
     fn default() -> HoldRule {
-        HoldRule { days: 90, renewable: false }
+        HoldRule { days: 90, renewable: true }
     }
 }
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Writes hanoi-2025.toml, the register of the Hanoi signatories' contact points, from
-shared/reference/signatories-2025-10.csv (the EU signs but runs no contact point).
+docs/reference/signatories-2025-10.csv (the EU signs but runs no contact point).
 
-Usage: python3 make-hanoi-2025.py ../../../shared/reference/signatories-2025-10.csv > hanoi-2025.toml
+Usage: python3 make-hanoi-2025.py ../../docs/reference/signatories-2025-10.csv > hanoi-2025.toml
 
 Languages are each state's official languages plus English; rosters follow a simple
 stated rule. Both are ASSUMPTIONS, not facts about any state's real contact point.

@@ -343,10 +343,13 @@ impl ContactPoint {
 
     /// Sends `message` between central authorities: it takes the link's delay plus
     /// `channel_ms`, and no fault of the 24/7 network touches it.
+    /// Sends `message` by a channel of its own that takes `channel_ms` of calendar time (an
+    /// MLA request between central authorities), never less than the link's delay: no
+    /// message travels faster than the clock's lookahead allows.
     pub(super) fn send_by_channel(&mut self, now: SimTime, to: StateCode, message: Message, channel_ms: u64) {
         let seq = self.next_seq;
         self.next_seq += 1;
-        let deliver_at = now.plus_ms(self.network.delay_ms(self.state, to).saturating_add(channel_ms));
+        let deliver_at = now.plus_ms(self.network.delay_ms(self.state, to).max(channel_ms));
         self.transmits.push_back(Envelope { from: self.state, to, seq, sent_at: now, deliver_at, message });
     }
 

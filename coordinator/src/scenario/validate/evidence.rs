@@ -17,7 +17,7 @@ use pocnet_core::{DataClass, Delay};
 use std::collections::BTreeMap;
 
 /// Every parameter of the evidence step: its default and where the default comes from.
-/// Sources are `../shared/reference/convention.md`'s; "assumption" where none is published.
+/// Sources are those of docs/reference/convention.md; "assumption" where none is published.
 pub const MLA_DEFAULTS: [(&str, &str, &str); 15] = [
     (
         "kinds",
@@ -36,7 +36,7 @@ pub const MLA_DEFAULTS: [(&str, &str, &str); 15] = [
     (
         "queue",
         "median 120d p90 300d",
-        "about nine months on average for MLA requests to the US, over 11,000 pending (UNODC 2013, via secondary sources); lower here for an average state: assumption",
+        "about 10 months on average for requests to the US (Swire and Hemmings, Georgia Tech Cross-Border Requests for Data project); the US central authority had over 11,000 pending in fiscal 2014 (US DOJ budget requests FY2015-16, via secondary sources); lower here for an average state: assumption",
     ),
     ("execution", "median 40h p90 160h", "assumption (office hours: 5 working days, 20 at p90); no published figure"),
     ("refuse_probability", "0.05", "assumption: refusal grounds are wider than for preservation (Art. 40); no published rate"),
@@ -57,7 +57,11 @@ pub const MLA_DEFAULTS: [(&str, &str, &str); 15] = [
         "90d",
         "at least 60 days (Budapest Art. 29(7)); 90 days as a domestic order (Art. 16(2)) and at US providers; Ghana 120",
     ),
-    ("hold_renewable", "false", "US providers: 90 days, extendable by 90"),
+    (
+        "hold_renewable",
+        "true",
+        "renewed once for as long again: a domestic order lasts up to 90 days, renewable (Budapest Art. 16(2)); US providers: 90 days, extendable by 90",
+    ),
 ];
 
 /// The refusal grounds of the default.
@@ -260,7 +264,7 @@ impl MlaOverrides {
         };
         let hold = HoldRule {
             days: pick!(profile, self, hold_days, 90),
-            renewable: pick!(profile, self, hold_renewable, false),
+            renewable: pick!(profile, self, hold_renewable, true),
         };
         (policy, hold)
     }
