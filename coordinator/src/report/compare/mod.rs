@@ -319,7 +319,7 @@ pub enum CompareError {
          them anyway",
         base.path, base.scenario, base.hash, new.path, new.scenario, new.hash
     )]
-    DifferentScenarios { base: Source, new: Source },
+    DifferentScenarios { base: Box<Source>, new: Box<Source> },
 }
 
 /// The figures of the report at `path`, read as every input is: a regular file, at most
@@ -348,7 +348,7 @@ pub fn compare(base: &Figures, new: &Figures, rules: Rules, allow_different: boo
     }
     let different = base.hash != new.hash;
     if different && !allow_different {
-        return Err(CompareError::DifferentScenarios { base: source(base), new: source(new) });
+        return Err(CompareError::DifferentScenarios { base: Box::new(source(base)), new: Box::new(source(new)) });
     }
     let mut rows = Vec::new();
     for family in Family::ALL {

@@ -83,27 +83,42 @@ impl<'v> Reader<'v> {
     }
 
     fn count(&mut self, metric: String, pointer: &str, better: Better) {
+        if let Some(n) = self.whole(pointer) {
+            self.push(metric, Value::Count(n), better, None);
+        }
+    }
+
+    /// A whole number at `pointer`, noted missing if absent or not one.
+    fn whole(&mut self, pointer: &str) -> Option<u64> {
         match self.get(pointer).map(Json::as_u64) {
-            Some(Some(n)) => self.push(metric, Value::Count(n), better, None),
-            Some(None) => self.missing.push(pointer.to_string()),
-            None => {}
+            Some(Some(n)) => Some(n),
+            Some(None) => {
+                self.missing.push(pointer.to_string());
+                None
+            }
+            None => None,
+        }
+    }
+
+    /// Durations `{stat}_ms` at `pointer` (a latency table's `p90`, a margin's `p5`), each
+    /// a percentile of the `samples` at `count`.
+    fn quantiles(&mut self, metric: &str, pointer: &str, count: &str, stats: &[&str], better: Better) {
+        let samples = self.whole(&format!("{pointer}/{count}"));
+        for stat in stats {
+            let at = format!("{pointer}/{stat}_ms");
+            match (self.get(&at).map(Json::as_i64), samples) {
+                (Some(Some(ms)), Some(n)) => {
+                    self.push(format!("{metric} {stat}"), Value::Duration(ms), better, Some(n))
+                }
+                (Some(None), _) => self.missing.push(at),
+                _ => {}
+            }
         }
     }
 
     /// Percentiles `stats` (`p90`) of the latency table at `pointer`, each of its `count`.
     fn percentiles(&mut self, metric: &str, pointer: &str, stats: &[&str], better: Better) {
-        let Some(Some(samples)) = self.get(&format!("{pointer}/count")).map(Json::as_u64) else {
-            self.missing.push(format!("{pointer}/count"));
-            return;
-        };
-        for stat in stats {
-            let at = format!("{pointer}/{stat}_ms");
-            match self.get(&at).map(Json::as_i64) {
-                Some(Some(ms)) => self.push(format!("{metric} {stat}"), Value::Duration(ms), better, Some(samples)),
-                Some(None) => self.missing.push(at),
-                None => {}
-            }
-        }
+        self.quantiles(metric, pointer, "count", stats, better);
     }
 }
 
@@ -179,17 +194,7 @@ fn evidence(r: &mut Reader<'_>) {
     r.ratio("hold_lapsed_ratio".into(), "/evidence/hold_lapsed_ratio", Better::Lower);
     let at = "/evidence/time_to_usable_evidence/overall";
     r.percentiles("time_to_usable_evidence", at, &["p50", "p90", "p95"], Better::Lower);
-    let Some(Some(samples)) = r.get("/evidence/hold_margin/requests").map(Json::as_u64) else {
-        return;
-    };
-    for stat in ["p5", "p50"] {
-        let at = format!("/evidence/hold_margin/{stat}_ms");
-        match r.get(&at).map(Json::as_i64) {
-            Some(Some(ms)) => r.push(format!("hold_margin {stat}"), Value::Duration(ms), Better::Higher, Some(samples)),
-            Some(None) => r.missing.push(at),
-            None => {}
-        }
-    }
+    r.quantiles("hold_margin", "/evidence/hold_margin", "requests", &["p5", "p50"], Better::Higher);
 }
 
 fn desks(r: &mut Reader<'_>) {
