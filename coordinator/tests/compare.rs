@@ -333,6 +333,21 @@ fn junit_is_well_formed_with_one_failure_per_regression_and_the_markdown_is_writ
         md.contains("| evidence |  | - | - | - | not judged: the whole family is in the base report only |"),
         "{md}"
     );
+
+    // A report's keys are anyone's text: a kind named with markup and a control character
+    // still makes well-formed XML and one Markdown row.
+    let mut hostile = json(&hanoi);
+    let kinds = hostile.pointer_mut("/outcomes/by_kind").and_then(serde_json::Value::as_object_mut).expect("by_kind");
+    kinds.insert("<a&\"b\u{1}|c>".into(), serde_json::json!({"success_ratio": 0.5}));
+    let hostile_path = dir.join("hostile.json");
+    std::fs::write(&hostile_path, hostile.to_string()).expect("write");
+    let out = compare(&[s(&hanoi), s(&hostile_path), "--out", s(&cmp)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let junit = std::fs::read_to_string(cmp.join("compare.junit.xml")).expect("junit");
+    well_formed(&junit).unwrap_or_else(|e| panic!("{e}:\n{junit}"));
+    assert!(junit.contains("name=\"success_ratio{kind=&lt;a&amp;&quot;b\u{fffd}|c&gt;}\""), "{junit}");
+    let md = std::fs::read_to_string(cmp.join("compare.md")).expect("md");
+    assert!(md.contains("| success_ratio{kind=&lt;a&amp;&quot;b\u{fffd}\\|c&gt;} | - | 50.00% |"), "{md}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -119,9 +119,11 @@ fn junit_case(o: &mut String, r: &Row) {
     }
 }
 
-/// A Markdown table cell: pipes escaped, on one line.
+/// Markdown text: on one line, pipes escaped (a table cell), and markup escaped as for XML
+/// so that a report's text (`ack_time p95 < 1d00h`, a key holding a tag) is never HTML on
+/// a job page.
 fn md(s: &str) -> String {
-    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+    xml(s).replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
 fn md_table(o: &mut String, rows: &[&Row]) {
