@@ -119,11 +119,20 @@ fn junit_case(o: &mut String, r: &Row) {
     }
 }
 
-/// Markdown text: on one line, pipes escaped (a table cell), and markup escaped as for XML
-/// so that a report's text (`ack_time p95 < 1d00h`, a key holding a tag) is never HTML on
-/// a job page.
+/// Markdown text: on one line, pipes escaped (a table cell), `&` and `<` as entities and
+/// control characters replaced, so that a report's text (a key holding a tag) is never
+/// HTML on a job page; `>` stays as typed (`> 1 pt allowed`).
 fn md(s: &str) -> String {
-    xml(s).replace('|', "\\|").replace(['\n', '\r'], " ")
+    s.chars()
+        .map(|ch| match ch {
+            '&' => "&amp;".to_string(),
+            '<' => "&lt;".to_string(),
+            '|' => "\\|".to_string(),
+            '\n' | '\r' => " ".to_string(),
+            ch if ch.is_control() => '\u{fffd}'.to_string(),
+            ch => ch.to_string(),
+        })
+        .collect()
 }
 
 fn md_table(o: &mut String, rows: &[&Row]) {
