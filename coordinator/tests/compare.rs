@@ -333,9 +333,15 @@ fn junit_is_well_formed_with_one_failure_per_regression_and_the_markdown_is_writ
         md.contains("| evidence |  | - | - | - | not judged: the whole family is in the base report only |"),
         "{md}"
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
 
+#[test]
+fn a_report_key_holding_markup_stays_text_in_the_junit_and_the_markdown() {
     // A report's keys are anyone's text: a kind named with markup and a control character
     // still makes well-formed XML and one Markdown row.
+    let dir = scratch("hostile");
+    let (hanoi, cmp) = (golden("hanoi-72-quarter"), dir.join("cmp"));
     let mut hostile = json(&hanoi);
     let kinds = hostile.pointer_mut("/outcomes/by_kind").and_then(serde_json::Value::as_object_mut).expect("by_kind");
     kinds.insert("<a&\"b\u{1}|c>".into(), serde_json::json!({"success_ratio": 0.5}));
