@@ -30,7 +30,7 @@ macro_rules! outln {
 use pocnet_node::say;
 
 mod commands;
-use commands::{compare, parse_slack, parse_tolerance, sweep};
+use commands::{compare, parse_slack, parse_tolerance, sweep, CompareOptions};
 
 /// Exit codes, documented in `--help` and the README.
 /// Runs of more requests print their totals only, unless asked for the table.
@@ -332,25 +332,50 @@ enum Command {
     /// (Used by `bench`.) A raw quinn echo server on 127.0.0.1.
     #[command(hide = true)]
     BenchEcho,
-    /// Compare two report.json files; exit 1 if NEW regressed beyond the tolerance.
+    /// Compare two report.json files of the same scenario; exit 1 if NEW regressed beyond
+    /// the tolerance, 2 on invalid input or reports of different scenarios.
     ///
-    /// Compares latency percentiles (overall and p90 by kind), outcome ratios, the share
-    /// acknowledged within the SLA and staffed hours. A time regresses when it grows by more
-    /// than --tolerance (relative) plus --slack; a ratio when it moves the wrong way by more
-    /// than --ratio-tolerance. A report lacking any of these figures is refused (exit 2),
-    /// as is anything but a regular file of at most 256 MiB.
+    /// Compares every family of figures the two reports have: latency percentiles
+    /// (overall, and p90 by kind), success ratios (overall, by kind, by region), the
+    /// share acknowledged within the SLA, the scenario's thresholds, staffed shares, and
+    /// where the scenario has them the evidence step, desks, hubs, the communication check,
+    /// stale register entries and forgeries. A family of one report only is listed as
+    /// such. A duration regresses when it grows by more than --tolerance (percent of the
+    /// base) plus --slack; a count by more than --tolerance; a ratio when it moves the
+    /// wrong way by more than --ratio-tolerance (absolute: 0.01 is one percentage point);
+    /// a threshold when it passed and now fails. Each line prints its rule. A percentile of
+    /// fewer than --min-samples values, in either report, is shown, marked and not judged.
+    ///
+    /// Each report carries its scenario's hash (scenario.hash): reports of different
+    /// scenarios are refused unless --allow-different, and then every output says so. A
+    /// report lacking a figure of a family it has is refused (exit 2), as is anything but
+    /// a regular file of at most 256 MiB. With --out DIR, also writes
+    /// DIR/compare.junit.xml (a test case per figure, a failure per regression) and
+    /// DIR/compare.md (a summary for a CI job page). See docs/ci.md.
     Compare {
+        /// The baseline report.json.
         base: PathBuf,
+        /// The report.json to judge against it.
         new: PathBuf,
-        /// Relative tolerance on times, in percent (a finite number, at least 0).
+        /// Relative tolerance on durations and counts, in percent (finite, at least 0).
         #[arg(long, default_value = "10", value_parser = parse_tolerance)]
         tolerance: f64,
-        /// Absolute slack on times, a duration like 1m.
+        /// Absolute slack on durations, added to --tolerance: a duration like 1m.
         #[arg(long, default_value = "1m", value_parser = parse_slack)]
-        slack: commands::Slack,
+        slack: u64,
         /// Absolute tolerance on ratios (0.01 = one percentage point; finite, at least 0).
         #[arg(long, default_value = "0.01", value_parser = parse_tolerance)]
         ratio_tolerance: f64,
+        /// A percentile of fewer values than this, in either report, is shown and not judged.
+        #[arg(long, default_value_t = 20)]
+        min_samples: u64,
+        /// Compare reports of different scenarios (their scenario.hash differs) instead of
+        /// refusing them; every output then says they differ.
+        #[arg(long)]
+        allow_different: bool,
+        /// Also write DIR/compare.junit.xml and DIR/compare.md.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
     },
 }
 
@@ -359,8 +384,17 @@ fn main() -> ExitCode {
     pocnet_node::init_logging();
     ExitCode::from(match cli.command {
         Command::Check { files } => check(&files),
-        Command::Compare { base, new, tolerance, slack, ratio_tolerance } => {
-            compare(&base, &new, tolerance, &slack, ratio_tolerance)
+        Command::Compare { base, new, tolerance, slack, ratio_tolerance, min_samples, allow_different, out } => {
+            compare(&CompareOptions {
+                base,
+                new,
+                tolerance,
+                slack_ms: slack,
+                ratio_tolerance,
+                min_samples,
+                allow_different,
+                out,
+            })
         }
         Command::Bench { quick, out, hanoi, node_bin, force } => {
             if let Err(code) = claim(&out, force, |_| false) {

@@ -34,14 +34,22 @@ fn compare_flags_a_slowed_profile_and_passes_an_identical_run() {
     assert_eq!(identical.status.code(), Some(0), "{}", text(&identical.stdout));
     assert!(text(&identical.stdout).contains("no regression"));
 
-    let slower = pocnet(&["compare", &report(&base), &report(&worse)], LIMIT);
+    // The slowed profile is another scenario: refused as such, then compared on request.
+    let refused = pocnet(&["compare", &report(&base), &report(&worse)], LIMIT);
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused.stdout));
+    assert!(text(&refused.stderr).contains("different scenarios"), "{}", text(&refused.stderr));
+    let slower = pocnet(&["compare", &report(&base), &report(&worse), "--allow-different"], LIMIT);
     assert_eq!(slower.status.code(), Some(1), "{}", text(&slower.stdout));
     let stdout = text(&slower.stdout);
-    assert!(stdout.lines().any(|l| l.starts_with("time_to_acknowledge p50") && l.ends_with("REGRESSION")), "{stdout}");
-    assert!(text(&slower.stderr).contains("regression(s)"));
+    let line =
+        |start: &str| stdout.lines().find(|l| l.starts_with(start)).unwrap_or_else(|| panic!("{start}: {stdout}"));
+    assert!(line("sla       within_sla ").contains("REGRESSION: "), "{stdout}");
+    // Smoke's 12 acknowledgements make percentiles that are shown, not judged.
+    assert!(line("latency   time_to_acknowledge p50 ").ends_with("not judged: 12 samples < 20"), "{stdout}");
+    assert!(text(&slower.stderr).contains("beyond the tolerance"));
 
     // The reverse is an improvement, not a regression.
-    let better = pocnet(&["compare", &report(&worse), &report(&base)], LIMIT);
+    let better = pocnet(&["compare", &report(&worse), &report(&base), "--allow-different"], LIMIT);
     assert_eq!(better.status.code(), Some(0), "{}", text(&better.stdout));
 
     std::fs::write(dir.join("junk.json"), "{\"not\": \"a report\"}").expect("write");

@@ -52,7 +52,8 @@ pub fn latency_of(measured: &[(&Placed<'_>, u64)]) -> LatencyTable {
 #[derive(Debug, Serialize, Default, Clone, PartialEq)]
 pub struct OutcomeCounts {
     pub cases: usize,
-    /// Fulfilled or preserved in time.
+    /// Ended in success ([`Outcome::is_success`]): fulfilled, preserved or, with the
+    /// evidence step, disclosed.
     pub succeeded: usize,
     pub evidence_lost: usize,
     pub refused: usize,
@@ -117,6 +118,8 @@ pub struct Hotspot {
 
 #[derive(Debug, Serialize)]
 pub struct Outcomes {
+    /// Every case: `overall.success_ratio` is the run's share of cases that succeeded.
+    pub overall: OutcomeCounts,
     pub by_kind: BTreeMap<String, OutcomeCounts>,
     /// By the region of the first requested state.
     pub by_region: BTreeMap<String, OutcomeCounts>,
@@ -136,15 +139,18 @@ pub fn first_regions<'l>(requests: &[Placed<'l>]) -> BTreeMap<u32, &'l str> {
 }
 
 pub fn outcomes(ledger: &Ledger, requests: &[Placed<'_>]) -> Outcomes {
+    let mut overall = OutcomeCounts::default();
     let mut by_kind: BTreeMap<String, OutcomeCounts> = BTreeMap::new();
     let mut by_region: BTreeMap<String, OutcomeCounts> = BTreeMap::new();
     let first_region = first_regions(requests);
     for c in &ledger.cases {
+        overall.add(c.outcome);
         by_kind.entry(c.kind.to_string()).or_default().add(c.outcome);
         let region = first_region.get(&c.id.case).copied().unwrap_or("");
         by_region.entry(region.to_string()).or_default().add(c.outcome);
     }
     Outcomes {
+        overall,
         by_kind,
         by_region,
         worst_region_pairs: hotspots(requests, |p: &Placed<'_>| p.region_pair()),
@@ -222,4 +228,19 @@ pub fn sla(requests: &[Placed<'_>], ack_sla_ms: u64) -> Sla {
         s.by_region.entry(p.to_region.to_string()).or_default().add(within);
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_case_counts_as_succeeded_exactly_when_its_outcome_is_a_success() {
+        for outcome in Outcome::ALL {
+            let mut counts = OutcomeCounts::default();
+            counts.add(outcome);
+            assert_eq!(counts.succeeded == 1, outcome.is_success(), "{outcome:?}");
+            assert_eq!(counts.success_ratio, if outcome.is_success() { 1.0 } else { 0.0 }, "{outcome:?}");
+        }
+    }
 }

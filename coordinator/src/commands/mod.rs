@@ -3,5 +3,5 @@
 mod compare;
 mod sweep;
 
-pub use compare::{compare, parse_slack, parse_tolerance, Slack};
+pub use compare::{compare, parse_slack, parse_tolerance, CompareOptions};
 pub use sweep::sweep;

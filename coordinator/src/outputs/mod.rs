@@ -5,9 +5,11 @@
 //! deterministic, like `report.json`.
 //!
 //! - [`summary`], [`junit`], [`table`], [`html`] (its charts in `html/charts.rs`),
-//!   [`after_action`].
+//!   [`after_action`];
+//! - [`compare`]: `pocnet compare`'s table, `compare.junit.xml` and `compare.md`.
 
 pub mod after_action;
+pub mod compare;
 pub mod html;
 pub mod junit;
 pub mod summary;

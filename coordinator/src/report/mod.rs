@@ -84,6 +84,9 @@ pub struct ScenarioSummary {
     pub name: String,
     pub description: String,
     pub seed: u64,
+    /// The hash of the validated scenario ([`Scenario::hash`]): `pocnet compare` refuses
+    /// two reports whose hashes differ unless told they may.
+    pub hash: String,
     pub start: String,
     pub lookahead_ms: u64,
     pub contact_points: usize,
@@ -466,6 +469,7 @@ impl<'s> Account<'s> {
                 name: scenario.name.clone(),
                 description: scenario.description.clone(),
                 seed: scenario.seed,
+                hash: scenario.hash(),
                 start: scenario.start.to_string(),
                 lookahead_ms: scenario.network.lookahead_ms(),
                 contact_points: scenario.states.len(),

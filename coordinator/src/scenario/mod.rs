@@ -40,6 +40,22 @@ pub fn register_schema() -> String {
     )
 }
 
+/// A stable 64-bit FNV-1a hash of `text`, as 16 hex digits: the one hash of a model's
+/// identity (a scenario's in `report.json`, a sweep's in its shards).
+pub fn identity_hash(text: &str) -> String {
+    let h = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    format!("{h:016x}")
+}
+
+impl Scenario {
+    /// The hash of the validated model, all of it (seed, states, profiles, network,
+    /// injects, thresholds): two reports with the same hash ran the same scenario. The
+    /// model holds no hash maps, so its text is stable.
+    pub fn hash(&self) -> String {
+        identity_hash(&format!("{self:?}"))
+    }
+}
+
 /// Largest scenario file read.
 pub const SCENARIO_BYTES_MAX: u64 = 16 << 20;
 

@@ -87,17 +87,11 @@ impl Progress {
     }
 }
 
-/// FNV-1a, 64 bits: a stable hash of the sweep's inputs for shard files.
-fn fnv(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
-}
-
 /// The hash of a sweep: its file and its base scenario's identity.
 pub fn sweep_hash(sweep: &Sweep) -> String {
     // The validated base, all of it: shards of a sweep whose base scenario changed between
     // them are refused at the merge (the model holds no hash maps: its text is stable).
-    let base = format!("{:?}", sweep.base);
-    format!("{:016x}", fnv(format!("{}\n{base}", sweep.text).as_bytes()))
+    crate::scenario::identity_hash(&format!("{}\n{:?}", sweep.text, sweep.base))
 }
 
 /// Runs `variants` (indices: 0 the base, i the i-th single change) on every seed, in
