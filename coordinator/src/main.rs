@@ -241,8 +241,17 @@ enum Command {
         #[command(subcommand)]
         command: DeployCommand,
     },
-    /// Check scenario files and report every problem with file:line:column.
+    /// Check scenario, sweep and register files and report every problem with
+    /// file:line:column.
+    ///
+    /// Each file is checked as what it is: a sweep file (it has `[sweep]`) with its base
+    /// scenario and its options, a register (`[[contact_points]]` and no `[scenario]`) with
+    /// its entries and profiles, else a scenario with its register. Exit 2 if any is
+    /// invalid. One mistake gives one error: a field already reported is not reported
+    /// again by a check that depends on it; a misspelt key, zone, state, roster or profile
+    /// gets the nearest known name ("did you mean").
     Check {
+        /// Scenario, sweep or register files (TOML).
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -585,13 +594,26 @@ fn bench(options: &pocnet::bench::BenchOptions) -> u8 {
     }
 }
 
+/// Checks each file as what it is: a scenario, a sweep file (with its base scenario) or a
+/// register of contact points.
 fn check(files: &[PathBuf]) -> u8 {
     let mut code = EXIT_OK;
     for file in files {
-        match scenario::load(file, &scenario::Overrides::default()) {
-            Ok(s) => {
-                outln!("{}: ok ({} contact points, {} injects)", file.display(), s.states.len(), s.injects.len())
-            }
+        let verdict = match scenario::file_kind(file) {
+            scenario::FileKind::Scenario => scenario::load(file, &scenario::Overrides::default())
+                .map(|s| format!("{} contact points, {} injects", s.states.len(), s.injects.len())),
+            scenario::FileKind::Sweep => pocnet::sweep::file::load(file)
+                .map(|s| format!("sweep: {} changes over base {}", s.singles.len(), s.base_file)),
+            scenario::FileKind::Register => scenario::check_register(file).map(|r| {
+                let mut text = format!("register: {} contact points, {} profiles", r.contact_points, r.profiles);
+                if !r.to_define.is_empty() {
+                    text += &format!("; a scenario including them defines {}", r.to_define.join(", "));
+                }
+                text
+            }),
+        };
+        match verdict {
+            Ok(what) => outln!("{}: ok ({what})", file.display()),
             Err(e) => {
                 say!("{e}");
                 code = EXIT_INVALID;
