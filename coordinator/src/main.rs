@@ -249,8 +249,17 @@ enum Command {
         #[command(subcommand)]
         command: DeployCommand,
     },
-    /// Check scenario files and report every problem with file:line:column.
+    /// Check scenario, sweep and register files and report every problem with
+    /// file:line:column.
+    ///
+    /// Each file is checked as what it is: a sweep file (it has `[sweep]`) with its base
+    /// scenario and its options, a register (`[[contact_points]]` and no `[scenario]`) with
+    /// its entries and profiles, else a scenario with its register. Exit 2 if any is
+    /// invalid. One mistake gives one error: a field already reported is not reported
+    /// again by a check that depends on it; a misspelt key, zone, state, roster or profile
+    /// gets the nearest known name ("did you mean").
     Check {
+        /// Scenario, sweep or register files (TOML).
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -654,15 +663,28 @@ fn bench(options: &pocnet::bench::BenchOptions) -> u8 {
     }
 }
 
+/// Checks each file as what it is: a scenario, a sweep file (with its base scenario) or a
+/// register of contact points.
 fn check(files: &[PathBuf]) -> u8 {
     let mut code = EXIT_OK;
     for file in files {
-        match scenario::load(file, &scenario::Overrides::default()) {
-            Ok(s) => {
+        let verdict = match scenario::file_kind(file) {
+            scenario::FileKind::Scenario => scenario::load(file, &scenario::Overrides::default()).map(|s| {
                 let pings = s.injects.iter().filter(|i| i.kind == pocnet_core::RequestKind::Ping).count();
-                let cases = s.injects.len() - pings;
-                outln!("{}: ok ({} contact points, {cases} cases, {pings} pings)", file.display(), s.states.len())
-            }
+                format!("{} contact points, {} cases, {pings} pings", s.states.len(), s.injects.len() - pings)
+            }),
+            scenario::FileKind::Sweep => pocnet::sweep::file::load(file)
+                .map(|s| format!("sweep: {} changes over base {}", s.singles.len(), s.base_file)),
+            scenario::FileKind::Register => scenario::check_register(file).map(|r| {
+                let mut text = format!("register: {} contact points, {} profiles", r.contact_points, r.profiles);
+                if !r.to_define.is_empty() {
+                    text += &format!("; a scenario including them defines {}", r.to_define.join(", "));
+                }
+                text
+            }),
+        };
+        match verdict {
+            Ok(what) => outln!("{}: ok ({what})", file.display()),
             Err(e) => {
                 say!("{e}");
                 code = EXIT_INVALID;

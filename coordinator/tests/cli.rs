@@ -142,3 +142,43 @@ fn shards_share_a_folder_a_shard_is_not_run_twice_and_a_merge_says_what_it_ran()
     assert!(ran <= 6, "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn check_checks_a_sweep_file_as_a_sweep_and_a_register_as_a_register() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let sweep = root.join("tests/sweeps/sweep.toml").display().to_string();
+    let register = root.join("../scenarios/registers/hanoi-2025.toml").display().to_string();
+    let o = pocnet(&["check", &sweep, &register]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        stdout,
+        format!(
+            "{sweep}: ok (sweep: 2 changes over base night.toml)\n{register}: ok (register: 71 contact points, 0 profiles; a scenario including them defines round-the-clock, small-office, standard)\n"
+        )
+    );
+}
+
+#[test]
+fn check_locates_a_mistake_in_a_sweep_file_and_in_a_register() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = std::env::temp_dir().join(format!("pocnet-cli-check-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let base = root.join("tests/sweeps/night.toml").display().to_string();
+    let sweep = dir.join("sweep.toml");
+    let text = format!("[sweep]\nname = \"x\"\nbase = \"{base}\"\n\n[[options]]\nname = \"y\"\nstates = [\"VNM\"]\nroster = \"staffed-24-h\"\n");
+    std::fs::write(&sweep, text).expect("write");
+    let register = root.join("tests/scenarios/registers/two-with-a-bad-zone.toml");
+    let o = pocnet(&["check", &sweep.display().to_string(), &register.display().to_string()]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert!(lines[0].ends_with("sweep.toml:8:10: unknown roster `staffed-24-h`: did you mean `staffed-24-7`? (expected one of staffed-24-7, office-hours-on-call, office-hours-only)"), "{stderr}");
+    assert!(
+        lines[1]
+            .ends_with("two-with-a-bad-zone.toml:9:6: unknown time zone `Europe/Pari`: did you mean `Europe/Paris`?"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

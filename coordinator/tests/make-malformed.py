@@ -66,7 +66,8 @@ CASES = [
     ("month-thirteen", 'at = "2025-11-04T03:00:00Z"\n', '@at = "2025-13-04T03:00:00Z"\n', "not a UTC time"),
     ("negative-seed", 'seed = 1\n', '@seed = -1\n', "non-negative"),
     ("misspelt-workweek", 'workweek = "Mon-Fri"\n', '@workweek = "Mon-Fry"\n', "not a working week"),
-    ("backwards-shift", 'hours = ["09:00-17:00"]\n', '@hours = ["17:00-09:00"]\n', "not a shift"),
+    # (17:00-09:00 is a night shift now; this one is empty.)
+    ("empty-shift", 'hours = ["09:00-17:00"]\n', '@hours = ["17:00-17:00"]\n', "starts and ends at the same time"),
     ("impossible-holiday", 'holidays = ["2025-11-11"]\n', '@holidays = ["2025-02-30"]\n', "not a date"),
     ("zero-link-delay", 'link_delay = "200ms"\n', '@link_delay = "0ms"\n', "at least 1ms"),
     ("unknown-metric", '[[injects]]\n', '[[thresholds]]\n@metric = "happiness"\nbelow = 0.5\n\n[[injects]]\n', "unknown metric"),
@@ -97,6 +98,17 @@ CASES = [
     ("verifying-pings", 'give_up_after = "3d"\n', 'give_up_after = "3d"\n@verify = { how = "call-back", time = "10m", kinds = ["emergency", "ping"] }\n', "never verified"),
     ("hubs-covering-each-other", '[[injects]]\n', '[[hubs]]\nhub = "FRA"\nmembers = ["VNM"]\nhours = ["00:00-24:00"]\n\n[[hubs]]\n@hub = "VNM"\nmembers = ["FRA"]\nhours = ["00:00-24:00"]\n\n[[injects]]\n', "no hub covers a hub"),
     ("hub-twice", '[[injects]]\n', '[[hubs]]\nhub = "FRA"\nmembers = ["VNM"]\nhours = ["00:00-24:00"]\n\n[[hubs]]\n@hub = "FRA"\nmembers = ["VNM"]\nhours = ["00:00-24:00"]\n\n[[injects]]\n', "named as a hub twice"),
+
+    # Shifts: the field out of range is named; a night shift may not overlap the morning's.
+    ("hour-out-of-range", 'hours = ["09:00-17:00"]\n', '@hours = ["08:00-25:00"]\n', "the end `25:00` has hour 25: hours run from 00 to 23"),
+    ("minute-out-of-range", 'hours = ["09:00-17:00"]\n', '@hours = ["09:00-17:75"]\n', "the end `17:75` has minute 75: minutes run from 00 to 59"),
+    ("night-shift-overlapping-the-morning", 'hours = ["09:00-17:00"]\n', '@hours = ["22:00-06:00", "05:00-13:00"]\n', "overlap"),
+    # Did you mean: the nearest known name.
+    ("misspelt-time-zone", 'tz = "Europe/Paris"\n', '@tz = "Europe/Pari"\n', "unknown time zone `Europe/Pari`: did you mean `Europe/Paris`?"),
+    ("misspelt-profile", 'roster = "office-hours-only"\nprofile = "p"\n', 'roster = "office-hours-only"\n@profile = "P"\n', "unknown profile `P`: did you mean `p`?"),
+    ("misspelt-state-in-inject", 'to = "VNM"\n', '@to = "VMN"\n', "did you mean `VNM`?"),
+    ("misspelt-profile-key", 'refuse_probability = 0.1\n', '@refuse_probabilty = 0.1\n', "unknown field `refuse_probabilty`: did you mean `refuse_probability`?"),
+    ("misspelt-roster", 'roster = "office-hours-only"\n', '@roster = "office-hours-onyl"\n', "unknown roster `office-hours-onyl`: did you mean `office-hours-only`?"),
 ]
 
 here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "malformed")

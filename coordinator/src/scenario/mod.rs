@@ -77,6 +77,66 @@ fn read_text(path: &Path) -> Result<String, ScenarioError> {
     })
 }
 
+/// What a TOML file of pocnet's is, by its tables: `pocnet check` checks each as what it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Scenario,
+    /// It has `[sweep]`: a sweep file (`pocnet sweep`).
+    Sweep,
+    /// It has `[[contact_points]]` and no `[scenario]`: a register of contact points.
+    Register,
+}
+
+/// The kind of the file at `path`. A file that cannot be read or parsed is taken for a
+/// scenario, whose loader then says what is wrong with it, where.
+pub fn file_kind(path: &Path) -> FileKind {
+    let Ok(text) = read_text(path) else { return FileKind::Scenario };
+    let Ok(table) = toml::from_str::<toml::Table>(&text) else { return FileKind::Scenario };
+    if table.contains_key("sweep") {
+        FileKind::Sweep
+    } else if table.contains_key("contact_points") && !table.contains_key("scenario") {
+        FileKind::Register
+    } else {
+        FileKind::Scenario
+    }
+}
+
+/// A valid register, as `pocnet check` describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisterSummary {
+    pub contact_points: usize,
+    /// Profiles the register defines.
+    pub profiles: usize,
+    /// Profiles its entries name that it does not define: a scenario that includes those
+    /// entries defines them.
+    pub to_define: Vec<String>,
+}
+
+/// Reads and validates a register file on its own: its entries and the profiles it
+/// defines, every problem located.
+pub fn check_register(path: &Path) -> Result<RegisterSummary, ScenarioError> {
+    let text = read_text(path)?;
+    let file = path.display().to_string();
+    let mut c = Checker { file: &file, text: &text, diagnostics: Vec::new() };
+    let register: RawRegister = match toml::from_str(&text) {
+        Ok(r) => r,
+        Err(e) => {
+            c.error(e.span().unwrap_or(0..0), diag::with_suggestion(e.message().trim()));
+            return Err(ScenarioError { diagnostics: c.diagnostics });
+        }
+    };
+    for p in register.profiles.values() {
+        validate::profile(&mut c, p);
+    }
+    let entries = validate::register_entries(&mut c, &register.contact_points);
+    if !c.diagnostics.is_empty() {
+        return Err(ScenarioError { diagnostics: c.diagnostics });
+    }
+    let named: BTreeSet<&String> = entries.entries.iter().map(|e| &e.profile_name).collect();
+    let to_define = named.into_iter().filter(|n| !register.profiles.contains_key(*n)).cloned().collect();
+    Ok(RegisterSummary { contact_points: entries.entries.len(), profiles: register.profiles.len(), to_define })
+}
+
 /// What the command line changes in a scenario. Applied before anything is drawn from the
 /// seed, so that `--seed S` gives exactly the run of a file that says `seed = S`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -130,58 +190,21 @@ fn parse_with(
     let raw: RawFile = match toml::from_str(text) {
         Ok(raw) => raw,
         Err(e) => {
-            c.error(e.span().unwrap_or(0..0), e.message().trim().to_string());
+            c.error(e.span().unwrap_or(0..0), diag::with_suggestion(e.message().trim()));
             return Err(ScenarioError { diagnostics: c.diagnostics });
         }
     };
     // The register, if any: its own file, its own diagnostics.
-    let mut base_states: Vec<validate::StateDraft> = Vec::new();
     let mut profiles: BTreeMap<String, validate::ProfileDraft> = BTreeMap::new();
     let mut profile_names: BTreeSet<String> = BTreeSet::new();
-    if let Some(reg) = &raw.scenario.register {
-        match read_register(reg.get_ref()) {
-            Err(mut e) => {
-                let message = e.diagnostics.first().map(|d| d.message.clone()).unwrap_or_default();
-                c.at(reg, format!("register `{}`: {message}", reg.get_ref()));
-                e.diagnostics.clear();
-            }
-            Ok((reg_file, reg_text)) => {
-                let mut rc = Checker { file: &reg_file, text: &reg_text, diagnostics: Vec::new() };
-                match toml::from_str::<RawRegister>(&reg_text) {
-                    Err(e) => rc.error(e.span().unwrap_or(0..0), e.message().trim().to_string()),
-                    Ok(register) => {
-                        let _ = &register.description;
-                        for (name, p) in &register.profiles {
-                            profile_names.insert(name.clone());
-                            if let Some(p) = validate::profile(&mut rc, p) {
-                                profiles.insert(name.clone(), p);
-                            }
-                        }
-                        let names: BTreeSet<String> =
-                            profile_names.iter().chain(raw.profiles.keys()).cloned().collect();
-                        // One entry per state: a register that lists a state twice would make
-                        // two contact points of one node.
-                        let mut first_line: BTreeMap<String, usize> = BTreeMap::new();
-                        for s in &register.contact_points {
-                            let code = s.get_ref().code.get_ref().clone();
-                            let (line, _) = diag::line_column(&reg_text, s.get_ref().code.span().start);
-                            if let Some(first) = first_line.get(&code) {
-                                rc.at(
-                                    &s.get_ref().code,
-                                    format!("state {code} is listed twice: first at line {first}, again here"),
-                                );
-                                continue;
-                            }
-                            first_line.insert(code, line);
-                            if let Some(entry) = validate::state(&mut rc, s.get_ref(), None, &names) {
-                                base_states.push(entry);
-                            }
-                        }
-                    }
-                }
-                c.diagnostics.append(&mut rc.diagnostics);
-            }
-        }
+    let register = match &raw.scenario.register {
+        Some(reg) => register(&mut c, reg, read_register, &mut profiles, &mut profile_names),
+        None => validate::RegisterDraft::default(),
+    };
+    if register.unreadable {
+        // Which states the scenario has is unknown: checking the rest against a guess would
+        // only add untrue errors to the one that matters.
+        return Err(ScenarioError { diagnostics: c.diagnostics });
     }
     for (name, p) in &raw.profiles {
         profile_names.insert(name.clone());
@@ -189,9 +212,50 @@ fn parse_with(
             profiles.insert(name.clone(), p);
         }
     }
-    let scenario = validate::validate(&mut c, raw, overrides, base_states, &profiles, &profile_names);
+    let scenario = validate::validate(&mut c, raw, overrides, register, &profiles, &profile_names);
     match scenario {
         Some(s) if c.diagnostics.is_empty() => Ok(s),
         _ => Err(ScenarioError { diagnostics: c.diagnostics }),
     }
+}
+
+/// The register a scenario names: its profiles (into `profiles` and `profile_names`) and
+/// its entries, each problem reported in the register's own file. The profiles its entries
+/// name are checked later, and only for the entries the scenario includes.
+fn register(
+    c: &mut Checker<'_>,
+    reg: &Spanned<String>,
+    read_register: &RegisterReader<'_>,
+    profiles: &mut BTreeMap<String, validate::ProfileDraft>,
+    profile_names: &mut BTreeSet<String>,
+) -> validate::RegisterDraft {
+    let mut out = validate::RegisterDraft::default();
+    let (reg_file, reg_text) = match read_register(reg.get_ref()) {
+        Ok(read) => read,
+        Err(e) => {
+            let message = e.diagnostics.first().map(|d| d.message.clone()).unwrap_or_default();
+            c.at(reg, format!("register `{}`: {message}", reg.get_ref()));
+            out.unreadable = true;
+            return out;
+        }
+    };
+    let mut rc = Checker { file: &reg_file, text: &reg_text, diagnostics: Vec::new() };
+    match toml::from_str::<RawRegister>(&reg_text) {
+        Err(e) => {
+            rc.error(e.span().unwrap_or(0..0), diag::with_suggestion(e.message().trim()));
+            out.unreadable = true;
+        }
+        Ok(register) => {
+            let _ = &register.description;
+            for (name, p) in &register.profiles {
+                profile_names.insert(name.clone());
+                if let Some(p) = validate::profile(&mut rc, p) {
+                    profiles.insert(name.clone(), p);
+                }
+            }
+            out = validate::register_entries(&mut rc, &register.contact_points);
+        }
+    }
+    c.diagnostics.append(&mut rc.diagnostics);
+    out
 }

@@ -173,7 +173,11 @@ pub(super) fn delay(_: &mut SchemaGenerator) -> Schema {
 }
 
 pub(super) fn hours(_: &mut SchemaGenerator) -> Schema {
-    array_of(json_schema!({ "type": "string", "pattern": "^\\d\\d:\\d\\d-\\d\\d:\\d\\d$" }))
+    array_of(json_schema!({
+        "type": "string",
+        "pattern": "^\\d\\d:\\d\\d-\\d\\d:\\d\\d$",
+        "description": "HH:MM-HH:MM, local time; an end before the start (22:00-06:00) is a night shift of the day it starts"
+    }))
 }
 
 pub(super) fn dates(_: &mut SchemaGenerator) -> Schema {

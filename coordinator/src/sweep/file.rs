@@ -190,7 +190,7 @@ pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
     let raw: RawSweepFile = match toml::from_str(&text) {
         Ok(raw) => raw,
         Err(e) => {
-            c.error(e.span().unwrap_or(0..0), e.message().trim().to_string());
+            c.error(e.span().unwrap_or(0..0), crate::scenario::diag::with_suggestion(e.message().trim()));
             return Err(ScenarioError { diagnostics: c.diagnostics });
         }
     };
@@ -341,7 +341,8 @@ fn singles(c: &mut Checker<'_>, options: &[Spanned<RawOption>], base: &Scenario)
             Some((name, always, on_call)) => Some((*name, *always, if *on_call { Mode::OnCall } else { Mode::Closed })),
             None => {
                 let names: Vec<&str> = ROSTERS.iter().map(|r| r.0).collect();
-                c.at(v, format!("unknown roster `{}`: expected one of {}", v.get_ref(), names.join(", ")));
+                let hint = crate::scenario::diag::did_you_mean(v.get_ref(), names.iter().copied());
+                c.at(v, format!("unknown roster `{}`{hint} (expected one of {})", v.get_ref(), names.join(", ")));
                 None
             }
         });

@@ -17,7 +17,8 @@ pub(crate) fn exercise(
     let state = |c: &mut Checker<'_>, v: &Spanned<String>| match StateCode::parse(v.get_ref()) {
         Ok(code) if codes.contains(&code) => Some(code),
         _ => {
-            c.at(v, format!("unknown state `{}`: not among the scenario's contact points", v.get_ref()));
+            let hint = super::fields::state_hint(v.get_ref(), codes);
+            c.at(v, format!("unknown state `{}`: not among the scenario's contact points{hint}", v.get_ref()));
             None
         }
     };

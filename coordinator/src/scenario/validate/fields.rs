@@ -173,6 +173,11 @@ pub(crate) fn office_hours(c: &mut Checker<'_>, hours: &Spanned<Vec<Spanned<Stri
     }
 }
 
+/// `: did you mean `VNM`?` for a misspelt state code near one of `codes`, else nothing.
+pub(crate) fn state_hint(wrong: &str, codes: &std::collections::BTreeSet<pocnet_core::StateCode>) -> String {
+    crate::scenario::diag::did_you_mean(wrong, codes.iter().map(|c| c.as_str()))
+}
+
 /// A stream of random draws of its own for `purpose`, from the scenario seed: a part of a
 /// scenario that draws on it changes no other part's draws.
 pub(crate) fn stream(seed: u64, purpose: u64) -> rand_chacha::ChaCha8Rng {

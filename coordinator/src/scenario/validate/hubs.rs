@@ -35,7 +35,11 @@ pub(crate) fn hubs(
         let hub = match StateCode::parse(r.hub.get_ref()) {
             Ok(code) if codes.contains(&code) => Some(code),
             _ => {
-                c.at(&r.hub, format!("unknown state `{}`: a hub is a contact point of the scenario", r.hub.get_ref()));
+                let hint = super::fields::state_hint(r.hub.get_ref(), codes);
+                c.at(
+                    &r.hub,
+                    format!("unknown state `{}`: a hub is a contact point of the scenario{hint}", r.hub.get_ref()),
+                );
                 None
             }
         };

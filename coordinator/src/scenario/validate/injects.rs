@@ -20,11 +20,12 @@ pub(crate) fn inject(
     let party = |c: &mut Checker<'_>, v: &Spanned<String>| match StateCode::parse(v.get_ref()) {
         Ok(code) if codes.contains(&code) => Some(code),
         Ok(code) => {
-            c.at(v, format!("unknown state {code}: not among the scenario's contact points"));
+            let hint = super::fields::state_hint(v.get_ref(), codes);
+            c.at(v, format!("unknown state {code}: not among the scenario's contact points{hint}"));
             None
         }
         Err(e) => {
-            c.at(v, e.to_string());
+            c.at(v, format!("{e}{}", super::fields::state_hint(v.get_ref(), codes)));
             None
         }
     };

@@ -16,7 +16,7 @@ mod states;
 mod thresholds;
 
 pub(crate) use profiles::{profile, ProfileDraft};
-pub(crate) use states::{roster_summary, state, StateDraft};
+pub(crate) use states::{register_entries, roster_summary, RegisterDraft};
 
 use super::diag::Checker;
 use super::model::*;
@@ -32,7 +32,7 @@ pub(crate) fn validate(
     c: &mut Checker<'_>,
     raw: RawFile,
     overrides: &Overrides,
-    register: Vec<StateDraft>,
+    register: RegisterDraft,
     profiles: &BTreeMap<String, ProfileDraft>,
     profile_names: &BTreeSet<String>,
 ) -> Option<Scenario> {
@@ -79,13 +79,18 @@ pub(crate) fn validate(
     }
     // Every state the files name, valid or not: a broken entry is reported once, where it
     // is, not again by every inject that names it.
+    // A code written in the wrong case (`Vnm`) is reported where it is, and counts as the
+    // state it names.
+    let written = |s: &Spanned<RawState>| StateCode::parse(&s.get_ref().code.get_ref().to_ascii_uppercase()).ok();
     let named: BTreeSet<StateCode> = states
         .iter()
         .map(|s| s.code)
-        .chain(unresolved)
-        .chain(raw.states.iter().filter_map(|s| StateCode::parse(s.get_ref().code.get_ref()).ok()))
+        .chain(unresolved.keys().copied())
+        .chain(raw.states.iter().filter_map(written))
         .collect();
-    if named.len() < 2 {
+    // With an entry whose code is unreadable (reported), the count says nothing true.
+    let counted = raw.states.iter().all(|s| written(s).is_some());
+    if named.len() < 2 && counted {
         c.error(0..0, format!("{} contact points: a scenario needs at least two", named.len()));
     }
     if named.len() > limits::STATES_MAX {
@@ -94,8 +99,13 @@ pub(crate) fn validate(
     let codes = named;
     let mut regions: BTreeMap<StateCode, String> = states.iter().map(|s| (s.code, s.region.clone())).collect();
     for s in &raw.states {
-        if let (Ok(code), Some(region)) = (StateCode::parse(s.get_ref().code.get_ref()), &s.get_ref().region) {
+        if let (Some(code), Some(region)) = (written(s), &s.get_ref().region) {
             regions.entry(code).or_insert_with(|| region.clone());
+        }
+    }
+    for (code, region) in &unresolved {
+        if !region.is_empty() {
+            regions.entry(*code).or_insert_with(|| region.clone());
         }
     }
 

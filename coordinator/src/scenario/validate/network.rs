@@ -50,7 +50,9 @@ pub(crate) fn side(
     if regions.values().any(|r| r == v) {
         return Some(Side::Region(v.clone()));
     }
-    c.at(value, format!("`{v}` is neither a state of the scenario, a region of its states, nor `*`"));
+    let names = codes.iter().map(|c| c.as_str()).chain(regions.values().map(String::as_str));
+    let hint = crate::scenario::diag::did_you_mean(v, names);
+    c.at(value, format!("`{v}` is neither a state of the scenario, a region of its states, nor `*`{hint}"));
     None
 }
 
@@ -138,7 +140,8 @@ pub(crate) fn fault(
         match StateCode::parse(s.get_ref()) {
             Ok(code) if codes.contains(&code) => Some(code),
             _ => {
-                c.at(s, format!("unknown state `{}`: not among the scenario's contact points", s.get_ref()));
+                let hint = super::fields::state_hint(s.get_ref(), codes);
+                c.at(s, format!("unknown state `{}`: not among the scenario's contact points{hint}", s.get_ref()));
                 None
             }
         }
@@ -148,7 +151,9 @@ pub(crate) fn fault(
             c.at(&r.kind, format!("a `{}` fault needs `from` and `until`", r.kind.get_ref()));
             return None;
         };
-        let (from, until) = (time_in(c, f, window), time_in(c, u, window));
+        // A fault wholly outside the scenario is one mistake: said once, at `from`.
+        let from = time_in(c, f, window);
+        let until = if from.is_some() { time_in(c, u, window) } else { super::fields::timestamp(c, u) };
         let (from, until) = (from?, until?);
         if until <= from {
             c.at(u, "`until` must come after `from`");
@@ -207,7 +212,8 @@ pub(crate) fn crashes(
             Some(s) => match StateCode::parse(s.get_ref()) {
                 Ok(code) if codes.contains(&code) => Some(code),
                 _ => {
-                    c.at(s, format!("unknown state `{}`: not among the scenario's contact points", s.get_ref()));
+                    let hint = super::fields::state_hint(s.get_ref(), codes);
+                    c.at(s, format!("unknown state `{}`: not among the scenario's contact points{hint}", s.get_ref()));
                     None
                 }
             },

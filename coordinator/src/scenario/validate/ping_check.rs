@@ -34,7 +34,11 @@ pub(crate) fn ping_check(
         Some(v) => match StateCode::parse(v.get_ref()) {
             Ok(code) if codes.contains(&code) => Some(code),
             _ => {
-                c.at(v, format!("unknown state `{}`: the sender is a contact point of the scenario", v.get_ref()));
+                let hint = super::fields::state_hint(v.get_ref(), codes);
+                c.at(
+                    v,
+                    format!("unknown state `{}`: the sender is a contact point of the scenario{hint}", v.get_ref()),
+                );
                 None
             }
         },

@@ -3,10 +3,9 @@
 use super::evidence::{resolve_retention, EvidenceLaw};
 use super::fields::shifts;
 use super::profiles::ProfileDraft;
-use crate::scenario::diag::line_column;
-use crate::scenario::diag::Checker;
+use crate::scenario::diag::{did_you_mean, line_column, nearest, Checker};
 use crate::scenario::model::StateEntry;
-use crate::scenario::raw::{RawFile, RawState};
+use crate::scenario::raw::{RawFile, RawState, Spanned};
 use crate::scenario::schema::ROSTERS;
 use pocnet_core::limits;
 use pocnet_core::roster::{Mode, Roster, RosterSpec, Shift, WorkWeek};
@@ -25,6 +24,9 @@ pub(crate) struct StateDraft {
     pub(crate) roster: RosterSpec,
     pub(crate) roster_summary: String,
     pub(crate) profile_name: String,
+    /// Whether `profile_name` is a register entry's, not yet checked against the profiles
+    /// defined: only the entries a scenario includes need theirs.
+    pub(crate) profile_from_register: bool,
     /// The roster the register declares, where the desk works otherwise.
     pub(crate) declared: Option<RosterSpec>,
     pub(crate) verified: Option<SimTime>,
@@ -64,16 +66,22 @@ impl StateDraft {
 }
 
 /// A contact point from its raw entry, over `base` (a register entry it overrides).
+/// `profile_names`: the profiles defined, against which a `profile` written here is
+/// checked where it is; `None` for a register's entry, whose profile is checked once the
+/// scenario has chosen its entries ([`states`]).
 pub(crate) fn state(
     c: &mut Checker<'_>,
     raw: &RawState,
     base: Option<&StateDraft>,
-    profile_names: &BTreeSet<String>,
+    profile_names: Option<&BTreeSet<String>>,
 ) -> Option<StateDraft> {
     let code = match StateCode::parse(raw.code.get_ref()) {
         Ok(code) => code,
         Err(e) => {
-            c.at(&raw.code, e.to_string());
+            let upper = raw.code.get_ref().to_ascii_uppercase();
+            let hint =
+                if StateCode::parse(&upper).is_ok() { format!(": did you mean `{upper}`?") } else { String::new() };
+            c.at(&raw.code, format!("{e}{hint}"));
             return None;
         }
     };
@@ -92,11 +100,59 @@ pub(crate) fn state(
     };
     long(c, "name", name.as_deref().unwrap_or(""), limits::NAME_BYTES_MAX);
     long(c, "region", &region, limits::NAME_BYTES_MAX);
+    let spec = roster_of(c, raw, code, base);
+    let profile = profile_of(c, raw, code, base, profile_names);
+    let languages = raw.languages.clone().or_else(|| base.map(|b| b.languages.clone())).unwrap_or_default();
+    if languages.len() > limits::LANGUAGES_MAX {
+        c.at(&raw.code, format!("{code}: {} languages; at most {}", languages.len(), limits::LANGUAGES_MAX));
+    }
+    for l in &languages {
+        long(c, "languages", l, limits::LANGUAGE_BYTES_MAX);
+    }
+    let (name, spec, (profile_name, profile_from_register)) = (name?, spec?, profile?);
+    let roster_summary = roster_summary(&spec);
+    let declared = declared_of(c, raw, base, &spec);
+    let verified = match (&raw.verified, base) {
+        (Some(v), _) => match v.get_ref().parse::<jiff::civil::Date>() {
+            Ok(d) => d.to_zoned(jiff::tz::TimeZone::UTC).ok().map(|z| SimTime::from_timestamp(z.timestamp())),
+            Err(_) => {
+                c.at(v, format!("verified: `{}` is not a date like 2025-06-01", v.get_ref()));
+                None
+            }
+        },
+        (None, Some(b)) => b.verified,
+        (None, None) => None,
+    };
+    Some(StateDraft {
+        code,
+        name,
+        region,
+        tz: spec.tz.clone(),
+        languages,
+        roster: spec,
+        roster_summary,
+        profile_name,
+        profile_from_register,
+        declared,
+        verified,
+    })
+}
+
+/// The entry's roster over its base's: each field reported where it is written, and the
+/// whole held to [`Roster::new`] only when every field is readable (a field already
+/// reported is not reported again as a roster problem).
+fn roster_of(c: &mut Checker<'_>, raw: &RawState, code: StateCode, base: Option<&StateDraft>) -> Option<RosterSpec> {
+    let missing = |c: &mut Checker<'_>, field: &str| {
+        c.at(&raw.code, format!("{code}: `{field}` is required (no register entry to take it from)"));
+    };
     let tz = match (&raw.tz, base) {
         (Some(tz), _) => match pocnet_core::tzdb::zone(tz.get_ref()) {
             Ok(_) => Some(tz.get_ref().clone()),
-            Err(_) => {
-                c.at(tz, format!("unknown time zone `{}`: expected an IANA name like `Europe/Paris`", tz.get_ref()));
+            Err(e) => {
+                match nearest(tz.get_ref(), pocnet_core::tzdb::names().iter().map(String::as_str)) {
+                    Some(near) => c.at(tz, format!("unknown time zone `{}`: did you mean `{near}`?", tz.get_ref())),
+                    None => c.at(tz, e.to_string()),
+                }
                 None
             }
         },
@@ -107,13 +163,7 @@ pub(crate) fn state(
         }
     };
     let workweek = match (&raw.workweek, base) {
-        (Some(w), _) => match WorkWeek::parse(w.get_ref()) {
-            Ok(w) => Some(w),
-            Err(e) => {
-                c.at(w, e.to_string());
-                None
-            }
-        },
+        (Some(w), _) => WorkWeek::parse(w.get_ref()).map_err(|e| c.at(w, e.to_string())).ok(),
         (None, Some(b)) => Some(b.roster.workweek),
         (None, None) => WorkWeek::parse("Mon-Fri").ok(),
     };
@@ -138,99 +188,81 @@ pub(crate) fn state(
         (None, None) => Some(vec![]),
     };
     let pattern = match (&raw.roster, base) {
-        (Some(r), _) => match ROSTERS.iter().find(|(name, ..)| name == r.get_ref()) {
-            Some((_, always, on_call)) => Some((*always, if *on_call { Mode::OnCall } else { Mode::Closed })),
-            None => {
-                let names: Vec<&str> = ROSTERS.iter().map(|r| r.0).collect();
-                c.at(r, format!("unknown roster `{}`: expected one of {}", r.get_ref(), names.join(", ")));
-                None
-            }
-        },
+        (Some(r), _) => pattern(c, r),
         (None, Some(b)) => Some((b.roster.always_staffed, b.roster.off_hours)),
         (None, None) => {
             missing(c, "roster");
             None
         }
     };
-    let profile_name = match (&raw.profile, base) {
-        (Some(p), _) => {
-            if !profile_names.contains(p.get_ref()) {
-                let known: Vec<&str> = profile_names.iter().map(String::as_str).collect();
-                c.at(p, format!("unknown profile `{}`: defined are [{}]", p.get_ref(), known.join(", ")));
-                None
-            } else {
-                Some(p.get_ref().clone())
-            }
-        }
-        (None, Some(b)) => Some(b.profile_name.clone()),
-        (None, None) => {
-            missing(c, "profile");
-            None
-        }
-    };
-    let languages = raw.languages.clone().or_else(|| base.map(|b| b.languages.clone())).unwrap_or_default();
-    if languages.len() > limits::LANGUAGES_MAX {
-        c.at(&raw.code, format!("{code}: {} languages; at most {}", languages.len(), limits::LANGUAGES_MAX));
-    }
-    for l in &languages {
-        long(c, "languages", l, limits::LANGUAGE_BYTES_MAX);
-    }
-    let (name, tz, workweek, shifts, holidays, (always_staffed, off_hours), profile_name) =
-        (name?, tz?, workweek?, shifts?, holidays?, pattern?, profile_name?);
-    let spec = RosterSpec { tz: tz.clone(), workweek, shifts: shifts.clone(), always_staffed, off_hours, holidays };
+    let (tz, workweek, shifts, holidays, (always_staffed, off_hours)) = (tz?, workweek?, shifts?, holidays?, pattern?);
+    let spec = RosterSpec { tz, workweek, shifts, always_staffed, off_hours, holidays };
     if let Err(e) = Roster::new(spec.clone()) {
         let span =
             raw.hours.as_ref().and_then(|h| h.first()).map(|h| h.span()).or(raw.roster.as_ref().map(|r| r.span()));
         c.error(span.unwrap_or(raw.code.span()), format!("{code}: {e}"));
         return None;
     }
-    let roster_summary = roster_summary(&spec);
-    // What the register declares, where the desk works otherwise.
-    let declared = match (&raw.declared, base) {
-        (Some(d), _) => match ROSTERS.iter().find(|(name, ..)| name == d.get_ref()) {
-            Some((_, always, on_call)) => {
-                let off_hours = if *always {
-                    Mode::Closed
-                } else if *on_call {
-                    Mode::OnCall
-                } else {
-                    Mode::Closed
-                };
-                let declared = RosterSpec { always_staffed: *always, off_hours, ..spec.clone() };
-                (declared != spec).then_some(declared)
-            }
-            None => {
-                let names: Vec<&str> = ROSTERS.iter().map(|r| r.0).collect();
-                c.at(d, format!("unknown roster `{}`: expected one of {}", d.get_ref(), names.join(", ")));
+    Some(spec)
+}
+
+/// A roster's name: whether it is staffed around the clock, and its mode outside shifts.
+fn pattern(c: &mut Checker<'_>, r: &Spanned<String>) -> Option<(bool, Mode)> {
+    match ROSTERS.iter().find(|(name, ..)| name == r.get_ref()) {
+        Some((_, always, on_call)) => Some((*always, if *on_call { Mode::OnCall } else { Mode::Closed })),
+        None => {
+            let names: Vec<&str> = ROSTERS.iter().map(|r| r.0).collect();
+            let hint = did_you_mean(r.get_ref(), names.iter().copied());
+            c.at(r, format!("unknown roster `{}`{hint} (expected one of {})", r.get_ref(), names.join(", ")));
+            None
+        }
+    }
+}
+
+/// The entry's profile name, and whether it came from a register entry (and so is still to
+/// be checked against the profiles the scenario defines).
+fn profile_of(
+    c: &mut Checker<'_>,
+    raw: &RawState,
+    code: StateCode,
+    base: Option<&StateDraft>,
+    profile_names: Option<&BTreeSet<String>>,
+) -> Option<(String, bool)> {
+    match (&raw.profile, base) {
+        (Some(p), _) => match profile_names {
+            Some(names) if !names.contains(p.get_ref()) => {
+                let known: Vec<&str> = names.iter().map(String::as_str).collect();
+                let hint = did_you_mean(p.get_ref(), known.iter().copied());
+                c.at(p, format!("unknown profile `{}`{hint} (defined are [{}])", p.get_ref(), known.join(", ")));
                 None
             }
+            Some(_) => Some((p.get_ref().clone(), false)),
+            None => Some((p.get_ref().clone(), true)),
         },
+        (None, Some(b)) => Some((b.profile_name.clone(), b.profile_from_register)),
+        (None, None) => {
+            c.at(&raw.code, format!("{code}: `profile` is required (no register entry to take it from)"));
+            None
+        }
+    }
+}
+
+/// What the register declares, where the desk works otherwise (`declared`).
+fn declared_of(
+    c: &mut Checker<'_>,
+    raw: &RawState,
+    base: Option<&StateDraft>,
+    spec: &RosterSpec,
+) -> Option<RosterSpec> {
+    match (&raw.declared, base) {
+        (Some(d), _) => {
+            let (always, off_hours) = pattern(c, d)?;
+            let declared = RosterSpec { always_staffed: always, off_hours, ..spec.clone() };
+            (declared != *spec).then_some(declared)
+        }
         (None, Some(b)) => b.declared.clone(),
         (None, None) => None,
-    };
-    let verified = match (&raw.verified, base) {
-        (Some(v), _) => match v.get_ref().parse::<jiff::civil::Date>() {
-            Ok(d) => d.to_zoned(jiff::tz::TimeZone::UTC).ok().map(|z| SimTime::from_timestamp(z.timestamp())),
-            Err(_) => {
-                c.at(v, format!("verified: `{}` is not a date like 2025-06-01", v.get_ref()));
-                None
-            }
-        },
-        (None, Some(b)) => b.verified,
-        (None, None) => None,
-    };
-    Some(StateDraft {
-        code,
-        name,
-        region,
-        tz,
-        languages,
-        roster: spec,
-        roster_summary,
-        profile_name,
-        declared,
-        verified,
-    })
+    }
 }
 
 /// How a roster reads to people: `office hours 09:00-17:00 Mon-Fri, on call otherwise`.
@@ -243,36 +275,87 @@ pub(crate) fn roster_summary(r: &RosterSpec) -> String {
     format!("office hours {} {}, {rest}", hours.join(" "), r.workweek)
 }
 
+/// A register's entries as read, before a scenario chooses among them.
+#[derive(Debug, Default)]
+pub(crate) struct RegisterDraft {
+    pub(crate) entries: Vec<StateDraft>,
+    /// Entries refused where they are written (a bad zone, say), by code and region: still
+    /// states of the register, so that `include` and the injects naming them say nothing
+    /// more about them.
+    pub(crate) refused: Vec<(StateCode, String)>,
+    /// The register could not be read or parsed (reported).
+    pub(crate) unreadable: bool,
+}
+
+/// A register's `[[contact_points]]`, each problem reported in the register's file. Their
+/// profiles are checked later, for the entries a scenario includes ([`states`]).
+pub(crate) fn register_entries(rc: &mut Checker<'_>, entries: &[Spanned<RawState>]) -> RegisterDraft {
+    let mut out = RegisterDraft::default();
+    // One entry per state: a register that lists a state twice would make two contact
+    // points of one node.
+    let mut first_line: BTreeMap<String, usize> = BTreeMap::new();
+    for s in entries {
+        let raw = s.get_ref();
+        let code = raw.code.get_ref().clone();
+        let (line, _) = line_column(rc.text, raw.code.span().start);
+        if let Some(first) = first_line.get(&code) {
+            rc.at(&raw.code, format!("state {code} is listed twice: first at line {first}, again here"));
+            continue;
+        }
+        first_line.insert(code, line);
+        match state(rc, raw, None, None) {
+            Some(entry) => out.entries.push(entry),
+            None => {
+                if let Ok(code) = StateCode::parse(raw.code.get_ref()) {
+                    out.refused.push((code, raw.region.clone().unwrap_or_default()));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The register's entries `include` names (all without it), refused ones included. Returns
+/// the entries kept and the refused codes kept, with their regions.
+fn included(
+    c: &mut Checker<'_>,
+    raw: &RawFile,
+    register: RegisterDraft,
+) -> (Vec<StateDraft>, BTreeMap<StateCode, String>) {
+    let RegisterDraft { mut entries, refused, .. } = register;
+    let mut refused: BTreeMap<StateCode, String> = refused.into_iter().collect();
+    let Some(include) = &raw.scenario.include else { return (entries, refused) };
+    let all: Vec<(StateCode, &String)> =
+        entries.iter().map(|s| (s.code, &s.region)).chain(refused.iter().map(|(c, r)| (*c, r))).collect();
+    let mut keep = BTreeSet::new();
+    for item in include {
+        let v = item.get_ref();
+        let matching: Vec<StateCode> =
+            all.iter().filter(|(code, region)| v == "*" || *region == v || code.as_str() == v).map(|e| e.0).collect();
+        if matching.is_empty() && v != "*" {
+            let names = all.iter().map(|(code, _)| code.as_str()).chain(all.iter().map(|(_, r)| r.as_str()));
+            let hint = did_you_mean(v, names);
+            c.at(item, format!("`{v}` is neither a state code nor a region of the register{hint}"));
+        }
+        keep.extend(matching);
+    }
+    entries.retain(|s| keep.contains(&s.code));
+    refused.retain(|code, _| keep.contains(code));
+    (entries, refused)
+}
+
 /// The contact points: the register's entries the scenario includes, then its own entries
-/// (overrides or additions), each with its profile. Also returns the states whose profile
-/// could not be resolved (reported already), so that they are not reported again.
+/// (overrides or additions), each with its profile. Also returns the states left out for a
+/// problem reported already (with their regions), so that nothing names them again.
 pub(crate) fn states(
     c: &mut Checker<'_>,
     raw: &RawFile,
-    mut register: Vec<StateDraft>,
+    register: RegisterDraft,
     profiles: &BTreeMap<String, ProfileDraft>,
     profile_names: &BTreeSet<String>,
     law: &EvidenceLaw,
-) -> (Vec<StateEntry>, BTreeSet<StateCode>) {
-    // Register selection, then the scenario's own entries (overrides or additions).
-    if let Some(include) = &raw.scenario.include {
-        let regions: BTreeSet<String> = register.iter().map(|s| s.region.clone()).collect();
-        let mut keep = BTreeSet::new();
-        for item in include {
-            let v = item.get_ref();
-            if v == "*" {
-                keep.extend(register.iter().map(|s| s.code));
-            } else if regions.contains(v) {
-                keep.extend(register.iter().filter(|s| &s.region == v).map(|s| s.code));
-            } else if let Some(s) = register.iter().find(|s| s.code.as_str() == v) {
-                keep.insert(s.code);
-            } else {
-                c.at(item, format!("`{v}` is neither a state code nor a region of the register"));
-            }
-        }
-        register.retain(|s| keep.contains(&s.code));
-    }
-    let mut drafts = register;
+) -> (Vec<StateEntry>, BTreeMap<StateCode, String>) {
+    let (mut drafts, mut unresolved) = included(c, raw, register);
     let mut listed: BTreeMap<StateCode, usize> = BTreeMap::new();
     for s in &raw.states {
         let code = StateCode::parse(s.get_ref().code.get_ref()).ok();
@@ -286,34 +369,59 @@ pub(crate) fn states(
             listed.insert(code, line);
         }
         let base = code.and_then(|code| drafts.iter().position(|e| e.code == code));
-        match base {
-            Some(i) => {
-                let base = drafts[i].clone();
-                if let Some(entry) = state(c, s.get_ref(), Some(&base), profile_names) {
-                    drafts[i] = entry;
-                }
+        let entry = state(c, s.get_ref(), base.map(|i| &drafts[i]), Some(profile_names));
+        match (entry, base) {
+            (Some(entry), Some(i)) => drafts[i] = entry,
+            (Some(entry), None) => {
+                unresolved.remove(&entry.code);
+                drafts.push(entry);
             }
-            None => {
-                if let Some(entry) = state(c, s.get_ref(), None, profile_names) {
-                    drafts.push(entry);
-                }
-            }
+            (None, _) => {}
         }
     }
-    // Profiles are resolved once every entry is known.
+    // Profiles are resolved once every entry is known; those a register entry names and
+    // nobody defines are one problem, said once.
     let mut states: Vec<StateEntry> = Vec::with_capacity(drafts.len());
-    let mut unresolved = BTreeSet::new();
+    let mut undefined: BTreeMap<String, Vec<StateCode>> = BTreeMap::new();
     for draft in drafts {
         match profiles.get(&draft.profile_name) {
             Some(p) => states.push(draft.with_profile(p, law)),
             None => {
-                // Already reported where the profile was named, or the profile itself is invalid.
-                if !profile_names.contains(&draft.profile_name) {
-                    c.error(0..0, format!("{}: unknown profile `{}`", draft.code, draft.profile_name));
+                // A profile defined but invalid is reported where it is defined.
+                if !profile_names.contains(&draft.profile_name) && draft.profile_from_register {
+                    undefined.entry(draft.profile_name.clone()).or_default().push(draft.code);
                 }
-                unresolved.insert(draft.code);
+                unresolved.insert(draft.code, draft.region);
             }
         }
     }
+    if !undefined.is_empty() {
+        undefined_profiles(c, raw, &undefined);
+    }
     (states, unresolved)
+}
+
+/// One error for every profile the included register entries name that neither the
+/// register nor the scenario defines, at `include` (or `register`).
+fn undefined_profiles(c: &mut Checker<'_>, raw: &RawFile, undefined: &BTreeMap<String, Vec<StateCode>>) {
+    let list: Vec<String> = undefined
+        .iter()
+        .map(|(name, codes)| {
+            let codes: Vec<&str> = codes.iter().map(|c| c.as_str()).collect();
+            format!("`{name}` ({})", codes.join(", "))
+        })
+        .collect();
+    let sections: Vec<String> = undefined.keys().map(|name| format!("[profiles.{name}]")).collect();
+    let s = if undefined.len() == 1 { "a profile" } else { "profiles" };
+    let message = format!(
+        "the included register entries name {s} this scenario does not define: {}; add {}",
+        list.join(", "),
+        sections.join(", ")
+    );
+    let span = match (&raw.scenario.include, &raw.scenario.register) {
+        (Some(include), _) if !include.is_empty() => include[0].span(),
+        (_, Some(register)) => register.span(),
+        _ => 0..0,
+    };
+    c.error(span, message);
 }
