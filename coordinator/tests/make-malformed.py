@@ -109,6 +109,7 @@ CASES = [
     ("misspelt-state-in-inject", 'to = "VNM"\n', '@to = "VMN"\n', "did you mean `VNM`?"),
     ("misspelt-profile-key", 'refuse_probability = 0.1\n', '@refuse_probabilty = 0.1\n', "unknown field `refuse_probabilty`: did you mean `refuse_probability`?"),
     ("misspelt-roster", 'roster = "office-hours-only"\n', '@roster = "office-hours-onyl"\n', "unknown roster `office-hours-onyl`: did you mean `office-hours-only`?"),
+    ("on-call-officers-at-a-desk-never-on-call", 'give_up_after = "3d"\n', 'give_up_after = "3d"\n@officers = { staffed = 1, on_call = 1 }\n', "VNM is never on call"),
 ]
 
 here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "malformed")

@@ -80,6 +80,9 @@ fn scenario_text(seed: u64) -> String {
         let _ = writeln!(s, "[[network.links]]\nbetween = [\"{}\", \"*\"]\nloss = {loss:.3}", pick(&mut rng, &states));
     }
     let profiles = rng.random_range(1..=2);
+    // Profiles whose desks have on-call officers: only states on call outside office hours
+    // may take them (a desk never on call could not use them: refused).
+    let mut on_call_officers = vec![false; profiles];
     for p in 0..profiles {
         let _ = writeln!(s, "\n[profiles.p{p}]");
         let _ = writeln!(s, "acknowledge = {{ staffed = \"{}\", on_call = \"{}\" }}", delay(&mut rng), delay(&mut rng));
@@ -106,12 +109,9 @@ fn scenario_text(seed: u64) -> String {
             let _ = writeln!(s, "on_call_kinds = [\"emergency\", \"{}\"]", pick(&mut rng, &KINDS));
         }
         if rng.random_bool(0.35) {
-            let _ = writeln!(
-                s,
-                "officers = {{ staffed = {}, on_call = {} }}",
-                rng.random_range(1..4u32),
-                rng.random_range(0..3u32)
-            );
+            let on_call = rng.random_range(0..3u32);
+            on_call_officers[p] = on_call > 0;
+            let _ = writeln!(s, "officers = {{ staffed = {}, on_call = {on_call} }}", rng.random_range(1..4u32));
             let _ = writeln!(s, "queue = \"{}\"", pick(&mut rng, &["emergency-then-deadline", "deadline", "fifo"]));
         }
         if rng.random_bool(0.25) {
@@ -137,9 +137,10 @@ fn scenario_text(seed: u64) -> String {
         let region = pick(&mut rng, &REGIONS);
         used_regions.push(region);
         let _ = writeln!(s, "\n[[states]]\ncode = \"{code}\"\nname = \"{code}\"\nregion = \"{region}\"");
-        let _ = writeln!(s, "tz = \"{}\"\nroster = \"{}\"", pick(&mut rng, &ZONES), pick(&mut rng, &ROSTERS));
-        let _ =
-            writeln!(s, "workweek = \"{}\"\nprofile = \"p{}\"", pick(&mut rng, &WEEKS), rng.random_range(0..profiles));
+        let profile = rng.random_range(0..profiles);
+        let roster = if on_call_officers[profile] { "office-hours-on-call" } else { pick(&mut rng, &ROSTERS) };
+        let _ = writeln!(s, "tz = \"{}\"\nroster = \"{roster}\"", pick(&mut rng, &ZONES));
+        let _ = writeln!(s, "workweek = \"{}\"\nprofile = \"p{profile}\"", pick(&mut rng, &WEEKS));
         let _ = writeln!(s, "languages = [\"en\"{}]", if rng.random_bool(0.5) { ", \"fr\"" } else { "" });
         if rng.random_bool(0.5) {
             let a = rng.random_range(0..10u32);

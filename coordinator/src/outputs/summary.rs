@@ -34,9 +34,12 @@ pub fn summary_md(a: &Account<'_>) -> String {
     if let Some(headline) = super::evidence_headline(a) {
         let _ = writeln!(o, "**{headline}**\n");
     }
-    let _ = writeln!(o, "| outcome | cases |\n|---|---|");
-    for (name, n) in a.by_outcome() {
-        let _ = writeln!(o, "| {name} | {n} |");
+    // A run without cases (a communication check alone) has no outcomes to show.
+    if t.injects > 0 {
+        let _ = writeln!(o, "| outcome | cases |\n|---|---|");
+        for (name, n) in a.by_outcome() {
+            let _ = writeln!(o, "| {name} | {n} |");
+        }
     }
     if let Some(p) = &a.analysis.pings {
         let n = &p.answered;
@@ -141,11 +144,14 @@ pub fn summary_md(a: &Account<'_>) -> String {
             let _ = writeln!(o, "| {} | {} | {:.0}% |", s.stage, dur(s.mean_ms), s.share * 100.0);
         }
     }
-    let _ = writeln!(
-        o,
-        "\n## Latency from the scheduled time\n\n| | n | p50 | p90 | p95 | p99 | max |\n|---|---|---|---|---|---|---|"
-    );
-    for (name, table) in &a.analysis.latency {
+    // Sections with nothing measured are not written.
+    if a.analysis.latency.values().any(|t| t.overall.count > 0) {
+        let _ = writeln!(
+            o,
+            "\n## Latency from the scheduled time\n\n| | n | p50 | p90 | p95 | p99 | max |\n|---|---|---|---|---|---|---|"
+        );
+    }
+    for (name, table) in a.analysis.latency.iter().filter(|(_, t)| t.overall.count > 0) {
         let _ = writeln!(o, "{}", pct_row(name, &table.overall));
         for (kind, p) in &table.by_kind {
             let _ = writeln!(o, "{}", pct_row(&format!("{name} · {kind}"), p));
@@ -187,11 +193,14 @@ pub fn summary_md(a: &Account<'_>) -> String {
             );
         }
     }
-    let _ = writeln!(o, "\n## Where it went worst");
-    for (group, spots) in [
+    let worst = [
         ("region pair", &a.analysis.outcomes.worst_region_pairs),
         ("receiver hour", &a.analysis.outcomes.worst_receiver_hours),
-    ] {
+    ];
+    if worst.iter().any(|(_, spots)| !spots.is_empty()) {
+        let _ = writeln!(o, "\n## Where it went worst");
+    }
+    for (group, spots) in worst.into_iter().filter(|(_, spots)| !spots.is_empty()) {
         let _ = writeln!(o, "\n| {group} | requests | failed | p90 acknowledge |\n|---|---|---|---|");
         for h in spots {
             let p90 = h.p90_ack_ms.map(dur).unwrap_or("-".into());
@@ -200,14 +209,21 @@ pub fn summary_md(a: &Account<'_>) -> String {
     }
     let c = &a.analysis.coverage;
     let (min_h, min_v) = min_hour(&c.staffed_by_utc_hour);
-    let _ = writeln!(
+    let _ = write!(
         o,
-        "\n## Coverage (rosters, week of {})\n\nFewest contact points staffed: {min_v:.1} at {}. Acknowledged within {}: {:.1}% of requests.",
+        "\n## Coverage (rosters, week of {})\n\nFewest contact points staffed: {min_v:.1} at {}.",
         c.week_start,
         hour_label(week_start_of(a), min_h, min_h),
-        dur(a.analysis.sla.ack_sla_ms),
-        a.analysis.sla.overall.ratio * 100.0
     );
+    if t.requests > 0 {
+        let _ = write!(
+            o,
+            " Acknowledged within {}: {:.1}% of requests.",
+            dur(a.analysis.sla.ack_sla_ms),
+            a.analysis.sla.overall.ratio * 100.0
+        );
+    }
+    let _ = writeln!(o);
     if c.gaps.is_empty() {
         let _ = writeln!(o, "No hour of the week without a staffed contact point.");
     } else {

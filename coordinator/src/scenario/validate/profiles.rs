@@ -21,6 +21,9 @@ use std::collections::BTreeMap;
 pub(crate) struct ProfileDraft {
     pub(crate) profile: Profile,
     pub(crate) law: EvidenceLaw,
+    /// Where the contact point's on-call officers are written, when some are: a state of
+    /// this profile that is never on call could not use them.
+    pub(crate) on_call_officers_at: Option<std::ops::Range<usize>>,
 }
 
 pub(crate) fn profile(c: &mut Checker<'_>, raw: &Spanned<RawProfile>) -> Option<ProfileDraft> {
@@ -165,7 +168,9 @@ pub(crate) fn profile(c: &mut Checker<'_>, raw: &Spanned<RawProfile>) -> Option<
         mla: mla.map_or(Some(None), |m| m.map(Some))?,
         retention: retention.unwrap_or(Some(Default::default()))?,
     };
-    Some(ProfileDraft { profile, law })
+    let on_call_officers_at =
+        r.officers.as_ref().and_then(|o| o.get_ref().on_call.as_ref()).filter(|v| *v.get_ref() > 0).map(|v| v.span());
+    Some(ProfileDraft { profile, law, on_call_officers_at })
 }
 
 /// A profile's `verify`: the kinds, how, its work time and hours, and how often it

@@ -398,7 +398,32 @@ pub(crate) fn states(
     if !undefined.is_empty() {
         undefined_profiles(c, raw, &undefined);
     }
+    never_on_call(c, &states, profiles);
     (states, unresolved)
+}
+
+/// One error for each profile that gives on-call officers to states that are never on
+/// call (staffed around the clock, or closed outside their hours): those officers would
+/// never work.
+fn never_on_call(c: &mut Checker<'_>, states: &[StateEntry], profiles: &BTreeMap<String, ProfileDraft>) {
+    for (name, draft) in profiles {
+        let Some(at) = &draft.on_call_officers_at else { continue };
+        let idle: Vec<&str> = states
+            .iter()
+            .filter(|s| s.profile_name == *name)
+            .filter(|s| s.roster.always_staffed || s.roster.off_hours == Mode::Closed)
+            .map(|s| s.code.as_str())
+            .collect();
+        if !idle.is_empty() {
+            c.error(
+                at.clone(),
+                format!(
+                    "on_call: profile `{name}` gives on-call officers, but {} never on call (staffed around the clock, or closed outside office hours): they would never work",
+                    idle.join(", ") + if idle.len() == 1 { " is" } else { " are" }
+                ),
+            );
+        }
+    }
 }
 
 /// One error for every profile the included register entries name that neither the
