@@ -10,7 +10,7 @@ use std::fmt::Write;
 pub(crate) const FEW: u64 = 10;
 
 /// What a hollow marker means, for a chart's note.
-pub(crate) const FEW_NOTE: &str = "A hollow marker rests on fewer than 10 samples (its n in the label or the tooltip).";
+pub(crate) const FEW_NOTE: &str = "A hollow marker rests on fewer than 10 samples (its n in the tooltip).";
 
 /// A point's marker: filled, or hollow with its n when it rests on fewer than [`FEW`]
 /// samples; `title` is its tooltip.
