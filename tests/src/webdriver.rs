@@ -180,6 +180,11 @@ impl Browser {
             .unwrap_or_default()
     }
 
+    /// The value `script` (a function body) returns, run in the page.
+    pub fn execute(&self, script: &str) -> Value {
+        self.call("execute", self.client().execute(script, vec![]))
+    }
+
     /// A PNG of the viewport.
     pub fn screenshot(&self, path: &Path) {
         let png = self.call("screenshot", self.client().screenshot());

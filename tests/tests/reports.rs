@@ -128,7 +128,13 @@ fn report_html_renders_its_charts_in_headless_chromium() {
     }
     let report = read_json(&out.join("report.json"));
     let weeks = report["coverage"]["weeks"].as_u64().expect("weeks") as usize;
-    assert_eq!(dom.matches("class=\"cell\"").count(), 3 * 168 * weeks, "one heatmap cell per state and UTC hour");
+    let hours: usize = dom
+        .split("class=\"cell\" data-hours=\"")
+        .skip(1)
+        .map(|rest| rest.split('"').next().and_then(|n| n.parse::<usize>().ok()).expect("a bar's hours"))
+        .sum();
+    assert_eq!(hours, 3 * 168 * weeks, "the heatmap's bars cover every state's every UTC hour once");
+    assert!(dom.matches("class=\"cell\"").count() < 3 * 168 * weeks, "runs of hours in one mode are one bar");
     assert!(dom.matches("class=\"cdf\"").count() == 2 && dom.contains("class=\"curve\""));
     let longest =
         report["cases"].as_array().expect("cases").iter().filter_map(|c| c["path"].as_array().map(Vec::len)).max();

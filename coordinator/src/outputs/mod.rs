@@ -9,6 +9,7 @@
 //! - [`compare`]: `pocnet compare`'s table, `compare.junit.xml` and `compare.md`.
 
 pub mod after_action;
+pub(crate) mod axis;
 pub mod compare;
 pub mod html;
 pub mod junit;

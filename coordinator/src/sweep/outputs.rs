@@ -5,6 +5,7 @@
 use super::file::Sweep;
 use super::variants::{apply, cost_hours_per_week};
 use super::{Counted, Found};
+use crate::outputs::axis::{count_ticks, text_width, Frame, Placer, Tick};
 use crate::outputs::esc;
 use serde::Serialize;
 use std::fmt::Write;
@@ -309,93 +310,141 @@ pub fn html(r: &Report) -> String {
     if let Some(answer) = r.answer.first() {
         let _ = write!(o, "<p id=\"answer\"><strong>{}</strong></p>", esc(answer));
     }
-    // Variants: hours a week against cases a run; the frontier joined.
-    let (w, h, left, bottom) = (1000.0, 420.0, 60.0, 40.0);
-    let (h0, h1) = r
-        .variants
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| (a.min(p.hours_per_week), b.max(p.hours_per_week)));
-    let (m0, m1) =
-        r.variants.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| (a.min(p.mean), b.max(p.mean)));
-    let (h1, m1) = (if h1 > h0 { h1 } else { h0 + 1.0 }, if m1 > m0 { m1 } else { m0 + 1.0 });
-    let x = |v: f64| left + (w - left - 20.0) * (v - h0) / (h1 - h0);
-    let y = |v: f64| 10.0 + (h - bottom - 10.0) * (1.0 - (v - m0) / (m1 - m0));
-    let _ = write!(o, "<h2>Evidence saved against staffed hours</h2><svg id=\"frontier\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\"><title>Each variant: staffed officer-hours a week and cases saved a run</title>");
-    let _ = write!(
-        o,
-        "<text x=\"{left}\" y=\"{:.0}\" font-size=\"12\">{h0:.0} h/week</text><text x=\"{:.0}\" y=\"{:.0}\" font-size=\"12\" text-anchor=\"end\">{h1:.0} h/week</text><text x=\"18\" y=\"18\" font-size=\"12\">{m1:.1}</text><text x=\"18\" y=\"{:.0}\" font-size=\"12\">{m0:.1}</text>",
-        h - 10.0,
-        w - 20.0,
-        h - 10.0,
-        h - bottom
-    );
-    let _ = write!(
-        o,
-        "<text x=\"{:.0}\" y=\"{:.0}\" font-size=\"12\" text-anchor=\"middle\">staffed officer-hours a week</text><text transform=\"translate(10 {:.0}) rotate(-90)\" font-size=\"12\" text-anchor=\"middle\">{}, mean a run</text>",
-        (left + w - 20.0) / 2.0,
-        h - 10.0,
-        (h - bottom) / 2.0,
-        esc(r.measure.split(' ').next().unwrap_or("saved"))
-    );
-    if let Some(base) = r.variants.first() {
-        let (bx, by) = (x(base.hours_per_week), y(base.mean));
-        let _ = write!(
-            o,
-            "<circle id=\"base\" cx=\"{bx:.1}\" cy=\"{by:.1}\" r=\"8\" fill=\"none\" stroke=\"#222\"/><text x=\"{bx:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"middle\">base</text>",
-            by - 12.0
-        );
-    }
-    for p in r.variants.iter().filter(|p| !p.frontier) {
-        let _ = write!(o, "<circle class=\"variant\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"#8c959f\"><title>{}: {:.1} h, {:.2}</title></circle>", x(p.hours_per_week), y(p.mean), esc(&p.name), p.hours_per_week, p.mean);
-    }
-    let mut frontier: Vec<&Point> = r.variants.iter().filter(|p| p.frontier).collect();
-    frontier.sort_by(|a, b| a.hours_per_week.total_cmp(&b.hours_per_week));
-    let line: Vec<String> = frontier.iter().map(|p| format!("{:.1},{:.1}", x(p.hours_per_week), y(p.mean))).collect();
-    let _ = write!(o, "<polyline fill=\"none\" stroke=\"#cf222e\" stroke-width=\"2\" points=\"{}\"/>", line.join(" "));
-    for p in &frontier {
-        let _ = write!(o, "<circle class=\"frontier\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"5\" fill=\"#cf222e\"><title>{}: {:.1} h, {:.2}</title></circle>", x(p.hours_per_week), y(p.mean), esc(&p.name), p.hours_per_week, p.mean);
-    }
-    o.push_str(
-        "</svg><p class=\"note\">Each dot a variant; red: the frontier (no variant saves as much for fewer hours).</p>",
-    );
-    // The best changes per added hour, with their intervals.
-    let best: Vec<&Ranked> = r.ranking.iter().filter(|x| x.per_added_hour.is_some()).take(15).collect();
-    if !best.is_empty() {
-        let (lo, hi) = best.iter().fold((0.0f64, 0.0f64), |(a, b), x| {
-            let (l, h) = x.per_added_hour_ci.unwrap_or((0.0, 0.0));
-            (a.min(l), b.max(h))
-        });
-        let hi = if hi > lo { hi } else { lo + 1.0 };
-        let (w, row, left) = (1000.0, 24.0, 360.0);
-        let h = row * best.len() as f64 + 20.0;
-        let x = |v: f64| left + (w - left - 20.0) * (v - lo) / (hi - lo);
-        let _ = write!(o, "<h2>Evidence saved per added staffed hour</h2><svg id=\"ranking\" width=\"{w}\" height=\"{h:.0}\" viewBox=\"0 0 {w} {h:.0}\" role=\"img\"><title>The best single changes per added hour, with 95% paired intervals</title>");
-        let zero = x(0.0);
-        let _ = write!(o, "<line x1=\"{zero:.1}\" y1=\"0\" x2=\"{zero:.1}\" y2=\"{h:.0}\" stroke=\"#999\"/>");
-        for (i, item) in best.iter().enumerate() {
-            let yy = 4.0 + row * i as f64;
-            let per = item.per_added_hour.unwrap_or(0.0);
-            let (l, hgh) = item.per_added_hour_ci.unwrap_or((per, per));
-            let colour = if item.within_noise { "#8c959f" } else { "#1f6feb" };
-            let _ = write!(
-                o,
-                "<text x=\"0\" y=\"{:.1}\" font-size=\"12\">{}</text><rect class=\"gain\" x=\"{:.1}\" y=\"{yy:.1}\" width=\"{:.1}\" height=\"14\" fill=\"{colour}\"><title>{:.4} per hour [{l:.4}, {hgh:.4}]</title></rect><line x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#222\"/>",
-                yy + 12.0,
-                esc(&item.change),
-                x(per.min(0.0)),
-                (x(per.max(0.0)) - x(per.min(0.0))).max(1.0),
-                per,
-                x(l),
-                yy + 7.0,
-                x(hgh),
-                yy + 7.0
-            );
-        }
-        o.push_str("</svg><p class=\"note\">Bars: cases saved a run per added staffed hour a week; whiskers: 95% paired interval; grey: within the noise of the seeds.</p>");
-    }
+    o.push_str(&scatter(r));
+    o.push_str(&ranking_chart(r));
     for a in &r.assumptions {
         let _ = write!(o, "<p class=\"note\">{}</p>", esc(a));
     }
     o.push_str("</body></html>\n");
+    o
+}
+
+/// Variants: hours a week against cases a run, the frontier joined and its points numbered.
+fn scatter(r: &Report) -> String {
+    let f = Frame { w: 1000.0, h: 440.0, left: 64.0, right: 20.0, top: 16.0, bottom: 50.0 };
+    let span =
+        |v: &mut dyn Iterator<Item = f64>| v.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
+    let (h0, h1) = span(&mut r.variants.iter().map(|p| p.hours_per_week));
+    let (m0, m1) = span(&mut r.variants.iter().map(|p| p.mean));
+    let xt = count_ticks(h0, if h1 > h0 { h1 } else { h0 + 1.0 }, f.x_ticks_fit(5));
+    let yt = count_ticks(m0, if m1 > m0 { m1 } else { m0 + 1.0 }, f.y_ticks_fit());
+    let bounds = |t: &[Tick]| (t.first().map_or(0.0, |t| t.at), t.last().map_or(1.0, |t| t.at));
+    let ((h0, h1), (m0, m1)) = (bounds(&xt), bounds(&yt));
+    let x = |v: f64| f.x(v, h0, h1);
+    let y = |v: f64| f.y(v, m0, m1);
+    let mut o = format!(
+        "<h2>Evidence saved against staffed hours</h2><svg id=\"frontier\" data-n=\"{}\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\"><title>Each variant: staffed officer-hours a week and cases saved a run</title>",
+        r.variants.len(),
+        w = f.w,
+        h = f.h
+    );
+    o.push_str(&f.x_axis(&xt, x, "staffed officer-hours a week"));
+    o.push_str(&f.y_axis(&yt, y));
+    o.push_str(&f.y_title(&format!("{}, mean a run", esc(r.measure.split(' ').next().unwrap_or("saved")))));
+    let mut placer = Placer::default();
+    for p in r.variants.iter().filter(|p| !p.frontier) {
+        let (px, py) = (x(p.hours_per_week), y(p.mean));
+        placer.take((px - 3.0, py - 3.0, px + 3.0, py + 3.0));
+        let _ = write!(o, "<circle class=\"variant\" cx=\"{px:.1}\" cy=\"{py:.1}\" r=\"3\" fill=\"#8c959f\"><title>{}: {:.1} h, {:.2}</title></circle>", esc(&p.name), p.hours_per_week, p.mean);
+    }
+    let frontier = frontier_of(r);
+    let line: Vec<String> = frontier.iter().map(|p| format!("{:.1},{:.1}", x(p.hours_per_week), y(p.mean))).collect();
+    let _ = write!(o, "<polyline fill=\"none\" stroke=\"#cf222e\" stroke-width=\"2\" points=\"{}\"/>", line.join(" "));
+    for p in &frontier {
+        let (px, py) = (x(p.hours_per_week), y(p.mean));
+        placer.take((px - 5.0, py - 5.0, px + 5.0, py + 5.0));
+    }
+    if let Some(base) = r.variants.first() {
+        let (bx, by) = (x(base.hours_per_week), y(base.mean));
+        let _ = write!(o, "<circle id=\"base\" cx=\"{bx:.1}\" cy=\"{by:.1}\" r=\"8\" fill=\"none\" stroke=\"#222\"/>");
+        let at = [(bx, by - 12.0, "middle"), (bx, by + 22.0, "middle"), (bx + 12.0, by + 4.0, "start")];
+        if let Some((lx, ly, anchor)) = placer.place("base", 12.0, &at, (f.w, f.h)) {
+            let _ =
+                write!(o, "<text x=\"{lx:.1}\" y=\"{ly:.1}\" font-size=\"12\" text-anchor=\"{anchor}\">base</text>");
+        }
+    }
+    for (i, p) in frontier.iter().enumerate() {
+        let (px, py) = (x(p.hours_per_week), y(p.mean));
+        let _ = write!(o, "<circle class=\"frontier\" cx=\"{px:.1}\" cy=\"{py:.1}\" r=\"5\" fill=\"#cf222e\"><title>{}: {}: {:.1} h, {:.2}</title></circle>", i + 1, esc(&p.name), p.hours_per_week, p.mean);
+        let label = (i + 1).to_string();
+        let at = [
+            (px + 8.0, py - 6.0, "start"),
+            (px - 8.0, py - 6.0, "end"),
+            (px + 8.0, py + 14.0, "start"),
+            (px - 8.0, py + 14.0, "end"),
+            (px, py - 10.0, "middle"),
+            (px, py + 18.0, "middle"),
+        ];
+        if let Some((lx, ly, anchor)) = placer.place(&label, 12.0, &at, (f.w, f.h)) {
+            let _ = write!(o, "<text class=\"frontier-label\" x=\"{lx:.1}\" y=\"{ly:.1}\" font-size=\"12\" font-weight=\"bold\" fill=\"#cf222e\" text-anchor=\"{anchor}\">{label}</text>");
+        }
+    }
+    o.push_str("</svg><ol id=\"frontier-points\">");
+    for p in &frontier {
+        let _ = write!(o, "<li>{}: {:.1} hours a week, {:.2} a run</li>", esc(&p.name), p.hours_per_week, p.mean);
+    }
+    o.push_str("</ol><p class=\"note\">Each dot a variant; red: the frontier (no variant saves as much for fewer hours), numbered as listed.</p>");
+    o
+}
+
+/// The frontier's variants by hours.
+fn frontier_of(r: &Report) -> Vec<&Point> {
+    let mut frontier: Vec<&Point> = r.variants.iter().filter(|p| p.frontier).collect();
+    frontier.sort_by(|a, b| a.hours_per_week.total_cmp(&b.hours_per_week));
+    frontier
+}
+
+/// The best changes per added hour, each with its 95% interval, on a numeric axis.
+fn ranking_chart(r: &Report) -> String {
+    let best: Vec<&Ranked> = r.ranking.iter().filter(|x| x.per_added_hour.is_some()).take(15).collect();
+    if best.is_empty() {
+        return String::new();
+    }
+    let (lo, hi) = best.iter().fold((0.0f64, 0.0f64), |(a, b), x| {
+        let (l, h) = x.per_added_hour_ci.unwrap_or((0.0, 0.0));
+        (a.min(l), b.max(h))
+    });
+    let row = 24.0;
+    let f = Frame { w: 1000.0, h: row * best.len() as f64 + 56.0, left: 360.0, right: 20.0, top: 4.0, bottom: 48.0 };
+    let ticks = count_ticks(lo, if hi > lo { hi } else { lo + 1.0 }, f.x_ticks_fit(6));
+    let (lo, hi) = (ticks.first().map_or(0.0, |t| t.at), ticks.last().map_or(1.0, |t| t.at));
+    let x = |v: f64| f.x(v, lo, hi);
+    let mut o = format!(
+        "<h2>Evidence saved per added staffed hour</h2><svg id=\"ranking\" data-n=\"{}\" width=\"{w}\" height=\"{h:.0}\" viewBox=\"0 0 {w} {h:.0}\" role=\"img\"><title>The best single changes per added hour, with 95% paired intervals</title>",
+        best.len(),
+        w = f.w,
+        h = f.h
+    );
+    o.push_str(&f.x_axis(&ticks, x, "cases a run per added staffed hour a week"));
+    let zero = x(0.0);
+    let _ =
+        write!(o, "<line x1=\"{zero:.1}\" y1=\"{:.1}\" x2=\"{zero:.1}\" y2=\"{:.1}\" stroke=\"#999\"/>", f.top, f.y1());
+    let fits = ((f.left - 8.0) / text_width("m", 12.0)) as usize;
+    for (i, item) in best.iter().enumerate() {
+        let yy = f.top + 4.0 + row * i as f64;
+        let per = item.per_added_hour.unwrap_or(0.0);
+        let (l, hgh) = item.per_added_hour_ci.unwrap_or((per, per));
+        let colour = if item.within_noise { "#8c959f" } else { "#1f6feb" };
+        let name: String = if item.change.chars().count() > fits {
+            item.change.chars().take(fits.saturating_sub(1)).chain(['…']).collect()
+        } else {
+            item.change.clone()
+        };
+        let _ = write!(
+            o,
+            "<text x=\"0\" y=\"{:.1}\" font-size=\"12\">{}<title>{}</title></text><rect class=\"gain\" x=\"{:.1}\" y=\"{yy:.1}\" width=\"{:.1}\" height=\"14\" fill=\"{colour}\"><title>{:.4} per hour [{l:.4}, {hgh:.4}]</title></rect><line class=\"ci\" x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#222\"/>",
+            yy + 12.0,
+            esc(&name),
+            esc(&item.change),
+            x(per.min(0.0)),
+            (x(per.max(0.0)) - x(per.min(0.0))).max(1.0),
+            per,
+            x(l),
+            yy + 7.0,
+            x(hgh),
+            yy + 7.0
+        );
+    }
+    o.push_str("</svg><p class=\"note\">Bars: cases saved a run per added staffed hour a week; whiskers: 95% paired interval; grey: within the noise of the seeds.</p>");
     o
 }

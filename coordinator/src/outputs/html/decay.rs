@@ -1,6 +1,7 @@
 //! Register decay in `report.html`: which entries were stale during the run (a bar per
 //! entry), the requests whose first send reached one (dots), and what it cost.
 
+use crate::outputs::axis::{Frame, Tick};
 use crate::report::Account;
 use pocnet_core::time::format_duration_ms as dur;
 use pocnet_core::{SimTime, StateCode};
@@ -35,40 +36,23 @@ pub(super) fn section(a: &Account<'_>) -> String {
     let dead: Vec<(StateCode, SimTime)> =
         a.ledger.requests.iter().filter(|r| r.dead_entry).map(|r| (r.to, r.scheduled)).collect();
     let (t0, t1) = (a.scenario.start, dead.iter().map(|(_, t)| *t).max().unwrap_or(a.scenario.end).max(a.scenario.end));
-    let mut per_state: BTreeMap<StateCode, usize> = BTreeMap::new();
-    for (s, _) in &dead {
-        *per_state.entry(*s).or_default() += 1;
-    }
-    let mut rows: Vec<StateCode> =
-        decay.stale.iter().filter(|s| s.changed < t1 && s.until.is_none_or(|u| u > t0)).map(|s| s.state).collect();
-    rows.dedup();
-    rows.sort_by_key(|s| (std::cmp::Reverse(per_state.get(s).copied().unwrap_or(0)), *s));
-    rows.truncate(ROWS_MAX);
+    let rows = rows_of(decay, &dead, (t0, t1));
     if rows.is_empty() {
         o.push_str("<p>No entry was stale during the run.</p>");
         return o;
     }
-    let (w, row, left, top) = (900.0, 14.0, 44.0, 20.0);
-    let h = top + row * rows.len() as f64 + 30.0;
+    let (row, top) = (14.0, 10.0);
+    let f = Frame { w: 900.0, h: top + row * rows.len() as f64 + 44.0, left: 44.0, right: 14.0, top, bottom: 44.0 };
     let span = (t1.0 - t0.0).max(1) as f64;
-    let x = |t: SimTime| left + (w - left - 10.0) * ((t.0 - t0.0) as f64 / span).clamp(0.0, 1.0);
+    let x = |t: SimTime| f.x((t.0 - t0.0) as f64, 0.0, span);
+    let (w, h) = (f.w, f.h);
     let _ = write!(
         o,
-        "<svg id=\"stale-entries\" width=\"{w}\" height=\"{h:.0}\" viewBox=\"0 0 {w} {h:.0}\" role=\"img\"><title>Stale register entries during the run, and the first sends that reached them</title>"
+        "<svg id=\"stale-entries\" data-n=\"{}\" width=\"{w}\" height=\"{h:.0}\" viewBox=\"0 0 {w} {h:.0}\" role=\"img\"><title>Stale register entries during the run, and the first sends that reached them</title>",
+        rows.len()
     );
-    let days = ((t1.0 - t0.0) / 86_400_000).max(1);
-    let step = (days / 14).max(1);
-    for day in (0..=days).step_by(step as usize) {
-        let t = t0.plus_ms(u64::try_from(day).unwrap_or(0) * 86_400_000);
-        let _ = write!(
-            o,
-            "<line x1=\"{xd:.1}\" y1=\"{top}\" x2=\"{xd:.1}\" y2=\"{:.1}\" stroke=\"#eee\"/><text x=\"{xd:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"middle\">{}</text>",
-            h - 24.0,
-            h - 10.0,
-            &t.to_string()[5..10],
-            xd = x(t)
-        );
-    }
+    let ticks = date_ticks(t0, t1, f.x_ticks_fit(6));
+    o.push_str(&f.x_axis(&ticks, |v| f.x(v, 0.0, span), "date (UTC)"));
     for (i, state) in rows.iter().enumerate() {
         let y = top + row * i as f64;
         let _ = write!(o, "<text x=\"0\" y=\"{:.1}\" font-size=\"11\">{state}</text>", y + 10.0);
@@ -99,7 +83,45 @@ pub(super) fn section(a: &Account<'_>) -> String {
         }
     }
     o.push_str("</svg><p class=\"note\">A bar per entry stale during the run (yellow: the state notified the change, and the next circulation corrects it; red: nobody notified it); a dot per request whose first send reached it. Up to 40 entries, those most sent to first.</p>");
-    o.push_str("<table id=\"fallbacks\"><tr><th>fallback channel</th><th>delay</th><th>resends by it</th></tr>");
+    o.push_str(&fallbacks(d));
+    o
+}
+
+/// The entries stale at some time in `t0..t1`, those most sent to first, up to [`ROWS_MAX`].
+fn rows_of(
+    decay: &crate::scenario::RegisterDecay,
+    dead: &[(StateCode, SimTime)],
+    (t0, t1): (SimTime, SimTime),
+) -> Vec<StateCode> {
+    let mut per_state: BTreeMap<StateCode, usize> = BTreeMap::new();
+    for (s, _) in dead {
+        *per_state.entry(*s).or_default() += 1;
+    }
+    let mut rows: Vec<StateCode> =
+        decay.stale.iter().filter(|s| s.changed < t1 && s.until.is_none_or(|u| u > t0)).map(|s| s.state).collect();
+    rows.dedup();
+    rows.sort_by_key(|s| (std::cmp::Reverse(per_state.get(s).copied().unwrap_or(0)), *s));
+    rows.truncate(ROWS_MAX);
+    rows
+}
+
+/// A tick every few days from `t0` to `t1`, dated, at most `most`.
+fn date_ticks(t0: SimTime, t1: SimTime, most: usize) -> Vec<Tick> {
+    let days = ((t1.0 - t0.0) / 86_400_000).max(1) as u64;
+    let step = days.div_ceil(most as u64).max(1);
+    (0..=days)
+        .step_by(step as usize)
+        .map(|d| {
+            let t = t0.plus_ms(d * 86_400_000);
+            Tick { at: (t.0 - t0.0) as f64, label: t.timestamp().strftime("%-d %b").to_string() }
+        })
+        .collect()
+}
+
+/// The fallback channels and the resends each carried.
+fn fallbacks(d: &crate::analysis::decay::DecayFigures) -> String {
+    let mut o =
+        String::from("<table id=\"fallbacks\"><tr><th>fallback channel</th><th>delay</th><th>resends by it</th></tr>");
     for f in &d.fallbacks {
         let _ =
             write!(o, "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", super::esc(&f.name), dur(f.delay_ms), f.resends);

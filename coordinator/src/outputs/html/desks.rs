@@ -2,6 +2,7 @@
 //! weeks for the desks whose queues grew longest; regional hubs: what they took and saved.
 
 use super::super::esc;
+use crate::outputs::axis::{count_ticks, Frame};
 use crate::report::Account;
 use pocnet_core::time::format_duration_ms as dur;
 use std::fmt::Write;
@@ -66,24 +67,33 @@ pub(super) fn section(a: &Account<'_>) -> String {
         o.push_str(&hubs(a));
         return o;
     }
+    o.push_str(&queues(a, &charted));
+    o.push_str(&hubs(a));
+    o
+}
+
+/// The queue per UTC hour at the desks whose queues grew longest.
+fn queues(a: &Account<'_>, charted: &[&crate::analysis::desks::DeskFigures]) -> String {
+    let mut o = String::new();
     let hours = charted.iter().map(|d| d.queue_by_utc_hour.len()).max().unwrap_or(1).max(1);
     let top = charted.iter().flat_map(|d| d.queue_by_utc_hour.iter().copied()).fold(1.0, f64::max);
-    let (w, h, left, bottom) = (1000.0, 220.0, 40.0, 40.0);
-    let x = |i: usize| left + (w - left - 10.0) * i as f64 / hours as f64;
-    let y = |v: f64| 10.0 + (h - bottom - 10.0) * (1.0 - v / top);
+    let f = Frame { w: 1000.0, h: 260.0, left: 56.0, right: 14.0, top: 10.0, bottom: 76.0 };
+    let ticks = count_ticks(0.0, top, f.y_ticks_fit());
+    let top = ticks.last().map_or(1.0, |t| t.at);
+    let x = |i: usize| f.x(i as f64, 0.0, hours as f64);
+    let y = |v: f64| f.y(v, 0.0, top);
     let _ = write!(
         o,
-        "<svg id=\"desk-queues\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\"><title>Work waiting per UTC hour at the desks whose queues grew longest</title>"
+        "<svg id=\"desk-queues\" data-n=\"{}\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\"><title>Work waiting per UTC hour at the desks whose queues grew longest</title>",
+        charted.len(),
+        w = f.w,
+        h = f.h
     );
-    for day in 0..=hours / 24 {
-        let xd = x(day * 24);
-        let _ = write!(o, "<line x1=\"{xd:.1}\" y1=\"10\" x2=\"{xd:.1}\" y2=\"{:.1}\" stroke=\"#eee\"/>", h - bottom);
-    }
-    let _ = write!(
-        o,
-        "<text x=\"0\" y=\"18\" font-size=\"11\">{top:.1}</text><text x=\"0\" y=\"{:.1}\" font-size=\"11\">0</text>",
-        h - bottom
-    );
+    let px_per_day = (f.x1() - f.left) * 24.0 / hours as f64;
+    let days = super::charts::day_ticks(crate::outputs::week_start_of(a), hours, px_per_day);
+    o.push_str(&f.x_axis(&days, |v| f.x(v, 0.0, hours as f64), "UTC, from Monday 00:00 of the first week"));
+    o.push_str(&f.y_axis(&ticks, y));
+    o.push_str(&f.y_title("work waiting"));
     for (i, (d, colour)) in charted.iter().zip(COLOURS).enumerate() {
         let points: Vec<String> =
             d.queue_by_utc_hour.iter().enumerate().map(|(i, v)| format!("{:.1},{:.1}", x(i), y(*v))).collect();
@@ -97,13 +107,12 @@ pub(super) fn section(a: &Account<'_>) -> String {
         let _ = write!(
             o,
             "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" fill=\"{colour}\">{} {}</text>",
-            left + 160.0 * i as f64,
-            h - 8.0,
+            f.left + 160.0 * i as f64,
+            f.h - 6.0,
             d.state,
             d.desk
         );
     }
     o.push_str("</svg><p class=\"note\">Mean pieces of work waiting for an officer in each UTC hour, from the Monday of the first week; day lines at 00:00 UTC.</p>");
-    o.push_str(&hubs(a));
     o
 }

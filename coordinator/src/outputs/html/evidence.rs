@@ -5,6 +5,7 @@
 use super::super::esc;
 use crate::analysis::evidence::StageTime;
 use crate::ledger::{Outcome, Request};
+use crate::outputs::axis::{duration_ticks, Frame};
 use crate::report::Account;
 use pocnet_core::time::format_duration_ms as dur;
 use pocnet_core::SimTime;
@@ -70,15 +71,20 @@ fn time_went(a: &Account<'_>) -> String {
     let rows: Vec<(String, &Vec<StageTime>)> = std::iter::once(("all kinds".to_string(), &went.stages))
         .chain(went.by_kind.iter().map(|(k, s)| (k.clone(), s)))
         .collect();
-    let longest = rows.iter().map(|(_, s)| s.iter().map(|t| t.mean_ms).sum::<u64>()).max().unwrap_or(1).max(1) as f64;
-    let (w, left, row) = (1000.0, 150.0, 28.0);
-    let h = row * rows.len() as f64 + 50.0;
-    let x = |ms: f64| left + (w - left - 20.0) * ms / longest;
+    let longest = rows.iter().map(|(_, s)| s.iter().map(|t| t.mean_ms).sum::<u64>()).max().unwrap_or(1).max(1);
+    let row = 28.0;
+    let f = Frame { w: 1000.0, h: row * rows.len() as f64 + 70.0, left: 150.0, right: 20.0, top: 6.0, bottom: 64.0 };
+    let ticks = duration_ticks(longest, f.x_ticks_fit(5));
+    let end = ticks.last().map_or(1.0, |t| t.at);
+    let x = |ms: f64| f.x(ms, 0.0, end);
+    let (w, h) = (f.w, f.h);
     let mut o = format!(
-        "<svg id=\"time-went\" width=\"{w}\" height=\"{h:.0}\" viewBox=\"0 0 {w} {h:.0}\" role=\"img\"><title>Mean time per stage on the way to usable evidence, disclosed cases</title>"
+        "<svg id=\"time-went\" data-n=\"{}\" width=\"{w}\" height=\"{h:.0}\" viewBox=\"0 0 {w} {h:.0}\" role=\"img\"><title>Mean time per stage on the way to usable evidence, disclosed cases</title>",
+        went.cases
     );
+    o.push_str(&f.x_axis(&ticks, x, "mean time per case"));
     for (i, (name, stages)) in rows.iter().enumerate() {
-        let y = 10.0 + row * i as f64;
+        let y = f.top + 4.0 + row * i as f64;
         let _ = write!(o, "<text x=\"0\" y=\"{:.1}\" font-size=\"12\">{}</text>", y + 15.0, esc(name));
         let mut at = 0.0;
         for (s, colour) in stages.iter().zip(STAGE_COLOURS) {
@@ -96,17 +102,10 @@ fn time_went(a: &Account<'_>) -> String {
             }
             at += len;
         }
-        let _ = write!(
-            o,
-            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\">{}</text>",
-            x(at) + 4.0,
-            y + 15.0,
-            dur(at as u64)
-        );
     }
-    let ly = h - 18.0;
+    let ly = h - 16.0;
     for (i, (stage, colour)) in crate::ledger::TimeWent::STAGES.iter().zip(STAGE_COLOURS).enumerate() {
-        let lx = left + 150.0 * i as f64;
+        let lx = f.left + 150.0 * i as f64;
         let _ = write!(
             o,
             "<rect x=\"{lx:.1}\" y=\"{ly:.1}\" width=\"12\" height=\"12\" fill=\"{colour}\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\">{stage}</text>",
@@ -146,6 +145,32 @@ fn shown_cases<'l>(a: &'l Account<'_>) -> Vec<(&'static str, &'l Request)> {
     shown
 }
 
+/// A link's life, stage by stage from its case's scheduled time `t0`: (name, from, to,
+/// colour).
+type Bar<'s> = (&'s str, SimTime, SimTime, &'s str);
+
+fn life_bars(r: &Request, t0: SimTime) -> Vec<Bar<'static>> {
+    let step_end = r.response_received.unwrap_or(r.step_at);
+    let m = &r.mla;
+    let mut bars: Vec<Bar<'static>> = vec![("24/7 step", t0, step_end, STAGE_COLOURS[0])];
+    if let (Some(d), Some(sent)) = (m.drafted, m.sent) {
+        bars.push(("drafting", step_end, d, STAGE_COLOURS[1]));
+        if let Some(tr) = m.translated {
+            bars.push(("translation", d, tr, STAGE_COLOURS[2]));
+        }
+        if let Some(arrived) = m.arrived {
+            bars.push(("transmission", sent, arrived, STAGE_COLOURS[3]));
+            if let Some(ex) = m.executed {
+                bars.push(("backlog and work", arrived, ex, STAGE_COLOURS[4]));
+                if let Some(ans) = m.answered {
+                    bars.push(("answer back", ex, ans, STAGE_COLOURS[3]));
+                }
+            }
+        }
+    }
+    bars
+}
+
 /// Each shown case's life, one bar per stage on a day scale, with its hold.
 fn case_life(a: &Account<'_>) -> String {
     let shown = shown_cases(a);
@@ -155,51 +180,34 @@ fn case_life(a: &Account<'_>) -> String {
     let mut o = String::new();
     for (what, r) in shown {
         let t0 = a.ledger.cases.iter().find(|c| c.id.case == r.id.case).map_or(r.scheduled, |c| c.scheduled);
-        let step_end = r.response_received.unwrap_or(r.step_at);
+        let bars = life_bars(r, t0);
         let m = &r.mla;
-        let mut bars: Vec<(&str, SimTime, SimTime, &str)> = vec![("24/7 step", t0, step_end, STAGE_COLOURS[0])];
-        if let (Some(d), Some(sent)) = (m.drafted, m.sent) {
-            bars.push(("drafting", step_end, d, STAGE_COLOURS[1]));
-            if let Some(tr) = m.translated {
-                bars.push(("translation", d, tr, STAGE_COLOURS[2]));
-            }
-            if let Some(arrived) = m.arrived {
-                bars.push(("transmission", sent, arrived, STAGE_COLOURS[3]));
-                if let Some(ex) = m.executed {
-                    bars.push(("backlog and work", arrived, ex, STAGE_COLOURS[4]));
-                    if let Some(ans) = m.answered {
-                        bars.push(("answer back", ex, ans, STAGE_COLOURS[3]));
-                    }
-                }
-            }
-        }
         let end = [Some(r.outcome_at), r.hold_until, m.answered].into_iter().flatten().max().unwrap_or(r.outcome_at);
-        let span = (end.since(t0) as f64).max(DAY_MS);
-        let (w, left, row) = (1000.0, 140.0, 24.0);
-        let h = row * (bars.len() + 1) as f64 + 40.0;
-        let x = |t: SimTime| left + (w - left - 20.0) * (t.since(t0) as f64 / span).min(1.0);
+        let row = 24.0;
+        let f = Frame {
+            w: 1000.0,
+            h: row * (bars.len() + 1) as f64 + 46.0,
+            left: 140.0,
+            right: 20.0,
+            top: 4.0,
+            bottom: 42.0,
+        };
+        let ticks = duration_ticks(end.since(t0).max(DAY_MS as u64), f.x_ticks_fit(5));
+        let span = ticks.last().map_or(DAY_MS, |t| t.at);
+        let x = |t: SimTime| f.x(t.since(t0) as f64, 0.0, span);
+        let (w, h) = (f.w, f.h);
         let _ = write!(
             o,
-            "<p>Case {} ({what}): {} to {}, {}: {}.</p><svg class=\"case-life\" width=\"{w}\" height=\"{h:.0}\" viewBox=\"0 0 {w} {h:.0}\" role=\"img\"><title>Case {} on a day scale</title>",
+            "<p>Case {} ({what}): {} to {}, {}: {}.</p><svg class=\"case-life\" data-n=\"{}\" width=\"{w}\" height=\"{h:.0}\" viewBox=\"0 0 {w} {h:.0}\" role=\"img\"><title>Case {} on a day scale</title>",
             esc(&r.id.to_string()),
             r.from,
             r.to,
             r.outcome.label(),
             esc(&r.reason.to_string()),
+            bars.len(),
             esc(&r.id.to_string())
         );
-        // Day ticks: one a week (one a day for short spans).
-        let days = (span / DAY_MS).ceil() as u64;
-        let step = if days <= 14 { 1 } else { 7 };
-        for d in (0..=days).step_by(step as usize) {
-            let xd = x(t0.plus_ms(d * 86_400_000));
-            let _ = write!(
-                o,
-                "<line x1=\"{xd:.1}\" y1=\"4\" x2=\"{xd:.1}\" y2=\"{:.1}\" stroke=\"#eee\"/><text x=\"{xd:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"middle\">d{d}</text>",
-                h - 26.0,
-                h - 14.0
-            );
-        }
+        o.push_str(&f.x_axis(&ticks, |v| f.x(v, 0.0, span), "time from the scheduled time"));
         for (i, (name, from, to, colour)) in bars.iter().enumerate() {
             let y = 6.0 + row * i as f64;
             let _ = write!(
@@ -213,7 +221,7 @@ fn case_life(a: &Account<'_>) -> String {
         }
         if let (Some(until), Some(held)) = (r.hold_until, r.executed) {
             let y = 6.0 + row * bars.len() as f64;
-            let (from, to, bottom) = (x(held), x(until), h - 26.0);
+            let (from, to, bottom) = (x(held), x(until), f.y1());
             let _ = write!(
                 o,
                 "<text x=\"0\" y=\"{:.1}\" font-size=\"11\">hold</text><rect class=\"hold\" x=\"{from:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"16\" fill=\"#2da44e\" opacity=\".35\"><title>hold until {until}</title></rect><line x1=\"{to:.1}\" y1=\"4\" x2=\"{to:.1}\" y2=\"{bottom:.1}\" stroke=\"#cf222e\" stroke-dasharray=\"4 3\"><title>the hold's end: {until}</title></line>",

@@ -3,6 +3,7 @@
 //! emergencies (their time to fulfil with and without it, percentile by percentile).
 
 use crate::analysis::forgery::Forgeries;
+use crate::outputs::axis::{count_ticks, duration_ticks, Frame};
 use crate::report::Account;
 use pocnet_core::time::format_duration_ms as dur;
 use std::fmt::Write;
@@ -73,11 +74,16 @@ fn trade_off(
 /// One stacked bar per verification policy: accepted, caught, other.
 fn bars(by: &std::collections::BTreeMap<&'static str, Forgeries>) -> String {
     let most = by.values().map(|f| f.forged).max().unwrap_or(0).max(1) as f64;
-    let (w, row, left) = (640.0, 24.0, 90.0);
-    let h = 20.0 + row * by.len() as f64 + 24.0;
+    let row = 24.0;
+    let f = Frame { w: 640.0, h: 10.0 + row * by.len() as f64 + 56.0, left: 90.0, right: 20.0, top: 6.0, bottom: 56.0 };
+    let ticks = count_ticks(0.0, most, f.x_ticks_fit(4));
+    let most = ticks.last().map_or(1.0, |t| t.at);
+    let (w, h, left, right) = (f.w, f.h, f.left, f.x1());
     let mut o = format!(
-        "<svg id=\"forgery-bars\" width=\"{w}\" height=\"{h:.0}\" viewBox=\"0 0 {w} {h:.0}\" role=\"img\"><title>Forged requests by the receiving desk's verification: accepted, caught, other</title>"
+        "<svg id=\"forgery-bars\" data-n=\"{}\" width=\"{w}\" height=\"{h:.0}\" viewBox=\"0 0 {w} {h:.0}\" role=\"img\"><title>Forged requests by the receiving desk's verification: accepted, caught, other</title>",
+        by.values().map(|f| f.forged).sum::<usize>()
     );
+    o.push_str(&f.x_axis(&ticks, |v| f.x(v, 0.0, most), "forged requests"));
     for (i, (policy, f)) in by.iter().enumerate() {
         let y = 10.0 + row * i as f64;
         let _ = write!(o, "<text x=\"0\" y=\"{:.1}\" font-size=\"12\">{policy}</text>", y + 15.0);
@@ -85,7 +91,7 @@ fn bars(by: &std::collections::BTreeMap<&'static str, Forgeries>) -> String {
         for (class, n, colour) in
             [("accepted", f.accepted, "#cf222e"), ("caught", f.caught, "#2da44e"), ("other", f.other, "#afb8c1")]
         {
-            let width = (w - left - 20.0) * n as f64 / most;
+            let width = (right - left) * n as f64 / most;
             if n > 0 {
                 let _ = write!(
                     o,
@@ -118,15 +124,21 @@ fn ladder(w: &crate::analysis::forgery::WithoutVerification) -> String {
         ("p95", with.p95_ms, without.p95_ms),
         ("p99", with.p99_ms, without.p99_ms),
     ];
-    let top = rows.iter().map(|r| r.1.max(r.2)).max().unwrap_or(1).max(1) as f64;
-    let (wd, row, left) = (640.0, 30.0, 50.0);
-    let h = 10.0 + row * rows.len() as f64 + 24.0;
+    let top = rows.iter().map(|r| r.1.max(r.2)).max().unwrap_or(1).max(1);
+    let row = 30.0;
+    let f =
+        Frame { w: 640.0, h: 10.0 + row * rows.len() as f64 + 56.0, left: 50.0, right: 190.0, top: 6.0, bottom: 56.0 };
+    let ticks = duration_ticks(top, f.x_ticks_fit(5));
+    let top = ticks.last().map_or(1.0, |t| t.at);
+    let (wd, h, left) = (f.w, f.h, f.left);
     let mut o = format!(
-        "<svg id=\"verification-cost\" width=\"{wd}\" height=\"{h:.0}\" viewBox=\"0 0 {wd} {h:.0}\" role=\"img\"><title>Genuine emergencies: time to fulfil with and without verification</title>"
+        "<svg id=\"verification-cost\" data-n=\"{}\" width=\"{wd}\" height=\"{h:.0}\" viewBox=\"0 0 {wd} {h:.0}\" role=\"img\"><title>Genuine emergencies: time to fulfil with and without verification</title>",
+        with.count.min(without.count)
     );
+    o.push_str(&f.x_axis(&ticks, |v| f.x(v, 0.0, top), "time to fulfil"));
     for (i, (name, a, b)) in rows.iter().enumerate() {
         let y = 10.0 + row * i as f64;
-        let scale = |v: u64| (wd - left - 190.0) * v as f64 / top;
+        let scale = |v: u64| (f.x1() - left) * v as f64 / top;
         let _ = write!(
             o,
             "<text x=\"0\" y=\"{:.1}\" font-size=\"12\">{name}</text><rect class=\"without\" x=\"{left}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"11\" fill=\"#8c959f\"/><rect class=\"with\" x=\"{left}\" y=\"{:.1}\" width=\"{:.1}\" height=\"11\" fill=\"#1f6feb\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\">{} without, {} with</text>",

@@ -20,6 +20,48 @@ table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding
 th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}.bad{color:#b00;font-weight:bold}\
 .ok{color:#070}svg{display:block;margin:.5em 0}.note{color:#666;font-size:.9em}";
 
+/// How the cases ended; nothing without cases (a communication check alone).
+fn outcomes(a: &Account<'_>) -> String {
+    if a.ledger.totals.injects == 0 {
+        return String::new();
+    }
+    let mut o = String::from("<h2>Outcomes</h2><table id=\"outcomes\"><tr><th>outcome</th><th>cases</th></tr>\n");
+    for (name, n) in a.by_outcome() {
+        let _ = writeln!(o, "<tr><td>{name}</td><td>{n}</td></tr>");
+    }
+    o.push_str("</table>\n");
+    o
+}
+
+/// The requests' sections: latency, region pairs, where it went worst, the longest chain;
+/// none of them without a request.
+fn cases(a: &Account<'_>) -> String {
+    if a.ledger.requests.is_empty() {
+        return String::new();
+    }
+    let mut o = String::from("<h2>Latency from the scheduled time</h2>");
+    o.push_str(&cdfs(a));
+    o.push_str("<h2>Region pairs</h2>");
+    o.push_str(&region_matrix(a));
+    let worst = &a.analysis.outcomes;
+    if !(worst.worst_region_pairs.is_empty() && worst.worst_receiver_hours.is_empty()) {
+        o.push_str("<h2>Where it went worst</h2><table id=\"worst\"><tr><th>group</th><th>requests</th><th>failed</th><th>p90 acknowledge</th></tr>");
+        for h in worst.worst_region_pairs.iter().chain(&worst.worst_receiver_hours) {
+            let _ = writeln!(
+                o,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&h.name),
+                h.requests,
+                h.failed,
+                h.p90_ack_ms.map(dur).unwrap_or("-".into())
+            );
+        }
+        o.push_str("</table>");
+    }
+    o.push_str(&chain_timeline(a));
+    o
+}
+
 /// One self-contained HTML page; an exercise's leads with its after-action report.
 pub fn report_html(a: &Account<'_>, after_action: Option<&crate::outputs::after_action::AfterAction>) -> String {
     let mut o = String::new();
@@ -49,11 +91,7 @@ pub fn report_html(a: &Account<'_>, after_action: Option<&crate::outputs::after_
     o.push_str(&pings::section(a));
     o.push_str(&decay::section(a));
     o.push_str(&forgery::section(a));
-    let _ = writeln!(o, "<h2>Outcomes</h2><table id=\"outcomes\"><tr><th>outcome</th><th>cases</th></tr>");
-    for (name, n) in a.by_outcome() {
-        let _ = writeln!(o, "<tr><td>{name}</td><td>{n}</td></tr>");
-    }
-    o.push_str("</table>\n");
+    o.push_str(&outcomes(a));
     if !a.analysis.thresholds.is_empty() {
         o.push_str("<h2>Thresholds</h2><table id=\"thresholds\"><tr><th>threshold</th><th>measured</th><th></th></tr>");
         for v in &a.analysis.thresholds {
@@ -72,24 +110,7 @@ pub fn report_html(a: &Account<'_>, after_action: Option<&crate::outputs::after_
     o.push_str("<h2>Coverage across time zones (from the rosters)</h2>");
     o.push_str(&follow_the_sun(a));
     o.push_str(&heatmap(a));
-    o.push_str("<h2>Latency from the scheduled time</h2>");
-    o.push_str(&cdfs(a));
-    o.push_str("<h2>Region pairs</h2>");
-    o.push_str(&region_matrix(a));
-    o.push_str("<h2>Where it went worst</h2><table id=\"worst\"><tr><th>group</th><th>requests</th><th>failed</th><th>p90 acknowledge</th></tr>");
-    for h in a.analysis.outcomes.worst_region_pairs.iter().chain(&a.analysis.outcomes.worst_receiver_hours) {
-        let _ = writeln!(
-            o,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&h.name),
-            h.requests,
-            h.failed,
-            h.p90_ack_ms.map(dur).unwrap_or("-".into())
-        );
-    }
-    o.push_str("</table>");
-    o.push_str("<h2>A chain, link by link</h2>");
-    o.push_str(&chain_timeline(a));
+    o.push_str(&cases(a));
     o.push_str("</body></html>\n");
     o
 }

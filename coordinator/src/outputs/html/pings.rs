@@ -2,6 +2,7 @@
 //! local hour and declared roster (a chart), and the "declared vs measured" table.
 
 use crate::analysis::pings::{Answered, Declared, Measured, PingFigures};
+use crate::outputs::axis::{self, Frame, Tick};
 use crate::report::Account;
 use pocnet_core::time::format_duration_ms as dur;
 use std::fmt::Write;
@@ -32,46 +33,26 @@ pub(super) fn section(a: &Account<'_>) -> String {
 }
 
 /// Answered within an hour, as a share of the pings sent in each local hour, one line per
-/// declared pattern.
+/// declared pattern; a point on fewer than [`axis::FEW`] pings hollow.
 fn chart(p: &PingFigures) -> String {
-    let (w, h, left, bottom) = (760.0, 260.0, 44.0, 64.0);
-    let x = |hour: f64| left + (w - left - 20.0) * hour / 23.0;
-    let y = |share: f64| 10.0 + (h - bottom - 10.0) * (1.0 - share);
+    let f = Frame { w: 760.0, h: 310.0, left: 56.0, right: 16.0, top: 10.0, bottom: 92.0 };
+    let x = |hour: f64| f.x(hour, 0.0, 23.0);
+    let y = |share: f64| f.y(share, 0.0, 1.0);
     let mut o = format!(
-        "<svg id=\"ping-hours\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\"><title>Pings answered within 1 hour by the receiver's local hour, per declared roster</title>"
+        "<svg id=\"ping-hours\" data-n=\"{}\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\"><title>Pings answered within 1 hour by the receiver's local hour, per declared roster</title>",
+        p.answered.sent,
+        w = f.w,
+        h = f.h
     );
-    for share in [0.0, 0.5, 1.0] {
-        let _ = write!(
-            o,
-            "<line x1=\"{left}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"#eee\"/><text x=\"0\" y=\"{:.1}\" font-size=\"11\">{:.0}%</text>",
-            w - 20.0,
-            y(share) + 4.0,
-            share * 100.0,
-            y = y(share)
-        );
-    }
-    for hour in (0..24).step_by(3) {
-        let _ = write!(
-            o,
-            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\">{hour:02}h</text>",
-            x(f64::from(hour)),
-            h - bottom + 16.0
-        );
-    }
-    let _ = write!(
-        o,
-        "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\">receiver's local hour when the ping was sent</text>",
-        left + (w - left) / 2.0,
-        h - bottom + 32.0
-    );
+    let hours: Vec<Tick> = (0..24).step_by(3).map(|h| Tick { at: f64::from(h), label: format!("{h:02}h") }).collect();
+    o.push_str(&f.x_axis(&hours, x, "receiver's local hour when the ping was sent"));
+    o.push_str(&f.y_axis(&axis::percent_ticks(f.y_ticks_fit()), y));
+    o.push_str(&f.y_title("answered within 1h"));
     for (i, (declared, colour)) in Declared::ALL.iter().zip(COLOURS).enumerate() {
         let Some(hours) = p.by_declared_hour.get(declared.as_str()) else { continue };
-        let points: Vec<String> = hours
-            .iter()
-            .enumerate()
-            .filter(|(_, a)| a.sent > 0)
-            .map(|(hour, a)| format!("{:.1},{:.1}", x(hour as f64), y(share(a))))
-            .collect();
+        let sent: Vec<(usize, &Answered)> = hours.iter().enumerate().filter(|(_, a)| a.sent > 0).collect();
+        let points: Vec<String> =
+            sent.iter().map(|(hour, a)| format!("{:.1},{:.1}", x(*hour as f64), y(share(a)))).collect();
         let _ = write!(
             o,
             "<polyline class=\"ping-line\" data-declared=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\" points=\"{}\"><title>{}</title></polyline>",
@@ -79,15 +60,23 @@ fn chart(p: &PingFigures) -> String {
             points.join(" "),
             declared.label()
         );
+        for (hour, a) in &sent {
+            let title = format!("{} {hour:02}h: {} of {} answered within 1h", declared.label(), a.within_1h, a.sent);
+            o.push_str(&axis::marker(x(*hour as f64), y(share(a)), colour, a.sent as u64, &title));
+        }
         let _ = write!(
             o,
             "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" fill=\"{colour}\">{}</text>",
-            left + 240.0 * i as f64,
-            h - 6.0,
+            f.left,
+            f.y1() + 50.0 + 14.0 * i as f64,
             declared.label()
         );
     }
-    o.push_str("</svg><p class=\"note\">Share of the pings sent in each local hour that a person answered within one hour; a desk declared 24/7 should stay near the top at night.</p>");
+    let _ = write!(
+        o,
+        "</svg><p class=\"note\">Share of the pings sent in each local hour that a person answered within one hour; a desk declared 24/7 should stay near the top at night. {}</p>",
+        axis::FEW_NOTE
+    );
     o
 }
 
