@@ -72,6 +72,7 @@ fn a_sweep_writes_its_files_and_its_best_variants_agree_on_the_mesh() {
             merged.to_str().expect("utf-8"),
             "--merge",
             shards.join("bad.json").to_str().expect("utf-8"),
+            "--force",
         ],
         LIMIT,
     );
