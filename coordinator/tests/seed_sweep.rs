@@ -83,7 +83,7 @@ fn scenario_text(seed: u64) -> String {
     // Profiles whose desks have on-call officers: only states on call outside office hours
     // may take them (a desk never on call could not use them: refused).
     let mut on_call_officers = vec![false; profiles];
-    for p in 0..profiles {
+    for (p, has_on_call) in on_call_officers.iter_mut().enumerate() {
         let _ = writeln!(s, "\n[profiles.p{p}]");
         let _ = writeln!(s, "acknowledge = {{ staffed = \"{}\", on_call = \"{}\" }}", delay(&mut rng), delay(&mut rng));
         let _ = writeln!(s, "fulfil = {{ staffed = \"{}\", on_call = \"{}\" }}", delay(&mut rng), delay(&mut rng));
@@ -110,7 +110,7 @@ fn scenario_text(seed: u64) -> String {
         }
         if rng.random_bool(0.35) {
             let on_call = rng.random_range(0..3u32);
-            on_call_officers[p] = on_call > 0;
+            *has_on_call = on_call > 0;
             let _ = writeln!(s, "officers = {{ staffed = {}, on_call = {on_call} }}", rng.random_range(1..4u32));
             let _ = writeln!(s, "queue = \"{}\"", pick(&mut rng, &["emergency-then-deadline", "deadline", "fifo"]));
         }
