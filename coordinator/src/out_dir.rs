@@ -52,6 +52,8 @@ fn is_own(dir: &Path, name: &str, is_dir: bool) -> bool {
 pub enum OutDirError {
     #[error("{}: not a folder", .0.display())]
     NotAFolder(PathBuf),
+    #[error("{}: a folder where pocnet writes a file: move it away", .0.display())]
+    NotAFile(PathBuf),
     #[error("{}: holds another run's files ({}): choose another --out, or --force to remove them first", .dir.display(), .found.join(", "))]
     Occupied { dir: PathBuf, found: Vec<String> },
     #[error("{}: {source}", .path.display())]
@@ -85,6 +87,10 @@ pub fn claim(dir: &Path, force: bool, keep: impl Fn(&str) -> bool) -> Result<(),
         let entry = entry.map_err(io(dir))?;
         let name = entry.file_name().to_string_lossy().into_owned();
         let kind = entry.file_type().map_err(io(&entry.path()))?;
+        // A folder where pocnet writes a file would fail the run at its very end.
+        if kind.is_dir() && FILES.contains(&name.as_str()) {
+            return Err(OutDirError::NotAFile(entry.path()));
+        }
         if is_own(dir, &name, kind.is_dir()) && !keep(&name) {
             found.push((name, entry.path(), kind.is_dir()));
         }
@@ -141,6 +147,10 @@ mod tests {
         let file = dir.join("report.json");
         std::fs::write(&file, "{}").expect("write");
         assert!(matches!(claim(&file, false, |_| false), Err(OutDirError::NotAFolder(_))));
+        // A folder named as a file pocnet writes is refused before the run, forced or not.
+        let other = dir.join("other");
+        std::fs::create_dir_all(other.join("report.json")).expect("dir");
+        assert!(matches!(claim(&other, true, |_| false), Err(OutDirError::NotAFile(_))));
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -431,3 +431,25 @@ fn attributes(mut s: &str) -> Result<(), String> {
         s = &s[eq + 2 + value_end + 1..];
     }
 }
+
+#[test]
+fn a_report_holding_impossible_figures_is_refused_not_judged() {
+    // A share above 1 read as "better", a negative time as a gain: neither is a figure a
+    // run can make (found by a hostile pass).
+    let dir = scratch("impossible");
+    let smoke = smoke_report();
+    for (pointer, value, words) in [
+        ("/outcomes/overall/success_ratio", serde_json::json!(1e308), "not a share in [0, 1]"),
+        ("/outcomes/overall/success_ratio", serde_json::json!(-5), "not a share in [0, 1]"),
+        ("/latency/time_to_acknowledge/overall/p50_ms", serde_json::json!(-100_000_000), "a negative duration"),
+    ] {
+        let bad = changed(&smoke, &dir, "bad.json", &[(pointer, value)]);
+        for args in [[s(&smoke), s(&bad)], [s(&bad), s(&smoke)]] {
+            let out = compare(&[&args[..], &["--min-samples", "1"]].concat());
+            let err = stderr(&out);
+            assert_eq!(out.status.code(), Some(2), "{pointer}: {err}");
+            assert!(err.contains(pointer) && err.contains(words), "{err}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

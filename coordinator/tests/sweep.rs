@@ -96,6 +96,8 @@ fn a_bad_sweep_file_is_refused_where_it_is_wrong() {
         ("[sweep]\nname = \"x\"\nbase = \"night.toml\"\nseeds = 0\n", "seeds: 1 to"),
         ("[sweep]\nname = \"x\"\nbase = \"night.toml\"\n\n[[options]]\nname = \"y\"\nstates = [\"VNM\"]\n", "changes one thing"),
         ("[sweep]\nname = \"x\"\nbase = \"night.toml\"\nspeed = 2\n", "unknown field `speed`"),
+        // The scenario's rule holds for an option too: Viet Nam keeps office hours only.
+        ("[sweep]\nname = \"x\"\nbase = \"night.toml\"\n\n[[options]]\nname = \"y\"\nstates = [\"VNM\"]\nofficers = { staffed = 1, on_call = 2 }\n", "VNM is never on call"),
     ] {
         std::fs::write(tmp.join("s.toml"), text).expect("write");
         let err = file::load(&tmp.join("s.toml")).expect_err(words);

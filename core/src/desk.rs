@@ -79,16 +79,6 @@ impl DeskName {
             DeskName::Translation => "translation desk",
         }
     }
-
-    /// When this desk counts as open for work on a request of `kind`: the contact point's
-    /// officers work the kinds its profile names on call only in staffed hours; every other
-    /// desk works whenever it is staffed or on call.
-    pub fn open_when(self, profile: &crate::profile::Profile, kind: crate::request::RequestKind) -> OpenWhen {
-        match self {
-            DeskName::ContactPoint => profile.open_when(kind),
-            _ => OpenWhen::StaffedOrOnCall,
-        }
-    }
 }
 
 impl fmt::Display for DeskName {

@@ -243,6 +243,16 @@ impl Profile {
         self.kinds.get(&kind).and_then(|k| k.fulfil.as_ref()).unwrap_or(&self.fulfil).for_mode(mode)
     }
 
+    /// When `desk` counts as open for work on a request of `kind`: the contact point's
+    /// officers work the kinds this profile names on call only in staffed hours; every other
+    /// desk works whenever it is staffed or on call.
+    pub fn desk_open_when(&self, desk: crate::desk::DeskName, kind: RequestKind) -> OpenWhen {
+        match desk {
+            crate::desk::DeskName::ContactPoint => self.open_when(kind),
+            _ => OpenWhen::StaffedOrOnCall,
+        }
+    }
+
     /// When the desk counts as open for a request of `kind`.
     pub fn open_when(&self, kind: RequestKind) -> OpenWhen {
         match &self.on_call_kinds {

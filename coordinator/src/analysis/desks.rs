@@ -85,7 +85,7 @@ pub fn figures(scenario: &Scenario, ledger: &Ledger) -> Vec<DeskFigures> {
             let profile = &scenario.state(state)?.profile;
             // The time an officer works on a piece: its open time from start to done.
             let worked = |w: &DeskWork, until: SimTime| {
-                let open = kinds.get(&w.id).map_or(OpenWhen::StaffedOrOnCall, |k| desk.open_when(profile, *k));
+                let open = kinds.get(&w.id).map_or(OpenWhen::StaffedOrOnCall, |k| profile.desk_open_when(desk, *k));
                 w.started.map(|s| roster.open_ms(s, until.min(horizon).max(s), open))
             };
             let waits: Vec<u64> = work.iter().filter_map(|w| w.waited_ms()).collect();

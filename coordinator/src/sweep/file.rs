@@ -373,6 +373,15 @@ fn singles(c: &mut Checker<'_>, options: &[Spanned<RawOption>], base: &Scenario)
                         .then(|| Change::Hours { state, shifts: shifts.clone() })
                 }
                 (_, _, Some(officers)) => {
+                    // The scenario's rule: on-call officers at a desk never on call would
+                    // never work (a desk staffed 24/7, or closed outside office hours).
+                    let never_on_call = entry.roster.always_staffed || entry.roster.off_hours == Mode::Closed;
+                    if let (true, true, Some(at)) =
+                        (officers.on_call > 0, never_on_call, r.officers.as_ref().and_then(|o| o.on_call.as_ref()))
+                    {
+                        c.at(at, format!("on_call: {state} is never on call (staffed around the clock, or closed outside office hours): its on-call officers would never work"));
+                        continue;
+                    }
                     (entry.profile.officers != Some(officers)).then_some(Change::Officers { state, officers })
                 }
                 _ => translators.and_then(|officers| {

@@ -167,9 +167,9 @@ pub fn merge(sweep: &Sweep, shards: &[Shard]) -> anyhow::Result<Vec<Counted>> {
     let missing: Vec<usize> = all.iter().enumerate().filter(|(_, c)| c.is_none()).map(|(i, _)| i).collect();
     anyhow::ensure!(
         missing.is_empty(),
-        "{} variants missing from the shards (first: {:?})",
+        "{} variants missing from the shards (the first: variant {})",
         missing.len(),
-        missing.first()
+        missing.first().map_or_else(String::new, |v| v.to_string())
     );
     Ok(all.into_iter().flatten().collect())
 }

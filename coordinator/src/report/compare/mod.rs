@@ -309,7 +309,7 @@ pub enum CompareError {
     NotJson { path: String, line: usize, column: usize, source: serde_json::Error },
     #[error("{0}: not a pocnet report (no `schema: pocnet-report/N` field)")]
     NotAReport(String),
-    #[error("{path}: lacks figures compare reads: {}", missing.join(", "))]
+    #[error("{path}: lacks figures compare reads, or holds impossible ones: {}", missing.join(", "))]
     Missing { path: String, missing: Vec<String> },
     #[error("the reports have different schemas ({base} and {new})")]
     Schemas { base: String, new: String },

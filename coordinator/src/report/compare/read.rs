@@ -76,8 +76,9 @@ impl<'v> Reader<'v> {
 
     fn ratio(&mut self, metric: String, pointer: &str, better: Better) {
         match self.get(pointer).map(Json::as_f64) {
-            Some(Some(x)) if x.is_finite() => self.push(metric, Value::Ratio(x), better, None),
-            Some(_) => self.missing.push(pointer.to_string()),
+            Some(Some(x)) if (0.0..=1.0).contains(&x) => self.push(metric, Value::Ratio(x), better, None),
+            Some(Some(x)) => self.missing.push(format!("{pointer} (not a share in [0, 1]: {x})")),
+            Some(None) => self.missing.push(pointer.to_string()),
             None => {}
         }
     }
@@ -102,11 +103,15 @@ impl<'v> Reader<'v> {
 
     /// Durations `{stat}_ms` at `pointer` (a latency table's `p90`, a margin's `p5`), each
     /// a percentile of the `samples` at `count`.
-    fn quantiles(&mut self, metric: &str, pointer: &str, count: &str, stats: &[&str], better: Better) {
+    /// A margin (`signed`) may be negative; a time taken may not.
+    fn quantiles(&mut self, metric: &str, pointer: &str, count: &str, stats: &[&str], better: Better, signed: bool) {
         let samples = self.whole(&format!("{pointer}/{count}"));
         for stat in stats {
             let at = format!("{pointer}/{stat}_ms");
             match (self.get(&at).map(Json::as_i64), samples) {
+                (Some(Some(ms)), _) if ms < 0 && !signed => {
+                    self.missing.push(format!("{at} (a negative duration: {ms})"))
+                }
                 (Some(Some(ms)), Some(n)) => {
                     self.push(format!("{metric} {stat}"), Value::Duration(ms), better, Some(n))
                 }
@@ -118,7 +123,7 @@ impl<'v> Reader<'v> {
 
     /// Percentiles `stats` (`p90`) of the latency table at `pointer`, each of its `count`.
     fn percentiles(&mut self, metric: &str, pointer: &str, stats: &[&str], better: Better) {
-        self.quantiles(metric, pointer, "count", stats, better);
+        self.quantiles(metric, pointer, "count", stats, better, false);
     }
 }
 
@@ -194,7 +199,7 @@ fn evidence(r: &mut Reader<'_>) {
     r.ratio("hold_lapsed_ratio".into(), "/evidence/hold_lapsed_ratio", Better::Lower);
     let at = "/evidence/time_to_usable_evidence/overall";
     r.percentiles("time_to_usable_evidence", at, &["p50", "p90", "p95"], Better::Lower);
-    r.quantiles("hold_margin", "/evidence/hold_margin", "requests", &["p5", "p50"], Better::Higher);
+    r.quantiles("hold_margin", "/evidence/hold_margin", "requests", &["p5", "p50"], Better::Higher, true);
 }
 
 fn desks(r: &mut Reader<'_>) {
