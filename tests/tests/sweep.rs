@@ -32,7 +32,7 @@ fn a_sweep_writes_its_files_and_its_best_variants_agree_on_the_mesh() {
     }
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("sweep.json")).expect("read")).expect("JSON");
-    assert_eq!(json["schema"], "pocnet-sweep/1");
+    assert_eq!(json["schema"], "pocnet-sweep/2");
     assert!(text(&run.stderr).contains("runs/s"), "the speed is printed");
 
     // The same sweep in two shards, merged by the command: the same three files.
