@@ -4,7 +4,7 @@
 //! figures agree with runs counted independently, costs are the hours the rosters say,
 //! and shards merge into exactly the files of a whole run.
 
-use pocnet::sweep::outputs::{self, paired};
+use pocnet::sweep::outputs::{self, paired, NotEstimable};
 use pocnet::sweep::{self, file, Progress};
 use std::path::{Path, PathBuf};
 
@@ -34,7 +34,7 @@ fn the_change_that_saves_evidence_ranks_first_and_agrees_with_runs_counted_apart
     let report = outputs::report(&s, &found);
     let best = &report.ranking[0];
     assert_eq!(best.change, "VNM: staffed-24-7");
-    assert!(best.ci_low > 0.0 && !best.within_noise, "{best:?}");
+    assert!(best.ci_low.is_some_and(|low| low > 0.0) && !best.within_noise, "{best:?}");
     let bra = report.ranking.iter().find(|r| r.change.starts_with("BRA")).expect("BRA");
     assert!(bra.within_noise && bra.mean == 0.0, "Brazil gets no requests: {bra:?}");
     // The same seeds counted apart, through report.json.
@@ -79,10 +79,20 @@ fn shards_merge_into_exactly_the_files_of_a_whole_run() {
 
 #[test]
 fn paired_intervals_are_students_t() {
-    // Differences 2, 4, 3: mean 3, standard deviation 1, t(2) = 4.303.
-    let (mean, low, high) = paired(&[10, 10, 10], &[12, 14, 13]);
-    assert_eq!(mean, 3.0);
-    assert!((high - mean - 4.303 / 3f64.sqrt()).abs() < 1e-9, "{low} {high}");
+    // Differences 2, 4, 3, 2, 4: mean 3, standard deviation 1, t(4) = 2.776.
+    let p = paired(&[10; 5], &[12, 14, 13, 12, 14]);
+    assert_eq!(p.mean, 3.0);
+    let (low, high) = p.interval.expect("five seeds that differ");
+    assert!((high - 3.0 - 2.776 / 5f64.sqrt()).abs() < 1e-9 && (3.0 - low - 2.776 / 5f64.sqrt()).abs() < 1e-9);
+}
+
+#[test]
+fn an_interval_from_four_seeds_or_from_equal_differences_is_not_estimable() {
+    assert_eq!(paired(&[10; 4], &[12, 14, 13, 12]).interval, Err(NotEstimable::Seeds(4)));
+    assert_eq!(paired(&[10, 11, 12, 13, 14], &[12, 13, 14, 15, 16]).interval, Err(NotEstimable::EqualDifferences));
+    // One seed more, or one difference apart, and there is an interval.
+    assert!(paired(&[10; 5], &[12, 14, 13, 12, 12]).interval.is_ok());
+    assert!(paired(&[10; 5], &[12, 12, 12, 12, 13]).interval.is_ok());
 }
 
 #[test]
@@ -98,6 +108,8 @@ fn a_bad_sweep_file_is_refused_where_it_is_wrong() {
         ("[sweep]\nname = \"x\"\nbase = \"night.toml\"\nspeed = 2\n", "unknown field `speed`"),
         // The scenario's rule holds for an option too: Viet Nam keeps office hours only.
         ("[sweep]\nname = \"x\"\nbase = \"night.toml\"\n\n[[options]]\nname = \"y\"\nstates = [\"VNM\"]\nofficers = { staffed = 1, on_call = 2 }\n", "VNM is never on call"),
+        ("[sweep]\nname = \"x\"\nbase = \"night.toml\"\n\n[[options]]\nname = \"y\"\nhub = { hub = \"FRA\", members = [\"VNM\"], hours = [\"00:00-24:00\"] }\ndowngrade = true\n", "`downgrade` marks a change to states' desks"),
+        ("[sweep]\nname = \"x\"\nbase = \"night.toml\"\n\n[[options]]\nname = \"y\"\nstates = [\"FRA\"]\nroster = \"office-hours-only\"\ndowngrade = \"yes\"\n", "invalid type"),
     ] {
         std::fs::write(tmp.join("s.toml"), text).expect("write");
         let err = file::load(&tmp.join("s.toml")).expect_err(words);
@@ -130,10 +142,14 @@ fn more_translators_save_evidence_and_cost_their_hours() {
     let sweep = "[sweep]\nname = \"t\"\nbase = \"base.toml\"\nseeds = 4\ncombine = 0\n\n[[options]]\nname = \"three translators\"\nstates = [\"VNM\", \"BRA\"]\ntranslators = { staffed = 3 }\n";
     std::fs::write(tmp.join("s.toml"), sweep).expect("write");
     let s = file::load(&tmp.join("s.toml")).unwrap_or_else(|e| panic!("{e}"));
-    let report = outputs::report(&s, &whole(&s));
+    let found = whole(&s);
+    let report = outputs::report(&s, &found);
     let vnm = report.ranking.iter().find(|r| r.change.starts_with("VNM")).expect("VNM");
     assert_eq!(vnm.change, "VNM: 3 translators staffed, 0 on call");
-    assert!(vnm.ci_low > 0.0 && !vnm.within_noise, "{vnm:?}");
+    // More cases preserved on every seed (four seeds: no interval is claimed).
+    let counts = &found.singles.iter().find(|c| s.singles[c.variant - 1].change.describe() == vnm.change).expect("VNM");
+    assert!(counts.counts.iter().zip(&found.base.counts).all(|(v, b)| v > b), "{counts:?} {:?}", found.base);
+    assert!(vnm.mean > 0.0 && !vnm.estimable, "{vnm:?}");
     // Two more translators around the clock: 2 x 168 h.
     assert_eq!(vnm.added_hours, 336.0);
     // Brazil counted no translators: three of them cost 3 x its 40 office hours, and
@@ -262,5 +278,134 @@ fn a_shard_whose_counts_were_altered_is_refused() {
     let path = sweep::write_shard(&tmp, &shards[1]).expect("write");
     let read = sweep::read_shard(&path).expect("read");
     assert!(sweep::merge(&s, &[shards[0].clone(), read]).is_err());
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+/// The section of a Markdown page from its heading to the next.
+fn section<'a>(md: &'a str, heading: &str) -> &'a str {
+    let from = md.find(heading).unwrap_or_else(|| panic!("no {heading:?} in:\n{md}"));
+    let rest = &md[from + heading.len()..];
+    &rest[..rest.find("\n## ").unwrap_or(rest.len())]
+}
+
+#[test]
+fn an_option_over_every_state_does_not_downgrade_a_desk_staffed_around_the_clock() {
+    // France is staffed around the clock; Viet Nam and Brazil keep office hours only. An
+    // officer on call outside office hours is more for them, less for France.
+    let text = "[sweep]\nname = \"x\"\nbase = \"night.toml\"\n\n[[options]]\nname = \"on call\"\nstates = [\"*\"]\nroster = \"office-hours-on-call\"\n";
+    let (tmp, loaded) = sweep_over("upgrades", |b| b, text);
+    let s = loaded.unwrap_or_else(|e| panic!("{e}"));
+    let changes: Vec<String> = s.singles.iter().map(|x| x.change.describe()).collect();
+    assert_eq!(changes, ["BRA: office-hours-on-call", "VNM: office-hours-on-call"], "no variant for FRA");
+    assert!(s.singles.iter().all(|x| !x.downgrade));
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+#[test]
+fn a_downgrade_the_sweep_file_marks_is_labelled_with_negative_hours_in_every_output() {
+    // The same option marked `downgrade = true`: France alone, its nights on call.
+    let text = "[sweep]\nname = \"x\"\nbase = \"night.toml\"\nseeds = 5\n\n[[options]]\nname = \"nights on call\"\nstates = [\"*\"]\nroster = \"office-hours-on-call\"\ndowngrade = true\n";
+    let (tmp, loaded) = sweep_over("downgrade", |b| b, text);
+    let s = loaded.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.singles.len(), 1);
+    assert!(s.singles[0].downgrade);
+    let found = whole(&s);
+    let report = outputs::report(&s, &found);
+    let fra = &report.ranking[0];
+    assert_eq!(fra.change, "FRA: office-hours-on-call");
+    // 168 staffed hours become 40 staffed and 128 on call at a quarter: 72, so -96.
+    assert!(fra.downgrade && fra.added_hours == -96.0, "{fra:?}");
+    assert!(found.combinations.is_empty(), "a downgrade is never combined");
+    let json: serde_json::Value = serde_json::from_str(&outputs::json(&report)).expect("JSON");
+    assert_eq!(json["ranking"][0]["downgrade"], true);
+    assert_eq!(json["ranking"][0]["added_hours"], -96.0);
+    let point = report.variants.iter().find(|p| p.changes == [fra.change.clone()]).expect("its point");
+    assert!(point.downgrade && point.name.ends_with("(downgrade)"), "{point:?}");
+    let md = outputs::markdown(&report);
+    let row = md.lines().find(|l| l.contains("| FRA: office-hours-on-call |")).expect("its row");
+    assert!(row.contains("| -96.0 |") && row.contains("downgrade"), "{row}");
+    let html = outputs::html(&report);
+    assert!(html.contains("<td>-96.0</td>") && html.contains("<td>downgrade"), "{html}");
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+#[test]
+fn four_seeds_are_not_estimable_and_not_the_answer() {
+    // Viet Nam staffed around the clock saves cases on every seed (ranked first, with an
+    // interval clear of zero, from six): from four, no interval is claimed.
+    let text = "[sweep]\nname = \"x\"\nbase = \"night.toml\"\nseeds = 4\ncombine = 0\n\n[[options]]\nname = \"staffed 24/7\"\nstates = [\"VNM\", \"BRA\"]\nroster = \"staffed-24-7\"\n";
+    let (tmp, loaded) = sweep_over("four-seeds", |b| b, text);
+    let s = loaded.unwrap_or_else(|e| panic!("{e}"));
+    let report = outputs::report(&s, &whole(&s));
+    let vnm = &report.ranking[0];
+    assert!(vnm.change == "VNM: staffed-24-7" && vnm.mean > 2.0, "it saves cases: {vnm:?}");
+    assert_eq!((vnm.ci_low, vnm.ci_high, vnm.estimable), (None, None, false));
+    assert_eq!(vnm.not_estimable.as_deref(), Some("4 seeds, fewer than 5"));
+    assert!(vnm.within_noise && vnm.per_added_hour_ci.is_none(), "{vnm:?}");
+    assert_eq!(report.answer.len(), 1);
+    let answer = &report.answer[0];
+    assert!(answer.starts_with("No single change is shown to save evidence beyond the noise"), "{answer}");
+    assert!(answer.contains("2 of 2 changes have no estimable interval (2: 4 seeds, fewer than 5)"), "{answer}");
+    let json: serde_json::Value = serde_json::from_str(&outputs::json(&report)).expect("JSON");
+    assert!(json["ranking"][0]["ci_low"].is_null() && json["ranking"][0]["estimable"] == false);
+    let md = outputs::markdown(&report);
+    let row = md.lines().find(|l| l.contains("| VNM: staffed-24-7 |")).expect("its row");
+    assert!(row.contains("(not estimable)") && row.contains("not estimable: 4 seeds, fewer than 5"), "{row}");
+    assert!(!row.contains('['), "no interval shown: {row}");
+    assert!(outputs::html(&report).contains("<td>not estimable: 4 seeds, fewer than 5</td>"));
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+#[test]
+fn equal_differences_are_not_estimable_and_not_the_answer() {
+    // Counts laid down by hand on sweep.toml's six seeds: Viet Nam +3 on every seed, Brazil
+    // +1, +2, +3 twice over. Viet Nam saves more for the same hours and ranks first, but
+    // only Brazil's interval is estimated: Brazil is the answer.
+    let s = file::load(&dir().join("sweep.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let base = vec![10, 11, 12, 10, 11, 12];
+    let plus = |d: &[u64]| base.iter().zip(d).map(|(b, d)| b + d).collect::<Vec<u64>>();
+    let counts = |change: &str, d: &[u64]| {
+        let i = s.singles.iter().position(|x| x.change.describe() == change).expect(change);
+        sweep::Counted { variant: i + 1, counts: plus(d) }
+    };
+    let mut singles = vec![counts("VNM: staffed-24-7", &[3; 6]), counts("BRA: staffed-24-7", &[1, 2, 3, 1, 2, 3])];
+    singles.sort_by_key(|c| c.variant);
+    let found =
+        sweep::Found { base: sweep::Counted { variant: 0, counts: base.clone() }, singles, combinations: vec![] };
+    let report = outputs::report(&s, &found);
+    let (vnm, bra) = (&report.ranking[0], &report.ranking[1]);
+    assert_eq!((vnm.change.as_str(), vnm.mean, vnm.rank), ("VNM: staffed-24-7", 3.0, 1));
+    assert!(!vnm.estimable && vnm.ci_low.is_none() && vnm.within_noise, "{vnm:?}");
+    assert_eq!(vnm.not_estimable.as_deref(), Some("every seed's difference from the base is the same"));
+    assert!(bra.estimable && !bra.within_noise, "{bra:?}");
+    assert!(report.answer[0].contains("BRA: staffed-24-7") && !report.answer[0].contains("VNM"), "{:?}", report.answer);
+}
+
+#[test]
+fn the_hub_section_lists_a_hub_option_ranked_last() {
+    // Preservation requests: only Viet Nam's own desk can order its providers to preserve,
+    // so a hub covering its nights saves little or nothing, and ranks after Viet Nam's own
+    // longer hours and round-the-clock desk.
+    let text = "[sweep]\nname = \"x\"\nbase = \"night.toml\"\nseeds = 5\ncombine = 0\n\n\
+        [[options]]\nname = \"staffed 24/7\"\nstates = [\"VNM\"]\nroster = \"staffed-24-7\"\n\n\
+        [[options]]\nname = \"longer hours\"\nstates = [\"VNM\"]\nhours = [\"07:00-21:00\"]\n\n\
+        [[options]]\nname = \"French hub\"\nhub = { hub = \"FRA\", members = [\"VNM\"], hours = [\"00:00-24:00\"] }\n";
+    let (tmp, loaded) = sweep_over("hub-last", |b| b, text);
+    let s = loaded.unwrap_or_else(|e| panic!("{e}"));
+    let report = outputs::report(&s, &whole(&s));
+    let last = report.ranking.last().expect("ranked");
+    assert_eq!((last.change.as_str(), last.kind, last.rank), ("hub FRA for VNM", "hub", 3), "{:?}", report.ranking);
+    let md = outputs::markdown(&report);
+    let hubs = section(&md, "## Regional hubs");
+    let rows: Vec<&str> = hubs.lines().filter(|l| l.starts_with("| ") && !l.starts_with("| #")).collect();
+    assert_eq!(rows.len(), 1, "the hub and nothing else: {hubs}");
+    assert!(rows[0].starts_with("| 3 | hub FRA for VNM | French hub | +"), "{}", rows[0]);
+    assert!(rows[0].contains(&format!("| {:+.1} |", last.added_hours)), "{}", rows[0]);
+    let html = outputs::html(&report);
+    let table = &html[html.find("<table id=\"hubs\">").expect("hub table")..];
+    assert!(
+        table.starts_with("<table id=\"hubs\"><tr><th>#</th>") && table.contains("<td>hub FRA for VNM</td>"),
+        "{table}"
+    );
     let _ = std::fs::remove_dir_all(&tmp);
 }

@@ -32,7 +32,7 @@ fn a_sweep_writes_its_files_and_its_best_variants_agree_on_the_mesh() {
     }
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("sweep.json")).expect("read")).expect("JSON");
-    assert_eq!(json["schema"], "pocnet-sweep/1");
+    assert_eq!(json["schema"], "pocnet-sweep/2");
     assert!(text(&run.stderr).contains("runs/s"), "the speed is printed");
 
     // The same sweep in two shards, merged by the command: the same three files.
@@ -62,14 +62,15 @@ fn a_sweep_writes_its_files_and_its_best_variants_agree_on_the_mesh() {
     for f in ["sweep.json", "sweep.md", "sweep.html"] {
         assert_eq!(std::fs::read(out.join(f)).expect("whole"), std::fs::read(merged.join(f)).expect("merged"), "{f}");
     }
-    // A shard of something else is refused, naming why.
+    // A shard of something else is refused, naming why (into a folder of its own: `merged`
+    // holds the merge's files, which a run without --force refuses, exit 2).
     std::fs::write(shards.join("bad.json"), "{\"schema\": \"nope\"}").expect("write");
     let r = pocnet(
         &[
             "sweep",
             file.to_str().expect("utf-8"),
             "--out",
-            merged.to_str().expect("utf-8"),
+            scratch("sweep-bad-shard").to_str().expect("utf-8"),
             "--merge",
             shards.join("bad.json").to_str().expect("utf-8"),
             "--force",

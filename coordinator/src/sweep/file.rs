@@ -2,13 +2,14 @@
 //! two stages like a scenario (raw TOML with spans, then validated against the base), with
 //! every problem located.
 
+use super::hours::DeskHours;
 use crate::scenario::diag::{Checker, Diagnostic, ScenarioError};
 use crate::scenario::raw::{RawHub, RawOfficers, Spanned};
 use crate::scenario::schema::ROSTERS;
 use crate::scenario::validate::fields::officers;
 use crate::scenario::validate::fields::shifts;
 use crate::scenario::validate::hubs::{conflict as hub_conflict, hubs};
-use crate::scenario::{self, Overrides, Scenario};
+use crate::scenario::{self, Overrides, Scenario, StateEntry};
 use pocnet_core::network::Hub;
 use pocnet_core::roster::{Mode, Shift};
 use pocnet_core::{Officers, StateCode};
@@ -76,6 +77,10 @@ struct RawOption {
     /// variant; the base scenario must have `[register_decay]`.
     #[serde(default)]
     circulation: Option<Spanned<String>>,
+    /// The change reduces the desks' coverage, and is meant to: without it, a state whose
+    /// desk it would reduce gets no variant (an option is an upgrade); with it, only those.
+    #[serde(default)]
+    downgrade: Option<Spanned<bool>>,
 }
 
 /// What a sweep counts in each run, the more the better.
@@ -133,6 +138,40 @@ impl Change {
         }
     }
 
+    /// Applies a change to a state's desk to that state's entry (a hub or the register's
+    /// circulation changes no entry).
+    pub fn apply_to(&self, e: &mut StateEntry) {
+        match self {
+            Change::Roster { always_staffed, off_hours, .. } => {
+                e.roster.always_staffed = *always_staffed;
+                e.roster.off_hours = if *always_staffed { Mode::Closed } else { *off_hours };
+                // The state now declares what it staffs.
+                e.declared = None;
+                e.roster_summary = crate::scenario::validate::roster_summary(&e.roster);
+            }
+            Change::Hours { shifts, .. } => {
+                e.roster.shifts = shifts.clone();
+                e.declared = None;
+                e.roster_summary = crate::scenario::validate::roster_summary(&e.roster);
+            }
+            Change::Officers { officers, .. } => e.profile.officers = Some(*officers),
+            Change::Translators { officers, .. } => e.profile.translators = Some(*officers),
+            Change::Hub(_) | Change::Circulation { .. } => {}
+        }
+    }
+
+    /// What kind of change it is, as `sweep.json` names it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Change::Roster { .. } => "roster",
+            Change::Hours { .. } => "hours",
+            Change::Officers { .. } => "officers",
+            Change::Translators { .. } => "translators",
+            Change::Hub(_) => "hub",
+            Change::Circulation { .. } => "circulation",
+        }
+    }
+
     /// As people read it: `VNM: staffed-24-7`.
     pub fn describe(&self) -> String {
         match self {
@@ -161,6 +200,8 @@ impl Change {
 pub struct Single {
     pub option: String,
     pub change: Change,
+    /// It reduces its desk's coverage, as its option says (`downgrade = true`).
+    pub downgrade: bool,
 }
 
 /// A validated sweep.
@@ -267,130 +308,184 @@ pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
     })
 }
 
-/// Every single change the options name, in option order then state order; a change that
-/// changes nothing (a state already staffed around the clock) is left out.
+/// Every single change the options name, in option order then state order. A change that
+/// changes nothing (a state already staffed around the clock, already at those officers)
+/// is left out, and so is one on the wrong side of its option: an option that reduces a
+/// desk's coverage ([`DeskHours::reduced_from`]) makes a variant only if it says
+/// `downgrade = true`, and one that says so makes variants only where it reduces it.
 fn singles(c: &mut Checker<'_>, options: &[Spanned<RawOption>], base: &Scenario) -> Vec<Single> {
-    let codes: BTreeSet<StateCode> = base.states.iter().map(|s| s.code).collect();
-    let regions: BTreeMap<StateCode, String> = base.states.iter().map(|s| (s.code, s.region.clone())).collect();
     let mut out = Vec::new();
     for o in options {
         let r = o.get_ref();
-        if let Some(circulation) = &r.circulation {
-            if r.states.is_some()
-                || r.hub.is_some()
-                || r.roster.is_some()
-                || r.hours.is_some()
-                || r.officers.is_some()
-                || r.translators.is_some()
-            {
-                c.at(o, "an option changes the register's circulation, a hub or states, one of them");
-                continue;
+        let (hub, circulation) = (r.hub.is_some(), r.circulation.is_some());
+        let desk = r.states.is_some()
+            || r.roster.is_some()
+            || r.hours.is_some()
+            || r.officers.is_some()
+            || r.translators.is_some();
+        if let (true, Some(d)) = (hub || circulation, &r.downgrade) {
+            c.at(d, "`downgrade` marks a change to states' desks (`roster`, `hours`, `officers`, `translators`)");
+            continue;
+        }
+        match (circulation, hub) {
+            (true, _) if hub || desk => {
+                c.at(o, "an option changes the register's circulation, a hub or states, one of them")
             }
-            if base.register_decay.is_none() {
-                c.at(circulation, "the base scenario has no `[register_decay]`: nothing is circulated");
-                continue;
-            }
-            let fits = |period_ms: u64| {
-                let (mut decay, mut faults) = (base.register_decay.clone(), base.network.faults.clone());
-                decay.as_mut().map(|d| crate::scenario::validate::decay::recirculate(d, &mut faults, "", period_ms))
-            };
-            match crate::scenario::validate::decay::circulation_ms(circulation.get_ref()) {
-                Ok(period_ms) if matches!(fits(period_ms), Some(Err(_))) => c.at(
-                    circulation,
-                    format!(
-                        "with this circulation the stale spans and the base's faults are more than {}",
-                        pocnet_core::limits::FAULTS_MAX
-                    ),
+            (true, _) => out.extend(circulation_single(c, r, base)),
+            (_, true) if desk => c.at(o, "an option is either a hub or changes to states, not both"),
+            (_, true) => out.extend(hub_singles(c, r, base)),
+            _ => out.extend(desk_singles(c, o, base)),
+        }
+    }
+    out
+}
+
+/// The register circulated on another cadence: one variant.
+fn circulation_single(c: &mut Checker<'_>, r: &RawOption, base: &Scenario) -> Option<Single> {
+    let circulation = r.circulation.as_ref()?;
+    if base.register_decay.is_none() {
+        c.at(circulation, "the base scenario has no `[register_decay]`: nothing is circulated");
+        return None;
+    }
+    let fits = |period_ms: u64| {
+        let (mut decay, mut faults) = (base.register_decay.clone(), base.network.faults.clone());
+        decay.as_mut().map(|d| crate::scenario::validate::decay::recirculate(d, &mut faults, "", period_ms))
+    };
+    match crate::scenario::validate::decay::circulation_ms(circulation.get_ref()) {
+        Ok(period_ms) if matches!(fits(period_ms), Some(Err(_))) => {
+            c.at(
+                circulation,
+                format!(
+                    "with this circulation the stale spans and the base's faults are more than {}",
+                    pocnet_core::limits::FAULTS_MAX
                 ),
-                Ok(period_ms) => out.push(Single {
-                    option: r.name.clone(),
-                    change: Change::Circulation { name: circulation.get_ref().clone(), period_ms },
-                }),
-                Err(e) => c.at(circulation, e),
-            }
+            );
+            None
+        }
+        Ok(period_ms) => Some(Single {
+            option: r.name.clone(),
+            change: Change::Circulation { name: circulation.get_ref().clone(), period_ms },
+            downgrade: false,
+        }),
+        Err(e) => {
+            c.at(circulation, e);
+            None
+        }
+    }
+}
+
+/// A regional hub: one variant, if it stands with the base scenario's hubs.
+fn hub_singles(c: &mut Checker<'_>, r: &RawOption, base: &Scenario) -> Vec<Single> {
+    let Some(hub) = &r.hub else { return Vec::new() };
+    let codes: BTreeSet<StateCode> = base.states.iter().map(|s| s.code).collect();
+    let regions: BTreeMap<StateCode, String> = base.states.iter().map(|s| (s.code, s.region.clone())).collect();
+    let mut out = Vec::new();
+    for h in hubs(c, std::slice::from_ref(hub), &base.states, &codes, &regions) {
+        // The base's hubs and this one must stand together, as in a scenario.
+        if let Some(conflict) = hub_conflict(&base.network.hubs, &h) {
+            c.at(hub, format!("with the base scenario's hubs: {conflict}"));
             continue;
         }
-        if let Some(hub) = &r.hub {
-            if r.states.is_some()
-                || r.roster.is_some()
-                || r.hours.is_some()
-                || r.officers.is_some()
-                || r.translators.is_some()
-            {
-                c.at(o, "an option is either a hub or changes to states, not both");
-                continue;
+        out.push(Single { option: r.name.clone(), change: Change::Hub(h), downgrade: false });
+    }
+    out
+}
+
+/// What an option does to one state's desk, validated once for all the states it names.
+#[derive(Clone)]
+enum DeskChange {
+    Roster(&'static str, bool, Mode),
+    Hours(Vec<Shift>),
+    Officers(Officers),
+    Translators(Officers),
+}
+
+/// The option's one change to a desk, or `None` (located) if it names none, several, or
+/// one that is not valid.
+fn desk_change(c: &mut Checker<'_>, o: &Spanned<RawOption>) -> Option<DeskChange> {
+    let r = o.get_ref();
+    let changes = usize::from(r.roster.is_some())
+        + usize::from(r.hours.is_some())
+        + usize::from(r.officers.is_some())
+        + usize::from(r.translators.is_some());
+    if changes != 1 {
+        c.at(o, "an option changes one thing: `roster`, `hours`, `officers` or `translators`");
+        return None;
+    }
+    if let Some(v) = &r.roster {
+        return match ROSTERS.iter().find(|(n, ..)| n == v.get_ref()) {
+            Some((name, always, on_call)) => {
+                Some(DeskChange::Roster(name, *always, if *on_call { Mode::OnCall } else { Mode::Closed }))
             }
-            for h in hubs(c, std::slice::from_ref(hub), &base.states, &codes, &regions) {
-                // The base's hubs and this one must stand together, as in a scenario.
-                if let Some(conflict) = hub_conflict(&base.network.hubs, &h) {
-                    c.at(hub, format!("with the base scenario's hubs: {conflict}"));
-                    continue;
-                }
-                out.push(Single { option: r.name.clone(), change: Change::Hub(h) });
-            }
-            continue;
-        }
-        let Some(states) = &r.states else {
-            c.at(o, "an option names `states` (codes, regions, *) or a `hub`");
-            continue;
-        };
-        let sides: Vec<_> =
-            states.iter().filter_map(|v| crate::scenario::validate::network::side(c, v, &codes, &regions)).collect();
-        let chosen = crate::scenario::validate::network::members_of(&sides, &codes, &regions);
-        let roster = r.roster.as_ref().and_then(|v| match ROSTERS.iter().find(|(n, ..)| n == v.get_ref()) {
-            Some((name, always, on_call)) => Some((*name, *always, if *on_call { Mode::OnCall } else { Mode::Closed })),
             None => {
                 let names: Vec<&str> = ROSTERS.iter().map(|r| r.0).collect();
                 let hint = crate::scenario::diag::did_you_mean(v.get_ref(), names.iter().copied());
                 c.at(v, format!("unknown roster `{}`{hint} (expected one of {})", v.get_ref(), names.join(", ")));
                 None
             }
-        });
-        let hours = r.hours.as_ref().and_then(|h| shifts(c, Some(h.get_ref())));
-        let desk = r.officers.as_ref().and_then(|o| officers(c, o, 1));
-        let translators = r.translators.as_ref().and_then(|o| officers(c, o, 0));
-        let changes = usize::from(r.roster.is_some())
-            + usize::from(r.hours.is_some())
-            + usize::from(r.officers.is_some())
-            + usize::from(r.translators.is_some());
-        if changes != 1 {
-            c.at(o, "an option changes one thing: `roster`, `hours`, `officers` or `translators`");
-            continue;
-        }
-        for state in chosen {
-            let Some(entry) = base.state(state) else { continue };
-            let change = match (roster, &hours, desk) {
-                (Some((name, always, off)), _, _) => {
-                    let same = entry.roster.always_staffed == always && (always || entry.roster.off_hours == off);
-                    (!same).then_some(Change::Roster { state, always_staffed: always, off_hours: off, name })
-                }
-                (_, Some(shifts), _) => {
-                    if let (Some(at), Err(e)) = (&r.hours, shifted_roster(entry, shifts)) {
-                        c.at(at, format!("hours for {state}: {e}"));
-                        continue;
-                    }
-                    (entry.roster.shifts != *shifts && !entry.roster.always_staffed)
-                        .then(|| Change::Hours { state, shifts: shifts.clone() })
-                }
-                (_, _, Some(officers)) => {
-                    // The scenario's rule: on-call officers at a desk never on call would
-                    // never work (a desk staffed 24/7, or closed outside office hours).
-                    let never_on_call = entry.roster.always_staffed || entry.roster.off_hours == Mode::Closed;
-                    if let (true, true, Some(at)) =
-                        (officers.on_call > 0, never_on_call, r.officers.as_ref().and_then(|o| o.on_call.as_ref()))
-                    {
-                        c.at(at, format!("on_call: {state} is never on call (staffed around the clock, or closed outside office hours): its on-call officers would never work"));
-                        continue;
-                    }
-                    (entry.profile.officers != Some(officers)).then_some(Change::Officers { state, officers })
-                }
-                _ => translators.and_then(|officers| {
-                    (entry.profile.translators != Some(officers)).then_some(Change::Translators { state, officers })
-                }),
-            };
-            if let Some(change) = change {
-                out.push(Single { option: r.name.clone(), change });
+        };
+    }
+    if let Some(h) = &r.hours {
+        return shifts(c, Some(h.get_ref())).map(DeskChange::Hours);
+    }
+    if let Some(o) = &r.officers {
+        return officers(c, o, 1).map(DeskChange::Officers);
+    }
+    r.translators.as_ref().and_then(|o| officers(c, o, 0)).map(DeskChange::Translators)
+}
+
+/// The variants of an option over states' desks: one per state it changes, on its side
+/// (an upgrade, or a downgrade where it says so).
+fn desk_singles(c: &mut Checker<'_>, o: &Spanned<RawOption>, base: &Scenario) -> Vec<Single> {
+    let r = o.get_ref();
+    let Some(states) = &r.states else {
+        c.at(o, "an option names `states` (codes, regions, *) or a `hub`");
+        return Vec::new();
+    };
+    let codes: BTreeSet<StateCode> = base.states.iter().map(|s| s.code).collect();
+    let regions: BTreeMap<StateCode, String> = base.states.iter().map(|s| (s.code, s.region.clone())).collect();
+    let sides: Vec<_> =
+        states.iter().filter_map(|v| crate::scenario::validate::network::side(c, v, &codes, &regions)).collect();
+    let chosen = crate::scenario::validate::network::members_of(&sides, &codes, &regions);
+    let Some(what) = desk_change(c, o) else { return Vec::new() };
+    let downgrade = r.downgrade.as_ref().is_some_and(|d| *d.get_ref());
+    let mut out = Vec::new();
+    for state in chosen {
+        let Some(entry) = base.state(state) else { continue };
+        let change = match what.clone() {
+            DeskChange::Roster(name, always, off) => {
+                let same = entry.roster.always_staffed == always && (always || entry.roster.off_hours == off);
+                (!same).then_some(Change::Roster { state, always_staffed: always, off_hours: off, name })
             }
+            DeskChange::Hours(shifts) => {
+                if let (Some(at), Err(e)) = (&r.hours, shifted_roster(entry, &shifts)) {
+                    c.at(at, format!("hours for {state}: {e}"));
+                    continue;
+                }
+                (entry.roster.shifts != shifts && !entry.roster.always_staffed)
+                    .then_some(Change::Hours { state, shifts })
+            }
+            DeskChange::Officers(officers) => {
+                if let Some(at) = idle_on_call(r, entry, officers) {
+                    // Named by its code, the state is an error; reached by a region or `*`,
+                    // an option for desks that are on call leaves it as it is.
+                    if states.iter().any(|v| v.get_ref() == state.as_str()) {
+                        c.at(at, format!("on_call: {state} is never on call (staffed around the clock, or closed outside office hours): its on-call officers would never work"));
+                    }
+                    continue;
+                }
+                (entry.profile.officers != Some(officers)).then_some(Change::Officers { state, officers })
+            }
+            DeskChange::Translators(officers) => {
+                (entry.profile.translators != Some(officers)).then_some(Change::Translators { state, officers })
+            }
+        };
+        let Some(change) = change else { continue };
+        let mut changed = entry.clone();
+        change.apply_to(&mut changed);
+        let reduced = DeskHours::of(&changed, base.start).reduced_from(&DeskHours::of(entry, base.start));
+        if reduced == downgrade {
+            out.push(Single { option: r.name.clone(), change, downgrade });
         }
     }
     out
@@ -405,4 +500,15 @@ fn shifted_roster(
 ) -> Result<(), pocnet_core::roster::RosterError> {
     let spec = pocnet_core::RosterSpec { shifts: shifts.to_vec(), ..entry.roster.clone() };
     pocnet_core::Roster::new(spec).map(|_| ())
+}
+
+/// Where the option writes on-call officers that `entry`'s desk, never on call (staffed
+/// around the clock, or closed outside office hours), could never use: the scenario's rule.
+fn idle_on_call<'r>(
+    r: &'r RawOption,
+    entry: &crate::scenario::StateEntry,
+    officers: pocnet_core::Officers,
+) -> Option<&'r Spanned<i64>> {
+    let never_on_call = entry.roster.always_staffed || entry.roster.off_hours == Mode::Closed;
+    (officers.on_call > 0 && never_on_call).then(|| r.officers.as_ref().and_then(|o| o.on_call.as_ref())).flatten()
 }

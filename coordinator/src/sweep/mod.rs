@@ -19,6 +19,7 @@
 
 pub mod command;
 pub mod file;
+pub mod hours;
 pub mod outputs;
 pub mod variants;
 
@@ -174,8 +175,8 @@ pub fn merge(sweep: &Sweep, shards: &[Shard]) -> anyhow::Result<Vec<Counted>> {
     Ok(all.into_iter().flatten().collect())
 }
 
-/// The second stage: the best single changes combined greedily (one change per state), and
-/// every figure of the sweep.
+/// The second stage: the best single changes combined greedily (one change per state, never
+/// a downgrade), and every figure of the sweep.
 pub fn finish(sweep: &Sweep, first: Vec<Counted>, progress: &Progress) -> anyhow::Result<Found> {
     let mut first = first.into_iter();
     let base = first.next().ok_or_else(|| anyhow::anyhow!("no base run"))?;
@@ -184,7 +185,7 @@ pub fn finish(sweep: &Sweep, first: Vec<Counted>, progress: &Progress) -> anyhow
     let mut picked: Vec<usize> = Vec::new();
     let mut states = std::collections::BTreeSet::new();
     let mut hubs: Vec<&pocnet_core::network::Hub> = sweep.base.network.hubs.iter().collect();
-    for r in ranked.iter().filter(|r| r.mean > 0.0 && r.added_hours > 0.0) {
+    for r in ranked.iter().filter(|r| r.mean > 0.0 && r.added_hours > 0.0 && !r.downgrade) {
         let change = &sweep.singles[r.single].change;
         // Hubs that cannot stand together (a state in two) are never combined.
         if let Change::Hub(h) = change {

@@ -10,7 +10,7 @@ use crate::outputs::esc;
 use serde::Serialize;
 use std::fmt::Write;
 
-pub const SCHEMA: &str = "pocnet-sweep/1";
+pub const SCHEMA: &str = "pocnet-sweep/2";
 
 /// Two-sided 95% quantiles of Student's t, by degrees of freedom 1 to 30 (then 1.96).
 const T95: [f64; 30] = [
@@ -26,72 +26,125 @@ fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
 
+/// The fewest seeds a paired interval is estimated from: with fewer, the spread of a few
+/// differences says too little about the next (and four equal ones say nothing).
+pub const SEEDS_FOR_INTERVAL: usize = 5;
+
+/// Why a change's interval is not estimated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotEstimable {
+    /// Fewer than [`SEEDS_FOR_INTERVAL`] seeds.
+    Seeds(usize),
+    /// Every seed's difference from the base the same: no spread to estimate one from (a
+    /// zero-width interval would read as certainty).
+    EqualDifferences,
+}
+
+impl std::fmt::Display for NotEstimable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotEstimable::Seeds(n) => write!(f, "{n} seeds, fewer than {SEEDS_FOR_INTERVAL}"),
+            NotEstimable::EqualDifferences => write!(f, "every seed's difference from the base is the same"),
+        }
+    }
+}
+
+/// A variant's differences from the base, seed by seed: their mean, and their 95% interval
+/// where one can be estimated.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Paired {
+    pub mean: f64,
+    pub interval: Result<(f64, f64), NotEstimable>,
+}
+
 /// One single change against the base, on the same seeds.
 #[derive(Debug, Clone, Serialize)]
 pub struct Ranked {
     /// Index into the sweep's single changes.
     #[serde(skip)]
     pub single: usize,
+    /// Its place in the ranking, from 1.
+    pub rank: usize,
     pub option: String,
     pub change: String,
+    /// `roster`, `hours`, `officers`, `translators`, `hub` or `circulation`.
+    pub kind: &'static str,
+    /// It reduces a desk's coverage, as its option says (`downgrade = true`).
+    pub downgrade: bool,
     /// Staffed officer-hours a week it adds (negative: it saves hours).
     pub added_hours: f64,
     /// Mean difference from the base in the measure, seed by seed, and its 95% paired
-    /// confidence interval.
+    /// confidence interval (none when not estimable).
     pub mean: f64,
-    pub ci_low: f64,
-    pub ci_high: f64,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    /// The interval is estimated; if not, why not.
+    pub estimable: bool,
+    pub not_estimable: Option<String>,
     /// The mean and its interval per added staffed hour a week (when it adds hours).
     pub per_added_hour: Option<f64>,
     pub per_added_hour_ci: Option<(f64, f64)>,
-    /// The interval holds zero: the difference is within the noise of the seeds.
+    /// Not shown beyond the noise of the seeds: its interval holds zero, or it has none.
     pub within_noise: bool,
 }
 
-/// The paired differences of `counts` from `base`, seed by seed: mean and 95% interval.
-pub fn paired(base: &[u64], counts: &[u64]) -> (f64, f64, f64) {
+/// The paired differences of `counts` from `base`, seed by seed: their mean and 95%
+/// Student-t interval, not estimated from fewer than [`SEEDS_FOR_INTERVAL`] seeds or from
+/// differences that are all equal.
+pub fn paired(base: &[u64], counts: &[u64]) -> Paired {
     let d: Vec<f64> = counts.iter().zip(base).map(|(a, b)| *a as f64 - *b as f64).collect();
     let n = d.len().max(1) as f64;
     let mean = d.iter().sum::<f64>() / n;
-    if d.len() < 2 {
-        return (mean, mean, mean);
+    if d.len() < SEEDS_FOR_INTERVAL {
+        return Paired { mean, interval: Err(NotEstimable::Seeds(d.len())) };
+    }
+    if d.iter().all(|x| *x == d[0]) {
+        return Paired { mean, interval: Err(NotEstimable::EqualDifferences) };
     }
     let var = d.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
     let half = t95(d.len() - 1) * (var / n).sqrt();
-    (mean, mean - half, mean + half)
+    Paired { mean, interval: Ok((mean - half, mean + half)) }
+}
+
+/// One single change against the base.
+fn ranked(sweep: &Sweep, base: &Counted, c: &Counted, base_cost: f64) -> Ranked {
+    let i = c.variant - 1;
+    let single = &sweep.singles[i];
+    let cost = cost_hours_per_week(&apply(&sweep.base, &[&single.change], sweep.base.seed), sweep.on_call_cost);
+    let added = round4(cost - base_cost);
+    let p = paired(&base.counts, &c.counts);
+    let ci = p.interval.ok();
+    Ranked {
+        single: i,
+        rank: 0,
+        option: single.option.clone(),
+        change: single.change.describe(),
+        kind: single.change.kind(),
+        downgrade: single.downgrade,
+        added_hours: added,
+        mean: round4(p.mean),
+        ci_low: ci.map(|(low, _)| round4(low)),
+        ci_high: ci.map(|(_, high)| round4(high)),
+        estimable: ci.is_some(),
+        not_estimable: p.interval.err().map(|e| e.to_string()),
+        per_added_hour: (added > 0.0).then(|| round4(p.mean / added)),
+        per_added_hour_ci: ci.filter(|_| added > 0.0).map(|(low, high)| (round4(low / added), round4(high / added))),
+        within_noise: ci.is_none_or(|(low, high)| low <= 0.0 && high >= 0.0),
+    }
 }
 
 /// Every single change, those that add hours first by evidence per added hour (then by
 /// mean, then by name), then those that add none.
 pub fn rank(sweep: &Sweep, base: &Counted, singles: &[Counted]) -> Vec<Ranked> {
     let base_cost = cost_hours_per_week(&sweep.base, sweep.on_call_cost);
-    let mut ranked: Vec<Ranked> = singles
-        .iter()
-        .map(|c| {
-            let i = c.variant - 1;
-            let single = &sweep.singles[i];
-            let cost = cost_hours_per_week(&apply(&sweep.base, &[&single.change], sweep.base.seed), sweep.on_call_cost);
-            let added = round4(cost - base_cost);
-            let (mean, low, high) = paired(&base.counts, &c.counts);
-            let per = (added > 0.0).then(|| round4(mean / added));
-            Ranked {
-                single: i,
-                option: single.option.clone(),
-                change: single.change.describe(),
-                added_hours: added,
-                mean: round4(mean),
-                ci_low: round4(low),
-                ci_high: round4(high),
-                per_added_hour: per,
-                per_added_hour_ci: (added > 0.0).then(|| (round4(low / added), round4(high / added))),
-                within_noise: low <= 0.0 && high >= 0.0,
-            }
-        })
-        .collect();
+    let mut ranked: Vec<Ranked> = singles.iter().map(|c| ranked(sweep, base, c, base_cost)).collect();
     ranked.sort_by(|a, b| {
         let key = |r: &Ranked| r.per_added_hour.unwrap_or(f64::NEG_INFINITY);
         key(b).total_cmp(&key(a)).then(b.mean.total_cmp(&a.mean)).then(a.change.cmp(&b.change))
     });
+    for (i, r) in ranked.iter_mut().enumerate() {
+        r.rank = i + 1;
+    }
     ranked
 }
 
@@ -105,6 +158,8 @@ pub struct Point {
     pub counts: Vec<u64>,
     /// On the Pareto frontier: no other variant saves as much for fewer hours.
     pub frontier: bool,
+    /// A single change that reduces a desk's coverage, as its option says.
+    pub downgrade: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -126,13 +181,8 @@ pub struct Report {
     pub variants: Vec<Point>,
 }
 
-/// Everything a sweep writes, from what it found.
-pub fn report(sweep: &Sweep, found: &Found) -> Report {
-    let measure = match (sweep.measure, sweep.base.evidence_step) {
-        (super::file::Measure::Saved, true) => "saved (cases disclosed as usable evidence)".to_string(),
-        (super::file::Measure::Saved, false) => "saved (cases preserved in time)".to_string(),
-        (m, _) => m.name().to_string(),
-    };
+/// Every variant run: the base, each single change, each combination; frontier marked.
+fn points(sweep: &Sweep, found: &Found) -> Vec<Point> {
     let mean = |c: &Counted| round4(c.counts.iter().sum::<u64>() as f64 / c.counts.len().max(1) as f64);
     let mut points = vec![Point {
         name: "base".into(),
@@ -141,11 +191,13 @@ pub fn report(sweep: &Sweep, found: &Found) -> Report {
         mean: mean(&found.base),
         counts: found.base.counts.clone(),
         frontier: false,
+        downgrade: false,
     }];
     for c in &found.singles {
         let single = &sweep.singles[c.variant - 1];
+        let label = if single.downgrade { " (downgrade)" } else { "" };
         points.push(Point {
-            name: format!("{}: {}", single.option, single.change.describe()),
+            name: format!("{}: {}{label}", single.option, single.change.describe()),
             changes: vec![single.change.describe()],
             hours_per_week: cost_hours_per_week(
                 &apply(&sweep.base, &[&single.change], sweep.base.seed),
@@ -154,6 +206,7 @@ pub fn report(sweep: &Sweep, found: &Found) -> Report {
             mean: mean(c),
             counts: c.counts.clone(),
             frontier: false,
+            downgrade: single.downgrade,
         });
     }
     for (set, c) in &found.combinations {
@@ -165,9 +218,15 @@ pub fn report(sweep: &Sweep, found: &Found) -> Report {
             mean: mean(c),
             counts: c.counts.clone(),
             frontier: false,
+            downgrade: false,
         });
     }
-    // The frontier: by hours, each variant that saves more than every cheaper one.
+    mark_frontier(&mut points);
+    points
+}
+
+/// The frontier: by hours, each variant that saves more than every cheaper one.
+fn mark_frontier(points: &mut [Point]) {
     let mut order: Vec<usize> = (0..points.len()).collect();
     order.sort_by(|a, b| {
         points[*a]
@@ -182,6 +241,16 @@ pub fn report(sweep: &Sweep, found: &Found) -> Report {
             points[i].frontier = true;
         }
     }
+}
+
+/// Everything a sweep writes, from what it found.
+pub fn report(sweep: &Sweep, found: &Found) -> Report {
+    let measure = match (sweep.measure, sweep.base.evidence_step) {
+        (super::file::Measure::Saved, true) => "saved (cases disclosed as usable evidence)".to_string(),
+        (super::file::Measure::Saved, false) => "saved (cases preserved in time)".to_string(),
+        (m, _) => m.name().to_string(),
+    };
+    let points = points(sweep, found);
     let ranking = rank(sweep, &found.base, &found.singles);
     Report {
         schema: SCHEMA,
@@ -196,7 +265,8 @@ pub fn report(sweep: &Sweep, found: &Found) -> Report {
                 "Staffed officer-hours a week: each contact point's officers (and translators where counted) on duty in the scenario's first week (a desk that does not count its officers counts as one per mode), an on-call hour at {} of a staffed one, and each hub desk's covered hours: an assumption.",
                 sweep.on_call_cost
             ),
-            "Every variant runs on the same seeds as the base (common random numbers); intervals are 95% paired t-intervals over the seeds.".into(),
+            format!("Every variant runs on the same seeds as the base (common random numbers); intervals are 95% paired t-intervals over the seeds, not estimated from fewer than {SEEDS_FOR_INTERVAL} seeds or from differences that are all equal."),
+            "An option changes a desk only upwards (more staffed or on-call officer-hours), unless the sweep file marks it `downgrade = true`: then only the desks it reduces, labelled as downgrades.".into(),
             crate::report::ASSUMPTIONS.into(),
         ],
         answer: answers(&ranking),
@@ -211,19 +281,25 @@ pub fn json(r: &Report) -> String {
     s
 }
 
+/// A change's cases a run: its mean and interval, or that it has none.
 fn ci(r: &Ranked) -> String {
-    format!("{:+.2} [{:+.2}, {:+.2}]", r.mean, r.ci_low, r.ci_high)
+    match (r.ci_low, r.ci_high) {
+        (Some(low), Some(high)) => format!("{:+.2} [{low:+.2}, {high:+.2}]", r.mean),
+        _ => format!("{:+.2} (not estimable)", r.mean),
+    }
 }
 
 /// The sweep's answer, sentence by sentence: the change that saves the most evidence per
-/// added staffed hour, and the one that saves the most at no added hours (each beyond the
-/// noise), or that none does.
+/// added staffed hour, and the one that saves the most at no added hours, each an
+/// improvement whose interval is estimated and clear of zero; or that none is.
 fn answers(ranking: &[Ranked]) -> Vec<String> {
-    let per_hour = ranking.iter().find(|x| x.per_added_hour.is_some_and(|p| p > 0.0) && !x.within_noise);
+    let finding = |x: &&Ranked| x.estimable && !x.within_noise && !x.downgrade;
+    let per_hour = ranking.iter().filter(finding).find(|x| x.per_added_hour.is_some_and(|p| p > 0.0));
     // Changes that add no staffed desk hours (the register's circulation): the most saved.
     let free = ranking
         .iter()
-        .filter(|x| x.added_hours <= 0.0 && x.mean > 0.0 && !x.within_noise)
+        .filter(finding)
+        .filter(|x| x.added_hours <= 0.0 && x.mean > 0.0)
         .max_by(|a, b| a.mean.total_cmp(&b.mean).then(b.change.cmp(&a.change)));
     let mut out = Vec::new();
     if let Some(best) = per_hour {
@@ -245,13 +321,76 @@ fn answers(ranking: &[Ranked]) -> Vec<String> {
         ));
     }
     if out.is_empty() {
-        out.push(
-            "No single change saves evidence beyond the noise of these seeds: run more seeds, or try larger changes."
-                .into(),
-        );
+        out.push(nothing_beyond_noise(ranking));
     }
     out
 }
+
+/// That no change is shown to save evidence, and how many could not be judged, and why.
+fn nothing_beyond_noise(ranking: &[Ranked]) -> String {
+    let mut why: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for reason in ranking.iter().filter_map(|x| x.not_estimable.as_deref()) {
+        *why.entry(reason).or_default() += 1;
+    }
+    let unjudged: usize = why.values().sum();
+    if unjudged == 0 {
+        return "No single change saves evidence beyond the noise of these seeds: run more seeds, or try larger changes."
+            .into();
+    }
+    let why: Vec<String> = why.iter().map(|(reason, n)| format!("{n}: {reason}")).collect();
+    format!(
+        "No single change is shown to save evidence beyond the noise: {unjudged} of {} changes have no estimable interval ({}), the others are within noise. Run at least {SEEDS_FOR_INTERVAL} seeds, or more, before reading the ranking.",
+        ranking.len(),
+        why.join("; ")
+    )
+}
+
+/// What a change's row notes: a downgrade, no interval (and why), within noise.
+fn notes(x: &Ranked) -> String {
+    let mut notes: Vec<String> = Vec::new();
+    if x.downgrade {
+        notes.push("downgrade".into());
+    }
+    match &x.not_estimable {
+        Some(why) => notes.push(format!("not estimable: {why}")),
+        None if x.within_noise => notes.push("within noise".into()),
+        None => {}
+    }
+    notes.join("; ")
+}
+
+/// A change's row as every table shows it.
+const COLUMNS: [&str; 7] =
+    ["#", "change", "option", "added hours/week", "cases a run (95% CI)", "per added hour", "notes"];
+
+fn cells(x: &Ranked) -> [String; 7] {
+    [
+        x.rank.to_string(),
+        x.change.clone(),
+        x.option.clone(),
+        format!("{:+.1}", x.added_hours),
+        ci(x),
+        x.per_added_hour.map_or("-".into(), |p| format!("{p:.4}")),
+        notes(x),
+    ]
+}
+
+/// The cases a run per added hour with its interval, as the ranking chart's tooltip says.
+fn per_hour_text(x: &Ranked) -> String {
+    let per = x.per_added_hour.map_or("-".into(), |p| format!("{p:.4}"));
+    match x.per_added_hour_ci {
+        Some((low, high)) => format!("{per} per hour [{low:.4}, {high:.4}]"),
+        None => format!("{per} per hour, not estimable"),
+    }
+}
+
+/// The rows the hub section shows: every hub change, whatever its rank.
+fn hub_rows(r: &Report) -> impl Iterator<Item = &Ranked> {
+    r.ranking.iter().filter(|x| x.kind == "hub")
+}
+
+/// Rows of the ranking shown in the pages (the rest are in sweep.json).
+const SHOWN: usize = 30;
 
 /// Markdown: the answer first, then the ranking and the frontier.
 pub fn markdown(r: &Report) -> String {
@@ -271,17 +410,13 @@ pub fn markdown(r: &Report) -> String {
         let _ = writeln!(o, "**{answer}**\n");
     }
     let _ = writeln!(o, "## Single changes, by evidence saved per added hour\n");
-    let _ = writeln!(
-        o,
-        "| change | option | added hours/week | cases a run (95% CI) | per added hour | |\n|---|---|---|---|---|---|"
-    );
-    for x in r.ranking.iter().take(30) {
-        let per = x.per_added_hour.map_or("-".into(), |p| format!("{p:.4}"));
-        let noise = if x.within_noise { "within noise" } else { "" };
-        let _ = writeln!(o, "| {} | {} | {:.1} | {} | {per} | {noise} |", x.change, x.option, x.added_hours, ci(x));
+    md_table(&mut o, r.ranking.iter().take(SHOWN));
+    if r.ranking.len() > SHOWN {
+        let _ = writeln!(o, "\n({} more in sweep.json.)", r.ranking.len() - SHOWN);
     }
-    if r.ranking.len() > 30 {
-        let _ = writeln!(o, "\n({} more in sweep.json.)", r.ranking.len() - 30);
+    if hub_rows(r).next().is_some() {
+        let _ = writeln!(o, "\n## Regional hubs\n\nEvery hub change, whatever its rank.\n");
+        md_table(&mut o, hub_rows(r));
     }
     let _ = writeln!(
         o,
@@ -298,6 +433,39 @@ pub fn markdown(r: &Report) -> String {
     o
 }
 
+/// A Markdown table of changes.
+fn md_table<'a>(o: &mut String, rows: impl Iterator<Item = &'a Ranked>) {
+    let _ = writeln!(o, "| {} |\n|{}", COLUMNS.join(" | "), "---|".repeat(COLUMNS.len()));
+    for x in rows {
+        let _ = writeln!(o, "| {} |", cells(x).join(" | "));
+    }
+}
+
+/// An HTML table of changes.
+fn html_table<'a>(o: &mut String, id: &str, rows: impl Iterator<Item = &'a Ranked>) {
+    let head: Vec<String> = COLUMNS.iter().map(|c| format!("<th>{}</th>", esc(c))).collect();
+    let _ = write!(o, "<table id=\"{id}\"><tr>{}</tr>", head.concat());
+    for x in rows {
+        let row: Vec<String> = cells(x).iter().map(|c| format!("<td>{}</td>", esc(c))).collect();
+        let _ = write!(o, "<tr>{}</tr>", row.concat());
+    }
+    o.push_str("</table>");
+}
+
+/// The page's tables: the ranking's first rows and every hub change.
+fn html_tables(r: &Report) -> String {
+    let mut o = String::from("<h2>Single changes, by evidence saved per added hour</h2>");
+    html_table(&mut o, "changes", r.ranking.iter().take(SHOWN));
+    if r.ranking.len() > SHOWN {
+        let _ = write!(o, "<p class=\"note\">({} more in sweep.json.)</p>", r.ranking.len() - SHOWN);
+    }
+    if hub_rows(r).next().is_some() {
+        o.push_str("<h2>Regional hubs</h2><p class=\"note\">Every hub change, whatever its rank.</p>");
+        html_table(&mut o, "hubs", hub_rows(r));
+    }
+    o
+}
+
 /// One page: the variants by hours and evidence with the frontier, and the best changes
 /// per added hour with their intervals.
 pub fn html(r: &Report) -> String {
@@ -307,11 +475,14 @@ pub fn html(r: &Report) -> String {
         esc(&r.name),
         esc(&r.description)
     );
-    if let Some(answer) = r.answer.first() {
-        let _ = write!(o, "<p id=\"answer\"><strong>{}</strong></p>", esc(answer));
+    o.push_str("<div id=\"answer\">");
+    for answer in &r.answer {
+        let _ = write!(o, "<p><strong>{}</strong></p>", esc(answer));
     }
+    o.push_str("</div>");
     o.push_str(&scatter(r));
     o.push_str(&ranking_chart(r));
+    o.push_str(&html_tables(r));
     for a in &r.assumptions {
         let _ = write!(o, "<p class=\"note\">{}</p>", esc(a));
     }
@@ -432,13 +603,13 @@ fn ranking_chart(r: &Report) -> String {
         };
         let _ = write!(
             o,
-            "<text x=\"0\" y=\"{:.1}\" font-size=\"12\">{}<title>{}</title></text><rect class=\"gain\" x=\"{:.1}\" y=\"{yy:.1}\" width=\"{:.1}\" height=\"14\" fill=\"{colour}\"><title>{:.4} per hour [{l:.4}, {hgh:.4}]</title></rect><line class=\"ci\" x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#222\"/>",
+            "<text x=\"0\" y=\"{:.1}\" font-size=\"12\">{}<title>{}</title></text><rect class=\"gain\" x=\"{:.1}\" y=\"{yy:.1}\" width=\"{:.1}\" height=\"14\" fill=\"{colour}\"><title>{}</title></rect><line class=\"ci\" x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#222\"/>",
             yy + 12.0,
             esc(&name),
             esc(&item.change),
             x(per.min(0.0)),
             (x(per.max(0.0)) - x(per.min(0.0))).max(1.0),
-            per,
+            esc(&per_hour_text(item)),
             x(l),
             yy + 7.0,
             x(hgh),

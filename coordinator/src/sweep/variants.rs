@@ -2,18 +2,11 @@
 //! the variant costs in staffed officer-hours a week, and what one run of it counts.
 
 use super::file::{Change, Measure};
+use super::hours::{DeskHours, HOUR_MS, UNCOUNTED, WEEK_MS};
 use crate::analysis::desks::on_duty_ms;
 use crate::ledger::{Ledger, Outcome};
 use crate::scenario::Scenario;
-use pocnet_core::roster::Mode;
-use pocnet_core::{Officers, Roster};
-
-const HOUR_MS: f64 = 3_600_000.0;
-const WEEK_MS: u64 = 7 * 86_400_000;
-
-/// A desk that does not count its officers is costed as one officer per mode: the model
-/// answers each request as if someone were free, the least a desk can be.
-const UNCOUNTED: Officers = Officers { staffed: 1, on_call: 1 };
+use pocnet_core::Roster;
 
 /// The base scenario with `changes` applied (at most one change per state and kind of
 /// change; later ones win).
@@ -22,30 +15,12 @@ pub fn apply(base: &Scenario, changes: &[&Change], seed: u64) -> Scenario {
     s.seed = seed;
     for change in changes {
         match change {
-            Change::Roster { state, always_staffed, off_hours, .. } => {
+            Change::Roster { state, .. }
+            | Change::Hours { state, .. }
+            | Change::Officers { state, .. }
+            | Change::Translators { state, .. } => {
                 if let Some(e) = s.states.iter_mut().find(|e| e.code == *state) {
-                    e.roster.always_staffed = *always_staffed;
-                    e.roster.off_hours = if *always_staffed { Mode::Closed } else { *off_hours };
-                    // The state now declares what it staffs.
-                    e.declared = None;
-                    e.roster_summary = crate::scenario::validate::roster_summary(&e.roster);
-                }
-            }
-            Change::Hours { state, shifts } => {
-                if let Some(e) = s.states.iter_mut().find(|e| e.code == *state) {
-                    e.roster.shifts = shifts.clone();
-                    e.declared = None;
-                    e.roster_summary = crate::scenario::validate::roster_summary(&e.roster);
-                }
-            }
-            Change::Officers { state, officers } => {
-                if let Some(e) = s.states.iter_mut().find(|e| e.code == *state) {
-                    e.profile.officers = Some(*officers);
-                }
-            }
-            Change::Translators { state, officers } => {
-                if let Some(e) = s.states.iter_mut().find(|e| e.code == *state) {
-                    e.profile.translators = Some(*officers);
+                    change.apply_to(e);
                 }
             }
             Change::Hub(hub) => {
@@ -72,23 +47,8 @@ pub fn apply(base: &Scenario, changes: &[&Change], seed: u64) -> Scenario {
 /// translators) on duty in the scenario's first week (an on-call hour at `on_call_cost` of
 /// a staffed one), and every hub's desk in the hours it covers.
 pub fn cost_hours_per_week(s: &Scenario, on_call_cost: f64) -> f64 {
+    let mut hours: f64 = s.states.iter().map(|e| DeskHours::of(e, s.start).cost(on_call_cost)).sum();
     let (from, to) = (s.start, s.start.plus_ms(WEEK_MS));
-    let mut hours = 0.0;
-    for e in &s.states {
-        let Ok(roster) = Roster::new(e.roster.clone()) else { continue };
-        let officers = e.profile.officers.unwrap_or(UNCOUNTED);
-        let staffed = Officers { staffed: officers.staffed, on_call: 0 };
-        let on_call = Officers { staffed: 0, on_call: officers.on_call };
-        hours += on_duty_ms(staffed, &roster, from, to) as f64 / HOUR_MS;
-        hours += on_call_cost * on_duty_ms(on_call, &roster, from, to) as f64 / HOUR_MS;
-        // Translators count where the scenario counts them (without, translation is a
-        // delay bought from outside the desk, not staffed hours of its own).
-        if let Some(t) = e.profile.translators {
-            hours += on_duty_ms(Officers { staffed: t.staffed, on_call: 0 }, &roster, from, to) as f64 / HOUR_MS;
-            hours += on_call_cost * on_duty_ms(Officers { staffed: 0, on_call: t.on_call }, &roster, from, to) as f64
-                / HOUR_MS;
-        }
-    }
     for h in &s.network.hubs {
         let Ok(covers) = Roster::new(h.covers.clone()) else { continue };
         hours += on_duty_ms(h.officers.unwrap_or(UNCOUNTED), &covers, from, to) as f64 / HOUR_MS;
