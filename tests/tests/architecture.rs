@@ -47,7 +47,7 @@ fn named_paths(text: &str, here: &[String]) -> Vec<Vec<String>> {
     for line in text.lines() {
         let code = line.split("//").next().unwrap_or("");
         let mut rest = code;
-        while let Some(at) = rest.find(|c: char| c == 'c' || c == 's') {
+        while let Some(at) = rest.find(['c', 's']) {
             let tail = &rest[at..];
             let before = rest[..at].chars().last();
             rest = &rest[at + 1..];
