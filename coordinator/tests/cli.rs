@@ -182,3 +182,12 @@ fn check_locates_a_mistake_in_a_sweep_file_and_in_a_register() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn check_and_run_count_cases_and_pings_alike() {
+    // `check` once counted 560 injects for the communication check, `run` 0.
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/ping-check.toml").display().to_string();
+    let o = pocnet(&["check", &file]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.ends_with("ok (71 contact points, 0 cases, 560 pings)\n"), "{stdout}");
+}

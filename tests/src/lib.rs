@@ -11,6 +11,22 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+/// Every bundled scenario (scenarios/NAME.toml) whose outputs are kept in tests/golden/.
+pub const BUNDLED_SCENARIOS: [&str; 12] = [
+    "smoke",
+    "hanoi-72",
+    "hanoi-72-quarter",
+    "three-state-chain",
+    "follow-the-sun",
+    "follow-the-sun-hubs",
+    "dst-week",
+    "partition",
+    "tabletop-hour",
+    "ping-check",
+    "stale-register",
+    "forged-emergencies",
+];
+
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
 }

@@ -7,20 +7,7 @@ use pocnet_tests::{pocnet, read_json, scratch, text, workspace_root};
 use serde_json::Value;
 use std::time::Duration;
 
-const SCENARIOS: [&str; 12] = [
-    "smoke",
-    "hanoi-72",
-    "hanoi-72-quarter",
-    "three-state-chain",
-    "follow-the-sun",
-    "follow-the-sun-hubs",
-    "dst-week",
-    "partition",
-    "tabletop-hour",
-    "ping-check",
-    "stale-register",
-    "forged-emergencies",
-];
+const SCENARIOS: [&str; 12] = pocnet_tests::BUNDLED_SCENARIOS;
 
 /// Outcome labels as outputs print them, and their report.json keys.
 const LABELS: [(&str, &str); 12] = [

@@ -7,20 +7,7 @@
 use pocnet_tests::{pocnet, scratch, text, workspace_root};
 use std::time::Duration;
 
-const SCENARIOS: [&str; 12] = [
-    "smoke",
-    "hanoi-72",
-    "hanoi-72-quarter",
-    "three-state-chain",
-    "follow-the-sun",
-    "follow-the-sun-hubs",
-    "dst-week",
-    "partition",
-    "tabletop-hour",
-    "ping-check",
-    "stale-register",
-    "forged-emergencies",
-];
+const SCENARIOS: [&str; 12] = pocnet_tests::BUNDLED_SCENARIOS;
 const FILES: [&str; 5] = ["report.json", "summary.md", "junit.xml", "report.html", "after-action.md"];
 
 #[test]
