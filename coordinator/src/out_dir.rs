@@ -137,6 +137,20 @@ mod tests {
     }
 
     #[test]
+    fn force_removes_a_link_named_as_pocnets_file_never_its_target() {
+        let dir = scratch("link");
+        let outside = scratch("link-target").join("mine.json");
+        std::fs::write(&outside, "the user's").expect("write");
+        std::os::unix::fs::symlink(&outside, dir.join("report.json")).expect("link");
+        assert!(claim(&dir, false, |_| false).is_err(), "a link named report.json is another run's");
+        claim(&dir, true, |_| false).expect("forced");
+        assert!(std::fs::symlink_metadata(dir.join("report.json")).is_err(), "the link is gone");
+        assert_eq!(std::fs::read_to_string(&outside).expect("target kept"), "the user's");
+        let _ = std::fs::remove_dir_all(&dir);
+        let _ = std::fs::remove_dir_all(outside.parent().expect("dir"));
+    }
+
+    #[test]
     fn shards_may_share_a_folder_and_a_file_is_not_a_folder() {
         let dir = scratch("shards");
         std::fs::write(dir.join("sweep-shard-0-of-3.json"), "{}").expect("write");

@@ -1,11 +1,14 @@
 //! What `check` passes, `run` runs: a scenario `run` would refuse is refused by `check`,
 //! at its line; options that cannot go together are refused, never silently dropped.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// The real binary, bounded in time.
 fn pocnet(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pocnet")).args(args).output().expect("pocnet runs")
+    common::pocnet(args, std::time::Duration::from_secs(120))
 }
 
 fn malformed(name: &str) -> PathBuf {
@@ -58,10 +61,7 @@ fn merge_wait_without_a_merge_is_refused() {
 }
 
 fn scratch(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("pocnet-cli-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch");
-    dir
+    common::scratch(&format!("cli-{tag}"))
 }
 
 #[test]

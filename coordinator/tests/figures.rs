@@ -1,5 +1,7 @@
 //! Figures that were wrong, each shown right on a small scenario: the sentence is the test.
 
+mod common;
+
 use pocnet::scenario;
 
 /// Four states, France sending 40 preservation requests a day for a week by `targets`.
@@ -78,11 +80,9 @@ fn advice_locating_and_emergencies_executed_in_time_are_fulfilled_not_preserved(
         [[states]]\ncode = \"VNM\"\nname = \"Viet Nam\"\nregion = \"AP\"\ntz = \"Asia/Ho_Chi_Minh\"\nroster = \"staffed-24-7\"\nprofile = \"p\"\n\n\
         [[generate]]\nfrom = [\"FRA\"]\nrate_per_day = 30.0\nretention = \"30d\"\n\
         kinds = { preservation = 1, traffic_disclosure = 1, technical_advice = 1, locate_suspect = 1, emergency = 1, evidence = 1 }\n";
-    let s = scenario::parse("words.toml", text).unwrap_or_else(|e| panic!("{e}"));
-    let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
-    let a = runtime.block_on(pocnet::run::simulate(&s)).expect("run");
+    let (ledger, _) = common::run(text);
     let mut seen = std::collections::BTreeSet::new();
-    for c in &a.ledger.cases {
+    for c in &ledger.cases {
         let kind = c.kind;
         seen.insert((kind.as_str(), c.outcome.as_str()));
         match c.outcome.as_str() {

@@ -227,6 +227,14 @@ pub struct RosterSpec {
     pub holidays: Vec<Date>,
 }
 
+impl RosterSpec {
+    /// Never on call: staffed around the clock, or closed outside its shifts. On-call
+    /// officers at such a desk would never work.
+    pub fn never_on_call(&self) -> bool {
+        self.always_staffed || self.off_hours == Mode::Closed
+    }
+}
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum RosterError {
     #[error("unknown time zone `{0}`: expected an IANA name like `Europe/Paris`")]

@@ -140,6 +140,22 @@ pub fn read_json(path: &Path) -> serde_json::Value {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("parse {}: {e}", path.display()))
 }
 
+/// Whitespace as single spaces: output wrapped to a page and the output itself compare alike.
+pub fn flat(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `pocnet run SCENARIO --engine inproc` with `extra` arguments into a fresh scratch folder
+/// (`OUT`): the run, which must exit 0 or 1 (a breached threshold), and `OUT`.
+pub fn run_in_process(scenario: &Path, extra: &[&str], tag: &str) -> (Output, PathBuf) {
+    let out = scratch(tag).join("out");
+    let path = scenario.to_str().expect("utf-8");
+    let args = [&["run", path, "--engine", "inproc", "--out", out.to_str().expect("utf-8")], extra].concat();
+    let run = pocnet(&args, Duration::from_secs(300));
+    assert!(run.status.code().is_some_and(|c| c <= 1), "{}: {}", scenario.display(), text(&run.stderr));
+    (run, out)
+}
+
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }

@@ -3,9 +3,8 @@
 //! sentence is formatted from report.json and found) and checked against report.json.
 
 use pocnet_core::time::format_duration_ms;
-use pocnet_tests::{pocnet, read_json, scratch, text, workspace_root};
+use pocnet_tests::{flat, read_json, run_in_process, text, workspace_root};
 use serde_json::Value;
-use std::time::Duration;
 
 const SCENARIOS: [&str; 12] = pocnet_tests::BUNDLED_SCENARIOS;
 
@@ -34,11 +33,8 @@ struct Outputs {
 }
 
 fn outputs(name: &str) -> Outputs {
-    let out = scratch(&format!("agree-{name}")).join("out");
     let scenario = workspace_root().join(format!("scenarios/{name}.toml"));
-    let args = ["run", scenario.to_str().expect("utf-8"), "--engine", "inproc", "--out", out.to_str().expect("utf-8")];
-    let run = pocnet(&args, Duration::from_secs(300));
-    assert!(run.status.code().is_some_and(|c| c <= 1), "{name}: {}", text(&run.stderr));
+    let (run, out) = run_in_process(&scenario, &[], &format!("agree-{name}"));
     let html = std::fs::read_to_string(out.join("report.html")).expect("report.html");
     Outputs {
         report: read_json(&out.join("report.json")),
@@ -64,10 +60,6 @@ fn html_text(html: &str) -> String {
     }
     let out = out.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&amp;", "&");
     flat(&out)
-}
-
-fn flat(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn n(v: &Value) -> u64 {

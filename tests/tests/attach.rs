@@ -138,13 +138,7 @@ fn an_attached_node_restarted_by_its_host_re_registers_and_loses_nothing() {
     let mut nodes: Vec<(String, std::process::Child)> =
         listens.iter().map(|(s, l)| (s.to_string(), d.start(s, l))).collect();
     let out = dir.join("attached");
-    let mut coordinator = Command::new(&binaries().pocnet)
-        .args(["run", scenario.to_str().expect("utf-8"), "--attach", d.file.to_str().expect("utf-8")])
-        .args(["--clock", "wall", "--speed", "100000", "--out", out.to_str().expect("utf-8"), "-q"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("pocnet");
+    let mut coordinator = d.coordinator(&scenario, &out, "100000");
     std::thread::sleep(Duration::from_millis(2500));
     assert!(coordinator.try_wait().expect("wait").is_none(), "the run ended before the kill");
     // The host's supervisor: FRA's process is killed, and started again with the same
@@ -204,13 +198,7 @@ fn an_interrupted_coordinator_stops_its_attached_nodes() {
     let mut nodes: Vec<std::process::Child> =
         ["VNM", "FRA", "BRA"].iter().map(|s| d.start(s, &free_udp_port())).collect();
     let out = dir.join("attached");
-    let mut coordinator = Command::new(&binaries().pocnet)
-        .args(["run", scenario.to_str().expect("utf-8"), "--attach", d.file.to_str().expect("utf-8")])
-        .args(["--clock", "wall", "--speed", "10000", "--out", out.to_str().expect("utf-8"), "-q"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("pocnet");
+    let mut coordinator = d.coordinator(&scenario, &out, "10000");
     std::thread::sleep(Duration::from_millis(2000));
     #[allow(unsafe_code)]
     // SAFETY: kill(2) on the coordinator this test started.
@@ -260,13 +248,7 @@ fn a_flood_of_handshakes_at_the_coordinator_stays_bounded_and_the_run_goes_on() 
     let mut nodes: Vec<std::process::Child> =
         ["VNM", "FRA", "BRA"].iter().map(|s| d.start(s, &free_udp_port())).collect();
     let out = dir.join("attached");
-    let mut coordinator = Command::new(&binaries().pocnet)
-        .args(["run", scenario.to_str().expect("utf-8"), "--attach", d.file.to_str().expect("utf-8")])
-        .args(["--clock", "wall", "--speed", "100000", "--out", out.to_str().expect("utf-8"), "-q"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("pocnet");
+    let mut coordinator = d.coordinator(&scenario, &out, "100000");
     std::thread::sleep(Duration::from_millis(1500));
     let before = rss_kib(coordinator.id());
     // 2,000 handshakes with another CA's certificate, 200 at a time.
@@ -358,6 +340,18 @@ fn inproc_report(dir: &std::path::Path, scenario: &std::path::Path) -> Vec<u8> {
 }
 
 impl Deployment {
+    /// An attached coordinator running `scenario` on the wall clock at `speed`, quiet, its
+    /// standard error piped.
+    fn coordinator(&self, scenario: &std::path::Path, out: &std::path::Path, speed: &str) -> std::process::Child {
+        Command::new(&binaries().pocnet)
+            .args(["run", scenario.to_str().expect("utf-8"), "--attach", self.file.to_str().expect("utf-8")])
+            .args(["--clock", "wall", "--speed", speed, "--out", out.to_str().expect("utf-8"), "-q"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("pocnet")
+    }
+
     /// Starts a node for `state` with a journal file of its own name.
     fn start_with_journal(&self, state: &str, listen: &str, journal: &std::path::Path) -> std::process::Child {
         let mut cmd = Command::new(&binaries().node);
@@ -384,13 +378,7 @@ fn a_second_node_for_a_state_is_refused_counted_and_the_first_loses_nothing() {
     let early = d.start_with_journal("FRA", &free_udp_port(), &d.journals.join("fra-early.journal"));
     std::thread::sleep(Duration::from_millis(300));
     let out = dir.join("attached");
-    let mut coordinator = Command::new(&binaries().pocnet)
-        .args(["run", scenario.to_str().expect("utf-8"), "--attach", d.file.to_str().expect("utf-8")])
-        .args(["--clock", "wall", "--speed", "100000", "--out", out.to_str().expect("utf-8"), "-q"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("pocnet");
+    let mut coordinator = d.coordinator(&scenario, &out, "100000");
     std::thread::sleep(Duration::from_millis(2500));
     assert!(coordinator.try_wait().expect("wait").is_none(), "the run ended before the second node came");
     // A third FRA during the run, while the registered one is alive and busy.
@@ -443,13 +431,7 @@ fn a_node_restarted_with_another_states_journal_of_the_run_refuses_it_and_the_ru
     let mut nodes: Vec<(String, std::process::Child)> =
         listens.iter().map(|(s, l)| (s.to_string(), d.start(s, l))).collect();
     let out = dir.join("attached");
-    let mut coordinator = Command::new(&binaries().pocnet)
-        .args(["run", scenario.to_str().expect("utf-8"), "--attach", d.file.to_str().expect("utf-8")])
-        .args(["--clock", "wall", "--speed", "100000", "--out", out.to_str().expect("utf-8"), "-q"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("pocnet");
+    let mut coordinator = d.coordinator(&scenario, &out, "100000");
     std::thread::sleep(Duration::from_millis(2500));
     assert!(coordinator.try_wait().expect("wait").is_none(), "the run ended before the kill");
     // FRA's host restarts it with VNM's journal of this run (volumes swapped).

@@ -47,12 +47,7 @@ async fn a_console_beyond_loopback_is_served_over_https_with_the_runs_ca() {
         .spawn()
         .expect("pocnet");
     let started = Instant::now();
-    while !out.join("console.json").is_file() {
-        assert!(started.elapsed() < Duration::from_secs(30), "no console.json");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    let console = read_json(&out.join("console.json"));
+    let console = console_of(&out).await;
     let control = console["control"].as_str().expect("control url").to_string();
     assert!(control.starts_with("https://"), "{control}");
     let path = control.split_once(&format!(":{port}")).map(|(_, p)| p.to_string()).expect("path");
@@ -100,12 +95,7 @@ async fn idle_connections_do_not_keep_a_player_from_the_https_console() {
         .spawn()
         .expect("pocnet");
     let started = Instant::now();
-    while !out.join("console.json").is_file() {
-        assert!(started.elapsed() < Duration::from_secs(30), "no console.json");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    let console = read_json(&out.join("console.json"));
+    let console = console_of(&out).await;
     let link = console["players"]["FRA"].as_str().expect("FRA's link").to_string();
     let token = link.split("token=").nth(1).expect("token").to_string();
     let ca = std::fs::read(out.join("console-ca.pem")).expect("console-ca.pem");
@@ -145,4 +135,16 @@ async fn idle_connections_do_not_keep_a_player_from_the_https_console() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     assert!(status.success(), "{status}");
+}
+
+/// The run's console.json, once the run has written it (within 30 s), and a moment for
+/// the console to listen.
+async fn console_of(out: &std::path::Path) -> serde_json::Value {
+    let started = Instant::now();
+    while !out.join("console.json").is_file() {
+        assert!(started.elapsed() < Duration::from_secs(30), "no console.json");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    read_json(&out.join("console.json"))
 }

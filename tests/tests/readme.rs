@@ -3,7 +3,7 @@
 //! prints now, and each figure the README's prose quotes is formatted from the report it
 //! comes from. A figure that moves fails this test until the README says the new one.
 
-use pocnet_tests::{pocnet, read_json, scratch, text, workspace_root};
+use pocnet_tests::{flat, pocnet, read_json, run_in_process, scratch, text, workspace_root};
 use serde_json::Value;
 use std::path::Path;
 use std::time::Duration;
@@ -16,11 +16,6 @@ const NOT_RERUN: [(&str, &str); 1] =
 
 fn readme() -> String {
     std::fs::read_to_string(workspace_root().join("README.md")).expect("README.md")
-}
-
-/// Whitespace as one space: quoted output is wrapped to the page.
-fn flat(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Each output block (fenced, no language) with the last `pocnet` command of the `sh`
@@ -122,11 +117,7 @@ fn the_registers_circulation_sweep_is_quoted_as_it_runs() {
 
 /// The report of `scenario`, run in process.
 fn report_of(scenario: &str) -> Value {
-    let out = scratch("readme-report").join("out");
-    let path = workspace_root().join(scenario);
-    let out_s = out.to_str().expect("utf-8");
-    let run = pocnet(&["run", path.to_str().expect("utf-8"), "--engine", "inproc", "-q", "--out", out_s], LIMIT);
-    assert!(run.status.code().is_some_and(|c| c <= 1), "{scenario}: {}", text(&run.stderr));
+    let (_, out) = run_in_process(&workspace_root().join(scenario), &["-q"], "readme-report");
     read_json(&out.join("report.json"))
 }
 

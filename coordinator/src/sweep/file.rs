@@ -509,6 +509,7 @@ fn idle_on_call<'r>(
     entry: &crate::scenario::StateEntry,
     officers: pocnet_core::Officers,
 ) -> Option<&'r Spanned<i64>> {
-    let never_on_call = entry.roster.always_staffed || entry.roster.off_hours == Mode::Closed;
-    (officers.on_call > 0 && never_on_call).then(|| r.officers.as_ref().and_then(|o| o.on_call.as_ref())).flatten()
+    (officers.on_call > 0 && entry.roster.never_on_call())
+        .then(|| r.officers.as_ref().and_then(|o| o.on_call.as_ref()))
+        .flatten()
 }

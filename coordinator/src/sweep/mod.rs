@@ -135,6 +135,7 @@ pub fn first_stage(sweep: &Sweep, shard: usize, of: usize, progress: &Progress) 
 pub fn merge(sweep: &Sweep, shards: &[Shard]) -> anyhow::Result<Vec<Counted>> {
     let hash = sweep_hash(sweep);
     let mut all: Vec<Option<Counted>> = vec![None; sweep.singles.len() + 1];
+    let cases = sweep.base.injects.len() as u64;
     for s in shards {
         anyhow::ensure!(
             s.schema == SHARD_SCHEMA,
@@ -155,7 +156,6 @@ pub fn merge(sweep: &Sweep, shards: &[Shard]) -> anyhow::Result<Vec<Counted>> {
                 sweep.seeds.len()
             );
             // A count is of the base's cases: more than it has is an altered shard.
-            let cases = sweep.base.injects.len() as u64;
             if let Some(n) = c.counts.iter().find(|n| **n > cases) {
                 anyhow::bail!(
                     "variant {}: {n} cases counted where the base scenario has {cases} (an altered shard)",

@@ -411,7 +411,7 @@ fn never_on_call(c: &mut Checker<'_>, states: &[StateEntry], profiles: &BTreeMap
         let idle: Vec<&str> = states
             .iter()
             .filter(|s| s.profile_name == *name)
-            .filter(|s| s.roster.always_staffed || s.roster.off_hours == Mode::Closed)
+            .filter(|s| s.roster.never_on_call())
             .map(|s| s.code.as_str())
             .collect();
         if !idle.is_empty() {
