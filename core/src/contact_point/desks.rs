@@ -6,7 +6,7 @@
 //! The draws are the same as without a desk (keyed by request and purpose), so a desk
 //! with as many officers as work gives the same times; with fewer, work waits.
 
-use super::timers::{Timer, TimerKind};
+use super::timers::TimerKind;
 use super::ContactPoint;
 use crate::desk::{DeskName, Task, Waiting};
 use crate::event::EventKind;
@@ -60,7 +60,7 @@ impl ContactPoint {
             // A full queue refuses the work: the request ends refused, named.
             if name != DeskName::MlaOffice || task == Task::Execute {
                 let ground = format!("the {name}'s queue is full");
-                if self.received.get(&id).is_some_and(|r| r.response.is_none()) {
+                if self.received.get(&id).is_some_and(|r| r.stage.get().response().is_none()) {
                     self.finish_received(now, id, Response::Refused { ground });
                 }
             }
@@ -74,11 +74,12 @@ impl ContactPoint {
     /// timer now runs after the instant's messages and injects), so that work arriving at
     /// the same instant is taken in queue order, not in order of arrival.
     fn wake_desk(&mut self, now: SimTime, name: DeskName) {
-        self.timers.insert(Timer { at: now, id: DESK_WAKE, kind: TimerKind::DeskWake(name) });
+        self.timers.set_sooner(DESK_WAKE, TimerKind::DeskWake(name), now);
     }
 
     /// Starts the waiting work an officer can take now; wakes the desk again when more
-    /// could start (work becomes ready, or the shift changes).
+    /// could start (work becomes ready, or the shift changes), unless a wake-up is due
+    /// sooner (which looks again).
     pub(super) fn dispatch(&mut self, now: SimTime, name: DeskName) {
         let Some(mode) = self.desk_roster(name).map(|r| r.mode_at(now)) else { return };
         let taken = match self.desks.get_mut(&name) {
@@ -95,10 +96,7 @@ impl ContactPoint {
         let ready = desk.next_ready(now);
         let change = self.desk_roster(name).and_then(|r| r.next_change(now));
         if let Some(at) = [ready, change].into_iter().flatten().min() {
-            if self.desk_wakes.get(&name).is_none_or(|t| *t <= now || at < *t) {
-                self.desk_wakes.insert(name, at);
-                self.timers.insert(Timer { at, id: DESK_WAKE, kind: TimerKind::DeskWake(name) });
-            }
+            self.timers.set_sooner(DESK_WAKE, TimerKind::DeskWake(name), at);
         }
     }
 
@@ -107,8 +105,7 @@ impl ContactPoint {
     fn start_work(&mut self, now: SimTime, name: DeskName, w: Waiting) {
         let id = w.id;
         let mode = self.desk_roster(name).map(|r| r.mode_at(now));
-        let received_kind =
-            self.received.get(&id).filter(|r| r.response.is_none() && !r.withdrawn).map(|r| r.request.kind);
+        let received_kind = self.received.get(&id).filter(|r| r.stage.get().open()).map(|r| r.request.kind);
         let drawn = match (name, w.task, received_kind, mode) {
             (DeskName::ContactPoint, Task::Acknowledge, Some(kind), Some(mode)) => {
                 let delay = self.profile.acknowledge_delay(kind, mode).clone();
@@ -164,14 +161,8 @@ impl ContactPoint {
             return;
         };
         let at = self.desk_roster(name).and_then(|r| r.finish_work(now, work, w.open)).unwrap_or(now.plus_ms(work));
-        let timer = Timer { at, id, kind };
-        self.timers.insert(timer);
+        self.timers.set(id, kind, at);
         self.working.insert((name, id, w.task));
-        if kind == TimerKind::Acknowledge {
-            if let Some(r) = self.received.get_mut(&id) {
-                r.pending_ack = Some(timer);
-            }
-        }
         self.emit(now, id, EventKind::WorkStarted { desk: name, task: w.task });
     }
 
@@ -200,9 +191,6 @@ impl ContactPoint {
 
     /// A desk's wake-up timer fired.
     pub(super) fn desk_wake(&mut self, now: SimTime, name: DeskName) {
-        if self.desk_wakes.get(&name) == Some(&now) {
-            self.desk_wakes.remove(&name);
-        }
         self.dispatch(now, name);
     }
 }

@@ -8,8 +8,9 @@
 //!
 //! All of it runs only with an MLA policy in the profile ([`crate::Profile::mla`]).
 
-use super::timers::{Timer, TimerKind};
-use super::{ContactPoint, MlaStage};
+use super::stage::{MlaLeg, Stage};
+use super::timers::TimerKind;
+use super::ContactPoint;
 use crate::desk::{DeskName, Task};
 use crate::event::EventKind;
 use crate::evidence::{DataClass, MlaResult, Notice};
@@ -69,13 +70,12 @@ impl ContactPoint {
     /// The requester withdrew the request: no more work on it.
     pub(super) fn on_withdraw(&mut self, now: SimTime, from: StateCode, id: RequestId) {
         let Some(r) = self.received.get_mut(&id).filter(|r| r.from == from) else { return };
-        if r.response.is_some() || r.withdrawn {
+        if !r.stage.get().open() {
             return;
         }
-        r.withdrawn = true;
-        if let Some(pending) = r.pending_ack.take() {
-            self.timers.remove(&pending);
-        }
+        r.stage.withdraw();
+        self.timers.stop(id, TimerKind::Open);
+        self.timers.stop(id, TimerKind::Acknowledge);
         self.abandon_work(now, id);
         self.emit(now, id, EventKind::WithdrawalReceived);
     }
@@ -88,23 +88,27 @@ impl ContactPoint {
         if !policy.kinds.contains(&r.request.kind) {
             return;
         }
-        r.hold_until = Some(until);
-        self.timers.insert(Timer { at: until, id, kind: TimerKind::HoldExpiry });
+        r.hold.start(until);
+        self.timers.set(id, TimerKind::HoldExpiry, until);
         self.emit(now, id, EventKind::HoldStarted { until });
     }
 
     /// The hold's end came: it lapses if no MLA request has arrived.
     pub(super) fn hold_expiry(&mut self, now: SimTime, id: RequestId) {
-        if self.received.get(&id).is_some_and(|r| r.mla_arrived.is_none()) {
+        let Some(r) = self.received.get_mut(&id) else { return };
+        if r.hold.lapse() {
             self.emit(now, id, EventKind::HoldLapsed);
         }
     }
 
     /// The MLA request arrived: into the central authority's backlog, then its work.
     pub(super) fn on_mla_request(&mut self, now: SimTime, from: StateCode, id: RequestId) {
-        let Some(r) = self.received.get(&id).filter(|r| r.from == from && r.mla_arrived.is_none()) else { return };
-        let hold_until = r.hold_until.unwrap_or(now);
-        let in_time = r.hold_until.is_none_or(|until| now <= until);
+        let Some(r) = self.received.get(&id).filter(|r| r.from == from && r.hold.get().mla_arrived().is_none()) else {
+            return;
+        };
+        let held_until = r.hold.get().held_until();
+        let hold_until = held_until.unwrap_or(now);
+        let in_time = held_until.is_none_or(|until| now <= until);
         let (Some(policy), Some(office)) = (self.profile.mla.clone(), self.mla_office.as_ref()) else {
             let result = MlaResult::Refused { ground: NO_MLA_AUTHORITY.to_string() };
             self.emit(now, id, EventKind::MlaExecuted { result: result.clone() });
@@ -118,12 +122,12 @@ impl ContactPoint {
             office.finish_work(start, work, OpenWhen::StaffedOrOnCall).unwrap_or(start.plus_ms(work))
         });
         if let Some(r) = self.received.get_mut(&id) {
-            r.mla_arrived = Some(now);
+            r.hold.mla_arrived(now);
         }
         self.emit(now, id, EventKind::MlaReceived { hold_until, in_time });
         match timed {
             Some(at) => {
-                self.timers.insert(Timer { at, id, kind: TimerKind::MlaExecute });
+                self.timers.set(id, TimerKind::MlaExecute, at);
             }
             // Counted officers: after the backlog, it waits for one of them.
             None => self.join_desk(now, DeskName::MlaOffice, id, Task::Execute, start, OpenWhen::StaffedOrOnCall),
@@ -141,9 +145,9 @@ impl ContactPoint {
         let Some(r) = self.received.get(&id) else { return };
         let Some(policy) = self.profile.mla.clone() else { return };
         let from = r.from;
-        let arrived = r.mla_arrived.unwrap_or(now);
-        let in_time = r.hold_until.is_none_or(|until| arrived <= until);
-        let mut lost = r.lost_at_preservation.clone();
+        let arrived = r.hold.get().mla_arrived().unwrap_or(now);
+        let in_time = r.hold.get().held_until().is_none_or(|until| arrived <= until);
+        let mut lost = r.lost_at_preservation();
         if !in_time {
             // The hold lapsed first: each class lasted only until its own deletion.
             for (class, deleted) in &r.deletions {
@@ -175,7 +179,7 @@ impl ContactPoint {
     /// The requested state gave early notice: go on, or withdraw (always when every class
     /// asked for is already gone; by the profile's odds when confidentiality is at stake).
     pub(super) fn on_notice(&mut self, now: SimTime, from: StateCode, id: RequestId, notice: Notice) {
-        let Some(sent) = self.sent.get(&id).filter(|s| s.to == from && !s.finished) else { return };
+        let Some(sent) = self.sent.get(&id).filter(|s| s.to == from && !s.step.get().finished()) else { return };
         let classes = asked(&sent.request);
         self.emit(now, id, EventKind::NoticeReceived { notice: notice.clone() });
         let withdraw = match &notice {
@@ -207,7 +211,7 @@ impl ContactPoint {
         let pursued = self.draw_probability(id, Purpose::MlaPursue) < policy.pursue_probability;
         if pursued && self.counts_officers(DeskName::MlaOffice) {
             // Counted officers: the drafting waits for one of them.
-            self.set_mla_stage(id, MlaStage::Drafting);
+            self.move_mla(id, |s| s.draft());
             return self.join_desk(now, DeskName::MlaOffice, id, Task::Draft, now, OpenWhen::StaffedOrOnCall);
         }
         let work = self.draw(id, Purpose::MlaDrafting, policy.drafting.clone());
@@ -217,13 +221,13 @@ impl ContactPoint {
             self.emit(now, id, EventKind::MlaNotPursued { to });
             return;
         };
-        self.timers.insert(Timer { at, id, kind: TimerKind::MlaDraft });
-        self.set_mla_stage(id, MlaStage::Drafting);
+        self.timers.set(id, TimerKind::MlaDraft, at);
+        self.move_mla(id, |s| s.draft());
     }
 
     /// Drafted: translate if the requested state does not accept the language, else send.
     pub(super) fn mla_drafted(&mut self, now: SimTime, id: RequestId) {
-        let Some(sent) = self.sent.get(&id).filter(|s| s.mla == MlaStage::Drafting) else { return };
+        let Some(sent) = self.sent.get(&id).filter(|s| *s.mla.get() == MlaLeg::Drafting) else { return };
         let (to, language) = (sent.to, sent.request.language.clone());
         self.work_done(now, DeskName::MlaOffice, id, Task::Draft);
         self.emit(now, id, EventKind::MlaDrafted);
@@ -231,18 +235,18 @@ impl ContactPoint {
             return self.transmit_mla(now, id);
         }
         if self.counts_officers(DeskName::MlaOffice) {
-            self.set_mla_stage(id, MlaStage::Translating);
+            self.move_mla(id, |s| s.translate());
             return self.join_desk(now, DeskName::MlaOffice, id, Task::Translate, now, OpenWhen::StaffedOrOnCall);
         }
         let (Some(policy), Some(office)) = (&self.profile.mla, &self.mla_office) else { return };
         let work = self.draw(id, Purpose::MlaTranslation, policy.translation.clone());
         let at = office.finish_work(now, work, OpenWhen::StaffedOrOnCall).unwrap_or(now.plus_ms(work));
-        self.timers.insert(Timer { at, id, kind: TimerKind::MlaTranslate });
-        self.set_mla_stage(id, MlaStage::Translating);
+        self.timers.set(id, TimerKind::MlaTranslate, at);
+        self.move_mla(id, |s| s.translate());
     }
 
     pub(super) fn mla_translated(&mut self, now: SimTime, id: RequestId) {
-        if self.sent.get(&id).is_some_and(|s| s.mla == MlaStage::Translating) {
+        if self.sent.get(&id).is_some_and(|s| *s.mla.get() == MlaLeg::Translating) {
             self.work_done(now, DeskName::MlaOffice, id, Task::Translate);
             self.emit(now, id, EventKind::MlaTranslated);
             self.transmit_mla(now, id);
@@ -255,29 +259,26 @@ impl ContactPoint {
         let channel = self.draw(id, Purpose::MlaTransmission, policy.transmission.clone());
         self.send_by_channel(now, to, Message::MlaRequest { id }, channel);
         self.emit(now, id, EventKind::MlaSent { to });
-        self.set_mla_stage(id, MlaStage::InTransit);
+        self.move_mla(id, |s| s.transmit());
     }
 
     pub(super) fn on_mla_response(&mut self, now: SimTime, from: StateCode, id: RequestId, result: MlaResult) {
-        if self.sent.get(&id).is_some_and(|s| s.to == from && s.mla == MlaStage::InTransit) {
-            self.set_mla_stage(id, MlaStage::Answered);
+        if self.sent.get(&id).is_some_and(|s| s.to == from && *s.mla.get() == MlaLeg::InTransit) {
+            self.move_mla(id, |s| s.answer());
             self.emit(now, id, EventKind::MlaAnswered { result });
         }
     }
 
-    fn set_mla_stage(&mut self, id: RequestId, stage: MlaStage) {
+    /// Moves the MLA leg of sent request `id` by `transition` (of [`super::stage`]).
+    fn move_mla(&mut self, id: RequestId, transition: impl FnOnce(&mut Stage<MlaLeg>)) {
         if let Some(sent) = self.sent.get_mut(&id) {
-            sent.mla = stage;
+            transition(&mut sent.mla);
         }
     }
 
     /// MLA legs still under way (the exercise ends them).
     pub(super) fn open_mla_legs(&self) -> Vec<RequestId> {
-        self.sent
-            .iter()
-            .filter(|(_, s)| matches!(s.mla, MlaStage::Drafting | MlaStage::Translating | MlaStage::InTransit))
-            .map(|(id, _)| *id)
-            .collect()
+        self.sent.iter().filter(|(_, s)| s.mla.get().open()).map(|(id, _)| *id).collect()
     }
 }
 

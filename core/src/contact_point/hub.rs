@@ -4,7 +4,8 @@
 //! back to the member, which executes them in its own open hours. The requester takes the
 //! hub's answers as the member's.
 
-use super::timers::{Timer, TimerKind};
+use super::stage::Receiving;
+use super::timers::TimerKind;
 use super::ContactPoint;
 use crate::desk::{DeskName, Task};
 use crate::event::EventKind;
@@ -44,7 +45,7 @@ impl ContactPoint {
     /// Member: hands the request just delivered to the hub.
     pub(super) fn hand_to_hub(&mut self, now: SimTime, hub: StateCode, id: RequestId) {
         let Some(r) = self.received.get_mut(&id) else { return };
-        r.with_hub = true;
+        r.stage.hand_to_hub();
         let (request, requester) = (Box::new(r.request.clone()), r.from);
         self.emit(now, id, EventKind::HandedToHub { hub });
         self.send(now, hub, id, Message::HubForward { request, requester });
@@ -55,11 +56,8 @@ impl ContactPoint {
         if self.my_hub.as_ref().is_none_or(|(hub, _)| *hub != from) {
             return;
         }
-        let Some(r) = self.received.get_mut(&id).filter(|r| r.with_hub && r.response.is_none() && !r.acknowledged)
-        else {
-            return;
-        };
-        r.acknowledged = true;
+        let Some(r) = self.received.get_mut(&id).filter(|r| *r.stage.get() == Receiving::WithHub) else { return };
+        r.stage.hand_back();
         self.emit(now, id, EventKind::HandBackReceived);
         self.schedule_execution(now, id, now);
     }
@@ -81,7 +79,7 @@ impl ContactPoint {
         let delay = self.profile.acknowledge_delay(kind, Mode::Staffed).clone();
         let work = self.draw(id, Purpose::HubAcknowledge, delay);
         let at = covers.finish_work(now, work, OpenWhen::StaffedOrOnCall).unwrap_or(now.plus_ms(work));
-        self.timers.insert(Timer { at, id, kind: TimerKind::HubAcknowledge });
+        self.timers.set(id, TimerKind::HubAcknowledge, at);
     }
 
     /// Hub: acknowledged; execute it here if the hub may, else hand it back.
@@ -104,7 +102,7 @@ impl ContactPoint {
         let delay = self.profile.fulfil_delay(kind, Mode::Staffed).clone();
         let work = self.draw(id, Purpose::HubExecute, delay);
         let at = covers.finish_work(now, work, OpenWhen::StaffedOrOnCall).unwrap_or(now.plus_ms(work));
-        self.timers.insert(Timer { at, id, kind: TimerKind::HubExecute });
+        self.timers.set(id, TimerKind::HubExecute, at);
     }
 
     /// Hub: executed on the member's behalf; the answer goes to the requester.

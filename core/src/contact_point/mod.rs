@@ -28,7 +28,8 @@
 //!
 //! Split by role, as quinn splits its connection: `requester.rs`, `receiver.rs`,
 //! `operator.rs` (a person's actions), `evidence.rs` (the early notice, the hold and the
-//! MLA leg, on both sides), `timers.rs` (the one owner of request timers); this file holds
+//! MLA leg, on both sides), `stage.rs` (a request's stages on both sides and every
+//! transition between them), `timers.rs` (the one table of every timer); this file holds
 //! the state and the inputs' entry points.
 
 mod desks;
@@ -37,6 +38,7 @@ mod hub;
 mod operator;
 mod receiver;
 mod requester;
+mod stage;
 mod timers;
 mod verify;
 
@@ -52,41 +54,36 @@ use crate::seed::{stream, Purpose};
 use crate::state::StateCode;
 use crate::time::SimTime;
 use crate::wire::{Envelope, Message, Request};
+use stage::{Hold, MlaLeg, Receiving, Sending, Stage, Translation};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
-use timers::Timer;
+use timers::TimerTable;
 
 /// A request this contact point received and works on.
 #[derive(Debug)]
 struct Received {
     from: StateCode,
     request: Request,
-    /// The pending first-look or acknowledgement timer, while not yet acknowledged.
-    pending_ack: Option<Timer>,
-    acknowledged: bool,
-    /// Handed to the central authority: it does the fulfilment, in its own hours.
-    forwarded: bool,
-    /// The final response, once given (sent again if the request comes again).
-    response: Option<Response>,
-    /// Operated: when the translation a person asked for is ready.
-    translation_ready: Option<SimTime>,
+    /// Where it is, from delivery to the final response.
+    stage: Stage<Receiving>,
+    /// Operated: the translation a person asked for.
+    translation: Stage<Translation>,
     /// When the holding provider deletes each class of data asked for (this state's
     /// retention, or the request's own deletion time); empty: no evidence window.
     deletions: Vec<(DataClass, SimTime)>,
-    /// Classes already gone when the preservation was executed.
-    lost_at_preservation: Vec<DataClass>,
-    /// The preservation hold runs until then, unless an MLA request arrives first.
-    hold_until: Option<SimTime>,
-    /// When the MLA request that follows arrived.
-    mla_arrived: Option<SimTime>,
-    /// The requester withdrew it: no more work on it.
-    withdrawn: bool,
-    /// Handed to the regional hub (it came while the desk was not staffed).
-    with_hub: bool,
-    /// Verification: under way (execution to start no earlier than this), and done.
-    verifying: Option<SimTime>,
-    verified: bool,
+    /// The preservation hold and the MLA request that follows.
+    hold: Stage<Hold>,
     /// Call-backs placed so far (one more each hour without an answer, up to a limit).
     call_backs: u8,
+}
+
+impl Received {
+    /// Classes already gone when the preservation was executed.
+    fn lost_at_preservation(&self) -> Vec<DataClass> {
+        match self.stage.get().response() {
+            Some(Response::Fulfilled { lost, .. }) => lost.clone(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// A request this contact point sent and waits on.
@@ -95,23 +92,10 @@ struct Sent {
     to: StateCode,
     request: Request,
     attempts: u32,
-    timers: Vec<Timer>,
-    /// The receiving contact point has the request (its delivery receipt came back).
-    receipt: bool,
-    acknowledged: bool,
-    finished: bool,
+    /// Where its 24/7 step is.
+    step: Stage<Sending>,
     /// Where its MLA leg is, after a preservation.
-    mla: MlaStage,
-}
-
-/// The requester's side of an MLA leg.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum MlaStage {
-    None,
-    Drafting,
-    Translating,
-    InTransit,
-    Answered,
+    mla: Stage<MlaLeg>,
 }
 
 struct CentralAuthority {
@@ -130,8 +114,6 @@ pub struct ContactPoint {
     mla_office: Option<Roster>,
     /// Desks whose officers are counted, with their queues.
     desks: BTreeMap<DeskName, Desk>,
-    /// When each desk's next wake-up is due.
-    desk_wakes: BTreeMap<DeskName, SimTime>,
     /// Work an officer is doing: released exactly once, when done or abandoned.
     working: BTreeSet<(DeskName, RequestId, Task)>,
     /// As a member: the hub and the hours it covers.
@@ -143,7 +125,8 @@ pub struct ContactPoint {
     operated: bool,
     /// The exercise ended: every later input is ignored.
     ended: bool,
-    timers: BTreeSet<Timer>,
+    /// Every timer: the requests', the desks' wake-ups.
+    timers: TimerTable,
     received: BTreeMap<RequestId, Received>,
     sent: BTreeMap<RequestId, Sent>,
     /// Requester: call-backs a person is to answer, and who called.
@@ -221,7 +204,6 @@ impl ContactPoint {
             hub_role,
             hub_cases: BTreeMap::new(),
             desks,
-            desk_wakes: BTreeMap::new(),
             working: BTreeSet::new(),
             state: config.state,
             seed: config.seed,
@@ -232,7 +214,7 @@ impl ContactPoint {
             network: config.network,
             operated: config.operated,
             ended: false,
-            timers: BTreeSet::new(),
+            timers: TimerTable::default(),
             received: BTreeMap::new(),
             sent: BTreeMap::new(),
             call_backs: BTreeMap::new(),
@@ -269,12 +251,12 @@ impl ContactPoint {
         if self.ended || !self.seen.insert((envelope.from, envelope.seq)) {
             return;
         }
-        let from = envelope.from;
+        let (from, seq) = (envelope.from, envelope.seq);
         match envelope.message {
             Message::Request(request) => self.on_request(now, from, *request),
             Message::Receipt { id } => {
                 if let Some(sent) = self.sent.get_mut(&id).filter(|s| s.to == from) {
-                    sent.receipt = true;
+                    sent.step.receipt();
                 }
             }
             Message::Acknowledgement { id } => {
@@ -283,12 +265,8 @@ impl ContactPoint {
                     return;
                 }
                 let Some(sent) = self.sent.get_mut(&id) else { return };
-                if !sent.acknowledged {
-                    sent.acknowledged = true;
-                    sent.receipt = true;
-                    // A requester that gave up records the answer as late, outside the figures.
-                    let event =
-                        if sent.finished { EventKind::LateAcknowledgement } else { EventKind::AcknowledgementReceived };
+                // A requester that gave up records the answer as late, outside the figures.
+                if let Some(event) = sent.step.acknowledgement() {
                     self.emit(now, id, event);
                 }
             }
@@ -300,7 +278,7 @@ impl ContactPoint {
             Message::MlaResponse { id, result } => self.on_mla_response(now, from, id, result),
             Message::HubForward { request, requester } => self.on_hub_forward(now, from, *request, requester),
             Message::HandBack { id } => self.on_hand_back(now, from, id),
-            Message::CallBack { id } => self.on_call_back(now, from, id),
+            Message::CallBack { id } => self.on_call_back(now, from, seq, id),
             Message::CallBackAnswer { id, sent_it } => self.on_call_back_answer(now, from, id, sent_it),
         }
     }

@@ -2,6 +2,7 @@
 //! simulated steps are; a refused action is an event that names why. The end of the
 //! exercise closes every open request as unfinished.
 
+use super::stage::Translation;
 use super::ContactPoint;
 use crate::event::EventKind;
 use crate::operator::{ActionRefusal, ExerciseInput, OperatorAction};
@@ -40,13 +41,17 @@ impl ContactPoint {
         }
         let id = action.id();
         let r = self.received.get(&id).ok_or(ActionRefusal::NotReceived { id })?;
-        if r.response.is_some() {
+        if r.stage.get().response().is_some() {
             return Err(ActionRefusal::AlreadyAnswered { id });
         }
-        if r.forwarded {
+        if r.stage.get().forwarded() {
             return Err(ActionRefusal::WithCentralAuthority { id });
         }
-        let (acknowledged, ready) = (r.acknowledged, r.translation_ready);
+        let acknowledged = r.stage.get().acknowledged();
+        let ready = match r.translation.get() {
+            Translation::Asked { ready } => Some(*ready),
+            Translation::NotAsked => None,
+        };
         let executes = matches!(action, OperatorAction::Fulfil { .. } | OperatorAction::HandToCentralAuthority { .. });
         if let (true, Some(ready)) = (executes, ready) {
             if now < ready {
@@ -68,7 +73,7 @@ impl ContactPoint {
         if !acknowledged && !matches!(action, OperatorAction::AskTranslation { .. }) {
             self.mark_acknowledged(now, id);
         }
-        if self.received.get(&id).is_some_and(|r| r.acknowledged) && self.answer_ping(now, id) {
+        if self.received.get(&id).is_some_and(|r| r.stage.get().acknowledged()) && self.answer_ping(now, id) {
             // A ping is answered by acknowledging it; whatever else was asked, it is done.
             return Ok(());
         }
@@ -78,7 +83,7 @@ impl ContactPoint {
                 let ms = self.draw(id, Purpose::TranslationDelay, self.profile.translation.clone());
                 self.emit(now, id, EventKind::Translation { ms });
                 if let Some(r) = self.received.get_mut(&id) {
-                    r.translation_ready = Some(now.plus_ms(ms));
+                    r.translation.ask(now.plus_ms(ms));
                 }
             }
             OperatorAction::Fulfil { .. } => {
@@ -102,7 +107,8 @@ impl ContactPoint {
     pub(super) fn end_exercise(&mut self, now: SimTime) {
         self.ended = true;
         self.timers.clear();
-        let open: Vec<RequestId> = self.sent.iter().filter(|(_, s)| !s.finished).map(|(id, _)| *id).collect();
+        let open: Vec<RequestId> =
+            self.sent.iter().filter(|(_, s)| !s.step.get().finished()).map(|(id, _)| *id).collect();
         for id in open {
             self.end_sent(now, id, |to| EventKind::Unfinished { to, ended_at: now });
         }

@@ -2,7 +2,8 @@
 //! person, translation, then fulfilment, refusal, too late for the evidence, or the hand-over
 //! to the central authority, which works in its own office hours.
 
-use super::timers::{Timer, TimerKind};
+use super::stage::{Hold, Receiving, Stage, Translation};
+use super::timers::TimerKind;
 use super::{ContactPoint, Received};
 use crate::desk::{DeskName, Task};
 use crate::event::EventKind;
@@ -23,7 +24,7 @@ impl ContactPoint {
             if r.from != from {
                 return;
             }
-            let (acknowledged, response) = (r.acknowledged, r.response.clone());
+            let (acknowledged, response) = (r.stage.get().acknowledged(), r.stage.get().response().cloned());
             self.send(now, from, id, Message::Receipt { id });
             if acknowledged {
                 self.send(now, from, id, Message::Acknowledgement { id });
@@ -43,19 +44,10 @@ impl ContactPoint {
             Received {
                 from,
                 request,
-                pending_ack: None,
-                acknowledged: false,
-                forwarded: false,
-                response: None,
-                translation_ready: None,
+                stage: Stage::<Receiving>::delivered(),
+                translation: Stage::<Translation>::not_asked(),
                 deletions,
-                lost_at_preservation: Vec::new(),
-                hold_until: None,
-                mla_arrived: None,
-                withdrawn: false,
-                with_hub: false,
-                verifying: None,
-                verified: false,
+                hold: Stage::<Hold>::not_held(),
                 call_backs: 0,
             },
         );
@@ -79,33 +71,48 @@ impl ContactPoint {
         let open = self.profile.open_when(kind);
         if self.counts_officers(DeskName::ContactPoint) {
             // Counted officers: it waits in the desk's queue for one who is free and on duty.
+            self.move_received(id, |s| s.acknowledging());
             return self.join_desk(now, DeskName::ContactPoint, id, Task::Acknowledge, now, open);
         }
         let never = |this: &mut Self| {
             let ground = "the contact point never opens within a year".to_string();
             this.finish_received(now, id, Response::Refused { ground });
         };
-        let timer = match self.roster.next_open(now, open) {
-            Some(at) if at > now => Timer { at, id, kind: TimerKind::Open },
+        match self.roster.next_open(now, open) {
+            Some(at) if at > now => {
+                self.timers.set(id, TimerKind::Open, at);
+                self.move_received(id, |s| s.await_open());
+            }
             Some(_) => {
                 let mode = self.roster.mode_at(now);
                 let delay =
                     self.draw(id, Purpose::AcknowledgeDelay, self.profile.acknowledge_delay(kind, mode).clone());
                 let Some(at) = self.roster.finish_work(now, delay, open) else { return never(self) };
-                Timer { at, id, kind: TimerKind::Acknowledge }
+                self.timers.set(id, TimerKind::Acknowledge, at);
+                self.move_received(id, |s| s.acknowledging());
             }
-            None => return never(self),
-        };
-        self.timers.insert(timer);
-        if let Some(r) = self.received.get_mut(&id) {
-            r.pending_ack = Some(timer);
+            None => never(self),
         }
+    }
+
+    /// Moves the stage of received request `id` by `transition` (a transition of
+    /// [`super::stage`]).
+    pub(super) fn move_received(&mut self, id: RequestId, transition: impl FnOnce(&mut Stage<Receiving>)) {
+        if let Some(r) = self.received.get_mut(&id) {
+            transition(&mut r.stage);
+        }
+    }
+
+    /// The pending first look of `id` (its `Open` or `Acknowledge` timer): kind and time.
+    fn pending_first_look(&self, id: RequestId) -> Option<(TimerKind, SimTime)> {
+        [TimerKind::Open, TimerKind::Acknowledge].into_iter().find_map(|k| self.timers.get(id, k).map(|at| (k, at)))
     }
 
     /// The requester called: a duty officer who can be reached looks at it now.
     pub(super) fn on_escalation(&mut self, now: SimTime, from: StateCode, id: RequestId) {
         let Some(r) = self.received.get(&id).filter(|r| r.from == from) else { return };
-        let (kind, pending, acknowledged) = (r.request.kind, r.pending_ack, r.acknowledged);
+        let (kind, acknowledged) = (r.request.kind, r.stage.get().acknowledged());
+        let pending = self.pending_first_look(id);
         self.emit(now, id, EventKind::EscalationReceived);
         if self.counts_officers(DeskName::ContactPoint) {
             // The call puts a request still waiting for a first look at the head of the queue.
@@ -117,7 +124,7 @@ impl ContactPoint {
             }
             return;
         }
-        let Some(pending) = pending else { return };
+        let Some((pending, pending_at)) = pending else { return };
         // The call reaches a person directly: a duty officer on call answers it as a staffed
         // desk would. A closed desk (or an on-call officer who does not take this kind) has
         // nobody to take the call.
@@ -128,13 +135,10 @@ impl ContactPoint {
         let delay =
             self.draw(id, Purpose::EscalationDelay, self.profile.acknowledge_delay(kind, Mode::Staffed).clone());
         let Some(at) = self.roster.finish_work(now, delay, open) else { return };
-        let sooner = Timer { at, id, kind: TimerKind::Acknowledge };
-        if sooner.at < pending.at {
-            self.timers.remove(&pending);
-            self.timers.insert(sooner);
-            if let Some(r) = self.received.get_mut(&id) {
-                r.pending_ack = Some(sooner);
-            }
+        if at < pending_at {
+            self.timers.stop(id, pending);
+            self.timers.set(id, TimerKind::Acknowledge, at);
+            self.move_received(id, |s| s.acknowledging());
         }
     }
 
@@ -147,7 +151,7 @@ impl ContactPoint {
         let delay = ca.delay.clone();
         let opening = ca.roster.next_opening(start).unwrap_or(start);
         let Some(r) = self.received.get_mut(&id) else { return false };
-        r.forwarded = true;
+        r.stage.forward();
         let from = r.from;
         self.emit(now, id, EventKind::Forwarded);
         self.send(now, from, id, Message::Response { id, response: Response::Forwarded });
@@ -155,13 +159,13 @@ impl ContactPoint {
             self.join_desk(now, DeskName::CentralAuthority, id, Task::Execute, start, OpenWhen::StaffedOrOnCall);
         } else {
             let at = opening.plus_ms(self.draw(id, Purpose::CentralAuthorityDelay, delay));
-            self.timers.insert(Timer { at, id, kind: TimerKind::Fulfil });
+            self.timers.set(id, TimerKind::Fulfil, at);
         }
         true
     }
 
     pub(super) fn acknowledge(&mut self, now: SimTime, id: RequestId) {
-        let Some(received) = self.received.get(&id).filter(|r| !r.withdrawn) else {
+        let Some(received) = self.received.get(&id).filter(|r| !r.stage.get().withdrawn()) else {
             return self.work_done(now, DeskName::ContactPoint, id, Task::Acknowledge);
         };
         let (kind, language) = (received.request.kind, received.request.language.clone());
@@ -170,11 +174,7 @@ impl ContactPoint {
         if !open.admits(mode) {
             // Held back by an outage into closed time: a person acknowledges at the opening.
             let Some(at) = self.roster.next_open(now, open) else { return };
-            let timer = Timer { at, id, kind: TimerKind::Acknowledge };
-            self.timers.insert(timer);
-            if let Some(r) = self.received.get_mut(&id) {
-                r.pending_ack = Some(timer);
-            }
+            self.timers.set(id, TimerKind::Acknowledge, at);
             return;
         }
         self.work_done(now, DeskName::ContactPoint, id, Task::Acknowledge);
@@ -184,6 +184,7 @@ impl ContactPoint {
         }
         let mut start = now;
         if self.profile.needs_translation(&language) && self.counts_officers(DeskName::Translation) {
+            self.move_received(id, |s| s.translate());
             return self.join_desk(now, DeskName::Translation, id, Task::Translate, now, OpenWhen::StaffedOrOnCall);
         }
         if self.profile.needs_translation(&language) {
@@ -197,7 +198,7 @@ impl ContactPoint {
     /// A translator finished translating request `id`: its execution can start.
     pub(super) fn translated(&mut self, now: SimTime, id: RequestId) {
         self.work_done(now, DeskName::Translation, id, Task::Translate);
-        if self.received.get(&id).is_some_and(|r| !r.withdrawn && r.response.is_none()) {
+        if self.received.get(&id).is_some_and(|r| r.stage.get().open()) {
             self.schedule_execution(now, id, now);
         }
     }
@@ -219,6 +220,7 @@ impl ContactPoint {
             self.forward_to_central_authority(now, start, id);
             return;
         }
+        self.move_received(id, |s| s.execute());
         if self.counts_officers(DeskName::ContactPoint) {
             return self.join_desk(now, DeskName::ContactPoint, id, Task::Execute, start, open);
         }
@@ -232,27 +234,28 @@ impl ContactPoint {
             };
             at
         };
-        self.timers.insert(Timer { at, id, kind: TimerKind::Fulfil });
+        self.timers.set(id, TimerKind::Fulfil, at);
     }
 
     pub(super) fn fulfil(&mut self, now: SimTime, id: RequestId) {
-        let Some(received) = self.received.get(&id).filter(|r| !r.withdrawn && r.response.is_none()) else {
+        let Some(received) = self.received.get(&id).filter(|r| r.stage.get().open()) else {
             // Answered or withdrawn meanwhile: whoever was on it is free.
             self.work_done(now, DeskName::ContactPoint, id, Task::Execute);
             return self.work_done(now, DeskName::CentralAuthority, id, Task::Execute);
         };
         // Whoever does the work must be at work: defer to their next opening if not (the
         // central authority's delay is calendar time; an outage can hold a step back).
-        let (roster, open) = match (&self.central_authority, received.forwarded) {
+        let forwarded = received.stage.get().forwarded();
+        let (roster, open) = match (&self.central_authority, forwarded) {
             (Some(ca), true) => (&ca.roster, OpenWhen::StaffedOrOnCall),
             _ => (&self.roster, self.profile.open_when(received.request.kind)),
         };
         if !open.admits(roster.mode_at(now)) {
             let at = roster.next_open(now, open).filter(|&t| t > now).unwrap_or(now.plus_ms(60_000));
-            self.timers.insert(Timer { at, id, kind: TimerKind::Fulfil });
+            self.timers.set(id, TimerKind::Fulfil, at);
             return;
         }
-        let desk = if received.forwarded { DeskName::CentralAuthority } else { DeskName::ContactPoint };
+        let desk = if forwarded { DeskName::CentralAuthority } else { DeskName::ContactPoint };
         self.work_done(now, desk, id, Task::Execute);
         let response = self.execution(now, id);
         self.finish_received(now, id, response);
@@ -270,7 +273,7 @@ impl ContactPoint {
         let reveals = received.request.chain.first().copied();
         // A person decides refusals; the profile's odds are for simulated contact points
         // and central authorities.
-        let by_chance = !self.operated || received.forwarded;
+        let by_chance = !self.operated || received.stage.get().forwarded();
         let refuse = by_chance
             && self.profile.refuse_probability > 0.0
             && stream(self.seed, self.state, id, Purpose::Refusal).random::<f64>() < self.profile.refuse_probability;
@@ -285,11 +288,7 @@ impl ContactPoint {
 
     pub(super) fn finish_received(&mut self, now: SimTime, id: RequestId, response: Response) {
         let Some(received) = self.received.get_mut(&id) else { return };
-        assert!(received.response.is_none(), "{id} finished twice at {}", self.state);
-        received.response = Some(response.clone());
-        if let Response::Fulfilled { lost, .. } = &response {
-            received.lost_at_preservation = lost.clone();
-        }
+        received.stage.answer(response.clone());
         let from = received.from;
         let event = match &response {
             Response::Fulfilled { .. } => EventKind::Fulfilled,
@@ -309,8 +308,7 @@ impl ContactPoint {
     /// A person acknowledged the request: tell the requester.
     pub(super) fn mark_acknowledged(&mut self, now: SimTime, id: RequestId) {
         let Some(received) = self.received.get_mut(&id) else { return };
-        received.pending_ack = None;
-        received.acknowledged = true;
+        received.stage.acknowledge();
         let from = received.from;
         let mode = self.roster.mode_at(now);
         self.emit(now, id, EventKind::Acknowledged { mode });
@@ -325,7 +323,7 @@ impl ContactPoint {
     /// when `id` is a ping (answered now, or before).
     pub(super) fn answer_ping(&mut self, now: SimTime, id: RequestId) -> bool {
         let Some(r) = self.received.get(&id).filter(|r| r.request.kind == RequestKind::Ping) else { return false };
-        if r.response.is_none() {
+        if r.stage.get().response().is_none() {
             self.finish_received(now, id, Response::Fulfilled { reveals: None, lost: Vec::new() });
         }
         true

@@ -2,8 +2,9 @@
 //! escalate to the duty officer, give up; a fulfilled Art. 43 link that reveals a provider
 //! in another state sends that state the next request.
 
-use super::timers::{Timer, TimerKind};
-use super::{ContactPoint, MlaStage, Sent};
+use super::stage::{MlaLeg, Sending, Stage};
+use super::timers::TimerKind;
+use super::{ContactPoint, Sent};
 use crate::event::EventKind;
 use crate::request::{Inject, RequestId, RequestKind, Response};
 use crate::state::StateCode;
@@ -39,31 +40,20 @@ impl ContactPoint {
             return;
         }
         let policy = &self.profile.requester;
-        let mut timers =
-            vec![Timer { at: request.scheduled.plus_ms(policy.give_up_after_ms), id, kind: TimerKind::GiveUp }];
+        self.timers.set(id, TimerKind::GiveUp, request.scheduled.plus_ms(policy.give_up_after_ms));
         // A ping checks the register's channel as it is: sent once, never escalated.
         let check = request.kind == RequestKind::Ping;
         if let Some(ms) = policy.resend_after_ms.filter(|_| !check) {
-            timers.push(Timer { at: now.plus_ms(ms), id, kind: TimerKind::Resend });
+            self.timers.set(id, TimerKind::Resend, now.plus_ms(ms));
         }
         if let Some(ms) = policy.escalate_after_ms.filter(|_| !check) {
-            timers.push(Timer { at: request.scheduled.plus_ms(ms), id, kind: TimerKind::Escalate });
+            self.timers.set(id, TimerKind::Escalate, request.scheduled.plus_ms(ms));
         }
-        self.timers.extend(timers.iter().copied());
         self.emit(now, id, EventKind::Sent { to, kind: request.kind, scheduled: request.scheduled });
         self.send(now, to, id, Message::Request(Box::new(request.clone())));
         self.sent.insert(
             id,
-            Sent {
-                to,
-                request,
-                attempts: 1,
-                timers,
-                receipt: false,
-                acknowledged: false,
-                finished: false,
-                mla: MlaStage::None,
-            },
+            Sent { to, request, attempts: 1, step: Stage::<Sending>::sent(), mla: Stage::<MlaLeg>::not_started() },
         );
     }
 
@@ -74,27 +64,24 @@ impl ContactPoint {
         }
         let Some(sent) = self.sent.get_mut(&id) else { return };
         // Any response proves the receiving contact point has the request: no more resends.
-        sent.receipt = true;
+        sent.step.receipt();
         if response == Response::Forwarded {
-            if !sent.finished {
+            if !sent.step.get().finished() {
                 self.emit(now, id, EventKind::ResponseReceived { response });
             }
             return;
         }
-        if sent.finished {
+        if sent.step.get().finished() {
             self.emit(now, id, EventKind::LateResponse { response });
             return;
         }
-        sent.finished = true;
-        sent.acknowledged = true;
-        for t in std::mem::take(&mut sent.timers) {
-            self.timers.remove(&t);
-        }
+        sent.step.answer();
         let next_link = match &response {
             Response::Fulfilled { reveals: Some(next), .. } => Some((*next, sent.request.clone())),
             _ => None,
         };
         let fulfilled = matches!(response, Response::Fulfilled { .. });
+        self.stop_waiting(id);
         self.emit(now, id, EventKind::ResponseReceived { response });
         if fulfilled {
             self.start_evidence_step(now, id);
@@ -122,9 +109,8 @@ impl ContactPoint {
 
     pub(super) fn resend(&mut self, now: SimTime, id: RequestId) {
         let policy = self.profile.requester.clone();
-        let Some(sent) = self.sent.get_mut(&id).filter(|s| !s.finished) else { return };
-        sent.timers.retain(|t| !(t.kind == TimerKind::Resend && t.at <= now));
-        if sent.receipt {
+        let Some(sent) = self.sent.get_mut(&id).filter(|s| !s.step.get().finished()) else { return };
+        if sent.step.get() != &Sending::Sent {
             return;
         }
         if sent.attempts > policy.resends_max {
@@ -135,9 +121,7 @@ impl ContactPoint {
         sent.attempts += 1;
         let (to, attempt, request) = (sent.to, sent.attempts, sent.request.clone());
         if let Some(ms) = policy.resend_after_ms {
-            let t = Timer { at: now.plus_ms(ms), id, kind: TimerKind::Resend };
-            sent.timers.push(t);
-            self.timers.insert(t);
+            self.timers.set(id, TimerKind::Resend, now.plus_ms(ms));
         }
         let via = self.network.fallback_for(attempt);
         self.emit(now, id, EventKind::Resent { attempt, via });
@@ -149,12 +133,17 @@ impl ContactPoint {
 
     /// Ends a sent request without a final response (expired, undeliverable).
     pub(super) fn end_sent(&mut self, now: SimTime, id: RequestId, event: impl FnOnce(StateCode) -> EventKind) {
-        let Some(sent) = self.sent.get_mut(&id).filter(|s| !s.finished) else { return };
-        sent.finished = true;
+        let Some(sent) = self.sent.get_mut(&id).filter(|s| !s.step.get().finished()) else { return };
+        sent.step.end();
         let to = sent.to;
-        for t in std::mem::take(&mut sent.timers) {
-            self.timers.remove(&t);
-        }
+        self.stop_waiting(id);
         self.emit(now, id, event(to));
+    }
+
+    /// A sent request is finished: its resend, escalation and give-up timers stop.
+    fn stop_waiting(&mut self, id: RequestId) {
+        for kind in [TimerKind::Resend, TimerKind::Escalate, TimerKind::GiveUp] {
+            self.timers.stop(id, kind);
+        }
     }
 }

@@ -13,7 +13,8 @@
 //! answer; after [`CALL_BACKS_MAX`] calls nobody answered, the request cannot be verified
 //! and is refused.
 
-use super::timers::{Timer, TimerKind};
+use super::stage::Receiving;
+use super::timers::TimerKind;
 use super::ContactPoint;
 use crate::event::EventKind;
 use crate::profile::VerifyHow;
@@ -36,13 +37,13 @@ impl ContactPoint {
     pub(super) fn verify_first(&mut self, now: SimTime, id: RequestId, start: SimTime) -> bool {
         let Some(policy) = self.profile.verify.clone() else { return false };
         let Some(r) = self.received.get_mut(&id) else { return false };
-        if r.verified || !policy.kinds.contains(&r.request.kind) {
+        if *r.stage.get() == Receiving::Verified || !policy.kinds.contains(&r.request.kind) {
             return false;
         }
-        if r.verifying.is_some() {
+        if matches!(r.stage.get(), Receiving::Verifying { .. }) {
             return true;
         }
-        r.verifying = Some(start);
+        r.stage.verify(start);
         self.emit(now, id, EventKind::VerificationStarted { how: policy.how });
         let work = self.draw(id, Purpose::Verification, policy.time.clone());
         let open = if policy.on_call { OpenWhen::StaffedOrOnCall } else { OpenWhen::Staffed };
@@ -51,14 +52,14 @@ impl ContactPoint {
             self.verification_failed(now, id);
             return true;
         };
-        self.timers.insert(Timer { at, id, kind: TimerKind::Verify });
+        self.timers.set(id, TimerKind::Verify, at);
         true
     }
 
     /// The verification's own work is done: a supervisor decides; a call-back is placed.
     pub(super) fn verification_work_done(&mut self, now: SimTime, id: RequestId) {
         let Some(policy) = self.profile.verify.clone() else { return };
-        let Some(r) = self.received.get(&id).filter(|r| r.response.is_none() && !r.withdrawn && !r.verified) else {
+        let Some(r) = self.received.get(&id).filter(|r| matches!(r.stage.get(), Receiving::Verifying { .. })) else {
             return;
         };
         match policy.how {
@@ -81,7 +82,7 @@ impl ContactPoint {
                 }
                 self.send(now, from, id, Message::CallBack { id });
                 // No answer within the hour: call again (the answer ends it first).
-                self.timers.insert(Timer { at: now.plus_ms(CALL_BACK_RETRY_MS), id, kind: TimerKind::Verify });
+                self.timers.set(id, TimerKind::Verify, now.plus_ms(CALL_BACK_RETRY_MS));
             }
         }
     }
@@ -92,14 +93,14 @@ impl ContactPoint {
 
     /// Requester: the receiver calls back about `id`; a person answers in this desk's
     /// hours, after its acknowledgement delay.
-    pub(super) fn on_call_back(&mut self, now: SimTime, from: StateCode, id: RequestId) {
+    pub(super) fn on_call_back(&mut self, now: SimTime, from: StateCode, seq: u64, id: RequestId) {
         let kind = self.sent.get(&id).map(|s| s.request.kind).unwrap_or(crate::request::RequestKind::Emergency);
         let mode = self.roster.mode_at(now);
         let delay = self.profile.acknowledge_delay(kind, mode).clone();
         let work = delay.sample(&mut stream(self.seed, self.state, id, Purpose::CallBackAnswer));
         let at = self.roster.finish_work(now, work, OpenWhen::StaffedOrOnCall).unwrap_or(now.plus_ms(work));
         self.call_backs.insert(id, from);
-        self.timers.insert(Timer { at, id, kind: TimerKind::CallBackAnswer });
+        self.timers.set(id, TimerKind::CallBackAnswer { from, seq }, at);
     }
 
     /// Requester: a person answers the call-back: this desk sent `id`, unless it is a
@@ -113,11 +114,7 @@ impl ContactPoint {
 
     /// Receiver: the call-back's answer.
     pub(super) fn on_call_back_answer(&mut self, now: SimTime, from: StateCode, id: RequestId, sent_it: bool) {
-        let Some(r) = self
-            .received
-            .get(&id)
-            .filter(|r| r.response.is_none() && !r.withdrawn && r.verifying.is_some() && !r.verified)
-        else {
+        let Some(r) = self.received.get(&id).filter(|r| matches!(r.stage.get(), Receiving::Verifying { .. })) else {
             return;
         };
         if r.from != from {
@@ -133,14 +130,17 @@ impl ContactPoint {
 
     fn verification_passed(&mut self, now: SimTime, id: RequestId) {
         let Some(r) = self.received.get_mut(&id) else { return };
-        r.verified = true;
-        let start = r.verifying.unwrap_or(now).max(now);
+        let start = match r.stage.get() {
+            Receiving::Verifying { start } => (*start).max(now),
+            _ => now,
+        };
+        r.stage.verified();
         self.emit(now, id, EventKind::VerificationPassed);
         self.schedule_execution(now, id, start);
     }
 
     fn verification_failed(&mut self, now: SimTime, id: RequestId) {
-        if self.received.get(&id).is_some_and(|r| r.response.is_none()) {
+        if self.received.get(&id).is_some_and(|r| r.stage.get().response().is_none()) {
             self.finish_received(now, id, Response::Unverified);
         }
     }
