@@ -1,5 +1,5 @@
 //! Every timer of a contact point, in one table keyed by `(request, timer kind)` (a desk's
-//! wake-up by [`super::desks::DESK_WAKE`] and its desk), with set, stop and next (as
+//! wake-up by the id `DESK_WAKE` and its desk), with set, stop and next (as
 //! quinn-proto's `connection/timer.rs`); and what each timer does when it fires, in
 //! (time, request, kind) order. A down contact point's timers wait until it is up.
 
@@ -200,7 +200,8 @@ mod tests {
         t.set(id(1), TimerKind::GiveUp, SimTime(5));
         t.set(id(1), TimerKind::Resend, SimTime(5));
         t.set(id(3), TimerKind::Open, SimTime(4));
-        t.set_sooner(super::super::desks::DESK_WAKE, TimerKind::DeskWake(DeskName::Hub), SimTime(5));
+        // A desk's wake-up carries the id 0/0, before every request's.
+        t.set_sooner(id(0), TimerKind::DeskWake(DeskName::Hub), SimTime(5));
         let fired: Vec<(i64, u32, TimerKind)> =
             std::iter::from_fn(|| t.pop_due(SimTime(5))).map(|t| (t.at.0, t.id.case, t.kind)).collect();
         let want = vec![
