@@ -110,6 +110,9 @@ CASES = [
     ("misspelt-profile-key", 'refuse_probability = 0.1\n', '@refuse_probabilty = 0.1\n', "unknown field `refuse_probabilty`: did you mean `refuse_probability`?"),
     ("misspelt-roster", 'roster = "office-hours-only"\n', '@roster = "office-hours-onyl"\n', "unknown roster `office-hours-onyl`: did you mean `office-hours-only`?"),
     ("on-call-officers-at-a-desk-never-on-call", 'give_up_after = "3d"\n', 'give_up_after = "3d"\n@officers = { staffed = 1, on_call = 1 }\n', "VNM is never on call"),
+    # A fault's kind is parsed once, the model's and the mesh's alike.
+    ("misspelt-fault-kind", '[[injects]]\n', '[[faults]]\n@kind = "partiton"\na = ["FRA"]\nb = ["*"]\nfrom = "2025-11-05T00:00:00Z"\nuntil = "2025-11-06T00:00:00Z"\n\n[[injects]]\n', "unknown fault `partiton`: did you mean `partition`? (expected down, partition, stale, crash or cut)"),
+    ("misspelt-mesh-fault-kind", '[[injects]]\n', '[[faults]]\n@kind = "crsh"\nstate = "FRA"\nfrom = "2025-11-05T00:00:00Z"\n\n[[injects]]\n', "unknown fault `crsh`: did you mean `crash`?"),
 ]
 
 here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "malformed")

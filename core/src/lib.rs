@@ -33,7 +33,7 @@ pub use evidence::{DataClass, HoldRule, MlaPolicy, MlaResult, Notice, Retention}
 pub use network::NetworkModel;
 pub use operator::{ActionName, ActionRefusal, ExerciseInput, OperatorAction};
 pub use profile::{Delay, DelaysByMode, Profile};
-pub use request::{Art42, Inject, LimitError, RequestId, RequestKind, Response};
+pub use request::{Art42, Inject, LimitError, RequestId, RequestIdError, RequestKind, Response};
 pub use roster::{Mode, ModeSpan, OpenWhen, Roster, RosterSpec, Shift, WorkWeek};
 pub use state::StateCode;
 pub use time::SimTime;

@@ -62,16 +62,42 @@ pub enum ActionName {
     AskTranslation,
 }
 
+impl ActionName {
+    pub const ALL: [ActionName; 5] = [
+        ActionName::Acknowledge,
+        ActionName::Fulfil,
+        ActionName::Refuse,
+        ActionName::HandToCentralAuthority,
+        ActionName::AskTranslation,
+    ];
+
+    /// The one table of action names: what the console's JSON API posts (`"action"`), and
+    /// the words of the views, the history and the after-action review.
+    fn names(&self) -> (&'static str, &'static str) {
+        match self {
+            ActionName::Acknowledge => ("acknowledge", "acknowledge"),
+            ActionName::Fulfil => ("fulfil", "fulfil"),
+            ActionName::Refuse => ("refuse", "refuse"),
+            ActionName::HandToCentralAuthority => ("hand_to_central_authority", "hand to central authority"),
+            ActionName::AskTranslation => ("ask_translation", "ask for translation"),
+        }
+    }
+
+    /// The name the console's JSON API posts.
+    pub fn key(&self) -> &'static str {
+        self.names().0
+    }
+
+    /// The action the console's JSON API names `key`, if any.
+    pub fn parse(key: &str) -> Option<ActionName> {
+        ActionName::ALL.into_iter().find(|a| a.key() == key)
+    }
+}
+
 impl std::fmt::Display for ActionName {
-    /// How the console and the reports name it.
+    /// How the views, the history and the reports name it.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            ActionName::Acknowledge => "acknowledge",
-            ActionName::Fulfil => "fulfil",
-            ActionName::Refuse => "refuse",
-            ActionName::HandToCentralAuthority => "hand to central authority",
-            ActionName::AskTranslation => "ask for translation",
-        })
+        f.write_str(self.names().1)
     }
 }
 

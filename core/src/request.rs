@@ -89,6 +89,29 @@ impl fmt::Display for RequestId {
     }
 }
 
+/// Text that is not a request id as [`RequestId`]'s `Display` writes it (its first 16
+/// characters, to be repeated in a message).
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("`{0}` is not a request id (C12, C12.1)")]
+pub struct RequestIdError(pub String);
+
+impl std::str::FromStr for RequestId {
+    type Err = RequestIdError;
+
+    /// `C12` (case 12, the inject) or `C12.1` (its first Art. 43 link), surrounding
+    /// blanks ignored: the one parser of what `Display` writes.
+    fn from_str(s: &str) -> Result<RequestId, RequestIdError> {
+        let err = || RequestIdError(s.chars().take(16).collect());
+        let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+        let rest = s.trim().strip_prefix('C').ok_or_else(err)?;
+        let (case, link) = rest.split_once('.').unwrap_or((rest, "0"));
+        if !digits(case) || !digits(link) {
+            return Err(err());
+        }
+        Ok(RequestId { case: case.parse().map_err(|_| err())?, link: link.parse().map_err(|_| err())? })
+    }
+}
+
 /// What the requested contact point answers about a request.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Response {
@@ -276,5 +299,30 @@ impl DataClass {
 impl fmt::Display for DataClass {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{RequestId, RequestIdError};
+
+    #[test]
+    fn request_ids_parse_as_display_writes_them() {
+        for id in
+            [RequestId { case: 12, link: 0 }, RequestId { case: 3, link: 2 }, RequestId { case: u32::MAX, link: 1 }]
+        {
+            assert_eq!(id.to_string().parse::<RequestId>(), Ok(id));
+        }
+        assert_eq!(" C7 ".parse::<RequestId>(), Ok(RequestId { case: 7, link: 0 }));
+    }
+
+    #[test]
+    fn malformed_request_ids_are_refused_with_the_text() {
+        for bad in ["12", "C", "C1.x", "C1.", "C.1", "c12", "C+1", "C1.2.3", "P3", "C99999999999", "C1.70000"] {
+            assert_eq!(bad.parse::<RequestId>(), Err(RequestIdError(bad.to_string())), "{bad}");
+        }
+        let long = format!("C{}", "9".repeat(40));
+        let said = long.parse::<RequestId>().map_err(|e| e.to_string());
+        assert_eq!(said, Err("`C999999999999999` is not a request id (C12, C12.1)".to_string()));
     }
 }

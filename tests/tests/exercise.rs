@@ -280,6 +280,17 @@ fn a_wrong_token_is_refused_and_a_player_cannot_control_the_exercise() {
         serde_json::json!({ "id": "C3", "action": "acknowledge" }),
     );
     assert_eq!(code, 404, "C3 goes to Viet Nam, not France");
+    // A malformed request id, or an action the table does not name, is refused as invalid,
+    // naming the field, before anything reaches the run.
+    for (body, field, says) in [
+        (serde_json::json!({ "id": "P3", "action": "acknowledge" }), "id", "`P3` is not a request id"),
+        (serde_json::json!({ "id": "C1.x", "action": "fulfil" }), "id", "`C1.x` is not a request id"),
+        (serde_json::json!({ "id": "C1", "action": "acknowlege" }), "action", "unknown action `acknowlege`"),
+    ] {
+        let (code, said) = api_post(&format!("{}/api/console/action", ex.url), &player, body);
+        assert_eq!((code, refusal_of(&said).0, refusal_of(&said).1), (400, "invalid", field), "{said}");
+        assert!(said["error"].as_str().is_some_and(|e| e.contains(says)), "{said}");
+    }
 
     if let Some(b) = browser_or_skip(&ex.out.join("chromium-profile")) {
         b.goto(&format!("{}/console?token={wrong}", ex.url));

@@ -10,13 +10,14 @@ use super::views::{self, RequestView};
 use super::{Access, Desk};
 use crate::clock::wall::Command;
 use crate::clock::Directive;
+use crate::scenario::schema::one_of;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use pocnet_core::request::check_len;
-use pocnet_core::{limits, Art42, Inject, OperatorAction, RequestId, RequestKind, SimTime, StateCode};
+use pocnet_core::{limits, ActionName, Art42, Inject, OperatorAction, RequestId, RequestKind, SimTime, StateCode};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::net::SocketAddr;
@@ -268,23 +269,19 @@ struct ActionBody {
     ground: Option<String>,
 }
 
-fn parse_id(s: &str) -> Option<RequestId> {
-    let rest = s.trim().strip_prefix('C')?;
-    let (case, link) = match rest.split_once('.') {
-        Some((c, l)) => (c.parse().ok()?, l.parse().ok()?),
-        None => (rest.parse().ok()?, 0),
-    };
-    Some(RequestId { case, link })
-}
-
 /// The action a player posted, every field checked.
 fn operator_action(body: ActionBody) -> Result<OperatorAction, Refusal> {
-    let id = parse_id(&body.id)
-        .ok_or_else(|| Refusal::invalid("id", format!("`{}` is not a request id (C12, C12.1)", echo(&body.id))))?;
-    Ok(match body.action.as_str() {
-        "acknowledge" => OperatorAction::Acknowledge { id },
-        "fulfil" => OperatorAction::Fulfil { id },
-        "refuse" => {
+    let id: RequestId =
+        body.id.parse().map_err(|e: pocnet_core::RequestIdError| Refusal::invalid("id", e.to_string()))?;
+    let Some(action) = ActionName::parse(&body.action) else {
+        let names: Vec<&str> = ActionName::ALL.iter().map(ActionName::key).collect();
+        let message = format!("unknown action `{}`: {}", echo(&body.action), one_of(&names));
+        return Err(Refusal::invalid("action", message));
+    };
+    Ok(match action {
+        ActionName::Acknowledge => OperatorAction::Acknowledge { id },
+        ActionName::Fulfil => OperatorAction::Fulfil { id },
+        ActionName::Refuse => {
             let ground = body.ground.unwrap_or_default();
             if ground.trim().is_empty() {
                 return Err(Refusal::invalid("ground", "a refusal needs its ground"));
@@ -292,17 +289,8 @@ fn operator_action(body: ActionBody) -> Result<OperatorAction, Refusal> {
             check_len("ground", &ground, limits::TEXT_FIELD_BYTES_MAX)?;
             OperatorAction::Refuse { id, ground }
         }
-        "hand_to_central_authority" => OperatorAction::HandToCentralAuthority { id },
-        "ask_translation" => OperatorAction::AskTranslation { id },
-        other => {
-            return Err(Refusal::invalid(
-                "action",
-                format!(
-                    "unknown action `{}`: acknowledge, fulfil, refuse, hand_to_central_authority or ask_translation",
-                    echo(other)
-                ),
-            ))
-        }
+        ActionName::HandToCentralAuthority => OperatorAction::HandToCentralAuthority { id },
+        ActionName::AskTranslation => OperatorAction::AskTranslation { id },
     })
 }
 
@@ -551,15 +539,20 @@ async fn control_inject(
 
 #[cfg(test)]
 mod tests {
-    use super::parse_id;
-    use pocnet_core::RequestId;
+    use pocnet_core::ActionName;
 
+    /// The console's buttons post the action names of the one table, and every action
+    /// has its button.
     #[test]
-    fn request_ids_parse_as_the_report_writes_them() {
-        assert_eq!(parse_id("C12"), Some(RequestId { case: 12, link: 0 }));
-        assert_eq!(parse_id("C3.2"), Some(RequestId { case: 3, link: 2 }));
-        assert_eq!(parse_id("12"), None);
-        assert_eq!(parse_id("C"), None);
-        assert_eq!(parse_id("C1.x"), None);
+    fn console_buttons_post_the_table_s_action_names() {
+        let page = include_str!("console.html");
+        let posted: Vec<&str> =
+            page.split("data-action=\"").skip(1).filter_map(|rest| rest.split('"').next()).collect();
+        for name in &posted {
+            assert!(ActionName::parse(name).is_some(), "the console posts `{name}`, which is no action");
+        }
+        for action in ActionName::ALL {
+            assert!(posted.contains(&action.key()), "no button of the console posts `{}`", action.key());
+        }
     }
 }

@@ -135,15 +135,7 @@ impl<'e> Life<'e> {
     }
 
     pub fn executions(&self) -> Vec<&'e Event> {
-        self.at_receiver(|k| {
-            matches!(
-                k,
-                EventKind::Fulfilled
-                    | EventKind::Refused { .. }
-                    | EventKind::EvidenceGone
-                    | EventKind::VerificationFailed
-            )
-        })
+        self.at_receiver(|k| execution(k).is_some())
     }
 
     /// The requester's final events of the 24/7 step (exactly one when the life is whole).
@@ -268,15 +260,7 @@ impl<'e> Life<'e> {
     }
 
     pub fn executed(&self) -> Option<(SimTime, Execution)> {
-        self.executions().first().map(|e| {
-            let how = match &e.kind {
-                EventKind::Refused { ground } => Execution::Refused { ground: ground.clone() },
-                EventKind::EvidenceGone => Execution::EvidenceGone,
-                EventKind::VerificationFailed => Execution::Unverified,
-                _ => Execution::Fulfilled,
-            };
-            (e.at, how)
-        })
+        self.executions().iter().find_map(|e| Some((e.at, execution(&e.kind)?)))
     }
 
     /// When the final response (not the interim `forwarded`) reached the requester.
@@ -398,4 +382,16 @@ pub fn by_request(events: &[Event]) -> std::collections::BTreeMap<RequestId, Vec
         by_id.entry(e.id).or_default().push(e);
     }
     by_id
+}
+
+/// The receiver's event that executes a request (fulfils, refuses, finds the data gone),
+/// as its execution: the one list [`Life::executions`] and [`Life::executed`] read.
+fn execution(kind: &EventKind) -> Option<Execution> {
+    match kind {
+        EventKind::Fulfilled => Some(Execution::Fulfilled),
+        EventKind::Refused { ground } => Some(Execution::Refused { ground: ground.clone() }),
+        EventKind::EvidenceGone => Some(Execution::EvidenceGone),
+        EventKind::VerificationFailed => Some(Execution::Unverified),
+        _ => None,
+    }
 }

@@ -91,18 +91,46 @@ impl Outcome {
             Outcome::HoldLapsed => "hold lapsed",
             Outcome::MlaRefused => "MLA refused",
             Outcome::MlaNotPursued => "MLA not pursued",
-            other => other.as_str(),
+            Outcome::Fulfilled
+            | Outcome::Preserved
+            | Outcome::Disclosed
+            | Outcome::Refused
+            | Outcome::Withdrawn
+            | Outcome::Expired
+            | Outcome::Undeliverable
+            | Outcome::Unfinished => self.as_str(),
         }
     }
 
     /// Executed in time: what the requester wanted (and, with the evidence step, usable).
     pub fn is_success(&self) -> bool {
-        matches!(self, Outcome::Fulfilled | Outcome::Preserved | Outcome::Disclosed)
+        match self {
+            Outcome::Fulfilled | Outcome::Preserved | Outcome::Disclosed => true,
+            Outcome::EvidenceLost
+            | Outcome::HoldLapsed
+            | Outcome::MlaRefused
+            | Outcome::MlaNotPursued
+            | Outcome::Refused
+            | Outcome::Withdrawn
+            | Outcome::Expired
+            | Outcome::Undeliverable
+            | Outcome::Unfinished => false,
+        }
     }
 
     /// An outcome of the evidence step, after a successful preservation.
     pub fn is_evidence_step(&self) -> bool {
-        matches!(self, Outcome::Disclosed | Outcome::HoldLapsed | Outcome::MlaRefused | Outcome::MlaNotPursued)
+        match self {
+            Outcome::Disclosed | Outcome::HoldLapsed | Outcome::MlaRefused | Outcome::MlaNotPursued => true,
+            Outcome::Fulfilled
+            | Outcome::Preserved
+            | Outcome::EvidenceLost
+            | Outcome::Refused
+            | Outcome::Withdrawn
+            | Outcome::Expired
+            | Outcome::Undeliverable
+            | Outcome::Unfinished => false,
+        }
     }
 }
 
@@ -238,7 +266,15 @@ impl Case {
             | Reason::MlaRefused { .. }
             | Reason::MlaNotPursued { .. }
             | Reason::MlaUnfinished { .. } => true,
-            _ => false,
+            Reason::Executed { .. }
+            | Reason::TooLate { .. }
+            | Reason::Refused { .. }
+            | Reason::Unverified { .. }
+            | Reason::Expired { .. }
+            | Reason::Undeliverable { .. }
+            | Reason::Unfinished { .. }
+            | Reason::NotMade { .. }
+            | Reason::Withdrawn { .. } => false,
         }
     }
 }

@@ -323,8 +323,15 @@ impl<'s> Account<'s> {
         let t = &self.ledger.totals;
         let shown = |o: Outcome| match o {
             Outcome::Unfinished | Outcome::Withdrawn => t.cases_of(o) > 0,
-            o if o.is_evidence_step() => self.scenario.evidence_step || t.cases_of(o) > 0,
-            _ => true,
+            Outcome::Disclosed | Outcome::HoldLapsed | Outcome::MlaRefused | Outcome::MlaNotPursued => {
+                self.scenario.evidence_step || t.cases_of(o) > 0
+            }
+            Outcome::Fulfilled
+            | Outcome::Preserved
+            | Outcome::EvidenceLost
+            | Outcome::Refused
+            | Outcome::Expired
+            | Outcome::Undeliverable => true,
         };
         Outcome::ALL.iter().filter(|o| shown(**o)).map(|o| (o.label(), t.cases_of(*o))).collect()
     }

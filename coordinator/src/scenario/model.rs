@@ -169,6 +169,51 @@ pub struct Objective {
     pub fulfil_within_ms: Option<u64>,
 }
 
+/// `[[faults]] kind`, parsed once where the scenario is validated: every consumer
+/// matches this, never the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultKind {
+    /// A contact point unreachable for a span of scenario time (the model's).
+    Down,
+    /// Two sets of states that cannot reach each other (the model's).
+    Partition,
+    /// A register entry that points nowhere (the model's).
+    Stale,
+    /// The node's process killed at a scenario time (the mesh's).
+    Crash,
+    /// A real partition beneath QUIC for a real-time duration (the mesh's).
+    Cut,
+}
+
+impl FaultKind {
+    pub const ALL: [FaultKind; 5] =
+        [FaultKind::Down, FaultKind::Partition, FaultKind::Stale, FaultKind::Crash, FaultKind::Cut];
+
+    /// The keyword in a scenario file (and its JSON Schema).
+    pub fn name(&self) -> &'static str {
+        match self {
+            FaultKind::Down => "down",
+            FaultKind::Partition => "partition",
+            FaultKind::Stale => "stale",
+            FaultKind::Crash => "crash",
+            FaultKind::Cut => "cut",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<FaultKind> {
+        FaultKind::ALL.into_iter().find(|k| k.name() == s)
+    }
+
+    /// Decided by the senders' cores from the network model (both engines lose the same
+    /// envelopes), rather than carried out on the mesh's processes.
+    pub fn is_modelled(&self) -> bool {
+        match self {
+            FaultKind::Down | FaultKind::Partition | FaultKind::Stale => true,
+            FaultKind::Crash | FaultKind::Cut => false,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cut {
     pub at: SimTime,
@@ -256,12 +301,33 @@ impl Metric {
     }
 
     pub fn is_time(&self) -> bool {
-        matches!(self, Metric::AckTime | Metric::FulfilTime | Metric::CaseTime | Metric::EvidenceTime)
+        match self {
+            Metric::AckTime | Metric::FulfilTime | Metric::CaseTime | Metric::EvidenceTime => true,
+            Metric::EvidenceLostRatio
+            | Metric::ExpiredRatio
+            | Metric::RefusedRatio
+            | Metric::UndeliverableRatio
+            | Metric::FailureRatio
+            | Metric::HoldLapsedRatio
+            | Metric::DisclosedRatio
+            | Metric::ForgedAccepted => false,
+        }
     }
 
     /// Needs the evidence step (`[mla]`).
     pub fn needs_evidence_step(&self) -> bool {
-        matches!(self, Metric::HoldLapsedRatio | Metric::DisclosedRatio | Metric::EvidenceTime)
+        match self {
+            Metric::HoldLapsedRatio | Metric::DisclosedRatio | Metric::EvidenceTime => true,
+            Metric::AckTime
+            | Metric::FulfilTime
+            | Metric::CaseTime
+            | Metric::EvidenceLostRatio
+            | Metric::ExpiredRatio
+            | Metric::RefusedRatio
+            | Metric::UndeliverableRatio
+            | Metric::FailureRatio
+            | Metric::ForgedAccepted => false,
+        }
     }
 }
 

@@ -5,14 +5,12 @@
 //! knows no raw type. `docs/scenario.schema.json` and `docs/register.schema.json` are its
 //! output, checked by a test.
 
-use super::model::{Metric, Stat};
+use super::model::{FaultKind, Metric, Stat};
 use pocnet_core::{DataClass, RequestKind};
 use schemars::generate::SchemaSettings;
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde_json::{json, Value};
 
-/// `[[faults]] kind`.
-pub const FAULT_KINDS: [&str; 5] = ["down", "partition", "stale", "crash", "cut"];
 /// `[[states]] roster`: `(name, always staffed, on call outside the shifts)`.
 pub const ROSTERS: [(&str, bool, bool); 3] =
     [("staffed-24-7", true, false), ("office-hours-on-call", false, true), ("office-hours-only", false, false)];
@@ -115,7 +113,7 @@ pub(super) fn queue_order(_: &mut SchemaGenerator) -> Schema {
 }
 
 pub(super) fn fault_kind(_: &mut SchemaGenerator) -> Schema {
-    json_schema!({ "type": "string", "enum": names(FAULT_KINDS) })
+    json_schema!({ "type": "string", "enum": names(FaultKind::ALL.iter().map(FaultKind::name)) })
 }
 
 pub(super) fn roster(_: &mut SchemaGenerator) -> Schema {

@@ -70,7 +70,50 @@ impl std::fmt::Display for Lost {
     }
 }
 
+/// Everything the supervisor waits for, as one input: every wait (start-up, a window, a
+/// restart, the end) is a loop over [`Mesh::next_input`], the one `select!`, as the node's
+/// is over its `Input`.
+pub(super) enum Input {
+    /// A frame from a node (or the end of its control stream), with the incarnation of the
+    /// node that sent it.
+    Node(StateCode, u32, NodeInput),
+    /// A node registered (at start-up, back from its host's restart, or unexpected).
+    Registration(Registration),
+    /// `CHILD_POLL_INTERVAL` passed: time to look for processes that exited.
+    Tick,
+    /// The wait's deadline passed.
+    Deadline,
+    /// A channel the supervisor reads closed: the endpoint, or every node connection.
+    Closed(&'static str),
+}
+
 impl Mesh {
+    /// The next input, or `Tick` after `CHILD_POLL_INTERVAL`, or `Deadline` at `deadline`.
+    /// Registrations are read only `with_registrations`: waiting for a restarted node's
+    /// `Ready`, they stay queued for the wait that called it.
+    async fn next_input(&mut self, deadline: tokio::time::Instant, with_registrations: bool) -> Input {
+        tokio::select! {
+            next = self.inbox.recv() => match next {
+                Some((state, incarnation, input)) => Input::Node(state, incarnation, input),
+                None => Input::Closed("every node connection closed"),
+            },
+            r = self.registrations.recv(), if with_registrations => match r {
+                Some(r) => Input::Registration(r),
+                None => Input::Closed("the coordinator's endpoint closed"),
+            },
+            () = tokio::time::sleep(CHILD_POLL_INTERVAL) => Input::Tick,
+            () = tokio::time::sleep_until(deadline) => Input::Deadline,
+        }
+    }
+
+    /// Keeps a frame from another node read while waiting for one (a restarted node's
+    /// registration or `Ready`), for [`Mesh::receive`]; one from an earlier life is dropped.
+    fn keep(&mut self, state: StateCode, incarnation: u32, input: NodeInput) {
+        if self.is_current(state, incarnation) {
+            self.pending.push_back((state, incarnation, input));
+        }
+    }
+
     fn is_current(&self, state: StateCode, incarnation: u32) -> bool {
         self.spawns.get(&state).is_some_and(|s| s.incarnation == incarnation)
     }
@@ -141,128 +184,148 @@ impl Mesh {
         let mut registered: BTreeMap<StateCode, Registration> = BTreeMap::new();
         let deadline = tokio::time::Instant::now() + STARTUP_TIMEOUT;
         while registered.len() < expected.len() {
-            let arrived = tokio::select! {
-                r = self.registrations.recv() => Some(r.ok_or_else(|| anyhow!("the coordinator's endpoint closed"))?),
-                () = tokio::time::sleep(CHILD_POLL_INTERVAL) => None,
-                () = tokio::time::sleep_until(deadline) => {
+            match self.next_input(deadline, true).await {
+                Input::Registration(r) => self.registered_at_start(r, &expected, &mut registered).await,
+                Input::Tick => self.restart_at_start(&expected, &registered, &mut starts)?,
+                // No node has a control stream yet.
+                Input::Node(..) => {}
+                Input::Deadline => {
                     let missing: Vec<String> =
                         expected.iter().filter(|s| !registered.contains_key(*s)).map(|s| s.to_string()).collect();
                     bail!("nodes did not register within {STARTUP_TIMEOUT:?}: {}", missing.join(", "));
                 }
-            };
-            if let Some(r) = arrived {
-                if !expected.contains(&r.state) {
-                    self.refuse(r, "a state that is not in the scenario");
-                    continue;
-                }
-                if let Some(first) = registered.get(&r.state) {
-                    if Self::is_second(&r, first.instance, &first.conn).await {
-                        let live = first.instance;
-                        self.refuse_second(r, live);
-                        continue;
-                    }
-                    // The first one is gone before the run began: this is its restart.
-                    first.conn.close(1u32.into(), b"replaced");
-                }
-                registered.insert(r.state, r);
-                continue;
-            }
-            let dead: Vec<(StateCode, String)> = expected
-                .iter()
-                .filter(|s| !registered.contains_key(*s))
-                .copied()
-                .collect::<Vec<_>>()
-                .into_iter()
-                .filter_map(|s| self.exited(s).map(|status| (s, status)))
-                .collect();
-            for (state, status) in dead {
-                let n = starts.entry(state).or_default();
-                if !self.restart_nodes {
-                    bail!(
-                        "the node for {state} exited during start-up ({status}; the scenario says restart_nodes = false){}",
-                        self.log_of(state)
-                    );
-                }
-                if *n >= STARTS_PER_RESTART_MAX {
-                    bail!(
-                        "the node for {state} exited {n} times during start-up (last: {status}){}",
-                        self.log_of(state)
-                    );
-                }
-                *n += 1;
-                tracing::warn!("the node for {state} exited during start-up ({status}): starting it again");
-                self.start_process(state)?;
+                Input::Closed(why) => bail!("{why}"),
             }
         }
         Ok(registered)
     }
 
+    /// A registration at start-up: kept, unless it is for a state not in the scenario or a
+    /// second node for one whose node is alive.
+    async fn registered_at_start(
+        &mut self,
+        r: Registration,
+        expected: &BTreeSet<StateCode>,
+        registered: &mut BTreeMap<StateCode, Registration>,
+    ) {
+        if !expected.contains(&r.state) {
+            self.refuse(r, "a state that is not in the scenario");
+            return;
+        }
+        if let Some(first) = registered.get(&r.state) {
+            if Self::is_second(&r, first.instance, &first.conn).await {
+                let live = first.instance;
+                self.refuse_second(r, live);
+                return;
+            }
+            // The first one is gone before the run began: this is its restart.
+            first.conn.close(1u32.into(), b"replaced");
+        }
+        registered.insert(r.state, r);
+    }
+
+    /// Starts again the processes that exited before they registered.
+    fn restart_at_start(
+        &mut self,
+        expected: &BTreeSet<StateCode>,
+        registered: &BTreeMap<StateCode, Registration>,
+        starts: &mut BTreeMap<StateCode, u32>,
+    ) -> anyhow::Result<()> {
+        let dead: Vec<(StateCode, String)> = expected
+            .iter()
+            .filter(|s| !registered.contains_key(*s))
+            .copied()
+            .collect::<Vec<_>>()
+            .into_iter()
+            .filter_map(|s| self.exited(s).map(|status| (s, status)))
+            .collect();
+        for (state, status) in dead {
+            let n = starts.entry(state).or_default();
+            if !self.restart_nodes {
+                bail!(
+                    "the node for {state} exited during start-up ({status}; the scenario says restart_nodes = false){}",
+                    self.log_of(state)
+                );
+            }
+            if *n >= STARTS_PER_RESTART_MAX {
+                bail!("the node for {state} exited {n} times during start-up (last: {status}){}", self.log_of(state));
+            }
+            *n += 1;
+            tracing::warn!("the node for {state} exited during start-up ({status}): starting it again");
+            self.start_process(state)?;
+        }
+        Ok(())
+    }
+
     /// The next frame from a live node. A node found dead (or failed, or back from its
     /// host's restart) is restarted first, and reported as `Restarted`.
     pub(super) async fn receive(&mut self, from: &BTreeSet<StateCode>) -> anyhow::Result<Received> {
-        let stall = Instant::now() + WINDOW_STALL_TIMEOUT;
+        let stall = tokio::time::Instant::now() + WINDOW_STALL_TIMEOUT;
         loop {
-            let (state, incarnation, input) = match self.pending.pop_front() {
-                Some(buffered) => buffered,
-                None => {
-                    let next = tokio::select! {
-                        next = self.inbox.recv() => Some(next.ok_or_else(|| anyhow!("every node connection closed"))?),
-                        r = self.registrations.recv() => {
-                            let r = r.ok_or_else(|| anyhow!("the coordinator's endpoint closed"))?;
-                            if let Some(state) = self.registration_during_run(r).await? {
-                                return Ok(Received::Restarted(state));
-                            }
-                            continue;
-                        }
-                        () = tokio::time::sleep(CHILD_POLL_INTERVAL) => None,
-                    };
-                    match next {
-                        Some(next) => next,
-                        None => {
-                            self.heal_due().await?;
-                            // A process killed outright sends no QUIC close: its exit is the
-                            // faster sign.
-                            // (A node that has reported its end exits: that is no death.)
-                            let live: Vec<StateCode> =
-                                self.links.keys().copied().filter(|s| !self.transport.nodes.contains_key(s)).collect();
-                            for state in live {
-                                if let Some(status) = self.exited(state) {
-                                    self.revive(state, RestartCause::Exited { status }, None).await?;
-                                    return Ok(Received::Restarted(state));
-                                }
-                            }
-                            if Instant::now() > stall {
-                                let pending: Vec<String> = from.iter().map(|s| s.to_string()).collect();
-                                bail!("no answer from {} within {WINDOW_STALL_TIMEOUT:?}", pending.join(", "));
-                            }
-                            continue;
-                        }
-                    }
-                }
+            let input = match self.pending.pop_front() {
+                Some((state, incarnation, input)) => Input::Node(state, incarnation, input),
+                None => self.next_input(stall, true).await,
             };
-            // A frame from an earlier life of a restarted node, or the close of a node that
-            // has reported its end: nothing to act on.
-            let finished = self.transport.nodes.contains_key(&state) && matches!(input, NodeInput::Ended(_));
-            if !self.is_current(state, incarnation) || finished {
-                continue;
-            }
-            match input {
-                NodeInput::Frame(FromNode::Failed { cause, detail }) => {
-                    self.revive(state, RestartCause::Failed { cause, detail }, None).await?;
-                    return Ok(Received::Restarted(state));
+            let received = match input {
+                Input::Node(state, incarnation, input) => self.node_input(state, incarnation, input).await?,
+                Input::Registration(r) => self.registration_during_run(r).await?.map(Received::Restarted),
+                Input::Tick | Input::Deadline => {
+                    self.heal_due().await?;
+                    let restarted = self.revive_exited().await?;
+                    if restarted.is_none() && tokio::time::Instant::now() >= stall {
+                        let pending: Vec<String> = from.iter().map(|s| s.to_string()).collect();
+                        bail!("no answer from {} within {WINDOW_STALL_TIMEOUT:?}", pending.join(", "));
+                    }
+                    restarted.map(Received::Restarted)
                 }
-                NodeInput::Frame(frame) => return Ok(Received::Frame(state, frame)),
-                NodeInput::Ended(reason) => {
-                    // An ended connection whose process is gone: say so (exit status).
-                    let cause = match self.exited(state) {
-                        Some(status) => RestartCause::Exited { status },
-                        None => RestartCause::ControlLost { reason },
-                    };
-                    self.revive(state, cause, None).await?;
-                    return Ok(Received::Restarted(state));
-                }
+                Input::Closed(why) => bail!("{why}"),
+            };
+            if let Some(received) = received {
+                return Ok(received);
             }
         }
+    }
+
+    /// What a frame (or the end of a control stream) from a node's life means: a frame for
+    /// the caller, or a restart (`None`: nothing to act on).
+    async fn node_input(
+        &mut self,
+        state: StateCode,
+        incarnation: u32,
+        input: NodeInput,
+    ) -> anyhow::Result<Option<Received>> {
+        // A frame from an earlier life of a restarted node, or the close of a node that
+        // has reported its end: nothing to act on.
+        let finished = self.transport.nodes.contains_key(&state) && matches!(input, NodeInput::Ended(_));
+        if !self.is_current(state, incarnation) || finished {
+            return Ok(None);
+        }
+        let cause = match input {
+            NodeInput::Frame(FromNode::Failed { cause, detail }) => RestartCause::Failed { cause, detail },
+            NodeInput::Frame(frame) => return Ok(Some(Received::Frame(state, frame))),
+            // An ended connection whose process is gone: say so (exit status).
+            NodeInput::Ended(reason) => match self.exited(state) {
+                Some(status) => RestartCause::Exited { status },
+                None => RestartCause::ControlLost { reason },
+            },
+        };
+        self.revive(state, cause, None).await?;
+        Ok(Some(Received::Restarted(state)))
+    }
+
+    /// Restarts the first live node whose process exited, if one did: a process killed
+    /// outright sends no QUIC close, so its exit is the faster sign. (A node that has
+    /// reported its end exits: that is no death.)
+    async fn revive_exited(&mut self) -> anyhow::Result<Option<StateCode>> {
+        let live: Vec<StateCode> =
+            self.links.keys().copied().filter(|s| !self.transport.nodes.contains_key(s)).collect();
+        for state in live {
+            if let Some(status) = self.exited(state) {
+                self.revive(state, RestartCause::Exited { status }, None).await?;
+                return Ok(Some(state));
+            }
+        }
+        Ok(None)
     }
 
     /// A registration while the run goes on: an attached node back from its host's
@@ -393,30 +456,22 @@ impl Mesh {
     async fn await_registration(&mut self, state: StateCode, within: Duration) -> Result<Registration, Lost> {
         let deadline = tokio::time::Instant::now() + within;
         loop {
-            tokio::select! {
-                r = self.registrations.recv() => {
-                    let Some(r) = r else { return Err(Lost::Ended("the coordinator's endpoint closed".into())) };
-                    if r.state == state {
-                        return Ok(r);
-                    }
-                    if self.attached && self.spawns.contains_key(&r.state) {
-                        self.stash_returned(r).await;
-                    } else {
-                        self.refuse(r, "unexpected while another node restarts");
-                    }
+            match self.next_input(deadline, true).await {
+                Input::Registration(r) if r.state == state => return Ok(r),
+                Input::Registration(r) if self.attached && self.spawns.contains_key(&r.state) => {
+                    self.stash_returned(r).await
                 }
-                next = self.inbox.recv() => {
-                    let Some((s, incarnation, input)) = next else { return Err(Lost::Ended("every node connection closed".into())) };
-                    if s != state && self.is_current(s, incarnation) {
-                        self.pending.push_back((s, incarnation, input));
-                    }
-                }
-                () = tokio::time::sleep(CHILD_POLL_INTERVAL) => {
+                Input::Registration(r) => self.refuse(r, "unexpected while another node restarts"),
+                // Its own earlier life's last words: nothing to act on.
+                Input::Node(s, _, _) if s == state => {}
+                Input::Node(s, incarnation, input) => self.keep(s, incarnation, input),
+                Input::Tick => {
                     if let Some(status) = self.exited(state) {
                         return Err(Lost::Exited(status));
                     }
                 }
-                () = tokio::time::sleep_until(deadline) => return Err(Lost::Timeout(within)),
+                Input::Deadline => return Err(Lost::Timeout(within)),
+                Input::Closed(why) => return Err(Lost::Ended(why.into())),
             }
         }
     }
@@ -443,31 +498,26 @@ impl Mesh {
     async fn await_ready(&mut self, state: StateCode) -> Result<Option<SimTime>, Lost> {
         let deadline = tokio::time::Instant::now() + STARTUP_TIMEOUT;
         loop {
-            tokio::select! {
-                next = self.inbox.recv() => {
-                    let Some((s, incarnation, input)) = next else { return Err(Lost::Ended("every node connection closed".into())) };
-                    if !self.is_current(s, incarnation) {
-                        continue;
-                    }
-                    if s != state {
-                        self.pending.push_back((s, incarnation, input));
-                        continue;
-                    }
-                    match input {
-                        NodeInput::Frame(FromNode::Ready { next_event }) => return Ok(next_event),
-                        NodeInput::Frame(FromNode::Failed { cause, detail }) => {
-                            return Err(Lost::Failed(RestartCause::Failed { cause, detail }))
-                        }
-                        NodeInput::Frame(other) => return Err(Lost::Ended(format!("expected Ready, got {other:?}"))),
-                        NodeInput::Ended(reason) => return Err(Lost::Ended(reason)),
-                    }
+            match self.next_input(deadline, false).await {
+                Input::Node(s, incarnation, input) if s != state => self.keep(s, incarnation, input),
+                Input::Node(_, incarnation, _) if !self.is_current(state, incarnation) => {}
+                Input::Node(_, _, NodeInput::Frame(FromNode::Ready { next_event })) => return Ok(next_event),
+                Input::Node(_, _, NodeInput::Frame(FromNode::Failed { cause, detail })) => {
+                    return Err(Lost::Failed(RestartCause::Failed { cause, detail }))
                 }
-                () = tokio::time::sleep(CHILD_POLL_INTERVAL) => {
+                Input::Node(_, _, NodeInput::Frame(other)) => {
+                    return Err(Lost::Ended(format!("expected Ready, got {other:?}")))
+                }
+                Input::Node(_, _, NodeInput::Ended(reason)) => return Err(Lost::Ended(reason)),
+                // Never read here (`with_registrations` is false): they wait in their channel.
+                Input::Registration(r) => self.refuse(r, "unexpected while another node gets ready"),
+                Input::Tick => {
                     if let Some(status) = self.exited(state) {
                         return Err(Lost::Exited(status));
                     }
                 }
-                () = tokio::time::sleep_until(deadline) => return Err(Lost::Timeout(STARTUP_TIMEOUT)),
+                Input::Deadline => return Err(Lost::Timeout(STARTUP_TIMEOUT)),
+                Input::Closed(why) => return Err(Lost::Ended(why.into())),
             }
         }
     }

@@ -30,7 +30,10 @@ impl RestartCause {
         match self {
             RestartCause::CrashFault { .. } => true,
             RestartCause::Failed { cause: FailureCause::Protocol | FailureCause::Setup, .. } => false,
-            _ => restart_nodes,
+            RestartCause::Failed { cause: FailureCause::Journal | FailureCause::Delivery, .. }
+            | RestartCause::Exited { .. }
+            | RestartCause::ControlLost { .. }
+            | RestartCause::Returned => restart_nodes,
         }
     }
 }

@@ -218,7 +218,7 @@ impl Verdict {
                 Some(change)
             }
             Verdict::TooFewSamples { change, .. } => change.as_ref(),
-            _ => None,
+            Verdict::Same | Verdict::OnlyIn(_) | Verdict::FamilyOnlyIn(_) | Verdict::Incomparable => None,
         }
     }
 
@@ -428,7 +428,8 @@ fn movement(b: &Value, n: &Value, better: Better, rules: Rules) -> Option<(Chang
             let over = if *was && !is { 1.0 } else { -1.0 };
             Some((Change::Threshold { was: *was, is: *is }, over, Allowed::StillPassed))
         }
-        _ => None,
+        // Values of different kinds: incomparable (each kind named, so a new one is decided).
+        (Value::Duration(_) | Value::Count(_) | Value::Ratio(_) | Value::Threshold { .. }, _) => None,
     }
 }
 

@@ -109,18 +109,19 @@ pub(crate) fn validate(
         }
     }
 
+    let faults: Vec<_> = raw.faults.iter().filter_map(|f| network::fault_kind(c, f).map(|kind| (kind, f))).collect();
     let mut network = network::network(c, raw.network.as_ref(), &codes, &regions);
     if let (Some(n), Some(start), Some(end)) = (network.as_mut(), start, end) {
         n.regions = regions.clone();
         n.languages = states.iter().map(|s| (s.code, s.languages.clone())).collect();
         n.hubs = hubs::hubs(c, &raw.hubs, &states, &codes, &regions);
         n.fallbacks = raw.network.as_ref().map(|r| decay::fallbacks(c, &r.fallback)).unwrap_or_default();
-        for f in raw.faults.iter().filter(|f| !matches!(f.get_ref().kind.get_ref().as_str(), "crash" | "cut")) {
+        for &(kind, f) in faults.iter().filter(|(kind, _)| kind.is_modelled()) {
             if n.faults.len() == limits::FAULTS_MAX {
                 c.at(f, format!("more than {} down, partition and stale faults", limits::FAULTS_MAX));
                 break;
             }
-            if let Some(fault) = network::fault(c, f, &codes, &regions, start, end) {
+            if let Some(fault) = network::fault(c, f, kind, &codes, &regions, start, end) {
                 n.faults.push(fault);
             }
         }
@@ -207,8 +208,8 @@ pub(crate) fn validate(
         Some(v) => duration_field(c, v, "ack_sla"),
         None => Some(DEFAULT_ACK_SLA_MS),
     };
-    let crashes = network::crashes(c, &raw.faults, &codes, window);
-    let cuts = network::cuts(c, &raw.faults, &codes, &regions, window);
+    let crashes = network::crashes(c, &faults, &codes, window);
+    let cuts = network::cuts(c, &faults, &codes, &regions, window);
     let restart_nodes = raw.scenario.restart_nodes.unwrap_or(true);
     let exercise = raw.exercise.as_ref().map(|e| exercise::exercise(c, e, &codes, expectations));
     // Every parameter of the evidence step, labelled as the assumption it is.

@@ -3,10 +3,10 @@
 
 use super::fields::time_in;
 use crate::scenario::diag::Checker;
-use crate::scenario::model::{Cut, CUT_LASTING_MS_MAX, DEFAULT_LINK_DELAY_MS};
+use crate::scenario::model::{Cut, FaultKind, CUT_LASTING_MS_MAX, DEFAULT_LINK_DELAY_MS};
 use crate::scenario::raw::Spanned;
 use crate::scenario::raw::*;
-use crate::scenario::schema::{one_of, FAULT_KINDS};
+use crate::scenario::schema::one_of;
 use crate::scenario::units::duration_ms;
 use pocnet_core::limits;
 use pocnet_core::network::{Fault, LinkRule, Side};
@@ -122,9 +122,24 @@ pub(crate) fn network(
     ok.then_some(model)
 }
 
+/// A fault's `kind`, parsed once: the rest of validation matches the [`FaultKind`].
+pub(crate) fn fault_kind(c: &mut Checker<'_>, raw: &Spanned<RawFault>) -> Option<FaultKind> {
+    let written = &raw.get_ref().kind;
+    let kind = FaultKind::parse(written.get_ref());
+    if kind.is_none() {
+        let names: Vec<&str> = FaultKind::ALL.iter().map(FaultKind::name).collect();
+        let hint = crate::scenario::diag::did_you_mean(written.get_ref(), names.iter().copied());
+        c.at(written, format!("unknown fault `{}`{hint} (expected {})", written.get_ref(), one_of(&names)));
+    }
+    kind
+}
+
+/// A fault of the network model (`down`, `stale`, `partition`); `None` for the mesh's own
+/// (`crash`, `cut`: [`crashes`] and [`cuts`]).
 pub(crate) fn fault(
     c: &mut Checker<'_>,
     raw: &Spanned<RawFault>,
+    kind: FaultKind,
     codes: &BTreeSet<StateCode>,
     regions: &BTreeMap<StateCode, String>,
     start: SimTime,
@@ -161,13 +176,13 @@ pub(crate) fn fault(
         }
         Some((from, until))
     };
-    match r.kind.get_ref().as_str() {
-        "down" => {
+    match kind {
+        FaultKind::Down => {
             let (state, span) = (state_of(c), span_of(c));
             let (from, until) = span?;
             Some(Fault::Down { state: state?, from, until })
         }
-        "stale" => {
+        FaultKind::Stale => {
             // Without `from` and `until`: stale for the whole run.
             let state = state_of(c);
             let (from, until) = match (&r.from, &r.until) {
@@ -176,7 +191,7 @@ pub(crate) fn fault(
             };
             Some(Fault::Stale { state: state?, from, until })
         }
-        "partition" => {
+        FaultKind::Partition => {
             let members = |c: &mut Checker<'_>, list: &Option<Vec<Spanned<String>>>, name: &str| -> Option<Vec<Side>> {
                 let Some(list) = list else {
                     c.at(&r.kind, format!("a `partition` fault needs `{name}`"));
@@ -192,22 +207,19 @@ pub(crate) fn fault(
             let b: Vec<StateCode> = members_of(&b, codes, regions).into_iter().filter(|s| !a.contains(s)).collect();
             Some(Fault::Partition { a, b, from, until })
         }
-        other => {
-            c.at(&r.kind, format!("unknown fault `{other}`: expected {}", one_of(&FAULT_KINDS)));
-            None
-        }
+        FaultKind::Crash | FaultKind::Cut => None,
     }
 }
 
 /// `crash` faults: the mesh kills the node's process (SIGKILL) at a scenario time.
 pub(crate) fn crashes(
     c: &mut Checker<'_>,
-    faults: &[Spanned<RawFault>],
+    faults: &[(FaultKind, &Spanned<RawFault>)],
     codes: &BTreeSet<StateCode>,
     window: Option<(SimTime, SimTime)>,
 ) -> Vec<(SimTime, StateCode)> {
     let mut crashes = Vec::new();
-    for f in faults.iter().map(Spanned::get_ref).filter(|f| f.kind.get_ref() == "crash") {
+    for f in faults.iter().filter(|(k, _)| *k == FaultKind::Crash).map(|(_, f)| f.get_ref()) {
         let state = match &f.state {
             Some(s) => match StateCode::parse(s.get_ref()) {
                 Ok(code) if codes.contains(&code) => Some(code),
@@ -239,13 +251,13 @@ pub(crate) fn crashes(
 /// `cut` faults: a real partition beneath QUIC, healed after a real-time duration.
 pub(crate) fn cuts(
     c: &mut Checker<'_>,
-    faults: &[Spanned<RawFault>],
+    faults: &[(FaultKind, &Spanned<RawFault>)],
     codes: &BTreeSet<StateCode>,
     regions: &BTreeMap<StateCode, String>,
     window: Option<(SimTime, SimTime)>,
 ) -> Vec<Cut> {
     let mut cuts = Vec::new();
-    for f in faults.iter().map(Spanned::get_ref).filter(|f| f.kind.get_ref() == "cut") {
+    for f in faults.iter().filter(|(k, _)| *k == FaultKind::Cut).map(|(_, f)| f.get_ref()) {
         let members =
             |c: &mut Checker<'_>, list: &Option<Vec<Spanned<String>>>, name: &str| -> Option<Vec<StateCode>> {
                 let Some(list) = list else {
