@@ -99,8 +99,8 @@ fn request_in_an_unaccepted_language_waits_for_translation() {
     let french =
         check(&scenario_text(r#"translation = "3h""#, &ONE_REQUEST.replace("kind =", "language = \"fr\"\nkind =")));
     let (en, fr) = (request(&english, "C1"), request(&french, "C1"));
-    assert_eq!(en.translation_ms, None, "English is accepted in Hanoi");
-    assert_eq!(fr.translation_ms, Some(3 * HOUR), "French is not");
+    assert_eq!(en.step.translation_ms, None, "English is accepted in Hanoi");
+    assert_eq!(fr.step.translation_ms, Some(3 * HOUR), "French is not");
     assert_eq!(en.time_to_acknowledge_ms(), fr.time_to_acknowledge_ms(), "acknowledgement does not wait");
     assert_eq!(fr.time_to_fulfil_ms().expect("fulfilled") - en.time_to_fulfil_ms().expect("fulfilled"), 3 * HOUR);
 }
@@ -112,11 +112,11 @@ fn central_authority_works_in_its_office_hours() {
     let handed = check(&scenario_text(ca, &evidence));
     let direct = check(&scenario_text("", &evidence));
     let r = request(&handed, "C1");
-    assert!(r.forwarded.is_some());
+    assert!(r.step.forwarded.is_some());
     // Acknowledged 10:10 in Hanoi; the authority opens at 09:00 only on Wednesday (its
     // shift ends at 12:00 but starting work needs an opening: next_opening(10:10) is now,
     // 3h of work lands at 13:10, closed, so it waits for Wednesday 09:00).
-    let done = handed.zones.local(r.to, r.executed.expect("executed"));
+    let done = handed.zones.local(r.to, r.step.executed.expect("executed"));
     assert!(done.starts_with("2025-11-05 09:00"), "{done}");
     assert_eq!(request(&direct, "C1").time_to_fulfil_ms(), Some(2 * HOUR + 10 * 60_000 + 1_000));
     assert_eq!(handed.ledger.totals.cases_of(Outcome::Fulfilled), 1);
@@ -145,14 +145,14 @@ kind = "emergency"
     let slow = check(&on_call(""));
     let fast = check(&on_call(r#"escalate_after = "1h""#));
     let (s, f) = (request(&slow, "C1"), request(&fast, "C1"));
-    assert!(!s.escalated && f.escalated);
+    assert!(!s.step.escalated && f.step.escalated);
     assert_eq!(s.time_to_acknowledge_ms(), Some(6 * HOUR + 1_000));
     assert_eq!(f.time_to_acknowledge_ms(), Some(HOUR + 1_000 + 10 * 60_000), "escalated at +1h, arrives 1s later, 10m");
 
     // A closed contact point has nobody to take the call: escalation changes nothing.
     let patient = check(&scenario_text("", night));
     let escalating = check(&scenario_text(r#"escalate_after = "1h""#, night));
-    assert!(request(&escalating, "C1").escalated);
+    assert!(request(&escalating, "C1").step.escalated);
     assert_eq!(request(&patient, "C1").time_to_acknowledge_ms(), request(&escalating, "C1").time_to_acknowledge_ms());
 }
 
@@ -172,7 +172,7 @@ chain = ["BRA"]
     let (first, second) = (request(&report, "C1"), request(&report, "C1.1"));
     assert_eq!((first.from, first.to), (second.from, pocnet_core::StateCode::parse("VNM").expect("code")));
     assert_eq!(second.to.as_str(), "BRA");
-    assert_eq!(first.revealed.map(|s| s.to_string()).as_deref(), Some("BRA"));
+    assert_eq!(first.step.revealed.map(|s| s.to_string()).as_deref(), Some("BRA"));
     let case = &report.ledger.cases[0];
     assert_eq!(case.outcome, Outcome::Preserved);
     assert_eq!(case.path.iter().map(|s| s.as_str()).collect::<Vec<_>>(), ["VNM", "BRA"]);
@@ -193,7 +193,7 @@ fn stale_register_entry_makes_requests_undeliverable() {
     let report = check(&scenario_text("resend_after = \"2h\"\nresends_max = 2", &stale));
     let r = request(&report, "C1");
     assert_eq!(r.outcome, Outcome::Undeliverable, "{}", r.reason);
-    assert_eq!(r.resends, 2);
+    assert_eq!(r.step.resends, 2);
     assert_eq!(report.ledger.totals.lost_messages.get("stale register entry"), Some(&3));
     assert!(r.reason.to_string().contains("after 3 attempts (never delivered)"), "{}", r.reason);
 }
@@ -206,9 +206,9 @@ fn contact_point_down_loses_what_is_sent_to_it_and_a_resend_recovers() {
     let report = check(&scenario_text("resend_after = \"3h\"\nresends_max = 3", &down));
     let r = request(&report, "C1");
     assert_eq!(r.outcome, Outcome::Fulfilled);
-    assert_eq!(r.resends, 1, "resent at 06:00, when VNM is up again");
+    assert_eq!(r.step.resends, 1, "resent at 06:00, when VNM is up again");
     assert_eq!(report.ledger.totals.lost_messages.get("receiver down"), Some(&1));
-    assert_eq!(utc(r.delivered).as_deref(), Some("2025-11-04T06:00:01Z"));
+    assert_eq!(utc(r.step.delivered).as_deref(), Some("2025-11-04T06:00:01Z"));
 }
 
 #[test]
@@ -219,7 +219,7 @@ fn partition_holds_messages_until_it_heals() {
     let report = check(&scenario_text("resend_after = \"4h\"\nresends_max = 5", &cut));
     let r = request(&report, "C1");
     assert_eq!(r.outcome, Outcome::Fulfilled);
-    assert_eq!(utc(r.delivered).as_deref(), Some("2025-11-04T07:00:01Z"), "the first resend after the heal");
+    assert_eq!(utc(r.step.delivered).as_deref(), Some("2025-11-04T07:00:01Z"), "the first resend after the heal");
     assert_eq!(report.ledger.totals.lost_messages.get("partition"), Some(&1));
 }
 
@@ -253,8 +253,8 @@ fn closed_contact_point_acknowledges_at_its_next_opening() {
     let weekend = ONE_REQUEST.replace("2025-11-04T03:00:00Z", "2025-11-08T10:00:00Z");
     let report = check(&scenario_text("", &weekend));
     let r = request(&report, "C1");
-    assert_eq!(r.delivered.map(|(_, mode)| mode), Some(pocnet_core::Mode::Closed));
-    assert_eq!(utc(r.acknowledged).as_deref(), Some("2025-11-10T02:10:00Z"));
+    assert_eq!(r.step.delivered.map(|(_, mode)| mode), Some(pocnet_core::Mode::Closed));
+    assert_eq!(utc(r.step.acknowledged).as_deref(), Some("2025-11-10T02:10:00Z"));
 }
 
 #[test]

@@ -77,18 +77,18 @@ kind = "technical_advice"
 fn a_request_to_a_stale_entry_goes_by_the_first_fallback_after_the_resend_timeout() {
     let (l, json) = run(&scenario_text(""));
     let c1 = request(&l, 1);
-    assert!(c1.dead_entry);
-    assert_eq!(c1.fallbacks, vec![0]);
+    assert!(c1.reach.dead_entry);
+    assert_eq!(c1.reach.fallbacks, vec![0]);
     // Lost at 10:00; no receipt by 16:00; resent through I-24/7: at the desk 20:00.
-    assert_eq!(c1.delivered.map(|(t, _)| t), Some(at("2025-11-05T20:00:00Z")));
-    assert_eq!(c1.acknowledged.map(|(t, _)| t), Some(at("2025-11-05T20:10:00Z")));
+    assert_eq!(c1.step.delivered.map(|(t, _)| t), Some(at("2025-11-05T20:00:00Z")));
+    assert_eq!(c1.step.acknowledged.map(|(t, _)| t), Some(at("2025-11-05T20:10:00Z")));
     // The answers go back on the thread, by the link (the requester's entry is current).
-    assert_eq!(c1.response_received, Some(at("2025-11-05T21:10:01Z")));
+    assert_eq!(c1.step.response_received, Some(at("2025-11-05T21:10:01Z")));
     assert_eq!(c1.outcome, Outcome::Fulfilled);
     // After the span, the entry is current again.
     let c2 = request(&l, 2);
-    assert!(!c2.dead_entry && c2.fallbacks.is_empty());
-    assert_eq!(c2.delivered.map(|(t, _)| t), Some(at("2025-11-07T10:00:01Z")));
+    assert!(!c2.reach.dead_entry && c2.reach.fallbacks.is_empty());
+    assert_eq!(c2.step.delivered.map(|(t, _)| t), Some(at("2025-11-07T10:00:01Z")));
     // [[faults]] stale is not register decay: no register_decay section.
     assert!(json.get("register_decay").is_none());
     assert_eq!(json["requests"][0]["dead_entry"], true);
@@ -99,12 +99,12 @@ fn a_request_to_a_stale_entry_goes_by_the_first_fallback_after_the_resend_timeou
 fn without_fallback_channels_every_resend_goes_to_the_entry_until_it_is_current() {
     let (l, _) = run(&scenario_text("# no fallback"));
     let c1 = request(&l, 1);
-    assert!(c1.dead_entry && c1.fallbacks.is_empty());
+    assert!(c1.reach.dead_entry && c1.reach.fallbacks.is_empty());
     // Resent at 16:00 and 22:00 to the dead entry; the third resend, at 04:00 on the 6th,
     // finds it current (stale until midnight).
-    assert_eq!(c1.resends, 3);
-    assert_eq!(c1.lost_messages, 3);
-    assert_eq!(c1.delivered.map(|(t, _)| t), Some(at("2025-11-06T04:00:01Z")));
+    assert_eq!(c1.step.resends, 3);
+    assert_eq!(c1.step.lost_messages, 3);
+    assert_eq!(c1.step.delivered.map(|(t, _)| t), Some(at("2025-11-06T04:00:01Z")));
     assert_eq!(c1.outcome, Outcome::Fulfilled);
 }
 
@@ -115,9 +115,9 @@ fn a_fallback_does_not_pass_a_desk_that_is_down() {
     let c1 = request(&l, 1);
     // I-24/7 at 16:00 arrives at 20:00, while the desk is down: lost. The G7 network at
     // 22:00 reaches it at midnight.
-    assert_eq!(c1.fallbacks, vec![0, 1]);
-    assert_eq!(c1.delivered.map(|(t, _)| t), Some(at("2025-11-06T00:00:00Z")));
-    assert_eq!(c1.lost_messages, 2);
+    assert_eq!(c1.reach.fallbacks, vec![0, 1]);
+    assert_eq!(c1.step.delivered.map(|(t, _)| t), Some(at("2025-11-06T00:00:00Z")));
+    assert_eq!(c1.step.lost_messages, 2);
 }
 
 const DECAY: &str = r#"
@@ -188,9 +188,9 @@ fn register_decay_makes_stale_spans_by_its_rule_and_counts_what_they_cost() {
         let stale = spans.iter().any(|(state, from, until)| {
             *state == r.to && *from <= r.scheduled && until.is_none_or(|u| r.scheduled < u)
         });
-        assert_eq!(r.dead_entry, stale, "{}", r.id);
+        assert_eq!(r.reach.dead_entry, stale, "{}", r.id);
     }
-    let dead = a.ledger.requests.iter().filter(|r| r.dead_entry).count();
+    let dead = a.ledger.requests.iter().filter(|r| r.reach.dead_entry).count();
     assert!(dead > 0);
     assert_eq!(d["first_sends_dead"], dead);
     // The same run with a current register, case by case.
@@ -198,7 +198,7 @@ fn register_decay_makes_stale_spans_by_its_rule_and_counts_what_they_cost() {
     let other = pocnet::run::in_process_ledger(&current).expect("run");
     // Only the scenario's own stale fault is left there.
     let own = |r: &&Request| r.scheduled >= at("2025-11-04T00:00:00Z") && r.scheduled < at("2025-11-06T00:00:00Z");
-    assert!(other.requests.iter().all(|r| r.dead_entry == own(&r)));
+    assert!(other.requests.iter().all(|r| r.reach.dead_entry == own(&r)));
     let lost = a
         .ledger
         .cases

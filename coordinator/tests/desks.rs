@@ -73,7 +73,7 @@ fn acknowledged(l: &Ledger) -> Vec<i64> {
     (1..=l.cases.len() as u32)
         .map(|case| {
             let r = l.requests.iter().find(|r| r.id == RequestId { case, link: 0 }).expect("request");
-            (r.acknowledged.expect("acknowledged").0 .0 - t0.0 - 1_000) / MIN
+            (r.step.acknowledged.expect("acknowledged").0 .0 - t0.0 - 1_000) / MIN
         })
         .collect()
 }
@@ -107,7 +107,11 @@ fn an_emergency_goes_to_the_head_of_the_queue() {
     assert_eq!(acknowledged(&l), [120, 150, 180, 30]);
     let c4 = l.requests.iter().find(|r| r.id == RequestId { case: 4, link: 0 }).expect("C4");
     let t0 = SimTime::from_timestamp("2025-11-04T00:00:00Z".parse().expect("time"));
-    assert_eq!((c4.executed.expect("executed").0 - t0.0 - 1_000) / MIN, 90, "then executed, before the others' looks");
+    assert_eq!(
+        (c4.step.executed.expect("executed").0 - t0.0 - 1_000) / MIN,
+        90,
+        "then executed, before the others' looks"
+    );
 }
 
 #[test]
@@ -156,7 +160,7 @@ fn executed(l: &Ledger) -> Vec<i64> {
     (1..=l.cases.len() as u32)
         .map(|case| {
             let r = l.requests.iter().find(|r| r.id == RequestId { case, link: 0 }).expect("request");
-            (r.executed.expect("executed").0 - t0.0 - 1_000) / MIN
+            (r.step.executed.expect("executed").0 - t0.0 - 1_000) / MIN
         })
         .collect()
 }
@@ -171,7 +175,7 @@ fn one_translator_makes_foreign_requests_wait_and_three_do_not() {
     // One translator: the translations one after another (30-150, 150-270, 270-390).
     let (one, json) = run(&in_french("translators = { staffed = 1 }"));
     assert_eq!(executed(&one), [210, 330, 450]);
-    let t: Vec<Option<u64>> = one.requests.iter().map(|r| r.translation_ms).collect();
+    let t: Vec<Option<u64>> = one.requests.iter().map(|r| r.step.translation_ms).collect();
     assert_eq!(t, [Some(120 * MIN as u64), Some(240 * MIN as u64), Some(360 * MIN as u64)], "waiting counts");
     let desk = &json["desks"][0];
     assert_eq!((desk["state"].as_str(), desk["desk"].as_str()), (Some("VNM"), Some("translation desk")));

@@ -120,16 +120,16 @@ fn a_hold_that_lapses_by_one_day_loses_the_data_and_one_day_early_keeps_it() {
     };
     let (early, _) = run(&with(57));
     let r = request(&early, 1);
-    assert_eq!(r.hold_until, Some(at("2026-01-02T01:10:01Z")));
-    assert_eq!(r.mla.arrived, Some(at("2026-01-01T01:10:02Z")), "a day before the hold's end");
+    assert_eq!(r.evidence.hold_until, Some(at("2026-01-02T01:10:01Z")));
+    assert_eq!(r.evidence.mla.arrived, Some(at("2026-01-01T01:10:02Z")), "a day before the hold's end");
     assert_eq!(r.hold_margin_ms(), Some(DAY as i64 - 1_000));
-    assert_eq!((r.outcome, r.mla.in_time), (Outcome::Disclosed, Some(true)));
+    assert_eq!((r.outcome, r.evidence.mla.in_time), (Outcome::Disclosed, Some(true)));
 
     let (late, json) = run(&with(59));
     let r = request(&late, 1);
-    assert_eq!(r.mla.arrived, Some(at("2026-01-03T01:10:02Z")), "a day after the hold's end");
+    assert_eq!(r.evidence.mla.arrived, Some(at("2026-01-03T01:10:02Z")), "a day after the hold's end");
     assert_eq!(r.hold_margin_ms(), Some(-(DAY as i64) - 1_000));
-    assert_eq!((r.outcome, r.mla.in_time), (Outcome::HoldLapsed, Some(false)));
+    assert_eq!((r.outcome, r.evidence.mla.in_time), (Outcome::HoldLapsed, Some(false)));
     assert!(matches!(r.reason, Reason::HoldLapsed { .. }), "{}", r.reason);
     assert_eq!(json["totals"]["hold_lapsed"], 1);
     assert_eq!(json["evidence"]["hold_lapsed_ratio"], 1.0);
@@ -144,7 +144,7 @@ fn a_hold_that_lapsed_still_finds_data_its_provider_keeps_longer() {
     let france = format!("mla = {{ drafting = \"59d\", {ALL_HOURS} }}");
     let (l, _) = run(&everyday(scenario_text("", &france, &case)));
     let r = request(&l, 1);
-    assert_eq!(r.mla.in_time, Some(false));
+    assert_eq!(r.evidence.mla.in_time, Some(false));
     assert_eq!(r.outcome, Outcome::Disclosed);
     assert!(matches!(&r.reason, Reason::Disclosed { direct: false, lost, .. } if lost == &vec![DataClass::Traffic]));
 }
@@ -157,13 +157,13 @@ fn an_mla_request_is_drafted_in_office_hours_over_a_weekend() {
     let case = inject("2025-11-07T14:00:00Z", "preservation", "\"subscriber\"", "0d");
     let (l, _) = run(&scenario_text("drafting = \"8h\"", "", &case));
     let r = request(&l, 1);
-    assert_eq!(r.response_received, Some(at("2025-11-07T15:10:02Z")));
-    assert_eq!(r.mla.drafted, Some(at("2025-11-10T15:10:02Z")));
+    assert_eq!(r.step.response_received, Some(at("2025-11-07T15:10:02Z")));
+    assert_eq!(r.evidence.mla.drafted, Some(at("2025-11-10T15:10:02Z")));
     // Viet Nam accepts English: no translation; sent as drafted, there 2 days on (calendar
     // time, each way: the link's second is within it).
-    assert_eq!(r.mla.translated, None);
-    assert_eq!(r.mla.sent, r.mla.drafted);
-    assert_eq!(r.mla.arrived, Some(at("2025-11-12T15:10:02Z")));
+    assert_eq!(r.evidence.mla.translated, None);
+    assert_eq!(r.evidence.mla.sent, r.evidence.mla.drafted);
+    assert_eq!(r.evidence.mla.arrived, Some(at("2025-11-12T15:10:02Z")));
     let went = l.cases[0].time_went.expect("where the time went");
     assert_eq!(went.step, 3_600_000 + 600_000 + 2_000);
     assert_eq!(went.drafting, at("2025-11-10T15:10:02Z").since(at("2025-11-07T15:10:02Z")));
@@ -177,8 +177,8 @@ fn a_request_in_a_language_the_requested_state_does_not_accept_is_translated_fir
     let (l, _) = run(&scenario_text("drafting = \"8h\"", "", &case));
     let r = request(&l, 1);
     // Eight more office hours after drafting: Tuesday 16:10:02 in Paris.
-    assert_eq!(r.mla.translated, Some(at("2025-11-11T15:10:02Z")));
-    assert_eq!(r.mla.sent, r.mla.translated);
+    assert_eq!(r.evidence.mla.translated, Some(at("2025-11-11T15:10:02Z")));
+    assert_eq!(r.evidence.mla.sent, r.evidence.mla.translated);
 }
 
 #[test]
@@ -191,13 +191,13 @@ fn early_notice_when_part_of_the_data_is_gone_and_a_withdrawal_when_all_of_it_is
     let (l, json) = run(&scenario_text("drafting = \"8h\"", "", &format!("{partial}{nothing}")));
     let gone = Notice::WillNotEnsureAvailability { gone: vec![DataClass::Traffic] };
     let c1 = request(&l, 1);
-    assert_eq!(c1.notice.as_ref().map(|(t, n)| (*t, n.clone())), Some((at("2025-11-04T00:10:01Z"), gone.clone())));
-    assert_eq!(c1.lost_at_preservation, vec![DataClass::Traffic]);
+    assert_eq!(c1.step.notice.as_ref().map(|(t, n)| (*t, n.clone())), Some((at("2025-11-04T00:10:01Z"), gone.clone())));
+    assert_eq!(c1.evidence.lost_at_preservation, vec![DataClass::Traffic]);
     assert_eq!(c1.outcome, Outcome::Disclosed);
     let c2 = request(&l, 2);
     assert_eq!(c2.outcome, Outcome::Withdrawn);
     assert!(matches!(&c2.reason, Reason::Withdrawn { notice, .. } if *notice == gone), "{}", c2.reason);
-    assert_eq!(c2.executed, None, "withdrawn before execution");
+    assert_eq!(c2.step.executed, None, "withdrawn before execution");
     assert_eq!(json["totals"]["withdrawn"], 1);
 }
 
@@ -209,9 +209,9 @@ fn partial_preservation_when_a_class_is_deleted_between_acknowledgement_and_exec
     let case = inject("2025-11-04T00:00:00Z", "preservation", "\"traffic\", \"subscriber\"", "29d23h20m");
     let (l, json) = run(&scenario_text("drafting = \"8h\"", "", &case));
     let r = request(&l, 1);
-    assert_eq!(r.notice, None);
-    assert_eq!(r.step_outcome, Outcome::Preserved);
-    assert_eq!(r.lost_at_preservation, vec![DataClass::Traffic]);
+    assert_eq!(r.step.notice, None);
+    assert_eq!(r.step.outcome, Outcome::Preserved);
+    assert_eq!(r.evidence.lost_at_preservation, vec![DataClass::Traffic]);
     assert_eq!(r.outcome, Outcome::Disclosed);
     assert!(r.reason.to_string().contains("partial: traffic already gone"), "{}", r.reason);
     assert_eq!(json["requests"][0]["evidence"]["lost_at_preservation"], serde_json::json!(["traffic"]));
@@ -224,8 +224,8 @@ fn an_emergency_is_disclosed_without_mla() {
     let r = request(&l, 1);
     assert_eq!(r.outcome, Outcome::Disclosed);
     assert!(matches!(r.reason, Reason::Disclosed { direct: true, .. }), "{}", r.reason);
-    assert_eq!(r.mla.drafted, None);
-    assert_eq!(r.hold_until, None);
+    assert_eq!(r.evidence.mla.drafted, None);
+    assert_eq!(r.evidence.hold_until, None);
     assert_eq!(r.time_to_evidence_ms(), Some(3_600_000 + 600_000 + 2_000));
     assert_eq!(json["evidence"]["time_to_usable_evidence"]["by_kind"]["emergency"]["count"], 1);
 }
@@ -249,7 +249,7 @@ fn a_refused_and_an_unpursued_mla_request_end_so_with_their_reasons() {
     let (unpursued, _) = run(&scenario_text("", "mla = { pursue_probability = 0.0 }", &case));
     let r = request(&unpursued, 1);
     assert_eq!(r.outcome, Outcome::MlaNotPursued);
-    assert_eq!(r.mla.drafted, None);
+    assert_eq!(r.evidence.mla.drafted, None);
 }
 
 #[test]
@@ -303,9 +303,9 @@ fn by_default_a_hold_is_renewed_once_as_its_sources_say() {
     let case = inject("2025-11-03T00:00:00Z", "preservation", "\"subscriber\"", "0d");
     let text = scenario_text("", "", &case).replace("hold = \"60d\"\nhold_renewable = false\n", "");
     let (l, json) = run(&text);
-    assert_eq!(request(&l, 1).hold_until, Some(at("2025-11-03T01:10:01Z").plus_ms(180 * DAY)));
+    assert_eq!(request(&l, 1).evidence.hold_until, Some(at("2025-11-03T01:10:01Z").plus_ms(180 * DAY)));
     let assumptions = json["evidence"].to_string() + &json["scenario"].to_string();
     assert!(assumptions.contains("hold_renewable"), "the default is listed with its source");
     let (l, _) = run(&text.replace("[mla]\n", "[mla]\nhold_renewable = false\n"));
-    assert_eq!(request(&l, 1).hold_until, Some(at("2025-11-03T01:10:01Z").plus_ms(90 * DAY)));
+    assert_eq!(request(&l, 1).evidence.hold_until, Some(at("2025-11-03T01:10:01Z").plus_ms(90 * DAY)));
 }

@@ -90,7 +90,7 @@ fn peoples_actions_are_timed_when_they_happen_and_the_end_accounts_for_every_inj
         c3.reason
     );
     let c4 = request(&r, 4);
-    assert!(c4.translation_ms.is_some(), "the person asked for a translation");
+    assert!(c4.step.translation_ms.is_some(), "the person asked for a translation");
     assert_eq!(c4.outcome, Outcome::Unfinished);
     // C5 (08:50) onwards were never made: the exercise had ended.
     let c5 = r.cases.iter().find(|c| c.id == id(5)).expect("C5 is still a case");
@@ -114,9 +114,9 @@ fn a_virtual_run_of_an_exercise_leaves_the_players_requests_unfinished_at_its_en
     assert_eq!(r.exercise_ended, Some(s.end));
     let played: Vec<_> = r.requests.iter().filter(|q| q.receiver_played).collect();
     assert_eq!(played.len(), 6);
-    assert!(played.iter().all(|q| q.outcome == Outcome::Unfinished && q.acknowledged.is_none()));
+    assert!(played.iter().all(|q| q.outcome == Outcome::Unfinished && q.step.acknowledged.is_none()));
     // The simulated partners did act on theirs.
-    assert!(r.requests.iter().filter(|q| !q.receiver_played).all(|q| q.acknowledged.is_some()));
+    assert!(r.requests.iter().filter(|q| !q.receiver_played).all(|q| q.step.acknowledged.is_some()));
 }
 
 #[test]

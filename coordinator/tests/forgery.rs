@@ -77,22 +77,22 @@ fn a_call_back_confirms_a_genuine_emergency_and_catches_a_forged_one() {
     // acknowledgement delay, 10:30:02; the answer is at KHM 10:30:03: verified; executed an
     // hour later.
     let c1 = request(&l, 1);
-    let v = c1.verification.expect("verified");
+    let v = c1.forgery.verification.expect("verified");
     let (started, ended) = (v.started, v.ended);
     assert_eq!(started, at("2025-11-04T10:10:01Z"));
     assert_eq!(ended, Some((at("2025-11-04T10:30:03Z"), true)));
-    assert_eq!(c1.executed, Some(at("2025-11-04T11:30:03Z")));
+    assert_eq!(c1.step.executed, Some(at("2025-11-04T11:30:03Z")));
     assert_eq!(c1.outcome, Outcome::Fulfilled);
     // Forged: the genuine desk never sent it: refused at 14:30:03, the answer at FRA
     // (the forger's channel) a second later.
     let c2 = request(&l, 2);
-    assert_eq!(c2.verification.map(|v| v.ended), Some(Some((at("2025-11-04T14:30:03Z"), false))));
+    assert_eq!(c2.forgery.verification.map(|v| v.ended), Some(Some((at("2025-11-04T14:30:03Z"), false))));
     assert_eq!(c2.outcome, Outcome::Refused);
     assert!(matches!(c2.reason, Reason::Unverified { .. }), "{}", c2.reason);
-    assert_eq!(c2.response_received, Some(at("2025-11-04T14:30:04Z")));
+    assert_eq!(c2.step.response_received, Some(at("2025-11-04T14:30:04Z")));
     // Technical advice is not a kind the desk verifies: the forgery is executed.
     let c3 = request(&l, 3);
-    assert!(c3.verification.is_none());
+    assert!(c3.forgery.verification.is_none());
     assert_eq!(c3.outcome, Outcome::Fulfilled);
     let f = &json["forgery"];
     assert_eq!(f["requests"]["forged"], 2);
@@ -122,10 +122,10 @@ fn a_supervisor_catches_by_its_rate_in_its_hours() {
     let (l, _) = run(&scenario_text(always, ""));
     // The supervisor decides after 10 minutes of work: 14:20:01.
     let c2 = request(&l, 2);
-    assert_eq!(c2.verification.map(|v| v.ended), Some(Some((at("2025-11-04T14:20:01Z"), false))));
+    assert_eq!(c2.forgery.verification.map(|v| v.ended), Some(Some((at("2025-11-04T14:20:01Z"), false))));
     assert_eq!(c2.outcome, Outcome::Refused);
     // The genuine emergency passes, executed an hour after the review.
-    assert_eq!(request(&l, 1).executed, Some(at("2025-11-04T11:20:01Z")));
+    assert_eq!(request(&l, 1).step.executed, Some(at("2025-11-04T11:20:01Z")));
     let never = "verify = { how = \"supervisor\", time = \"10m\", catches = 0.0 }";
     let (l, json) = run(&scenario_text(never, ""));
     assert_eq!(request(&l, 2).outcome, Outcome::Fulfilled, "a review that never catches passes every forgery");
@@ -144,8 +144,8 @@ fn verification_waits_for_the_hours_it_works_in() {
     );
     let (l, _) = run(&text);
     let c2 = request(&l, 2);
-    assert_eq!(c2.verification.map(|v| v.started), Some(at("2025-11-04T14:10:01Z")));
-    assert_eq!(c2.verification.map(|v| v.ended), Some(Some((at("2025-11-05T02:10:00Z"), false))));
+    assert_eq!(c2.forgery.verification.map(|v| v.started), Some(at("2025-11-04T14:10:01Z")));
+    assert_eq!(c2.forgery.verification.map(|v| v.ended), Some(Some((at("2025-11-05T02:10:00Z"), false))));
 }
 
 #[test]
@@ -179,15 +179,15 @@ fn a_call_back_nobody_answers_is_placed_again_each_hour_then_refused() {
     let down = "\n[[faults]]\nkind = \"down\"\nstate = \"FRA\"\nfrom = \"2025-11-04T10:15:00Z\"\nuntil = \"2025-11-04T11:00:00Z\"\n";
     let (l, _) = run(&scenario_text(CALL_BACK, down));
     let c1 = request(&l, 1);
-    assert_eq!(c1.verification.and_then(|v| v.ended), Some((at("2025-11-04T11:30:03Z"), true)));
-    assert_eq!(c1.executed, Some(at("2025-11-04T12:30:03Z")));
+    assert_eq!(c1.forgery.verification.and_then(|v| v.ended), Some((at("2025-11-04T11:30:03Z"), true)));
+    assert_eq!(c1.step.executed, Some(at("2025-11-04T12:30:03Z")));
     // A requesting desk whose register entry is stale for two days cannot be called back:
     // after 24 calls an hour apart, the genuine emergency is refused as unverified.
     let stale = "\n[[faults]]\nkind = \"stale\"\nstate = \"FRA\"\nfrom = \"2025-11-04T10:15:00Z\"\nuntil = \"2025-11-06T10:00:00Z\"\n";
     let (l, json) = run(&scenario_text(CALL_BACK, stale));
     let c1 = request(&l, 1);
     // Calls at 10:20:01 + k hours, k = 0..23; the 25th attempt, at 10:20:01 the next day, gives up.
-    assert_eq!(c1.verification.and_then(|v| v.ended), Some((at("2025-11-05T10:20:01Z"), false)));
+    assert_eq!(c1.forgery.verification.and_then(|v| v.ended), Some((at("2025-11-05T10:20:01Z"), false)));
     assert_eq!(c1.outcome, Outcome::Refused);
     // The only genuine request verified; the forged one is caught the same way.
     assert_eq!(json["forgery"]["genuine_refused_unverified"].as_u64(), Some(1));

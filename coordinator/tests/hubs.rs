@@ -82,16 +82,16 @@ fn night_requests_are_served_by_the_hub_and_the_rest_handed_back() {
     // Technical advice: handed over at 15:00:01, at the hub a second later; the hub
     // acknowledges and answers itself.
     let c1 = request(&l, 1);
-    assert_eq!(c1.hub, Some(vnm));
-    assert_eq!(c1.acknowledged.map(|(t, _)| t), Some(at("2025-11-04T15:10:02Z")));
-    assert_eq!(c1.executed, Some(at("2025-11-04T16:10:02Z")));
-    assert!(!c1.handed_back);
+    assert_eq!(c1.hub.map(|h| h.by), Some(vnm));
+    assert_eq!(c1.step.acknowledged.map(|(t, _)| t), Some(at("2025-11-04T15:10:02Z")));
+    assert_eq!(c1.step.executed, Some(at("2025-11-04T16:10:02Z")));
+    assert!(!c1.hub.is_some_and(|h| h.handed_back));
     // Preservation: the hub acknowledges it and hands it back; Cambodia executes it when
     // it opens (Wednesday 09:00 Phnom Penh, 02:00Z), an hour later.
     let c2 = request(&l, 2);
-    assert_eq!(c2.acknowledged.map(|(t, _)| t), Some(at("2025-11-04T15:10:02Z")));
-    assert!(c2.handed_back);
-    assert_eq!(c2.executed, Some(at("2025-11-05T03:00:00Z")));
+    assert_eq!(c2.step.acknowledged.map(|(t, _)| t), Some(at("2025-11-04T15:10:02Z")));
+    assert!(c2.hub.is_some_and(|h| h.handed_back));
+    assert_eq!(c2.step.executed, Some(at("2025-11-05T03:00:00Z")));
     let hub = &json["hubs"][0];
     assert_eq!(
         (hub["taken"].as_u64(), hub["executed"].as_u64(), hub["handed_back"].as_u64()),
@@ -106,7 +106,7 @@ fn night_requests_are_served_by_the_hub_and_the_rest_handed_back() {
 
     // Without the hub, Cambodia's desk looks at both when it opens.
     let (alone, json) = run(&scenario_text("", &night));
-    assert_eq!(request(&alone, 1).acknowledged.map(|(t, _)| t), Some(at("2025-11-05T02:10:00Z")));
+    assert_eq!(request(&alone, 1).step.acknowledged.map(|(t, _)| t), Some(at("2025-11-05T02:10:00Z")));
     assert_eq!(request(&alone, 1).hub, None);
     assert!(json.get("hubs").is_none());
 }
@@ -116,7 +116,7 @@ fn by_day_the_member_answers_itself() {
     // Tuesday 03:00Z: 10:00 in Phnom Penh, staffed.
     let (l, json) = run(&scenario_text(HUB, &inject("2025-11-04T03:00:00Z", "technical_advice")));
     assert_eq!(request(&l, 1).hub, None);
-    assert_eq!(request(&l, 1).acknowledged.map(|(t, _)| t), Some(at("2025-11-04T03:10:01Z")));
+    assert_eq!(request(&l, 1).step.acknowledged.map(|(t, _)| t), Some(at("2025-11-04T03:10:01Z")));
     assert_eq!(json["hubs"][0]["taken"], 0);
 }
 

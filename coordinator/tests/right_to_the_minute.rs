@@ -36,13 +36,13 @@ fn nobody_answers_a_closed_desk() {
         let entry = s.state(q.to).expect("receiver");
         let roster = Roster::new(entry.roster.clone()).expect("roster");
         let open = entry.profile.open_when(q.kind);
-        if let Some((ack, mode)) = q.acknowledged {
+        if let Some((ack, mode)) = q.step.acknowledged {
             assert_ne!(mode, pocnet_core::Mode::Closed, "{} acknowledged by a closed desk", q.id);
             assert!(open.admits(roster.mode_at(ack)), "{} acknowledged at {ack} with the desk closed", q.id);
             checked += 1;
         }
         // Work the contact point itself executes ends in open time too.
-        if let (Some(done), None) = (q.executed, q.forwarded) {
+        if let (Some(done), None) = (q.step.executed, q.step.forwarded) {
             assert!(open.admits(roster.mode_at(done)), "{} executed at {done} with the desk closed", q.id);
         }
     }
@@ -62,7 +62,7 @@ fn late_answers_stay_out_of_the_figures_and_the_report_says_who_was_reached() {
         if let Some(ms) = q.time_to_acknowledge_ms() {
             assert!(q.scheduled.plus_ms(ms) <= outcome_at, "{}: acknowledged after its outcome", q.id);
         }
-        if let Some(late) = q.late_answer {
+        if let Some(late) = q.step.late_answer {
             assert!(late > outcome_at || q.outcome != Outcome::Fulfilled, "{}", q.id);
         }
         if q.outcome == Outcome::Undeliverable {
@@ -74,9 +74,9 @@ fn late_answers_stay_out_of_the_figures_and_the_report_says_who_was_reached() {
     }
     assert!(failed > 0);
     let t = &a.ledger.totals;
-    let answered = requests.iter().filter(|q| q.reached_desk && (q.time_to_acknowledge_ms().is_some())).count();
+    let answered = requests.iter().filter(|q| q.step.reached_desk && (q.time_to_acknowledge_ms().is_some())).count();
     assert!(t.reached_not_answered + t.never_reached + answered <= t.requests);
-    assert_eq!(t.never_reached, requests.iter().filter(|q| !q.reached_desk).count());
+    assert_eq!(t.never_reached, requests.iter().filter(|q| !q.step.reached_desk).count());
     // The acknowledgement percentiles count only answers in time.
     let in_time = requests.iter().filter(|q| q.time_to_acknowledge_ms().is_some()).count() as u64;
     assert_eq!(a.analysis.latency["time_to_acknowledge"].overall.count, in_time);
@@ -131,8 +131,8 @@ fn dst_week_requests_meet_the_desks_its_comments_say() {
         let id = RequestId { case, link: 0 };
         a.ledger.requests.iter().find(|q| q.id == id).unwrap_or_else(|| panic!("{id}"))
     };
-    let delivered_mode = |case: u32| q(case).delivered.map(|(_, mode)| mode);
-    let acknowledged = |case: u32| q(case).acknowledged.expect("acknowledged").0;
+    let delivered_mode = |case: u32| q(case).step.delivered.map(|(_, mode)| mode);
+    let acknowledged = |case: u32| q(case).step.acknowledged.expect("acknowledged").0;
     use pocnet_core::Mode::{Closed, Staffed};
     // Casablanca, 07:45Z: closed on 20 March (UTC+0), staffed on 23 March (UTC+1).
     assert_eq!((delivered_mode(1), delivered_mode(2)), (Some(Closed), Some(Staffed)));

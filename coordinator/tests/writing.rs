@@ -152,8 +152,8 @@ fn a_night_shift_is_staffed_from_a_working_day_into_the_next_morning() {
                                                                      // Timed by hand: delivered 200ms after the inject; Friday night, a person acknowledges
                                                                      // 10 minutes later; on Saturday night the desk next opens on Monday at 22:00 (21:00Z).
     let (ledger, _) = common::run(NIGHT_DESK);
-    let friday = request(&ledger, 1).acknowledged.expect("acknowledged");
+    let friday = request(&ledger, 1).step.acknowledged.expect("acknowledged");
     assert_eq!(friday, (at("2025-11-07T22:40:00.200Z"), Mode::Staffed));
-    let saturday = request(&ledger, 2).acknowledged.expect("acknowledged");
+    let saturday = request(&ledger, 2).step.acknowledged.expect("acknowledged");
     assert_eq!(saturday, (at("2025-11-10T21:10:00Z"), Mode::Staffed));
 }

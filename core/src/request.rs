@@ -152,6 +152,29 @@ pub struct Art42 {
 }
 
 impl Art42 {
+    /// The one constructor: a request from `from`'s contact point about data held in `to`.
+    /// Every field a scenario, a generated case, a ping or a person at the console leaves
+    /// out takes its default here, once:
+    /// - `authority`: `"{from} 24/7 point of contact"`;
+    /// - `offence`: `"unauthorised access to a computer system"`;
+    /// - `data`: `"subscriber and traffic data of the account used"`;
+    /// - `custodian`: `"a service provider in {to}"`;
+    /// - `necessity`: `"the provider deletes logs after a short retention"`;
+    /// - `mla_to_follow`: `true`; `confidential`: `true`.
+    ///
+    /// There is no `Default`: the authority and the custodian name the two parties.
+    pub fn new(from: StateCode, to: StateCode) -> Art42 {
+        Art42 {
+            authority: format!("{from} 24/7 point of contact"),
+            offence: "unauthorised access to a computer system".into(),
+            data: "subscriber and traffic data of the account used".into(),
+            custodian: format!("a service provider in {to}"),
+            necessity: "the provider deletes logs after a short retention".into(),
+            mla_to_follow: true,
+            confidential: true,
+        }
+    }
+
     /// Longest free-text field, for limit checks.
     pub fn longest_field_bytes(&self) -> usize {
         [&self.authority, &self.offence, &self.data, &self.custodian, &self.necessity]
@@ -214,6 +237,34 @@ impl Art42 {
 }
 
 impl Inject {
+    /// The one constructor: at `at`, `from`'s investigators need `to` to act (`kind`).
+    /// Everything else takes its default here, once:
+    /// - `id`: case 0, link 0 (the scenario's loader numbers injects in time order, the
+    ///   clock numbers a person's);
+    /// - `language`: `"en"`;
+    /// - `details`: [`Art42::new`]`(from, to)`;
+    /// - `evidence_deleted_at`, `data_created_at`: `None` (no evidence window);
+    /// - `chain`, `data`: empty (no Art. 43 chain, no classes of data);
+    /// - `forged`: `false`.
+    ///
+    /// There is no `Default`: an inject names its parties, its kind and its time.
+    pub fn new(at: SimTime, from: StateCode, to: StateCode, kind: RequestKind) -> Inject {
+        Inject {
+            id: RequestId { case: 0, link: 0 },
+            at,
+            from,
+            to,
+            kind,
+            language: "en".into(),
+            details: Art42::new(from, to),
+            evidence_deleted_at: None,
+            chain: Vec::new(),
+            data: Vec::new(),
+            data_created_at: None,
+            forged: false,
+        }
+    }
+
     /// Everything this inject carries onto the wire against its limit: what a receiver's
     /// `Envelope::check` would refuse is refused here, where the input enters.
     pub fn check_limits(&self) -> Result<(), LimitError> {

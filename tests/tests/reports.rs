@@ -281,7 +281,7 @@ fn the_ping_check_chart_and_table_render_in_headless_chromium_with_what_report_j
     // Every ping is in the summary line's counts.
     let n = &check["answered"];
     let line = format!(
-        "{} pings from VNM: {} answered within 1 hour, {} within 24 hours, {} later, {} never.",
+        "{} pings from VNM: {} answered within 1h, {} within 24h, {} later, {} never;",
         n["sent"], n["within_1h"], n["within_24h"], n["later"], n["never"]
     );
     assert!(dom.contains(&line), "no `{line}` in the page");

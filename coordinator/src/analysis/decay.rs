@@ -98,11 +98,11 @@ impl DecayFigures {
 
 pub fn figures(scenario: &Scenario, ledger: &Ledger) -> Option<DecayFigures> {
     let decay = scenario.register_decay.as_ref()?;
-    let dead: Vec<_> = ledger.requests.iter().filter(|r| r.dead_entry).collect();
+    let dead: Vec<_> = ledger.requests.iter().filter(|r| r.reach.dead_entry).collect();
     let lost: Vec<u64> = dead
         .iter()
         .filter_map(|r| {
-            let (delivered, _) = r.delivered?;
+            let (delivered, _) = r.step.delivered?;
             let direct = r.scheduled.plus_ms(scenario.network.delay_ms(r.from, r.to));
             Some(delivered.since(direct))
         })
@@ -115,7 +115,7 @@ pub fn figures(scenario: &Scenario, ledger: &Ledger) -> Option<DecayFigures> {
         .map(|(i, f)| FallbackUse {
             name: f.name.clone(),
             delay_ms: f.delay_ms,
-            resends: ledger.requests.iter().flat_map(|r| &r.fallbacks).filter(|c| usize::from(**c) == i).count(),
+            resends: ledger.requests.iter().flat_map(|r| &r.reach.fallbacks).filter(|c| usize::from(**c) == i).count(),
         })
         .collect();
     let affected: BTreeSet<u32> = dead.iter().map(|r| r.id.case).collect();
@@ -147,8 +147,8 @@ pub fn figures(scenario: &Scenario, ledger: &Ledger) -> Option<DecayFigures> {
         first_sends_dead: dead.len(),
         first_sends_dead_share: if requests == 0 { 0.0 } else { round4(dead.len() as f64 / requests as f64) },
         fallbacks,
-        reached_by_fallback: dead.iter().filter(|r| r.delivered.is_some()).count(),
-        never_reached: dead.iter().filter(|r| r.delivered.is_none()).count(),
+        reached_by_fallback: dead.iter().filter(|r| r.step.delivered.is_some()).count(),
+        never_reached: dead.iter().filter(|r| r.step.delivered.is_none()).count(),
         time_lost: percentiles(&lost),
         affected_cases: affected.len(),
         affected_outcomes: outcomes,

@@ -27,9 +27,9 @@ pub struct Forgeries {
 impl Forgeries {
     fn add(&mut self, r: &Request) {
         self.forged += 1;
-        if r.fulfilled_at.is_some() {
+        if r.step.fulfilled_at.is_some() {
             self.accepted += 1;
-        } else if r.verification.is_some_and(|v| v.ended.is_some_and(|(_, verified)| !verified)) {
+        } else if r.forgery.verification.is_some_and(|v| v.ended.is_some_and(|(_, verified)| !verified)) {
             self.caught += 1;
         } else {
             self.other += 1;
@@ -75,7 +75,7 @@ pub struct ForgeryFigures {
 /// The verification policy of `r`'s receiver for `r`'s kind (a hub's execution for a
 /// member is not verified).
 fn policy(scenario: &Scenario, r: &Request) -> &'static str {
-    if r.hub.is_some() && !r.handed_back {
+    if r.hub.is_some_and(|h| !h.handed_back) {
         return "none (hub)";
     }
     scenario
@@ -87,21 +87,21 @@ fn policy(scenario: &Scenario, r: &Request) -> &'static str {
 
 pub fn figures(scenario: &Scenario, ledger: &Ledger) -> Option<ForgeryFigures> {
     let verifies = scenario.states.iter().any(|s| s.profile.verify.is_some());
-    let forged_any = ledger.requests.iter().any(|r| r.forged);
+    let forged_any = ledger.requests.iter().any(|r| r.forgery.forged);
     if !verifies && !forged_any {
         return None;
     }
     let mut requests = Forgeries::default();
     let mut by: BTreeMap<&'static str, Forgeries> = BTreeMap::new();
-    for r in ledger.requests.iter().filter(|r| r.forged) {
+    for r in ledger.requests.iter().filter(|r| r.forgery.forged) {
         requests.add(r);
         by.entry(policy(scenario, r)).or_default().add(r);
     }
-    let genuine: Vec<&Request> = ledger.requests.iter().filter(|r| !r.forged).collect();
+    let genuine: Vec<&Request> = ledger.requests.iter().filter(|r| !r.forgery.forged).collect();
     let times: Vec<u64> = genuine
         .iter()
         .filter_map(|r| {
-            let v = r.verification?;
+            let v = r.forgery.verification?;
             Some(v.ended?.0.since(v.started))
         })
         .collect();
@@ -111,7 +111,7 @@ pub fn figures(scenario: &Scenario, ledger: &Ledger) -> Option<ForgeryFigures> {
         by_verification: by,
         forged_cases: forged_cases.len(),
         forged_cases_accepted: forged_cases.iter().filter(|c| accepted(ledger, c.id.case)).count(),
-        genuine_verified: genuine.iter().filter(|r| r.verification.is_some()).count(),
+        genuine_verified: genuine.iter().filter(|r| r.forgery.verification.is_some()).count(),
         verification_time: percentiles(&times),
         genuine_refused_unverified: genuine.iter().filter(|r| matches!(r.reason, Reason::Unverified { .. })).count(),
         without_verification: None,
@@ -120,7 +120,7 @@ pub fn figures(scenario: &Scenario, ledger: &Ledger) -> Option<ForgeryFigures> {
 
 /// A link of case `case` was executed by its receiver.
 pub fn accepted(ledger: &Ledger, case: u32) -> bool {
-    ledger.requests.iter().any(|r| r.id.case == case && r.fulfilled_at.is_some())
+    ledger.requests.iter().any(|r| r.id.case == case && r.step.fulfilled_at.is_some())
 }
 
 impl ForgeryFigures {
@@ -129,7 +129,7 @@ impl ForgeryFigures {
         let genuine_emergencies = |l: &Ledger| -> BTreeMap<RequestId, Option<u64>> {
             l.requests
                 .iter()
-                .filter(|r| !r.forged && r.kind == RequestKind::Emergency)
+                .filter(|r| !r.forgery.forged && r.kind == RequestKind::Emergency)
                 .map(|r| (r.id, r.time_to_fulfil_ms()))
                 .collect()
         };
@@ -138,7 +138,7 @@ impl ForgeryFigures {
             |id: &RequestId| -> Option<u64> { Some(with.get(id)?.as_ref()?.saturating_sub((*plain.get(id)?)?)) };
         let added: Vec<u64> = with.keys().filter_map(added_of).collect();
         let mut by_policy: BTreeMap<&'static str, Vec<u64>> = BTreeMap::new();
-        for r in ledger.requests.iter().filter(|r| !r.forged && r.kind == RequestKind::Emergency) {
+        for r in ledger.requests.iter().filter(|r| !r.forgery.forged && r.kind == RequestKind::Emergency) {
             if let Some(a) = added_of(&r.id) {
                 by_policy.entry(policy(scenario, r)).or_default().push(a);
             }

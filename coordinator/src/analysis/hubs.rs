@@ -29,23 +29,26 @@ pub fn figures(scenario: &Scenario, ledger: &Ledger) -> Vec<HubFigures> {
         .hubs
         .iter()
         .map(|h| {
-            let taken: Vec<_> = ledger.requests.iter().filter(|r| r.hub == Some(h.hub)).collect();
+            let taken: Vec<_> = ledger.requests.iter().filter(|r| r.hub.map(|t| t.by) == Some(h.hub)).collect();
             let acks: Vec<u64> = taken.iter().filter_map(|r| r.time_to_acknowledge_ms()).collect();
             let sooner: Vec<u64> = taken
                 .iter()
                 .filter_map(|r| {
                     let roster = Roster::new(scenario.state(r.to)?.roster.clone()).ok()?;
-                    let (delivered, _) = r.delivered?;
+                    let (delivered, _) = r.step.delivered?;
                     let opening = roster.next_open(delivered, OpenWhen::Staffed)?;
-                    Some(opening.0.saturating_sub(r.acknowledged?.0 .0).max(0) as u64)
+                    Some(opening.0.saturating_sub(r.step.acknowledged?.0 .0).max(0) as u64)
                 })
                 .collect();
             HubFigures {
                 hub: h.hub,
                 members: h.members.clone(),
                 taken: taken.len(),
-                executed: taken.iter().filter(|r| !r.handed_back && r.executed.is_some()).count(),
-                handed_back: taken.iter().filter(|r| r.handed_back).count(),
+                executed: taken
+                    .iter()
+                    .filter(|r| !r.hub.is_some_and(|t| t.handed_back) && r.step.executed.is_some())
+                    .count(),
+                handed_back: taken.iter().filter(|r| r.hub.is_some_and(|t| t.handed_back)).count(),
                 time_to_acknowledge: percentiles(&acks),
                 sooner_than_the_member: percentiles(&sooner),
             }

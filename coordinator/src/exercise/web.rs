@@ -359,35 +359,26 @@ fn new_inject(desk: &Desk, from: StateCode, body: RequestBody) -> Result<Inject,
     let kind = RequestKind::parse(body.kind.trim())
         .ok_or_else(|| Refusal::invalid("kind", format!("unknown kind `{}`", echo(&body.kind))))?;
     let text = |v: Option<String>, default: String| v.filter(|s| !s.trim().is_empty()).unwrap_or(default);
+    // A field the person left blank says so ("not stated"), rather than the scenario's
+    // default wording: the receiving player reads what was typed. The rest is Art42::new's.
+    let defaults = Art42::new(from, to);
     let details = Art42 {
-        authority: format!("{from} 24/7 point of contact"),
         offence: text(body.offence, "not stated".into()),
         data: text(body.data, "not stated".into()),
-        custodian: text(body.custodian, format!("a service provider in {to}")),
+        custodian: text(body.custodian, defaults.custodian.clone()),
         necessity: text(body.necessity, "not stated".into()),
-        mla_to_follow: true,
-        confidential: true,
+        ..defaults
     };
     let evidence_deleted_at = match body.retention_hours {
         None => None,
         Some(h) if h > 0.0 && h <= 24.0 * 365.0 => Some(SimTime(0).plus_ms((h * 3_600_000.0) as u64)),
         Some(h) => return Err(Refusal::invalid("retention_hours", format!("{h} is not between 0 and a year"))),
     };
-    let inject = Inject {
-        id: RequestId { case: 0, link: 0 },
-        // Relative until the clock stamps it: retention counts from this.
-        at: SimTime(0),
-        from,
-        to,
-        kind,
-        language: body.language.filter(|l| !l.trim().is_empty()).unwrap_or_else(|| "en".into()),
-        details,
-        evidence_deleted_at,
-        chain: Vec::new(),
-        data: Vec::new(),
-        data_created_at: None,
-        forged: false,
-    };
+    // Relative until the clock stamps it (its id too): retention counts from this.
+    let mut inject = Inject { details, evidence_deleted_at, ..Inject::new(SimTime(0), from, to, kind) };
+    if let Some(language) = body.language.filter(|l| !l.trim().is_empty()) {
+        inject.language = language;
+    }
     // Everything that goes onto the wire, against the limits a receiver checks.
     inject.check_limits()?;
     Ok(inject)

@@ -134,7 +134,10 @@ impl Outcome {
     }
 }
 
-/// One request (an inject, or a link of its Art. 43 chain), everything the run says of it.
+/// One request (an inject, or a link of its Art. 43 chain), everything the run says of it:
+/// who asked whom for what, and one sub-record per concern (the 24/7 step, the evidence
+/// step, the hub, verification and forgery, reachability). A new concern is a new
+/// sub-record here and in `report.json`'s [`crate::report::RequestRecord`].
 #[derive(Debug, Clone)]
 pub struct Request {
     pub id: RequestId,
@@ -144,7 +147,27 @@ pub struct Request {
     pub language: String,
     /// When the investigators needed it: every latency counts from here.
     pub scheduled: SimTime,
-    pub evidence_deleted_at: Option<SimTime>,
+    /// The 24/7 step: delivery, acknowledgement, execution, the response.
+    pub step: Step,
+    /// How the request ended, evidence step included.
+    pub outcome: Outcome,
+    pub reason: Reason,
+    pub outcome_at: SimTime,
+    /// Exercises: the receiver was played by a person.
+    pub receiver_played: bool,
+    /// The evidence step: the data's deletion, the hold, the MLA leg.
+    pub evidence: EvidenceStep,
+    /// The regional hub that took it (the requested desk was not staffed).
+    pub hub: Option<HubStep>,
+    /// A forgery, and the receiver's verification.
+    pub forgery: Forgery,
+    /// Whether the register's entry reached the desk, and the fallbacks used.
+    pub reach: Reach,
+}
+
+/// The 24/7 step of a request, as the requester and the receiver saw it.
+#[derive(Debug, Clone)]
+pub struct Step {
     pub delivered: Option<(SimTime, Mode)>,
     pub acknowledged: Option<(SimTime, Mode)>,
     pub translation_ms: Option<u64>,
@@ -163,38 +186,53 @@ pub struct Request {
     pub acknowledged_in_time: Option<SimTime>,
     pub fulfilled_in_time: Option<SimTime>,
     pub executed_in_time: bool,
+    /// When the receiver fulfilled it, whether or not the requester heard in time: what a
+    /// forger has once it is executed.
+    pub fulfilled_at: Option<SimTime>,
     /// The state this link's traffic data revealed (Art. 43), if any.
     pub revealed: Option<StateCode>,
-    /// How the 24/7 step ended, and when (the latency figures count answers before this).
-    pub step_outcome: Outcome,
-    pub step_at: SimTime,
-    /// How the request ended, evidence step included.
-    pub outcome: Outcome,
-    pub reason: Reason,
-    pub outcome_at: SimTime,
-    /// Exercises: the receiver was played by a person.
-    pub receiver_played: bool,
-    /// Classes of data already gone when the preservation was executed (partial).
-    pub lost_at_preservation: Vec<DataClass>,
     /// The requested state's early notice (Budapest Art. 29(6)), when it gave one.
     pub notice: Option<(SimTime, Notice)>,
+    /// How the 24/7 step ended, and when (the latency figures count answers before this).
+    pub outcome: Outcome,
+    pub at: SimTime,
+}
+
+/// The evidence step of a request: when the data goes, what was already gone, the hold and
+/// the MLA leg.
+#[derive(Debug, Clone)]
+pub struct EvidenceStep {
+    /// When the provider deletes the data (the inject's override), if it says.
+    pub deleted_at: Option<SimTime>,
+    /// Classes of data already gone when the preservation was executed (partial).
+    pub lost_at_preservation: Vec<DataClass>,
     /// The preservation hold ran until then (with the evidence step modelled).
     pub hold_until: Option<SimTime>,
     pub mla: MlaSteps,
     /// When the requester had usable evidence.
-    pub evidence_at: Option<SimTime>,
-    /// The regional hub that took it (the requested desk was not staffed), and whether
-    /// it handed it back to execute.
-    pub hub: Option<StateCode>,
+    pub at: Option<SimTime>,
+}
+
+/// A regional hub took the request: which, and whether it handed it back to execute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HubStep {
+    pub by: StateCode,
     pub handed_back: bool,
+}
+
+/// Forgery and verification.
+#[derive(Debug, Clone)]
+pub struct Forgery {
     /// A forgery over the genuine channel (its inject's).
     pub forged: bool,
-    /// When the receiver fulfilled it, whether or not the requester heard in time: what a
-    /// forger has once it is executed.
-    pub fulfilled_at: Option<SimTime>,
     /// The receiver's verification: how, when it started, and when and how it ended
     /// (`true`: verified).
     pub verification: Option<life::Verification>,
+}
+
+/// Reachability through the register.
+#[derive(Debug, Clone)]
+pub struct Reach {
     /// Its first send reached a stale register entry.
     pub dead_entry: bool,
     /// The fallback channels its resends went by (indices of `network.fallbacks`).
@@ -203,11 +241,11 @@ pub struct Request {
 
 impl Request {
     pub fn time_to_acknowledge_ms(&self) -> Option<u64> {
-        self.acknowledged_in_time.map(|t| t.since(self.scheduled))
+        self.step.acknowledged_in_time.map(|t| t.since(self.scheduled))
     }
 
     pub fn time_to_fulfil_ms(&self) -> Option<u64> {
-        self.fulfilled_in_time.map(|t| t.since(self.scheduled))
+        self.step.fulfilled_in_time.map(|t| t.since(self.scheduled))
     }
 
     pub fn time_to_outcome_ms(&self) -> u64 {
@@ -216,17 +254,17 @@ impl Request {
 
     /// From the scheduled time to usable evidence.
     pub fn time_to_evidence_ms(&self) -> Option<u64> {
-        self.evidence_at.map(|t| t.since(self.scheduled))
+        self.evidence.at.map(|t| t.since(self.scheduled))
     }
 
     /// Hold expiry minus the MLA request's arrival: the margin left (negative: too late).
     pub fn hold_margin_ms(&self) -> Option<i64> {
-        Some(self.hold_until?.0 - self.mla.arrived?.0)
+        Some(self.evidence.hold_until?.0 - self.evidence.mla.arrived?.0)
     }
 
     /// Answered by a person (acknowledged) or executed, before the outcome.
     pub fn answered(&self) -> bool {
-        self.acknowledged_in_time.is_some() || self.executed_in_time
+        self.step.acknowledged_in_time.is_some() || self.step.executed_in_time
     }
 }
 
@@ -304,16 +342,17 @@ impl TimeWent {
 
     /// The time of a disclosed link from its case's scheduled time.
     fn of(scheduled: SimTime, r: &Request) -> Option<TimeWent> {
-        let evidence = r.evidence_at?;
-        let Some(sent) = r.mla.sent else {
+        let evidence = r.evidence.at?;
+        let m = &r.evidence.mla;
+        let Some(sent) = m.sent else {
             // Disclosed by the 24/7 step: all of it was the 24/7 step.
             return Some(TimeWent { step: evidence.since(scheduled), ..TimeWent::default() });
         };
-        let step_end = r.response_received.unwrap_or(r.step_at);
-        let drafted = r.mla.drafted.unwrap_or(sent);
-        let translated = r.mla.translated.unwrap_or(drafted);
-        let arrived = r.mla.arrived.unwrap_or(sent);
-        let executed = r.mla.executed.unwrap_or(arrived);
+        let step_end = r.step.response_received.unwrap_or(r.step.at);
+        let drafted = m.drafted.unwrap_or(sent);
+        let translated = m.translated.unwrap_or(drafted);
+        let arrived = m.arrived.unwrap_or(sent);
+        let executed = m.executed.unwrap_or(arrived);
         Some(TimeWent {
             step: step_end.since(scheduled),
             drafting: drafted.since(step_end),
@@ -445,7 +484,7 @@ pub fn build(run: &Run<'_>) -> Result<Ledger, AccountingError> {
             continue;
         }
         if let Some(request) = request(id, inject, &life, run.played, &mut problems) {
-            if request.revealed.is_some() || request.outcome.is_evidence_step() {
+            if request.step.revealed.is_some() || request.outcome.is_evidence_step() {
                 problems.push(format!("{id}: a ping that led to more than an answer"));
             }
             pings.push(Ping::of(&request, life.answer_heard()));
@@ -478,7 +517,7 @@ pub fn build(run: &Run<'_>) -> Result<Ledger, AccountingError> {
                     *totals.lost_messages.entry(reason.to_string()).or_default() += 1;
                 }
             }
-            match (request.reached_desk, request.answered()) {
+            match (request.step.reached_desk, request.answered()) {
                 (false, _) => totals.never_reached += 1,
                 (true, false) => totals.reached_not_answered += 1,
                 (true, true) => {}
@@ -486,7 +525,7 @@ pub fn build(run: &Run<'_>) -> Result<Ledger, AccountingError> {
             path.push(request.to);
             // The chain goes on when the 24/7 step revealed the next state, whatever the
             // evidence step of this link gives.
-            let next = request.revealed.filter(|_| request.step_outcome.is_success());
+            let next = request.step.revealed.filter(|_| request.step.outcome.is_success());
             requests.push(request);
             match next {
                 Some(_) if link < u16::MAX => link += 1,
@@ -582,13 +621,13 @@ fn desk_work(events: &[Event], problems: &mut Vec<String>) -> Vec<DeskWork> {
 fn case_ending(scheduled: SimTime, links: &[Request]) -> Option<(Outcome, Reason, SimTime, Option<TimeWent>)> {
     let last = links.last()?;
     let ended = links.iter().map(|r| r.outcome_at).max().unwrap_or(last.outcome_at);
-    if !last.step_outcome.is_success() {
+    if !last.step.outcome.is_success() {
         return Some((last.outcome, last.reason.clone(), ended, None));
     }
     if let Some(failed) = links.iter().find(|r| !r.outcome.is_success()) {
         return Some((failed.outcome, failed.reason.clone(), ended, None));
     }
-    let disclosed = links.iter().filter(|r| r.outcome == Outcome::Disclosed).max_by_key(|r| r.evidence_at);
+    let disclosed = links.iter().filter(|r| r.outcome == Outcome::Disclosed).max_by_key(|r| r.evidence.at);
     match disclosed {
         Some(d) => Some((Outcome::Disclosed, d.reason.clone(), ended, TimeWent::of(scheduled, d))),
         None => Some((last.outcome, last.reason.clone(), ended, None)),
@@ -721,14 +760,13 @@ fn request(
     .flatten()
     .min();
     let delivered = life.delivered();
-    Some(Request {
-        id,
-        kind: d.kind,
-        from: d.from,
-        to,
-        language: inject.language.clone(),
-        scheduled: d.scheduled,
-        evidence_deleted_at: inject.evidence_deleted_at,
+    let fulfilled =
+        |e: Option<&(SimTime, Execution)>| e.filter(|(_, how)| *how == Execution::Fulfilled).map(|(t, _)| *t);
+    let hub = life.hub().map(|by| HubStep { by, handed_back: life.handed_back() });
+    if hub.is_none() && life.handed_back() {
+        problems.push(format!("{id}: handed back by a hub that never took it"));
+    }
+    let step = Step {
         delivered,
         acknowledged,
         translation_ms: life.translation().map(|(_, ms)| ms),
@@ -741,26 +779,35 @@ fn request(
         reached_desk: delivered.is_some_and(|(t, _)| t <= step_at),
         late_answer,
         acknowledged_in_time: ack_in_time,
-        fulfilled_in_time: executed_in_time.filter(|(_, how)| *how == Execution::Fulfilled).map(|(t, _)| *t),
+        fulfilled_in_time: fulfilled(executed_in_time),
         executed_in_time: executed_in_time.is_some(),
+        fulfilled_at: fulfilled(executed.as_ref()),
         revealed,
-        step_outcome,
-        step_at,
+        notice: life.notice(),
+        outcome: step_outcome,
+        at: step_at,
+    };
+    Some(Request {
+        id,
+        kind: d.kind,
+        from: d.from,
+        to,
+        language: inject.language.clone(),
+        scheduled: d.scheduled,
+        step,
         outcome,
         reason,
         outcome_at,
         receiver_played: played.contains(&to),
-        lost_at_preservation,
-        notice: life.notice(),
-        hold_until,
-        mla,
-        evidence_at,
-        hub: life.hub(),
-        handed_back: life.handed_back(),
-        forged: inject.forged,
-        fulfilled_at: executed.as_ref().filter(|(_, how)| *how == Execution::Fulfilled).map(|(t, _)| *t),
-        verification: life.verification(),
-        dead_entry: life.first_send_dead(),
-        fallbacks: life.fallbacks(),
+        evidence: EvidenceStep {
+            deleted_at: inject.evidence_deleted_at,
+            lost_at_preservation,
+            hold_until,
+            mla,
+            at: evidence_at,
+        },
+        hub,
+        forgery: Forgery { forged: inject.forged, verification: life.verification() },
+        reach: Reach { dead_entry: life.first_send_dead(), fallbacks: life.fallbacks() },
     })
 }

@@ -74,8 +74,8 @@ impl Ping {
             to: r.to,
             sent: r.scheduled,
             answered,
-            reached_desk: r.reached_desk,
-            hub: r.hub,
+            reached_desk: r.step.reached_desk,
+            hub: r.hub.map(|h| h.by),
             ending: PingEnding::of(answered.map(|t| t.since(r.scheduled))),
             reason: r.reason.clone(),
         }

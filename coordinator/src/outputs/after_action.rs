@@ -169,14 +169,14 @@ fn timing(who: String, rs: &[&Request]) -> TimingRow {
 fn happened(a: &Account<'_>, r: &Request) -> String {
     let local = |t| a.zones.local(r.to, t);
     let mut steps = Vec::new();
-    match (r.acknowledged, r.time_to_acknowledge_ms()) {
+    match (r.step.acknowledged, r.time_to_acknowledge_ms()) {
         (Some((at, _)), Some(t)) => steps.push(format!("acknowledged {} ({} after the request)", local(at), dur(t))),
         _ => steps.push("never acknowledged".into()),
     }
-    if let Some(t) = r.forwarded {
+    if let Some(t) = r.step.forwarded {
         steps.push(format!("handed to the central authority {}", local(t)));
     }
-    if let Some(t) = r.executed {
+    if let Some(t) = r.step.executed {
         steps.push(format!("executed {}", local(t)));
     }
     steps.push(format!("outcome {}: {}", r.outcome.as_str(), r.reason));
@@ -195,7 +195,8 @@ pub fn review(a: &Account<'_>, exercise: &Exercise) -> AfterAction {
             let expected =
                 exercise.expectations.get(&r.id.case).filter(|_| r.id.link == 0).cloned().unwrap_or_else(|| {
                     let deadline = r
-                        .evidence_deleted_at
+                        .evidence
+                        .deleted_at
                         .map(|d| {
                             format!(", executed before the provider deletes the data ({})", a.zones.local(r.to, d))
                         })
@@ -253,7 +254,7 @@ pub fn review(a: &Account<'_>, exercise: &Exercise) -> AfterAction {
         if r.time_to_acknowledge_ms().is_some_and(|t| t > sla) {
             gaps.push(format!("{} to {}: acknowledged later than the {} SLA.", r.id, r.to, dur(sla)));
         }
-        if r.escalated {
+        if r.step.escalated {
             gaps.push(format!("{} to {}: the requester had to escalate.", r.id, r.to));
         }
     }

@@ -13,8 +13,8 @@ pub fn table(a: &Account<'_>, totals_only: bool) -> String {
         out.push('\n');
     }
     let _ = writeln!(out, "{}", a.totals_line());
-    if let Some(headline) = super::evidence_headline(a) {
-        let _ = writeln!(out, "{headline}");
+    if let Some(headline) = super::section::evidence(a).and_then(|e| e.headline) {
+        let _ = writeln!(out, "{}", headline.text());
     }
     for (name, table) in &a.analysis.latency {
         let p = &table.overall;
@@ -48,11 +48,11 @@ fn requests(a: &Account<'_>, out: &mut String) {
         "id", "kind", "from>to", "scheduled UTC", "req local", "acknowledged (rcv local)", "executed (rcv local)",
     );
     for r in &a.ledger.requests {
-        let ack = match (r.acknowledged, r.time_to_acknowledge_ms()) {
+        let ack = match (r.step.acknowledged, r.time_to_acknowledge_ms()) {
             (Some((t, _)), Some(ms)) => format!("{} +{}", short(r.to, t), format_duration_ms(ms)),
             _ => "-".into(),
         };
-        let done = match (r.executed, r.time_to_fulfil_ms()) {
+        let done = match (r.step.executed, r.time_to_fulfil_ms()) {
             (Some(t), Some(ms)) => format!("{} +{}", short(r.to, t), format_duration_ms(ms)),
             // Executed, but not in time, or refused: the outcome says which.
             (Some(t), None) => format!("{} ({})", short(r.to, t), r.outcome.as_str()),

@@ -84,13 +84,13 @@ impl Account<'_> {
             return None;
         }
         let stamp = |t| self.stamp(t, r.from, r.to);
-        let m = &r.mla;
+        let m = &r.evidence.mla;
         let mla = m.sent.is_some() || m.drafted.is_some();
         Some(RequestEvidence {
-            step_outcome: r.step_outcome.as_str(),
-            lost_at_preservation: r.lost_at_preservation.iter().map(|c| c.as_str()).collect(),
-            notice: r.notice.as_ref().map(|(_, n)| n.to_string()),
-            hold_until: r.hold_until.map(stamp),
+            step_outcome: r.step.outcome.as_str(),
+            lost_at_preservation: r.evidence.lost_at_preservation.iter().map(|c| c.as_str()).collect(),
+            notice: r.step.notice.as_ref().map(|(_, n)| n.to_string()),
+            hold_until: r.evidence.hold_until.map(stamp),
             mla: mla.then(|| MlaRecord {
                 drafted: m.drafted.map(stamp),
                 translated: m.translated.map(stamp),

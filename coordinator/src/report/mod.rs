@@ -201,8 +201,32 @@ pub struct Stamp {
     pub receiver_local: String,
 }
 
+/// One request in `report.json`: who asked whom for what, then one sub-record per concern,
+/// each written flat (`#[serde(flatten)]`), so the file reads as one record. Flattening
+/// writes fields in struct order: the sub-records stand in the order their fields had
+/// when the record was one struct, and the golden reports hold that order.
 #[derive(Debug, Serialize)]
 pub struct RequestRecord {
+    #[serde(flatten)]
+    pub asked: AskedRecord,
+    #[serde(flatten)]
+    pub step: StepRecord,
+    #[serde(flatten)]
+    pub ending: EndingRecord,
+    #[serde(flatten)]
+    pub hub: HubRecord,
+    #[serde(flatten)]
+    pub forgery: ForgeryRecord,
+    #[serde(flatten)]
+    pub reach: ReachRecord,
+    /// The evidence step of this request (when modelled, or when it names classes of data).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<evidence::RequestEvidence>,
+}
+
+/// Who asked whom for what, and when.
+#[derive(Debug, Serialize)]
+pub struct AskedRecord {
     pub id: String,
     pub case: u32,
     pub link: u16,
@@ -217,6 +241,11 @@ pub struct RequestRecord {
     pub receiver_local_hour: u8,
     pub receiver_local_weekday: String,
     pub evidence_deleted_at: Option<Stamp>,
+}
+
+/// The 24/7 step: delivery, acknowledgement, execution, the response.
+#[derive(Debug, Serialize)]
+pub struct StepRecord {
     pub delivered: Option<Stamp>,
     pub delivered_mode: Option<Mode>,
     pub acknowledged: Option<Stamp>,
@@ -236,6 +265,11 @@ pub struct RequestRecord {
     pub late_answer: Option<Stamp>,
     /// The state this link's traffic data revealed (Art. 43), if any.
     pub revealed: Option<StateCode>,
+}
+
+/// How the request ended, and the times the latency figures read.
+#[derive(Debug, Serialize)]
+pub struct EndingRecord {
     pub outcome: &'static str,
     pub reason: String,
     /// Exercises: the receiver was played by a person at the console.
@@ -244,26 +278,37 @@ pub struct RequestRecord {
     pub time_to_acknowledge_ms: Option<u64>,
     pub time_to_fulfil_ms: Option<u64>,
     pub time_to_outcome_ms: u64,
-    /// The regional hub that took it, and whether it handed it back to execute.
+}
+
+/// The regional hub that took it, and whether it handed it back to execute.
+#[derive(Debug, Serialize)]
+pub struct HubRecord {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hub: Option<StateCode>,
     #[serde(skip_serializing_if = "is_false")]
     pub handed_back: bool,
+}
+
+/// Forgery and the receiver's verification.
+#[derive(Debug, Serialize)]
+pub struct ForgeryRecord {
     /// A forgery over the genuine channel.
     #[serde(skip_serializing_if = "is_false")]
     pub forged: bool,
     /// The receiver's verification: how, and how long it took (`verified` false: refused).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verification: Option<VerificationRecord>,
+}
+
+/// Reachability through the register.
+#[derive(Debug, Serialize)]
+pub struct ReachRecord {
     /// Its first send reached a stale register entry.
     #[serde(skip_serializing_if = "is_false")]
     pub dead_entry: bool,
     /// The fallback channels its resends went by, in order.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fallbacks: Vec<String>,
-    /// The evidence step of this request (when modelled, or when it names classes of data).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub evidence: Option<evidence::RequestEvidence>,
 }
 
 /// A request's verification by its receiver.
@@ -404,72 +449,7 @@ impl<'s> Account<'s> {
         let a = &self.analysis;
         let t = &ledger.totals;
         let placed = crate::analysis::place(scenario, ledger);
-        let requests = placed
-            .iter()
-            .map(|p| {
-                let r = p.request;
-                let stamp = |t: SimTime| self.stamp(t, r.from, r.to);
-                RequestRecord {
-                    id: r.id.to_string(),
-                    case: r.id.case,
-                    link: r.id.link,
-                    kind: r.kind.to_string(),
-                    from: r.from,
-                    to: r.to,
-                    from_region: p.from_region.to_string(),
-                    to_region: p.to_region.to_string(),
-                    language: r.language.clone(),
-                    scheduled: stamp(r.scheduled),
-                    receiver_local_hour: p.receiver_hour,
-                    receiver_local_weekday: pocnet_core::time::WEEKDAYS[usize::from(p.receiver_weekday.min(6))]
-                        .to_string(),
-                    evidence_deleted_at: r.evidence_deleted_at.map(stamp),
-                    delivered: r.delivered.map(|(t, _)| stamp(t)),
-                    delivered_mode: r.delivered.map(|(_, m)| m),
-                    acknowledged: r.acknowledged.map(|(t, _)| stamp(t)),
-                    acknowledged_mode: r.acknowledged.map(|(_, m)| m),
-                    translation_ms: r.translation_ms,
-                    forwarded_to_central_authority: r.forwarded.map(stamp),
-                    executed: r.executed.map(stamp),
-                    response_received: r.response_received.map(stamp),
-                    resends: r.resends,
-                    escalated: r.escalated,
-                    lost_messages: r.lost_messages,
-                    reached_desk: r.reached_desk,
-                    late_answer: r.late_answer.map(stamp),
-                    revealed: r.revealed,
-                    outcome: r.outcome.as_str(),
-                    reason: r.reason.to_string(),
-                    receiver_played: r.receiver_played,
-                    time_to_acknowledge_ms: r.time_to_acknowledge_ms(),
-                    time_to_fulfil_ms: r.time_to_fulfil_ms(),
-                    time_to_outcome_ms: r.time_to_outcome_ms(),
-                    hub: r.hub,
-                    handed_back: r.handed_back,
-                    forged: r.forged,
-                    verification: r.verification.map(|v| VerificationRecord {
-                        how: v.how.as_str(),
-                        started: stamp(v.started),
-                        ended: v.ended.map(|(t, _)| stamp(t)),
-                        verified: v.ended.map(|(_, ok)| ok),
-                        took_ms: v.ended.map(|(t, _)| t.since(v.started)),
-                    }),
-                    dead_entry: r.dead_entry,
-                    fallbacks: r
-                        .fallbacks
-                        .iter()
-                        .map(|c| {
-                            scenario
-                                .network
-                                .fallbacks
-                                .get(usize::from(*c))
-                                .map_or_else(|| c.to_string(), |f| f.name.clone())
-                        })
-                        .collect(),
-                    evidence: self.request_evidence(r),
-                }
-            })
-            .collect();
+        let requests = placed.iter().map(|p| self.request_record(p)).collect();
         Report {
             schema: SCHEMA,
             scenario: ScenarioSummary {
@@ -548,6 +528,85 @@ impl<'s> Account<'s> {
                 .collect(),
             requests,
         }
+    }
+}
+
+impl Account<'_> {
+    /// One request's record, sub-record by sub-record.
+    fn request_record(&self, p: &crate::analysis::Placed<'_>) -> RequestRecord {
+        let r = p.request;
+        let stamp = |t: SimTime| self.stamp(t, r.from, r.to);
+        RequestRecord {
+            asked: AskedRecord {
+                id: r.id.to_string(),
+                case: r.id.case,
+                link: r.id.link,
+                kind: r.kind.to_string(),
+                from: r.from,
+                to: r.to,
+                from_region: p.from_region.to_string(),
+                to_region: p.to_region.to_string(),
+                language: r.language.clone(),
+                scheduled: stamp(r.scheduled),
+                receiver_local_hour: p.receiver_hour,
+                receiver_local_weekday: pocnet_core::time::WEEKDAYS[usize::from(p.receiver_weekday.min(6))].to_string(),
+                evidence_deleted_at: r.evidence.deleted_at.map(stamp),
+            },
+            step: self.step_record(r),
+            ending: EndingRecord {
+                outcome: r.outcome.as_str(),
+                reason: r.reason.to_string(),
+                receiver_played: r.receiver_played,
+                time_to_acknowledge_ms: r.time_to_acknowledge_ms(),
+                time_to_fulfil_ms: r.time_to_fulfil_ms(),
+                time_to_outcome_ms: r.time_to_outcome_ms(),
+            },
+            hub: HubRecord { hub: r.hub.map(|h| h.by), handed_back: r.hub.is_some_and(|h| h.handed_back) },
+            forgery: ForgeryRecord {
+                forged: r.forgery.forged,
+                verification: r.forgery.verification.map(|v| VerificationRecord {
+                    how: v.how.as_str(),
+                    started: stamp(v.started),
+                    ended: v.ended.map(|(t, _)| stamp(t)),
+                    verified: v.ended.map(|(_, ok)| ok),
+                    took_ms: v.ended.map(|(t, _)| t.since(v.started)),
+                }),
+            },
+            reach: ReachRecord { dead_entry: r.reach.dead_entry, fallbacks: self.fallback_names(r) },
+            evidence: self.request_evidence(r),
+        }
+    }
+
+    /// The 24/7 step's record of a request.
+    fn step_record(&self, r: &crate::ledger::Request) -> StepRecord {
+        let stamp = |t: SimTime| self.stamp(t, r.from, r.to);
+        let s = &r.step;
+        StepRecord {
+            delivered: s.delivered.map(|(t, _)| stamp(t)),
+            delivered_mode: s.delivered.map(|(_, m)| m),
+            acknowledged: s.acknowledged.map(|(t, _)| stamp(t)),
+            acknowledged_mode: s.acknowledged.map(|(_, m)| m),
+            translation_ms: s.translation_ms,
+            forwarded_to_central_authority: s.forwarded.map(stamp),
+            executed: s.executed.map(stamp),
+            response_received: s.response_received.map(stamp),
+            resends: s.resends,
+            escalated: s.escalated,
+            lost_messages: s.lost_messages,
+            reached_desk: s.reached_desk,
+            late_answer: s.late_answer.map(stamp),
+            revealed: s.revealed,
+        }
+    }
+
+    /// The fallback channels a request's resends went by, by name.
+    fn fallback_names(&self, r: &crate::ledger::Request) -> Vec<String> {
+        let fallbacks = &self.scenario.network.fallbacks;
+        r.reach
+            .fallbacks
+            .iter()
+            .map(|c| fallbacks.get(usize::from(*c)).map_or_else(|| c.to_string(), |f| f.name.clone()))
+            .collect()
     }
 }
 

@@ -6,7 +6,7 @@
 
 use crate::evidence::{DataClass, MlaResult, Notice};
 pub use crate::request::Response;
-use crate::request::{Art42, RequestId, RequestKind};
+use crate::request::{Art42, Inject, RequestId, RequestKind};
 use crate::state::StateCode;
 use crate::time::SimTime;
 use serde::{Deserialize, Serialize};
@@ -120,6 +120,26 @@ pub struct Request {
     pub data_created_at: Option<SimTime>,
     /// A forgery over the genuine channel (the scenario knows; the receiver does not).
     pub forged: bool,
+}
+
+impl Request {
+    /// The one constructor: the request an inject sends (its first link). Each field is the
+    /// inject's; the inject's own defaults are [`Inject::new`]'s. The encoding is the
+    /// struct's, untouched.
+    pub fn of(inject: Inject) -> Request {
+        Request {
+            id: inject.id,
+            kind: inject.kind,
+            language: inject.language,
+            scheduled: inject.at,
+            details: inject.details,
+            evidence_deleted_at: inject.evidence_deleted_at,
+            chain: inject.chain,
+            data: inject.data,
+            data_created_at: inject.data_created_at,
+            forged: inject.forged,
+        }
+    }
 }
 
 /// Frames on a node-to-node stream: the sender writes `Batch`, the receiver answers.
@@ -263,5 +283,61 @@ impl Envelope {
         } else {
             Err(Rejection::BadContent)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Request;
+    use crate::evidence::DataClass;
+    use crate::request::{Art42, Inject, RequestId, RequestKind};
+    use crate::state::StateCode;
+    use crate::time::SimTime;
+
+    fn code(s: &str) -> StateCode {
+        StateCode::parse(s).expect("code")
+    }
+
+    #[test]
+    fn an_inject_left_to_its_defaults_says_who_asks_whom_and_nothing_more() {
+        let (fra, vnm) = (code("FRA"), code("VNM"));
+        let inject = Inject::new(SimTime(7), fra, vnm, RequestKind::Preservation);
+        assert_eq!(inject.id, RequestId { case: 0, link: 0 });
+        assert_eq!(inject.language, "en");
+        assert_eq!(inject.details.authority, "FRA 24/7 point of contact");
+        assert_eq!(inject.details.custodian, "a service provider in VNM");
+        assert!(inject.details.mla_to_follow && inject.details.confidential);
+        assert!(inject.chain.is_empty() && inject.data.is_empty() && !inject.forged);
+        assert_eq!((inject.evidence_deleted_at, inject.data_created_at), (None, None));
+        assert_eq!(inject.details, Art42::new(fra, vnm));
+    }
+
+    #[test]
+    fn the_request_an_inject_sends_carries_every_field_of_it() {
+        let inject = Inject {
+            id: RequestId { case: 3, link: 0 },
+            language: "fr".into(),
+            evidence_deleted_at: Some(SimTime(9)),
+            chain: vec![code("BRA")],
+            data: vec![DataClass::Traffic],
+            data_created_at: Some(SimTime(1)),
+            forged: true,
+            ..Inject::new(SimTime(5), code("FRA"), code("VNM"), RequestKind::TrafficDisclosure)
+        };
+        let request = Request::of(inject.clone());
+        let back = Inject {
+            id: request.id,
+            at: request.scheduled,
+            kind: request.kind,
+            language: request.language,
+            details: request.details,
+            evidence_deleted_at: request.evidence_deleted_at,
+            chain: request.chain,
+            data: request.data,
+            data_created_at: request.data_created_at,
+            forged: request.forged,
+            ..inject.clone()
+        };
+        assert_eq!(back, inject);
     }
 }

@@ -282,7 +282,7 @@ pub(super) fn chain_timeline(a: &Account<'_>) -> String {
     let t0 = links.first().map(|q| q.scheduled.0).unwrap_or(0);
     let ms = |t: Option<pocnet_core::SimTime>| t.map(|t| t.0 - t0);
     // The 24/7 step of every link (the evidence step has a chart of its own).
-    let span = links.iter().map(|q| q.step_at.since(q.scheduled) as i64 + q.scheduled.0 - t0).max().unwrap_or(1).max(1);
+    let span = links.iter().map(|q| q.step.at.since(q.scheduled) as i64 + q.scheduled.0 - t0).max().unwrap_or(1).max(1);
     let row = 30.0;
     let f = Frame { w: 1000.0, h: row * links.len() as f64 + 50.0, left: 130.0, right: 14.0, top: 6.0, bottom: 44.0 };
     let ticks = duration_ticks(span as u64, f.x_ticks_fit(6));
@@ -304,8 +304,9 @@ pub(super) fn chain_timeline(a: &Account<'_>) -> String {
     for (i, q) in links.iter().enumerate() {
         let yy = f.top + 4.0 + row * i as f64;
         let start = q.scheduled.0 - t0;
-        let ack = ms(q.acknowledged.map(|(t, _)| t));
-        let done = ms(q.executed).or(ms(q.response_received)).unwrap_or(start + q.time_to_outcome_ms() as i64);
+        let ack = ms(q.step.acknowledged.map(|(t, _)| t));
+        let done =
+            ms(q.step.executed).or(ms(q.step.response_received)).unwrap_or(start + q.time_to_outcome_ms() as i64);
         let id = q.id.to_string();
         let _ = write!(
             o,

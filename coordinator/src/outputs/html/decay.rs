@@ -13,28 +13,11 @@ const ROWS_MAX: usize = 40;
 
 pub(super) fn section(a: &Account<'_>) -> String {
     let (Some(d), Some(decay)) = (&a.analysis.decay, &a.scenario.register_decay) else { return String::new() };
-    let mut o = String::from("<h2>Register decay</h2>");
-    let _ = write!(
-        o,
-        "<p id=\"decay-summary\">{} of {} first sends ({:.1}%) reached a stale register entry; {} reached the desk by a fallback channel, {} never did. The stale entry cost {} at the median, {} at p90.</p>",
-        d.first_sends_dead,
-        d.requests,
-        d.first_sends_dead_share * 100.0,
-        d.reached_by_fallback,
-        d.never_reached,
-        dur(d.time_lost.p50_ms),
-        dur(d.time_lost.p90_ms)
-    );
-    if let Some(c) = &d.with_current_register {
-        let _ = write!(
-            o,
-            "<p id=\"decay-cost\">With every entry current (the same run otherwise), {} cases would have succeeded instead of {}: <b>{} lost to stale entries</b>, {} saved by the delay.</p>",
-            c.succeeded_with_current_register, c.succeeded, c.lost_to_stale_entries, c.saved_by_the_delay
-        );
-    }
+    let Some(section) = crate::outputs::section::decay(a) else { return String::new() };
+    let mut o = format!("<h2>{}</h2>{}{}", section.title, section.headline_html(), section.sentences_html());
     // The run's window: the scenario, or to the last dead first send if later.
     let dead: Vec<(StateCode, SimTime)> =
-        a.ledger.requests.iter().filter(|r| r.dead_entry).map(|r| (r.to, r.scheduled)).collect();
+        a.ledger.requests.iter().filter(|r| r.reach.dead_entry).map(|r| (r.to, r.scheduled)).collect();
     let (t0, t1) = (a.scenario.start, dead.iter().map(|(_, t)| *t).max().unwrap_or(a.scenario.end).max(a.scenario.end));
     let rows = rows_of(decay, &dead, (t0, t1));
     if rows.is_empty() {

@@ -18,13 +18,10 @@ const DAY_MS: f64 = 86_400_000.0;
 
 /// The headline, the figures and both charts; empty when the evidence step is not modelled.
 pub(super) fn section(a: &Account<'_>) -> String {
-    let Some(e) = &a.analysis.evidence else { return String::new() };
-    let mut o = String::from("<h2>Usable evidence</h2>");
-    let _ = write!(
-        o,
-        "<p id=\"evidence-headline\"><strong>{}</strong></p>",
-        esc(&super::super::evidence_headline(a).unwrap_or_default())
-    );
+    let (Some(e), Some(section)) = (&a.analysis.evidence, crate::outputs::section::evidence(a)) else {
+        return String::new();
+    };
+    let mut o = format!("<h2>{}</h2>{}", section.title, section.headline_html());
     o.push_str("<table id=\"evidence\"><tr><th>time to usable evidence</th><th>n</th><th>p50</th><th>p90</th><th>p99</th><th>max</th></tr>");
     let t = &e.time_to_usable_evidence;
     for (name, p) in
@@ -42,18 +39,7 @@ pub(super) fn section(a: &Account<'_>) -> String {
         );
     }
     o.push_str("</table>");
-    let m = &e.hold_margin;
-    let _ = write!(
-        o,
-        "<p>Preservation holds: {} of {} preserved cases an MLA request was to follow lapsed ({:.1}%). Margin left when the MLA request arrived (hold end minus arrival, {} requests): p5 {}, p50 {}, least {}.</p>",
-        e.hold_lapsed,
-        e.with_mla,
-        e.hold_lapsed_ratio * 100.0,
-        m.requests,
-        super::super::signed_duration(m.p5_ms),
-        super::super::signed_duration(m.p50_ms),
-        super::super::signed_duration(m.min_ms)
-    );
+    o.push_str(&section.sentences_html());
     o.push_str("<h3>Where the time went</h3>");
     o.push_str(&time_went(a));
     o.push_str("<h3>A case's whole life</h3>");
@@ -150,8 +136,8 @@ fn shown_cases<'l>(a: &'l Account<'_>) -> Vec<(&'static str, &'l Request)> {
 type Bar<'s> = (&'s str, SimTime, SimTime, &'s str);
 
 fn life_bars(r: &Request, t0: SimTime) -> Vec<Bar<'static>> {
-    let step_end = r.response_received.unwrap_or(r.step_at);
-    let m = &r.mla;
+    let step_end = r.step.response_received.unwrap_or(r.step.at);
+    let m = &r.evidence.mla;
     let mut bars: Vec<Bar<'static>> = vec![("24/7 step", t0, step_end, STAGE_COLOURS[0])];
     if let (Some(d), Some(sent)) = (m.drafted, m.sent) {
         bars.push(("drafting", step_end, d, STAGE_COLOURS[1]));
@@ -181,8 +167,9 @@ fn case_life(a: &Account<'_>) -> String {
     for (what, r) in shown {
         let t0 = a.ledger.cases.iter().find(|c| c.id.case == r.id.case).map_or(r.scheduled, |c| c.scheduled);
         let bars = life_bars(r, t0);
-        let m = &r.mla;
-        let end = [Some(r.outcome_at), r.hold_until, m.answered].into_iter().flatten().max().unwrap_or(r.outcome_at);
+        let m = &r.evidence.mla;
+        let end =
+            [Some(r.outcome_at), r.evidence.hold_until, m.answered].into_iter().flatten().max().unwrap_or(r.outcome_at);
         let row = 24.0;
         let f = Frame {
             w: 1000.0,
@@ -219,7 +206,7 @@ fn case_life(a: &Account<'_>) -> String {
                 dur(to.since(*from))
             );
         }
-        if let (Some(until), Some(held)) = (r.hold_until, r.executed) {
+        if let (Some(until), Some(held)) = (r.evidence.hold_until, r.step.executed) {
             let y = 6.0 + row * bars.len() as f64;
             let (from, to, bottom) = (x(held), x(until), f.y1());
             let _ = write!(

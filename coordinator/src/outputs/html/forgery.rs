@@ -9,33 +9,10 @@ use pocnet_core::time::format_duration_ms as dur;
 use std::fmt::Write;
 
 pub(super) fn section(a: &Account<'_>) -> String {
-    let Some(f) = &a.analysis.forgery else { return String::new() };
-    let mut o = String::from("<h2>Forged requests and verification</h2>");
-    let r = &f.requests;
-    let _ = write!(
-        o,
-        "<p id=\"forgery-summary\">{} forged requests: {} accepted, {} caught by verification, {} ended otherwise. {} genuine requests were verified, in {} at the median ({} at p90).</p>",
-        r.forged,
-        r.accepted,
-        r.caught,
-        r.other,
-        f.genuine_verified,
-        dur(f.verification_time.p50_ms),
-        dur(f.verification_time.p90_ms)
-    );
-    if let Some(w) = &f.without_verification {
-        let _ = write!(
-            o,
-            "<p id=\"forgery-trade-off\">Without verification (the same run otherwise), {} forged cases would have been accepted instead of {}; genuine emergencies would have been fulfilled in {} at the median instead of {} ({} instead of {} at p90), and genuine cases lost to verification: {}.</p>",
-            w.forged_accepted_without,
-            f.forged_cases_accepted,
-            dur(w.genuine_emergency_time_to_fulfil_without.p50_ms),
-            dur(w.genuine_emergency_time_to_fulfil.p50_ms),
-            dur(w.genuine_emergency_time_to_fulfil_without.p90_ms),
-            dur(w.genuine_emergency_time_to_fulfil.p90_ms),
-            w.genuine_cases_lost
-        );
-    }
+    let (Some(f), Some(section)) = (&a.analysis.forgery, crate::outputs::section::forgery(a)) else {
+        return String::new();
+    };
+    let mut o = format!("<h2>{}</h2>{}{}", section.title, section.headline_html(), section.sentences_html());
     o.push_str(&bars(&f.by_verification));
     if let Some(w) = &f.without_verification {
         o.push_str(&trade_off(f, w));

@@ -10,23 +10,10 @@ use std::fmt::Write;
 const COLOURS: [&str; 3] = ["#1f6feb", "#bf8700", "#cf222e"];
 
 pub(super) fn section(a: &Account<'_>) -> String {
-    let Some(p) = &a.analysis.pings else { return String::new() };
-    let mut o = String::from("<h2>Communication check</h2>");
-    let n = &p.answered;
-    let _ = write!(
-        o,
-        "<p id=\"ping-summary\">{} pings from {}: {} answered within 1 hour, {} within 24 hours, {} later, {} never. A person's answer took {} at the median, {} at p90.</p>",
-        n.sent,
-        p.from,
-        n.within_1h,
-        n.within_24h,
-        n.later,
-        n.never,
-        dur(p.time_to_answer.p50_ms),
-        dur(p.time_to_answer.p90_ms)
-    );
-    let _ =
-        write!(o, "<p id=\"ping-contradicted\">Declared roster contradicted: <b>{}</b>.</p>", p.contradicted_line());
+    let (Some(p), Some(section)) = (&a.analysis.pings, crate::outputs::section::pings(a)) else {
+        return String::new();
+    };
+    let mut o = format!("<h2>{}</h2>{}{}", section.title, section.headline_html(), section.sentences_html());
     o.push_str(&chart(p));
     o.push_str(&table(p));
     o

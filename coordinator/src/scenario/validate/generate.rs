@@ -10,7 +10,7 @@ use crate::scenario::raw::Spanned;
 use crate::scenario::schema::{one_of, DIURNAL_PATTERNS};
 use pocnet_core::limits;
 use pocnet_core::network::Side;
-use pocnet_core::request::{Art42, Inject, RequestId};
+use pocnet_core::request::{Art42, Inject};
 use pocnet_core::{SimTime, StateCode};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -213,31 +213,26 @@ pub(super) fn generate(
                     None => break,
                 }
             }
+            let inject = Inject::new(at, entry.code, to, kind);
+            let language = match r.language.as_deref() {
+                Some("requester") => entry.languages.first().cloned(),
+                Some(l) => Some(l.to_string()),
+                None => None,
+            };
             out.push(Inject {
-                id: RequestId { case: 0, link: 0 },
-                at,
-                from: entry.code,
-                to,
-                kind,
-                language: match r.language.as_deref() {
-                    Some("requester") => entry.languages.first().cloned().unwrap_or_else(|| "en".into()),
-                    Some(l) => l.to_string(),
-                    None => "en".into(),
-                },
+                language: language.unwrap_or(inject.language.clone()),
+                // A generated case says so; the other texts are the defaults.
                 details: Art42 {
-                    authority: format!("{} 24/7 point of contact", entry.code),
                     offence: "generated case".into(),
                     data: "subscriber and traffic data".into(),
-                    custodian: format!("a service provider in {to}"),
-                    necessity: "the provider deletes logs after a short retention".into(),
-                    mla_to_follow: true,
-                    confidential: true,
+                    ..inject.details.clone()
                 },
                 evidence_deleted_at,
                 chain,
                 data: data.clone(),
                 data_created_at,
                 forged: forged_share > 0.0 && forged_rng.random::<f64>() < forged_share,
+                ..inject
             });
         }
     }

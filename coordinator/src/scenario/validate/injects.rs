@@ -84,15 +84,20 @@ pub(crate) fn inject(
     if chain.len() != raw.chain.len() {
         return None;
     }
-    let details = Art42 {
-        authority: raw.authority.clone().unwrap_or_else(|| format!("{from} 24/7 point of contact")),
-        offence: raw.offence.clone().unwrap_or_else(|| "unauthorised access to a computer system".into()),
-        data: raw.data.clone().unwrap_or_else(|| "subscriber and traffic data of the account used".into()),
-        custodian: raw.custodian.clone().unwrap_or_else(|| format!("a service provider in {to}")),
-        necessity: raw.necessity.clone().unwrap_or_else(|| "the provider deletes logs after a short retention".into()),
-        mla_to_follow: raw.mla_to_follow.unwrap_or(true),
-        confidential: raw.confidential.unwrap_or(true),
-    };
+    let mut details = Art42::new(from, to);
+    for (field, given) in [
+        (&mut details.authority, &raw.authority),
+        (&mut details.offence, &raw.offence),
+        (&mut details.data, &raw.data),
+        (&mut details.custodian, &raw.custodian),
+        (&mut details.necessity, &raw.necessity),
+    ] {
+        if let Some(given) = given {
+            field.clone_from(given);
+        }
+    }
+    details.mla_to_follow = raw.mla_to_follow.unwrap_or(details.mla_to_follow);
+    details.confidential = raw.confidential.unwrap_or(details.confidential);
     let mut too_long = false;
     for (field, text) in [
         ("authority", &details.authority),
@@ -113,7 +118,20 @@ pub(crate) fn inject(
             too_long = true;
         }
     }
-    let language = raw.language.clone().unwrap_or_else(|| "en".into());
+    let mut inject = Inject {
+        id,
+        details,
+        evidence_deleted_at: deleted,
+        chain,
+        data,
+        data_created_at,
+        ..Inject::new(at, from, to, kind)
+    };
+    if let Some(language) = &raw.language {
+        inject.language.clone_from(language);
+    }
+    inject.forged = raw.forged.unwrap_or(inject.forged);
+    let language = &inject.language;
     if language.len() > limits::LANGUAGE_BYTES_MAX {
         c.at(&raw.at, format!("language: longer than {} bytes (a BCP 47 tag like `fr`)", limits::LANGUAGE_BYTES_MAX));
         too_long = true;
@@ -121,18 +139,5 @@ pub(crate) fn inject(
     if too_long {
         return None;
     }
-    Some(Inject {
-        id,
-        at,
-        from,
-        to,
-        kind,
-        language,
-        details,
-        evidence_deleted_at: deleted,
-        chain,
-        data,
-        data_created_at,
-        forged: raw.forged.unwrap_or(false),
-    })
+    Some(inject)
 }

@@ -117,29 +117,19 @@ pub fn pings(check: &PingCheck, seed: u64, first_case: u32) -> Vec<Inject> {
     for to in &check.to {
         for _ in 0..check.per_state {
             let offset = if check.over_ms == 0 { 0 } else { rng.random_range(0..check.over_ms) };
-            out.push(Inject {
-                id: RequestId { case: 0, link: 0 },
-                at: check.start.plus_ms(offset),
-                from: check.from,
-                to: *to,
-                kind: RequestKind::Ping,
-                // The register's common language: a test of the channel, not of translation.
-                language: "en".into(),
-                details: Art42 {
-                    authority: format!("{} 24/7 point of contact", check.from),
-                    offence: "communication check".into(),
-                    data: "none".into(),
-                    custodian: "none".into(),
-                    necessity: "a test of the register: please answer".into(),
-                    mla_to_follow: false,
-                    confidential: false,
-                },
-                evidence_deleted_at: None,
-                chain: vec![],
-                data: vec![],
-                data_created_at: None,
-                forged: false,
-            });
+            // In the register's common language (the default): a test of the channel, not
+            // of translation. Its texts say what it is; the authority is the default.
+            let ping = Inject::new(check.start.plus_ms(offset), check.from, *to, RequestKind::Ping);
+            let details = Art42 {
+                offence: "communication check".into(),
+                data: "none".into(),
+                custodian: "none".into(),
+                necessity: "a test of the register: please answer".into(),
+                mla_to_follow: false,
+                confidential: false,
+                ..ping.details.clone()
+            };
+            out.push(Inject { details, ..ping });
         }
     }
     out.sort_by_key(|i| (i.at, i.to));
