@@ -28,6 +28,9 @@ pub struct EngineFigures {
     pub startup: Duration,
     pub clock: Duration,
     pub windows: u64,
+    /// In process only: the windows the same run takes when every input has a window of
+    /// its own (`WindowRule::EveryInput`, the rule before quiet inputs were skipped).
+    pub windows_every_input: Option<u64>,
     pub events: usize,
     pub requests: usize,
     pub scenario_span_ms: i64,
@@ -50,6 +53,7 @@ impl EngineFigures {
             startup,
             clock,
             windows: run.windows,
+            windows_every_input: None,
             events: run.events.len(),
             requests: a.ledger.totals.requests,
             scenario_span_ms: run.last_input.map_or(0, |t| t.0 - s.start.0),
@@ -60,6 +64,14 @@ impl EngineFigures {
 
     pub fn wall(&self) -> Duration {
         self.startup + self.clock
+    }
+    /// Windows per request: what the first lever (fewer windows) moves.
+    fn windows_per_request(&self) -> f64 {
+        self.windows as f64 / self.requests.max(1) as f64
+    }
+    /// Clock time per window, in µs: what the second lever (fewer hops a window) moves.
+    fn wall_us_per_window(&self) -> f64 {
+        self.clock.as_secs_f64() * 1e6 / self.windows.max(1) as f64
     }
     fn windows_per_s(&self) -> f64 {
         self.windows as f64 / self.clock.as_secs_f64().max(1e-9)
@@ -85,7 +97,12 @@ pub async fn inproc(s: &Scenario) -> anyhow::Result<EngineFigures> {
     let clock_started = Instant::now();
     let run = run_virtual(&mut engine, next, s.network.lookahead_ms(), crate::run::exercise_state(s)).await?;
     let clock = clock_started.elapsed();
-    EngineFigures::of_run(s, &run, startup, clock, vec![], vec![])
+    let mut figures = EngineFigures::of_run(s, &run, startup, clock, vec![], vec![])?;
+    // The same run giving every input a window: the windows skipping quiet inputs saves.
+    let (mut every, next) = InProcess::with_rule(s, pocnet_core::WindowRule::EveryInput)?;
+    let old = run_virtual(&mut every, next, s.network.lookahead_ms(), crate::run::exercise_state(s)).await?;
+    figures.windows_every_input = Some(old.windows);
+    Ok(figures)
 }
 
 pub async fn mesh(s: &Scenario, options: &BenchOptions, name: &str) -> anyhow::Result<EngineFigures> {
@@ -261,6 +278,16 @@ pub struct RunFigures {
     pub clock_s: f64,
     pub wall_s: f64,
     pub windows: u64,
+    /// Windows per request (windows / requests).
+    pub windows_per_request: f64,
+    /// In process only: windows and windows per request when every input takes a window
+    /// of its own (the clock's rule before quiet inputs were skipped).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub windows_every_input: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub windows_per_request_every_input: Option<f64>,
+    /// Clock time per window, µs (clock_s / windows).
+    pub wall_us_per_window: f64,
     pub windows_per_s: f64,
     pub events_per_s: f64,
     pub speedup: f64,
@@ -334,6 +361,12 @@ impl RunFigures {
             clock_s: round(f.clock.as_secs_f64(), 3),
             wall_s: round(f.wall().as_secs_f64(), 3),
             windows: f.windows,
+            windows_per_request: round(f.windows_per_request(), 3),
+            windows_every_input: f.windows_every_input,
+            windows_per_request_every_input: f
+                .windows_every_input
+                .map(|w| round(w as f64 / f.requests.max(1) as f64, 3)),
+            wall_us_per_window: round(f.wall_us_per_window(), 1),
             windows_per_s: round(f.windows_per_s(), 1),
             events_per_s: round(f.events_per_s(), 1),
             speedup: round(f.speedup(), 1),
@@ -352,6 +385,10 @@ fn line(o: &mut String, name: &str, f: &EngineFigures, limit: Option<f64>) {
         }
         _ => String::new(),
     };
+    let every = match f.windows_every_input {
+        Some(w) => format!(", {w} giving every input a window"),
+        None => String::new(),
+    };
     let _ = writeln!(
         o,
         "  {name:<28} start-up {:>7.3}s  clock {:>7.3}s  wall {:>7.3}s  {:>9.0} windows/s  {:>10.0} events/s  speed-up {:>9.0}x  ({} windows, {} requests){share}",
@@ -363,6 +400,13 @@ fn line(o: &mut String, name: &str, f: &EngineFigures, limit: Option<f64>) {
         f.speedup(),
         f.windows,
         f.requests
+    );
+    let _ = writeln!(
+        o,
+        "  {:<28} {:.2} windows a request{every}; {:.1} us of clock a window",
+        "",
+        f.windows_per_request(),
+        f.wall_us_per_window()
     );
 }
 

@@ -332,7 +332,13 @@ fn announce(desk: &crate::exercise::Desk, scheme: &str, addr: std::net::SocketAd
 /// Runs `scenario` on the in-process engine under the virtual clock and returns its
 /// account (thresholds judged); writes nothing. The fast path for tests and sweeps.
 pub async fn simulate(scenario: &Scenario) -> anyhow::Result<Account<'_>> {
-    let (mut engine, next) = InProcess::new(scenario)?;
+    simulate_with(scenario, pocnet_core::WindowRule::default()).await
+}
+
+/// [`simulate`] with the agendas under `rule`: the report is the same under every rule,
+/// but for its window count.
+pub async fn simulate_with(scenario: &Scenario, rule: pocnet_core::WindowRule) -> anyhow::Result<Account<'_>> {
+    let (mut engine, next) = InProcess::with_rule(scenario, rule)?;
     let clock = Clock::new(next, scenario.network.lookahead_ms(), AsFastAsPossible, exercise_state(scenario));
     let clock_run = run_to_end(&mut engine, clock).await?;
     account(scenario, &clock_run)

@@ -6,9 +6,14 @@
 //! accounting check and an independent one over `report.json`, and both runs must give the
 //! same bytes. A failure names the seed and the scenario file it wrote.
 //!
+//! The same seeds run again under the clock's old rule (every input takes a window, quiet
+//! ones too: `WindowRule::EveryInput`) must give the same report but for the window count,
+//! which is never smaller than under today's rule (`WindowRule::SkipQuiet`).
+//!
 //! `POCNET_SWEEP_SEEDS=N` runs N seeds (default 300), `POCNET_SWEEP_FIRST=S` starts at S.
 
 use pocnet::scenario;
+use pocnet_core::WindowRule;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
@@ -528,10 +533,39 @@ fn independent_accounting(report: &Value) -> Result<(), String> {
 }
 
 fn run_once(text: &str) -> Result<String, String> {
+    run_under(text, WindowRule::default())
+}
+
+fn run_under(text: &str, rule: WindowRule) -> Result<String, String> {
     let s = scenario::parse("sweep.toml", text).map_err(|e| format!("the generated scenario is invalid:\n{e}"))?;
     let runtime = tokio::runtime::Builder::new_current_thread().build().map_err(|e| e.to_string())?;
-    let account = runtime.block_on(pocnet::run::simulate(&s)).map_err(|e| format!("{e:#}"))?;
+    let account = runtime.block_on(pocnet::run::simulate_with(&s, rule)).map_err(|e| format!("{e:#}"))?;
     Ok(account.report().to_json())
+}
+
+/// A report's window count, and the report with it taken out.
+fn windows_apart(json: &str) -> Result<(u64, Value), String> {
+    let mut report: Value = serde_json::from_str(json).map_err(|e| e.to_string())?;
+    let windows = report["scenario"]["windows"].take().as_u64().ok_or("no window count")?;
+    Ok((windows, report))
+}
+
+/// Windows under the old rule and today's, for one seed; an error if the reports differ
+/// in anything but the window count, or today's rule takes more windows.
+fn windows_both_ways(seed: u64) -> Result<(u64, u64), String> {
+    let text = scenario_text(seed);
+    let (old, old_report) = windows_apart(&run_under(&text, WindowRule::EveryInput)?)?;
+    let (new, new_report) = windows_apart(&run_under(&text, WindowRule::SkipQuiet)?)?;
+    if old_report != new_report {
+        let (a, b) = (old_report.to_string(), new_report.to_string());
+        let at = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+        let around = |s: &str| s.get(at.saturating_sub(80)..(at + 80).min(s.len())).unwrap_or("").to_string();
+        return Err(format!("the reports differ beyond the window count: {} | {}", around(&a), around(&b)));
+    }
+    if new > old {
+        return Err(format!("{new} windows skipping quiet inputs, {old} giving each input its own"));
+    }
+    Ok((old, new))
 }
 
 fn check(seed: u64) -> Result<(), String> {
@@ -577,4 +611,28 @@ fn random_scenarios_and_fault_mixes_account_for_everything_and_run_the_same_twic
         failures.join("\n")
     );
     assert_eq!(requests, seeds);
+}
+
+#[test]
+fn skipping_quiet_inputs_changes_only_the_window_count_and_never_adds_a_window() {
+    let seeds: u64 = std::env::var("POCNET_SWEEP_SEEDS").ok().and_then(|v| v.parse().ok()).unwrap_or(300);
+    let first: u64 = std::env::var("POCNET_SWEEP_FIRST").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
+    let mut failures = Vec::new();
+    let (mut old_total, mut new_total) = (0, 0);
+    for seed in first..first + seeds {
+        match windows_both_ways(seed) {
+            Ok((old, new)) => {
+                old_total += old;
+                new_total += new;
+            }
+            Err(e) => failures.push(format!("seed {seed}: {e}")),
+        }
+        if failures.len() >= 5 {
+            break;
+        }
+    }
+    assert!(failures.is_empty(), "{} failing seeds:\n{}", failures.len(), failures.join("\n"));
+    // Receipts exist in nearly every scenario: over the sweep, windows must go down.
+    assert!(new_total < old_total, "{new_total} windows skipping quiet inputs, {old_total} without");
+    eprintln!("{seeds} seeds: {old_total} windows giving every input its own, {new_total} skipping quiet ones");
 }

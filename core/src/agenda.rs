@@ -5,6 +5,15 @@
 //! at the same time run in a fixed order (messages by sender and sequence, then injects by
 //! id, then timers), so a window's outcome never depends on the order in which envelopes
 //! crossed the network.
+//!
+//! # Quiet inputs
+//! An input is *quiet* when running it can produce nothing at its own time: no envelope,
+//! no event, no timer; it only changes state that later inputs read. A delivery receipt is
+//! one (it marks the sent request as received, which the next resend timer reads). Its time
+//! and content are fixed when it is sent, and it runs in its place in the total order
+//! whenever a later window grants its contact point, so it needs no window of its own:
+//! under [`WindowRule::SkipQuiet`] the agenda leaves quiet inputs out of
+//! [`Agenda::next_event`] and [`Agenda::wakes`] says not to wake a receiver for them.
 
 use crate::contact_point::ContactPoint;
 use crate::event::Event;
@@ -13,7 +22,7 @@ use crate::operator::ExerciseInput;
 use crate::request::{Inject, RequestId};
 use crate::state::StateCode;
 use crate::time::SimTime;
-use crate::wire::Envelope;
+use crate::wire::{Envelope, Message};
 use std::collections::BTreeMap;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -36,6 +45,33 @@ pub enum EnqueueError {
     InjectBeyondLimits { id: RequestId, limit: crate::request::LimitError },
 }
 
+/// Which inputs the virtual clock gives a window of their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WindowRule {
+    /// Every input, quiet ones too: the rule before quiet inputs were skipped, kept to
+    /// measure the gain against and to check that the reports agree.
+    EveryInput,
+    /// Every input but quiet ones (see the module's documentation).
+    #[default]
+    SkipQuiet,
+}
+
+impl WindowRule {
+    /// Whether the receiver of `envelope`, sent in a window, must be woken for it: every
+    /// envelope but a quiet one under [`WindowRule::SkipQuiet`].
+    pub fn wakes(self, envelope: &Envelope) -> bool {
+        self == WindowRule::EveryInput || !is_quiet(&envelope.message)
+    }
+}
+
+/// Whether `message` is a quiet input at its receiver: running it produces no envelope, no
+/// event and no timer (a delivery receipt only marks the request as received).
+pub fn is_quiet(message: &Message) -> bool {
+    matches!(message, Message::Receipt { .. })
+}
+
+type InboxKey = (SimTime, StateCode, u64);
+
 /// What one window produced.
 #[derive(Debug, Default)]
 pub struct WindowOutput {
@@ -47,7 +83,11 @@ pub struct WindowOutput {
 pub struct Agenda {
     contact_point: ContactPoint,
     injects: BTreeMap<(SimTime, RequestId), Inject>,
-    inbox: BTreeMap<(SimTime, StateCode, u64), Envelope>,
+    inbox: BTreeMap<InboxKey, Envelope>,
+    /// Quiet envelopes (receipts), apart so that the next input that needs a window is
+    /// found at once; run in the same total order as the inbox, merged by key.
+    quiet: BTreeMap<InboxKey, Envelope>,
+    rule: WindowRule,
     /// People's actions and the end of an exercise, in arrival order at equal times.
     exercise: BTreeMap<(SimTime, u64), ExerciseInput>,
     exercise_seq: u64,
@@ -61,10 +101,23 @@ impl Agenda {
             contact_point,
             injects: BTreeMap::new(),
             inbox: BTreeMap::new(),
+            quiet: BTreeMap::new(),
+            rule: WindowRule::default(),
             exercise: BTreeMap::new(),
             exercise_seq: 0,
             horizon: SimTime(i64::MIN),
         }
+    }
+
+    /// The same agenda under `rule` (both engines default to [`WindowRule::SkipQuiet`]).
+    pub fn with_rule(mut self, rule: WindowRule) -> Agenda {
+        self.rule = rule;
+        self
+    }
+
+    /// Which inputs take a window of their own here.
+    pub fn rule(&self) -> WindowRule {
+        self.rule
     }
 
     pub fn add_inject(&mut self, inject: Inject) -> Result<(), EnqueueError> {
@@ -131,10 +184,15 @@ impl Agenda {
         if envelope.deliver_at < self.horizon {
             return Err(EnqueueError::InThePast { deliver_at: envelope.deliver_at, horizon: self.horizon });
         }
-        if self.inbox.len() >= limits::INBOX_ENVELOPES_MAX {
+        if self.inbox.len() + self.quiet.len() >= limits::INBOX_ENVELOPES_MAX {
             return Err(EnqueueError::InboxFull);
         }
-        self.inbox.insert((envelope.deliver_at, envelope.from, envelope.seq), envelope);
+        let key = (envelope.deliver_at, envelope.from, envelope.seq);
+        if is_quiet(&envelope.message) {
+            self.quiet.insert(key, envelope);
+        } else {
+            self.inbox.insert(key, envelope);
+        }
         Ok(())
     }
 
@@ -143,9 +201,11 @@ impl Agenda {
         self.horizon
     }
 
-    /// The earliest time at which this contact point has an input to run.
+    /// The earliest time at which this contact point has an input that needs a window
+    /// (under [`WindowRule::SkipQuiet`], quiet inputs left out: they run with a later one).
     pub fn next_event(&self) -> Option<SimTime> {
-        let message = self.inbox.keys().next().map(|k| k.0);
+        let quiet = self.quiet.keys().next().map(|k| k.0).filter(|_| self.rule == WindowRule::EveryInput);
+        let message = [self.inbox.keys().next().map(|k| k.0), quiet].into_iter().flatten().min();
         let inject = self.injects.keys().next().map(|k| k.0);
         let exercise = self.exercise.keys().next().map(|k| k.0);
         [message, inject, exercise, self.contact_point.poll_timeout()].into_iter().flatten().min()
@@ -155,7 +215,8 @@ impl Agenda {
     pub fn run_until(&mut self, until: SimTime, out: &mut WindowOutput) {
         assert!(until >= self.horizon, "window end {until} before horizon {}", self.horizon);
         loop {
-            let message = self.inbox.keys().next().map(|k| k.0);
+            let first = self.first_message();
+            let message = first.map(|(k, _)| k.0);
             let inject = self.injects.keys().next().map(|k| k.0);
             let exercise = self.exercise.keys().next().map(|k| k.0);
             let timer = self.contact_point.poll_timeout();
@@ -167,7 +228,8 @@ impl Agenda {
             }
             match class {
                 0 => {
-                    if let Some((_, envelope)) = self.inbox.pop_first() {
+                    let from = if first.is_some_and(|(_, quiet)| quiet) { &mut self.quiet } else { &mut self.inbox };
+                    if let Some((_, envelope)) = from.pop_first() {
                         self.contact_point.handle_message(at, envelope);
                     }
                 }
@@ -186,6 +248,7 @@ impl Agenda {
             if self.contact_point.ended() {
                 // Nothing happens after the end of the exercise.
                 self.inbox.clear();
+                self.quiet.clear();
                 self.injects.clear();
                 self.exercise.clear();
             }
@@ -197,5 +260,12 @@ impl Agenda {
             }
         }
         self.horizon = until;
+    }
+
+    /// The first queued envelope in the total order, and whether it is a quiet one.
+    fn first_message(&self) -> Option<(InboxKey, bool)> {
+        let loud = self.inbox.keys().next().map(|k| (*k, false));
+        let quiet = self.quiet.keys().next().map(|k| (*k, true));
+        [loud, quiet].into_iter().flatten().min()
     }
 }

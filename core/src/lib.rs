@@ -24,7 +24,7 @@ pub mod time;
 pub mod tzdb;
 pub mod wire;
 
-pub use agenda::{Agenda, EnqueueError, WindowOutput};
+pub use agenda::{Agenda, EnqueueError, WindowOutput, WindowRule};
 pub use config::{ConfigError, ContactPointConfig};
 pub use contact_point::ContactPoint;
 pub use desk::{DeskName, Officers, QueueOrder, Task};

@@ -212,6 +212,75 @@ mod tests {
         ]
     }
 
+    /// VNM sends FRA a request at `t`; FRA's receipt comes back at `t + 500 ms`; VNM's
+    /// resend timer is due an hour after `t`. Returns the agenda under `rule` with the
+    /// receipt queued, and the receipt's time.
+    fn receipt_queued(rule: pocnet_core::WindowRule, with_receipt: bool) -> (Agenda, SimTime) {
+        let mut agenda = Agenda::new(pocnet_core::ContactPoint::new(fuzz_config()).expect("config")).with_rule(rule);
+        let t = SimTime(1_762_128_000_000);
+        let id = RequestId { case: 1, link: 0 };
+        let details = Art42 {
+            authority: "VNM".into(),
+            offence: "fraud".into(),
+            data: "logs".into(),
+            custodian: "a provider".into(),
+            necessity: "retention".into(),
+            mla_to_follow: false,
+            confidential: false,
+        };
+        let inject = pocnet_core::Inject {
+            id,
+            at: t,
+            from: code("VNM"),
+            to: code("FRA"),
+            kind: RequestKind::TrafficDisclosure,
+            language: "en".into(),
+            details,
+            evidence_deleted_at: None,
+            chain: vec![],
+            data: vec![],
+            data_created_at: None,
+            forged: false,
+        };
+        agenda.add_inject(inject).expect("inject");
+        let mut out = pocnet_core::WindowOutput::default();
+        agenda.run_until(t.plus_ms(250), &mut out);
+        assert_eq!(out.transmits.len(), 1, "the request leaves");
+        let receipt = Envelope {
+            from: code("FRA"),
+            to: code("VNM"),
+            seq: 0,
+            sent_at: t.plus_ms(250),
+            deliver_at: t.plus_ms(500),
+            message: Message::Receipt { id },
+        };
+        assert_eq!(rule.wakes(&receipt), rule == pocnet_core::WindowRule::EveryInput);
+        if with_receipt {
+            agenda.enqueue(receipt).expect("receipt");
+        }
+        (agenda, t.plus_ms(500))
+    }
+
+    #[test]
+    fn a_receipt_takes_no_window_of_its_own_and_still_runs_before_the_resend_timer() {
+        use pocnet_core::WindowRule;
+        let (every, receipt_at) = receipt_queued(WindowRule::EveryInput, true);
+        assert_eq!(every.next_event(), Some(receipt_at), "the old rule: the receipt is the next input");
+        let (mut skip, receipt_at) = receipt_queued(WindowRule::SkipQuiet, true);
+        let resend_at = receipt_at.plus_ms(3_600_000 - 500);
+        assert_eq!(skip.next_event(), Some(resend_at), "skipping quiet inputs: the resend timer is next");
+        // One window over the resend timer: the receipt runs first, so nothing is resent.
+        let mut out = pocnet_core::WindowOutput::default();
+        skip.run_until(resend_at.plus_ms(250), &mut out);
+        assert!(out.transmits.is_empty(), "resent although the receipt came: {:?}", out.transmits);
+        // Without the receipt the same window resends: the test can tell the two apart.
+        let (mut bare, _) = receipt_queued(WindowRule::SkipQuiet, false);
+        assert_eq!(bare.next_event(), Some(resend_at));
+        let mut out = pocnet_core::WindowOutput::default();
+        bare.run_until(resend_at.plus_ms(250), &mut out);
+        assert_eq!(out.transmits.len(), 1, "no receipt: the request is sent again");
+    }
+
     #[test]
     fn honest_batches_are_accepted_and_run_to_the_end() {
         let mut agenda = Agenda::new(pocnet_core::ContactPoint::new(fuzz_config()).expect("config"));

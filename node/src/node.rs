@@ -226,7 +226,8 @@ impl Node {
                     envelopes.len()
                 )));
             };
-            if let Some(t) = envelopes.iter().map(|e| e.deliver_at).min() {
+            let rule = self.agenda.rule();
+            if let Some(t) = envelopes.iter().filter(|e| rule.wakes(e)).map(|e| e.deliver_at).min() {
                 window.sent.insert(to, t);
             }
             window.pending += 1;
@@ -349,7 +350,7 @@ pub fn replay(agenda: &mut Agenda, records: Vec<Record>) -> Option<(SimTime, Win
                 let mut out = WindowOutput::default();
                 agenda.run_until(until, &mut out);
                 let mut sent: BTreeMap<StateCode, SimTime> = BTreeMap::new();
-                for e in &out.transmits {
+                for e in out.transmits.iter().filter(|e| agenda.rule().wakes(e)) {
                     let slot = sent.entry(e.to).or_insert(e.deliver_at);
                     *slot = (*slot).min(e.deliver_at);
                 }

@@ -7,7 +7,7 @@ use crate::engine::{Engine, WindowReport};
 use crate::scenario::Scenario;
 use anyhow::Context;
 use pocnet_core::wire::WindowDone;
-use pocnet_core::{Agenda, ContactPoint, ExerciseInput, Inject, SimTime, StateCode, WindowOutput};
+use pocnet_core::{Agenda, ContactPoint, ExerciseInput, Inject, SimTime, StateCode, WindowOutput, WindowRule};
 use std::collections::BTreeMap;
 
 pub struct InProcess {
@@ -16,11 +16,19 @@ pub struct InProcess {
 
 impl InProcess {
     pub fn new(scenario: &Scenario) -> anyhow::Result<(InProcess, BTreeMap<StateCode, Option<SimTime>>)> {
+        InProcess::with_rule(scenario, WindowRule::default())
+    }
+
+    /// The engine with its agendas under `rule` (which inputs take a window of their own).
+    pub fn with_rule(
+        scenario: &Scenario,
+        rule: WindowRule,
+    ) -> anyhow::Result<(InProcess, BTreeMap<StateCode, Option<SimTime>>)> {
         let mut agendas = BTreeMap::new();
         for entry in &scenario.states {
             let cp = ContactPoint::new(scenario.contact_point_config(entry))
                 .with_context(|| format!("contact point {}", entry.code))?;
-            let mut agenda = Agenda::new(cp);
+            let mut agenda = Agenda::new(cp).with_rule(rule);
             for inject in scenario.injects_from(entry.code) {
                 agenda.add_inject(inject)?;
             }
@@ -38,15 +46,18 @@ impl Engine for InProcess {
             let agenda = self.agendas.get_mut(&state).context("granted an unknown state")?;
             let mut out = WindowOutput::default();
             agenda.run_until(until, &mut out);
+            let rule = agenda.rule();
             let mut sent: BTreeMap<StateCode, SimTime> = BTreeMap::new();
             for envelope in out.transmits {
-                let to = envelope.to;
-                let at = envelope.deliver_at;
+                let (to, at) = (envelope.to, envelope.deliver_at);
+                let wakes = rule.wakes(&envelope);
                 let receiver =
                     self.agendas.get_mut(&to).with_context(|| format!("{state} sent to {to}, not in the register"))?;
                 receiver.enqueue(envelope).with_context(|| format!("delivery {state} -> {to}"))?;
-                let slot = sent.entry(to).or_insert(at);
-                *slot = (*slot).min(at);
+                if wakes {
+                    let slot = sent.entry(to).or_insert(at);
+                    *slot = (*slot).min(at);
+                }
             }
             let next_event = self.agendas.get(&state).and_then(Agenda::next_event);
             reports.push(WindowReport {
