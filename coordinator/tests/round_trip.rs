@@ -168,3 +168,137 @@ fn empirical_delays_draw_only_the_durations_given() {
     }
     assert!(f.work[0].sample.iter().all(|v| [3_600_000, 7_200_000].contains(v)));
 }
+
+/// `validate` (the real binary) on records of a run with another seed than those it runs:
+/// the true scenario passes (exit 0), one whose work times are doubled fails (exit 1)
+/// naming the work time.
+#[test]
+fn validate_passes_the_true_scenario_and_fails_doubled_work_times() {
+    let dir = common::scratch("round-trip-validate");
+    let truth = dir.join("truth.toml");
+    let doubled = dir.join("doubled.toml");
+    std::fs::write(&truth, scenario(1, "median 20m p90 1h", "gamma shape 3 mean 1h")).expect("write");
+    std::fs::write(&doubled, scenario(1, "median 20m p90 1h", "gamma shape 3 mean 2h")).expect("write");
+    let csv = dir.join("records.csv");
+    let limit = std::time::Duration::from_secs(300);
+    let run = common::pocnet(
+        &[
+            "run",
+            s(&truth),
+            "--engine",
+            "inproc",
+            "--seed",
+            "999",
+            "-q",
+            "--records",
+            s(&csv),
+            "--out",
+            s(&dir.join("run")),
+        ],
+        limit,
+    );
+    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    let validate = |scenario: &std::path::Path, out: &str| {
+        common::pocnet(
+            &[
+                "validate",
+                s(scenario),
+                s(&csv),
+                "--state",
+                "VNM",
+                "--seeds",
+                "6",
+                "--draws",
+                "399",
+                "--out",
+                s(&dir.join(out)),
+            ],
+            limit,
+        )
+    };
+    let pass = validate(&truth, "v-truth");
+    let said = String::from_utf8_lossy(&pass.stdout).to_string();
+    assert_eq!(pass.status.code(), Some(0), "{said}");
+    assert!(said.contains("inside the run-to-run noise"), "{said}");
+    let fail = validate(&doubled, "v-doubled");
+    let said = String::from_utf8_lossy(&fail.stdout).to_string();
+    assert_eq!(fail.status.code(), Some(1), "{said}");
+    assert!(said.contains("most likely at fault: profiles.desk.fulfil"), "{said}");
+    let md = std::fs::read_to_string(dir.join("v-doubled/validate.md")).expect("validate.md");
+    assert!(md.contains("| work time, preservation |") && md.contains("**outside noise**"), "{md}");
+    let html = std::fs::read_to_string(dir.join("v-doubled/validate.html")).expect("validate.html");
+    assert!(html.contains("<svg class=\"ecdf\"") && html.contains("records n = "), "{html}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+fn s(p: &std::path::Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+/// Malformed records: located errors from the real binary, a 2 GB file refused before it
+/// is read, and a reader that never ends stopped at the row limit.
+#[test]
+fn malformed_records_get_located_errors_and_bounded_runs() {
+    let dir = common::scratch("round-trip-malformed");
+    let head = "id,kind,from,to,received,acknowledged,executed,outcome,mode\n";
+    let row =
+        "C1,preservation,FRA,VNM,2025-11-03T01:30:00Z,2025-11-03T01:40:00Z,2025-11-03T03:00:00Z,preserved,staffed\n";
+    let cases = [
+        (
+            "columns.csv",
+            "id,kind,from\nC1,emergency,FRA\n".to_string(),
+            "columns.csv:1:1: missing column(s) to, received",
+        ),
+        (
+            "order.csv",
+            format!("{head}{row}{}", row.replace("01:40:00Z", "01:20:00Z")),
+            "order.csv:3:46: acknowledged before it was received",
+        ),
+        ("kind.csv", format!("{head}{}", row.replace("preservation", "gossip")), "kind.csv:2:4: unknown kind `gossip`"),
+        ("mode.csv", format!("{head}{}", row.replace("staffed", "asleep")), "mode.csv:2:"),
+    ];
+    for (name, text, error) in cases {
+        let path = dir.join(name);
+        std::fs::write(&path, text).expect("write");
+        let out = common::pocnet(
+            &["fit", s(&path), "--state", "VNM", "--out", s(&dir.join("fit"))],
+            std::time::Duration::from_secs(60),
+        );
+        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        assert!(err.contains(&format!("{}", dir.join(error).display())) || err.contains(error), "{name}: {err}");
+    }
+    // A 2 GB file (sparse: no disk is used) is refused by its size, at once.
+    let big = dir.join("big.csv");
+    std::fs::File::create(&big).and_then(|f| f.set_len(2 << 30)).expect("sparse file");
+    let started = std::time::Instant::now();
+    let out = common::pocnet(
+        &["fit", s(&big), "--state", "VNM", "--out", s(&dir.join("fit"))],
+        std::time::Duration::from_secs(60),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bytes is more than the"), "{:?}", out);
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Rows without end: reading stops at the row limit with an error naming the row.
+#[test]
+fn a_million_rows_are_read_and_one_more_is_refused() {
+    struct Rows(usize);
+    impl std::io::Read for Rows {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let line = if self.0 == 0 {
+                "id,kind,from,to,received,acknowledged,executed,outcome\n".to_string()
+            } else {
+                "C1,emergency,FRA,VNM,2025-11-03T01:30:00Z,,,expired\n".to_string()
+            };
+            self.0 += 1;
+            let n = line.len().min(buf.len());
+            buf[..n].copy_from_slice(&line.as_bytes()[..n]);
+            Ok(n)
+        }
+    }
+    let e = records::read(std::io::BufReader::new(Rows(0)), "endless.csv", None).expect_err("bounded");
+    assert_eq!(e.to_string(), format!("endless.csv:{}:1: more than {} rows", records::ROWS_MAX + 2, records::ROWS_MAX));
+}
