@@ -37,8 +37,21 @@ pub fn delay_text(d: &Delay) -> String {
     }
 }
 
+/// The delay fit.toml writes for a figure: the best family's, or the durations themselves
+/// (empirical) when the bootstrap test rejects the best family at 5% and they are few
+/// enough for a scenario's empirical delay.
+pub fn chosen(f: &Figure) -> Option<Delay> {
+    let best = f.best()?;
+    match f.goodness {
+        Some(g) if g.p_value < 0.05 && f.sample.len() <= pocnet_core::limits::EMPIRICAL_SAMPLES_MAX => {
+            Some(Delay::Empirical { samples_ms: f.sample.clone() })
+        }
+        _ => Some(best.delay()),
+    }
+}
+
 fn best_delay(figures: &[Figure], group: &str) -> Option<String> {
-    figures.iter().find(|f| f.group == group).and_then(|f| f.best()).map(|b| delay_text(&b.delay()))
+    figures.iter().find(|f| f.group == group).and_then(chosen).map(|d| delay_text(&d))
 }
 
 /// fit.toml: a profile with the fitted delays and a `[[generate]]` block with the rate.
@@ -61,16 +74,16 @@ pub fn toml(f: &Fitted, source: &str) -> String {
         _ => o.push_str("# acknowledge: too few acknowledged records in staffed hours to fit (write it by hand)\n"),
     }
     let common = f.work.iter().filter(|w| w.best().is_some()).max_by_key(|w| w.sample.len());
-    match common.and_then(|w| w.best()) {
-        Some(b) => {
-            let d = delay_text(&b.delay());
+    match common.and_then(chosen) {
+        Some(d) => {
+            let d = delay_text(&d);
             let _ = writeln!(o, "fulfil = {{ staffed = \"{d}\", on_call = \"{d}\" }}   # the most frequent kind's work time; records do not say the mode of work");
         }
         None => o.push_str("# fulfil: too few executed records to fit (write it by hand)\n"),
     }
     for w in &f.work {
-        if let Some(b) = w.best() {
-            let d = delay_text(&b.delay());
+        if let Some(d) = chosen(w) {
+            let d = delay_text(&d);
             let _ = writeln!(o, "kinds.{} = {{ fulfil = {{ staffed = \"{d}\", on_call = \"{d}\" }} }}", w.group);
         }
     }
@@ -266,4 +279,40 @@ pub fn markdown(f: &Fitted, source: &str) -> String {
         figure_md(&mut o, fig);
     }
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::records::Record;
+    use pocnet_core::{Mode, RequestKind, SimTime, StateCode};
+
+    #[test]
+    fn a_rejected_family_gives_way_to_the_durations_themselves() {
+        let vnm = StateCode::parse("VNM").expect("code");
+        let fra = StateCode::parse("FRA").expect("code");
+        let records: Vec<Record> = (0..120i64)
+            .map(|i| Record {
+                id: format!("C{i}"),
+                kind: RequestKind::Emergency,
+                from: fra,
+                to: vnm,
+                received: SimTime(i * 3_600_000),
+                offset_ms: Some(0),
+                acknowledged: Some(SimTime(i * 3_600_000 + 60_000 * (1 + i % 7))),
+                executed: Some(SimTime(
+                    i * 3_600_000 + 600_000 + [1_200_000, 2_700_000, 3_600_000, 7_200_000][(i % 4) as usize],
+                )),
+                outcome: "fulfilled".into(),
+                mode: Some(Mode::Staffed),
+            })
+            .collect();
+        let fitted = super::super::fit(&records, vnm, 99, 1);
+        let work = &fitted.work[0];
+        assert!(work.goodness.expect("tested").p_value < 0.05, "{:?}", work.goodness);
+        let text = toml(&fitted, "test.csv");
+        assert!(text.contains("kinds.emergency = { fulfil = { staffed = \"empirical "), "{text}");
+        let parsed: toml::Table = toml::from_str(&text).expect("fit.toml is TOML");
+        assert!(parsed.contains_key("profiles") && parsed.contains_key("generate"), "{text}");
+    }
 }
