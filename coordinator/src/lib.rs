@@ -15,6 +15,8 @@
 //! - [`outputs`]: summary, junit, the console table, `report.html`, the after-action review;
 //! - [`exercise`]: tabletop exercises: the operator console and the controller's dashboard;
 //! - [`sweep`]: which staffing change saves the most evidence per staffed hour;
+//! - [`records`], [`fit`], [`validate`]: a desk's records out of a run and back in; the model
+//!   fitted from them; a scenario checked against them;
 //! - [`bench`](mod@bench), [`deploy`], [`pki`]: `pocnet bench`, `pocnet deploy`, `pocnet pki`.
 
 pub mod analysis;
@@ -23,11 +25,14 @@ pub mod clock;
 pub mod deploy;
 pub mod engine;
 pub mod exercise;
+pub mod fit;
 pub mod ledger;
 pub mod out_dir;
 pub mod outputs;
 pub mod pki;
+pub mod records;
 pub mod report;
 pub mod run;
 pub mod scenario;
 pub mod sweep;
+pub mod validate;

@@ -194,6 +194,11 @@ enum Command {
         /// Serve the console over HTTPS on loopback too.
         #[arg(long)]
         console_tls: bool,
+        /// Also write every request as its receiving desk saw it to this CSV file (id,
+        /// kind, from, to, received, received_local, acknowledged, executed, outcome, mode):
+        /// the format `pocnet fit` and `pocnet validate` read (docs/records.md).
+        #[arg(long)]
+        records: Option<PathBuf>,
     },
     /// Run a communication check: test messages to every contact point of a scenario,
     /// expecting a person's answer; name the states whose answers contradict the roster
@@ -262,6 +267,56 @@ enum Command {
         /// Scenario, sweep or register files (TOML).
         #[arg(required = true)]
         files: Vec<PathBuf>,
+    },
+    /// Fit the model to one desk's records: arrivals by local hour and weekday, time to
+    /// acknowledge by roster mode, work time by kind (exponential, gamma, log-normal; best by
+    /// AIC, 95% intervals, bootstrap Kolmogorov-Smirnov test). Writes fit.toml (a profile
+    /// and a [[generate]] block to paste into a scenario), fit.json, fit.md and fit.html
+    /// into --out. See docs/records.md.
+    Fit {
+        /// The records file (CSV, the format `pocnet run --records` writes).
+        records: PathBuf,
+        /// The desk whose records to fit (its ISO 3166 alpha-3 code, the `to` column).
+        #[arg(long)]
+        state: String,
+        /// The desk's time zone, where the records have no `received_local` column.
+        #[arg(long)]
+        tz: Option<String>,
+        /// Directory for fit.toml, fit.json, fit.md and fit.html.
+        #[arg(long, default_value = "pocnet-fit")]
+        out: PathBuf,
+        /// Bootstrap resamples per goodness-of-fit test.
+        #[arg(long, default_value_t = 199)]
+        resamples: usize,
+        /// Use --out even if it holds another run's files (pocnet's own are removed first).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Check a scenario against one desk's records: runs it on several seeds (in process)
+    /// and compares the desk's time to acknowledge (overall, by roster mode, by local hour),
+    /// work time by kind and outcomes with the records. Exit 0 when every figure is inside
+    /// the run-to-run noise, 1 when one is not (naming the parameter most likely at fault);
+    /// the chance of failing a true scenario is held at 5% over all figures (Holm). Writes
+    /// validate.json, validate.md and validate.html into --out. See docs/records.md.
+    Validate {
+        scenario: PathBuf,
+        /// The records file (CSV, the format `pocnet run --records` writes).
+        records: PathBuf,
+        /// The desk to compare (its ISO 3166 alpha-3 code).
+        #[arg(long)]
+        state: String,
+        /// Seeds to run: the scenario's seed and the next ones (at least 2).
+        #[arg(long, default_value_t = 10)]
+        seeds: u64,
+        /// Monte Carlo samples per figure.
+        #[arg(long, default_value_t = 999)]
+        draws: usize,
+        /// Directory for validate.json, validate.md and validate.html.
+        #[arg(long, default_value = "pocnet-validate")]
+        out: PathBuf,
+        /// Use --out even if it holds another run's files (pocnet's own are removed first).
+        #[arg(long)]
+        force: bool,
     },
     /// Print the JSON Schema of scenario files (for editors; `check` also validates meaning).
     ///
@@ -528,7 +583,7 @@ fn main() -> ExitCode {
                 console_tls: Default::default(),
                 stop: Default::default(),
             };
-            run_command(&scenario, &options)
+            run_command(&scenario, &options, None)
         }
         Command::Run {
             scenario,
@@ -549,6 +604,7 @@ fn main() -> ExitCode {
             console_name,
             console_tls,
             force,
+            records,
         } => {
             let attach = match attach.map(|p| pocnet::engine::mesh::Attach::load(&p)) {
                 None => None,
@@ -598,7 +654,27 @@ fn main() -> ExitCode {
                 },
                 stop: Default::default(),
             };
-            run_command(&scenario, &options)
+            run_command(&scenario, &options, records.as_deref())
+        }
+        Command::Fit { records, state, tz, out, resamples, force } => {
+            if let Err(code) = claim(&out, force, |_| false) {
+                return code;
+            }
+            commands::fit(&records, &state, tz.as_deref(), &out, resamples)
+        }
+        Command::Validate { scenario, records, state, seeds, draws, out, force } => {
+            if let Err(code) = claim(&out, force, |_| false) {
+                return code;
+            }
+            let options = commands::ValidateOptions {
+                scenario: &scenario,
+                records: &records,
+                state: &state,
+                seeds,
+                draws,
+                out: &out,
+            };
+            commands::validate(&options)
         }
     })
 }
@@ -694,7 +770,7 @@ fn check(files: &[PathBuf]) -> u8 {
     code
 }
 
-fn run_command(scenario: &scenario::Scenario, options: &RunOptions) -> u8 {
+fn run_command(scenario: &scenario::Scenario, options: &RunOptions, records: Option<&std::path::Path>) -> u8 {
     // One thread: the coordinator mostly waits on nodes, and the kernel's parent-death
     // signal for the nodes is tied to the thread that spawned them.
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
@@ -753,6 +829,11 @@ fn run_command(scenario: &scenario::Scenario, options: &RunOptions) -> u8 {
                 outln!("mesh start-up {} ms; see transport.json for QUIC round trips", t.startup.as_millis());
             }
             outln!("wrote {}", options.out.join("report.json").display());
+            if let Some(path) = records {
+                if let Err(code) = commands::write_records(scenario, &result.account.ledger, path) {
+                    return code;
+                }
+            }
             let breached: Vec<&str> =
                 result.account.analysis.thresholds.iter().filter(|v| !v.passed).map(|v| v.threshold.as_str()).collect();
             if breached.is_empty() {

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 /// Files pocnet writes into an output folder.
-const FILES: [&str; 12] = [
+const FILES: [&str; 19] = [
     "report.json",
     "summary.md",
     "junit.xml",
@@ -20,6 +20,13 @@ const FILES: [&str; 12] = [
     "sweep.md",
     "sweep.html",
     "bench.json",
+    "fit.toml",
+    "fit.json",
+    "fit.md",
+    "fit.html",
+    "validate.json",
+    "validate.md",
+    "validate.html",
 ];
 
 /// Folders pocnet writes into an output folder: a mesh run's nodes (`run`: its

@@ -172,8 +172,12 @@ pub const ROSTER_BYTES_MAX: usize = str_bytes(TZ_NAME_BYTES_MAX)
     + 2
     + varint_bytes(HOLIDAYS_MAX as u64)
     + HOLIDAYS_MAX * str_bytes(10);
-/// A delay distribution.
-pub const DELAY_BYTES_MAX: usize = 1 + 2 * INT_BYTES_MAX;
+/// Durations in one empirical delay distribution: enough to resample a desk's records,
+/// small enough that a profile of such delays still fits the setup frame.
+pub const EMPIRICAL_SAMPLES_MAX: usize = 500;
+/// A delay distribution: the largest is an empirical one (a list of durations).
+pub const DELAY_BYTES_MAX: usize =
+    1 + varint_bytes(EMPIRICAL_SAMPLES_MAX as u64) + EMPIRICAL_SAMPLES_MAX * INT_BYTES_MAX;
 /// A profile: delays by mode and kind, languages, refusal, central authority, requester.
 pub const PROFILE_BYTES_MAX: usize = 4 * DELAY_BYTES_MAX
     + 1

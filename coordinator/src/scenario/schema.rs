@@ -166,7 +166,7 @@ pub(super) fn duration(_: &mut SchemaGenerator) -> Schema {
 pub(super) fn delay(_: &mut SchemaGenerator) -> Schema {
     json_schema!({
         "type": "string",
-        "description": "a delay distribution: `10m` (fixed), `5m..30m` (uniform), `median 10m p90 45m` (log-normal)"
+        "description": "a delay distribution: `10m` (fixed), `5m..30m` (uniform), `median 10m p90 45m` (log-normal), `exponential mean 20m`, `gamma shape 2 mean 20m`, `empirical 5m 12m 40m` or `empirical file NAME` (one duration a line, relative to this file)"
     })
 }
 

@@ -4,7 +4,7 @@
 use crate::scenario::diag::Checker;
 use crate::scenario::raw::RawByMode;
 use crate::scenario::raw::Spanned;
-use crate::scenario::units::{delay, duration_ms};
+use crate::scenario::units::{delay_in, duration_ms};
 use pocnet_core::limits;
 use pocnet_core::request::RequestKind;
 use pocnet_core::roster::{Mode, RosterSpec, Shift, WorkWeek};
@@ -54,7 +54,8 @@ pub(crate) fn duration_field(c: &mut Checker<'_>, value: &Spanned<String>, what:
 }
 
 pub(crate) fn delay_field(c: &mut Checker<'_>, value: &Spanned<String>) -> Option<Delay> {
-    match delay(value.get_ref()) {
+    let dir = std::path::Path::new(c.file).parent();
+    match delay_in(value.get_ref(), dir) {
         Ok(d) => Some(d),
         Err(e) => {
             c.at(value, e);
