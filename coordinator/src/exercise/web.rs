@@ -10,13 +10,14 @@ use super::views::{self, RequestView};
 use super::{Access, Desk};
 use crate::clock::wall::Command;
 use crate::clock::Directive;
+use crate::outputs::after_action::Rationale;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use pocnet_core::request::check_len;
-use pocnet_core::{limits, Art42, Inject, OperatorAction, RequestId, RequestKind, SimTime, StateCode};
+use pocnet_core::{limits, ActionRefusal, Art42, Inject, OperatorAction, RequestId, RequestKind, SimTime, StateCode};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::net::SocketAddr;
@@ -63,6 +64,8 @@ pub async fn serve(
         .route("/api/control/resume", post(control_resume))
         .route("/api/control/end", post(control_end))
         .route("/api/control/inject", post(control_inject))
+        .route("/api/control/close", post(control_close))
+        .route("/review", get(review_page))
         .with_state(desk);
     match tls {
         None => {
@@ -266,6 +269,9 @@ struct ActionBody {
     action: String,
     #[serde(default)]
     ground: Option<String>,
+    /// Why the player took it, for the decision log (at most `RATIONALE_BYTES_MAX`).
+    #[serde(default)]
+    rationale: Option<String>,
 }
 
 fn parse_id(s: &str) -> Option<RequestId> {
@@ -277,11 +283,15 @@ fn parse_id(s: &str) -> Option<RequestId> {
     Some(RequestId { case, link })
 }
 
-/// The action a player posted, every field checked.
-fn operator_action(body: ActionBody) -> Result<OperatorAction, Refusal> {
+/// The action a player posted and its rationale, every field checked.
+fn operator_action(body: ActionBody) -> Result<(OperatorAction, Option<String>), Refusal> {
+    let rationale = body.rationale.map(|r| r.trim().to_string()).filter(|r| !r.is_empty());
+    if let Some(r) = &rationale {
+        check_len("rationale", r, limits::RATIONALE_BYTES_MAX)?;
+    }
     let id = parse_id(&body.id)
         .ok_or_else(|| Refusal::invalid("id", format!("`{}` is not a request id (C12, C12.1)", echo(&body.id))))?;
-    Ok(match body.action.as_str() {
+    let action = match body.action.as_str() {
         "acknowledge" => OperatorAction::Acknowledge { id },
         "fulfil" => OperatorAction::Fulfil { id },
         "refuse" => {
@@ -303,7 +313,38 @@ fn operator_action(body: ActionBody) -> Result<OperatorAction, Refusal> {
                 ),
             ))
         }
-    })
+    };
+    Ok((action, rationale))
+}
+
+/// What the contact point would refuse, foreseen from what the console shows, so that the
+/// player hears it in the answer. The contact point still judges whatever gets through
+/// (two clicks before the first is seen are refused there, in the history).
+fn foreseen_refusal(
+    v: &RequestView,
+    action: &OperatorAction,
+    has_central_authority: bool,
+    now: SimTime,
+) -> Option<ActionRefusal> {
+    let id = v.id;
+    if v.executed.is_some() || v.outcome.is_some() {
+        return Some(ActionRefusal::AlreadyAnswered { id });
+    }
+    if v.forwarded.is_some() {
+        return Some(ActionRefusal::WithCentralAuthority { id });
+    }
+    let executes = matches!(action, OperatorAction::Fulfil { .. } | OperatorAction::HandToCentralAuthority { .. });
+    match (action, v.translation_ready) {
+        (_, Some(ready)) if executes && now < ready => Some(ActionRefusal::TranslationNotReady { id, ready }),
+        (OperatorAction::Acknowledge { .. }, _) if v.acknowledged.is_some() => {
+            Some(ActionRefusal::AlreadyAcknowledged { id })
+        }
+        (OperatorAction::AskTranslation { .. }, Some(_)) => Some(ActionRefusal::TranslationAlreadyAsked { id }),
+        (OperatorAction::HandToCentralAuthority { .. }, _) if !has_central_authority => {
+            Some(ActionRefusal::NoCentralAuthority { state: v.to })
+        }
+        _ => None,
+    }
 }
 
 async fn console_action(
@@ -316,22 +357,31 @@ async fn console_action(
     if let Err(r) = desk.admit(|a| a.post(Access::Player(state), std::time::Instant::now())) {
         return refusal(&r);
     }
-    let action = match operator_action(body) {
-        Ok(action) => action,
+    let (action, rationale) = match operator_action(body) {
+        Ok(parsed) => parsed,
         Err(r) => return refusal(&r),
     };
     let id = action.id();
     let views = requests(&desk);
-    if !views.get(&id).is_some_and(|v| v.to == state && v.delivered.is_some()) {
+    let Some(view) = views.get(&id).filter(|v| v.to == state && v.delivered.is_some()) else {
         return (StatusCode::NOT_FOUND, Json(json!({ "error": format!("{id} is not in {state}'s inbox") })))
             .into_response();
+    };
+    let has_central_authority = desk.seats.get(&state).is_some_and(|s| s.has_central_authority);
+    if let Some(reason) = foreseen_refusal(view, &action, has_central_authority, desk.now()) {
+        return refusal(&Refusal::Action(reason));
     }
     if let Err(r) = desk.admit(|a| a.action(state)) {
         return refusal(&r);
     }
     let name = action.name();
     match desk.command(Command::Directive(Directive::Operator { state, action })).await {
-        Ok(()) => (StatusCode::ACCEPTED, Json(json!({ "queued": name, "id": id.to_string() }))).into_response(),
+        Ok(()) => {
+            if let Some(text) = rationale {
+                desk.rationale(Rationale { state, id, action: name, text });
+            }
+            (StatusCode::ACCEPTED, Json(json!({ "queued": name, "id": id.to_string() }))).into_response()
+        }
         Err(e) => (StatusCode::CONFLICT, Json(json!({ "error": e }))).into_response(),
     }
 }
@@ -453,7 +503,8 @@ async fn control_state(State(desk): State<Shared>, headers: HeaderMap, Query(q):
                 (0..HEATMAP_HOURS).map(|h| seat.roster.mode_at(now.plus_ms(h * 3_600_000)).to_string()).collect();
             json!({
                 "code": seat.code, "name": seat.name, "region": seat.region, "tz": seat.tz_name,
-                "local": now.local(&seat.tz), "mode": seat.roster.mode_at(now).to_string(),
+                "local": now.timestamp().to_zoned(seat.tz.clone()).strftime("%a %H:%M (UTC%:z)").to_string(),
+                "mode": seat.roster.mode_at(now).to_string(),
                 "played": seat.played, "pending": pending, "roster": seat.roster_summary, "next_hours": heat,
             })
         })
@@ -491,8 +542,13 @@ async fn control_state(State(desk): State<Shared>, headers: HeaderMap, Query(q):
             }
         }
     }
+    // The UTC hour of each cell of the staffing grid, for its labels.
+    let hours_utc: Vec<String> = (0..HEATMAP_HOURS)
+        .map(|h| now.plus_ms(h * 3_600_000).timestamp().to_zoned(jiff::tz::TimeZone::UTC).strftime("%H").to_string())
+        .collect();
     let body = json!({
         "scenario": desk.scenario_name,
+        "hours_utc": hours_utc,
         "clock": clock,
         "states": states,
         "timeline": timeline,
@@ -507,12 +563,8 @@ async fn control_command(desk: &Desk, headers: &HeaderMap, q: &TokenQuery, comma
     if !controller(desk, headers, q) {
         return refused();
     }
-    let at = desk.now();
-    match desk.command(command).await {
-        Ok(()) => {
-            desk.record().log(at, format!("the controller: {what}"));
-            (StatusCode::ACCEPTED, Json(json!({ "done": what }))).into_response()
-        }
+    match desk.control(command, what, "dashboard").await {
+        Ok(()) => (StatusCode::ACCEPTED, Json(json!({ "done": what }))).into_response(),
         Err(e) => (StatusCode::CONFLICT, Json(json!({ "error": e }))).into_response(),
     }
 }
@@ -527,6 +579,29 @@ async fn control_resume(State(desk): State<Shared>, headers: HeaderMap, Query(q)
 
 async fn control_end(State(desk): State<Shared>, headers: HeaderMap, Query(q): Query<TokenQuery>) -> Response {
     control_command(&desk, &headers, &q, Command::Directive(Directive::End), "end the exercise").await
+}
+
+/// After the end: closes the console now rather than at the end of `--linger`.
+async fn control_close(State(desk): State<Shared>, headers: HeaderMap, Query(q): Query<TokenQuery>) -> Response {
+    if !controller(&desk, &headers, &q) {
+        return refused();
+    }
+    match desk.close() {
+        Ok(()) => (StatusCode::ACCEPTED, Json(json!({ "done": "close the console" }))).into_response(),
+        Err(e) => (StatusCode::CONFLICT, Json(json!({ "error": e }))).into_response(),
+    }
+}
+
+/// The after-action review, printable, for anyone with a token, once the run is over.
+async fn review_page(State(desk): State<Shared>, headers: HeaderMap, Query(q): Query<TokenQuery>) -> Response {
+    if token_of(&headers, &q).and_then(|t| desk.access(&t)).is_none() {
+        return refused_page();
+    }
+    match desk.record().review_html.clone() {
+        Some(html) => Html(html).into_response(),
+        None => (StatusCode::NOT_FOUND, Html("<!doctype html><p>The review is written when the exercise ends."))
+            .into_response(),
+    }
 }
 
 async fn control_inject(

@@ -156,6 +156,32 @@ pub struct Exercise {
     pub objectives: Vec<Objective>,
     /// The action expected of the receiver, by case (from each inject's `expect`).
     pub expectations: BTreeMap<u32, String>,
+    /// The actions expected, by case, as pocnet judges them (each inject's `expect_actions`).
+    pub expected_actions: BTreeMap<u32, Vec<ExpectedAction>>,
+}
+
+/// The actions as scenario files, spreadsheets and the console's JSON name them.
+pub const ACTIONS: [(&str, pocnet_core::ActionName); 5] = [
+    ("acknowledge", pocnet_core::ActionName::Acknowledge),
+    ("fulfil", pocnet_core::ActionName::Fulfil),
+    ("refuse", pocnet_core::ActionName::Refuse),
+    ("hand_to_central_authority", pocnet_core::ActionName::HandToCentralAuthority),
+    ("ask_translation", pocnet_core::ActionName::AskTranslation),
+];
+
+/// The action `name` names, if any.
+pub fn action_named(name: &str) -> Option<pocnet_core::ActionName> {
+    ACTIONS.iter().find(|(n, _)| *n == name).map(|(_, a)| *a)
+}
+
+/// An action an inject expects of a player: which, by whom, within how long of the
+/// request reaching them, and for a refusal, words its ground must contain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpectedAction {
+    pub action: pocnet_core::ActionName,
+    pub by: StateCode,
+    pub within_ms: Option<u64>,
+    pub ground: Option<String>,
 }
 
 /// An exercise objective, judged from the report (HSEEP ratings P/S/M/U).
