@@ -3,7 +3,7 @@
 use clap::{Parser, Subcommand};
 use pocnet::run::{run, ClockKind, EngineKind, RunOptions};
 use pocnet::scenario;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Prints to stdout; a closed pipe (`pocnet ... | head`) ends the process quietly, as
@@ -85,6 +85,30 @@ enum PkiCommand {
         /// Validity of the certificate, in days (1 to 3650).
         #[arg(long, default_value_t = 365, value_parser = parse_days)]
         days: u32,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ImportCommand {
+    /// Injects from a CSV sheet, columns found by their headers (row 1): time, from, to,
+    /// kind, then any of language, authority, offence, data, custodian, necessity,
+    /// mla_to_follow, confidential, retention, chain, expect, expected action. Times in
+    /// UTC (2025-11-05T08:32:00Z), a state's or zone's local time (2025-11-05 09:32 FRA,
+    /// 2025-11-05 09:32 Europe/Paris) or from the start (+32m, T+00:32). Each bad cell is
+    /// reported as file:row:column and nothing is written (exit 2).
+    Injects {
+        /// The sheet, saved as CSV (UTF-8).
+        file: PathBuf,
+        /// Write the TOML here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The scenario the injects are for: its states (checked), their time zones
+        /// (local times) and its start (times from the start).
+        #[arg(long)]
+        scenario: Option<PathBuf>,
+        /// The exercise's start, for times from the start, when no --scenario gives it.
+        #[arg(long)]
+        start: Option<String>,
     },
 }
 
@@ -199,6 +223,11 @@ enum Command {
         /// the format `pocnet fit` and `pocnet validate` read (docs/records.md).
         #[arg(long)]
         records: Option<PathBuf>,
+        /// Wall clock, exercises: how long the console stays up after the end, showing
+        /// the ended banner and the after-action review (`0s`: close at once). Enter (or
+        /// `close`) on standard input, or the dashboard's Close, ends it early.
+        #[arg(long, default_value = "30m", value_parser = parse_linger)]
+        linger: std::time::Duration,
     },
     /// Run a communication check: test messages to every contact point of a scenario,
     /// expecting a person's answer; name the states whose answers contradict the roster
@@ -317,6 +346,12 @@ enum Command {
         /// Use --out even if it holds another run's files (pocnet's own are removed first).
         #[arg(long)]
         force: bool,
+    },
+    /// Bring a spreadsheet in: `pocnet import injects SHEET.csv` turns an exercise's
+    /// master scenario event list into scenario TOML `[[injects]]` (see docs/exercises.md).
+    Import {
+        #[command(subcommand)]
+        what: ImportCommand,
     },
     /// Print the JSON Schema of scenario files (for editors; `check` also validates meaning).
     ///
@@ -495,6 +530,9 @@ fn main() -> ExitCode {
                 EXIT_FAILED
             }
         },
+        Command::Import { what: ImportCommand::Injects { file, out, scenario, start } } => {
+            import_injects(&file, out.as_deref(), scenario.as_deref(), start.as_deref())
+        }
         Command::Schema { register } => {
             let schema =
                 if register { pocnet::scenario::register_schema() } else { pocnet::scenario::scenario_schema() };
@@ -581,6 +619,7 @@ fn main() -> ExitCode {
                 attach: None,
                 console_listen: ([127, 0, 0, 1], 8750).into(),
                 console_tls: Default::default(),
+                linger: std::time::Duration::ZERO,
                 stop: Default::default(),
             };
             run_command(&scenario, &options, None)
@@ -603,6 +642,7 @@ fn main() -> ExitCode {
             console_key,
             console_name,
             console_tls,
+            linger,
             force,
             records,
         } => {
@@ -652,6 +692,7 @@ fn main() -> ExitCode {
                     force: console_tls,
                     names: console_name,
                 },
+                linger,
                 stop: Default::default(),
             };
             run_command(&scenario, &options, records.as_deref())
@@ -677,6 +718,15 @@ fn main() -> ExitCode {
             commands::validate(&options)
         }
     })
+}
+
+/// `--linger`: a duration as scenarios write them (`30m`, `2h`, `0s`), at most a day.
+fn parse_linger(s: &str) -> Result<std::time::Duration, String> {
+    let ms = if s.trim() == "0" { 0 } else { scenario::duration_ms(s).map_err(|e| e.to_string())? };
+    if ms > 86_400_000 {
+        return Err(format!("{s} is more than a day"));
+    }
+    Ok(std::time::Duration::from_millis(ms))
 }
 
 /// Claims `--out` for this run (see `out_dir`): exit 2 when it holds another run's files.
@@ -741,6 +791,60 @@ fn bench(options: &pocnet::bench::BenchOptions) -> u8 {
 
 /// Checks each file as what it is: a scenario, a sweep file (with its base scenario) or a
 /// register of contact points.
+/// `pocnet import injects`: the sheet's injects as TOML, on standard output or in `out`.
+fn import_injects(file: &Path, out: Option<&Path>, scenario: Option<&Path>, start: Option<&str>) -> u8 {
+    use pocnet::exercise::import::{import_injects, ImportOptions};
+    let mut options = ImportOptions::default();
+    if let Some(path) = scenario {
+        match scenario::load(path, &scenario::Overrides::default()) {
+            Ok(s) => {
+                options.start = Some(s.start);
+                options.states = Some(s.states.iter().map(|st| st.code).collect());
+                for st in &s.states {
+                    if let Ok(tz) = pocnet_core::tzdb::zone(&st.tz) {
+                        options.zones.insert(st.code, tz);
+                    }
+                }
+            }
+            Err(e) => {
+                say!("{e}");
+                return EXIT_INVALID;
+            }
+        }
+    }
+    if let Some(text) = start {
+        match text.parse::<jiff::Timestamp>() {
+            Ok(ts) => options.start = Some(pocnet_core::SimTime::from_timestamp(ts)),
+            Err(_) => {
+                say!("pocnet: --start `{text}` is not a UTC time like 2025-11-05T08:30:00Z");
+                return EXIT_INVALID;
+            }
+        }
+    }
+    match import_injects(file, &options) {
+        Ok(imported) => {
+            for note in &imported.notes {
+                say!("pocnet: {}: {note}", file.display());
+            }
+            match out {
+                None => outln!("{}", imported.toml.trim_end()),
+                Some(path) => {
+                    if let Err(e) = std::fs::write(path, &imported.toml) {
+                        say!("pocnet: {}: {e}", path.display());
+                        return EXIT_FAILED;
+                    }
+                    say!("pocnet: {} injects written to {}", imported.injects, path.display());
+                }
+            }
+            EXIT_OK
+        }
+        Err(e) => {
+            say!("{e}");
+            EXIT_INVALID
+        }
+    }
+}
+
 fn check(files: &[PathBuf]) -> u8 {
     let mut code = EXIT_OK;
     for file in files {

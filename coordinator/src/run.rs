@@ -50,6 +50,9 @@ pub struct RunOptions {
     pub console_listen: std::net::SocketAddr,
     /// Wall-clock exercises: HTTPS for the console (always beyond loopback).
     pub console_tls: crate::exercise::tls::ConsoleTlsOptions,
+    /// Wall-clock exercises: how long the console stays up after the end (the ended
+    /// banner, the review) unless the controller closes it.
+    pub linger: Duration,
 }
 
 /// What a run leaves for `main` to show: its account and how long it took.
@@ -143,7 +146,9 @@ pub async fn run<'s>(scenario: &'s Scenario, options: &RunOptions) -> anyhow::Re
     };
     console.finish();
     let account = account(scenario, &clock_run)?;
-    let after_action = scenario.exercise.as_ref().map(|e| crate::outputs::after_action::review(&account, e));
+    let rationales = console.desk.as_ref().map(|d| d.record().rationales.clone()).unwrap_or_default();
+    let after_action =
+        scenario.exercise.as_ref().map(|e| crate::outputs::after_action::review(&account, e, &rationales));
     write(&options.out.join("report.json"), &account.report().to_json())?;
     write(&options.out.join("summary.md"), &crate::outputs::summary::summary_md(&account))?;
     write(&options.out.join("junit.xml"), &crate::outputs::junit::junit_xml(&account))?;
@@ -151,13 +156,50 @@ pub async fn run<'s>(scenario: &'s Scenario, options: &RunOptions) -> anyhow::Re
     if let Some(review) = &after_action {
         write(&options.out.join("after-action.md"), &review.markdown())?;
     }
-    if let Some(desk) = &console.desk {
-        desk.record().finished = true;
-    }
     if let Some(t) = &transport {
         write(&options.out.join("transport.json"), &crate::report::transport::transport_json(t))?;
     }
+    if let (Some(review), ClockKind::Wall) = (&after_action, options.clock) {
+        printable(review, &options.out)?;
+    }
+    if let Some(desk) = &console.desk {
+        {
+            let mut record = desk.record();
+            record.review_html = after_action.as_ref().map(|r| r.page());
+            record.finished = true;
+        }
+        linger(desk, options.linger).await;
+    }
     Ok(RunResult { account, transport, wall: started.elapsed() })
+}
+
+/// A live exercise's review to print: `after-action.html`, and `after-action.pdf` when
+/// headless Chromium is installed (said either way).
+fn printable(review: &crate::outputs::after_action::AfterAction, out: &Path) -> anyhow::Result<()> {
+    let html = out.join("after-action.html");
+    write(&html, &review.page())?;
+    let pdf = out.join("after-action.pdf");
+    match crate::outputs::after_action::print_pdf(&html, &pdf) {
+        Ok(by) => pocnet_node::say!("pocnet: after-action review printed to {} (by {by})", pdf.display()),
+        Err(why) => pocnet_node::say!(
+            "pocnet: after-action.pdf not written: {why}; print {} from a browser instead",
+            html.display()
+        ),
+    }
+    Ok(())
+}
+
+/// Keeps the console up after the end for the review, saying how to close it.
+async fn linger(desk: &crate::exercise::Desk, linger: Duration) {
+    if linger.is_zero() {
+        return;
+    }
+    pocnet_node::say!(
+        "pocnet: the exercise has ended; the console stays up for {} with the after-action review \
+         (/review on the links above). Press Enter (or type close), or close it from the dashboard, to stop now.",
+        pocnet_core::time::format_duration_ms(linger.as_millis() as u64)
+    );
+    desk.linger(linger).await;
 }
 
 /// The ledger of a clock's run of `scenario` alone, without figures (sweeps count it).
@@ -274,14 +316,21 @@ async fn clocked(
         }
         ClockKind::Wall => {
             let (commands, rx) = tokio::sync::mpsc::channel(crate::clock::wall::COMMANDS_MAX);
-            crate::clock::wall::read_stdin_commands(commands.clone());
             let wall = crate::clock::wall::WallClock::new(options.speed, scenario.start, rx);
-            if scenario.exercise.is_some() {
+            if scenario.exercise.is_none() {
+                crate::clock::wall::read_stdin_commands(commands.clone());
+            } else {
                 let desk = std::sync::Arc::new(crate::exercise::Desk::new(scenario, wall.view(), commands)?);
+                // The desk reads stdin: each directive goes into the control log.
+                crate::exercise::read_stdin_commands(desk.clone());
                 let tls = crate::exercise::tls::acceptor(&options.console_tls, options.console_listen, &options.out)?;
                 let scheme = if tls.is_some() { "https" } else { "http" };
                 let addr = crate::exercise::web::serve(desk.clone(), options.console_listen, tls).await?;
-                announce(&desk, scheme, addr, &options.out)?;
+                let (host, warning) = crate::exercise::tls::link_host(&options.console_tls, addr);
+                if let Some(w) = warning {
+                    pocnet_node::say!("pocnet: warning: {w}");
+                }
+                announce(&desk, &format!("{scheme}://{host}:{}", addr.port()), &options.out)?;
                 console.desk = Some(desk);
             }
             drive(engine, Clock::new(next, lookahead, wall, exercise), console).await
@@ -296,10 +345,9 @@ pub fn exercise_state(scenario: &Scenario) -> ExerciseState {
 
 /// Prints the console and dashboard links, each with its access token, and writes them to
 /// `console.json` (readable by the owner only) for scripts.
-fn announce(desk: &crate::exercise::Desk, scheme: &str, addr: std::net::SocketAddr, out: &Path) -> anyhow::Result<()> {
+fn announce(desk: &crate::exercise::Desk, base: &str, out: &Path) -> anyhow::Result<()> {
     use crate::exercise::Access;
-    let base = format!("{scheme}://{addr}");
-    if scheme == "https" && out.join("console-ca.pem").is_file() {
+    if base.starts_with("https:") && out.join("console-ca.pem").is_file() {
         pocnet_node::say!(
             "pocnet: the console's certificate is issued by a CA made for this run: {} (have browsers trust it)",
             out.join("console-ca.pem").display()

@@ -25,6 +25,8 @@ pub const INJECT_FRAME_INJECTS_MAX: usize = 64;
 
 /// Bytes in one free-text field of a request (Art. 42 fields, refusal grounds).
 pub const TEXT_FIELD_BYTES_MAX: usize = 2048;
+/// A player's rationale beside a console action: a sentence or two for the decision log.
+pub const RATIONALE_BYTES_MAX: usize = 500;
 /// Bytes in a language tag (BCP 47 tags need at most 35: RFC 5646, 4.4.1).
 pub const LANGUAGE_BYTES_MAX: usize = 35;
 /// Bytes in a name: a state's, a region's, a profile's.

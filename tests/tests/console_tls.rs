@@ -9,6 +9,17 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// One HTTP/1.1 request over TLS, trusting only `ca_pem`; returns the whole response.
 async fn https(addr: std::net::SocketAddr, ca_pem: &[u8], method: &str, path: &str) -> Result<String, String> {
+    https_as(addr, "127.0.0.1", ca_pem, method, path).await
+}
+
+/// The same, checking the certificate against `server_name`.
+async fn https_as(
+    addr: std::net::SocketAddr,
+    server_name: &str,
+    ca_pem: &[u8],
+    method: &str,
+    path: &str,
+) -> Result<String, String> {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::{CertificateDer, ServerName};
     let mut roots = rustls::RootCertStore::empty();
@@ -22,7 +33,7 @@ async fn https(addr: std::net::SocketAddr, ca_pem: &[u8], method: &str, path: &s
         .with_no_client_auth();
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
     let tcp = tokio::net::TcpStream::connect(addr).await.map_err(|e| e.to_string())?;
-    let name = ServerName::try_from("127.0.0.1").map_err(|e| e.to_string())?;
+    let name = ServerName::try_from(server_name.to_string()).map_err(|e| e.to_string())?;
     let mut tls = connector.connect(name, tcp).await.map_err(|e| e.to_string())?;
     let request =
         format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
@@ -41,6 +52,7 @@ async fn a_console_beyond_loopback_is_served_over_https_with_the_runs_ca() {
     let mut run = Command::new(&binaries().pocnet)
         .args(["run", scenario.to_str().expect("utf-8"), "--clock", "wall", "--speed", "60", "--engine", "inproc"])
         .args(["--console-listen", &format!("0.0.0.0:{port}"), "--out", out.to_str().expect("utf-8"), "-q"])
+        .args(["--linger", "0s"])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -77,6 +89,49 @@ async fn a_console_beyond_loopback_is_served_over_https_with_the_runs_ca() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     assert!(status.success(), "{status}");
+    // No --console-name on a wildcard address: a warning says what to add.
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut run.stderr.take().expect("stderr"), &mut stderr).expect("stderr");
+    assert!(stderr.contains("no --console-name") && stderr.contains("add --console-name NAME"), "{stderr}");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn links_name_the_console_name_and_its_certificate_covers_it() {
+    let dir = scratch("console-name");
+    let scenario = workspace_root().join("scenarios/tabletop-hour.toml");
+    let out = dir.join("exercise");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let name = "exercise.pocnet.test";
+    let mut run = Command::new(&binaries().pocnet)
+        .args(["run", scenario.to_str().expect("utf-8"), "--clock", "wall", "--speed", "60", "--engine", "inproc"])
+        .args(["--console-listen", &format!("0.0.0.0:{port}"), "--console-name", name, "--linger", "0s"])
+        .args(["--out", out.to_str().expect("utf-8"), "-q"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("pocnet");
+    let started = Instant::now();
+    let console = console_of(&out).await;
+    let control = console["control"].as_str().expect("control url").to_string();
+    assert!(control.starts_with(&format!("https://{name}:{port}/control?token=")), "{control}");
+    let ca = std::fs::read(out.join("console-ca.pem")).expect("console-ca.pem");
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().expect("addr");
+    let path = control.split_once(&format!(":{port}")).map(|(_, p)| p.to_string()).expect("path");
+    // The certificate names the console name: a client that checks that name accepts it.
+    let end = https_as(addr, name, &ca, "POST", &path.replace("/control?", "/api/control/end?")).await.expect("end");
+    assert!(end.starts_with("HTTP/1.1 202"), "{}", &end[..end.len().min(300)]);
+    let status = loop {
+        if let Some(status) = run.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "the exercise did not end");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "{status}");
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut run.stderr.take().expect("stderr"), &mut stderr).expect("stderr");
+    assert!(!stderr.contains("no --console-name"), "named: no warning: {stderr}");
 }
 
 #[tokio::test(flavor = "current_thread")]
@@ -87,7 +142,7 @@ async fn idle_connections_do_not_keep_a_player_from_the_https_console() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
     let mut run = Command::new(&binaries().pocnet)
         .args(["run", scenario.to_str().expect("utf-8"), "--clock", "wall", "--speed", "60", "--engine", "inproc"])
-        .args(["--console-listen", &format!("127.0.0.1:{port}"), "--console-tls"])
+        .args(["--console-listen", &format!("127.0.0.1:{port}"), "--console-tls", "--linger", "0s"])
         .args(["--out", out.to_str().expect("utf-8"), "-q"])
         .stdin(Stdio::null())
         .stdout(Stdio::null())

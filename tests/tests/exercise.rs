@@ -35,6 +35,10 @@ impl Drop for Exercise {
 
 impl Exercise {
     fn start(name: &str) -> Exercise {
+        Exercise::start_with(name, &["--linger", "0s"])
+    }
+
+    fn start_with(name: &str, options: &[&str]) -> Exercise {
         let out = scratch(name);
         let scenario = workspace_root().join("scenarios/tabletop-hour.toml");
         let child = Command::new(&binaries().pocnet)
@@ -45,6 +49,7 @@ impl Exercise {
             .arg(&out)
             .arg("--node-bin")
             .arg(&binaries().node)
+            .args(options)
             .arg(&scenario)
             .stdin(Stdio::piped())
             .stdout(std::fs::File::create(out.join("stdout.txt")).expect("stdout file"))
@@ -246,7 +251,8 @@ fn two_players_act_in_the_console_and_the_report_times_them_with_the_pause_left_
     let review = std::fs::read_to_string(ex.out.join("after-action.md")).expect("after-action.md");
     assert!(review.contains("## Objectives") && review.contains("| played by people |"), "{review}");
     let c1_line = review.lines().find(|l| l.starts_with("| C1 ")).expect("C1 in the review");
-    assert!(c1_line.contains("NGA → FRA (person)") && c1_line.contains("acknowledged 2025-11-05"), "{c1_line}");
+    assert!(c1_line.contains("NGA → FRA (person)") && c1_line.contains("; acknowledge 09:"), "{c1_line}");
+    assert!(c1_line.contains("CET, "), "France's steps in Paris time: {c1_line}");
     assert!(review.contains("FRA acknowledges within 15 minutes"), "the inject's expected action");
     let html = std::fs::read_to_string(ex.out.join("report.html")).expect("report.html");
     assert!(html.contains("id=\"after-action\"") && html.contains("id=\"human-vs-simulated\""));
@@ -394,4 +400,89 @@ fn a_players_flood_of_requests_is_rate_limited_and_the_console_poll_stays_bounde
     let (code, _) = api_post(&format!("{}/api/control/end", ex.url), &control, serde_json::json!({}));
     assert_eq!(code, 202);
     assert_eq!(ex.wait(Duration::from_secs(60)), Some(0), "{}", log(&ex.out));
+}
+
+/// Polls `url` with `token` until `ok` holds on its JSON (bounded).
+fn poll(url: &str, token: &str, what: &str, ok: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + PAGE;
+    loop {
+        let (code, body) = api(url, token);
+        if code == 200 && ok(&body) {
+            return body;
+        }
+        assert!(Instant::now() < deadline, "{what}: {body}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn the_console_answers_at_once_logs_decisions_and_stays_up_with_the_review_after_the_end() {
+    use std::io::Write;
+    let mut ex = Exercise::start_with("exercise-linger", &["--linger", "10m"]);
+    let fra = Exercise::token(&ex.player("FRA"));
+    let control = Exercise::token(&ex.control);
+    let console = format!("{}/api/console", ex.url);
+    let action = format!("{}/api/console/action", ex.url);
+    let has_c1 = |v: &Value, status: &str| {
+        v["inbox"].as_array().is_some_and(|a| a.iter().any(|r| r["id"] == "C1" && r["status"] == status))
+    };
+    poll(&console, &fra, "C1 reaches France", |v| has_c1(v, "new"));
+    // A rationale beyond its limit is refused, naming the field.
+    let long = "x".repeat(501);
+    let (code, body) =
+        api_post(&action, &fra, serde_json::json!({ "id": "C1", "action": "acknowledge", "rationale": long }));
+    assert_eq!((code, body["field"].as_str()), (400, Some("rationale")), "{body}");
+    let why = "a bank's funds are moving: acknowledge before reading further";
+    let (code, body) =
+        api_post(&action, &fra, serde_json::json!({ "id": "C1", "action": "acknowledge", "rationale": why }));
+    assert_eq!(code, 202, "{body}");
+    poll(&console, &fra, "C1 acknowledged", |v| has_c1(v, "acknowledged"));
+    // The same again: refused in the answer, with the contact point's typed reason.
+    let (code, body) = api_post(&action, &fra, serde_json::json!({ "id": "C1", "action": "acknowledge" }));
+    assert_eq!((code, body["refusal"].as_str()), (409, Some("already_acknowledged")), "{body}");
+    // A pause typed on standard input is in the control log, as the dashboard's are.
+    let stdin = ex.child.stdin.as_mut().expect("stdin");
+    stdin.write_all(b"pause\n").expect("pause");
+    let dashboard = format!("{}/api/control", ex.url);
+    let logged = |v: &Value, line: &str| v["log"].as_array().is_some_and(|l| l.iter().any(|x| x["what"] == line));
+    poll(&dashboard, &control, "the typed pause in the log", |v| logged(v, "the controller (standard input): pause"));
+    stdin.write_all(b"resume\n").expect("resume");
+    poll(&dashboard, &control, "the typed resume in the log", |v| logged(v, "the controller (standard input): resume"));
+    poll(&dashboard, &control, "the rationale in the log", |v| {
+        logged(v, &format!("FRA (person): acknowledge C1, because: {why}"))
+    });
+    let (code, _) = api_post(&format!("{}/api/control/end", ex.url), &control, serde_json::json!({}));
+    assert_eq!(code, 202);
+    poll(&dashboard, &control, "the run finished", |v| v["clock"]["finished"] == true);
+    // Ended, and still up: the review is served to players and the controller.
+    assert!(ex.child.try_wait().expect("try_wait").is_none(), "closed at the end: {}", log(&ex.out));
+    let mut r = agent().get(&format!("{}/review?token={fra}", ex.url)).call().expect("review");
+    assert_eq!(r.status().as_u16(), 200);
+    let review = r.body_mut().read_to_string().expect("review page");
+    assert!(review.contains(&format!("(rationale: &quot;{why}&quot;)")), "the decision beside the action");
+    assert!(review.contains("@media print") && review.contains("break-before:page"), "a page made to print");
+    assert!(log(&ex.out).contains("the console stays up for 10m"), "{}", log(&ex.out));
+    if let Some(b) = browser_or_skip(&ex.out.join("chromium-profile")) {
+        b.goto(&ex.player("FRA"));
+        let banner = b.wait_for("#banner", PAGE, |b, e| b.text(e).contains("has ended"));
+        assert!(b.text(&banner).contains("after-action review"), "{}", b.text(&banner));
+        screenshot(&b, "console-ended.png");
+        b.goto(&ex.control);
+        b.wait_for("#ended", PAGE, |b, e| b.text(e).contains("stays up until you close it"));
+        b.wait_for("#close", PAGE, |b, e| b.attribute(e, "hidden").is_none());
+        screenshot(&b, "dashboard-ended.png");
+        click(&b, "#review");
+        b.wait_for("#objectives", PAGE, |_, _| true);
+        screenshot(&b, "review.png");
+        let pdf = std::fs::read(ex.out.join("after-action.pdf")).expect("after-action.pdf, Chromium being here");
+        assert!(pdf.starts_with(b"%PDF"), "a PDF");
+        assert!(b.severe_log().is_empty(), "the pages logged errors: {:?}", b.severe_log());
+    } else {
+        assert!(log(&ex.out).contains("after-action.pdf not written"), "{}", log(&ex.out));
+    }
+    assert!(ex.out.join("after-action.html").is_file());
+    // Enter on standard input closes it.
+    let stdin = ex.child.stdin.as_mut().expect("stdin");
+    stdin.write_all(b"\n").expect("enter");
+    assert_eq!(ex.wait(Duration::from_secs(30)), Some(0), "{}", log(&ex.out));
 }

@@ -5,7 +5,7 @@
 //! limit, and nothing beyond a limit ever reaches the wire.
 
 use super::Access;
-use pocnet_core::{limits, LimitError, StateCode};
+use pocnet_core::{limits, ActionRefusal, LimitError, StateCode};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
@@ -42,6 +42,9 @@ pub enum Refusal {
         "more than {per_minute} requests and actions a minute from one access token: try again in {retry_after_ms} ms"
     )]
     RateLimited { per_minute: u32, retry_after_ms: u64 },
+    /// The contact point would refuse the action, as the console already shows.
+    #[error("{0}")]
+    Action(ActionRefusal),
 }
 
 impl Refusal {
@@ -54,7 +57,7 @@ impl Refusal {
     pub fn status(&self) -> u16 {
         match self {
             Refusal::Limit(_) | Refusal::Invalid { .. } => 400,
-            Refusal::RequestCap { .. } | Refusal::ActionCap { .. } => 409,
+            Refusal::RequestCap { .. } | Refusal::ActionCap { .. } | Refusal::Action(_) => 409,
             Refusal::RateLimited { .. } => 429,
         }
     }
@@ -68,6 +71,7 @@ impl Refusal {
             Refusal::RequestCap { .. } => "request_cap",
             Refusal::ActionCap { .. } => "action_cap",
             Refusal::RateLimited { .. } => "rate_limited",
+            Refusal::Action(reason) => action_refusal_name(reason),
         }
     }
 
@@ -86,7 +90,7 @@ impl Refusal {
             Refusal::Limit(e) => e.max(),
             Refusal::RequestCap { max, .. } | Refusal::ActionCap { max, .. } => *max,
             Refusal::RateLimited { per_minute, .. } => *per_minute as usize,
-            Refusal::Invalid { .. } => return None,
+            Refusal::Invalid { .. } | Refusal::Action(_) => return None,
         };
         Some(n as u64)
     }
@@ -97,6 +101,20 @@ impl Refusal {
             Refusal::RateLimited { retry_after_ms, .. } => Some(Duration::from_millis(*retry_after_ms)),
             _ => None,
         }
+    }
+}
+
+/// A contact point's refusal of an action, named for programs.
+pub fn action_refusal_name(reason: &ActionRefusal) -> &'static str {
+    match reason {
+        ActionRefusal::Simulated { .. } => "simulated",
+        ActionRefusal::NotReceived { .. } => "not_received",
+        ActionRefusal::AlreadyAnswered { .. } => "already_answered",
+        ActionRefusal::WithCentralAuthority { .. } => "with_central_authority",
+        ActionRefusal::TranslationNotReady { .. } => "translation_not_ready",
+        ActionRefusal::AlreadyAcknowledged { .. } => "already_acknowledged",
+        ActionRefusal::TranslationAlreadyAsked { .. } => "translation_already_asked",
+        ActionRefusal::NoCentralAuthority { .. } => "no_central_authority",
     }
 }
 

@@ -8,6 +8,14 @@ function esc(s) {
   return String(s ?? "").replace(/[&<>"']/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
 }
 
+// A UTC timestamp as people read it: "Wed 5 Nov 08:34:03 UTC" (milliseconds dropped).
+function readable(iso) {
+  const d = new Date(iso);
+  if (isNaN(d)) return String(iso ?? "");
+  const day = d.toLocaleDateString("en-GB", { timeZone: "UTC", weekday: "short", day: "numeric", month: "short" });
+  return day.replace(",", "") + " " + d.toISOString().slice(11, 19) + " UTC";
+}
+
 function say(text, ok) {
   const m = document.getElementById("message");
   m.textContent = text;

@@ -13,6 +13,7 @@
 //! - [`views`]: requests as a person reads them (status, local times, Art. 42 fields).
 
 pub mod admission;
+pub mod import;
 pub mod tls;
 pub mod views;
 pub mod web;
@@ -65,6 +66,10 @@ pub struct Record {
     pub ended: Option<SimTime>,
     /// The run is over and its reports are written.
     pub finished: bool,
+    /// What players typed beside their actions, in the order the actions entered.
+    pub rationales: Vec<crate::outputs::after_action::Rationale>,
+    /// The after-action review as a page, once the reports are written.
+    pub review_html: Option<String>,
 }
 
 impl Record {
@@ -88,6 +93,8 @@ pub struct Desk {
     record: Mutex<Record>,
     /// What people may still put in: rates per token, requests and actions per state.
     admission: Mutex<admission::Admission>,
+    /// The controller closed the console after the end (stdin or dashboard).
+    closed: tokio::sync::Notify,
 }
 
 impl Desk {
@@ -127,6 +134,7 @@ impl Desk {
             tokens,
             record: Mutex::new(record),
             admission: Mutex::new(admission::Admission::new(scenario.injects.iter().map(|i| i.from))),
+            closed: tokio::sync::Notify::new(),
         })
     }
 
@@ -187,6 +195,71 @@ impl Desk {
         }
         self.commands.send(command).await.map_err(|_| "the exercise is over".to_string())
     }
+}
+
+impl Desk {
+    /// A player's rationale for an action that entered: kept for the after-action review
+    /// (at most one per action, as [`admission::ACTIONS_PER_STATE_MAX`] bounds) and logged.
+    pub fn rationale(&self, r: crate::outputs::after_action::Rationale) {
+        let at = self.now();
+        let mut record = self.record();
+        record.log(at, format!("{} (person): {} {}, because: {}", r.state, r.action, r.id, r.text));
+        record.rationales.push(r);
+    }
+
+    /// A controller's directive from anywhere (stdin, the dashboard), into the control log
+    /// with where it came from, then to the clock.
+    pub async fn control(&self, command: Command, what: &str, from: &str) -> Result<(), String> {
+        let at = self.now();
+        self.command(command).await?;
+        self.record().log(at, format!("the controller ({from}): {what}"));
+        Ok(())
+    }
+
+    /// The run is over: the console stays up for `linger` (the ended banner, the review)
+    /// unless the controller closes it first.
+    pub async fn linger(&self, linger: std::time::Duration) {
+        if linger.is_zero() {
+            return;
+        }
+        let _ = tokio::time::timeout(linger, self.closed.notified()).await;
+    }
+
+    /// Ends the lingering after the run (only once it is over).
+    pub fn close(&self) -> Result<(), String> {
+        if !self.record().finished {
+            return Err("the exercise is still running: end it first".into());
+        }
+        self.closed.notify_one();
+        Ok(())
+    }
+}
+
+/// Reads the controller's commands from standard input (pause, resume, fast, end; after
+/// the end, Enter or `close` closes the console), each into the control log.
+pub fn read_stdin_commands(desk: std::sync::Arc<Desk>) {
+    tokio::spawn(async move {
+        use tokio::io::AsyncBufReadExt;
+        let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            let word = line.trim();
+            if desk.record().finished {
+                if word.is_empty() || word == "close" {
+                    let _ = desk.close();
+                }
+                continue;
+            }
+            match Command::parse(word) {
+                Some(c) => {
+                    if desk.control(c, word, "standard input").await.is_err() {
+                        continue;
+                    }
+                }
+                None if word.is_empty() => {}
+                None => pocnet_node::say!("pocnet: unknown command `{word}`: pause, resume, fast or end"),
+            }
+        }
+    });
 }
 
 /// 128 random bits from the operating system, as hex.

@@ -31,6 +31,40 @@ pub struct ConsoleTlsOptions {
     pub names: Vec<String>,
 }
 
+/// This machine's name, as the kernel has it (`None` when it cannot be read).
+pub fn host_name() -> Option<String> {
+    let name = std::fs::read_to_string("/proc/sys/kernel/hostname").ok()?;
+    let name = name.trim();
+    (!name.is_empty() && name.len() <= 253 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.'))
+        .then(|| name.to_string())
+}
+
+/// The host the printed links name: the first `--console-name`, else the listen
+/// address, else (a wildcard address) this machine's name. `warning`: what to say when
+/// players may not reach it by that name.
+pub fn link_host(options: &ConsoleTlsOptions, listen: SocketAddr) -> (String, Option<String>) {
+    let bracket = |h: String| if h.contains(':') && !h.starts_with('[') { format!("[{h}]") } else { h };
+    if let Some(name) = options.names.first() {
+        return (bracket(name.clone()), None);
+    }
+    if !listen.ip().is_unspecified() {
+        return (bracket(listen.ip().to_string()), None);
+    }
+    let warning = |host: &str| {
+        format!(
+            "the console listens on {listen} with no --console-name: the links name {host}; if players reach this \
+             machine by another name or address, add --console-name NAME (the links and the certificate use it)"
+        )
+    };
+    match host_name() {
+        Some(host) => {
+            let w = warning(&host);
+            (host, Some(w))
+        }
+        None => ("localhost".into(), Some(warning("localhost"))),
+    }
+}
+
 /// Handshakes in progress at once. Every connection is accepted at once and its handshake
 /// runs apart; beyond this many, the oldest handshake still in progress is dropped, so
 /// connections that say nothing cannot keep a browser waiting.
@@ -63,6 +97,9 @@ pub fn acceptor(options: &ConsoleTlsOptions, listen: SocketAddr, out: &Path) -> 
                 names.push(listen.ip().to_string());
             }
             names.extend(options.names.iter().cloned());
+            if listen.ip().is_unspecified() && options.names.is_empty() {
+                names.extend(host_name());
+            }
             names.dedup();
             let issued = ca.issue_server(&names, Validity::RUN)?;
             let ca_path = out.join("console-ca.pem");

@@ -10,6 +10,7 @@ use super::views::{self, RequestView};
 use super::{Access, Desk};
 use crate::clock::wall::Command;
 use crate::clock::Directive;
+use crate::outputs::after_action::Rationale;
 use crate::scenario::schema::one_of;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -17,7 +18,9 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use pocnet_core::request::check_len;
-use pocnet_core::{limits, ActionName, Art42, Inject, OperatorAction, RequestId, RequestKind, SimTime, StateCode};
+use pocnet_core::{
+    limits, ActionName, ActionRefusal, Art42, Inject, OperatorAction, RequestId, RequestKind, SimTime, StateCode,
+};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::net::SocketAddr;
@@ -64,6 +67,8 @@ pub async fn serve(
         .route("/api/control/resume", post(control_resume))
         .route("/api/control/end", post(control_end))
         .route("/api/control/inject", post(control_inject))
+        .route("/api/control/close", post(control_close))
+        .route("/review", get(review_page))
         .with_state(desk);
     match tls {
         None => {
@@ -267,10 +272,17 @@ struct ActionBody {
     action: String,
     #[serde(default)]
     ground: Option<String>,
+    /// Why the player took it, for the decision log (at most `RATIONALE_BYTES_MAX`).
+    #[serde(default)]
+    rationale: Option<String>,
 }
 
-/// The action a player posted, every field checked.
-fn operator_action(body: ActionBody) -> Result<OperatorAction, Refusal> {
+/// The action a player posted and its rationale, every field checked.
+fn operator_action(body: ActionBody) -> Result<(OperatorAction, Option<String>), Refusal> {
+    let rationale = body.rationale.map(|r| r.trim().to_string()).filter(|r| !r.is_empty());
+    if let Some(r) = &rationale {
+        check_len("rationale", r, limits::RATIONALE_BYTES_MAX)?;
+    }
     let id: RequestId =
         body.id.parse().map_err(|e: pocnet_core::RequestIdError| Refusal::invalid("id", e.to_string()))?;
     let Some(action) = ActionName::parse(&body.action) else {
@@ -278,7 +290,7 @@ fn operator_action(body: ActionBody) -> Result<OperatorAction, Refusal> {
         let message = format!("unknown action `{}`: {}", echo(&body.action), one_of(&names));
         return Err(Refusal::invalid("action", message));
     };
-    Ok(match action {
+    let action = match action {
         ActionName::Acknowledge => OperatorAction::Acknowledge { id },
         ActionName::Fulfil => OperatorAction::Fulfil { id },
         ActionName::Refuse => {
@@ -291,7 +303,38 @@ fn operator_action(body: ActionBody) -> Result<OperatorAction, Refusal> {
         }
         ActionName::HandToCentralAuthority => OperatorAction::HandToCentralAuthority { id },
         ActionName::AskTranslation => OperatorAction::AskTranslation { id },
-    })
+    };
+    Ok((action, rationale))
+}
+
+/// What the contact point would refuse, foreseen from what the console shows, so that the
+/// player hears it in the answer. The contact point still judges whatever gets through
+/// (two clicks before the first is seen are refused there, in the history).
+fn foreseen_refusal(
+    v: &RequestView,
+    action: &OperatorAction,
+    has_central_authority: bool,
+    now: SimTime,
+) -> Option<ActionRefusal> {
+    let id = v.id;
+    if v.executed.is_some() || v.outcome.is_some() {
+        return Some(ActionRefusal::AlreadyAnswered { id });
+    }
+    if v.forwarded.is_some() {
+        return Some(ActionRefusal::WithCentralAuthority { id });
+    }
+    let executes = matches!(action, OperatorAction::Fulfil { .. } | OperatorAction::HandToCentralAuthority { .. });
+    match (action, v.translation_ready) {
+        (_, Some(ready)) if executes && now < ready => Some(ActionRefusal::TranslationNotReady { id, ready }),
+        (OperatorAction::Acknowledge { .. }, _) if v.acknowledged.is_some() => {
+            Some(ActionRefusal::AlreadyAcknowledged { id })
+        }
+        (OperatorAction::AskTranslation { .. }, Some(_)) => Some(ActionRefusal::TranslationAlreadyAsked { id }),
+        (OperatorAction::HandToCentralAuthority { .. }, _) if !has_central_authority => {
+            Some(ActionRefusal::NoCentralAuthority { state: v.to })
+        }
+        _ => None,
+    }
 }
 
 async fn console_action(
@@ -304,22 +347,31 @@ async fn console_action(
     if let Err(r) = desk.admit(|a| a.post(Access::Player(state), std::time::Instant::now())) {
         return refusal(&r);
     }
-    let action = match operator_action(body) {
-        Ok(action) => action,
+    let (action, rationale) = match operator_action(body) {
+        Ok(parsed) => parsed,
         Err(r) => return refusal(&r),
     };
     let id = action.id();
     let views = requests(&desk);
-    if !views.get(&id).is_some_and(|v| v.to == state && v.delivered.is_some()) {
+    let Some(view) = views.get(&id).filter(|v| v.to == state && v.delivered.is_some()) else {
         return (StatusCode::NOT_FOUND, Json(json!({ "error": format!("{id} is not in {state}'s inbox") })))
             .into_response();
+    };
+    let has_central_authority = desk.seats.get(&state).is_some_and(|s| s.has_central_authority);
+    if let Some(reason) = foreseen_refusal(view, &action, has_central_authority, desk.now()) {
+        return refusal(&Refusal::Action(reason));
     }
     if let Err(r) = desk.admit(|a| a.action(state)) {
         return refusal(&r);
     }
     let name = action.name();
     match desk.command(Command::Directive(Directive::Operator { state, action })).await {
-        Ok(()) => (StatusCode::ACCEPTED, Json(json!({ "queued": name, "id": id.to_string() }))).into_response(),
+        Ok(()) => {
+            if let Some(text) = rationale {
+                desk.rationale(Rationale { state, id, action: name, text });
+            }
+            (StatusCode::ACCEPTED, Json(json!({ "queued": name, "id": id.to_string() }))).into_response()
+        }
         Err(e) => (StatusCode::CONFLICT, Json(json!({ "error": e }))).into_response(),
     }
 }
@@ -432,7 +484,8 @@ async fn control_state(State(desk): State<Shared>, headers: HeaderMap, Query(q):
                 (0..HEATMAP_HOURS).map(|h| seat.roster.mode_at(now.plus_ms(h * 3_600_000)).to_string()).collect();
             json!({
                 "code": seat.code, "name": seat.name, "region": seat.region, "tz": seat.tz_name,
-                "local": now.local(&seat.tz), "mode": seat.roster.mode_at(now).to_string(),
+                "local": now.timestamp().to_zoned(seat.tz.clone()).strftime("%a %H:%M (UTC%:z)").to_string(),
+                "mode": seat.roster.mode_at(now).to_string(),
                 "played": seat.played, "pending": pending, "roster": seat.roster_summary, "next_hours": heat,
             })
         })
@@ -470,8 +523,13 @@ async fn control_state(State(desk): State<Shared>, headers: HeaderMap, Query(q):
             }
         }
     }
+    // The UTC hour of each cell of the staffing grid, for its labels.
+    let hours_utc: Vec<String> = (0..HEATMAP_HOURS)
+        .map(|h| now.plus_ms(h * 3_600_000).timestamp().to_zoned(jiff::tz::TimeZone::UTC).strftime("%H").to_string())
+        .collect();
     let body = json!({
         "scenario": desk.scenario_name,
+        "hours_utc": hours_utc,
         "clock": clock,
         "states": states,
         "timeline": timeline,
@@ -486,12 +544,8 @@ async fn control_command(desk: &Desk, headers: &HeaderMap, q: &TokenQuery, comma
     if !controller(desk, headers, q) {
         return refused();
     }
-    let at = desk.now();
-    match desk.command(command).await {
-        Ok(()) => {
-            desk.record().log(at, format!("the controller: {what}"));
-            (StatusCode::ACCEPTED, Json(json!({ "done": what }))).into_response()
-        }
+    match desk.control(command, what, "dashboard").await {
+        Ok(()) => (StatusCode::ACCEPTED, Json(json!({ "done": what }))).into_response(),
         Err(e) => (StatusCode::CONFLICT, Json(json!({ "error": e }))).into_response(),
     }
 }
@@ -506,6 +560,29 @@ async fn control_resume(State(desk): State<Shared>, headers: HeaderMap, Query(q)
 
 async fn control_end(State(desk): State<Shared>, headers: HeaderMap, Query(q): Query<TokenQuery>) -> Response {
     control_command(&desk, &headers, &q, Command::Directive(Directive::End), "end the exercise").await
+}
+
+/// After the end: closes the console now rather than at the end of `--linger`.
+async fn control_close(State(desk): State<Shared>, headers: HeaderMap, Query(q): Query<TokenQuery>) -> Response {
+    if !controller(&desk, &headers, &q) {
+        return refused();
+    }
+    match desk.close() {
+        Ok(()) => (StatusCode::ACCEPTED, Json(json!({ "done": "close the console" }))).into_response(),
+        Err(e) => (StatusCode::CONFLICT, Json(json!({ "error": e }))).into_response(),
+    }
+}
+
+/// The after-action review, printable, for anyone with a token, once the run is over.
+async fn review_page(State(desk): State<Shared>, headers: HeaderMap, Query(q): Query<TokenQuery>) -> Response {
+    if token_of(&headers, &q).and_then(|t| desk.access(&t)).is_none() {
+        return refused_page();
+    }
+    match desk.record().review_html.clone() {
+        Some(html) => Html(html).into_response(),
+        None => (StatusCode::NOT_FOUND, Html("<!doctype html><p>The review is written when the exercise ends."))
+            .into_response(),
+    }
 }
 
 async fn control_inject(

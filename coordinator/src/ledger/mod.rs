@@ -8,6 +8,7 @@
 
 pub mod life;
 pub mod ping;
+pub mod play;
 pub mod reason;
 
 use life::{Execution, Life, MlaSteps};
@@ -436,6 +437,10 @@ pub struct Ledger {
     pub desk_work: Vec<DeskWork>,
     /// A communication check's pings, in inject order.
     pub pings: Vec<Ping>,
+    /// Exercises: what the people did at the contact points they played (`play.rs`).
+    pub player_steps: Vec<play::PlayerStep>,
+    /// Every escalation by a requester, in event order.
+    pub escalations: Vec<play::Escalation>,
 }
 
 /// What a run's clock gives the ledger.
@@ -588,6 +593,8 @@ pub fn build(run: &Run<'_>) -> Result<Ledger, AccountingError> {
         last_input: run.last_input,
         exercise_ended: run.exercise_ended,
         refused_actions,
+        player_steps: play::player_steps(run.events, run.played),
+        escalations: play::escalations(run.events),
     })
 }
 

@@ -7,13 +7,26 @@
 //! person. Evaluators add their observations to the Markdown afterwards.
 
 use crate::analysis::percentiles::percentiles;
+use crate::ledger::play::{Escalation, PlayerStep};
 use crate::ledger::{Outcome, Request};
 use crate::outputs::esc;
 use crate::report::Account;
-use crate::scenario::{Exercise, Objective};
+use crate::scenario::{Exercise, ExpectedAction, Objective};
 use pocnet_core::time::format_duration_ms as dur;
-use pocnet_core::StateCode;
+use pocnet_core::{ActionName, RequestId, SimTime, StateCode};
 use std::fmt::Write;
+
+/// Why a player took an action, as typed at the console (the evaluators' decision log).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rationale {
+    pub state: StateCode,
+    pub id: RequestId,
+    pub action: ActionName,
+    pub text: String,
+}
+
+/// The name of the objective that rates the injects' expected actions.
+pub const EXPECTED_ACTIONS_OBJECTIVE: &str = "Take the actions the injects expect";
 
 /// HSEEP's performance ratings for an objective.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +85,8 @@ pub struct InjectLine {
     pub kind: String,
     pub played: bool,
     pub expected: String,
+    /// Each expected action judged: done as expected, or why not.
+    pub performed: Vec<String>,
     pub happened: String,
 }
 
@@ -166,7 +181,10 @@ fn timing(who: String, rs: &[&Request]) -> TimingRow {
 }
 
 /// What happened to one request, in a line.
-fn happened(a: &Account<'_>, r: &Request) -> String {
+fn happened(a: &Account<'_>, r: &Request, play: &Play<'_>) -> String {
+    if r.receiver_played {
+        return played_happened(a, r, play);
+    }
     let local = |t| a.zones.local(r.to, t);
     let mut steps = Vec::new();
     match (r.step.acknowledged, r.time_to_acknowledge_ms()) {
@@ -183,38 +201,163 @@ fn happened(a: &Account<'_>, r: &Request) -> String {
     steps.join("; ")
 }
 
-pub fn review(a: &Account<'_>, exercise: &Exercise) -> AfterAction {
-    let scenario = a.scenario;
-    let requests = &a.ledger.requests;
-    let played = |s: StateCode| exercise.players.contains(&s);
-    let objectives: Vec<ObjectiveResult> = exercise.objectives.iter().map(|o| objective(o, requests)).collect();
-    let sla = scenario.ack_sla_ms;
-    let injects = requests
-        .iter()
-        .map(|r| {
-            let expected =
-                exercise.expectations.get(&r.id.case).filter(|_| r.id.link == 0).cloned().unwrap_or_else(|| {
-                    let deadline = r
-                        .evidence
-                        .deleted_at
-                        .map(|d| {
-                            format!(", executed before the provider deletes the data ({})", a.zones.local(r.to, d))
-                        })
-                        .unwrap_or_default();
-                    format!("{} acknowledges within {}{deadline}", r.to, dur(sla))
-                });
-            InjectLine {
-                id: r.id.to_string(),
-                scheduled: format!("{} ({} at {})", r.scheduled, a.zones.local(r.to, r.scheduled), r.to),
-                from: r.from,
-                to: r.to,
-                kind: r.kind.to_string().replace('_', " "),
-                played: played(r.to),
-                expected,
-                happened: happened(a, r),
+/// What the run knows of the people's play: their steps, the escalations, the rationales.
+struct Play<'a> {
+    steps: &'a [PlayerStep],
+    escalations: &'a [Escalation],
+    rationales: &'a [Rationale],
+}
+
+impl Play<'_> {
+    /// The steps taken at `r`'s receiver on `r`, in order.
+    fn on<'s>(&'s self, r: &'s Request) -> impl Iterator<Item = &'s PlayerStep> + 's {
+        self.steps.iter().filter(move |s| s.id == r.id && s.state == r.to)
+    }
+
+    /// The rationale typed for `step`: the `n`th of its kind goes with the `n`th step.
+    fn rationale(&self, step: &PlayerStep) -> Option<&str> {
+        let same = |s: &PlayerStep| (s.state, s.id, s.action) == (step.state, step.id, step.action);
+        let nth = self.steps.iter().take_while(|s| !std::ptr::eq(*s, step)).filter(|s| same(s)).count();
+        self.rationales
+            .iter()
+            .filter(|x| (x.state, x.id, x.action) == (step.state, step.id, step.action))
+            .nth(nth)
+            .map(|x| x.text.as_str())
+    }
+
+    /// An escalation that fired before the player's first step on `r` (none taken: any).
+    fn escalated_first(&self, r: &Request) -> Option<&Escalation> {
+        let first = self.on(r).map(|s| s.at).next();
+        self.escalations.iter().find(|e| e.id == r.id && e.from == r.from && first.is_none_or(|f| e.at < f))
+    }
+}
+
+/// A played request: each step the player took, in their local time, with its rationale.
+fn played_happened(a: &Account<'_>, r: &Request, play: &Play<'_>) -> String {
+    let clock = |t: SimTime| a.zones.format(r.to, t, "%H:%M:%S %Z");
+    let arrived = r.step.delivered.map(|(t, _)| t);
+    let mut lines = Vec::new();
+    match arrived {
+        Some(t) => lines.push(format!("reached {} {}", r.to, clock(t))),
+        None => lines.push(format!("never reached {}", r.to)),
+    }
+    for step in play.on(r) {
+        let after = arrived.map(|t| format!(", {} after it arrived", dur(step.at.since(t)))).unwrap_or_default();
+        let mut line = match &step.refused {
+            None => format!("{} {}{after}", step.action, clock(step.at)),
+            Some(why) => format!("tried to {} {}: refused ({why})", step.action, clock(step.at)),
+        };
+        if let Some(ground) = &step.ground {
+            let _ = write!(line, " on the ground \"{ground}\"");
+        }
+        if let Some(text) = play.rationale(step) {
+            let _ = write!(line, " (rationale: \"{text}\")");
+        }
+        lines.push(line);
+    }
+    if play.on(r).next().is_none() {
+        lines.push("no action by the player".into());
+    }
+    for e in play.escalations.iter().filter(|e| e.id == r.id && e.from == r.from) {
+        lines.push(format!("{} escalated {}", r.from, clock(e.at)));
+    }
+    lines.push(format!("outcome {}: {}", r.outcome.as_str(), r.reason));
+    lines.join("; ")
+}
+
+/// One expected action against what the player did: `Ok` with how, or `Err` with why not.
+fn judge(e: &ExpectedAction, case: u32, requests: &[Request], play: &Play<'_>) -> Result<String, String> {
+    let what = match e.within_ms {
+        Some(ms) => format!("{} by {} within {}", e.action, e.by, dur(ms)),
+        None => format!("{} by {}", e.action, e.by),
+    };
+    let Some(r) = requests.iter().find(|r| r.id.case == case && r.to == e.by) else {
+        return Err(format!("{what}: C{case} never reached {}", e.by));
+    };
+    let Some(arrived) = r.step.delivered.map(|(t, _)| t) else {
+        return Err(format!("{what}: {} never reached {}", r.id, e.by));
+    };
+    let fits = |s: &&PlayerStep| {
+        let same = s.action == e.action || (e.action == ActionName::Acknowledge && s.acknowledges());
+        let ground = match (&e.ground, &s.ground) {
+            (Some(want), Some(got)) => got.to_lowercase().contains(&want.to_lowercase()),
+            (Some(_), None) => false,
+            (None, _) => true,
+        };
+        s.refused.is_none() && same && ground
+    };
+    match play.on(r).find(fits) {
+        None => Err(format!("{what} on {}: not done", r.id)),
+        Some(s) => {
+            let took = s.at.since(arrived);
+            match e.within_ms {
+                Some(ms) if took > ms => Err(format!("{what} on {}: done {} after it arrived", r.id, dur(took))),
+                _ => Ok(format!("{what} on {}: done {} after it arrived", r.id, dur(took))),
             }
+        }
+    }
+}
+
+/// The injects' expected actions as one objective: each is met when done in time.
+fn expected_objective(exercise: &Exercise, requests: &[Request], play: &Play<'_>) -> Option<ObjectiveResult> {
+    let mut judged = 0;
+    let mut missed = Vec::new();
+    for (case, actions) in &exercise.expected_actions {
+        for e in actions {
+            judged += 1;
+            if let Err(why) = judge(e, *case, requests, play) {
+                missed.push(why);
+            }
+        }
+    }
+    let met = judged - missed.len();
+    (judged > 0).then(|| ObjectiveResult {
+        name: EXPECTED_ACTIONS_OBJECTIVE.into(),
+        measure: "each inject's `expect_actions`, done by the player named, in time".into(),
+        judged,
+        met,
+        rating: Rating::of(met, judged),
+        missed,
+    })
+}
+
+fn inject_line(a: &Account<'_>, exercise: &Exercise, r: &Request, play: &Play<'_>) -> InjectLine {
+    let first = r.id.link == 0;
+    let expected = exercise.expectations.get(&r.id.case).filter(|_| first).cloned().unwrap_or_else(|| {
+        let deadline = r
+            .evidence
+            .deleted_at
+            .map(|d| format!(", executed before the provider deletes the data ({})", a.zones.local(r.to, d)))
+            .unwrap_or_default();
+        format!("{} acknowledges within {}{deadline}", r.to, dur(a.scenario.ack_sla_ms))
+    });
+    let performed = exercise
+        .expected_actions
+        .get(&r.id.case)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.by == r.to)
+        .map(|e| match judge(e, r.id.case, &a.ledger.requests, play) {
+            Ok(how) => format!("yes: {how}"),
+            Err(why) => format!("no: {why}"),
         })
         .collect();
+    InjectLine {
+        id: r.id.to_string(),
+        scheduled: format!("{} ({} at {})", r.scheduled, a.zones.local(r.to, r.scheduled), r.to),
+        from: r.from,
+        to: r.to,
+        kind: r.kind.to_string().replace('_', " "),
+        played: exercise.players.contains(&r.to),
+        expected,
+        performed,
+        happened: happened(a, r, play),
+    }
+}
+
+/// People against simulated contact points, then each player.
+fn timings(exercise: &Exercise, requests: &[Request]) -> Vec<TimingRow> {
+    let played = |s: StateCode| exercise.players.contains(&s);
     let by_people: Vec<&Request> = requests.iter().filter(|r| played(r.to)).collect();
     let by_machines: Vec<&Request> = requests.iter().filter(|r| !played(r.to)).collect();
     let mut timings =
@@ -223,6 +366,52 @@ pub fn review(a: &Account<'_>, exercise: &Exercise) -> AfterAction {
         let rs: Vec<&Request> = requests.iter().filter(|r| r.to == *p).collect();
         timings.push(timing(format!("{p} (person)"), &rs));
     }
+    timings
+}
+
+/// The gaps each played request shows: left open (not with the central authority, its
+/// expected actions not all done), evidence lost, a late acknowledgement, an escalation
+/// that came before the player acted.
+fn request_gaps(a: &Account<'_>, exercise: &Exercise, play: &Play<'_>) -> Vec<String> {
+    let sla = a.scenario.ack_sla_ms;
+    let mut gaps = Vec::new();
+    for r in a.ledger.requests.iter().filter(|r| exercise.players.contains(&r.to)) {
+        match r.outcome {
+            Outcome::Unfinished if still_open(exercise, r, play) => {
+                gaps.push(format!("{} to {} was still open when the exercise ended.", r.id, r.to))
+            }
+            Outcome::EvidenceLost => gaps.push(format!(
+                "{} to {}: executed after the provider had deleted the data (evidence lost).",
+                r.id, r.to
+            )),
+            _ => {}
+        }
+        if r.time_to_acknowledge_ms().is_some_and(|t| t > sla) {
+            gaps.push(format!("{} to {}: acknowledged later than the {} SLA.", r.id, r.to, dur(sla)));
+        }
+        if let Some(e) = play.escalated_first(r) {
+            gaps.push(format!(
+                "{} to {}: the requester had to escalate ({}) before the player acted.",
+                r.id,
+                r.to,
+                a.zones.format(r.to, e.at, "%H:%M:%S %Z")
+            ));
+        }
+    }
+    gaps
+}
+
+/// The review of `exercise` from its run's account; `rationales`: what the players typed
+/// beside their actions (none for a scripted run).
+pub fn review(a: &Account<'_>, exercise: &Exercise, rationales: &[Rationale]) -> AfterAction {
+    let scenario = a.scenario;
+    let requests = &a.ledger.requests;
+    let play = Play { steps: &a.ledger.player_steps, escalations: &a.ledger.escalations, rationales };
+    let mut objectives: Vec<ObjectiveResult> = exercise.objectives.iter().map(|o| objective(o, requests)).collect();
+    objectives.extend(expected_objective(exercise, requests, &play));
+    let injects = requests.iter().map(|r| inject_line(a, exercise, r, &play)).collect();
+
+    let timings = timings(exercise, requests);
 
     let mut strengths = Vec::new();
     let mut gaps = Vec::new();
@@ -242,22 +431,7 @@ pub fn review(a: &Account<'_>, exercise: &Exercise) -> AfterAction {
             )),
         }
     }
-    for r in requests.iter().filter(|r| played(r.to)) {
-        match r.outcome {
-            Outcome::Unfinished => gaps.push(format!("{} to {} was still open when the exercise ended.", r.id, r.to)),
-            Outcome::EvidenceLost => gaps.push(format!(
-                "{} to {}: executed after the provider had deleted the data (evidence lost).",
-                r.id, r.to
-            )),
-            _ => {}
-        }
-        if r.time_to_acknowledge_ms().is_some_and(|t| t > sla) {
-            gaps.push(format!("{} to {}: acknowledged later than the {} SLA.", r.id, r.to, dur(sla)));
-        }
-        if r.step.escalated {
-            gaps.push(format!("{} to {}: the requester had to escalate.", r.id, r.to));
-        }
-    }
+    gaps.extend(request_gaps(a, exercise, &play));
     let rejected: Vec<String> =
         a.ledger.refused_actions.iter().map(|r| format!("{} {}: {}: {}", r.state, r.id, r.action, r.reason)).collect();
     if !rejected.is_empty() {
@@ -293,6 +467,17 @@ pub fn review(a: &Account<'_>, exercise: &Exercise) -> AfterAction {
         strengths,
         gaps,
     }
+}
+
+/// A played request left open at the end is a gap unless it is with the central authority
+/// or the player did every action the inject expected of them.
+fn still_open(exercise: &Exercise, r: &Request, play: &Play<'_>) -> bool {
+    if r.step.forwarded.is_some() {
+        return false;
+    }
+    let expected: Vec<&ExpectedAction> =
+        exercise.expected_actions.get(&r.id.case).into_iter().flatten().filter(|e| e.by == r.to).collect();
+    expected.is_empty() || expected.iter().any(|e| judge(e, r.id.case, std::slice::from_ref(r), play).is_err())
 }
 
 fn opt(ms: Option<u64>) -> String {
@@ -376,7 +561,7 @@ impl AfterAction {
         let injects = Table {
             id: "injects",
             title: "Injects: expected action and what happened",
-            headers: &["request", "scheduled", "from → to", "kind", "expected", "what happened"],
+            headers: &["request", "scheduled", "from → to", "kind", "expected", "performed", "what happened"],
             rows: self
                 .injects
                 .iter()
@@ -388,6 +573,7 @@ impl AfterAction {
                         format!("{} → {who}", i.from),
                         i.kind.clone(),
                         i.expected.clone(),
+                        if i.performed.is_empty() { "-".into() } else { i.performed.join("; ") },
                         i.happened.clone(),
                     ]
                 })
@@ -482,6 +668,60 @@ impl AfterAction {
         }
         o.push_str("</section>\n");
         o
+    }
+}
+
+/// The review page's style: readable on screen, and on paper each section on its own
+/// page, rows never split, table headers repeated.
+const PAGE_CSS: &str = "body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:70em;color:#111}\
+table{border-collapse:collapse;width:100%;margin:.5em 0 1.5em}th,td{border:1px solid #bbb;padding:.3em .5em;vertical-align:top}\
+th{background:#eee;text-align:left}td.ok{background:#e3f4e3}td.bad{background:#fbe3e3}td.note{background:#f4f0dc}\
+@page{size:A4 landscape;margin:12mm}\
+@media print{body{margin:0;max-width:none;font-size:10pt}.noprint{display:none}\
+section h3{break-before:page}section h3:first-of-type{break-before:auto}\
+tr{break-inside:avoid}thead{display:table-header-group}ul{break-inside:avoid-page}}";
+
+impl AfterAction {
+    /// The review as a page of its own (`after-action.html`, the console's `/review`),
+    /// made to print: `after-action.pdf` is this page printed.
+    pub fn page(&self) -> String {
+        format!(
+            "<!doctype html><html lang=en><meta charset=utf-8><link rel=icon href=\"data:,\">\
+             <title>After-action report: {name}</title><style>{PAGE_CSS}</style>\
+             <h1>After-action report: {name}</h1><p class=noprint><button onclick=\"print()\">Print</button></p>{body}</html>\n",
+            name = esc(&self.name),
+            body = self.html()
+        )
+    }
+}
+
+/// Chromium's names on the systems pocnet runs on.
+const CHROMIUMS: [&str; 3] = ["chromium", "chromium-browser", "google-chrome"];
+/// How long printing the review may take.
+const PRINT_TIMEOUT_S: u64 = 60;
+
+/// Prints `html` (a file) to `pdf` through headless Chromium; `Err` says why not
+/// (none installed, or it failed).
+pub fn print_pdf(html: &std::path::Path, pdf: &std::path::Path) -> Result<&'static str, String> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let found = CHROMIUMS.iter().find(|name| std::env::split_paths(&path).any(|dir| dir.join(name).is_file()));
+    let Some(chromium) = found else {
+        return Err(format!("no headless Chromium found ({} on PATH)", CHROMIUMS.join(", ")));
+    };
+    let html = std::fs::canonicalize(html).map_err(|e| format!("{}: {e}", html.display()))?;
+    let status = std::process::Command::new("timeout")
+        .arg(PRINT_TIMEOUT_S.to_string())
+        .arg(chromium)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer"])
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", html.display()))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .map_err(|e| format!("{chromium}: {e}"))?;
+    match (status.success(), pdf.is_file()) {
+        (true, true) => Ok(chromium),
+        _ => Err(format!("{chromium} did not print the review ({status})")),
     }
 }
 

@@ -81,7 +81,7 @@ pub fn of_ledger(scenario: &Scenario, ledger: &Ledger) -> Vec<Record> {
         .requests
         .iter()
         .filter_map(|r| {
-            let (received, mode) = r.delivered?;
+            let (received, mode) = r.step.delivered?;
             let offset_ms = zones.get(&r.to).map(|z| offset_ms(received, z));
             Some(Record {
                 id: r.id.to_string(),
@@ -90,8 +90,8 @@ pub fn of_ledger(scenario: &Scenario, ledger: &Ledger) -> Vec<Record> {
                 to: r.to,
                 received,
                 offset_ms,
-                acknowledged: r.acknowledged.map(|a| a.0),
-                executed: r.executed,
+                acknowledged: r.step.acknowledged.map(|a| a.0),
+                executed: r.step.executed,
                 outcome: r.outcome.as_str().to_string(),
                 mode: Some(mode),
             })

@@ -156,6 +156,28 @@ pub struct Exercise {
     pub objectives: Vec<Objective>,
     /// The action expected of the receiver, by case (from each inject's `expect`).
     pub expectations: BTreeMap<u32, String>,
+    /// The actions expected, by case, as pocnet judges them (each inject's `expect_actions`).
+    pub expected_actions: BTreeMap<u32, Vec<ExpectedAction>>,
+}
+
+/// The action `name` names, if any: the one table is core's [`pocnet_core::ActionName::ALL`].
+pub fn action_named(name: &str) -> Option<pocnet_core::ActionName> {
+    pocnet_core::ActionName::parse(name)
+}
+
+/// Every action's name, as scenario files, spreadsheets and the console's JSON write it.
+pub fn action_names() -> Vec<&'static str> {
+    pocnet_core::ActionName::ALL.iter().map(pocnet_core::ActionName::key).collect()
+}
+
+/// An action an inject expects of a player: which, by whom, within how long of the
+/// request reaching them, and for a refusal, words its ground must contain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpectedAction {
+    pub action: pocnet_core::ActionName,
+    pub by: StateCode,
+    pub within_ms: Option<u64>,
+    pub ground: Option<String>,
 }
 
 /// An exercise objective, judged from the report (HSEEP ratings P/S/M/U).

@@ -310,6 +310,25 @@ pub(crate) struct RawExercise {
     pub(crate) objectives: Vec<Spanned<RawObjective>>,
 }
 
+/// An action an inject expects of a player, judged by the after-action report.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawExpectedAction {
+    /// acknowledge, fulfil, refuse, hand_to_central_authority or ask_translation.
+    pub(crate) action: Spanned<String>,
+    /// The player who should take it (default: the inject's receiver).
+    #[serde(default)]
+    #[schemars(schema_with = "schema::state_code")]
+    pub(crate) by: Option<Spanned<String>>,
+    /// How long after the request reached `by` (default: any time before the end).
+    #[serde(default)]
+    #[schemars(schema_with = "schema::duration")]
+    pub(crate) within: Option<Spanned<String>>,
+    /// A refusal: words its ground must contain (case aside).
+    #[serde(default)]
+    pub(crate) ground: Option<String>,
+}
+
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawObjective {
@@ -634,6 +653,9 @@ pub(crate) struct RawInject {
     /// Exercises: the action expected of the receiver, for the after-action report.
     #[serde(default)]
     pub(crate) expect: Option<String>,
+    /// Exercises: the same, as actions pocnet judges (each done by whom, within how long).
+    #[serde(default)]
+    pub(crate) expect_actions: Vec<Spanned<RawExpectedAction>>,
     /// Classes of data asked for; each holding state's retention gives their deletion.
     #[serde(default)]
     #[schemars(schema_with = "schema::data_classes")]

@@ -2,10 +2,10 @@
 
 use super::fields::{duration_field, kind_of};
 use crate::scenario::diag::Checker;
-use crate::scenario::model::{Exercise, Objective};
-use crate::scenario::raw::RawExercise;
+use crate::scenario::model::{action_named, action_names, Exercise, ExpectedAction, Objective};
 use crate::scenario::raw::Spanned;
-use pocnet_core::StateCode;
+use crate::scenario::raw::{RawExercise, RawExpectedAction, RawInject};
+use pocnet_core::{ActionName, StateCode};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub(crate) fn exercise(
@@ -47,5 +47,57 @@ pub(crate) fn exercise(
         }
         objectives.push(Objective { name: r.name.clone(), states, kind, acknowledge_within_ms, fulfil_within_ms });
     }
-    Exercise { players, objectives, expectations }
+    Exercise { players, objectives, expectations, expected_actions: BTreeMap::new() }
+}
+
+/// Each inject's `expect_actions`, by case (injects are numbered from 1 in file order).
+/// The player named (the receiver by default) must be played by a person.
+pub(crate) fn expected_actions(
+    c: &mut Checker<'_>,
+    injects: &[Spanned<RawInject>],
+    players: &[StateCode],
+) -> BTreeMap<u32, Vec<ExpectedAction>> {
+    let mut by_case = BTreeMap::new();
+    for (case, raw) in (1u32..).zip(injects) {
+        let inject = raw.get_ref();
+        let actions: Vec<ExpectedAction> =
+            inject.expect_actions.iter().filter_map(|a| expected(c, a.get_ref(), &inject.to, players)).collect();
+        if !actions.is_empty() {
+            by_case.insert(case, actions);
+        }
+    }
+    by_case
+}
+
+fn expected(
+    c: &mut Checker<'_>,
+    raw: &RawExpectedAction,
+    to: &Spanned<String>,
+    players: &[StateCode],
+) -> Option<ExpectedAction> {
+    let name = raw.action.get_ref().trim();
+    let action = action_named(name);
+    if action.is_none() {
+        let names: Vec<&str> = action_names();
+        c.at(&raw.action, format!("unknown action `{name}`: one of {}", names.join(", ")));
+    }
+    let by_value = raw.by.as_ref().unwrap_or(to);
+    let by = StateCode::parse(by_value.get_ref().trim()).ok();
+    match by {
+        Some(code) if players.contains(&code) => {}
+        _ => c.at(
+            by_value,
+            format!("`{}` is not played by a person: pocnet judges players' actions only", by_value.get_ref()),
+        ),
+    }
+    let within_ms = raw.within.as_ref().and_then(|v| duration_field(c, v, "within"));
+    if raw.ground.is_some() && action != Some(ActionName::Refuse) {
+        c.at(&raw.action, "`ground` belongs to an expected refusal (action = \"refuse\")");
+    }
+    Some(ExpectedAction {
+        action: action?,
+        by: by.filter(|b| players.contains(b))?,
+        within_ms,
+        ground: raw.ground.clone(),
+    })
 }

@@ -211,7 +211,11 @@ pub(crate) fn validate(
     let crashes = network::crashes(c, &faults, &codes, window);
     let cuts = network::cuts(c, &faults, &codes, &regions, window);
     let restart_nodes = raw.scenario.restart_nodes.unwrap_or(true);
-    let exercise = raw.exercise.as_ref().map(|e| exercise::exercise(c, e, &codes, expectations));
+    let exercise = raw.exercise.as_ref().map(|e| {
+        let mut exercise = exercise::exercise(c, e, &codes, expectations);
+        exercise.expected_actions = exercise::expected_actions(c, &raw.injects, &exercise.players);
+        exercise
+    });
     // Every parameter of the evidence step, labelled as the assumption it is.
     let uses_classes = injects.iter().any(|i| !i.data.is_empty()) || raw.retention.is_some();
     let mut evidence_assumptions = law.mla.as_ref().map(|m| m.assumptions()).unwrap_or_default();
