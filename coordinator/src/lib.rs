@@ -28,6 +28,7 @@ pub mod out_dir;
 pub mod outputs;
 pub mod pki;
 pub mod report;
+pub mod resume;
 pub mod run;
 pub mod scenario;
 pub mod sweep;

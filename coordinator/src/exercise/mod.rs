@@ -88,6 +88,8 @@ pub struct Desk {
     record: Mutex<Record>,
     /// What people may still put in: rates per token, requests and actions per state.
     admission: Mutex<admission::Admission>,
+    /// The run's journal: every command is recorded there before the clock gets it.
+    journal: Option<std::sync::Arc<crate::resume::journal::Journal>>,
 }
 
 impl Desk {
@@ -127,7 +129,25 @@ impl Desk {
             tokens,
             record: Mutex::new(record),
             admission: Mutex::new(admission::Admission::new(scenario.injects.iter().map(|i| i.from))),
+            journal: None,
         })
+    }
+
+    /// Records every command in `journal` before the clock gets it (`pocnet run --resume`).
+    pub fn journal_into(&mut self, journal: std::sync::Arc<crate::resume::journal::Journal>) {
+        self.journal = Some(journal);
+    }
+
+    /// Takes the access tokens of the run being resumed, so that players' links still
+    /// work; they must let in the same people as the fresh ones.
+    pub fn reuse_tokens(&mut self, tokens: Vec<(String, Access)>) -> anyhow::Result<()> {
+        let mut had: Vec<Access> = self.tokens.iter().map(|(_, a)| *a).collect();
+        let mut kept: Vec<Access> = tokens.iter().map(|(_, a)| *a).collect();
+        had.sort();
+        kept.sort();
+        anyhow::ensure!(had == kept, "the kept access tokens are not for this exercise's controller and players");
+        self.tokens = tokens;
+        Ok(())
     }
 
     /// Who `token` lets in, if anyone. Compares every token in full, in constant time.
@@ -184,6 +204,9 @@ impl Desk {
     pub async fn command(&self, command: Command) -> Result<(), String> {
         if self.record().finished {
             return Err("the exercise is over".into());
+        }
+        if let Some(journal) = &self.journal {
+            return journal.submit(&self.commands, command).await;
         }
         self.commands.send(command).await.map_err(|_| "the exercise is over".to_string())
     }
