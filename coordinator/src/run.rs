@@ -334,6 +334,7 @@ fn journaled(
     }
     first.extend(plan.pending.iter().map(|d| Command::Directive(d.directive())));
     let reached = plan.reached;
+    mark_progress(wall.view(), kept.journal.clone());
     let on_live: crate::resume::pacing::OnLive<crate::clock::wall::WallClock> = Box::new(move |wall| {
         if let Some(t) = reached {
             wall.rebase(t);
@@ -345,6 +346,26 @@ fn journaled(
         }
     });
     crate::resume::pacing::Journaled::new(wall, kept.journal.clone(), plan.entered.clone(), Some(on_live))
+}
+
+/// Journals where the wall clock stands once a second while it moves (also while it
+/// waits for the next input): where a resumed run picks up. Ends with the process, or at
+/// the first record it cannot write (the next action is refused with the reason).
+fn mark_progress(view: crate::clock::wall::SharedClock, journal: std::sync::Arc<crate::resume::journal::Journal>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(crate::resume::pacing::REACHED_EVERY);
+        let mut last = None;
+        loop {
+            tick.tick().await;
+            let Ok(at) = view.lock().map(|v| v.now()) else { return };
+            if last != Some(at) {
+                last = Some(at);
+                if journal.append(&crate::resume::journal::Record::Reached { at }).is_err() {
+                    return;
+                }
+            }
+        }
+    });
 }
 
 /// The exercise's desk, its console served and announced; with the tokens of the run
