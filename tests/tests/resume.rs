@@ -254,7 +254,7 @@ fn a_virtual_mesh_run_killed_midway_resumes_to_the_same_report() {
 
 #[test]
 fn a_virtual_in_process_run_killed_midway_resumes_to_the_same_report() {
-    virtual_killed_and_resumed("inproc", "scenarios/hanoi-72.toml", Duration::from_millis(700));
+    virtual_killed_and_resumed("inproc", "scenarios/hanoi-72.toml", Duration::from_millis(500));
 }
 
 #[test]
