@@ -32,6 +32,7 @@ pub mod outputs;
 pub mod pki;
 pub mod records;
 pub mod report;
+pub mod resume;
 pub mod run;
 pub mod scenario;
 pub mod sweep;

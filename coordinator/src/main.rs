@@ -152,7 +152,21 @@ enum Command {
     /// tokens are printed at start) and writes after-action.md; see docs/exercises.md.
     Run {
         /// Scenario file (TOML), e.g. scenarios/smoke.toml.
-        scenario: PathBuf,
+        #[arg(required_unless_present = "resume")]
+        scenario: Option<PathBuf>,
+        /// Continue the run whose coordinator died (killed, a reboot, a full disk) in this
+        /// folder: its scenario, seed and options are read from OUT/resume/, the run starts
+        /// over from the scenario's start, every action and directive of its journal enters
+        /// at the scenario time it entered before, then it goes on live where it stopped;
+        /// players' links and tokens stay the same. The report is the one an uninterrupted
+        /// run with the same actions gives. A finished run is left alone (exit 0). Only
+        /// --node-bin and --quiet may be given with it. See docs/exercises.md.
+        #[arg(long, value_name = "OUT", conflicts_with_all = [
+            "scenario", "engine", "clock", "speed", "out", "force", "seed", "table", "udp_loss",
+            "udp_delay_ms", "attach", "console_listen", "console_cert", "console_key",
+            "console_name", "console_tls",
+        ])]
+        resume: Option<PathBuf>,
         /// Which engine runs the contact points.
         #[arg(long, value_enum, default_value = "mesh")]
         engine: EngineKind,
@@ -621,6 +635,7 @@ fn main() -> ExitCode {
                 console_tls: Default::default(),
                 linger: std::time::Duration::ZERO,
                 stop: Default::default(),
+                kept: None,
             };
             run_command(&scenario, &options, None)
         }
@@ -645,7 +660,16 @@ fn main() -> ExitCode {
             linger,
             force,
             records,
+            resume,
         } => {
+            let node_bin = pocnet::engine::mesh::find_node_binary(node_bin.as_deref());
+            if let Some(out) = resume {
+                return ExitCode::from(resume_command(&out, node_bin, quiet));
+            }
+            let Some(scenario) = scenario else {
+                say!("pocnet run: a scenario file, or --resume OUT");
+                return ExitCode::from(EXIT_INVALID);
+            };
             let attach = match attach.map(|p| pocnet::engine::mesh::Attach::load(&p)) {
                 None => None,
                 Some(Ok(a)) => Some(a),
@@ -662,17 +686,18 @@ fn main() -> ExitCode {
                 say!("pocnet: --udp-loss {udp_loss} is not a share in [0, 1)");
                 return ExitCode::from(EXIT_INVALID);
             }
-            let scenario = match scenario::load(&scenario, &scenario::Overrides { seed }) {
-                Ok(s) => s,
-                Err(e) => {
-                    say!("{e}");
-                    return ExitCode::from(EXIT_INVALID);
-                }
-            };
+            let scenario_path = scenario;
+            let (scenario, register) =
+                match scenario::load_naming_register(&scenario_path, &scenario::Overrides { seed }) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        say!("{e}");
+                        return ExitCode::from(EXIT_INVALID);
+                    }
+                };
             if let Err(code) = claim(&out, force, |_| false) {
                 return code;
             }
-            let node_bin = pocnet::engine::mesh::find_node_binary(node_bin.as_deref());
             let udp_delay = std::time::Duration::from_millis(udp_delay_ms);
             let options = RunOptions {
                 clock,
@@ -694,8 +719,16 @@ fn main() -> ExitCode {
                 },
                 linger,
                 stop: Default::default(),
+                kept: None,
             };
-            run_command(&scenario, &options, records.as_deref())
+            let kept = commands::resume::keep(&scenario_path, register.as_deref(), scenario.seed, &options);
+            match kept {
+                Ok(kept) => run_command(&scenario, &RunOptions { kept: Some(kept), ..options }, records.as_deref()),
+                Err(e) => {
+                    say!("pocnet: {e:#}");
+                    EXIT_FAILED
+                }
+            }
         }
         Command::Fit { records, state, tz, out, resamples, force } => {
             if let Err(code) = claim(&out, force, |_| false) {
@@ -727,6 +760,21 @@ fn parse_linger(s: &str) -> Result<std::time::Duration, String> {
         return Err(format!("{s} is more than a day"));
     }
     Ok(std::time::Duration::from_millis(ms))
+}
+
+/// `pocnet run --resume OUT`.
+fn resume_command(out: &std::path::Path, node_bin: PathBuf, quiet: bool) -> u8 {
+    match commands::resume::resumed(out, node_bin, quiet) {
+        Ok(commands::resume::Resumed::Finished) => {
+            say!("pocnet: {}: this run finished (its reports are there): nothing to resume", out.display());
+            EXIT_OK
+        }
+        Ok(commands::resume::Resumed::Run(scenario, options)) => run_command(&scenario, &options, None),
+        Err(e) => {
+            say!("pocnet run --resume: {e:#}");
+            EXIT_INVALID
+        }
+    }
 }
 
 /// Claims `--out` for this run (see `out_dir`): exit 2 when it holds another run's files.

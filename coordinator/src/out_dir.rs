@@ -33,7 +33,7 @@ const FILES: [&str; 19] = [
 /// certificates, journals and logs), a sweep's confirmations on the mesh (`confirm-N`), a
 /// benchmark's mesh runs. A `run` folder counts once a run has used it (it holds `pki` or
 /// `journal`): logs laid out beforehand (a test's unwritable log) are not a run's.
-const FOLDERS: [&str; 2] = ["run", "hanoi"];
+const FOLDERS: [&str; 3] = ["run", "hanoi", "resume"];
 const FOLDER_PREFIXES: [&str; 2] = ["confirm-", "synthetic-"];
 
 /// A sweep shard's file (`sweep-shard-I-of-N.json`).

@@ -53,6 +53,9 @@ pub struct RunOptions {
     /// Wall-clock exercises: how long the console stays up after the end (the ended
     /// banner, the review) unless the controller closes it.
     pub linger: Duration,
+    /// `pocnet run`: the journal that lets `--resume` continue the run, and what a resumed
+    /// run replays (see `resume/`). `None` for runs that are not resumable (ping).
+    pub kept: Option<crate::resume::Kept>,
 }
 
 /// What a run leaves for `main` to show: its account and how long it took.
@@ -155,6 +158,9 @@ pub async fn run<'s>(scenario: &'s Scenario, options: &RunOptions) -> anyhow::Re
     write(&options.out.join("report.html"), &crate::outputs::html::report_html(&account, after_action.as_ref()))?;
     if let Some(review) = &after_action {
         write(&options.out.join("after-action.md"), &review.markdown())?;
+    }
+    if let Some(kept) = &options.kept {
+        kept.journal.append(&crate::resume::journal::Record::Finished)?;
     }
     if let Some(t) = &transport {
         write(&options.out.join("transport.json"), &crate::report::transport::transport_json(t))?;
@@ -316,26 +322,163 @@ async fn clocked(
         }
         ClockKind::Wall => {
             let (commands, rx) = tokio::sync::mpsc::channel(crate::clock::wall::COMMANDS_MAX);
-            let wall = crate::clock::wall::WallClock::new(options.speed, scenario.start, rx);
+            let plan = options.kept.as_ref().map(|k| &k.plan);
+            let from = plan.and_then(|p| p.reached).unwrap_or(scenario.start);
+            let wall = crate::clock::wall::WallClock::new(options.speed, from, rx);
             if scenario.exercise.is_none() {
-                crate::clock::wall::read_stdin_commands(commands.clone());
+                crate::clock::wall::read_stdin_commands(stdin_intake(options, commands.clone()));
             } else {
-                let desk = std::sync::Arc::new(crate::exercise::Desk::new(scenario, wall.view(), commands)?);
-                // The desk reads stdin: each directive goes into the control log.
+                let desk = open_desk(scenario, options, wall.view(), commands.clone()).await?;
+                // The desk reads stdin: each directive goes into the control log (and the journal).
                 crate::exercise::read_stdin_commands(desk.clone());
-                let tls = crate::exercise::tls::acceptor(&options.console_tls, options.console_listen, &options.out)?;
-                let scheme = if tls.is_some() { "https" } else { "http" };
-                let addr = crate::exercise::web::serve(desk.clone(), options.console_listen, tls).await?;
-                let (host, warning) = crate::exercise::tls::link_host(&options.console_tls, addr);
-                if let Some(w) = warning {
-                    pocnet_node::say!("pocnet: warning: {w}");
-                }
-                announce(&desk, &format!("{scheme}://{host}:{}", addr.port()), &options.out)?;
                 console.desk = Some(desk);
             }
-            drive(engine, Clock::new(next, lookahead, wall, exercise), console).await
+            match &options.kept {
+                None => drive(engine, Clock::new(next, lookahead, wall, exercise), console).await,
+                Some(kept) => {
+                    let pacing = journaled(wall, kept, commands);
+                    drive(engine, Clock::new(next, lookahead, pacing, exercise), console).await
+                }
+            }
         }
     }
+}
+
+/// Where standard input's commands go: through the journal when the run keeps one.
+fn stdin_intake(
+    options: &RunOptions,
+    commands: tokio::sync::mpsc::Sender<crate::clock::wall::Command>,
+) -> tokio::sync::mpsc::Sender<crate::clock::wall::Command> {
+    let Some(kept) = &options.kept else { return commands };
+    let journal = kept.journal.clone();
+    let (tx, mut rx) = tokio::sync::mpsc::channel(crate::clock::wall::COMMANDS_MAX);
+    tokio::spawn(async move {
+        while let Some(command) = rx.recv().await {
+            if let Err(e) = journal.submit(&commands, command).await {
+                pocnet_node::say!("pocnet: not taken: {e}");
+            }
+        }
+    });
+    tx
+}
+
+/// The wall clock, journaled; for a resumed run, the journal's directives first, then
+/// live from where the dead run had got to (paused or fast if it was), the commands it
+/// had taken in but not yet given the clock first.
+fn journaled(
+    wall: crate::clock::wall::WallClock,
+    kept: &crate::resume::Kept,
+    commands: tokio::sync::mpsc::Sender<crate::clock::wall::Command>,
+) -> crate::resume::pacing::Journaled<crate::clock::wall::WallClock> {
+    use crate::clock::wall::Command;
+    let plan = &kept.plan;
+    let mut first = Vec::new();
+    if plan.fast {
+        first.push(Command::Fast);
+    } else if plan.paused {
+        first.push(Command::Pause);
+    }
+    first.extend(plan.pending.iter().map(|d| Command::Directive(d.directive())));
+    let reached = plan.reached;
+    mark_progress(wall.view(), kept.journal.clone());
+    let on_live: crate::resume::pacing::OnLive<crate::clock::wall::WallClock> = Box::new(move |wall| {
+        if let Some(t) = reached {
+            wall.rebase(t);
+        }
+        for command in first {
+            if commands.try_send(command).is_err() {
+                tracing::warn!("a command taken in before the coordinator died could not be queued");
+            }
+        }
+    });
+    crate::resume::pacing::Journaled::new(wall, kept.journal.clone(), plan.entered.clone(), Some(on_live))
+}
+
+/// Journals where the wall clock stands once a second while it moves (also while it
+/// waits for the next input): where a resumed run picks up. Ends with the process, or at
+/// the first record it cannot write (the next action is refused with the reason).
+fn mark_progress(view: crate::clock::wall::SharedClock, journal: std::sync::Arc<crate::resume::journal::Journal>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(crate::resume::pacing::REACHED_EVERY);
+        let mut last = None;
+        loop {
+            tick.tick().await;
+            let Ok(at) = view.lock().map(|v| v.now()) else { return };
+            if last != Some(at) {
+                last = Some(at);
+                if journal.append(&crate::resume::journal::Record::Reached { at }).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+}
+
+/// The exercise's desk, its console served and announced; with the tokens of the run
+/// being resumed, and commands journaled, when the run keeps a journal.
+async fn open_desk(
+    scenario: &Scenario,
+    options: &RunOptions,
+    view: crate::clock::wall::SharedClock,
+    commands: tokio::sync::mpsc::Sender<crate::clock::wall::Command>,
+) -> anyhow::Result<std::sync::Arc<crate::exercise::Desk>> {
+    let mut desk = crate::exercise::Desk::new(scenario, view, commands)?;
+    if let Some(kept) = &options.kept {
+        desk.journal_into(kept.journal.clone());
+        if let Some(console) = &kept.header.console {
+            desk.reuse_tokens(tokens_of(console)?)?;
+        }
+    }
+    let desk = std::sync::Arc::new(desk);
+    let tls = crate::exercise::tls::acceptor(&options.console_tls, options.console_listen, &options.out)?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let addr = crate::exercise::web::serve(desk.clone(), options.console_listen, tls).await?;
+    let (host, warning) = crate::exercise::tls::link_host(&options.console_tls, addr);
+    if let Some(w) = warning {
+        pocnet_node::say!("pocnet: warning: {w}");
+    }
+    announce(&desk, &format!("{scheme}://{host}:{}", addr.port()), &options.out)?;
+    if let Some(kept) = &options.kept {
+        let mut header = kept.header.clone();
+        header.console = Some(crate::resume::ConsoleHeader {
+            listen: addr,
+            cert: options.console_tls.cert.as_deref().map(absolute),
+            key: options.console_tls.key.as_deref().map(absolute),
+            names: options.console_tls.names.clone(),
+            tls: options.console_tls.force,
+            tokens: desk.tokens().iter().map(|(t, a)| (t.clone(), access_name(a))).collect(),
+        });
+        crate::resume::write_header(&options.out, &header)?;
+    }
+    Ok(desk)
+}
+
+/// `path` from anywhere (a resumed run may start in another folder).
+fn absolute(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+fn access_name(access: &crate::exercise::Access) -> String {
+    match access {
+        crate::exercise::Access::Control => "control".to_string(),
+        crate::exercise::Access::Player(state) => state.to_string(),
+    }
+}
+
+/// The kept tokens, as the desk takes them.
+fn tokens_of(console: &crate::resume::ConsoleHeader) -> anyhow::Result<Vec<(String, crate::exercise::Access)>> {
+    use crate::exercise::Access;
+    console
+        .tokens
+        .iter()
+        .map(|(token, who)| {
+            let access = match who.as_str() {
+                "control" => Access::Control,
+                state => Access::Player(StateCode::parse(state)?),
+            };
+            Ok((token.clone(), access))
+        })
+        .collect()
 }
 
 /// Where `scenario`'s exercise starts: its injects taken, ending at the scenario's end.

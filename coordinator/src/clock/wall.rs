@@ -95,6 +95,18 @@ impl WallClock {
         WallClock { view: Arc::new(Mutex::new(view)), commands }
     }
 
+    /// Scenario time `t` is now: a resumed run goes live where the dead one had got to
+    /// (paused, if it was paused).
+    pub fn rebase(&mut self, t: SimTime) {
+        self.with(|v| {
+            let now = Instant::now();
+            v.origin_sim = t;
+            v.origin_wall = now;
+            v.paused_since = v.paused_since.map(|_| now);
+            v.reached = v.reached.max(t);
+        });
+    }
+
     /// The clock as the console sees it.
     pub fn view(&self) -> SharedClock {
         self.view.clone()

@@ -2,6 +2,7 @@
 
 mod compare;
 mod fit;
+pub mod resume;
 mod sweep;
 mod validate;
 

@@ -95,6 +95,8 @@ pub struct Desk {
     admission: Mutex<admission::Admission>,
     /// The controller closed the console after the end (stdin or dashboard).
     closed: tokio::sync::Notify,
+    /// The run's journal: every command is recorded there before the clock gets it.
+    journal: Option<std::sync::Arc<crate::resume::journal::Journal>>,
 }
 
 impl Desk {
@@ -135,7 +137,25 @@ impl Desk {
             record: Mutex::new(record),
             admission: Mutex::new(admission::Admission::new(scenario.injects.iter().map(|i| i.from))),
             closed: tokio::sync::Notify::new(),
+            journal: None,
         })
+    }
+
+    /// Records every command in `journal` before the clock gets it (`pocnet run --resume`).
+    pub fn journal_into(&mut self, journal: std::sync::Arc<crate::resume::journal::Journal>) {
+        self.journal = Some(journal);
+    }
+
+    /// Takes the access tokens of the run being resumed, so that players' links still
+    /// work; they must let in the same people as the fresh ones.
+    pub fn reuse_tokens(&mut self, tokens: Vec<(String, Access)>) -> anyhow::Result<()> {
+        let mut had: Vec<Access> = self.tokens.iter().map(|(_, a)| *a).collect();
+        let mut kept: Vec<Access> = tokens.iter().map(|(_, a)| *a).collect();
+        had.sort();
+        kept.sort();
+        anyhow::ensure!(had == kept, "the kept access tokens are not for this exercise's controller and players");
+        self.tokens = tokens;
+        Ok(())
     }
 
     /// Who `token` lets in, if anyone. Compares every token in full, in constant time.
@@ -192,6 +212,9 @@ impl Desk {
     pub async fn command(&self, command: Command) -> Result<(), String> {
         if self.record().finished {
             return Err("the exercise is over".into());
+        }
+        if let Some(journal) = &self.journal {
+            return journal.submit(&self.commands, command).await;
         }
         self.commands.send(command).await.map_err(|_| "the exercise is over".to_string())
     }
