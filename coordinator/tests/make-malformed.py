@@ -110,6 +110,11 @@ CASES = [
     ("misspelt-profile-key", 'refuse_probability = 0.1\n', '@refuse_probabilty = 0.1\n', "unknown field `refuse_probabilty`: did you mean `refuse_probability`?"),
     ("misspelt-roster", 'roster = "office-hours-only"\n', '@roster = "office-hours-onyl"\n', "unknown roster `office-hours-onyl`: did you mean `office-hours-only`?"),
     ("on-call-officers-at-a-desk-never-on-call", 'give_up_after = "3d"\n', 'give_up_after = "3d"\n@officers = { staffed = 1, on_call = 1 }\n', "VNM is never on call"),
+    # Shift ends: the policy named, a cost only with a hand-over, and only at counted desks.
+    ("misspelt-shift-end", 'give_up_after = "3d"\n', 'give_up_after = "3d"\ntranslators = { staffed = 1 }\n@shift_end = "overtim"\n', "unknown shift_end `overtim`: did you mean `overtime`?"),
+    ("hand-over-cost-without-a-hand-over", 'give_up_after = "3d"\n', 'give_up_after = "3d"\ntranslators = { staffed = 1 }\nshift_end = "overtime"\n@hand_over_cost = "15m"\n', "hand_over_cost applies only with shift_end"),
+    ("shift-end-without-counted-officers", 'give_up_after = "3d"\n', 'give_up_after = "3d"\n@shift_end = "hand_over"\n', "set `officers`"),
+    ("hand-over-cost-in-words", 'give_up_after = "3d"\n', 'give_up_after = "3d"\ntranslators = { staffed = 1 }\nshift_end = "hand_over"\n@hand_over_cost = "a while"\n', "`a while`"),
 ]
 
 here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "malformed")

@@ -346,6 +346,7 @@ mod size_bounds {
                 on_call: true,
                 catches: 0.5,
             }),
+            shift_end: crate::desk::ShiftEnd::HandOver { cost_ms: u64::MAX },
             mla: Some(MlaPolicy {
                 kinds: RequestKind::ALL.to_vec(),
                 direct_kinds: RequestKind::ALL.to_vec(),
