@@ -113,6 +113,11 @@ CASES = [
     # A fault's kind is parsed once, the model's and the mesh's alike.
     ("misspelt-fault-kind", '[[injects]]\n', '[[faults]]\n@kind = "partiton"\na = ["FRA"]\nb = ["*"]\nfrom = "2025-11-05T00:00:00Z"\nuntil = "2025-11-06T00:00:00Z"\n\n[[injects]]\n', "unknown fault `partiton`: did you mean `partition`? (expected down, partition, stale, crash or cut)"),
     ("misspelt-mesh-fault-kind", '[[injects]]\n', '[[faults]]\n@kind = "crsh"\nstate = "FRA"\nfrom = "2025-11-05T00:00:00Z"\n\n[[injects]]\n', "unknown fault `crsh`: did you mean `crash`?"),
+    # Shift ends: the policy named, a cost only with a hand-over, and only at counted desks.
+    ("misspelt-shift-end", 'give_up_after = "3d"\n', 'give_up_after = "3d"\ntranslators = { staffed = 1 }\n@shift_end = "overtim"\n', "unknown shift_end `overtim`: did you mean `overtime`?"),
+    ("hand-over-cost-without-a-hand-over", 'give_up_after = "3d"\n', 'give_up_after = "3d"\ntranslators = { staffed = 1 }\nshift_end = "overtime"\n@hand_over_cost = "15m"\n', "hand_over_cost applies only with shift_end"),
+    ("shift-end-without-counted-officers", 'give_up_after = "3d"\n', 'give_up_after = "3d"\n@shift_end = "hand_over"\n', "set `officers`"),
+    ("hand-over-cost-in-words", 'give_up_after = "3d"\n', 'give_up_after = "3d"\ntranslators = { staffed = 1 }\nshift_end = "hand_over"\n@hand_over_cost = "a while"\n', "`a while`"),
 ]
 
 here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "malformed")

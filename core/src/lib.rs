@@ -27,7 +27,7 @@ pub mod wire;
 pub use agenda::{Agenda, EnqueueError, WindowOutput, WindowRule};
 pub use config::{ConfigError, ContactPointConfig};
 pub use contact_point::ContactPoint;
-pub use desk::{DeskName, Officers, QueueOrder, Task};
+pub use desk::{DeskName, Finish, Officers, QueueOrder, ShiftEnd, Task};
 pub use event::{Event, EventKind};
 pub use evidence::{DataClass, HoldRule, MlaPolicy, MlaResult, Notice, Retention};
 pub use network::NetworkModel;

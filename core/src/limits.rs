@@ -199,7 +199,9 @@ pub const PROFILE_BYTES_MAX: usize = 4 * DELAY_BYTES_MAX
     + 6
     + MLA_POLICY_BYTES_MAX
     + 2 * OFFICERS_BYTES
-    + 1;
+    + 1
+    + 1
+    + INT_BYTES_MAX;
 /// A desk's officers: two counts.
 pub const OFFICERS_BYTES: usize = 1 + 2 * 3;
 /// A state's retention rule: days per class of data.

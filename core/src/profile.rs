@@ -4,7 +4,7 @@
 //! assumption that a scenario must label as one.
 
 pub use crate::delay::{Delay, DelayError};
-use crate::desk::{Officers, QueueOrder};
+use crate::desk::{Officers, QueueOrder, ShiftEnd};
 use crate::evidence::{EvidenceError, HoldRule, MlaPolicy, Retention};
 use crate::limits;
 use crate::request::RequestKind;
@@ -109,6 +109,8 @@ pub struct Profile {
     pub translators: Option<Officers>,
     /// Which requests the desk verifies before executing them, and how.
     pub verify: Option<Verification>,
+    /// What happens to work in progress at a counted desk when its open time ends.
+    pub shift_end: ShiftEnd,
 }
 
 /// How a desk checks that a request comes from the authority it names.

@@ -42,6 +42,7 @@ fn profile() -> Profile {
         queue_order: pocnet_core::QueueOrder::EmergencyThenDeadline,
         translators: None,
         verify: None,
+        shift_end: pocnet_core::ShiftEnd::NextOpening,
     }
 }
 

@@ -160,6 +160,7 @@ fn config() -> ContactPointConfig {
                 on_call: false,
                 catches: 0.9,
             }),
+            shift_end: pocnet_core::ShiftEnd::NextOpening,
         },
         network,
         operated: true,

@@ -138,6 +138,7 @@ pub fn fuzz_config() -> pocnet_core::ContactPointConfig {
             queue_order: pocnet_core::QueueOrder::EmergencyThenDeadline,
             translators: None,
             verify: None,
+            shift_end: pocnet_core::ShiftEnd::NextOpening,
         },
         network: NetworkModel::new(250),
         operated: false,

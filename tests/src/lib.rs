@@ -12,9 +12,10 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// Every bundled scenario (scenarios/NAME.toml) whose outputs are kept in tests/golden/.
-pub const BUNDLED_SCENARIOS: [&str; 12] = [
+pub const BUNDLED_SCENARIOS: [&str; 13] = [
     "smoke",
     "hanoi-72",
+    "hanoi-72-new-year",
     "hanoi-72-quarter",
     "three-state-chain",
     "follow-the-sun",

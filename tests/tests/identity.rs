@@ -51,6 +51,7 @@ fn config() -> ContactPointConfig {
             queue_order: pocnet_core::QueueOrder::EmergencyThenDeadline,
             translators: None,
             verify: None,
+            shift_end: pocnet_core::ShiftEnd::NextOpening,
         },
         network: NetworkModel::new(250),
         operated: false,

@@ -5,7 +5,7 @@ use super::coverage::{weeks_of, HOURS_PER_WEEK};
 use super::percentiles::{percentiles, Percentiles};
 use crate::ledger::{DeskWork, Ledger};
 use crate::scenario::Scenario;
-use pocnet_core::{DeskName, Officers, OpenWhen, RequestId, RequestKind, Roster, SimTime, StateCode};
+use pocnet_core::{DeskName, Officers, OpenWhen, RequestId, RequestKind, Roster, ShiftEnd, SimTime, StateCode};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -36,6 +36,10 @@ pub struct DeskFigures {
     pub waited_share: f64,
     /// The longest queue seen.
     pub queue_max: usize,
+    /// Officer time at work outside the desk's open time, under `shift_end = "overtime"`
+    /// (absent under the other policies): the officer finished work past the shift's end.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overtime_ms: Option<u64>,
     /// Mean pieces of work waiting in each hour, from the Monday 00:00 UTC of the first week
     /// the coverage measures (168 values a week).
     pub queue_by_utc_hour: Vec<f64>,
@@ -92,6 +96,14 @@ pub fn figures(scenario: &Scenario, ledger: &Ledger) -> Vec<DeskFigures> {
             let works: Vec<u64> = work.iter().filter_map(|w| worked(w, w.done?)).collect();
             let worked_ms: u64 = work.iter().filter_map(|w| worked(w, w.done.unwrap_or(horizon))).sum();
             let on_duty_ms = on_duty_ms(officers, &roster, scenario.start, horizon);
+            let overtime_ms = (profile.shift_end == ShiftEnd::Overtime).then(|| {
+                let over = |w: &&DeskWork| {
+                    let open = kinds.get(&w.id).map_or(OpenWhen::StaffedOrOnCall, |k| profile.desk_open_when(desk, *k));
+                    let (s, d) = (w.started?, w.done.unwrap_or(horizon).min(horizon));
+                    Some(profile.shift_end.overtime_ms(&roster, s, d.max(s), open))
+                };
+                work.iter().filter_map(over).sum()
+            });
             let (queue_max, series) = queue.of(&work);
             let waited = waits.iter().filter(|w| **w > 0).count();
             Some(DeskFigures {
@@ -107,6 +119,7 @@ pub fn figures(scenario: &Scenario, ledger: &Ledger) -> Vec<DeskFigures> {
                 waiting_mean_ms: waits.iter().sum::<u64>().checked_div(waits.len() as u64).unwrap_or(0),
                 waited_share: ratio(waited as u64, waits.len() as u64),
                 queue_max,
+                overtime_ms,
                 queue_by_utc_hour: series,
             })
         })

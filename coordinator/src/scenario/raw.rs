@@ -527,6 +527,16 @@ pub(crate) struct RawProfile {
     #[serde(default)]
     #[schemars(schema_with = "schema::queue_order")]
     pub(crate) queue: Option<Spanned<String>>,
+    /// What happens to work in progress at a counted desk when its shift ends (default
+    /// next_opening: it waits).
+    #[serde(default)]
+    #[schemars(schema_with = "schema::shift_end")]
+    pub(crate) shift_end: Option<Spanned<String>>,
+    /// With `shift_end = "hand_over"`: the work a hand-over adds (default 15m, an
+    /// assumption).
+    #[serde(default)]
+    #[schemars(schema_with = "schema::duration")]
+    pub(crate) hand_over_cost: Option<Spanned<String>>,
     /// How long providers in this state keep each class of data, where it differs from
     /// `[retention]`.
     #[serde(default)]

@@ -112,6 +112,10 @@ pub(super) fn queue_order(_: &mut SchemaGenerator) -> Schema {
     json_schema!({ "type": "string", "enum": names(pocnet_core::QueueOrder::NAMES.iter().map(|q| q.0)) })
 }
 
+pub(super) fn shift_end(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({ "type": "string", "enum": names(pocnet_core::ShiftEnd::NAMES.iter().copied()) })
+}
+
 pub(super) fn fault_kind(_: &mut SchemaGenerator) -> Schema {
     json_schema!({ "type": "string", "enum": names(FaultKind::ALL.iter().map(FaultKind::name)) })
 }

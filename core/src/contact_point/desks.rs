@@ -8,7 +8,7 @@
 
 use super::timers::TimerKind;
 use super::ContactPoint;
-use crate::desk::{DeskName, Task, Waiting};
+use crate::desk::{DeskName, ShiftEnd, Task, Waiting};
 use crate::event::EventKind;
 use crate::request::{RequestId, RequestKind, Response};
 use crate::roster::{OpenWhen, Roster};
@@ -160,7 +160,8 @@ impl ContactPoint {
             }
             return;
         };
-        let at = self.desk_roster(name).and_then(|r| r.finish_work(now, work, w.open)).unwrap_or(now.plus_ms(work));
+        let finish = self.desk_roster(name).and_then(|r| self.profile.shift_end.finish(r, now, work, w.open));
+        let at = finish.map_or(now.plus_ms(work), |f| f.at);
         self.timers.set(id, kind, at);
         self.working.insert((name, id, w.task));
         self.emit(now, id, EventKind::WorkStarted { desk: name, task: w.task });
@@ -187,6 +188,13 @@ impl ContactPoint {
         for desk in self.desks.values_mut() {
             desk.forget(id);
         }
+    }
+
+    /// Whether an officer at `name` is on `task` of request `id` and, by the profile's
+    /// `shift_end = "overtime"`, finishes it past the shift's end: the step then ends at an
+    /// instant the desk is not open.
+    pub(super) fn finishes_in_overtime(&self, name: DeskName, id: RequestId, task: Task) -> bool {
+        self.profile.shift_end == ShiftEnd::Overtime && self.working.contains(&(name, id, task))
     }
 
     /// A desk's wake-up timer fired.

@@ -171,7 +171,7 @@ impl ContactPoint {
         let (kind, language) = (received.request.kind, received.request.language.clone());
         let open = self.profile.open_when(kind);
         let mode = self.roster.mode_at(now);
-        if !open.admits(mode) {
+        if !open.admits(mode) && !self.finishes_in_overtime(DeskName::ContactPoint, id, Task::Acknowledge) {
             // Held back by an outage into closed time: a person acknowledges at the opening.
             let Some(at) = self.roster.next_open(now, open) else { return };
             self.timers.set(id, TimerKind::Acknowledge, at);
@@ -250,12 +250,12 @@ impl ContactPoint {
             (Some(ca), true) => (&ca.roster, OpenWhen::StaffedOrOnCall),
             _ => (&self.roster, self.profile.open_when(received.request.kind)),
         };
-        if !open.admits(roster.mode_at(now)) {
+        let desk = if forwarded { DeskName::CentralAuthority } else { DeskName::ContactPoint };
+        if !open.admits(roster.mode_at(now)) && !self.finishes_in_overtime(desk, id, Task::Execute) {
             let at = roster.next_open(now, open).filter(|&t| t > now).unwrap_or(now.plus_ms(60_000));
             self.timers.set(id, TimerKind::Fulfil, at);
             return;
         }
-        let desk = if forwarded { DeskName::CentralAuthority } else { DeskName::ContactPoint };
         self.work_done(now, desk, id, Task::Execute);
         let response = self.execution(now, id);
         self.finish_received(now, id, response);

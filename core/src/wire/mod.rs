@@ -21,7 +21,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 /// Bumped on any change to a type of [`peer`], [`control`] or a node's journal.
-pub const PROTOCOL_VERSION: u16 = 5;
+pub const PROTOCOL_VERSION: u16 = 6;
 /// ALPN protocol name on every QUIC connection.
 pub const ALPN: &[u8] = b"pocnet/1";
 
@@ -346,6 +346,7 @@ mod size_bounds {
                 on_call: true,
                 catches: 0.5,
             }),
+            shift_end: crate::desk::ShiftEnd::HandOver { cost_ms: u64::MAX },
             mla: Some(MlaPolicy {
                 kinds: RequestKind::ALL.to_vec(),
                 direct_kinds: RequestKind::ALL.to_vec(),

@@ -5,14 +5,14 @@ use super::evidence::{self, EvidenceLaw};
 use super::fields::{
     by_mode, delay_field, duration_field, kind_of, office_hours, office_officers, officers, probability, shifts,
 };
-use crate::scenario::diag::Checker;
+use crate::scenario::diag::{did_you_mean, Checker};
 use crate::scenario::raw::RawProfile;
 use crate::scenario::raw::Spanned;
 use pocnet_core::limits;
 use pocnet_core::profile::{CentralAuthority, KindDelays, RequesterPolicy};
 use pocnet_core::request::RequestKind;
 use pocnet_core::roster::{Mode, RosterSpec, WorkWeek};
-use pocnet_core::{Delay, Profile};
+use pocnet_core::{Delay, Profile, ShiftEnd};
 use std::collections::BTreeMap;
 
 /// A profile as its file gives it: the behaviour, and the state's law and MLA where the
@@ -159,6 +159,7 @@ pub(crate) fn profile(c: &mut Checker<'_>, raw: &Spanned<RawProfile>) -> Option<
         queue_order: queue_order?,
         translators: translators?,
         verify: verify?,
+        shift_end: shift_end_of(c, r)?,
     };
     if let Err(e) = profile.validate() {
         c.at(raw, e.to_string());
@@ -217,4 +218,49 @@ fn verification(
         (None, _) => Some(0.5),
     };
     Some(Verification { kinds: kinds?, how: how?, time: time?, on_call: on_call?, catches: catches? })
+}
+
+/// The default work a hand-over at a shift's end adds: an assumption (no source gives it).
+pub(crate) const HAND_OVER_COST_DEFAULT_MS: u64 = 15 * 60_000;
+
+/// `shift_end` and `hand_over_cost`: a policy only desks with counted officers follow, so
+/// one written without them, or a cost without a hand-over, is refused where it is written.
+fn shift_end_of(c: &mut Checker<'_>, r: &RawProfile) -> Option<ShiftEnd> {
+    let counted = r.officers.is_some()
+        || r.translators.is_some()
+        || r.central_authority.as_ref().is_some_and(|ca| ca.officers.is_some());
+    let policy = match &r.shift_end {
+        None => "next_opening",
+        Some(s) if !counted => {
+            c.at(
+                s,
+                "shift_end applies to desks whose officers are counted: set `officers` (or `translators`)".to_string(),
+            );
+            return None;
+        }
+        Some(s) => match ShiftEnd::NAMES.iter().find(|n| **n == s.get_ref().as_str()) {
+            Some(n) => *n,
+            None => {
+                let hint = did_you_mean(s.get_ref(), ShiftEnd::NAMES.iter().copied());
+                let names = ShiftEnd::NAMES.join(", ");
+                c.at(s, format!("unknown shift_end `{}`{hint}; expected one of {names}", s.get_ref()));
+                return None;
+            }
+        },
+    };
+    match (policy, &r.hand_over_cost) {
+        ("hand_over", cost) => {
+            let cost_ms = match cost {
+                Some(v) => duration_field(c, v, "hand_over_cost")?,
+                None => HAND_OVER_COST_DEFAULT_MS,
+            };
+            Some(ShiftEnd::HandOver { cost_ms })
+        }
+        (_, Some(v)) => {
+            c.at(v, format!("hand_over_cost applies only with shift_end = \"hand_over\", not `{policy}`"));
+            None
+        }
+        ("overtime", None) => Some(ShiftEnd::Overtime),
+        _ => Some(ShiftEnd::NextOpening),
+    }
 }
