@@ -725,8 +725,9 @@ fn main() -> ExitCode {
             match kept {
                 Ok(kept) => run_command(&scenario, &RunOptions { kept: Some(kept), ..options }, records.as_deref()),
                 Err(e) => {
-                    say!("pocnet: {e:#}");
-                    EXIT_FAILED
+                    // The run itself can go on; only `--resume` would not find what it needs.
+                    say!("pocnet: warning: this run cannot be resumed if its coordinator dies: {e:#}");
+                    run_command(&scenario, &options, records.as_deref())
                 }
             }
         }

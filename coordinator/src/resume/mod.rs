@@ -93,7 +93,8 @@ pub fn keep_scenario(out: &Path, scenario: &Path, register: Option<&str>) -> Res
     std::fs::create_dir_all(&dir).map_err(|e| keep(&dir, e.to_string()))?;
     let name = scenario.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario.toml".into());
     let mut files = vec![(scenario.to_path_buf(), dir.join(&name))];
-    if let Some(reg) = register {
+    // A register named by an absolute path is read from there again on resume.
+    if let Some(reg) = register.filter(|r| !Path::new(r).is_absolute()) {
         let rel = Path::new(reg);
         let plain = rel.components().all(|c| matches!(c, std::path::Component::Normal(_)));
         if !plain {
