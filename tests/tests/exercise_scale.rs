@@ -26,7 +26,7 @@ const ZONES: [&str; 6] =
 /// Two scenario hours at 360× real time: 20 s of exercise.
 const SPEED: &str = "360";
 /// p99 of the waits' lag behind the wall clock, in wall milliseconds: about ten times
-/// the 142 ms measured on the shared machine (max 170 ms).
+/// the 79-160 ms measured on the shared machine (max 94-218 ms).
 const DRIFT_P99_MS: u64 = 1_500;
 /// The coordinator's resident memory at any sample: about seven times the 29 MB measured.
 const RSS_MAX_KB: u64 = 200 * 1024;
@@ -82,6 +82,16 @@ struct Tally {
     polls_ok: AtomicU64,
     acted: AtomicU64,
     slowest_poll_ms: AtomicU64,
+    /// Why polls went unanswered, and how many times each.
+    failures: std::sync::Mutex<std::collections::BTreeMap<String, u64>>,
+}
+
+impl Tally {
+    fn failed(&self, why: String) {
+        if let Ok(mut f) = self.failures.lock() {
+            *f.entry(why).or_default() += 1;
+        }
+    }
 }
 
 /// A player's console: polls every second, acknowledges each new request it sees.
@@ -92,10 +102,22 @@ fn player(url: String, token: String, stop: Arc<AtomicBool>, tally: Arc<Tally>) 
         let tick = Instant::now();
         let got = agent.get(&format!("{url}/api/console")).header("Authorization", &auth).call();
         tally.polls.fetch_add(1, Ordering::Relaxed);
-        tally.slowest_poll_ms.fetch_max(tick.elapsed().as_millis() as u64, Ordering::Relaxed);
         let v = match got {
-            Ok(mut r) if r.status() == 200 => r.body_mut().read_json::<Value>().unwrap_or(Value::Null),
-            _ => Value::Null,
+            Ok(mut r) if r.status() == 200 => {
+                tally.slowest_poll_ms.fetch_max(tick.elapsed().as_millis() as u64, Ordering::Relaxed);
+                r.body_mut().read_json::<Value>().unwrap_or_else(|e| {
+                    tally.failed(format!("console body: {e}"));
+                    Value::Null
+                })
+            }
+            Ok(r) => {
+                tally.failed(format!("console status {}", r.status()));
+                Value::Null
+            }
+            Err(e) => {
+                tally.failed(format!("console: {e}"));
+                Value::Null
+            }
         };
         if !v.is_null() {
             tally.polls_ok.fetch_add(1, Ordering::Relaxed);
@@ -120,8 +142,10 @@ fn dashboard(url: String, token: String, stop: Arc<AtomicBool>, tally: Arc<Tally
         let tick = Instant::now();
         let got = agent.get(&format!("{url}/api/control")).header("Authorization", &format!("Bearer {token}")).call();
         tally.polls.fetch_add(1, Ordering::Relaxed);
-        if got.is_ok_and(|r| r.status() == 200) {
-            tally.polls_ok.fetch_add(1, Ordering::Relaxed);
+        match got {
+            Ok(r) if r.status() == 200 => _ = tally.polls_ok.fetch_add(1, Ordering::Relaxed),
+            Ok(r) => tally.failed(format!("dashboard status {}", r.status())),
+            Err(e) => tally.failed(format!("dashboard: {e}")),
         }
         std::thread::sleep(Duration::from_secs(1).saturating_sub(tick.elapsed()));
     }
@@ -200,23 +224,27 @@ fn thirty_players_and_a_dashboard_polling_every_second_keep_pace_with_the_wall_c
     );
     eprintln!(
         "scale-30: wall {:.1} s; wall_drift_ms {drift}; coordinator VmRSS max {rss_max} kB over {} samples \
-         (first {:?}, last {:?}); polls {polls} ({ok} answered), actions accepted {acted}, slowest poll {} ms",
+         (first {:?}, last {:?}); polls {polls} ({ok} answered), actions accepted {acted}, slowest answered poll {} ms; unanswered: {:?}",
         started.elapsed().as_secs_f64(),
         rss_samples.len(),
         rss_samples.first(),
         rss_samples.last(),
         tally.slowest_poll_ms.load(Ordering::Relaxed),
+        tally.failures.lock().map(|f| f.clone()).unwrap_or_default(),
     );
     assert!(waits.is_some_and(|w| w > 100), "the wall clock's waits are counted: {drift}");
     let p99 = p99.expect("p99");
     assert!(p99 <= DRIFT_P99_MS, "the run fell behind the wall clock: p99 {p99} ms > {DRIFT_P99_MS} ms ({drift})");
     assert!(max.is_some_and(|m| m >= p99), "{drift}");
     assert!(rss_max > 0 && rss_max <= RSS_MAX_KB, "coordinator VmRSS {rss_max} kB over {RSS_MAX_KB} kB");
-    // Every player polled about once a second and most polls were answered (the console
-    // closes at the end, while the mesh stops, and the pollers go on until the process
-    // exits: 91% answered when measured); people acted.
+    // Every client polled about once a second and every poll was answered while the
+    // coordinator lived: the only failures are connections refused or reset as it exited
+    // (measured: two a client, one in flight and one after); people acted.
     assert!(polls >= 31 * 10, "{polls} polls");
-    assert!(ok * 10 >= polls * 8, "{ok} of {polls} polls answered");
+    let failures = tally.failures.lock().map(|f| f.clone()).unwrap_or_default();
+    let at_exit = |why: &str| why.contains("Connection refused") || why.contains("Connection reset");
+    assert!(failures.keys().all(|why| at_exit(why)), "polls refused while the run lived: {failures:?}");
+    assert!(polls - ok <= 31 * 3, "{ok} of {polls} polls answered: {failures:?}");
     assert!(acted >= 10, "only {acted} actions accepted");
     let review = std::fs::read_to_string(run_out.join("after-action.md")).expect("after-action.md");
     assert!(review.contains("(rationale: \"seen at the desk\")"), "the players' rationales are in the review");
