@@ -76,6 +76,8 @@ struct Console {
     requests_ended: usize,
     /// A wall-clock exercise's desk.
     desk: Option<std::sync::Arc<crate::exercise::Desk>>,
+    /// A wall-clock run's lag behind scenario time at speed (in `transport.json`).
+    drift: Option<crate::clock::wall::SharedDrift>,
 }
 
 impl Console {
@@ -87,7 +89,7 @@ impl Console {
             bar.set_style(style);
             bar
         });
-        Console { bar, cases, requests_ended: 0, desk: None }
+        Console { bar, cases, requests_ended: 0, desk: None, drift: None }
     }
 
     fn arrived(&mut self, arrival: &Arrival) {
@@ -163,7 +165,8 @@ pub async fn run<'s>(scenario: &'s Scenario, options: &RunOptions) -> anyhow::Re
         kept.journal.append(&crate::resume::journal::Record::Finished)?;
     }
     if let Some(t) = &transport {
-        write(&options.out.join("transport.json"), &crate::report::transport::transport_json(t))?;
+        let drift = console.drift.as_ref().and_then(|d| d.lock().ok().map(|d| d.clone()));
+        write(&options.out.join("transport.json"), &crate::report::transport::transport_json(t, drift.as_ref()))?;
     }
     if let (Some(review), ClockKind::Wall) = (&after_action, options.clock) {
         printable(review, &options.out)?;
@@ -325,6 +328,7 @@ async fn clocked(
             let plan = options.kept.as_ref().map(|k| &k.plan);
             let from = plan.and_then(|p| p.reached).unwrap_or(scenario.start);
             let wall = crate::clock::wall::WallClock::new(options.speed, from, rx);
+            console.drift = Some(wall.drift());
             if scenario.exercise.is_none() {
                 crate::clock::wall::read_stdin_commands(stdin_intake(options, commands.clone()));
             } else {
@@ -354,7 +358,7 @@ fn stdin_intake(
     let (tx, mut rx) = tokio::sync::mpsc::channel(crate::clock::wall::COMMANDS_MAX);
     tokio::spawn(async move {
         while let Some(command) = rx.recv().await {
-            if let Err(e) = journal.submit(&commands, command).await {
+            if let Err(e) = journal.submit(&commands, command, None).await {
                 pocnet_node::say!("pocnet: not taken: {e}");
             }
         }
@@ -425,6 +429,7 @@ async fn open_desk(
     let mut desk = crate::exercise::Desk::new(scenario, view, commands)?;
     if let Some(kept) = &options.kept {
         desk.journal_into(kept.journal.clone());
+        desk.restore_rationales(&kept.plan.rationales);
         if let Some(console) = &kept.header.console {
             desk.reuse_tokens(tokens_of(console)?)?;
         }

@@ -147,10 +147,16 @@ fn exercise_killed_and_resumed(engine: &str) {
     let mut first = start(&[&args[..], &["--console-listen", "127.0.0.1:0", "--out", &o]].concat(), &out, "first");
     let (l, links_before) = links(&out);
 
-    // France acknowledges C1; the controller pauses and resumes; France sends Viet Nam a
+    // France acknowledges C1 (with her rationale); the controller pauses and resumes; France sends Viet Nam a
     // request of her own. Then the coordinator is killed.
     card_until(&l, "C1", "\"new\"");
-    act(&l, "/api/console/action", &l.fra, serde_json::json!({ "id": "C1", "action": "acknowledge" }));
+    let because = "the request names the account and the offence; we can act on it";
+    act(
+        &l,
+        "/api/console/action",
+        &l.fra,
+        serde_json::json!({ "id": "C1", "action": "acknowledge", "rationale": because }),
+    );
     act(&l, "/api/control/pause", &l.control, serde_json::json!({}));
     act(&l, "/api/control/resume", &l.control, serde_json::json!({}));
     act(
@@ -198,6 +204,11 @@ fn exercise_killed_and_resumed(engine: &str) {
     assert_eq!(wait(&mut third, LIMIT), Some(0), "{}", log(&again, "third.err"));
     let unkilled = std::fs::read(again.join("report.json")).expect("report.json");
     assert!(resumed == unkilled, "the resumed report differs from the run without the kill");
+    // The rationale typed before the kill came back from the journal into the review.
+    let review = std::fs::read_to_string(out.join("after-action.md")).expect("after-action.md");
+    assert!(review.contains(&format!("(rationale: \"{because}\")")), "{review}");
+    let unkilled_review = std::fs::read_to_string(again.join("after-action.md")).expect("after-action.md");
+    assert_eq!(review, unkilled_review, "the resumed review differs from the run without the kill");
 
     // Resuming a finished run says so and changes nothing.
     let o2 = pocnet(&["run", "--resume", &o], LIMIT);

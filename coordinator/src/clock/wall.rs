@@ -74,10 +74,59 @@ impl ClockView {
 
 pub type SharedClock = Arc<Mutex<ClockView>>;
 
+/// Lags counted one millisecond apart up to this; longer ones in the last count.
+pub const DRIFT_SPAN_MS: usize = 60_000;
+
+/// How late the run's windows started against scenario time at `speed` × wall time: for
+/// each wait the clock finished, the wall milliseconds between the instant its scenario
+/// time was due and the instant the clock handed it on (an engine slower than the clock
+/// makes the next wait start late). Counted in a fixed histogram: bounded memory however
+/// long the exercise.
+#[derive(Debug, Clone)]
+pub struct Drift {
+    counts: Vec<u64>,
+    pub waits: u64,
+    pub max_ms: u64,
+    pub last_ms: u64,
+}
+
+impl Default for Drift {
+    fn default() -> Self {
+        Drift { counts: vec![0; DRIFT_SPAN_MS + 1], waits: 0, max_ms: 0, last_ms: 0 }
+    }
+}
+
+impl Drift {
+    pub fn record(&mut self, lag: std::time::Duration) {
+        let ms = u64::try_from(lag.as_millis()).unwrap_or(u64::MAX);
+        let slot = usize::try_from(ms).unwrap_or(usize::MAX).min(DRIFT_SPAN_MS);
+        self.counts[slot] += 1;
+        self.waits += 1;
+        self.max_ms = self.max_ms.max(ms);
+        self.last_ms = ms;
+    }
+
+    /// The lag (ms) at or under which `per_mille` of the waits were (nearest rank; none: 0).
+    pub fn quantile_ms(&self, per_mille: u64) -> u64 {
+        let rank = (self.waits * per_mille).div_ceil(1000).max(1);
+        let mut seen = 0;
+        for (ms, n) in self.counts.iter().enumerate() {
+            seen += n;
+            if seen >= rank {
+                return if ms == DRIFT_SPAN_MS { self.max_ms } else { ms as u64 };
+            }
+        }
+        0
+    }
+}
+
+pub type SharedDrift = Arc<Mutex<Drift>>;
+
 #[derive(Debug)]
 pub struct WallClock {
     view: SharedClock,
     commands: mpsc::Receiver<Command>,
+    drift: SharedDrift,
 }
 
 impl WallClock {
@@ -92,7 +141,12 @@ impl WallClock {
             fast: false,
             reached: start,
         };
-        WallClock { view: Arc::new(Mutex::new(view)), commands }
+        WallClock { view: Arc::new(Mutex::new(view)), commands, drift: SharedDrift::default() }
+    }
+
+    /// The lag of the run against the wall clock, measured as it goes.
+    pub fn drift(&self) -> SharedDrift {
+        self.drift.clone()
     }
 
     /// Scenario time `t` is now: a resumed run goes live where the dead one had got to
@@ -185,7 +239,16 @@ impl Pacing for WallClock {
                 },
             }
         }
-        self.with(|v| v.reached = v.reached.max(t));
+        let (fast, due) = self.with(|v| {
+            v.reached = v.reached.max(t);
+            (v.fast, v.due(t))
+        });
+        if !fast {
+            let lag = Instant::now().saturating_duration_since(due);
+            if let Ok(mut d) = self.drift.lock() {
+                d.record(lag);
+            }
+        }
         Ok(directives)
     }
 }
@@ -236,6 +299,20 @@ mod tests {
         tx.send(Command::Fast).await.expect("send");
         clock.reach(SimTime(86_400_000)).await.expect("reach");
         assert_eq!(t0.elapsed().as_secs(), 13, "fast does not wait");
+        let drift = clock.drift().lock().map(|d| (d.waits, d.max_ms)).ok();
+        assert_eq!(drift, Some((2, 0)), "two paced waits, each handed on when due; none counted in fast mode");
+    }
+
+    #[test]
+    fn drift_quantiles_are_nearest_ranks_of_the_lags_and_long_lags_keep_their_max() {
+        let mut d = Drift::default();
+        assert_eq!(d.quantile_ms(990), 0, "no wait yet");
+        for ms in 1..=100 {
+            d.record(std::time::Duration::from_millis(ms));
+        }
+        assert_eq!((d.quantile_ms(500), d.quantile_ms(990), d.max_ms, d.last_ms), (50, 99, 100, 100));
+        d.record(std::time::Duration::from_secs(600));
+        assert_eq!((d.quantile_ms(1000), d.max_ms, d.waits), (600_000, 600_000, 101));
     }
 
     #[tokio::test(start_paused = true)]

@@ -210,11 +210,17 @@ impl Desk {
 
     /// Hands a command to the wall clock. Fails when the run is over.
     pub async fn command(&self, command: Command) -> Result<(), String> {
+        self.command_because(command, None).await
+    }
+
+    /// Hands a command to the wall clock, journaled with the player's `rationale` for it
+    /// (a resumed run's review keeps it). Fails when the run is over.
+    pub async fn command_because(&self, command: Command, rationale: Option<&str>) -> Result<(), String> {
         if self.record().finished {
             return Err("the exercise is over".into());
         }
         if let Some(journal) = &self.journal {
-            return journal.submit(&self.commands, command).await;
+            return journal.submit(&self.commands, command, rationale).await;
         }
         self.commands.send(command).await.map_err(|_| "the exercise is over".to_string())
     }
@@ -228,6 +234,21 @@ impl Desk {
         let mut record = self.record();
         record.log(at, format!("{} (person): {} {}, because: {}", r.state, r.action, r.id, r.text));
         record.rationales.push(r);
+    }
+
+    /// The rationales of the run being resumed, from its journal, in the order their
+    /// actions came in (before any new one).
+    pub fn restore_rationales(&mut self, kept: &[(StateCode, pocnet_core::OperatorAction, String)]) {
+        let record = self.record.get_mut().unwrap_or_else(std::sync::PoisonError::into_inner);
+        for (state, action, text) in kept {
+            let r = crate::outputs::after_action::Rationale {
+                state: *state,
+                id: action.id(),
+                action: action.name(),
+                text: text.clone(),
+            };
+            record.rationales.push(r);
+        }
     }
 
     /// A controller's directive from anywhere (stdin, the dashboard), into the control log

@@ -365,7 +365,8 @@ async fn console_action(
         return refusal(&r);
     }
     let name = action.name();
-    match desk.command(Command::Directive(Directive::Operator { state, action })).await {
+    let directive = Command::Directive(Directive::Operator { state, action });
+    match desk.command_because(directive, rationale.as_deref()).await {
         Ok(()) => {
             if let Some(text) = rationale {
                 desk.rationale(Rationale { state, id, action: name, text });

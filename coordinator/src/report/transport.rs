@@ -2,11 +2,13 @@
 //! `report.json`: real time varies from run to run; scenario time does not.
 
 use crate::analysis::percentiles::percentiles;
+use crate::clock::wall::Drift;
 use crate::engine::mesh::MeshTransport;
 use pocnet_core::wire::RefusalCount;
 
-/// `transport.json`: real-time transport figures of a mesh run.
-pub fn transport_json(t: &MeshTransport) -> String {
+/// `transport.json`: real-time transport figures of a mesh run; `drift`: a wall-clock
+/// run's lag behind scenario time at speed (`wall_drift_ms`, absent for a virtual run).
+pub fn transport_json(t: &MeshTransport, drift: Option<&Drift>) -> String {
     let rtts: Vec<u64> = t.nodes.values().flat_map(|n| n.batch_rtt_us.iter().copied()).collect();
     let p = percentiles(&rtts);
     let peers: Vec<serde_json::Value> = t
@@ -29,7 +31,7 @@ pub fn transport_json(t: &MeshTransport) -> String {
         .map(|r| refusal("coordinator", r))
         .chain(t.nodes.iter().flat_map(|(n, s)| s.refusals.iter().map(move |r| refusal(n.as_str(), r))))
         .collect();
-    let value = serde_json::json!({
+    let mut value = serde_json::json!({
         "schema": "pocnet-transport/2",
         "startup_ms": t.startup.as_millis() as u64,
         "batch_round_trips": rtts.len(),
@@ -57,7 +59,19 @@ pub fn transport_json(t: &MeshTransport) -> String {
             "attempts": r.attempts, "took_ms": r.took.as_millis() as u64,
         })).collect::<Vec<_>>(),
     });
+    if let (Some(d), Some(map)) = (drift, value.as_object_mut()) {
+        map.insert("wall_drift_ms".into(), drift_json(d));
+    }
     let mut s = serde_json::to_string_pretty(&value).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// `wall_drift_ms`: wall milliseconds each paced wait was handed on after its scenario
+/// time was due (scenario time lags by that × speed), over the waits of the run.
+fn drift_json(d: &Drift) -> serde_json::Value {
+    serde_json::json!({
+        "waits": d.waits, "p50": d.quantile_ms(500), "p99": d.quantile_ms(990),
+        "max": d.max_ms, "last": d.last_ms,
+    })
 }

@@ -24,7 +24,14 @@ const _: () = assert!(RECORD_BYTES_MAX > 12 * pocnet_core::limits::TEXT_FIELD_BY
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Logged {
-    Operator { state: StateCode, action: OperatorAction },
+    /// A player's action; `rationale`: what they typed beside it (the decision log), kept
+    /// with the action as it came in so that a resumed run's review still shows it.
+    Operator {
+        state: StateCode,
+        action: OperatorAction,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rationale: Option<String>,
+    },
     Inject(Box<Inject>),
     End,
 }
@@ -32,7 +39,9 @@ pub enum Logged {
 impl Logged {
     pub fn of(directive: &Directive) -> Logged {
         match directive {
-            Directive::Operator { state, action } => Logged::Operator { state: *state, action: action.clone() },
+            Directive::Operator { state, action } => {
+                Logged::Operator { state: *state, action: action.clone(), rationale: None }
+            }
             Directive::Inject(i) => Logged::Inject(i.clone()),
             Directive::End => Logged::End,
         }
@@ -40,7 +49,7 @@ impl Logged {
 
     pub fn directive(&self) -> Directive {
         match self {
-            Logged::Operator { state, action } => Directive::Operator { state: *state, action: action.clone() },
+            Logged::Operator { state, action, .. } => Directive::Operator { state: *state, action: action.clone() },
             Logged::Inject(i) => Directive::Inject(i.clone()),
             Logged::End => Directive::End,
         }
@@ -58,12 +67,18 @@ pub enum Intake {
 }
 
 impl Intake {
-    pub fn of(command: &Command) -> Intake {
+    /// `command` as the journal keeps it; `rationale` goes with a player's action.
+    pub fn of(command: &Command, rationale: Option<&str>) -> Intake {
         match command {
             Command::Pause => Intake::Pause,
             Command::Resume => Intake::Resume,
             Command::Fast => Intake::Fast,
-            Command::Directive(d) => Intake::Directive(Logged::of(d)),
+            Command::Directive(d) => Intake::Directive(match (Logged::of(d), rationale) {
+                (Logged::Operator { state, action, .. }, Some(r)) => {
+                    Logged::Operator { state, action, rationale: Some(r.to_string()) }
+                }
+                (logged, _) => logged,
+            }),
         }
     }
 }
@@ -156,14 +171,20 @@ impl Journal {
         Ok(())
     }
 
-    /// Records `command`, then hands it to the clock through `to`: nothing reaches the
-    /// clock unrecorded. Fails with the reason when it cannot be recorded or the run is over.
-    pub async fn submit(&self, to: &tokio::sync::mpsc::Sender<Command>, command: Command) -> Result<(), String> {
+    /// Records `command` (with a player's `rationale` for it), then hands it to the clock
+    /// through `to`: nothing reaches the clock unrecorded. Fails with the reason when it
+    /// cannot be recorded or the run is over.
+    pub async fn submit(
+        &self,
+        to: &tokio::sync::mpsc::Sender<Command>,
+        command: Command,
+        rationale: Option<&str>,
+    ) -> Result<(), String> {
         let _order = self.intake.lock().await;
         if to.is_closed() {
             return Err("the exercise is over".into());
         }
-        self.append(&Record::Received(Intake::of(&command))).map_err(|e| e.to_string())?;
+        self.append(&Record::Received(Intake::of(&command, rationale))).map_err(|e| e.to_string())?;
         to.send(command).await.map_err(|_| "the exercise is over".to_string())
     }
 }

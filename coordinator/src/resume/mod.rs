@@ -17,7 +17,7 @@ pub mod journal;
 pub mod pacing;
 
 use journal::{Intake, Logged, ReadBack, Record};
-use pocnet_core::SimTime;
+use pocnet_core::{OperatorAction, SimTime, StateCode};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -185,6 +185,9 @@ pub struct Plan {
     pub paused: bool,
     pub fast: bool,
     pub finished: bool,
+    /// What players typed beside their actions, in the order the actions came in (those
+    /// that entered and those still pending): the after-action review's decision log.
+    pub rationales: Vec<(StateCode, OperatorAction, String)>,
 }
 
 /// Reads the journal's records into what the resumed run must do.
@@ -199,7 +202,12 @@ pub fn plan(records: &[Record]) -> Plan {
             Record::Received(Intake::Pause) => plan.paused = true,
             Record::Received(Intake::Resume) => plan.paused = false,
             Record::Received(Intake::Fast) => (plan.fast, plan.paused) = (true, false),
-            Record::Received(Intake::Directive(d)) => received.push(d.clone()),
+            Record::Received(Intake::Directive(d)) => {
+                if let Logged::Operator { state, action, rationale: Some(r) } = d {
+                    plan.rationales.push((*state, action.clone(), r.clone()));
+                }
+                received.push(d.clone());
+            }
             Record::Entered { call, wanted, arrived, directive } => {
                 reached(&mut plan, *arrived);
                 plan.entered.push(pacing::Entered {
@@ -239,7 +247,27 @@ mod tests {
         assert_eq!(plan.pending, vec![Logged::End], "received, never entered");
         assert_eq!(plan.reached, Some(SimTime(400)));
         assert!(plan.paused && !plan.fast && !plan.finished);
+        assert!(plan.rationales.is_empty());
         let done = super::plan(&[Record::Received(Intake::Fast), Record::Finished]);
         assert!(done.finished && done.fast && !done.paused && done.pending.is_empty());
+    }
+
+    #[test]
+    fn a_players_rationale_is_journaled_with_the_action_and_comes_back_in_the_plan() {
+        use crate::clock::{wall::Command, Directive};
+        let id: pocnet_core::RequestId = "C1".parse().expect("id");
+        let fra = StateCode::parse("FRA").expect("code");
+        let action = OperatorAction::Acknowledge { id };
+        let command = Command::Directive(Directive::Operator { state: fra, action: action.clone() });
+        let with = Record::Received(Intake::of(&command, Some("the request is complete")));
+        let line = serde_json::to_string(&with).expect("json");
+        assert!(line.contains("\"rationale\":\"the request is complete\""), "{line}");
+        let without = serde_json::to_string(&Record::Received(Intake::of(&command, None))).expect("json");
+        assert!(!without.contains("rationale"), "journals written before rationales read the same: {without}");
+        let back: Record = serde_json::from_str(&line).expect("read back");
+        let plain: Record = serde_json::from_str(&without).expect("read back");
+        let plan = plan(&[back, plain, Record::Received(Intake::of(&Command::Pause, Some("ignored")))]);
+        assert_eq!(plan.rationales, vec![(fra, action, "the request is complete".to_string())]);
+        assert_eq!(plan.pending.len(), 2, "both actions still to enter");
     }
 }
