@@ -317,6 +317,10 @@ pub struct BenchReport {
     pub hanoi: Vec<RunFigures>,
     pub mesh_over_inproc_wall: Option<f64>,
     pub sweep_runs_per_s: Option<f64>,
+    /// The bundled robust sweep (staffing-hanoi-robust.toml): variant-runs a minute under
+    /// its assumptions' draws, and its whole run's minutes at that pace.
+    pub robust_sweep_runs_per_min: Option<f64>,
+    pub robust_sweep_minutes: Option<f64>,
     pub mesh_batch_rtt_us: Option<RttFigures>,
     /// Mesh batch p99 over the raw echo's p99 (target: at most 3).
     pub mesh_batch_p99_over_raw_p99: Option<f64>,
@@ -506,6 +510,7 @@ pub async fn run(options: &BenchOptions, pocnet_bin: &Path, emit: &mut dyn FnMut
     );
     report.sweep_runs_per_s = Some(round(per_second, 2));
     save(options, &report)?;
+    robust_sweep(options, variants, &mut report, &mut o)?;
 
     flush(&mut o);
     let mesh_rtt = &h_mesh.batch_rtt_us;
@@ -549,4 +554,33 @@ pub async fn run(options: &BenchOptions, pocnet_bin: &Path, emit: &mut dyn FnMut
     let _ = writeln!(o, "\nwrote {}", options.out.join("bench.json").display());
     flush(&mut o);
     Ok(())
+}
+
+/// The bundled robust sweep's pace: `n` of its draws' variant runs (draw and single change
+/// in turn, its first seed), on every core, and its whole run's minutes at that pace.
+fn robust_sweep(options: &BenchOptions, n: usize, report: &mut BenchReport, o: &mut String) -> anyhow::Result<()> {
+    use rayon::prelude::*;
+    let file = options.hanoi.with_file_name("sweeps").join("staffing-hanoi-robust.toml");
+    let sweep = crate::sweep::file::load(&file).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (_, bases) = crate::sweep::drawn_bases(&sweep);
+    let started = Instant::now();
+    let counted: anyhow::Result<Vec<u64>> = (0..n)
+        .into_par_iter()
+        .map(|i| {
+            let single = &sweep.singles[i % sweep.singles.len()].change;
+            crate::sweep::variants::run_once(&bases[i % bases.len()], &[single], sweep.seeds[0], sweep.measure)
+        })
+        .collect();
+    counted?;
+    let per_minute = n as f64 / started.elapsed().as_secs_f64().max(1e-9) * 60.0;
+    let minutes = crate::sweep::runs_planned(&sweep) as f64 / per_minute;
+    let _ = writeln!(
+        o,
+        "  robust sweep ({} draws): {per_minute:.0} variant-runs a minute; its {} runs in {minutes:.1} min",
+        sweep.robust.draws,
+        crate::sweep::runs_planned(&sweep)
+    );
+    report.robust_sweep_runs_per_min = Some(round(per_minute, 1));
+    report.robust_sweep_minutes = Some(round(minutes, 2));
+    save(options, report)
 }

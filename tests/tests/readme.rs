@@ -135,6 +135,16 @@ fn sweep_prose(command: &str, out: &Path) -> Vec<String> {
             gain(ten, "hours_per_week")
         )];
     }
+    if command.contains("robust.toml") {
+        let r = &json["robust"];
+        let staffed = r["changes"].as_array().expect("changes").iter().find(|c| c["change"] == "VNM: staffed-24-7");
+        let share = staffed.expect("staffed")["rank_first"].as_f64().expect("share") * 100.0;
+        let rho = |i: usize| r["tornado"][i]["spearman"].as_f64().expect("rho");
+        return vec![
+            format!("staffing around the clock ranks first in {share:.0}% of them"),
+            format!("here {:+.2} for the on-call acknowledgement, {:+.2} for the work time", rho(0), rho(1)),
+        ];
+    }
     vec![]
 }
 

@@ -27,6 +27,9 @@ pub fn sweep(options: &pocnet::sweep::command::SweepOptions) -> u8 {
             if let Some(answer) = &done.answer {
                 outln!("{answer}");
             }
+            if let Some(robust) = &done.robust {
+                outln!("{robust}");
+            }
             for path in &done.written {
                 outln!("wrote {}", path.display());
             }

@@ -36,6 +36,8 @@ pub struct Done {
     pub runs_per_second: f64,
     /// The answer's line, when the sweep finished.
     pub answer: Option<String>,
+    /// Where the answer holds over the draws of the assumptions, when the sweep drew them.
+    pub robust: Option<String>,
     /// Mesh confirmations: (variant, identical).
     pub confirmed: Vec<(String, bool)>,
 }
@@ -65,7 +67,9 @@ pub fn run(sweep: &Sweep, options: &SweepOptions) -> anyhow::Result<Done> {
     crate::out_dir::claim(&options.out, options.force, keep)?;
     let started = Instant::now();
     let planned = match options.shard {
-        Some((_, n)) => (((sweep.singles.len() + 1).div_ceil(n)) * sweep.seeds.len()) as u64,
+        Some((_, n)) => {
+            (((sweep.singles.len() + 1).div_ceil(n)) * sweep.seeds.len()) as u64 + super::draw_runs(sweep, n)
+        }
         None => runs_planned(sweep),
     };
     let progress = Progress::new(planned, options.progress);
@@ -73,7 +77,7 @@ pub fn run(sweep: &Sweep, options: &SweepOptions) -> anyhow::Result<Done> {
     if let Some((i, n)) = options.shard {
         let shard = first_stage(sweep, i, n, &progress)?;
         progress.finish();
-        runs += shard.variants.iter().map(|v| v.counts.len()).sum::<usize>();
+        runs += shard.variants.iter().chain(shard.draws.iter().flatten()).map(|v| v.counts.len()).sum::<usize>();
         let path = write_shard(&options.out, &shard)?;
         let seconds = started.elapsed().as_secs_f64();
         return Ok(Done {
@@ -83,27 +87,29 @@ pub fn run(sweep: &Sweep, options: &SweepOptions) -> anyhow::Result<Done> {
             seconds,
             runs_per_second: runs as f64 / seconds.max(1e-9),
             answer: None,
+            robust: None,
             confirmed: vec![],
         });
     }
-    let first = if options.merge.is_empty() {
+    let (first, draws) = if options.merge.is_empty() {
         let whole = first_stage(sweep, 0, 1, &progress)?;
-        whole.variants
+        (whole.variants, whole.draws)
     } else {
         if let Some(wait) = options.merge_wait {
             wait_for(&options.merge, wait)?;
         }
         let shards: Vec<_> = options.merge.iter().map(|p| read_shard(p)).collect::<anyhow::Result<_>>()?;
-        merge(sweep, &shards)?
+        (merge(sweep, &shards)?, super::merge_draws(sweep, &shards)?)
     };
     // Runs read from shards were run elsewhere: counted apart, never as this run's.
-    let first_runs = first.iter().map(|v| v.counts.len()).sum::<usize>();
+    let first_runs = first.iter().chain(draws.iter().flatten()).map(|v| v.counts.len()).sum::<usize>();
     let merged = if options.merge.is_empty() { 0 } else { first_runs };
     runs += first_runs - merged;
     let found = finish(sweep, first, &progress)?;
     progress.finish();
     runs += found.combinations.iter().map(|(_, c)| c.counts.len()).sum::<usize>();
-    let report = outputs::report(sweep, &found);
+    let mut report = outputs::report(sweep, &found);
+    report.robust = super::robustness(sweep, &report.ranking, &draws);
     let mut written = Vec::new();
     for (name, text) in [
         ("sweep.json", outputs::json(&report)),
@@ -116,8 +122,10 @@ pub fn run(sweep: &Sweep, options: &SweepOptions) -> anyhow::Result<Done> {
     }
     let seconds = started.elapsed().as_secs_f64();
     let answer = report.answer.first().cloned();
+    let robust = report.robust.as_ref().map(|r| r.sentence.clone());
     let confirmed = if options.confirm_on_mesh > 0 { confirm(sweep, &found, &report, options)? } else { vec![] };
-    Ok(Done { written, runs, merged, seconds, runs_per_second: runs as f64 / seconds.max(1e-9), answer, confirmed })
+    let runs_per_second = runs as f64 / seconds.max(1e-9);
+    Ok(Done { written, runs, merged, seconds, runs_per_second, answer, robust, confirmed })
 }
 
 /// Waits until every file in `paths` exists (shards write theirs whole, by renaming), up

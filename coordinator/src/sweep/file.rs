@@ -30,6 +30,9 @@ struct RawSweepFile {
     sweep: RawSweep,
     #[serde(default)]
     options: Vec<Spanned<RawOption>>,
+    /// Assumptions drawn to test the answer (sweep/robust.rs).
+    #[serde(default)]
+    assumptions: Vec<Spanned<super::robust::RawAssumption>>,
 }
 
 #[derive(Deserialize)]
@@ -52,6 +55,12 @@ struct RawSweep {
     /// Greedy combinations of the best single changes (default 10).
     #[serde(default)]
     combine: Option<Spanned<i64>>,
+    /// Latin hypercube draws of the assumptions (default 32 when there are any).
+    #[serde(default)]
+    draws: Option<Spanned<i64>>,
+    /// Seeds each draw runs every variant on: the first of the sweep's (default all).
+    #[serde(default)]
+    draw_seeds: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -217,6 +226,8 @@ pub struct Sweep {
     pub on_call_cost: f64,
     pub combine: usize,
     pub singles: Vec<Single>,
+    /// What the robustness draws vary (none: no draws).
+    pub robust: Robustness,
     /// The sweep file's text: shards carry its hash so that a merge never mixes sweeps.
     pub text: String,
 }
@@ -284,6 +295,7 @@ pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
         },
     };
     let singles = singles(&mut c, &raw.options, &base);
+    let robust = robustness(&mut c, &raw, &base, seeds.unwrap_or(1));
     if singles.len() > CHANGES_MAX {
         c.error(0..0, format!("{} single changes; a sweep tries at most {CHANGES_MAX}", singles.len()));
     }
@@ -304,8 +316,44 @@ pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
         on_call_cost,
         combine,
         singles,
+        robust,
         text,
     })
+}
+
+/// The assumptions a sweep draws, how many draws, on how many seeds.
+#[derive(Debug, Clone, Default)]
+pub struct Robustness {
+    pub assumptions: Vec<super::robust::Assumption>,
+    /// 0 without assumptions.
+    pub draws: usize,
+    pub draw_seeds: usize,
+}
+
+/// `[[assumptions]]`, `draws` and `draw_seeds`, validated (located errors).
+fn robustness(c: &mut Checker<'_>, raw: &RawSweepFile, base: &Scenario, seeds: u32) -> Robustness {
+    use super::robust::{DRAWS_DEFAULT, DRAWS_MAX};
+    let assumptions = super::robust::assumptions(c, &raw.assumptions, base);
+    let (draws, draw_seeds) = (&raw.sweep.draws, &raw.sweep.draw_seeds);
+    if raw.assumptions.is_empty() {
+        for v in [draws, draw_seeds].into_iter().flatten() {
+            c.at(v, "`draws` and `draw_seeds` draw `[[assumptions]]`: this sweep names none");
+        }
+        return Robustness::default();
+    }
+    let mut count = |v: &Option<Spanned<i64>>, default: usize, min: usize, max: usize, what: &str| match v {
+        None => default,
+        Some(v) => match usize::try_from(*v.get_ref()) {
+            Ok(n) if (min..=max).contains(&n) => n,
+            _ => {
+                c.at(v, format!("{what}: {min} to {max}"));
+                default
+            }
+        },
+    };
+    let draws = count(draws, DRAWS_DEFAULT, 2, DRAWS_MAX, "draws");
+    let draw_seeds = count(draw_seeds, seeds as usize, 1, seeds as usize, "draw_seeds (at most the sweep's seeds)");
+    Robustness { assumptions, draws, draw_seeds }
 }
 
 /// Every single change the options name, in option order then state order. A change that

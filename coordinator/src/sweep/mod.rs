@@ -21,6 +21,7 @@ pub mod command;
 pub mod file;
 pub mod hours;
 pub mod outputs;
+pub mod robust;
 pub mod variants;
 
 use crate::scenario::validate::hubs::conflict as hub_conflict;
@@ -46,6 +47,9 @@ pub struct Shard {
     pub shard: usize,
     pub of: usize,
     pub variants: Vec<Counted>,
+    /// The same variants in each draw of the sweep's assumptions (none without).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub draws: Vec<Vec<Counted>>,
 }
 
 pub const SHARD_SCHEMA: &str = "pocnet-sweep-shard/1";
@@ -103,21 +107,46 @@ fn run_variants(
     ids: &[usize],
     progress: &Progress,
 ) -> anyhow::Result<Vec<Counted>> {
-    let jobs: Vec<(usize, usize)> =
-        (0..variants.len()).flat_map(|v| (0..sweep.seeds.len()).map(move |s| (v, s))).collect();
+    let mut out = run_on(sweep, std::slice::from_ref(&sweep.base), &sweep.seeds, variants, ids, progress)?;
+    Ok(out.pop().unwrap_or_default())
+}
+
+/// Runs `variants` on each of `bases` (the base scenario under each draw of its
+/// assumptions) on every seed, all in one pool: per base, each variant's counts in seed
+/// order.
+fn run_on(
+    sweep: &Sweep,
+    bases: &[crate::scenario::Scenario],
+    seeds: &[u64],
+    variants: &[Vec<&Change>],
+    ids: &[usize],
+    progress: &Progress,
+) -> anyhow::Result<Vec<Vec<Counted>>> {
+    let jobs: Vec<(usize, usize, usize)> = (0..bases.len())
+        .flat_map(|b| (0..variants.len()).flat_map(move |v| (0..seeds.len()).map(move |s| (b, v, s))))
+        .collect();
     let counts: Vec<anyhow::Result<u64>> = jobs
         .par_iter()
-        .map(|(v, s)| {
-            let counted = variants::run_once(&sweep.base, &variants[*v], sweep.seeds[*s], sweep.measure);
+        .map(|(b, v, s)| {
+            let counted = variants::run_once(&bases[*b], &variants[*v], seeds[*s], sweep.measure);
             progress.step();
             counted
         })
         .collect();
-    let mut out: Vec<Counted> = ids.iter().map(|id| Counted { variant: *id, counts: Vec::new() }).collect();
-    for ((v, _), count) in jobs.iter().zip(counts) {
-        out[*v].counts.push(count?);
+    let mut out: Vec<Vec<Counted>> =
+        (0..bases.len()).map(|_| ids.iter().map(|id| Counted { variant: *id, counts: Vec::new() }).collect()).collect();
+    for ((b, v, _), count) in jobs.iter().zip(counts) {
+        out[*b][*v].counts.push(count?);
     }
     Ok(out)
+}
+
+/// The base scenario under each draw of the sweep's assumptions, with the draws' values.
+pub fn drawn_bases(sweep: &Sweep) -> (Vec<Vec<f64>>, Vec<crate::scenario::Scenario>) {
+    let r = &sweep.robust;
+    let values = robust::draw_values(&r.assumptions, r.draws, sweep.base.seed);
+    let bases = values.iter().map(|v| robust::apply(&sweep.base, &r.assumptions, v)).collect();
+    (values, bases)
 }
 
 /// The first stage, or the shard `shard` of `of` of it: the base and the single changes
@@ -127,15 +156,22 @@ pub fn first_stage(sweep: &Sweep, shard: usize, of: usize, progress: &Progress) 
     let ids: Vec<usize> = (0..=sweep.singles.len()).filter(|v| v % of == shard).collect();
     let variants: Vec<Vec<&Change>> =
         ids.iter().map(|v| if *v == 0 { vec![] } else { vec![&sweep.singles[v - 1].change] }).collect();
-    let variants = run_variants(sweep, &variants, &ids, progress)?;
-    Ok(Shard { schema: SHARD_SCHEMA.to_string(), sweep: sweep_hash(sweep), shard, of, variants })
+    let runs = run_variants(sweep, &variants, &ids, progress)?;
+    let (_, bases) = drawn_bases(sweep);
+    let draws = run_on(
+        sweep,
+        &bases,
+        &sweep.seeds[..sweep.robust.draw_seeds.min(sweep.seeds.len())],
+        &variants,
+        &ids,
+        progress,
+    )?;
+    Ok(Shard { schema: SHARD_SCHEMA.to_string(), sweep: sweep_hash(sweep), shard, of, variants: runs, draws })
 }
 
 /// Shards put together: every variant of the first stage exactly once, from one sweep.
 pub fn merge(sweep: &Sweep, shards: &[Shard]) -> anyhow::Result<Vec<Counted>> {
     let hash = sweep_hash(sweep);
-    let mut all: Vec<Option<Counted>> = vec![None; sweep.singles.len() + 1];
-    let cases = sweep.base.injects.len() as u64;
     for s in shards {
         anyhow::ensure!(
             s.schema == SHARD_SCHEMA,
@@ -145,15 +181,34 @@ pub fn merge(sweep: &Sweep, shards: &[Shard]) -> anyhow::Result<Vec<Counted>> {
             s.schema
         );
         anyhow::ensure!(s.sweep == hash, "shard {}/{} is of another sweep (or another base scenario)", s.shard, s.of);
-        for c in &s.variants {
+    }
+    gather(sweep, shards.iter().map(|s| s.variants.as_slice()), sweep.seeds.len())
+}
+
+/// The draws of the shards put together: in each draw, every variant exactly once (the
+/// shards checked by [`merge`] first).
+pub fn merge_draws(sweep: &Sweep, shards: &[Shard]) -> anyhow::Result<Vec<Vec<Counted>>> {
+    let draws = sweep.robust.draws;
+    if let Some(s) = shards.iter().find(|s| s.draws.len() != draws) {
+        anyhow::bail!("shard {}/{}: {} draws, the sweep makes {draws}", s.shard, s.of, s.draws.len());
+    }
+    let seeds = sweep.robust.draw_seeds.min(sweep.seeds.len());
+    (0..draws).map(|d| gather(sweep, shards.iter().map(|s| s.draws[d].as_slice()), seeds)).collect()
+}
+
+/// Every variant of the first stage exactly once from `lists`, each with `seeds` counts.
+fn gather<'a>(sweep: &Sweep, lists: impl Iterator<Item = &'a [Counted]>, seeds: usize) -> anyhow::Result<Vec<Counted>> {
+    let mut all: Vec<Option<Counted>> = vec![None; sweep.singles.len() + 1];
+    let cases = sweep.base.injects.len() as u64;
+    for list in lists {
+        for c in list {
             let slot = all.get_mut(c.variant).ok_or_else(|| anyhow::anyhow!("variant {} out of range", c.variant))?;
             anyhow::ensure!(slot.is_none(), "variant {} is in two shards", c.variant);
             anyhow::ensure!(
-                c.counts.len() == sweep.seeds.len(),
-                "variant {}: {} counts for {} seeds",
+                c.counts.len() == seeds,
+                "variant {}: {} counts for {seeds} seeds",
                 c.variant,
-                c.counts.len(),
-                sweep.seeds.len()
+                c.counts.len()
             );
             // A count is of the base's cases: more than it has is an altered shard.
             if let Some(n) = c.counts.iter().find(|n| **n > cases) {
@@ -210,7 +265,41 @@ pub fn finish(sweep: &Sweep, first: Vec<Counted>, progress: &Progress) -> anyhow
 
 /// How many runs the whole sweep makes, first stage and at most every combination.
 pub fn runs_planned(sweep: &Sweep) -> u64 {
-    ((sweep.singles.len() + 1 + sweep.combine.saturating_sub(1)) * sweep.seeds.len()) as u64
+    ((sweep.singles.len() + 1 + sweep.combine.saturating_sub(1)) * sweep.seeds.len()) as u64 + draw_runs(sweep, 1)
+}
+
+/// The runs of the assumptions' draws, whole or in `of` shards (one shard's).
+pub fn draw_runs(sweep: &Sweep, of: usize) -> u64 {
+    let r = &sweep.robust;
+    ((sweep.singles.len() + 1).div_ceil(of.max(1)) * r.draws * r.draw_seeds.min(sweep.seeds.len())) as u64
+}
+
+/// What the draws say of the answer: each draw's ranking of the single changes (as the
+/// plain sweep ranks them), against the plain sweep's headline (`ranking`'s). `None`
+/// without draws.
+pub fn robustness(sweep: &Sweep, ranking: &[outputs::Ranked], draws: &[Vec<Counted>]) -> Option<robust::Robust> {
+    if draws.is_empty() {
+        return None;
+    }
+    let headline = outputs::headline(ranking).map(|r| r.single);
+    let (values, _) = drawn_bases(sweep);
+    let ranked: Vec<robust::DrawRanks> = draws
+        .iter()
+        .zip(values)
+        .map(|(draw, values)| {
+            let (base, singles) = draw.split_first().map_or((None, &[][..]), |(b, s)| (Some(b), s));
+            let ranking = base.map(|b| outputs::rank(sweep, b, singles)).unwrap_or_default();
+            let mut ranks = vec![0; sweep.singles.len()];
+            for r in &ranking {
+                ranks[r.single] = r.rank;
+            }
+            let benefit = headline.and_then(|h| ranking.iter().find(|r| r.single == h)).map_or(0.0, |r| r.mean);
+            robust::DrawRanks { values, ranks, benefit }
+        })
+        .collect();
+    let changes: Vec<String> = sweep.singles.iter().map(|s| s.change.describe()).collect();
+    let seeds = sweep.seeds[..sweep.robust.draw_seeds.min(sweep.seeds.len())].to_vec();
+    Some(robust::summarise(&sweep.robust.assumptions, &changes, &ranked, headline, seeds))
 }
 
 /// Writes a shard's file.

@@ -179,6 +179,9 @@ pub struct Report {
     pub ranking: Vec<Ranked>,
     /// Every variant: the base, each single change, each combination; frontier marked.
     pub variants: Vec<Point>,
+    /// How sure the answer is, over draws of the sweep's assumptions (sweep/robust.rs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub robust: Option<super::robust::Robust>,
 }
 
 /// Every variant run: the base, each single change, each combination; frontier marked.
@@ -272,6 +275,7 @@ pub fn report(sweep: &Sweep, found: &Found) -> Report {
         answer: answers(&ranking),
         ranking,
         variants: points,
+        robust: None,
     }
 }
 
@@ -294,7 +298,7 @@ fn ci(r: &Ranked) -> String {
 /// improvement whose interval is estimated and clear of zero; or that none is.
 fn answers(ranking: &[Ranked]) -> Vec<String> {
     let finding = |x: &&Ranked| x.estimable && !x.within_noise && !x.downgrade;
-    let per_hour = ranking.iter().filter(finding).find(|x| x.per_added_hour.is_some_and(|p| p > 0.0));
+    let per_hour = headline(ranking);
     // Changes that add no staffed desk hours (the register's circulation): the most saved.
     let free = ranking
         .iter()
@@ -324,6 +328,15 @@ fn answers(ranking: &[Ranked]) -> Vec<String> {
         out.push(nothing_beyond_noise(ranking));
     }
     out
+}
+
+/// The headline: the change that saves the most evidence per added staffed hour, an
+/// improvement whose interval is estimated and clear of zero.
+pub fn headline(ranking: &[Ranked]) -> Option<&Ranked> {
+    ranking
+        .iter()
+        .filter(|x| x.estimable && !x.within_noise && !x.downgrade)
+        .find(|x| x.per_added_hour.is_some_and(|p| p > 0.0))
 }
 
 /// That no change is shown to save evidence, and how many could not be judged, and why.
@@ -427,6 +440,9 @@ pub fn markdown(r: &Report) -> String {
     for p in frontier {
         let _ = writeln!(o, "| {} | {:.1} | {:.2} |", p.name, p.hours_per_week, p.mean);
     }
+    if let Some(robust) = &r.robust {
+        o.push_str(&super::robust::markdown(robust));
+    }
     for a in &r.assumptions {
         let _ = writeln!(o, "\n_{a}_");
     }
@@ -483,6 +499,9 @@ pub fn html(r: &Report) -> String {
     o.push_str(&scatter(r));
     o.push_str(&ranking_chart(r));
     o.push_str(&html_tables(r));
+    if let Some(robust) = &r.robust {
+        o.push_str(&super::robust::html(robust));
+    }
     for a in &r.assumptions {
         let _ = write!(o, "<p class=\"note\">{}</p>", esc(a));
     }
