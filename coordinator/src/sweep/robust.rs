@@ -213,6 +213,22 @@ fn median_ms(d: &Delay) -> f64 {
         Delay::Fixed { ms } => ms as f64,
         Delay::Uniform { min_ms, max_ms } => (min_ms as f64 + max_ms as f64) / 2.0,
         Delay::LogNormal { median_ms, .. } => median_ms as f64,
+        Delay::Exponential { mean_ms } => mean_ms as f64 * std::f64::consts::LN_2,
+        Delay::Gamma { shape, mean_ms } => gamma_median(shape, mean_ms as f64),
+        Delay::Empirical { ref samples_ms } => {
+            let mut sorted = samples_ms.clone();
+            sorted.sort_unstable();
+            sorted.get(sorted.len() / 2).map_or(0.0, |&m| m as f64)
+        }
+    }
+}
+
+/// A gamma distribution's median (no closed form: its quantile at one half).
+fn gamma_median(shape: f64, mean: f64) -> f64 {
+    use statrs::distribution::ContinuousCDF;
+    match statrs::distribution::Gamma::new(shape, shape / mean.max(1.0)) {
+        Ok(g) => g.inverse_cdf(0.5),
+        Err(_) => mean,
     }
 }
 
@@ -223,6 +239,11 @@ fn scaled(d: &Delay, f: f64) -> Delay {
         Delay::Fixed { ms } => Delay::Fixed { ms: s(ms) },
         Delay::Uniform { min_ms, max_ms } => Delay::Uniform { min_ms: s(min_ms), max_ms: s(max_ms) },
         Delay::LogNormal { median_ms, p90_ms } => Delay::LogNormal { median_ms: s(median_ms), p90_ms: s(p90_ms) },
+        Delay::Exponential { mean_ms } => Delay::Exponential { mean_ms: s(mean_ms) },
+        Delay::Gamma { shape, mean_ms } => Delay::Gamma { shape, mean_ms: s(mean_ms) },
+        Delay::Empirical { ref samples_ms } => {
+            Delay::Empirical { samples_ms: samples_ms.iter().map(|&m| s(m)).collect() }
+        }
     }
 }
 
@@ -635,4 +656,25 @@ fn tornado(r: &Robust) -> String {
     }
     o.push_str("</svg><p class=\"note\">Bars: Spearman rank correlation (unitless, -1 to 1) between each assumption's drawn values and the headline's mean cases saved a run over the base; red: the headline gains less as the assumption grows.</p>");
     o
+}
+
+#[cfg(test)]
+mod delay_tests {
+    use super::*;
+
+    #[test]
+    fn every_family_has_the_median_its_scaling_moves() {
+        // Gamma of shape 1 is the exponential: both medians are mean × ln 2 (by hand: 41.59 min).
+        let by_hand = 60.0 * 60_000.0 * std::f64::consts::LN_2;
+        let exp = Delay::Exponential { mean_ms: 3_600_000 };
+        let gamma = Delay::Gamma { shape: 1.0, mean_ms: 3_600_000 };
+        assert!((median_ms(&exp) - by_hand).abs() < 1.0);
+        assert!((median_ms(&gamma) - by_hand).abs() < 1.0, "{}", median_ms(&gamma));
+        let empirical = Delay::Empirical { samples_ms: vec![5, 1, 9] };
+        assert_eq!(median_ms(&empirical), 5.0);
+        for d in [exp, gamma, empirical] {
+            let doubled = median_ms(&scaled(&d, 2.0));
+            assert!((doubled - 2.0 * median_ms(&d)).abs() <= 2.0, "{d:?}: {doubled}");
+        }
+    }
 }
