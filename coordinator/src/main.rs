@@ -495,10 +495,10 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     pocnet_node::init_logging();
-    ExitCode::from(match cli.command {
-        Command::Check { files } => check(&files),
+    match cli.command {
+        Command::Check { files } => ExitCode::from(check(&files)),
         Command::Compare { base, new, tolerance, slack, ratio_tolerance, min_samples, allow_different, out } => {
-            compare(&CompareOptions {
+            ExitCode::from(compare(&CompareOptions {
                 base,
                 new,
                 tolerance,
@@ -507,7 +507,7 @@ fn main() -> ExitCode {
                 min_samples,
                 allow_different,
                 out,
-            })
+            }))
         }
         Command::Bench { quick, out, hanoi, node_bin, force } => {
             if let Err(code) = claim(&out, force, |_| false) {
@@ -519,223 +519,33 @@ fn main() -> ExitCode {
                 quick,
                 hanoi,
             };
-            bench(&options)
+            ExitCode::from(bench(&options))
         }
-        Command::Sweep { file, out, shard, merge, merge_wait, confirm_on_mesh, node_bin, quiet, force } => {
-            let options = pocnet::sweep::command::SweepOptions {
-                file,
-                out,
-                force,
-                shard,
-                merge,
-                merge_wait,
-                confirm_on_mesh,
-                node_bin: pocnet::engine::mesh::find_node_binary(node_bin.as_deref()),
-                progress: !quiet
-                    && std::io::IsTerminal::is_terminal(&std::io::stderr())
-                    && std::env::var_os("CI").is_none(),
-            };
-            sweep(&options)
-        }
-        Command::BenchEcho => match current_thread().map(|rt| rt.block_on(pocnet::bench::echo_server())) {
-            Ok(Ok(())) => EXIT_OK,
-            Ok(Err(e)) | Err(e) => {
-                say!("pocnet bench-echo: {e:#}");
-                EXIT_FAILED
-            }
-        },
+        command @ Command::Sweep { .. } => ExitCode::from(sweep_arm(command)),
+        Command::BenchEcho => ExitCode::from(bench_echo()),
         Command::Import { what: ImportCommand::Injects { file, out, scenario, start } } => {
-            import_injects(&file, out.as_deref(), scenario.as_deref(), start.as_deref())
+            ExitCode::from(import_injects(&file, out.as_deref(), scenario.as_deref(), start.as_deref()))
         }
         Command::Schema { register } => {
             let schema =
                 if register { pocnet::scenario::register_schema() } else { pocnet::scenario::scenario_schema() };
             out!("{schema}");
-            EXIT_OK
+            ExitCode::from(EXIT_OK)
         }
         Command::Deploy {
             command: DeployCommand::Kubernetes { scenario, out, image, namespace, journal_storage, out_storage },
         } => {
             let options = pocnet::deploy::Options { namespace, image, journal_storage, out_storage };
-            let k8s = match pocnet::deploy::Kubernetes::new(&scenario, options) {
-                Ok(k) => k,
-                Err(e) => {
-                    say!("pocnet deploy: {e}");
-                    return ExitCode::from(EXIT_INVALID);
-                }
-            };
-            match k8s.write(&out) {
-                Ok(files) => {
-                    outln!(
-                        "wrote {} files for {} contact points into {}: {}",
-                        files.len(),
-                        k8s.states().len(),
-                        out.display(),
-                        files.join(" ")
-                    );
-                    EXIT_OK
-                }
-                Err(e) => {
-                    say!("pocnet deploy: {e}");
-                    EXIT_FAILED
-                }
-            }
+            deploy_kubernetes(&scenario, &out, options)
         }
-        Command::Pki { command } => {
-            let result = match command {
-                PkiCommand::Init { dir, register, days, force } => pocnet::pki::init(&dir, &register, days, force),
-                PkiCommand::Issue { dir, who, days } => pocnet::pki::issue(&dir, &who, days),
-            };
-            match result {
-                Ok(files) => {
-                    outln!("wrote {} files: {}", files.len(), files.join(" "));
-                    EXIT_OK
-                }
-                Err(e) => {
-                    say!("pocnet pki: {e}");
-                    EXIT_INVALID
-                }
-            }
-        }
-        Command::Ping { scenario, from, per_state, over, at_once, engine, out, seed, node_bin, quiet, force } => {
-            let mut scenario = match scenario::load(&scenario, &scenario::Overrides { seed }) {
-                Ok(s) => s,
-                Err(e) => {
-                    say!("{e}");
-                    return ExitCode::from(EXIT_INVALID);
-                }
-            };
-            let from = match from.map(|f| pocnet_core::StateCode::parse(&f)).transpose() {
-                Ok(f) => f,
-                Err(e) => {
-                    say!("pocnet ping: --from: {e}");
-                    return ExitCode::from(EXIT_INVALID);
-                }
-            };
-            let only = scenario::PingOnly { from, per_state, over_ms: over, at_once };
-            if let Err(e) = scenario::ping_only(&mut scenario, &only) {
-                say!("pocnet ping: {e}");
-                return ExitCode::from(EXIT_INVALID);
-            }
-            if let Err(code) = claim(&out, force, |_| false) {
-                return code;
-            }
-            let options = RunOptions {
-                clock: ClockKind::Virtual,
-                speed: 1.0,
-                engine,
-                out,
-                node_bin: pocnet::engine::mesh::find_node_binary(node_bin.as_deref()),
-                quiet,
-                table: false,
-                udp_loss: 0.0,
-                udp_delay: std::time::Duration::ZERO,
-                attach: None,
-                console_listen: ([127, 0, 0, 1], 8750).into(),
-                console_tls: Default::default(),
-                linger: std::time::Duration::ZERO,
-                stop: Default::default(),
-                kept: None,
-            };
-            run_command(&scenario, &options, None)
-        }
-        Command::Run {
-            scenario,
-            engine,
-            clock,
-            speed,
-            out,
-            seed,
-            node_bin,
-            quiet,
-            table,
-            udp_loss,
-            udp_delay_ms,
-            attach,
-            console_listen,
-            console_cert,
-            console_key,
-            console_name,
-            console_tls,
-            linger,
-            force,
-            records,
-            resume,
-        } => {
-            let node_bin = pocnet::engine::mesh::find_node_binary(node_bin.as_deref());
-            if let Some(out) = resume {
-                return ExitCode::from(resume_command(&out, node_bin, quiet));
-            }
-            let Some(scenario) = scenario else {
-                say!("pocnet run: a scenario file, or --resume OUT");
-                return ExitCode::from(EXIT_INVALID);
-            };
-            let attach = match attach.map(|p| pocnet::engine::mesh::Attach::load(&p)) {
-                None => None,
-                Some(Ok(a)) => Some(a),
-                Some(Err(e)) => {
-                    say!("pocnet: --attach: {e:#}");
-                    return ExitCode::from(EXIT_INVALID);
-                }
-            };
-            if !(speed > 0.0 && speed.is_finite()) {
-                say!("pocnet: --speed {speed} must be a positive number");
-                return ExitCode::from(EXIT_INVALID);
-            }
-            if !(0.0..1.0).contains(&udp_loss) {
-                say!("pocnet: --udp-loss {udp_loss} is not a share in [0, 1)");
-                return ExitCode::from(EXIT_INVALID);
-            }
-            let scenario_path = scenario;
-            let (scenario, register) =
-                match scenario::load_naming_register(&scenario_path, &scenario::Overrides { seed }) {
-                    Ok(s) => s,
-                    Err(e) => {
-                        say!("{e}");
-                        return ExitCode::from(EXIT_INVALID);
-                    }
-                };
-            if let Err(code) = claim(&out, force, |_| false) {
-                return code;
-            }
-            let udp_delay = std::time::Duration::from_millis(udp_delay_ms);
-            let options = RunOptions {
-                clock,
-                speed,
-                engine,
-                out,
-                node_bin,
-                quiet,
-                table,
-                udp_loss,
-                udp_delay,
-                attach,
-                console_listen,
-                console_tls: pocnet::exercise::tls::ConsoleTlsOptions {
-                    cert: console_cert,
-                    key: console_key,
-                    force: console_tls,
-                    names: console_name,
-                },
-                linger,
-                stop: Default::default(),
-                kept: None,
-            };
-            let kept = commands::resume::keep(&scenario_path, register.as_deref(), scenario.seed, &options);
-            match kept {
-                Ok(kept) => run_command(&scenario, &RunOptions { kept: Some(kept), ..options }, records.as_deref()),
-                Err(e) => {
-                    // The run itself can go on; only `--resume` would not find what it needs.
-                    say!("pocnet: warning: this run cannot be resumed if its coordinator dies: {e:#}");
-                    run_command(&scenario, &options, records.as_deref())
-                }
-            }
-        }
+        Command::Pki { command } => ExitCode::from(pki(command)),
+        command @ Command::Ping { .. } => ping_arm(command),
+        command @ Command::Run { .. } => run_arm(command),
         Command::Fit { records, state, tz, out, resamples, force } => {
             if let Err(code) = claim(&out, force, |_| false) {
                 return code;
             }
-            commands::fit(&records, &state, tz.as_deref(), &out, resamples)
+            ExitCode::from(commands::fit(&records, &state, tz.as_deref(), &out, resamples))
         }
         Command::Validate { scenario, records, state, seeds, draws, out, force } => {
             if let Err(code) = claim(&out, force, |_| false) {
@@ -749,9 +559,244 @@ fn main() -> ExitCode {
                 draws,
                 out: &out,
             };
-            commands::validate(&options)
+            ExitCode::from(commands::validate(&options))
+        }
+    }
+}
+
+/// `pocnet sweep`: the command line's options as the sweep takes them.
+fn sweep_arm(command: Command) -> u8 {
+    let Command::Sweep { file, out, shard, merge, merge_wait, confirm_on_mesh, node_bin, quiet, force } = command
+    else {
+        unreachable!("main hands only `sweep` here")
+    };
+    let options = pocnet::sweep::command::SweepOptions {
+        file,
+        out,
+        force,
+        shard,
+        merge,
+        merge_wait,
+        confirm_on_mesh,
+        node_bin: pocnet::engine::mesh::find_node_binary(node_bin.as_deref()),
+        progress: !quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()) && std::env::var_os("CI").is_none(),
+    };
+    sweep(&options)
+}
+
+/// `pocnet bench-echo`: serve the echo peer of the bench until killed.
+fn bench_echo() -> u8 {
+    match current_thread().map(|rt| rt.block_on(pocnet::bench::echo_server())) {
+        Ok(Ok(())) => EXIT_OK,
+        Ok(Err(e)) | Err(e) => {
+            say!("pocnet bench-echo: {e:#}");
+            EXIT_FAILED
+        }
+    }
+}
+
+/// `pocnet deploy kubernetes`: write the manifests for the scenario's contact points.
+fn deploy_kubernetes(scenario: &Path, out: &Path, options: pocnet::deploy::Options) -> ExitCode {
+    let k8s = match pocnet::deploy::Kubernetes::new(scenario, options) {
+        Ok(k) => k,
+        Err(e) => {
+            say!("pocnet deploy: {e}");
+            return ExitCode::from(EXIT_INVALID);
+        }
+    };
+    match k8s.write(out) {
+        Ok(files) => {
+            outln!(
+                "wrote {} files for {} contact points into {}: {}",
+                files.len(),
+                k8s.states().len(),
+                out.display(),
+                files.join(" ")
+            );
+            ExitCode::from(EXIT_OK)
+        }
+        Err(e) => {
+            say!("pocnet deploy: {e}");
+            ExitCode::from(EXIT_FAILED)
+        }
+    }
+}
+
+/// `pocnet pki init|issue`.
+fn pki(command: PkiCommand) -> u8 {
+    let result = match command {
+        PkiCommand::Init { dir, register, days, force } => pocnet::pki::init(&dir, &register, days, force),
+        PkiCommand::Issue { dir, who, days } => pocnet::pki::issue(&dir, &who, days),
+    };
+    match result {
+        Ok(files) => {
+            outln!("wrote {} files: {}", files.len(), files.join(" "));
+            EXIT_OK
+        }
+        Err(e) => {
+            say!("pocnet pki: {e}");
+            EXIT_INVALID
+        }
+    }
+}
+
+/// `pocnet ping`: the scenario cut down to its ping check, run on the virtual clock.
+fn ping_arm(command: Command) -> ExitCode {
+    let Command::Ping { scenario, from, per_state, over, at_once, engine, out, seed, node_bin, quiet, force } = command
+    else {
+        unreachable!("main hands only `ping` here")
+    };
+    let mut scenario = match scenario::load(&scenario, &scenario::Overrides { seed }) {
+        Ok(s) => s,
+        Err(e) => {
+            say!("{e}");
+            return ExitCode::from(EXIT_INVALID);
+        }
+    };
+    let from = match from.map(|f| pocnet_core::StateCode::parse(&f)).transpose() {
+        Ok(f) => f,
+        Err(e) => {
+            say!("pocnet ping: --from: {e}");
+            return ExitCode::from(EXIT_INVALID);
+        }
+    };
+    let only = scenario::PingOnly { from, per_state, over_ms: over, at_once };
+    if let Err(e) = scenario::ping_only(&mut scenario, &only) {
+        say!("pocnet ping: {e}");
+        return ExitCode::from(EXIT_INVALID);
+    }
+    if let Err(code) = claim(&out, force, |_| false) {
+        return code;
+    }
+    let options = RunOptions {
+        clock: ClockKind::Virtual,
+        speed: 1.0,
+        engine,
+        out,
+        node_bin: pocnet::engine::mesh::find_node_binary(node_bin.as_deref()),
+        quiet,
+        table: false,
+        udp_loss: 0.0,
+        udp_delay: std::time::Duration::ZERO,
+        attach: None,
+        console_listen: ([127, 0, 0, 1], 8750).into(),
+        console_tls: Default::default(),
+        linger: std::time::Duration::ZERO,
+        stop: Default::default(),
+        kept: None,
+    };
+    ExitCode::from(run_command(&scenario, &options, None))
+}
+
+/// `pocnet run`: resume a run, or check the flags, load the scenario, keep what a resume
+/// needs and run it.
+fn run_arm(command: Command) -> ExitCode {
+    let Command::Run {
+        scenario,
+        engine,
+        clock,
+        speed,
+        out,
+        seed,
+        node_bin,
+        quiet,
+        table,
+        udp_loss,
+        udp_delay_ms,
+        attach,
+        console_listen,
+        console_cert,
+        console_key,
+        console_name,
+        console_tls,
+        linger,
+        force,
+        records,
+        resume,
+    } = command
+    else {
+        unreachable!("main hands only `run` here")
+    };
+    let node_bin = pocnet::engine::mesh::find_node_binary(node_bin.as_deref());
+    if let Some(out) = resume {
+        return ExitCode::from(resume_command(&out, node_bin, quiet));
+    }
+    let Some(scenario_path) = scenario else {
+        say!("pocnet run: a scenario file, or --resume OUT");
+        return ExitCode::from(EXIT_INVALID);
+    };
+    let attach = match run_flags(attach, speed, udp_loss) {
+        Ok(attach) => attach,
+        Err(code) => return code,
+    };
+    let (scenario, register) = match scenario::load_naming_register(&scenario_path, &scenario::Overrides { seed }) {
+        Ok(s) => s,
+        Err(e) => {
+            say!("{e}");
+            return ExitCode::from(EXIT_INVALID);
+        }
+    };
+    if let Err(code) = claim(&out, force, |_| false) {
+        return code;
+    }
+    let console_tls = pocnet::exercise::tls::ConsoleTlsOptions {
+        cert: console_cert,
+        key: console_key,
+        force: console_tls,
+        names: console_name,
+    };
+    let options = RunOptions {
+        clock,
+        speed,
+        engine,
+        out,
+        node_bin,
+        quiet,
+        table,
+        udp_loss,
+        udp_delay: std::time::Duration::from_millis(udp_delay_ms),
+        attach,
+        console_listen,
+        console_tls,
+        linger,
+        stop: Default::default(),
+        kept: None,
+    };
+    let kept = commands::resume::keep(&scenario_path, register.as_deref(), scenario.seed, &options);
+    ExitCode::from(match kept {
+        Ok(kept) => run_command(&scenario, &RunOptions { kept: Some(kept), ..options }, records.as_deref()),
+        Err(e) => {
+            // The run itself can go on; only `--resume` would not find what it needs.
+            say!("pocnet: warning: this run cannot be resumed if its coordinator dies: {e:#}");
+            run_command(&scenario, &options, records.as_deref())
         }
     })
+}
+
+/// `pocnet run`'s flags checked before the scenario is read, in this order: `--attach`
+/// (loaded), `--speed`, `--udp-loss`.
+fn run_flags(
+    attach: Option<PathBuf>,
+    speed: f64,
+    udp_loss: f64,
+) -> Result<Option<pocnet::engine::mesh::Attach>, ExitCode> {
+    let attach = match attach.map(|p| pocnet::engine::mesh::Attach::load(&p)) {
+        None => None,
+        Some(Ok(a)) => Some(a),
+        Some(Err(e)) => {
+            say!("pocnet: --attach: {e:#}");
+            return Err(ExitCode::from(EXIT_INVALID));
+        }
+    };
+    if !(speed > 0.0 && speed.is_finite()) {
+        say!("pocnet: --speed {speed} must be a positive number");
+        return Err(ExitCode::from(EXIT_INVALID));
+    }
+    if !(0.0..1.0).contains(&udp_loss) {
+        say!("pocnet: --udp-loss {udp_loss} is not a share in [0, 1)");
+        return Err(ExitCode::from(EXIT_INVALID));
+    }
+    Ok(attach)
 }
 
 /// `--linger`: a duration as scenarios write them (`30m`, `2h`, `0s`), at most a day.

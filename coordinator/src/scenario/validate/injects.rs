@@ -17,7 +17,50 @@ pub(crate) fn inject(
     window: Option<(SimTime, SimTime)>,
 ) -> Option<Inject> {
     let at = time_in(c, &raw.at, window);
-    let party = |c: &mut Checker<'_>, v: &Spanned<String>| match StateCode::parse(v.get_ref()) {
+    let (from, to) = (party(c, &raw.from, codes), party(c, &raw.to, codes));
+    if from.is_some() && from == to {
+        c.at(&raw.to, "a contact point cannot send a request to itself");
+    }
+    let chain = chain(c, raw, codes, from, to);
+    let kind = kind_of(c, &raw.kind);
+    let deleted = evidence_deleted_at(c, raw, at);
+    let data = super::evidence::data_classes(c, &raw.data_classes);
+    let age = data_age(c, raw);
+    let (from, to, kind, at, deleted, data) = (from?, to?, kind?, at?, deleted?, data?);
+    let age = age.unwrap_or(Some(0))?;
+    let data_created_at =
+        (!data.is_empty()).then(|| SimTime(at.0.saturating_sub(i64::try_from(age).unwrap_or(i64::MAX))));
+    if chain.len() != raw.chain.len() {
+        return None;
+    }
+    let (details, mut too_long) = details(c, raw, from, to);
+    let mut inject = Inject {
+        id,
+        details,
+        evidence_deleted_at: deleted,
+        chain,
+        data,
+        data_created_at,
+        ..Inject::new(at, from, to, kind)
+    };
+    if let Some(language) = &raw.language {
+        inject.language.clone_from(language);
+    }
+    inject.forged = raw.forged.unwrap_or(inject.forged);
+    let language = &inject.language;
+    if language.len() > limits::LANGUAGE_BYTES_MAX {
+        c.at(&raw.at, format!("language: longer than {} bytes (a BCP 47 tag like `fr`)", limits::LANGUAGE_BYTES_MAX));
+        too_long = true;
+    }
+    if too_long {
+        return None;
+    }
+    Some(inject)
+}
+
+/// A state the inject names (`from`, `to`, a chain link): one of the scenario's contact points.
+fn party(c: &mut Checker<'_>, v: &Spanned<String>, codes: &BTreeSet<StateCode>) -> Option<StateCode> {
+    match StateCode::parse(v.get_ref()) {
         Ok(code) if codes.contains(&code) => Some(code),
         Ok(code) => {
             let hint = super::fields::state_hint(v.get_ref(), codes);
@@ -28,15 +71,22 @@ pub(crate) fn inject(
             c.at(v, format!("{e}{}", super::fields::state_hint(v.get_ref(), codes)));
             None
         }
-    };
-    let (from, to) = (party(c, &raw.from), party(c, &raw.to));
-    if from.is_some() && from == to {
-        c.at(&raw.to, "a contact point cannot send a request to itself");
     }
+}
+
+/// `chain`: the states the answer reveals, each other than the requester and the link
+/// before it, at most `CHAIN_LINKS_MAX`; the links that could be read.
+fn chain(
+    c: &mut Checker<'_>,
+    raw: &RawInject,
+    codes: &BTreeSet<StateCode>,
+    from: Option<StateCode>,
+    to: Option<StateCode>,
+) -> Vec<StateCode> {
     let mut chain = Vec::new();
     let mut previous = to;
     for link in &raw.chain {
-        let next = party(c, link);
+        let next = party(c, link, codes);
         if next.is_some() && (next == previous || next == from) {
             c.at(link, "a chain link must reveal a state other than the requester and the previous link");
         }
@@ -46,7 +96,12 @@ pub(crate) fn inject(
     if raw.chain.len() > limits::CHAIN_LINKS_MAX {
         c.at(&raw.chain[limits::CHAIN_LINKS_MAX], format!("more than {} chain links", limits::CHAIN_LINKS_MAX));
     }
-    let kind = kind_of(c, &raw.kind);
+    chain
+}
+
+/// When the evidence is deleted: `evidence_deleted_at` (after the request) or `retention`
+/// after it, not both; `Some(None)` when never.
+fn evidence_deleted_at(c: &mut Checker<'_>, raw: &RawInject, at: Option<SimTime>) -> Option<Option<SimTime>> {
     let deleted = match (&raw.evidence_deleted_at, &raw.retention) {
         (Some(d), Some(r)) => {
             c.at(r, "give either `evidence_deleted_at` or `retention`, not both");
@@ -62,7 +117,11 @@ pub(crate) fn inject(
             c.at(v, "the evidence is deleted before the request is made");
         }
     }
-    let data = super::evidence::data_classes(c, &raw.data_classes);
+    deleted
+}
+
+/// `data_age`: at most ten years, and only with `data_classes`.
+fn data_age(c: &mut Checker<'_>, raw: &RawInject) -> Option<Option<u64>> {
     let age = raw.data_age.as_ref().map(|v| match crate::scenario::units::duration_ms(v.get_ref()) {
         Ok(ms) if ms <= limits::DELAY_MS_MAX * 10 => Some(ms),
         Ok(_) => {
@@ -77,13 +136,12 @@ pub(crate) fn inject(
     if let (Some(v), true) = (&raw.data_age, raw.data_classes.is_empty()) {
         c.at(v, "data_age needs `data_classes`: the age of which data?");
     }
-    let (from, to, kind, at, deleted, data) = (from?, to?, kind?, at?, deleted?, data?);
-    let age = age.unwrap_or(Some(0))?;
-    let data_created_at =
-        (!data.is_empty()).then(|| SimTime(at.0.saturating_sub(i64::try_from(age).unwrap_or(i64::MAX))));
-    if chain.len() != raw.chain.len() {
-        return None;
-    }
+    age
+}
+
+/// The Art. 42 fields: the defaults, with what the inject gives; and whether a text is
+/// longer than a request carries (reported).
+fn details(c: &mut Checker<'_>, raw: &RawInject, from: StateCode, to: StateCode) -> (Art42, bool) {
     let mut details = Art42::new(from, to);
     for (field, given) in [
         (&mut details.authority, &raw.authority),
@@ -118,26 +176,5 @@ pub(crate) fn inject(
             too_long = true;
         }
     }
-    let mut inject = Inject {
-        id,
-        details,
-        evidence_deleted_at: deleted,
-        chain,
-        data,
-        data_created_at,
-        ..Inject::new(at, from, to, kind)
-    };
-    if let Some(language) = &raw.language {
-        inject.language.clone_from(language);
-    }
-    inject.forged = raw.forged.unwrap_or(inject.forged);
-    let language = &inject.language;
-    if language.len() > limits::LANGUAGE_BYTES_MAX {
-        c.at(&raw.at, format!("language: longer than {} bytes (a BCP 47 tag like `fr`)", limits::LANGUAGE_BYTES_MAX));
-        too_long = true;
-    }
-    if too_long {
-        return None;
-    }
-    Some(inject)
+    (details, too_long)
 }

@@ -29,20 +29,7 @@ pub(crate) fn ping_check(
     (scenario_start, scenario_end): (SimTime, SimTime),
 ) -> Option<PingCheck> {
     let r = raw.get_ref();
-    let from = match &r.from {
-        None => states.first().map(|s| s.code),
-        Some(v) => match StateCode::parse(v.get_ref()) {
-            Ok(code) if codes.contains(&code) => Some(code),
-            _ => {
-                let hint = super::fields::state_hint(v.get_ref(), codes);
-                c.at(
-                    v,
-                    format!("unknown state `{}`: the sender is a contact point of the scenario{hint}", v.get_ref()),
-                );
-                None
-            }
-        },
-    };
+    let from = sender(c, r, states, codes);
     let to = match &r.to {
         None => Some(codes.iter().copied().collect::<Vec<_>>()),
         Some(list) => {
@@ -67,22 +54,7 @@ pub(crate) fn ping_check(
         Some(v) => duration_field(c, v, "over"),
         None => Some(OVER_DEFAULT_MS),
     };
-    let per_state = match (&r.per_state, at_once) {
-        (None, Some(true)) => Some(1),
-        (None, _) => Some(PER_STATE_DEFAULT),
-        (Some(v), _) => match u32::try_from(*v.get_ref()) {
-            Ok(n) if (1..=PINGS_PER_STATE_MAX).contains(&n) => {
-                if at_once == Some(true) && n != 1 {
-                    c.at(v, "an at-once check sends one ping to each contact point");
-                }
-                Some(n)
-            }
-            _ => {
-                c.at(v, format!("per_state: 1 to {PINGS_PER_STATE_MAX} pings"));
-                None
-            }
-        },
-    };
+    let per_state = per_state(c, r, at_once);
     let within = |c: &mut Checker<'_>, v: &Option<Spanned<String>>, name, default| match v {
         Some(v) => duration_field(c, v, name),
         None => Some(default),
@@ -108,6 +80,49 @@ pub(crate) fn ping_check(
         return None;
     }
     Some(PingCheck { from, to, start, over_ms, per_state, staffed_within_ms, on_call_within_ms })
+}
+
+/// `from`: the sender, a contact point of the scenario (by default the first).
+fn sender(
+    c: &mut Checker<'_>,
+    r: &RawPingCheck,
+    states: &[StateEntry],
+    codes: &BTreeSet<StateCode>,
+) -> Option<StateCode> {
+    match &r.from {
+        None => states.first().map(|s| s.code),
+        Some(v) => match StateCode::parse(v.get_ref()) {
+            Ok(code) if codes.contains(&code) => Some(code),
+            _ => {
+                let hint = super::fields::state_hint(v.get_ref(), codes);
+                c.at(
+                    v,
+                    format!("unknown state `{}`: the sender is a contact point of the scenario{hint}", v.get_ref()),
+                );
+                None
+            }
+        },
+    }
+}
+
+/// `per_state`: pings to each contact point, 1 to `PINGS_PER_STATE_MAX` (one at once).
+fn per_state(c: &mut Checker<'_>, r: &RawPingCheck, at_once: Option<bool>) -> Option<u32> {
+    match (&r.per_state, at_once) {
+        (None, Some(true)) => Some(1),
+        (None, _) => Some(PER_STATE_DEFAULT),
+        (Some(v), _) => match u32::try_from(*v.get_ref()) {
+            Ok(n) if (1..=PINGS_PER_STATE_MAX).contains(&n) => {
+                if at_once == Some(true) && n != 1 {
+                    c.at(v, "an at-once check sends one ping to each contact point");
+                }
+                Some(n)
+            }
+            _ => {
+                c.at(v, format!("per_state: 1 to {PINGS_PER_STATE_MAX} pings"));
+                None
+            }
+        },
+    }
 }
 
 /// The check's pings, as injects of kind `ping` numbered from `first_case`, in time order.

@@ -32,19 +32,7 @@ pub(crate) fn profile(c: &mut Checker<'_>, raw: &Spanned<RawProfile>) -> Option<
     let retention = r.retention.as_ref().map(|t| evidence::retention(c, t));
     let acknowledge = by_mode(c, &r.acknowledge);
     let fulfil = by_mode(c, &r.fulfil);
-    let mut kinds = BTreeMap::new();
-    let mut kinds_ok = true;
-    for (name, k) in &r.kinds {
-        let kind = kind_of(c, name);
-        let ack = k.acknowledge.as_ref().map(|d| by_mode(c, d));
-        let ful = k.fulfil.as_ref().map(|d| by_mode(c, d));
-        match (kind, ack, ful) {
-            (Some(kind), ack, ful) if !matches!(ack, Some(None)) && !matches!(ful, Some(None)) => {
-                kinds.insert(kind, KindDelays { acknowledge: ack.flatten(), fulfil: ful.flatten() });
-            }
-            _ => kinds_ok = false,
-        }
-    }
+    let (kinds, kinds_ok) = kind_delays(c, r);
     let translation = match &r.translation {
         Some(t) => delay_field(c, t),
         None => Some(Delay::Fixed { ms: 0 }),
@@ -52,53 +40,13 @@ pub(crate) fn profile(c: &mut Checker<'_>, raw: &Spanned<RawProfile>) -> Option<
     let give_up = duration_field(c, &r.give_up_after, "give_up_after");
     let resend_after = r.resend_after.as_ref().map(|v| duration_field(c, v, "resend_after"));
     let escalate_after = r.escalate_after.as_ref().map(|v| duration_field(c, v, "escalate_after"));
-    let resends_max = match &r.resends_max {
-        Some(v) => match u32::try_from(*v.get_ref()) {
-            Ok(n) if n <= limits::RESENDS_MAX => Some(n),
-            _ => {
-                c.at(v, format!("resends_max must be between 0 and {}", limits::RESENDS_MAX));
-                None
-            }
-        },
-        None => Some(if r.resend_after.is_some() { 3 } else { 0 }),
-    };
+    let resends_max = resends_max(c, r);
     let refuse_probability = match &r.refuse_probability {
         Some(p) => probability(c, p),
         None => Some(0.0),
     };
-    let central_authority = match &r.central_authority {
-        None => Some(None),
-        Some(ca) => {
-            let kinds: Vec<RequestKind> = ca.kinds.iter().filter_map(|k| kind_of(c, k)).collect();
-            let delay = delay_field(c, &ca.delay);
-            let shifts = match &ca.hours {
-                Some(h) => office_hours(c, h),
-                None => shifts(c, None),
-            };
-            let officers = ca.officers.as_ref().map(|o| office_officers(c, o));
-            if matches!(officers, Some(None)) {
-                return None;
-            }
-            let officers = officers.flatten();
-            match (delay, shifts) {
-                // The central authority's roster is filled in per state (same zone and week).
-                (Some(delay), Some(shifts)) if kinds.len() == ca.kinds.len() => Some(Some(CentralAuthority {
-                    roster: RosterSpec {
-                        tz: String::new(),
-                        workweek: WorkWeek::ALL_DAYS,
-                        shifts,
-                        always_staffed: false,
-                        off_hours: Mode::Closed,
-                        holidays: vec![],
-                    },
-                    delay,
-                    kinds,
-                    officers,
-                })),
-                _ => None,
-            }
-        }
-    };
+    // Officers of the central authority that cannot be read end the profile's reading here.
+    let Ok(central_authority) = central_authority(c, r) else { return None };
     let on_call_kinds = match &r.on_call_kinds {
         None => Some(None),
         Some(list) => {
@@ -118,17 +66,7 @@ pub(crate) fn profile(c: &mut Checker<'_>, raw: &Spanned<RawProfile>) -> Option<
         Some(v) => verification(c, v).map(Some),
         None => Some(None),
     };
-    let queue_order = match &r.queue {
-        None => Some(pocnet_core::QueueOrder::EmergencyThenDeadline),
-        Some(q) => match pocnet_core::QueueOrder::NAMES.iter().find(|(n, _)| n == q.get_ref()) {
-            Some((_, order)) => Some(*order),
-            None => {
-                let names: Vec<&str> = pocnet_core::QueueOrder::NAMES.iter().map(|n| n.0).collect();
-                c.at(q, format!("unknown queue order `{}`: expected one of {}", q.get_ref(), names.join(", ")));
-                None
-            }
-        },
-    };
+    let queue_order = queue_order(c, r);
     let ground = r.refusal_ground.clone().unwrap_or_else(|| "prejudice to essential interests (Art. 42)".into());
     if ground.len() > limits::TEXT_FIELD_BYTES_MAX {
         c.at(raw, format!("refusal_ground is longer than {} bytes", limits::TEXT_FIELD_BYTES_MAX));
@@ -172,6 +110,91 @@ pub(crate) fn profile(c: &mut Checker<'_>, raw: &Spanned<RawProfile>) -> Option<
     let on_call_officers_at =
         r.officers.as_ref().and_then(|o| o.get_ref().on_call.as_ref()).filter(|v| *v.get_ref() > 0).map(|v| v.span());
     Some(ProfileDraft { profile, law, on_call_officers_at })
+}
+
+/// Per-kind delays (`[profiles.NAME.kinds.KIND]`), and whether every one was read.
+fn kind_delays(c: &mut Checker<'_>, r: &RawProfile) -> (BTreeMap<RequestKind, KindDelays>, bool) {
+    let mut kinds = BTreeMap::new();
+    let mut kinds_ok = true;
+    for (name, k) in &r.kinds {
+        let kind = kind_of(c, name);
+        let ack = k.acknowledge.as_ref().map(|d| by_mode(c, d));
+        let ful = k.fulfil.as_ref().map(|d| by_mode(c, d));
+        match (kind, ack, ful) {
+            (Some(kind), ack, ful) if !matches!(ack, Some(None)) && !matches!(ful, Some(None)) => {
+                kinds.insert(kind, KindDelays { acknowledge: ack.flatten(), fulfil: ful.flatten() });
+            }
+            _ => kinds_ok = false,
+        }
+    }
+    (kinds, kinds_ok)
+}
+
+/// `resends_max`: at most `RESENDS_MAX`; by default 3 with `resend_after`, else 0.
+fn resends_max(c: &mut Checker<'_>, r: &RawProfile) -> Option<u32> {
+    match &r.resends_max {
+        Some(v) => match u32::try_from(*v.get_ref()) {
+            Ok(n) if n <= limits::RESENDS_MAX => Some(n),
+            _ => {
+                c.at(v, format!("resends_max must be between 0 and {}", limits::RESENDS_MAX));
+                None
+            }
+        },
+        None => Some(if r.resend_after.is_some() { 3 } else { 0 }),
+    }
+}
+
+/// `central_authority`: `Ok(None)` when something in it is wrong (reported), `Err(())`
+/// when its officers are (the profile is read no further).
+fn central_authority(c: &mut Checker<'_>, r: &RawProfile) -> Result<Option<Option<CentralAuthority>>, ()> {
+    match &r.central_authority {
+        None => Ok(Some(None)),
+        Some(ca) => {
+            let kinds: Vec<RequestKind> = ca.kinds.iter().filter_map(|k| kind_of(c, k)).collect();
+            let delay = delay_field(c, &ca.delay);
+            let shifts = match &ca.hours {
+                Some(h) => office_hours(c, h),
+                None => shifts(c, None),
+            };
+            let officers = ca.officers.as_ref().map(|o| office_officers(c, o));
+            if matches!(officers, Some(None)) {
+                return Err(());
+            }
+            let officers = officers.flatten();
+            Ok(match (delay, shifts) {
+                // The central authority's roster is filled in per state (same zone and week).
+                (Some(delay), Some(shifts)) if kinds.len() == ca.kinds.len() => Some(Some(CentralAuthority {
+                    roster: RosterSpec {
+                        tz: String::new(),
+                        workweek: WorkWeek::ALL_DAYS,
+                        shifts,
+                        always_staffed: false,
+                        off_hours: Mode::Closed,
+                        holidays: vec![],
+                    },
+                    delay,
+                    kinds,
+                    officers,
+                })),
+                _ => None,
+            })
+        }
+    }
+}
+
+/// `queue`: the order a desk takes requests in (by default emergencies, then deadline).
+fn queue_order(c: &mut Checker<'_>, r: &RawProfile) -> Option<pocnet_core::QueueOrder> {
+    match &r.queue {
+        None => Some(pocnet_core::QueueOrder::EmergencyThenDeadline),
+        Some(q) => match pocnet_core::QueueOrder::NAMES.iter().find(|(n, _)| n == q.get_ref()) {
+            Some((_, order)) => Some(*order),
+            None => {
+                let names: Vec<&str> = pocnet_core::QueueOrder::NAMES.iter().map(|n| n.0).collect();
+                c.at(q, format!("unknown queue order `{}`: expected one of {}", q.get_ref(), names.join(", ")));
+                None
+            }
+        },
+    }
 }
 
 /// A profile's `verify`: the kinds, how, its work time and hours, and how often it
