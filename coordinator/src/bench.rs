@@ -445,8 +445,28 @@ pub async fn run(options: &BenchOptions, pocnet_bin: &Path, emit: &mut dyn FnMut
     let mode = if options.quick { "quick" } else { "full" };
     let mut report = BenchReport { schema: "pocnet-bench/1", mode, cpus, commit: commit(), ..BenchReport::default() };
     let _ = writeln!(o, "pocnet bench ({mode} mode, {cpus} CPUs)");
+    let (raw, limit) = round_trip_limit(options, pocnet_bin, &mut report, &mut o).await?;
+    flush(&mut o);
+    let hanoi = scenario::load(&options.hanoi, &scenario::Overrides::default()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let h_mesh = hanoi_week(&hanoi, options, limit, &mut report, &mut o).await?;
+    flush(&mut o);
+    sweep_rate(&hanoi, options, cpus, &mut report, &mut o)?;
+    flush(&mut o);
+    mesh_round_trip(&raw, &h_mesh, options, &mut report, &mut o)?;
+    scaling(options, limit, &mut report, &mut o, &mut flush).await?;
+    let _ = writeln!(o, "\nwrote {}", options.out.join("bench.json").display());
+    flush(&mut o);
+    Ok(())
+}
 
-    // The limit first: one control round trip per window, between two processes.
+/// The limit first: one control round trip per window, between two processes. Returns the
+/// round trips measured and the windows per second they allow.
+async fn round_trip_limit(
+    options: &BenchOptions,
+    pocnet_bin: &Path,
+    report: &mut BenchReport,
+    o: &mut String,
+) -> anyhow::Result<(Vec<u64>, f64)> {
     let raw = raw_quinn_rtt_us(pocnet_bin, 400, if options.quick { 200 } else { 5000 }).await?;
     let r = percentiles(&raw);
     let limit = 1e6 / r.p50_ms.max(1) as f64;
@@ -459,15 +479,23 @@ pub async fn run(options: &BenchOptions, pocnet_bin: &Path, emit: &mut dyn FnMut
         r.p99_ms,
         raw.len()
     );
-    save(options, &report)?;
-    flush(&mut o);
+    save(options, report)?;
+    Ok((raw, limit))
+}
 
-    let hanoi = scenario::load(&options.hanoi, &scenario::Overrides::default()).map_err(|e| anyhow::anyhow!("{e}"))?;
+/// hanoi-72's week on both engines: wall times, the mesh's overhead, idle node memory.
+async fn hanoi_week(
+    hanoi: &Scenario,
+    options: &BenchOptions,
+    limit: f64,
+    report: &mut BenchReport,
+    o: &mut String,
+) -> anyhow::Result<EngineFigures> {
     let _ = writeln!(o, "\nhanoi-72: {} contact points, one week", hanoi.states.len());
-    let h_in = inproc(&hanoi).await?;
-    let h_mesh = mesh(&hanoi, options, "hanoi").await?;
-    line(&mut o, "in-process", &h_in, Some(limit));
-    line(&mut o, "mesh", &h_mesh, Some(limit));
+    let h_in = inproc(hanoi).await?;
+    let h_mesh = mesh(hanoi, options, "hanoi").await?;
+    line(o, "in-process", &h_in, Some(limit));
+    line(o, "mesh", &h_mesh, Some(limit));
     let over = h_mesh.wall().as_secs_f64() / h_in.wall().as_secs_f64().max(1e-9);
     let _ = writeln!(o, "  mesh / in-process wall: {over:.1}x");
     let rss = percentiles(&h_mesh.idle_rss_kib);
@@ -480,10 +508,18 @@ pub async fn run(options: &BenchOptions, pocnet_bin: &Path, emit: &mut dyn FnMut
     );
     report.hanoi = vec![RunFigures::of("in-process", &h_in, Some(limit)), RunFigures::of("mesh", &h_mesh, Some(limit))];
     report.mesh_over_inproc_wall = Some(round(over, 2));
-    save(options, &report)?;
+    save(options, report)?;
+    Ok(h_mesh)
+}
 
-    // Sweeps: hanoi-72's week as variant runs on every core (the sweep's own runner).
-    flush(&mut o);
+/// Sweeps: hanoi-72's week as variant runs on every core (the sweep's own runner).
+fn sweep_rate(
+    hanoi: &Scenario,
+    options: &BenchOptions,
+    cpus: usize,
+    report: &mut BenchReport,
+    o: &mut String,
+) -> anyhow::Result<()> {
     let variants = if options.quick { 8 } else { 4 * cpus.max(1) * 8 };
     let started = Instant::now();
     let counted: anyhow::Result<Vec<u64>> = {
@@ -492,7 +528,7 @@ pub async fn run(options: &BenchOptions, pocnet_bin: &Path, emit: &mut dyn FnMut
             .into_par_iter()
             .map(|i| {
                 crate::sweep::variants::run_once(
-                    &hanoi,
+                    hanoi,
                     &[],
                     hanoi.seed.wrapping_add(i),
                     crate::sweep::file::Measure::Saved,
@@ -509,10 +545,19 @@ pub async fn run(options: &BenchOptions, pocnet_bin: &Path, emit: &mut dyn FnMut
         per_second * 60.0
     );
     report.sweep_runs_per_s = Some(round(per_second, 2));
-    save(options, &report)?;
-    robust_sweep(options, variants, &mut report, &mut o)?;
+    save(options, report)?;
+    robust_sweep(options, variants, report, o)
+}
 
-    flush(&mut o);
+/// The mesh's batch round trip against the raw echo's, on the same loopback.
+fn mesh_round_trip(
+    raw: &[u64],
+    h_mesh: &EngineFigures,
+    options: &BenchOptions,
+    report: &mut BenchReport,
+    o: &mut String,
+) -> anyhow::Result<()> {
+    let r = percentiles(raw);
     let mesh_rtt = &h_mesh.batch_rtt_us;
     let m = percentiles(mesh_rtt);
     let (m50, m99, r50, r99) = (m.p50_ms, m.p99_ms, r.p50_ms, r.p99_ms);
@@ -523,21 +568,30 @@ pub async fn run(options: &BenchOptions, pocnet_bin: &Path, emit: &mut dyn FnMut
     let _ = writeln!(o, "  mesh / raw: p50 {:.2}x, p99 {p99_ratio:.2}x", m50 as f64 / r50.max(1) as f64);
     report.mesh_batch_rtt_us = Some(RttFigures::of(mesh_rtt));
     report.mesh_batch_p99_over_raw_p99 = Some(round(p99_ratio, 2));
-    save(options, &report)?;
+    save(options, report)
+}
 
+/// Synthetic registers of growing size on both engines, each size shown as it finishes.
+async fn scaling(
+    options: &BenchOptions,
+    limit: f64,
+    report: &mut BenchReport,
+    o: &mut String,
+    flush: &mut dyn FnMut(&mut String),
+) -> anyhow::Result<()> {
     let sizes: Vec<(usize, u64, usize)> = if options.quick {
         vec![(3, 7, 300), (40, 7, 1_000)]
     } else {
         vec![(3, 28, 1_000), (71, 28, 1_000), (71, 28, 10_000), (193, 28, 1_000), (193, 28, 10_000), (193, 28, 50_000)]
     };
     let _ = writeln!(o, "\nscaling (synthetic registers, office-hours diurnal load)");
-    flush(&mut o);
+    flush(o);
     for (states, days, requests) in sizes {
         let s = synthetic(states, days, requests, 7)?;
         let i = inproc(&s).await?;
         let m = mesh(&s, options, &format!("synthetic-{states}-{requests}")).await?;
-        line(&mut o, &format!("{states} states {requests} req, inproc"), &i, Some(limit));
-        line(&mut o, &format!("{states} states {requests} req, mesh"), &m, Some(limit));
+        line(o, &format!("{states} states {requests} req, inproc"), &i, Some(limit));
+        line(o, &format!("{states} states {requests} req, mesh"), &m, Some(limit));
         if !m.idle_rss_kib.is_empty() {
             let median = percentiles(&m.idle_rss_kib).p50_ms;
             let _ = writeln!(o, "  {:<28} idle node RSS median {:.1} MiB", "", median as f64 / 1024.0);
@@ -548,11 +602,9 @@ pub async fn run(options: &BenchOptions, pocnet_bin: &Path, emit: &mut dyn FnMut
             requests_asked: requests,
             runs: vec![RunFigures::of("in-process", &i, Some(limit)), RunFigures::of("mesh", &m, Some(limit))],
         });
-        save(options, &report)?;
-        flush(&mut o);
+        save(options, report)?;
+        flush(o);
     }
-    let _ = writeln!(o, "\nwrote {}", options.out.join("bench.json").display());
-    flush(&mut o);
     Ok(())
 }
 

@@ -129,9 +129,8 @@ circulation = "7d"
 last_circulated = "2025-10-30T00:00:00Z"
 "#;
 
-#[test]
-fn register_decay_makes_stale_spans_by_its_rule_and_counts_what_they_cost() {
-    // Many injects, a fast-changing register; no [[faults]] of its own beyond the test's.
+/// Many injects, a fast-changing register; no [[faults]] of its own beyond the test's.
+fn decay_scenario() -> scenario::Scenario {
     let mut injects = String::new();
     for day in 3..10 {
         for hour in [2, 8, 14, 20] {
@@ -142,11 +141,13 @@ fn register_decay_makes_stale_spans_by_its_rule_and_counts_what_they_cost() {
         }
     }
     let text = scenario_text(&format!("{DECAY}{injects}"));
-    let s = scenario::parse("decay.toml", &text).unwrap_or_else(|e| panic!("{e}"));
+    scenario::parse("decay.toml", &text).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Each span by the rule, recomputed here: a notified change is corrected at the first
+/// weekly circulation (from 30 Oct) at or after its notice two days later.
+fn spans_follow_the_rule(s: &scenario::Scenario) {
     let decay = s.register_decay.as_ref().expect("decay");
-    assert!(!decay.stale.is_empty(), "a register changing monthly goes stale within the week");
-    // Each span by the rule, recomputed here: a notified change is corrected at the first
-    // weekly circulation (from 30 Oct) at or after its notice two days later.
     let week = 7 * 86_400_000;
     let first = at("2025-10-30T00:00:00Z").0;
     for x in decay.changes.iter().filter(|x| x.notified) {
@@ -159,24 +160,32 @@ fn register_decay_makes_stale_spans_by_its_rule_and_counts_what_they_cost() {
             assert!(span.until.is_none_or(|u| u.0 >= circulated), "{span:?} ends before {circulated}");
         }
     }
+}
+
+/// The scenario run to its end on the in-process engine, and accounted.
+fn run_and_account(s: &scenario::Scenario) -> pocnet::report::Account<'_> {
     let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
     let clock_run = runtime
         .block_on(async {
-            let (mut engine, next) = pocnet::engine::inproc::InProcess::new(&s)?;
+            let (mut engine, next) = pocnet::engine::inproc::InProcess::new(s)?;
             let clock = pocnet::clock::Clock::new(
                 next,
                 s.network.lookahead_ms(),
                 pocnet::clock::AsFastAsPossible,
-                pocnet::run::exercise_state(&s),
+                pocnet::run::exercise_state(s),
             );
             pocnet::clock::run_to_end(&mut engine, clock).await
         })
         .expect("run");
-    let a = pocnet::run::account(&s, &clock_run).expect("account");
+    pocnet::run::account(s, &clock_run).expect("account")
+}
+
+/// Every dead first send was sent inside a stale span (the decay's, or the scenario's own
+/// stale fault); every other first send outside.
+fn dead_sends_fall_in_stale_spans(s: &scenario::Scenario, a: &pocnet::report::Account<'_>) {
+    let decay = s.register_decay.as_ref().expect("decay");
     let json: serde_json::Value = serde_json::from_str(&a.report().to_json()).expect("JSON");
     let d = &json["register_decay"];
-    // Every dead first send was sent inside a stale span (the decay's, or the scenario's
-    // own stale fault); every other first send outside.
     let mut spans: Vec<(pocnet_core::StateCode, SimTime, Option<SimTime>)> =
         decay.stale.iter().map(|s| (s.state, s.changed, s.until)).collect();
     spans.push((
@@ -193,8 +202,13 @@ fn register_decay_makes_stale_spans_by_its_rule_and_counts_what_they_cost() {
     let dead = a.ledger.requests.iter().filter(|r| r.reach.dead_entry).count();
     assert!(dead > 0);
     assert_eq!(d["first_sends_dead"], dead);
-    // The same run with a current register, case by case.
-    let current = pocnet::run::with_current_register(&s).expect("the counterfactual");
+}
+
+/// The same run with a current register, case by case: the cases lost to stale entries.
+fn what_a_current_register_saves(s: &scenario::Scenario, a: &pocnet::report::Account<'_>) {
+    let json: serde_json::Value = serde_json::from_str(&a.report().to_json()).expect("JSON");
+    let d = &json["register_decay"];
+    let current = pocnet::run::with_current_register(s).expect("the counterfactual");
     let other = pocnet::run::in_process_ledger(&current).expect("run");
     // Only the scenario's own stale fault is left there.
     let own = |r: &&Request| r.scheduled >= at("2025-11-04T00:00:00Z") && r.scheduled < at("2025-11-06T00:00:00Z");
@@ -208,6 +222,17 @@ fn register_decay_makes_stale_spans_by_its_rule_and_counts_what_they_cost() {
         .count();
     assert_eq!(d["with_current_register"]["lost_to_stale_entries"], lost);
     assert!(lost > 0, "three-hour windows: a fallback after an hour's wait and four hours' delay loses them");
+}
+
+#[test]
+fn register_decay_makes_stale_spans_by_its_rule_and_counts_what_they_cost() {
+    let s = decay_scenario();
+    let decay = s.register_decay.as_ref().expect("decay");
+    assert!(!decay.stale.is_empty(), "a register changing monthly goes stale within the week");
+    spans_follow_the_rule(&s);
+    let a = run_and_account(&s);
+    dead_sends_fall_in_stale_spans(&s, &a);
+    what_a_current_register_saves(&s, &a);
 }
 
 #[test]

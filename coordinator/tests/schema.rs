@@ -179,12 +179,11 @@ fn keywords(pointer: &str) -> Vec<String> {
 /// A scenario with a keyword in its place.
 type Placed = Box<dyn Fn(&str) -> String>;
 
-#[test]
-fn every_keyword_the_schema_lists_is_one_the_parser_takes_and_no_other() {
+/// Where a request kind goes in a scenario: an inject's, a profile's own delays, its
+/// on-call kinds, its central authority's, a generator's mix.
+fn request_kind_places() -> Vec<(&'static str, Placed)> {
     let at = "2025-11-03T10:00:00Z";
-    let until = "2025-11-03T12:00:00Z";
-    // (schema pointer, the scenario with the keyword in its place)
-    let cases: Vec<(&str, Placed)> = vec![
+    vec![
         (
             "/properties/injects/items/properties/kind",
             Box::new(move |k| {
@@ -216,6 +215,21 @@ fn every_keyword_the_schema_lists_is_one_the_parser_takes_and_no_other() {
             }),
         ),
         (
+            "/properties/generate/items/properties/kinds",
+            Box::new(|k| {
+                scenario_with("", "", &format!("[[generate]]\nrate_per_day = 1.0\nkinds = {{ {k} = 1.0 }}\n"))
+            }),
+        ),
+    ]
+}
+
+/// Where the other keywords go: a roster, a fault kind, a diurnal shape, a threshold's
+/// metric and statistic.
+fn other_keyword_places() -> Vec<(&'static str, Placed)> {
+    let at = "2025-11-03T10:00:00Z";
+    let until = "2025-11-03T12:00:00Z";
+    vec![
+        (
             "/properties/states/items/properties/roster",
             Box::new(|r| scenario_with("", "", "").replace("office-hours-only", r)),
         ),
@@ -240,12 +254,6 @@ fn every_keyword_the_schema_lists_is_one_the_parser_takes_and_no_other() {
             }),
         ),
         (
-            "/properties/generate/items/properties/kinds",
-            Box::new(|k| {
-                scenario_with("", "", &format!("[[generate]]\nrate_per_day = 1.0\nkinds = {{ {k} = 1.0 }}\n"))
-            }),
-        ),
-        (
             "/properties/thresholds/items/properties/metric",
             Box::new(|m| scenario_with("", "", &format!("[[thresholds]]\nmetric = \"{m}\"\nbelow = 0.5\n"))),
         ),
@@ -259,7 +267,14 @@ fn every_keyword_the_schema_lists_is_one_the_parser_takes_and_no_other() {
                 )
             }),
         ),
-    ];
+    ]
+}
+
+#[test]
+fn every_keyword_the_schema_lists_is_one_the_parser_takes_and_no_other() {
+    // (schema pointer, the scenario with the keyword in its place)
+    let mut cases = request_kind_places();
+    cases.extend(other_keyword_places());
     let unknown = |text: &str| -> Vec<String> {
         match pocnet::scenario::parse("keywords.toml", text) {
             Ok(_) => Vec::new(),

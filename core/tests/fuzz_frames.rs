@@ -65,20 +65,20 @@ fn art42() -> Art42 {
     }
 }
 
-fn config() -> ContactPointConfig {
-    let fixed = Delay::Fixed { ms: 60_000 };
-    let by_mode =
-        DelaysByMode { staffed: fixed.clone(), on_call: Delay::LogNormal { median_ms: 60_000, p90_ms: 600_000 } };
-    let roster = RosterSpec {
+/// The roster of the contact point under test: office hours in Hanoi, on call outside, a holiday.
+fn roster_spec() -> RosterSpec {
+    RosterSpec {
         tz: "Asia/Ho_Chi_Minh".into(),
         workweek: WorkWeek::parse("Mon-Fri").expect("week"),
         shifts: vec![Shift::parse("09:00-17:00").expect("shift")],
         always_staffed: false,
         off_hours: Mode::OnCall,
         holidays: vec!["2025-09-02".parse().expect("date")],
-    };
-    let mut kinds = std::collections::BTreeMap::new();
-    kinds.insert(RequestKind::Emergency, KindDelays { acknowledge: Some(by_mode.clone()), fulfil: None });
+    }
+}
+
+/// A network with a link rule of each kind, each fault kind, a fallback, a region, languages and a hub.
+fn network() -> NetworkModel {
     let mut network = NetworkModel::new(200);
     network.links.push(LinkRule { a: Side::State(code("NRU")), b: Side::Any, delay_ms: 600, loss: 0.01 });
     network.links.push(LinkRule { a: Side::Region("Africa".into()), b: Side::Any, delay_ms: 300, loss: 0.0 });
@@ -107,62 +107,77 @@ fn config() -> ContactPointConfig {
         executes: vec![RequestKind::TechnicalAdvice],
         officers: Some(Officers { staffed: 2, on_call: 0 }),
     });
+    network
+}
+
+/// A profile that sets every optional step (central authority, MLA, desks, translators, verification).
+fn profile(roster: &RosterSpec) -> Profile {
+    let fixed = Delay::Fixed { ms: 60_000 };
+    let by_mode =
+        DelaysByMode { staffed: fixed.clone(), on_call: Delay::LogNormal { median_ms: 60_000, p90_ms: 600_000 } };
+    let mut kinds = std::collections::BTreeMap::new();
+    kinds.insert(RequestKind::Emergency, KindDelays { acknowledge: Some(by_mode.clone()), fulfil: None });
+    Profile {
+        acknowledge: by_mode.clone(),
+        fulfil: by_mode,
+        kinds,
+        languages: vec!["vi".into(), "en".into()],
+        translation: Delay::Uniform { min_ms: 1, max_ms: 2 },
+        refuse_probability: 0.05,
+        refusal_ground: "essential interests".into(),
+        central_authority: Some(CentralAuthority {
+            roster: roster.clone(),
+            delay: fixed,
+            kinds: vec![RequestKind::Evidence],
+            officers: Some(Officers { staffed: 1, on_call: 0 }),
+        }),
+        requester: RequesterPolicy {
+            resend_after_ms: Some(1),
+            resends_max: 3,
+            escalate_after_ms: Some(2),
+            give_up_after_ms: 3,
+        },
+        on_call_kinds: Some(vec![RequestKind::Emergency]),
+        retention: Retention::default(),
+        hold: HoldRule { days: 120, renewable: true },
+        mla: Some(MlaPolicy {
+            kinds: vec![RequestKind::Preservation, RequestKind::TrafficDisclosure],
+            direct_kinds: vec![RequestKind::Emergency],
+            roster: RosterSpec { off_hours: Mode::Closed, holidays: vec![], ..roster.clone() },
+            drafting: Delay::LogNormal { median_ms: 864_000_000, p90_ms: 2_592_000_000 },
+            translation: Delay::Fixed { ms: 432_000_000 },
+            transmission: Delay::Uniform { min_ms: 86_400_000, max_ms: 1_209_600_000 },
+            queue: Delay::LogNormal { median_ms: 5_184_000_000, p90_ms: 15_552_000_000 },
+            execution: Delay::Fixed { ms: 1_728_000_000 },
+            refuse_probability: 0.05,
+            refusal_grounds: vec!["dual criminality".into(), "essential interests".into()],
+            pursue_probability: 0.8,
+            confidentiality_notice_probability: 0.1,
+            withdraw_on_confidentiality_probability: 0.5,
+            officers: Some(Officers { staffed: 2, on_call: 0 }),
+        }),
+        officers: Some(Officers { staffed: 3, on_call: 1 }),
+        queue_order: QueueOrder::Deadline,
+        translators: Some(Officers { staffed: 2, on_call: 1 }),
+        verify: Some(pocnet_core::profile::Verification {
+            kinds: vec![RequestKind::Emergency],
+            how: pocnet_core::profile::VerifyHow::CallBack,
+            time: Delay::Fixed { ms: 600_000 },
+            on_call: false,
+            catches: 0.9,
+        }),
+        shift_end: pocnet_core::ShiftEnd::NextOpening,
+    }
+}
+
+fn config() -> ContactPointConfig {
+    let roster = roster_spec();
     ContactPointConfig {
         state: code("VNM"),
         seed: 7,
         roster: roster.clone(),
-        profile: Profile {
-            acknowledge: by_mode.clone(),
-            fulfil: by_mode,
-            kinds,
-            languages: vec!["vi".into(), "en".into()],
-            translation: Delay::Uniform { min_ms: 1, max_ms: 2 },
-            refuse_probability: 0.05,
-            refusal_ground: "essential interests".into(),
-            central_authority: Some(CentralAuthority {
-                roster: roster.clone(),
-                delay: fixed,
-                kinds: vec![RequestKind::Evidence],
-                officers: Some(Officers { staffed: 1, on_call: 0 }),
-            }),
-            requester: RequesterPolicy {
-                resend_after_ms: Some(1),
-                resends_max: 3,
-                escalate_after_ms: Some(2),
-                give_up_after_ms: 3,
-            },
-            on_call_kinds: Some(vec![RequestKind::Emergency]),
-            retention: Retention::default(),
-            hold: HoldRule { days: 120, renewable: true },
-            mla: Some(MlaPolicy {
-                kinds: vec![RequestKind::Preservation, RequestKind::TrafficDisclosure],
-                direct_kinds: vec![RequestKind::Emergency],
-                roster: RosterSpec { off_hours: Mode::Closed, holidays: vec![], ..roster.clone() },
-                drafting: Delay::LogNormal { median_ms: 864_000_000, p90_ms: 2_592_000_000 },
-                translation: Delay::Fixed { ms: 432_000_000 },
-                transmission: Delay::Uniform { min_ms: 86_400_000, max_ms: 1_209_600_000 },
-                queue: Delay::LogNormal { median_ms: 5_184_000_000, p90_ms: 15_552_000_000 },
-                execution: Delay::Fixed { ms: 1_728_000_000 },
-                refuse_probability: 0.05,
-                refusal_grounds: vec!["dual criminality".into(), "essential interests".into()],
-                pursue_probability: 0.8,
-                confidentiality_notice_probability: 0.1,
-                withdraw_on_confidentiality_probability: 0.5,
-                officers: Some(Officers { staffed: 2, on_call: 0 }),
-            }),
-            officers: Some(Officers { staffed: 3, on_call: 1 }),
-            queue_order: QueueOrder::Deadline,
-            translators: Some(Officers { staffed: 2, on_call: 1 }),
-            verify: Some(pocnet_core::profile::Verification {
-                kinds: vec![RequestKind::Emergency],
-                how: pocnet_core::profile::VerifyHow::CallBack,
-                time: Delay::Fixed { ms: 600_000 },
-                on_call: false,
-                catches: 0.9,
-            }),
-            shift_end: pocnet_core::ShiftEnd::NextOpening,
-        },
-        network,
+        profile: profile(&roster),
+        network: network(),
         operated: true,
     }
 }
@@ -274,17 +289,11 @@ fn refusal_kinds() -> Vec<RefusalKind> {
 }
 
 /// One frame of every kind that crosses a process: peer, control and journal frames.
-fn samples() -> Vec<(&'static str, Vec<u8>)> {
-    let envelope = |seq, message| Envelope {
-        from: code("VNM"),
-        to: code("FRA"),
-        seq,
-        sent_at: SimTime(1_762_128_000_000),
-        deliver_at: SimTime(1_762_128_000_250),
-        message,
-    };
-    let id = RequestId { case: 3, link: 1 };
-    let request = Request {
+type Sample = (&'static str, Result<Vec<u8>, pocnet_core::wire::EncodeError>);
+
+/// A request with every optional field set.
+fn request_sample(id: RequestId) -> Request {
+    Request {
         id,
         kind: RequestKind::TrafficDisclosure,
         language: "en".into(),
@@ -295,52 +304,60 @@ fn samples() -> Vec<(&'static str, Vec<u8>)> {
         data: vec![DataClass::Content],
         data_created_at: Some(SimTime(1_761_000_000_000)),
         forged: false,
+    }
+}
+
+/// A peer batch with one envelope of every message kind, in the order they are numbered.
+fn every_message_batch(id: RequestId) -> Result<Vec<u8>, pocnet_core::wire::EncodeError> {
+    let envelope = |seq, message| Envelope {
+        from: code("VNM"),
+        to: code("FRA"),
+        seq,
+        sent_at: SimTime(1_762_128_000_000),
+        deliver_at: SimTime(1_762_128_000_250),
+        message,
     };
-    let done = WindowDone { next_event: Some(SimTime(5)), sent: vec![(code("FRA"), SimTime(6))], events: events() };
-    let frames: Vec<(&'static str, Result<Vec<u8>, pocnet_core::wire::EncodeError>)> = vec![
-        (
-            "peer-batch-every-message",
-            encode_frame(&PeerFrame::Batch {
-                from: code("VNM"),
-                envelopes: vec![
-                    envelope(1, Message::Request(Box::new(request.clone()))),
-                    envelope(2, Message::Receipt { id }),
-                    envelope(3, Message::Acknowledgement { id }),
-                    envelope(
-                        4,
-                        Message::Response {
-                            id,
-                            response: Response::Fulfilled { reveals: Some(code("BRA")), lost: vec![DataClass::Cloud] },
-                        },
-                    ),
-                    envelope(
-                        5,
-                        Message::Response { id, response: Response::Refused { ground: "essential interests".into() } },
-                    ),
-                    envelope(6, Message::Response { id, response: Response::TooLate }),
-                    envelope(7, Message::Response { id, response: Response::Forwarded }),
-                    envelope(8, Message::Escalation { id }),
-                    envelope(
-                        9,
-                        Message::EarlyNotice {
-                            id,
-                            notice: Notice::WillNotEnsureAvailability { gone: vec![DataClass::Subscriber] },
-                        },
-                    ),
-                    envelope(10, Message::Withdraw { id }),
-                    envelope(11, Message::MlaRequest { id }),
-                    envelope(
-                        12,
-                        Message::MlaResponse { id, result: MlaResult::Disclosed { lost: vec![DataClass::Traffic] } },
-                    ),
-                    envelope(13, Message::HubForward { request: Box::new(request.clone()), requester: code("FRA") }),
-                    envelope(14, Message::HandBack { id }),
-                    envelope(15, Message::CallBack { id }),
-                    envelope(16, Message::CallBackAnswer { id, sent_it: true }),
-                    envelope(17, Message::Response { id, response: Response::Unverified }),
-                ],
-            }),
-        ),
+    let request = request_sample(id);
+    encode_frame(&PeerFrame::Batch {
+        from: code("VNM"),
+        envelopes: vec![
+            envelope(1, Message::Request(Box::new(request.clone()))),
+            envelope(2, Message::Receipt { id }),
+            envelope(3, Message::Acknowledgement { id }),
+            envelope(
+                4,
+                Message::Response {
+                    id,
+                    response: Response::Fulfilled { reveals: Some(code("BRA")), lost: vec![DataClass::Cloud] },
+                },
+            ),
+            envelope(5, Message::Response { id, response: Response::Refused { ground: "essential interests".into() } }),
+            envelope(6, Message::Response { id, response: Response::TooLate }),
+            envelope(7, Message::Response { id, response: Response::Forwarded }),
+            envelope(8, Message::Escalation { id }),
+            envelope(
+                9,
+                Message::EarlyNotice {
+                    id,
+                    notice: Notice::WillNotEnsureAvailability { gone: vec![DataClass::Subscriber] },
+                },
+            ),
+            envelope(10, Message::Withdraw { id }),
+            envelope(11, Message::MlaRequest { id }),
+            envelope(12, Message::MlaResponse { id, result: MlaResult::Disclosed { lost: vec![DataClass::Traffic] } }),
+            envelope(13, Message::HubForward { request: Box::new(request.clone()), requester: code("FRA") }),
+            envelope(14, Message::HandBack { id }),
+            envelope(15, Message::CallBack { id }),
+            envelope(16, Message::CallBackAnswer { id, sent_it: true }),
+            envelope(17, Message::Response { id, response: Response::Unverified }),
+        ],
+    })
+}
+
+/// The peer frames (with the refusals a rejected batch is counted as in a node's last frame).
+fn peer_samples(id: RequestId) -> Vec<Sample> {
+    vec![
+        ("peer-batch-every-message", every_message_batch(id)),
         ("peer-accepted", encode_frame(&PeerFrame::Accepted { count: 2 })),
         (
             "from-node-finished-every-rejection",
@@ -359,6 +376,12 @@ fn samples() -> Vec<(&'static str, Vec<u8>)> {
             })),
         ),
         ("peer-rejected", encode_frame(&PeerFrame::Rejected { reason: Rejection::RateLimited { retry_after_ms: 5 } })),
+    ]
+}
+
+/// The coordinator's frames to a node.
+fn to_node_samples(id: RequestId) -> Vec<Sample> {
+    vec![
         (
             "to-node-setup",
             encode_frame(&ToNode::Setup {
@@ -390,6 +413,13 @@ fn samples() -> Vec<(&'static str, Vec<u8>)> {
             }),
         ),
         ("to-node-exercise-end", encode_frame(&ToNode::Exercise { at: SimTime(9), input: ExerciseInput::End })),
+    ]
+}
+
+/// A node's frames to the coordinator.
+fn from_node_samples() -> Vec<Sample> {
+    let done = WindowDone { next_event: Some(SimTime(5)), sent: vec![(code("FRA"), SimTime(6))], events: events() };
+    vec![
         (
             "from-node-hello",
             encode_frame(&FromNode::Hello {
@@ -435,8 +465,13 @@ fn samples() -> Vec<(&'static str, Vec<u8>)> {
                 Ok(all)
             }),
         ),
-    ];
-    frames.into_iter().map(|(n, r)| (n, r.expect("encodes"))).collect()
+    ]
+}
+
+fn samples() -> Vec<(&'static str, Vec<u8>)> {
+    let id = RequestId { case: 3, link: 1 };
+    let frames = [peer_samples(id), to_node_samples(id), from_node_samples()];
+    frames.into_iter().flatten().map(|(n, r)| (n, r.expect("encodes"))).collect()
 }
 
 #[test]

@@ -134,32 +134,53 @@ struct Window {
     modes: Vec<Mode>,
 }
 
+impl Window {
+    fn at(&self, i: i64) -> SimTime {
+        SimTime(self.start + i * MINUTE)
+    }
+
+    fn minutes(&self) -> i64 {
+        i64::try_from(self.modes.len()).expect("minutes")
+    }
+
+    fn mode(&self, i: i64) -> Mode {
+        self.modes[i as usize]
+    }
+}
+
 fn check_window(zone: &str, roster: &Roster, tz: &jiff::tz::TimeZone, around: i64, failures: &mut Vec<String>) {
     let start = (around - 2 * DAY).div_euclid(MINUTE) * MINUTE;
     let minutes = 4 * DAY / MINUTE;
     let spec = roster.spec();
     let w = Window { start, modes: (0..minutes).map(|i| expected_mode(spec, tz, start + i * MINUTE)).collect() };
-    let at = |i: i64| SimTime(w.start + i * MINUTE);
     let mut fail = |what: String| {
         if failures.len() < 40 {
             failures.push(format!("{zone} ({}): {what}", summary(spec)));
         }
     };
-    // The timeline, minute by minute.
-    let timeline: Vec<ModeSpan> = roster.timeline(at(0), at(minutes));
+    check_timeline(roster, &w, &mut fail);
+    for open in [OpenWhen::Staffed, OpenWhen::StaffedOrOnCall] {
+        check_next_open(roster, &w, around, open, &mut fail);
+        check_finish_work(roster, &w, open, &mut fail);
+    }
+}
+
+/// The timeline, minute by minute; its spans are contiguous, merged and cover the window.
+fn check_timeline(roster: &Roster, w: &Window, fail: &mut dyn FnMut(String)) {
+    let minutes = w.minutes();
+    let timeline: Vec<ModeSpan> = roster.timeline(w.at(0), w.at(minutes));
     let mut span = 0;
     for i in 0..minutes {
-        let t = at(i);
+        let t = w.at(i);
         while timeline.get(span).is_some_and(|s| s.to <= t) {
             span += 1;
         }
         let got = timeline.get(span).filter(|s| s.from <= t).map(|s| s.mode);
-        if got != Some(w.modes[i as usize]) {
-            fail(format!("timeline at {t}: {got:?}, expected {:?}", w.modes[i as usize]));
+        if got != Some(w.mode(i)) {
+            fail(format!("timeline at {t}: {got:?}, expected {:?}", w.mode(i)));
         }
     }
-    // Spans are contiguous, merged and cover the window.
-    if timeline.first().map(|s| s.from) != Some(at(0)) || timeline.last().map(|s| s.to) != Some(at(minutes)) {
+    if timeline.first().map(|s| s.from) != Some(w.at(0)) || timeline.last().map(|s| s.to) != Some(w.at(minutes)) {
         fail("timeline does not cover the window".into());
     }
     for pair in timeline.windows(2) {
@@ -167,53 +188,59 @@ fn check_window(zone: &str, roster: &Roster, tz: &jiff::tz::TimeZone, around: i6
             fail(format!("timeline spans {:?} and {:?} are not contiguous and distinct", pair[0], pair[1]));
         }
     }
-    // next_open: for each minute, the first open minute at or after it, from the rule. Every
-    // minute within six hours of the change, every 17th elsewhere (the search is slower).
-    for open in [OpenWhen::Staffed, OpenWhen::StaffedOrOnCall] {
-        let mut next: Vec<Option<i64>> = vec![None; minutes as usize];
-        let mut upcoming = None;
-        for i in (0..minutes).rev() {
-            if open.admits(w.modes[i as usize]) {
-                upcoming = Some(i);
-            }
-            next[i as usize] = upcoming;
+}
+
+/// next_open: for each minute, the first open minute at or after it, from the rule. Every
+/// minute within six hours of the change, every 17th elsewhere (the search is slower).
+fn check_next_open(roster: &Roster, w: &Window, around: i64, open: OpenWhen, fail: &mut dyn FnMut(String)) {
+    let minutes = w.minutes();
+    let mut next: Vec<Option<i64>> = vec![None; minutes as usize];
+    let mut upcoming = None;
+    for i in (0..minutes).rev() {
+        if open.admits(w.mode(i)) {
+            upcoming = Some(i);
         }
-        for i in 0..minutes {
-            let near = (at(i).0 - around).abs() <= 6 * HOUR;
-            let Some(expected) = next[i as usize] else { continue };
-            if !(near || i % 17 == 0) {
-                continue;
-            }
-            let got = roster.next_open(at(i), open);
-            if got != Some(at(expected)) {
-                fail(format!("next_open({}, {open:?}) = {got:?}, expected {}", at(i), at(expected)));
-            }
-            if i % 7 == 0 && roster.mode_at(at(i)) != w.modes[i as usize] {
-                fail(format!("mode_at({}) = {:?}, expected {:?}", at(i), roster.mode_at(at(i)), w.modes[i as usize]));
-            }
+        next[i as usize] = upcoming;
+    }
+    for i in 0..minutes {
+        let near = (w.at(i).0 - around).abs() <= 6 * HOUR;
+        let Some(expected) = next[i as usize] else { continue };
+        if !(near || i % 17 == 0) {
+            continue;
         }
-        // finish_work: work counted only in open minutes; it ends inside an open minute.
-        for work_minutes in [0i64, 1, 29, 90, 481] {
-            for i in (0..minutes / 2).step_by(23) {
-                let mut left = work_minutes;
-                let mut j = i;
-                let expected = loop {
-                    if j >= minutes {
-                        break None;
-                    }
-                    if open.admits(w.modes[j as usize]) {
-                        if left == 0 {
-                            break Some(at(j));
-                        }
-                        left -= 1;
-                    }
-                    j += 1;
-                };
-                let Some(expected) = expected else { continue };
-                let got = roster.finish_work(at(i), u64::try_from(work_minutes * MINUTE).expect("work"), open);
-                if got != Some(expected) {
-                    fail(format!("finish_work({}, {work_minutes}m, {open:?}) = {got:?}, expected {expected}", at(i)));
+        let got = roster.next_open(w.at(i), open);
+        if got != Some(w.at(expected)) {
+            fail(format!("next_open({}, {open:?}) = {got:?}, expected {}", w.at(i), w.at(expected)));
+        }
+        if i % 7 == 0 && roster.mode_at(w.at(i)) != w.mode(i) {
+            fail(format!("mode_at({}) = {:?}, expected {:?}", w.at(i), roster.mode_at(w.at(i)), w.mode(i)));
+        }
+    }
+}
+
+/// finish_work: work counted only in open minutes; it ends inside an open minute.
+fn check_finish_work(roster: &Roster, w: &Window, open: OpenWhen, fail: &mut dyn FnMut(String)) {
+    let minutes = w.minutes();
+    for work_minutes in [0i64, 1, 29, 90, 481] {
+        for i in (0..minutes / 2).step_by(23) {
+            let mut left = work_minutes;
+            let mut j = i;
+            let expected = loop {
+                if j >= minutes {
+                    break None;
                 }
+                if open.admits(w.mode(j)) {
+                    if left == 0 {
+                        break Some(w.at(j));
+                    }
+                    left -= 1;
+                }
+                j += 1;
+            };
+            let Some(expected) = expected else { continue };
+            let got = roster.finish_work(w.at(i), u64::try_from(work_minutes * MINUTE).expect("work"), open);
+            if got != Some(expected) {
+                fail(format!("finish_work({}, {work_minutes}m, {open:?}) = {got:?}, expected {expected}", w.at(i)));
             }
         }
     }

@@ -71,6 +71,59 @@ enum Attempt {
     Fail(DeliveryError),
 }
 
+/// A fresh connection to `to` at `addr`; a handshake the peer's TLS refused is counted.
+async fn connect(
+    endpoint: &quinn::Endpoint,
+    addr: SocketAddr,
+    to: StateCode,
+    refusals: &SharedRefusals,
+) -> Result<quinn::Connection, Attempt> {
+    let connecting = endpoint
+        .connect(addr, &to.certificate_name())
+        .map_err(|e| Attempt::Retry(format!("connect to {addr}: {e}")))?;
+    match tokio::time::timeout(CONNECT_TIMEOUT, connecting).await {
+        Ok(Ok(c)) => Ok(c),
+        Ok(Err(e)) => {
+            if crate::tls::is_tls_refusal(&e) {
+                record(refusals, RefusalKind::OutgoingHandshake, to.as_str(), &e);
+            }
+            Err(Attempt::Retry(format!("handshake with {addr}: {e}")))
+        }
+        Err(_) => Err(Attempt::Retry(format!("no handshake from {addr} within {CONNECT_TIMEOUT:?}"))),
+    }
+}
+
+/// Sends one batch on its own stream and reads the peer's answer: accepted whole, or
+/// rejected (counted; sent again later if the reason says so).
+async fn send_batch(
+    conn: &quinn::Connection,
+    from: StateCode,
+    to: StateCode,
+    chunk: &[Envelope],
+    refusals: &SharedRefusals,
+) -> Result<(), Attempt> {
+    let retry = |e: &dyn std::fmt::Display| Attempt::Retry(e.to_string());
+    let (mut send, mut recv) = conn.open_bi().await.map_err(|e| retry(&e))?;
+    let batch = PeerFrame::Batch { from, envelopes: chunk.to_vec() };
+    write_frame(&mut send, &batch).await.map_err(|e| retry(&e))?;
+    send.finish().map_err(|e| retry(&e))?;
+    let answer = read_frame_within::<PeerFrame>(&mut recv, Duration::from_millis(STREAM_READ_TIMEOUT_MS))
+        .await
+        .map_err(|e| retry(&e))?;
+    match answer {
+        Some(PeerFrame::Accepted { count }) if count as usize == chunk.len() => Ok(()),
+        Some(PeerFrame::Rejected { reason }) => {
+            record(refusals, RefusalKind::RejectedByPeer(reason.clone()), to.as_str(), &reason);
+            Err(match reason.retry_after_ms() {
+                Some(ms) => Attempt::RetryAfter(Duration::from_millis(u64::from(ms.max(1)))),
+                None => Attempt::Fail(DeliveryError::Refused { to, reason }),
+            })
+        }
+        None => Err(Attempt::Retry("the peer closed the stream without an answer".into())),
+        Some(other) => Err(Attempt::Fail(DeliveryError::Unexpected { to, answer: format!("{other:?}") })),
+    }
+}
+
 /// Sends `envelopes` to `to` at `addr`; returns when `to` has queued all of them.
 pub async fn deliver(
     endpoint: quinn::Endpoint,
@@ -92,49 +145,14 @@ pub async fn deliver(
             let conn = match connection.clone() {
                 Some(c) => c,
                 None => {
-                    let connecting = endpoint
-                        .connect(addr, &to.certificate_name())
-                        .map_err(|e| Attempt::Retry(format!("connect to {addr}: {e}")))?;
-                    let c = match tokio::time::timeout(CONNECT_TIMEOUT, connecting).await {
-                        Ok(Ok(c)) => c,
-                        Ok(Err(e)) => {
-                            if crate::tls::is_tls_refusal(&e) {
-                                record(&refusals, RefusalKind::OutgoingHandshake, to.as_str(), &e);
-                            }
-                            return Err(Attempt::Retry(format!("handshake with {addr}: {e}")));
-                        }
-                        Err(_) => {
-                            return Err(Attempt::Retry(format!("no handshake from {addr} within {CONNECT_TIMEOUT:?}")))
-                        }
-                    };
+                    let c = connect(&endpoint, addr, to, &refusals).await?;
                     connection = Some(c.clone());
                     c
                 }
             };
             while let Some(chunk) = chunks.get(next_chunk) {
                 let started = Instant::now();
-                let retry = |e: &dyn std::fmt::Display| Attempt::Retry(e.to_string());
-                let (mut send, mut recv) = conn.open_bi().await.map_err(|e| retry(&e))?;
-                let batch = PeerFrame::Batch { from, envelopes: chunk.clone() };
-                write_frame(&mut send, &batch).await.map_err(|e| retry(&e))?;
-                send.finish().map_err(|e| retry(&e))?;
-                let answer = read_frame_within::<PeerFrame>(&mut recv, Duration::from_millis(STREAM_READ_TIMEOUT_MS))
-                    .await
-                    .map_err(|e| retry(&e))?;
-                match answer {
-                    Some(PeerFrame::Accepted { count }) if count as usize == chunk.len() => {}
-                    Some(PeerFrame::Rejected { reason }) => {
-                        record(&refusals, RefusalKind::RejectedByPeer(reason.clone()), to.as_str(), &reason);
-                        return Err(match reason.retry_after_ms() {
-                            Some(ms) => Attempt::RetryAfter(Duration::from_millis(u64::from(ms.max(1)))),
-                            None => Attempt::Fail(DeliveryError::Refused { to, reason }),
-                        });
-                    }
-                    None => return Err(Attempt::Retry("the peer closed the stream without an answer".into())),
-                    Some(other) => {
-                        return Err(Attempt::Fail(DeliveryError::Unexpected { to, answer: format!("{other:?}") }))
-                    }
-                }
+                send_batch(&conn, from, to, chunk, &refusals).await?;
                 rtt_us.push(u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX));
                 next_chunk += 1;
             }

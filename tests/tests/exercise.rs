@@ -144,80 +144,91 @@ fn click(b: &Browser, css: &str) {
     b.click(&e);
 }
 
-#[test]
-fn two_players_act_in_the_console_and_the_report_times_them_with_the_pause_left_out() {
-    let mut ex = Exercise::start("exercise-console");
-    let Some(b) = browser_or_skip(&ex.out.join("chromium-profile")) else { return };
-    let control_token = Exercise::token(&ex.control);
-    let clock = |ex: &Exercise| api(&format!("{}/api/control", ex.url), &control_token).1["clock"].clone();
-
-    // France's officer opens the console with her token; Nigeria's preservation request
-    // (C1, at 08:32 scenario time) arrives with its Art. 42 fields and its deadline.
+/// France's officer opens the console with her token; Nigeria's preservation request
+/// (C1, at 08:32 scenario time) arrives with its Art. 42 fields and its deadline.
+fn france_acknowledges_c1(b: &Browser, ex: &Exercise) -> Instant {
     b.goto(&ex.player("FRA"));
     let card = b.wait_for("#req-C1", PAGE, status_is("new"));
     let shown = b.text(&card);
     assert!(shown.contains("a webmail provider in Roubaix"), "Art. 42 (d) custodian shown: {shown}");
     assert!(shown.contains("2025-11-05 12:32 Wed +01:00"), "evidence deadline in Paris time: {shown}");
     assert!(shown.contains("+01:00") && shown.contains("(2025-11-05 09:32 Wed +01:00 at the other end)"), "{shown}");
-    screenshot(&b, "console.png");
+    screenshot(b, "console.png");
 
-    click(&b, "#req-C1 button[data-action=\"acknowledge\"]");
+    click(b, "#req-C1 button[data-action=\"acknowledge\"]");
     let acked = Instant::now();
     b.wait_for("#req-C1", PAGE, status_is("acknowledged"));
+    acked
+}
 
-    // The controller pauses: scenario time stands still however long the pause.
+/// The controller pauses: scenario time stands still however long the pause.
+/// Returns how long it was paused.
+fn the_controller_pauses(b: &Browser, ex: &Exercise) -> Duration {
+    let control_token = Exercise::token(&ex.control);
+    let clock = || api(&format!("{}/api/control", ex.url), &control_token).1["clock"].clone();
     b.goto(&ex.control);
-    click(&b, "#pause");
+    click(b, "#pause");
     b.wait_for("#run-state", PAGE, |b, e| b.text(e) == "paused");
     let paused_confirmed = Instant::now();
-    let t0 = clock(&ex)["now_ms"].as_i64().expect("now");
+    let t0 = clock()["now_ms"].as_i64().expect("now");
     std::thread::sleep(Duration::from_secs(3));
-    let t1 = clock(&ex)["now_ms"].as_i64().expect("now");
+    let t1 = clock()["now_ms"].as_i64().expect("now");
     assert_eq!(t0, t1, "scenario time moved while paused");
-    click(&b, "#resume");
+    click(b, "#resume");
     let resumed = Instant::now();
     b.wait_for("#run-state", PAGE, |b, e| b.text(e) == "running");
-    let paused_for = resumed.duration_since(paused_confirmed);
+    resumed.duration_since(paused_confirmed)
+}
 
-    // Back at the console: fulfil. Then send Viet Nam a request of her own.
+/// Back at the console: fulfil. Then send Viet Nam a request of her own.
+fn france_fulfils_and_asks_viet_nam(b: &Browser, ex: &Exercise) -> Instant {
     b.goto(&ex.player("FRA"));
-    click(&b, "#req-C1 button[data-action=\"fulfil\"]");
+    click(b, "#req-C1 button[data-action=\"fulfil\"]");
     let fulfilled = Instant::now();
     b.wait_for("#req-C1", PAGE, status_is("fulfilled"));
-    click(&b, "#nr-to option[value=\"VNM\"]");
-    click(&b, "#nr-kind option[value=\"preservation\"]");
+    click(b, "#nr-to option[value=\"VNM\"]");
+    click(b, "#nr-kind option[value=\"preservation\"]");
     let offence = b.wait_for("#nr-offence", PAGE, |_, _| true);
     b.type_into(&offence, "phishing kit hosted in Hanoi");
-    click(&b, "#nr-send");
+    click(b, "#nr-send");
     b.wait_for("#message", PAGE, |b, e| b.text(e).starts_with("done"));
+    fulfilled
+}
 
-    // Viet Nam's officer sees it arrive from France, and acknowledges it.
+/// Viet Nam's officer sees it arrive from France, and acknowledges it.
+/// Returns the request's id.
+fn viet_nam_acknowledges_it(b: &Browser, ex: &Exercise) -> String {
     b.goto(&ex.player("VNM"));
     let from_france = b.wait_for("#inbox article", PAGE, |b, e| b.text(e).contains("phishing kit hosted in Hanoi"));
     let id = b.attribute(&from_france, "id").expect("card id").trim_start_matches("req-").to_string();
-    click(&b, &format!("#req-{} button[data-action=\"acknowledge\"]", id.replace('.', "\\.")));
+    click(b, &format!("#req-{} button[data-action=\"acknowledge\"]", id.replace('.', "\\.")));
     b.wait_for(&format!("#req-{}", id.replace('.', "\\.")), PAGE, status_is("acknowledged"));
+    id
+}
 
-    // The dashboard: who is staffed, pending per state; an ad-hoc inject; then the end.
+/// The dashboard: who is staffed, pending per state; an ad-hoc inject; then the end.
+fn the_controller_injects_and_ends(b: &Browser, ex: &mut Exercise) {
     b.goto(&ex.control);
     let fra = b.wait_for("#state-FRA", PAGE, |_, _| true);
     assert_eq!(b.attribute(&fra, "data-mode").as_deref(), Some("staffed"), "Paris at 09:40 on a Wednesday");
     let bra = b.wait_for("#state-BRA", PAGE, |_, _| true);
     assert_eq!(b.attribute(&bra, "data-mode").as_deref(), Some("on call"), "Sao Paulo before 08:00");
-    click(&b, "#in-from option[value=\"EGY\"]");
-    click(&b, "#in-to option[value=\"FRA\"]");
-    click(&b, "#in-kind option[value=\"emergency\"]");
-    click(&b, "#in-send");
+    click(b, "#in-from option[value=\"EGY\"]");
+    click(b, "#in-to option[value=\"FRA\"]");
+    click(b, "#in-kind option[value=\"emergency\"]");
+    click(b, "#in-send");
     b.wait_for("#message", PAGE, |b, e| b.text(e).contains("EGY asks FRA"));
     b.wait_for("#feed", PAGE, |b, e| b.text(e).contains("delivered from EGY"));
-    screenshot(&b, "dashboard.png");
+    screenshot(b, "dashboard.png");
     let severe = b.severe_log();
     assert!(severe.is_empty(), "the pages logged errors: {severe:?}");
-    click(&b, "#end");
+    click(b, "#end");
     b.accept_alert();
     assert_eq!(ex.wait(Duration::from_secs(60)), Some(0), "{}", log(&ex.out));
+}
 
-    // The report times the people's steps like any other, in scenario time.
+/// The report times the people's steps like any other, in scenario time.
+fn the_report_times_the_people(ex: &Exercise, acked: Instant, fulfilled: Instant, paused_for: Duration, id: &str) {
     let report = read_json(&ex.out.join("report.json"));
     let requests = report["requests"].as_array().expect("requests");
     let c1 = requests.iter().find(|r| r["id"] == "C1").expect("C1");
@@ -240,14 +251,17 @@ fn two_players_act_in_the_console_and_the_report_times_them_with_the_pause_left_
         scenario_between < real.as_secs_f64() * SPEED - paused_for.as_secs_f64() * SPEED * 0.5,
         "the pause counted"
     );
-    let theirs = requests.iter().find(|r| r["id"] == id.as_str()).expect("France's own request");
+    let theirs = requests.iter().find(|r| r["id"] == id).expect("France's own request");
     assert_eq!((theirs["from"].as_str(), theirs["to"].as_str()), (Some("FRA"), Some("VNM")));
     assert!(theirs["time_to_acknowledge_ms"].as_i64().is_some(), "VNM's person acknowledged it: {theirs}");
     let adhoc =
         report["cases"].as_array().expect("cases").iter().any(|c| c["from"] == "EGY" && c["kind"] == "emergency");
     assert!(adhoc, "the ad-hoc inject is a case of its own");
     assert_eq!(report["totals"]["injects"], 10, "8 scripted, one from France's console, one ad-hoc");
+}
 
+/// The after-action review and the page name who played and time their steps in local time.
+fn the_review_shows_the_people(ex: &Exercise) {
     let review = std::fs::read_to_string(ex.out.join("after-action.md")).expect("after-action.md");
     assert!(review.contains("## Objectives") && review.contains("| played by people |"), "{review}");
     let c1_line = review.lines().find(|l| l.starts_with("| C1 ")).expect("C1 in the review");
@@ -256,6 +270,19 @@ fn two_players_act_in_the_console_and_the_report_times_them_with_the_pause_left_
     assert!(review.contains("FRA acknowledges within 15 minutes"), "the inject's expected action");
     let html = std::fs::read_to_string(ex.out.join("report.html")).expect("report.html");
     assert!(html.contains("id=\"after-action\"") && html.contains("id=\"human-vs-simulated\""));
+}
+
+#[test]
+fn two_players_act_in_the_console_and_the_report_times_them_with_the_pause_left_out() {
+    let mut ex = Exercise::start("exercise-console");
+    let Some(b) = browser_or_skip(&ex.out.join("chromium-profile")) else { return };
+    let acked = france_acknowledges_c1(&b, &ex);
+    let paused_for = the_controller_pauses(&b, &ex);
+    let fulfilled = france_fulfils_and_asks_viet_nam(&b, &ex);
+    let id = viet_nam_acknowledges_it(&b, &ex);
+    the_controller_injects_and_ends(&b, &mut ex);
+    the_report_times_the_people(&ex, acked, fulfilled, paused_for, &id);
+    the_review_shows_the_people(&ex);
 }
 
 #[test]

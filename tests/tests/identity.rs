@@ -165,16 +165,14 @@ async fn start_node(name: &str, extra: &[&str]) -> TestNode {
     TestNode { network, node, send, recv, listen, _coordinator: coordinator }
 }
 
-#[tokio::test(flavor = "current_thread")]
-async fn node_refuses_foreign_ca_wrong_claims_and_bad_frames_and_keeps_serving() {
-    let TestNode { network, mut node, mut send, mut recv, listen, _coordinator } = start_node("identity", &[]).await;
+/// Steps 1 and 1b: a certificate from another CA, and one from the right CA that expired
+/// yesterday: the handshake fails, nothing is accepted.
+async fn foreign_and_expired_certificates_are_refused(network: &CertificateAuthority, listen: SocketAddr) {
     let foreign = CertificateAuthority::new("foreign CA").expect("CA");
-
     // 1. A certificate from another CA: the handshake fails, nothing is accepted.
-    let outsider = issue(&foreign, "FRA", &network);
+    let outsider = issue(&foreign, "FRA", network);
     let answer = exchange(&outsider, listen, batch("FRA", vec![envelope("FRA")])).await;
     assert!(!matches!(answer, Ok(Some(PeerFrame::Accepted { .. }))), "foreign CA accepted: {answer:?}");
-
     // 1b. A certificate from the right CA that expired yesterday.
     let stale = network
         .issue(Identity::State(code("FRA")), Validity { not_before_secs: -2 * 86_400, not_after_secs: -86_400 })
@@ -184,34 +182,39 @@ async fn node_refuses_foreign_ca_wrong_claims_and_bad_frames_and_keeps_serving()
             .expect("creds");
     let answer = exchange(&expired, listen, batch("FRA", vec![envelope("FRA")])).await;
     assert!(!matches!(answer, Ok(Some(PeerFrame::Accepted { .. }))), "expired certificate accepted: {answer:?}");
+}
 
+/// Steps 2 and 3: a genuine FRA certificate claiming to send for BRA, and a genuine FRA batch
+/// carrying an envelope that claims BRA.
+async fn claims_for_another_state_are_rejected(fra: &Credentials, listen: SocketAddr) {
     // 2. A genuine FRA certificate claiming to send for BRA.
-    let fra = issue(&network, "FRA", &network);
-    let answer = exchange(&fra, listen, batch("BRA", vec![envelope("BRA")])).await;
+    let answer = exchange(fra, listen, batch("BRA", vec![envelope("BRA")])).await;
     assert!(
         matches!(&answer, Ok(Some(PeerFrame::Rejected { reason: Rejection::WrongSender { certified, .. } })) if certified.as_str() == "FRA"),
         "{answer:?}"
     );
 
     // 3. A genuine FRA batch carrying an envelope that claims BRA.
-    let answer = exchange(&fra, listen, batch("FRA", vec![envelope("BRA")])).await;
+    let answer = exchange(fra, listen, batch("FRA", vec![envelope("BRA")])).await;
     assert!(
         matches!(&answer, Ok(Some(PeerFrame::Rejected { reason: Rejection::WrongSender { claimed, .. } })) if claimed.as_str() == "BRA"),
         "{answer:?}"
     );
+}
 
-    // 4. Frames that are too large, from a future version, or garbage.
+/// Step 4: frames that are too large, from a future version, or garbage.
+async fn bad_frames_are_rejected(fra: &Credentials, listen: SocketAddr) {
     let mut huge = Vec::from(((2u32 << 20) + 2).to_be_bytes());
     huge.extend_from_slice(&PROTOCOL_VERSION.to_be_bytes());
-    let answer = exchange(&fra, listen, huge).await;
+    let answer = exchange(fra, listen, huge).await;
     assert!(matches!(&answer, Ok(Some(PeerFrame::Rejected { reason: Rejection::BadFrame }))), "{answer:?}");
     let mut future = batch("FRA", vec![envelope("FRA")]);
     future[4..6].copy_from_slice(&(PROTOCOL_VERSION + 1).to_be_bytes());
-    let answer = exchange(&fra, listen, future).await;
+    let answer = exchange(fra, listen, future).await;
     assert!(matches!(&answer, Ok(Some(PeerFrame::Rejected { reason: Rejection::BadFrame }))), "{answer:?}");
     let mut garbage = vec![0, 0, 0, 40, 0, 1];
     garbage.extend((0u8..38).map(|i| i.wrapping_mul(97)));
-    let answer = exchange(&fra, listen, garbage).await;
+    let answer = exchange(fra, listen, garbage).await;
     assert!(matches!(&answer, Ok(Some(PeerFrame::Rejected { .. }))), "{answer:?}");
 
     // A mebibyte of garbage: its "length" is whatever its first bytes say.
@@ -224,12 +227,14 @@ async fn node_refuses_foreign_ca_wrong_claims_and_bad_frames_and_keeps_serving()
             state as u8
         })
         .collect();
-    let answer = exchange(&fra, listen, noise).await;
+    let answer = exchange(fra, listen, noise).await;
     assert!(!matches!(answer, Ok(Some(PeerFrame::Accepted { .. }))), "{answer:?}");
+}
 
-    // 5. A certificate of the run's CA for a state outside the register (a PKI made for a
-    //    larger register, reused), and a coordinator's certificate: refused at connection.
-    let usa = issue(&network, "USA", &network);
+/// Step 5: a certificate of the run's CA for a state outside the register (a PKI made for a
+/// larger register, reused), and a coordinator's certificate: refused at connection.
+async fn outsiders_are_refused_at_connection(network: &CertificateAuthority, listen: SocketAddr) {
+    let usa = issue(network, "USA", network);
     let answer = exchange(&usa, listen, batch("USA", vec![envelope("USA")])).await;
     assert!(!matches!(answer, Ok(Some(PeerFrame::Accepted { .. }))), "a state outside the register: {answer:?}");
     let coordinator_cert = network.issue(Identity::Coordinator, Validity::RUN).expect("issue");
@@ -241,14 +246,10 @@ async fn node_refuses_foreign_ca_wrong_claims_and_bad_frames_and_keeps_serving()
     .expect("creds");
     let answer = exchange(&as_coordinator, listen, batch("FRA", vec![envelope("FRA")])).await;
     assert!(!matches!(answer, Ok(Some(PeerFrame::Accepted { .. }))), "a coordinator as a peer: {answer:?}");
+}
 
-    // 6. The node still serves an honest peer.
-    let answer = exchange(&fra, listen, batch("FRA", vec![envelope("FRA")])).await;
-    assert!(matches!(answer, Ok(Some(PeerFrame::Accepted { count: 1 }))), "{answer:?}");
-
-    // Every refusal is counted in the node's transport report, and it exits cleanly.
-    write_frame(&mut send, &ToNode::Finish).await.expect("finish");
-    let Some(FromNode::Finished(stats)) = read_frame(&mut recv).await.expect("finished") else { panic!("no Finished") };
+/// Each refusal above, counted by kind in the node's transport report.
+fn every_refusal_is_counted(stats: &TransportStats) {
     let count = |want: &dyn Fn(&RefusalKind) -> bool| -> u64 {
         stats.refusals.iter().filter(|r| want(&r.kind)).map(|r| r.count).sum()
     };
@@ -259,7 +260,26 @@ async fn node_refuses_foreign_ca_wrong_claims_and_bad_frames_and_keeps_serving()
     assert!(count(&|k| *k == RefusalKind::BatchRejected(Rejection::BadFrame)) >= 3, "{:#?}", stats.refusals);
     assert_eq!(count(&|k| *k == RefusalKind::NotInRegister), 1, "{:#?}", stats.refusals);
     assert_eq!(count(&|k| *k == RefusalKind::WrongRole), 1, "{:#?}", stats.refusals);
-    assert_eq!(total_refusals(&stats), count(&|_| true));
+    assert_eq!(total_refusals(stats), count(&|_| true));
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn node_refuses_foreign_ca_wrong_claims_and_bad_frames_and_keeps_serving() {
+    let TestNode { network, mut node, mut send, mut recv, listen, _coordinator } = start_node("identity", &[]).await;
+    foreign_and_expired_certificates_are_refused(&network, listen).await;
+    let fra = issue(&network, "FRA", &network);
+    claims_for_another_state_are_rejected(&fra, listen).await;
+    bad_frames_are_rejected(&fra, listen).await;
+    outsiders_are_refused_at_connection(&network, listen).await;
+
+    // 6. The node still serves an honest peer.
+    let answer = exchange(&fra, listen, batch("FRA", vec![envelope("FRA")])).await;
+    assert!(matches!(answer, Ok(Some(PeerFrame::Accepted { count: 1 }))), "{answer:?}");
+
+    // Every refusal is counted in the node's transport report, and it exits cleanly.
+    write_frame(&mut send, &ToNode::Finish).await.expect("finish");
+    let Some(FromNode::Finished(stats)) = read_frame(&mut recv).await.expect("finished") else { panic!("no Finished") };
+    every_refusal_is_counted(&stats);
     let status = tokio::time::timeout(Duration::from_secs(10), node.wait()).await.expect("node exits").expect("status");
     assert!(status.success());
 }

@@ -58,15 +58,10 @@ fn can_run() -> Result<(), String> {
     Ok(())
 }
 
-#[test]
-fn three_hosts_in_network_namespaces_give_the_loopback_report() {
-    if let Err(why) = can_run() {
-        eprintln!("SKIPPED three_hosts_in_network_namespaces: {why}");
-        return;
-    }
-    let id = std::process::id() % 10_000;
-    let subnet = format!("10.77.{}", 10 + id % 200);
-    let bridge = format!("pnb{id}");
+/// A bridge on this host and one network namespace per state behind it, each on its veth
+/// with a 3 ms delay if the kernel has netem (says whether it has).
+fn hosts_on_a_bridge(id: u32, subnet: &str, bridge: &str, states: &[&str]) -> (Hosts, bool) {
+    let bridge = bridge.to_string();
     let mut hosts = Hosts { namespaces: vec![], links: vec![bridge.clone()], forward_rule: None };
     ip(&["link", "add", &bridge, "type", "bridge"]).expect("bridge");
     if forward_rule("-I", &bridge) {
@@ -74,7 +69,6 @@ fn three_hosts_in_network_namespaces_give_the_loopback_report() {
     }
     ip(&["addr", "add", &format!("{subnet}.1/24"), "dev", &bridge]).expect("bridge address");
     ip(&["link", "set", &bridge, "up"]).expect("bridge up");
-    let states = ["VNM", "FRA", "BRA"];
     let mut netem = true;
     for (i, state) in states.iter().enumerate() {
         let ns = format!("pn-{}-{id}", state.to_ascii_lowercase());
@@ -95,6 +89,62 @@ fn three_hosts_in_network_namespaces_give_the_loopback_report() {
             .output();
         netem &= delay.is_ok_and(|o| o.status.success());
     }
+    (hosts, netem)
+}
+
+/// One node per state, each in its namespace, attached to the coordinator on the bridge.
+fn start_nodes(
+    id: u32,
+    subnet: &str,
+    states: &[&str],
+    coordinator: &str,
+    pki: &std::path::Path,
+    netem: bool,
+) -> Vec<std::process::Child> {
+    let mut nodes = Vec::new();
+    for (i, state) in states.iter().enumerate() {
+        let ns = format!("pn-{}-{id}", state.to_ascii_lowercase());
+        let mut cmd = Command::new("ip");
+        cmd.args(["netns", "exec", &ns]).arg(&binaries().node);
+        standalone_node_args(&mut cmd, state, coordinator, pki)
+            .args(["--listen", &format!("{subnet}.{}:5000", 10 + i)])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        if !netem {
+            cmd.args(["--udp-delay-ms", "3"]);
+        }
+        nodes.push(cmd.spawn().expect("node in its namespace"));
+    }
+    nodes
+}
+
+/// Waits a while for the nodes to end after the run, kills the rest; returns what they logged.
+fn stop_nodes(nodes: Vec<std::process::Child>) -> String {
+    let started = Instant::now();
+    let mut node_logs = String::new();
+    for mut node in nodes {
+        while node.try_wait().expect("wait").is_none() && started.elapsed() < Duration::from_secs(20) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = node.kill();
+        if let Some(mut e) = node.stderr.take() {
+            let _ = std::io::Read::read_to_string(&mut e, &mut node_logs);
+        }
+    }
+    node_logs
+}
+
+#[test]
+fn three_hosts_in_network_namespaces_give_the_loopback_report() {
+    if let Err(why) = can_run() {
+        eprintln!("SKIPPED three_hosts_in_network_namespaces: {why}");
+        return;
+    }
+    let id = std::process::id() % 10_000;
+    let subnet = format!("10.77.{}", 10 + id % 200);
+    let bridge = format!("pnb{id}");
+    let states = ["VNM", "FRA", "BRA"];
+    let (hosts, netem) = hosts_on_a_bridge(id, &subnet, &bridge, &states);
     if !netem {
         eprintln!("NOTE: this kernel has no netem qdisc; the nodes delay their datagrams beneath QUIC instead (--udp-delay-ms 3)");
     }
@@ -115,33 +165,10 @@ fn three_hosts_in_network_namespaces_give_the_loopback_report() {
     let coordinator = format!("{subnet}.1:{port}");
     let deployment = dir.join("deployment.toml");
     std::fs::write(&deployment, format!("coordinator = \"{coordinator}\"\npki = \"pki\"\n")).expect("write");
-    let mut nodes = Vec::new();
-    for (i, state) in states.iter().enumerate() {
-        let ns = format!("pn-{}-{id}", state.to_ascii_lowercase());
-        let mut cmd = Command::new("ip");
-        cmd.args(["netns", "exec", &ns]).arg(&binaries().node);
-        standalone_node_args(&mut cmd, state, &coordinator, &pki)
-            .args(["--listen", &format!("{subnet}.{}:5000", 10 + i)])
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        if !netem {
-            cmd.args(["--udp-delay-ms", "3"]);
-        }
-        nodes.push(cmd.spawn().expect("node in its namespace"));
-    }
+    let nodes = start_nodes(id, &subnet, &states, &coordinator, &pki, netem);
     let (hosts_out, loopback_out) = (dir.join("hosts"), dir.join("loopback"));
     let run = run_attached(&smoke, &deployment, &hosts_out, Duration::from_secs(120));
-    let started = Instant::now();
-    let mut node_logs = String::new();
-    for mut node in nodes {
-        while node.try_wait().expect("wait").is_none() && started.elapsed() < Duration::from_secs(20) {
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = node.kill();
-        if let Some(mut e) = node.stderr.take() {
-            let _ = std::io::Read::read_to_string(&mut e, &mut node_logs);
-        }
-    }
+    let node_logs = stop_nodes(nodes);
     assert!(run.status.success(), "{}\nnodes:\n{node_logs}", text(&run.stderr));
     let local = pocnet(
         &["run", smoke.to_str().expect("utf-8"), "--out", loopback_out.to_str().expect("utf-8"), "-q"],

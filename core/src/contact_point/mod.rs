@@ -151,11 +151,58 @@ impl std::fmt::Debug for ContactPoint {
     }
 }
 
+/// Desks whose officers are counted: the contact point's (unless a person plays it),
+/// the central authority's, the MLA office's, the translators'.
+fn counted_desks(config: &ContactPointConfig) -> BTreeMap<DeskName, Desk> {
+    let order = config.profile.queue_order;
+    let mut desks = BTreeMap::new();
+    for (name, officers) in [
+        (DeskName::ContactPoint, config.profile.officers.filter(|_| !config.operated)),
+        (DeskName::CentralAuthority, config.profile.central_authority.as_ref().and_then(|c| c.officers)),
+        (DeskName::MlaOffice, config.profile.mla.as_ref().and_then(|m| m.officers)),
+        (DeskName::Translation, config.profile.translators.filter(|_| !config.operated)),
+    ] {
+        if let Some(officers) = officers {
+            desks.insert(name, Desk::new(officers, order));
+        }
+    }
+    desks
+}
+
+/// The hub a state is a member of, with the hours it covers for it.
+type MemberOf = Option<(StateCode, Roster)>;
+
+/// The hub this state belongs to (with the states it covers), and its own role if it is a
+/// hub; a hub with counted officers gets its desk.
+fn hub_parts(
+    config: &ContactPointConfig,
+    desks: &mut BTreeMap<DeskName, Desk>,
+) -> Result<(MemberOf, Option<hub::HubRole>), ConfigError> {
+    let mut my_hub = None;
+    let mut hub_role = None;
+    for h in &config.network.hubs {
+        if h.members.contains(&config.state) && !config.operated {
+            my_hub = Some((h.hub, Roster::new(h.covers.clone())?));
+        }
+        if h.hub == config.state {
+            hub_role = Some(hub::HubRole {
+                covers: Roster::new(h.covers.clone())?,
+                members: h.members.clone(),
+                executes: h.executes.clone(),
+            });
+            if let Some(officers) = h.officers {
+                desks.insert(DeskName::Hub, Desk::new(officers, config.profile.queue_order));
+            }
+        }
+    }
+    Ok((my_hub, hub_role))
+}
+
 impl ContactPoint {
     pub fn new(config: ContactPointConfig) -> Result<ContactPoint, ConfigError> {
         config.profile.validate()?;
         config.network.validate().map_err(ConfigError::Network)?;
-        let roster = Roster::new(config.roster)?;
+        let roster = Roster::new(config.roster.clone())?;
         let central_authority = match &config.profile.central_authority {
             Some(ca) => Some(CentralAuthority {
                 roster: Roster::new(ca.roster.clone())?,
@@ -168,37 +215,8 @@ impl ContactPoint {
             Some(mla) => Some(Roster::new(mla.roster.clone())?),
             None => None,
         };
-        // Desks whose officers are counted: the contact point's (unless a person plays it),
-        // the central authority's, the MLA office's.
-        let order = config.profile.queue_order;
-        let mut desks = BTreeMap::new();
-        for (name, officers) in [
-            (DeskName::ContactPoint, config.profile.officers.filter(|_| !config.operated)),
-            (DeskName::CentralAuthority, config.profile.central_authority.as_ref().and_then(|c| c.officers)),
-            (DeskName::MlaOffice, config.profile.mla.as_ref().and_then(|m| m.officers)),
-            (DeskName::Translation, config.profile.translators.filter(|_| !config.operated)),
-        ] {
-            if let Some(officers) = officers {
-                desks.insert(name, Desk::new(officers, order));
-            }
-        }
-        let mut my_hub = None;
-        let mut hub_role = None;
-        for h in &config.network.hubs {
-            if h.members.contains(&config.state) && !config.operated {
-                my_hub = Some((h.hub, Roster::new(h.covers.clone())?));
-            }
-            if h.hub == config.state {
-                hub_role = Some(hub::HubRole {
-                    covers: Roster::new(h.covers.clone())?,
-                    members: h.members.clone(),
-                    executes: h.executes.clone(),
-                });
-                if let Some(officers) = h.officers {
-                    desks.insert(DeskName::Hub, Desk::new(officers, order));
-                }
-            }
-        }
+        let mut desks = counted_desks(&config);
+        let (my_hub, hub_role) = hub_parts(&config, &mut desks)?;
         Ok(ContactPoint {
             my_hub,
             hub_role,

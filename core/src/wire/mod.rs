@@ -304,14 +304,14 @@ mod size_bounds {
         assert!(body_len(&events) <= FRAME_BYTES_MAX - FRAME_HEADER_BYTES);
     }
 
-    #[test]
-    fn the_largest_setup_is_within_its_bound() {
+    /// A profile with every list at its most and every text at its longest.
+    fn largest_profile() -> Profile {
         let by_mode = DelaysByMode { staffed: delay(), on_call: delay() };
         let kinds = RequestKind::ALL
             .iter()
             .map(|k| (*k, KindDelays { acknowledge: Some(by_mode.clone()), fulfil: Some(by_mode.clone()) }))
             .collect();
-        let profile = Profile {
+        Profile {
             acknowledge: by_mode.clone(),
             fulfil: by_mode,
             kinds,
@@ -363,16 +363,19 @@ mod size_bounds {
                 withdraw_on_confidentiality_probability: 0.5,
                 officers: Some(Officers { staffed: u16::MAX, on_call: u16::MAX }),
             }),
-        };
+        }
+    }
+
+    /// A network model with every list at its most, over all the states there may be.
+    fn largest_network(all: &[StateCode]) -> NetworkModel {
         let region = || Side::Region("x".repeat(NAME_BYTES_MAX));
-        let all: Vec<StateCode> = (0..STATES_MAX).map(code).collect();
-        let network = NetworkModel {
+        NetworkModel {
             link_delay_ms: u64::MAX,
             links: vec![LinkRule { a: region(), b: region(), delay_ms: u64::MAX, loss: 0.5 }; LINK_RULES_MAX],
             faults: vec![
                 Fault::Partition {
-                    a: all.clone(),
-                    b: all.clone(),
+                    a: all.to_vec(),
+                    b: all.to_vec(),
                     from: SimTime(i64::MIN),
                     until: SimTime(i64::MIN)
                 };
@@ -383,7 +386,7 @@ mod size_bounds {
             hubs: vec![
                 crate::network::Hub {
                     hub: code(0),
-                    members: all.clone(),
+                    members: all.to_vec(),
                     covers: roster(),
                     executes: RequestKind::ALL.to_vec(),
                     officers: Some(Officers { staffed: u16::MAX, on_call: u16::MAX }),
@@ -394,15 +397,20 @@ mod size_bounds {
                 crate::network::Fallback { name: "x".repeat(NAME_BYTES_MAX), delay_ms: u64::MAX };
                 crate::limits::FALLBACKS_MAX
             ],
-        };
+        }
+    }
+
+    #[test]
+    fn the_largest_setup_is_within_its_bound() {
+        let all: Vec<StateCode> = (0..STATES_MAX).map(code).collect();
         let setup = ToNode::Setup {
             run: RunId([0xff; 16]),
             config: Box::new(ContactPointConfig {
                 state: code(1),
                 seed: u64::MAX,
                 roster: roster(),
-                profile,
-                network,
+                profile: largest_profile(),
+                network: largest_network(&all),
                 operated: true,
             }),
             register: all

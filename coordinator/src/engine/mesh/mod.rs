@@ -34,7 +34,7 @@ use register::Registration;
 use spawn::{Launcher, NodeSpawn};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
@@ -178,6 +178,106 @@ enum Received {
     Restarted(StateCode),
 }
 
+/// The run's folders: certificates, node logs, journals.
+struct RunDirs {
+    pki: PathBuf,
+    logs: PathBuf,
+    journal: PathBuf,
+}
+
+impl RunDirs {
+    fn create(run_dir: &Path) -> anyhow::Result<RunDirs> {
+        let dirs = RunDirs { pki: run_dir.join("pki"), logs: run_dir.join("logs"), journal: run_dir.join("journal") };
+        for dir in [&dirs.pki, &dirs.logs, &dirs.journal] {
+            std::fs::create_dir_all(dir).with_context(|| format!("create {}", dir.display()))?;
+        }
+        Ok(dirs)
+    }
+}
+
+/// The run's trust: the CA that signs the nodes' certificates (none when attached), its
+/// certificate's path, the coordinator's own credentials and where it listens.
+struct RunPki {
+    ca: Option<CertificateAuthority>,
+    ca_path: PathBuf,
+    credentials: Credentials,
+    listen: SocketAddr,
+}
+
+/// A run of our own: a fresh CA. Attached: the deployment's CA, made beforehand.
+fn run_pki(options: &MeshOptions, pki_dir: &Path) -> anyhow::Result<RunPki> {
+    Ok(match &options.attach {
+        None => {
+            let ca = CertificateAuthority::new("pocnet run CA")?;
+            let ca_path = pki_dir.join("ca.pem");
+            write_public(&ca_path, ca.cert_pem())?;
+            let own = ca.issue(Identity::Coordinator, Validity::RUN)?;
+            let credentials =
+                Credentials::from_pem(own.cert_pem.as_bytes(), own.key_pem.as_bytes(), ca.cert_pem().as_bytes())?;
+            RunPki { ca: Some(ca), ca_path, credentials, listen: SocketAddr::from(([127, 0, 0, 1], 0)) }
+        }
+        Some(attach) => {
+            let (cert, key) = crate::pki::cert_paths(&attach.pki, Identity::Coordinator);
+            let ca_path = attach.pki.join("ca.pem");
+            let credentials = Credentials::load(&cert, &key, &ca_path)?;
+            RunPki { ca: None, ca_path, credentials, listen: attach.listen }
+        }
+    })
+}
+
+/// What each state's node is started with: its certificate (issued here when the run has
+/// its own CA), a fresh journal, its log, its configuration and its injects.
+fn node_spawns(
+    scenario: &Scenario,
+    ca: Option<&CertificateAuthority>,
+    dirs: &RunDirs,
+) -> anyhow::Result<BTreeMap<StateCode, NodeSpawn>> {
+    let mut spawns = BTreeMap::new();
+    for entry in &scenario.states {
+        let name = entry.code.as_str().to_ascii_lowercase();
+        let (cert, key) = (dirs.pki.join(format!("{name}.pem")), dirs.pki.join(format!("{name}.key")));
+        if let Some(ca) = ca {
+            let issued = ca.issue(Identity::State(entry.code), Validity::RUN)?;
+            write_public(&cert, &issued.cert_pem)?;
+            write_private(&key, &issued.key_pem)?;
+        }
+        let journal = dirs.journal.join(format!("{name}.journal"));
+        let _ = std::fs::remove_file(&journal);
+        spawns.insert(
+            entry.code,
+            NodeSpawn {
+                cert,
+                key,
+                journal,
+                log: dirs.logs.join(format!("{name}.log")),
+                listen: None,
+                config: scenario.contact_point_config(entry),
+                injects: scenario.injects_from(entry.code),
+                exercise: Vec::new(),
+                incarnation: 0,
+                restarts: 0,
+            },
+        );
+    }
+    Ok(spawns)
+}
+
+/// The register every node is given: each registered state's name, zone and address.
+fn register_entries(scenario: &Scenario, registrations: &BTreeMap<StateCode, Registration>) -> Vec<RegisterEntry> {
+    registrations
+        .values()
+        .map(|r| {
+            let entry = scenario.state(r.state);
+            RegisterEntry {
+                state: r.state,
+                name: entry.map(|e| e.name.clone()).unwrap_or_default(),
+                tz: entry.map(|e| e.tz.clone()).unwrap_or_default(),
+                address: r.listen.to_string(),
+            }
+        })
+        .collect()
+}
+
 impl Mesh {
     /// Starts and registers one node per state; returns each state's first input time.
     pub async fn start(
@@ -185,29 +285,8 @@ impl Mesh {
         options: &MeshOptions,
     ) -> anyhow::Result<(Mesh, BTreeMap<StateCode, Option<SimTime>>)> {
         let started = Instant::now();
-        let pki_dir = options.run_dir.join("pki");
-        let log_dir = options.run_dir.join("logs");
-        let journal_dir = options.run_dir.join("journal");
-        for dir in [&pki_dir, &log_dir, &journal_dir] {
-            std::fs::create_dir_all(dir).with_context(|| format!("create {}", dir.display()))?;
-        }
-        // A run of our own: a fresh CA. Attached: the deployment's CA, made beforehand.
-        let (ca, ca_path, credentials, listen) = match &options.attach {
-            None => {
-                let ca = CertificateAuthority::new("pocnet run CA")?;
-                let ca_path = pki_dir.join("ca.pem");
-                write_public(&ca_path, ca.cert_pem())?;
-                let own = ca.issue(Identity::Coordinator, Validity::RUN)?;
-                let credentials =
-                    Credentials::from_pem(own.cert_pem.as_bytes(), own.key_pem.as_bytes(), ca.cert_pem().as_bytes())?;
-                (Some(ca), ca_path, credentials, SocketAddr::from(([127, 0, 0, 1], 0)))
-            }
-            Some(attach) => {
-                let (cert, key) = crate::pki::cert_paths(&attach.pki, Identity::Coordinator);
-                let ca_path = attach.pki.join("ca.pem");
-                (None, ca_path.clone(), Credentials::load(&cert, &key, &ca_path)?, attach.listen)
-            }
-        };
+        let dirs = RunDirs::create(&options.run_dir)?;
+        let RunPki { ca, ca_path, credentials, listen } = run_pki(options, &dirs.pki)?;
         let endpoint = credentials.endpoint(listen)?;
         let coordinator_addr = endpoint.local_addr()?;
         options.stop.set_endpoint(endpoint.clone());
@@ -215,34 +294,7 @@ impl Mesh {
         let refusals = pocnet_node::refusals::Refusals::shared("coordinator");
         let (registrations_tx, registrations) = mpsc::channel(register::REGISTRATIONS_QUEUED_MAX);
         register::spawn_accept(endpoint.clone(), refusals.clone(), registrations_tx);
-
-        let mut spawns = BTreeMap::new();
-        for entry in &scenario.states {
-            let name = entry.code.as_str().to_ascii_lowercase();
-            let (cert, key) = (pki_dir.join(format!("{name}.pem")), pki_dir.join(format!("{name}.key")));
-            if let Some(ca) = &ca {
-                let issued = ca.issue(Identity::State(entry.code), Validity::RUN)?;
-                write_public(&cert, &issued.cert_pem)?;
-                write_private(&key, &issued.key_pem)?;
-            }
-            let journal = journal_dir.join(format!("{name}.journal"));
-            let _ = std::fs::remove_file(&journal);
-            spawns.insert(
-                entry.code,
-                NodeSpawn {
-                    cert,
-                    key,
-                    journal,
-                    log: log_dir.join(format!("{name}.log")),
-                    listen: None,
-                    config: scenario.contact_point_config(entry),
-                    injects: scenario.injects_from(entry.code),
-                    exercise: Vec::new(),
-                    incarnation: 0,
-                    restarts: 0,
-                },
-            );
-        }
+        let spawns = node_spawns(scenario, ca.as_ref(), &dirs)?;
         let mut crashes: Vec<(SimTime, StateCode)> = scenario.crashes.clone();
         crashes.sort();
         let mut mesh = Mesh {
@@ -276,32 +328,28 @@ impl Mesh {
             stop: options.stop.clone(),
         };
         let registrations = mesh.start_all().await?;
-        mesh.register = registrations
-            .values()
-            .map(|r| {
-                let entry = scenario.state(r.state);
-                RegisterEntry {
-                    state: r.state,
-                    name: entry.map(|e| e.name.clone()).unwrap_or_default(),
-                    tz: entry.map(|e| e.tz.clone()).unwrap_or_default(),
-                    address: r.listen.to_string(),
-                }
-            })
-            .collect();
+        mesh.register = register_entries(scenario, &registrations);
         for (_, r) in registrations {
             mesh.set_up(r).await?;
         }
+        let next = mesh.await_all_ready().await?;
+        mesh.transport.startup = started.elapsed();
+        Ok((mesh, next))
+    }
+
+    /// Waits for every node set up to answer Ready; returns each one's first input time.
+    async fn await_all_ready(&mut self) -> anyhow::Result<BTreeMap<StateCode, Option<SimTime>>> {
         let mut next = BTreeMap::new();
-        let mut waiting: BTreeSet<StateCode> = mesh.links.keys().copied().collect();
+        let mut waiting: BTreeSet<StateCode> = self.links.keys().copied().collect();
         while !waiting.is_empty() {
-            match mesh.receive(&waiting).await? {
+            match self.receive(&waiting).await? {
                 Received::Frame(state, FromNode::Ready { next_event }) if waiting.contains(&state) => {
                     next.insert(state, next_event);
                     waiting.remove(&state);
                 }
                 // A node restarted during setup answered Ready inside its revival.
                 Received::Restarted(state) if waiting.contains(&state) => {
-                    let Some(t) = mesh.ready_next.remove(&state) else { bail!("{state} restarted without Ready") };
+                    let Some(t) = self.ready_next.remove(&state) else { bail!("{state} restarted without Ready") };
                     next.insert(state, t);
                     waiting.remove(&state);
                 }
@@ -309,8 +357,7 @@ impl Mesh {
                 Received::Frame(state, other) => bail!("{state}: expected Ready after setup, got {other:?}"),
             }
         }
-        mesh.transport.startup = started.elapsed();
-        Ok((mesh, next))
+        Ok(next)
     }
 
     /// Sends a registered node its setup and starts reading its frames.

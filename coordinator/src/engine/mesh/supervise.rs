@@ -358,21 +358,7 @@ impl Mesh {
         mut registration: Option<Registration>,
     ) -> anyhow::Result<()> {
         let started = Instant::now();
-        if !cause.restartable(self.restart_nodes) {
-            let hint = if matches!(cause, RestartCause::Failed { .. }) {
-                ""
-            } else {
-                " (the scenario says restart_nodes = false)"
-            };
-            bail!("the node for {state} stopped: {cause}{hint}{}", self.log_of(state));
-        }
-        let restarts = self.spawns.get(&state).map_or(0, |s| s.restarts);
-        if restarts >= RESTARTS_PER_NODE_MAX {
-            bail!("the node for {state} stopped ({cause}) after {restarts} restarts already{}", self.log_of(state));
-        }
-        if let Some(s) = self.spawns.get_mut(&state) {
-            s.restarts += 1;
-        }
+        self.count_restart(state, &cause)?;
         self.links.remove(&state);
         tracing::warn!("restarting the node for {state}: {cause}");
         let mut causes: Vec<String> = Vec::new();
@@ -380,24 +366,7 @@ impl Mesh {
         let mut backoff = Duration::from_millis(100);
         let next = loop {
             attempts += 1;
-            let brought = if self.attached {
-                if registration.is_none() {
-                    registration = self.returned.remove(&state);
-                }
-                match registration.take() {
-                    Some(r) => {
-                        // A new life: frames from the old one are ignored from now on.
-                        if let Some(s) = self.spawns.get_mut(&state) {
-                            s.incarnation += 1;
-                        }
-                        Ok(r)
-                    }
-                    None => self.await_registration(state, ATTACHED_RETURN_TIMEOUT).await,
-                }
-            } else {
-                self.start_process(state)?;
-                self.await_registration(state, STARTUP_TIMEOUT).await
-            };
+            let brought = self.bring_back(state, &mut registration).await?;
             let ready = match brought {
                 Ok(r) => {
                     self.set_up(r).await?;
@@ -433,8 +402,63 @@ impl Mesh {
             }
         };
         self.ready_next.insert(state, next);
-        // Where it listens now: the same address for a node this coordinator started; an
-        // attached node rescheduled by its host may have moved.
+        self.announce_restart(state).await;
+        let took = started.elapsed();
+        self.transport.restarts.push(Restart { state, at: self.now, why: cause, attempts, took });
+        Ok(())
+    }
+
+    /// Refuses a restart the scenario or the cause rules out, or one past the most a node
+    /// may have; counts it otherwise.
+    fn count_restart(&mut self, state: StateCode, cause: &RestartCause) -> anyhow::Result<()> {
+        if !cause.restartable(self.restart_nodes) {
+            let hint = if matches!(cause, RestartCause::Failed { .. }) {
+                ""
+            } else {
+                " (the scenario says restart_nodes = false)"
+            };
+            bail!("the node for {state} stopped: {cause}{hint}{}", self.log_of(state));
+        }
+        let restarts = self.spawns.get(&state).map_or(0, |s| s.restarts);
+        if restarts >= RESTARTS_PER_NODE_MAX {
+            bail!("the node for {state} stopped ({cause}) after {restarts} restarts already{}", self.log_of(state));
+        }
+        if let Some(s) = self.spawns.get_mut(&state) {
+            s.restarts += 1;
+        }
+        Ok(())
+    }
+
+    /// One try at bringing `state`'s node back: the attached node's registration (one
+    /// already in hand, or the next to come), or a new process of ours and its registration.
+    async fn bring_back(
+        &mut self,
+        state: StateCode,
+        registration: &mut Option<Registration>,
+    ) -> anyhow::Result<Result<Registration, Lost>> {
+        Ok(if self.attached {
+            if registration.is_none() {
+                *registration = self.returned.remove(&state);
+            }
+            match registration.take() {
+                Some(r) => {
+                    // A new life: frames from the old one are ignored from now on.
+                    if let Some(s) = self.spawns.get_mut(&state) {
+                        s.incarnation += 1;
+                    }
+                    Ok(r)
+                }
+                None => self.await_registration(state, ATTACHED_RETURN_TIMEOUT).await,
+            }
+        } else {
+            self.start_process(state)?;
+            self.await_registration(state, STARTUP_TIMEOUT).await
+        })
+    }
+
+    /// Tells every other node where `state` listens now: the same address for a node this
+    /// coordinator started; an attached node rescheduled by its host may have moved.
+    async fn announce_restart(&mut self, state: StateCode) {
         let address = self.spawns.get(&state).and_then(|s| s.listen).map(|a| a.to_string()).unwrap_or_default();
         for entry in self.register.iter_mut().filter(|e| e.state == state) {
             entry.address = address.clone();
@@ -447,9 +471,6 @@ impl Mesh {
                 let _ = write_frame(&mut link.send, &frame).await;
             }
         }
-        let took = started.elapsed();
-        self.transport.restarts.push(Restart { state, at: self.now, why: cause, attempts, took });
-        Ok(())
     }
 
     /// Waits for `state` to register (keeping what others say meanwhile).
