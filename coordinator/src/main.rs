@@ -690,6 +690,8 @@ fn ping_arm(command: Command) -> ExitCode {
 
 /// `pocnet run`: resume a run, or check the flags, load the scenario, keep what a resume
 /// needs and run it.
+// Over 70 lines and not yet split by step: listed in ARCHITECTURE.md's debt, to go.
+#[allow(clippy::too_many_lines)]
 fn run_arm(command: Command) -> ExitCode {
     let Command::Run {
         scenario,

@@ -164,6 +164,8 @@ fn console_json(out: &Path, child: &mut std::process::Child) -> Value {
 }
 
 #[test]
+// Over 70 lines and not yet split by step: listed in ARCHITECTURE.md's debt, to go.
+#[allow(clippy::too_many_lines)]
 fn thirty_players_and_a_dashboard_polling_every_second_keep_pace_with_the_wall_clock_in_bounded_memory() {
     let out = scratch("scale-30");
     let path = out.join("scale-30.toml");

@@ -199,6 +199,8 @@ pub struct PingFigures {
 
 /// The check's figures: of its `[ping_check]`, or of pings written as injects (kind
 /// `ping`) with the default expectations.
+// Over 70 lines and not yet split by step: listed in ARCHITECTURE.md's debt, to go.
+#[allow(clippy::too_many_lines)]
 pub fn figures(scenario: &Scenario, ledger: &Ledger) -> Option<PingFigures> {
     let default;
     let check = match (&scenario.ping_check, ledger.pings.first()) {

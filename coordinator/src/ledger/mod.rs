@@ -463,6 +463,8 @@ pub struct Run<'r> {
 pub struct AccountingError(pub Vec<String>);
 
 /// Builds the ledger from a run's events; fails if anything does not add up.
+// Over 70 lines and not yet split by step: listed in ARCHITECTURE.md's debt, to go.
+#[allow(clippy::too_many_lines)]
 pub fn build(run: &Run<'_>) -> Result<Ledger, AccountingError> {
     let mut problems = Vec::new();
     let by_id = life::by_request(run.events);
@@ -642,6 +644,8 @@ fn case_ending(scheduled: SimTime, links: &[Request]) -> Option<(Outcome, Reason
 }
 
 /// One request from its life; records contradictions in `problems`.
+// Over 70 lines and not yet split by step: listed in ARCHITECTURE.md's debt, to go.
+#[allow(clippy::too_many_lines)]
 fn request(
     id: RequestId,
     inject: &Inject,

@@ -531,6 +531,8 @@ impl Table {
 }
 
 impl AfterAction {
+    // Over 70 lines and not yet split by step: listed in ARCHITECTURE.md's debt, to go.
+    #[allow(clippy::too_many_lines)]
     fn tables(&self) -> [Table; 3] {
         let objectives = Table {
             id: "objectives",

@@ -10,6 +10,8 @@ fn pct_row(name: &str, p: &Percentiles) -> String {
     format!("| {} |", super::section::percentile_row(name.to_string(), p).join(" | "))
 }
 /// Markdown that fits a CI job summary.
+// Over 70 lines and not yet split by step: listed in ARCHITECTURE.md's debt, to go.
+#[allow(clippy::too_many_lines)]
 pub fn summary_md(a: &Account<'_>) -> String {
     let mut o = String::new();
     let t = &a.ledger.totals;

@@ -443,6 +443,8 @@ impl<'s> Account<'s> {
     }
 
     /// `report.json`'s content.
+    // Over 70 lines and not yet split by step: listed in ARCHITECTURE.md's debt, to go.
+    #[allow(clippy::too_many_lines)]
     pub fn report(&self) -> Report<'_> {
         let scenario = self.scenario;
         let ledger = &self.ledger;

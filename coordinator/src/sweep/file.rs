@@ -233,6 +233,8 @@ pub struct Sweep {
 }
 
 /// Reads a sweep file and its base scenario.
+// Over 70 lines and not yet split by step: listed in ARCHITECTURE.md's debt, to go.
+#[allow(clippy::too_many_lines)]
 pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
     let file = path.display().to_string();
     let text = pocnet_node::files::read_text(path, scenario::SCENARIO_BYTES_MAX).map_err(|e| ScenarioError {

@@ -63,6 +63,8 @@ pub(crate) fn fallbacks(c: &mut Checker<'_>, raw: &[Spanned<RawFallback>]) -> Ve
 
 /// Validates `[register_decay]` and draws each entry's changes.
 #[allow(clippy::too_many_arguments)]
+// Over 70 lines and not yet split by step: listed in ARCHITECTURE.md's debt, to go.
+#[allow(clippy::too_many_lines)]
 pub(crate) fn register_decay(
     c: &mut Checker<'_>,
     raw: &Spanned<RawRegisterDecay>,

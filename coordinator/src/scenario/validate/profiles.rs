@@ -26,6 +26,8 @@ pub(crate) struct ProfileDraft {
     pub(crate) on_call_officers_at: Option<std::ops::Range<usize>>,
 }
 
+// Over 70 lines and not yet split by step: listed in ARCHITECTURE.md's debt, to go.
+#[allow(clippy::too_many_lines)]
 pub(crate) fn profile(c: &mut Checker<'_>, raw: &Spanned<RawProfile>) -> Option<ProfileDraft> {
     let r = raw.get_ref();
     let mla = r.mla.as_ref().map(|m| evidence::mla(c, m));
