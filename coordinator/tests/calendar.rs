@@ -156,6 +156,12 @@ fn work_at_a_friday_shift_end_before_the_spring_change_by_each_policy() {
         let q = a.ledger.requests.iter().find(|q| q.id == RequestId { case: 1, link: 0 }).expect("request");
         assert_eq!(q.step.acknowledged.map(|(t, _)| t), Some(time_of("2026-03-27T13:10:00Z")), "{policy}");
         let desk = a.analysis.desks.iter().find(|d| d.desk == "contact point").expect("FRA's desk");
+        // Said in summary.md and on the page exactly where the policy is overtime.
+        let said = "Overtime (work finished past a shift's end): FRA contact point 1h10m.";
+        let summary = pocnet::outputs::summary::summary_md(&a);
+        let page = pocnet::outputs::html::report_html(&a, None);
+        let overtime = desk.overtime_ms.is_some();
+        assert_eq!((summary.contains(said), page.contains(said)), (overtime, overtime), "{policy}");
         (q.step.executed, desk.overtime_ms)
     };
     assert_eq!(run(""), (Some(time_of("2026-03-30T08:10:00Z")), None), "the default waits");

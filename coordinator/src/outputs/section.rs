@@ -394,7 +394,20 @@ pub fn desks(a: &Account<'_>) -> Option<Section> {
             "Utilisation counts an officer's work only while the desk is open for it.".into(),
         )),
         leads: false,
-        body: vec![Part::Table(Table::of(columns, rows))],
+        body: std::iter::once(Part::Table(Table::of(columns, rows))).chain(overtime(desks)).collect(),
+    })
+}
+
+/// Overtime at the desks whose profile finishes work past the shift's end
+/// (`shift_end = "overtime"`): a staffing cost, said only where the policy is set.
+fn overtime(desks: &[crate::analysis::desks::DeskFigures]) -> Option<Part> {
+    let worked: Vec<String> =
+        desks.iter().filter_map(|d| d.overtime_ms.map(|ms| format!("{} {} {}", d.state, d.desk, dur(ms)))).collect();
+    (!worked.is_empty()).then(|| {
+        Part::Sentence(Sentence::plain(
+            Some("desks-overtime"),
+            format!("Overtime (work finished past a shift's end): {}.", worked.join(", ")),
+        ))
     })
 }
 

@@ -19,19 +19,8 @@ impl ContactPoint {
             return;
         }
         assert_eq!(inject.from, self.state, "inject routed to the wrong contact point");
-        let request = Request {
-            id: inject.id,
-            kind: inject.kind,
-            language: inject.language,
-            scheduled: inject.at,
-            details: inject.details,
-            evidence_deleted_at: inject.evidence_deleted_at,
-            chain: inject.chain,
-            data: inject.data,
-            data_created_at: inject.data_created_at,
-            forged: inject.forged,
-        };
-        self.start_request(now, inject.to, request);
+        let to = inject.to;
+        self.start_request(now, to, Request::of(inject));
     }
 
     pub(super) fn start_request(&mut self, now: SimTime, to: StateCode, request: Request) {

@@ -59,6 +59,9 @@ pub(super) fn section(a: &Account<'_>) -> String {
         );
     }
     o.push_str("</table>");
+    if let Some(section) = crate::outputs::section::desks(a) {
+        o.push_str(&section.sentences_html());
+    }
     let mut charted: Vec<_> = desks.iter().filter(|d| d.queue_max > 0).collect();
     charted.sort_by(|x, y| y.queue_max.cmp(&x.queue_max).then(x.state.cmp(&y.state)));
     charted.truncate(CHARTED_MAX);
