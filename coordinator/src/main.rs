@@ -690,8 +690,6 @@ fn ping_arm(command: Command) -> ExitCode {
 
 /// `pocnet run`: resume a run, or check the flags, load the scenario, keep what a resume
 /// needs and run it.
-// Over 70 lines and not yet split by step: listed in ARCHITECTURE.md's debt, to go.
-#[allow(clippy::too_many_lines)]
 fn run_arm(command: Command) -> ExitCode {
     let Command::Run {
         scenario,
@@ -731,12 +729,9 @@ fn run_arm(command: Command) -> ExitCode {
         Ok(attach) => attach,
         Err(code) => return code,
     };
-    let (scenario, register) = match scenario::load_naming_register(&scenario_path, &scenario::Overrides { seed }) {
+    let (scenario, register) = match load_run_scenario(&scenario_path, seed) {
         Ok(s) => s,
-        Err(e) => {
-            say!("{e}");
-            return ExitCode::from(EXIT_INVALID);
-        }
+        Err(code) => return code,
     };
     if let Err(code) = claim(&out, force, |_| false) {
         return code;
@@ -764,15 +759,34 @@ fn run_arm(command: Command) -> ExitCode {
         stop: Default::default(),
         kept: None,
     };
-    let kept = commands::resume::keep(&scenario_path, register.as_deref(), scenario.seed, &options);
-    ExitCode::from(match kept {
-        Ok(kept) => run_command(&scenario, &RunOptions { kept: Some(kept), ..options }, records.as_deref()),
+    ExitCode::from(run_keeping(&scenario_path, register.as_deref(), &scenario, options, records.as_deref()))
+}
+
+/// `pocnet run`'s scenario, loaded with the `--seed` override, and the register it names.
+fn load_run_scenario(path: &Path, seed: Option<u64>) -> Result<(scenario::Scenario, Option<String>), ExitCode> {
+    scenario::load_naming_register(path, &scenario::Overrides { seed }).map_err(|e| {
+        say!("{e}");
+        ExitCode::from(EXIT_INVALID)
+    })
+}
+
+/// Keeps what `--resume` needs in OUT, then runs; a run that cannot be kept still runs, with
+/// a warning.
+fn run_keeping(
+    scenario_path: &Path,
+    register: Option<&str>,
+    scenario: &scenario::Scenario,
+    options: RunOptions,
+    records: Option<&Path>,
+) -> u8 {
+    match commands::resume::keep(scenario_path, register, scenario.seed, &options) {
+        Ok(kept) => run_command(scenario, &RunOptions { kept: Some(kept), ..options }, records),
         Err(e) => {
             // The run itself can go on; only `--resume` would not find what it needs.
             say!("pocnet: warning: this run cannot be resumed if its coordinator dies: {e:#}");
-            run_command(&scenario, &options, records.as_deref())
+            run_command(scenario, &options, records)
         }
-    })
+    }
 }
 
 /// `pocnet run`'s flags checked before the scenario is read, in this order: `--attach`

@@ -209,7 +209,7 @@ fn rust_files(dir: &Path, found: &mut Vec<PathBuf>) {
 
 /// The functions still over 70 lines, each allowed with its reason on the line above:
 /// the list only shrinks (ARCHITECTURE.md, "Functions of at most 70 lines").
-const LONG_FUNCTIONS_LEFT: usize = 11;
+const LONG_FUNCTIONS_LEFT: usize = 1;
 
 #[test]
 fn every_long_function_allowed_says_why_and_the_list_only_shrinks() {

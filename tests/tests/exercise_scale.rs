@@ -163,17 +163,12 @@ fn console_json(out: &Path, child: &mut std::process::Child) -> Value {
     }
 }
 
-#[test]
-// Over 70 lines and not yet split by step: listed in ARCHITECTURE.md's debt, to go.
-#[allow(clippy::too_many_lines)]
-fn thirty_players_and_a_dashboard_polling_every_second_keep_pace_with_the_wall_clock_in_bounded_memory() {
-    let out = scratch("scale-30");
-    let path = out.join("scale-30.toml");
-    std::fs::write(&path, scenario()).expect("write scenario");
-    let run_out = out.join("run");
+/// Starts the scenario at `path` on the wall clock, its console on a free port, its
+/// output in `run_out` and its stderr in `out`'s `run.err`.
+fn start_run(out: &Path, path: &Path, run_out: &Path) -> std::process::Child {
     let (s, o) = (path.display().to_string(), run_out.display().to_string());
     let args = ["run", &s, "--clock", "wall", "--speed", SPEED, "--engine", "mesh", "--linger", "0s", "-q"];
-    let mut child = Command::new(&binaries().pocnet)
+    Command::new(&binaries().pocnet)
         .current_dir(workspace_root())
         .args(args)
         .args(["--console-listen", "127.0.0.1:0", "--out", &o])
@@ -182,10 +177,12 @@ fn thirty_players_and_a_dashboard_polling_every_second_keep_pace_with_the_wall_c
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(out.join("run.err")).expect("stderr file"))
         .spawn()
-        .expect("start pocnet");
-    let links = console_json(&run_out, &mut child);
+        .expect("start pocnet")
+}
+
+/// One polling thread per player link and one for the control link, until `stop`.
+fn start_clients(links: &Value, stop: &Arc<AtomicBool>, tally: &Arc<Tally>) -> Vec<std::thread::JoinHandle<()>> {
     let url = links["url"].as_str().expect("url").to_string();
-    let (stop, tally) = (Arc::new(AtomicBool::new(false)), Arc::new(Tally::default()));
     let mut pollers = Vec::new();
     for code in CODES {
         let t = token(links["players"][code].as_str().expect("a link per player"));
@@ -195,19 +192,40 @@ fn thirty_players_and_a_dashboard_polling_every_second_keep_pace_with_the_wall_c
     let t = token(links["control"].as_str().expect("control link"));
     let (u, s, ta) = (url.clone(), stop.clone(), tally.clone());
     pollers.push(std::thread::spawn(move || dashboard(u, t, s, ta)));
+    pollers
+}
 
-    let (started, mut rss_max, mut rss_samples) = (Instant::now(), 0u64, Vec::new());
+/// Waits for the run to end (at most 180 s), sampling the coordinator's VmRSS every half
+/// second: its exit status and the samples.
+fn wait_sampling_rss(child: &mut std::process::Child, started: Instant) -> (std::process::ExitStatus, Vec<u64>) {
+    let mut rss_samples = Vec::new();
     let status = loop {
         if let Some(status) = child.try_wait().expect("try_wait") {
             break status;
         }
         if let Some(kb) = rss_kb(child.id()) {
-            rss_max = rss_max.max(kb);
             rss_samples.push(kb);
         }
         assert!(started.elapsed() < Duration::from_secs(180), "the exercise did not end");
         std::thread::sleep(Duration::from_millis(500));
     };
+    (status, rss_samples)
+}
+
+#[test]
+fn thirty_players_and_a_dashboard_polling_every_second_keep_pace_with_the_wall_clock_in_bounded_memory() {
+    let out = scratch("scale-30");
+    let path = out.join("scale-30.toml");
+    std::fs::write(&path, scenario()).expect("write scenario");
+    let run_out = out.join("run");
+    let mut child = start_run(&out, &path, &run_out);
+    let links = console_json(&run_out, &mut child);
+    let (stop, tally) = (Arc::new(AtomicBool::new(false)), Arc::new(Tally::default()));
+    let pollers = start_clients(&links, &stop, &tally);
+
+    let started = Instant::now();
+    let (status, rss_samples) = wait_sampling_rss(&mut child, started);
+    let rss_max = rss_samples.iter().copied().max().unwrap_or(0);
     stop.store(true, Ordering::Relaxed);
     for p in pollers {
         p.join().expect("poller");

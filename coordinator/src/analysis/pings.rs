@@ -199,8 +199,6 @@ pub struct PingFigures {
 
 /// The check's figures: of its `[ping_check]`, or of pings written as injects (kind
 /// `ping`) with the default expectations.
-// Over 70 lines and not yet split by step: listed in ARCHITECTURE.md's debt, to go.
-#[allow(clippy::too_many_lines)]
 pub fn figures(scenario: &Scenario, ledger: &Ledger) -> Option<PingFigures> {
     let default;
     let check = match (&scenario.ping_check, ledger.pings.first()) {
@@ -220,72 +218,15 @@ pub fn figures(scenario: &Scenario, ledger: &Ledger) -> Option<PingFigures> {
         (None, None) => return None,
     };
     let zones = Zones::of(scenario);
-    let mut all = Answered::default();
-    let mut by_hour = vec![Answered::default(); 24];
-    let mut by_weekday = vec![Answered::default(); 7];
-    let mut by_declared: BTreeMap<&'static str, Answered> = BTreeMap::new();
-    let mut by_declared_hour: BTreeMap<&'static str, Vec<Answered>> = BTreeMap::new();
+    let mut groups = Groups::new();
     let mut per_state: BTreeMap<StateCode, Vec<&Ping>> = BTreeMap::new();
     for p in &ledger.pings {
         per_state.entry(p.to).or_default().push(p);
     }
-    let mut states = Vec::new();
-    for (code, pings) in &per_state {
-        let Some(entry) = scenario.state(*code) else { continue };
-        let spec = entry.declared_roster();
-        let declared = Declared::of(spec);
-        let Ok(roster) = Roster::new(spec.clone()) else { continue };
-        let mut answered = Answered::default();
-        let mut unreached = 0;
-        let (mut night, mut day, mut on_call) = (InTime::default(), InTime::default(), InTime::default());
-        for p in pings {
-            let local = p.sent.timestamp().to_zoned(zones.zone(p.to));
-            let hour = usize::try_from(local.hour()).unwrap_or(0).min(23);
-            let weekday = usize::try_from(local.weekday().to_monday_zero_offset()).unwrap_or(0).min(6);
-            for group in [&mut all, &mut by_hour[hour], &mut by_weekday[weekday], &mut answered] {
-                group.add(p.ending);
-            }
-            by_declared.entry(declared.as_str()).or_default().add(p.ending);
-            by_declared_hour.entry(declared.as_str()).or_insert_with(|| vec![Answered::default(); 24])[hour]
-                .add(p.ending);
-            if !p.reached_desk {
-                unreached += 1;
-                continue;
-            }
-            let office = spec.workweek.contains(local.weekday())
-                && !spec.holidays.contains(&local.date())
-                && OFFICE_HOURS.contains(&local.hour());
-            match (roster.mode_at(p.sent), office) {
-                (Mode::Staffed, false) => night.add(p.waited_ms(), check.staffed_within_ms),
-                (Mode::Staffed, true) => day.add(p.waited_ms(), check.staffed_within_ms),
-                (Mode::OnCall, _) => on_call.add(p.waited_ms(), check.on_call_within_ms),
-                (Mode::Closed, _) => {}
-            }
-        }
-        states.push(StateAnswers {
-            state: *code,
-            declared,
-            declared_roster: entry
-                .declared
-                .as_ref()
-                .map_or_else(|| entry.roster_summary.clone(), crate::scenario::roster_summary),
-            works: entry.roster_summary.clone(),
-            answered,
-            unreached,
-            staffed_out_of_office: night,
-            staffed_in_office: day,
-            on_call,
-            measured: if unreached == pings.len() {
-                Measured::Unreachable
-            } else {
-                measured(&[
-                    (Period::StaffedOutOfOffice, night),
-                    (Period::StaffedInOffice, day),
-                    (Period::OnCall, on_call),
-                ])
-            },
-        });
-    }
+    let states: Vec<StateAnswers> = per_state
+        .iter()
+        .filter_map(|(code, pings)| state_answers(scenario, &zones, check, *code, pings, &mut groups))
+        .collect();
     let waits: Vec<u64> = ledger.pings.iter().filter_map(Ping::waited_ms).collect();
     let contradicted =
         states.iter().filter(|s| matches!(s.measured, Measured::Contradicted { .. })).map(|s| s.state).collect();
@@ -294,14 +235,103 @@ pub fn figures(scenario: &Scenario, ledger: &Ledger) -> Option<PingFigures> {
         per_state: check.per_state,
         staffed_within_ms: check.staffed_within_ms,
         on_call_within_ms: check.on_call_within_ms,
-        answered: all,
+        answered: groups.all,
         time_to_answer: percentiles(&waits),
-        by_local_hour: by_hour,
-        by_weekday,
-        by_declared,
-        by_declared_hour,
+        by_local_hour: groups.by_hour,
+        by_weekday: groups.by_weekday,
+        by_declared: groups.by_declared,
+        by_declared_hour: groups.by_declared_hour,
         states,
         contradicted,
+    })
+}
+
+/// The check's groups over every state: all pings, by local hour, by weekday, by declared
+/// roster, by declared roster and local hour.
+struct Groups {
+    all: Answered,
+    by_hour: Vec<Answered>,
+    by_weekday: Vec<Answered>,
+    by_declared: BTreeMap<&'static str, Answered>,
+    by_declared_hour: BTreeMap<&'static str, Vec<Answered>>,
+}
+
+impl Groups {
+    fn new() -> Groups {
+        Groups {
+            all: Answered::default(),
+            by_hour: vec![Answered::default(); 24],
+            by_weekday: vec![Answered::default(); 7],
+            by_declared: BTreeMap::new(),
+            by_declared_hour: BTreeMap::new(),
+        }
+    }
+
+    /// Counts one ping sent at local `hour` and `weekday` to a desk declared `declared`.
+    fn add(&mut self, hour: usize, weekday: usize, declared: &'static str, ending: PingEnding) {
+        for group in [&mut self.all, &mut self.by_hour[hour], &mut self.by_weekday[weekday]] {
+            group.add(ending);
+        }
+        self.by_declared.entry(declared).or_default().add(ending);
+        self.by_declared_hour.entry(declared).or_insert_with(|| vec![Answered::default(); 24])[hour].add(ending);
+    }
+}
+
+/// One state's answers to its pings (counted in `groups` too), or none if the scenario has
+/// no such state or its declared roster is not one.
+fn state_answers(
+    scenario: &Scenario,
+    zones: &Zones,
+    check: &PingCheck,
+    code: StateCode,
+    pings: &[&Ping],
+    groups: &mut Groups,
+) -> Option<StateAnswers> {
+    let entry = scenario.state(code)?;
+    let spec = entry.declared_roster();
+    let declared = Declared::of(spec);
+    let roster = Roster::new(spec.clone()).ok()?;
+    let mut answered = Answered::default();
+    let mut unreached = 0;
+    let (mut night, mut day, mut on_call) = (InTime::default(), InTime::default(), InTime::default());
+    for p in pings {
+        let local = p.sent.timestamp().to_zoned(zones.zone(p.to));
+        let hour = usize::try_from(local.hour()).unwrap_or(0).min(23);
+        let weekday = usize::try_from(local.weekday().to_monday_zero_offset()).unwrap_or(0).min(6);
+        answered.add(p.ending);
+        groups.add(hour, weekday, declared.as_str(), p.ending);
+        if !p.reached_desk {
+            unreached += 1;
+            continue;
+        }
+        let office = spec.workweek.contains(local.weekday())
+            && !spec.holidays.contains(&local.date())
+            && OFFICE_HOURS.contains(&local.hour());
+        match (roster.mode_at(p.sent), office) {
+            (Mode::Staffed, false) => night.add(p.waited_ms(), check.staffed_within_ms),
+            (Mode::Staffed, true) => day.add(p.waited_ms(), check.staffed_within_ms),
+            (Mode::OnCall, _) => on_call.add(p.waited_ms(), check.on_call_within_ms),
+            (Mode::Closed, _) => {}
+        }
+    }
+    Some(StateAnswers {
+        state: code,
+        declared,
+        declared_roster: entry
+            .declared
+            .as_ref()
+            .map_or_else(|| entry.roster_summary.clone(), crate::scenario::roster_summary),
+        works: entry.roster_summary.clone(),
+        answered,
+        unreached,
+        staffed_out_of_office: night,
+        staffed_in_office: day,
+        on_call,
+        measured: if unreached == pings.len() {
+            Measured::Unreachable
+        } else {
+            measured(&[(Period::StaffedOutOfOffice, night), (Period::StaffedInOffice, day), (Period::OnCall, on_call)])
+        },
     })
 }
 

@@ -463,101 +463,20 @@ pub struct Run<'r> {
 pub struct AccountingError(pub Vec<String>);
 
 /// Builds the ledger from a run's events; fails if anything does not add up.
-// Over 70 lines and not yet split by step: listed in ARCHITECTURE.md's debt, to go.
-#[allow(clippy::too_many_lines)]
 pub fn build(run: &Run<'_>) -> Result<Ledger, AccountingError> {
-    let mut problems = Vec::new();
-    let by_id = life::by_request(run.events);
     let is_ping = |i: &&&Inject| i.kind == RequestKind::Ping;
     let pings_made = run.injects.iter().filter(is_ping).count();
-    let mut totals = Totals { injects: run.injects.len() - pings_made, pings: pings_made, ..Totals::default() };
-    let mut requests = Vec::new();
-    let mut cases = Vec::new();
-    let mut pings = Vec::new();
-    let mut known = std::collections::BTreeSet::new();
-
-    for inject in run.injects.iter().filter(is_ping) {
-        let id = RequestId { case: inject.id.case, link: 0 };
-        known.insert(id);
-        let events = by_id.get(&id).cloned().unwrap_or_default();
-        let life = Life::of(inject.from, &events);
-        if life.departure.is_none() {
-            match run.exercise_ended {
-                Some(end) if inject.at >= end => {
-                    pings.push(Ping::not_made(id, inject.from, inject.to, inject.at, end));
-                }
-                _ => problems.push(format!("{id}: never sent by {}", inject.from)),
-            }
-            continue;
-        }
-        if let Some(request) = request(id, inject, &life, run.played, &mut problems) {
-            if request.step.revealed.is_some() || request.outcome.is_evidence_step() {
-                problems.push(format!("{id}: a ping that led to more than an answer"));
-            }
-            pings.push(Ping::of(&request, life.answer_heard()));
-        }
-    }
-
-    for inject in run.injects.iter().filter(|i| !is_ping(i)) {
-        let mut path = Vec::new();
-        let first = requests.len();
-        let mut not_made = None;
-        let mut link: u16 = 0;
-        loop {
-            let id = RequestId { case: inject.id.case, link };
-            known.insert(id);
-            let events = by_id.get(&id).cloned().unwrap_or_default();
-            let life = Life::of(inject.from, &events);
-            if life.departure.is_none() {
-                match run.exercise_ended {
-                    // The exercise ended before this inject's time came: it was never made.
-                    Some(end) if link == 0 && inject.at >= end => not_made = Some(end),
-                    _ => problems.push(format!("{id}: never sent by {}", inject.from)),
-                }
-                break;
-            }
-            let Some(request) = request(id, inject, &life, run.played, &mut problems) else { break };
-            totals.requests += 1;
-            totals.late_responses += life.late_responses();
-            for e in &events {
-                if let EventKind::Lost { reason, .. } = &e.kind {
-                    *totals.lost_messages.entry(reason.to_string()).or_default() += 1;
-                }
-            }
-            match (request.step.reached_desk, request.answered()) {
-                (false, _) => totals.never_reached += 1,
-                (true, false) => totals.reached_not_answered += 1,
-                (true, true) => {}
-            }
-            path.push(request.to);
-            // The chain goes on when the 24/7 step revealed the next state, whatever the
-            // evidence step of this link gives.
-            let next = request.step.revealed.filter(|_| request.step.outcome.is_success());
-            requests.push(request);
-            match next {
-                Some(_) if link < u16::MAX => link += 1,
-                _ => break,
-            }
-        }
-        let ending = match not_made {
-            Some(end) => Some((Outcome::Unfinished, Reason::NotMade { ended_at: end }, end, None)),
-            None => case_ending(inject.at, &requests[first..]),
-        };
-        let Some((outcome, reason, outcome_at, time_went)) = ending else { continue };
-        *totals.cases.entry(outcome).or_default() += 1;
-        cases.push(Case {
-            id: inject.id,
-            from: inject.from,
-            path,
-            kind: inject.kind,
-            scheduled: inject.at,
-            outcome,
-            reason,
-            outcome_at,
-            time_went,
-            forged: inject.forged,
-        });
-    }
+    let mut a = Accounting {
+        by_id: life::by_request(run.events),
+        known: std::collections::BTreeSet::new(),
+        problems: Vec::new(),
+        totals: Totals { injects: run.injects.len() - pings_made, pings: pings_made, ..Totals::default() },
+        requests: Vec::new(),
+    };
+    let pings: Vec<Ping> = run.injects.iter().filter(is_ping).filter_map(|inject| a.ping(run, inject)).collect();
+    let cases: Vec<Case> =
+        run.injects.iter().filter(|i| !is_ping(i)).filter_map(|inject| a.case(run, inject)).collect();
+    let Accounting { by_id, known, mut problems, totals, requests } = a;
     for id in by_id.keys().filter(|id| !known.contains(id)) {
         problems.push(format!("events for {id}, which no inject or chain created"));
     }
@@ -571,16 +490,7 @@ pub fn build(run: &Run<'_>) -> Result<Ledger, AccountingError> {
     if !problems.is_empty() {
         return Err(AccountingError(problems));
     }
-    let refused_actions = run
-        .events
-        .iter()
-        .filter_map(|e| match &e.kind {
-            EventKind::ActionRejected { action, reason } => {
-                Some(RefusedAction { at: e.at, state: e.state, id: e.id, action: *action, reason: reason.clone() })
-            }
-            _ => None,
-        })
-        .collect();
+    let refused_actions = refused_actions(run.events);
     let desk_work = desk_work(run.events, &mut problems);
     if !problems.is_empty() {
         return Err(AccountingError(problems));
@@ -598,6 +508,126 @@ pub fn build(run: &Run<'_>) -> Result<Ledger, AccountingError> {
         player_steps: play::player_steps(run.events, run.played),
         escalations: play::escalations(run.events),
     })
+}
+
+/// What `build` gathers while it walks the injects: the events by request, the requests
+/// met, the problems found, the totals and the requests so far.
+struct Accounting<'e> {
+    by_id: BTreeMap<RequestId, Vec<&'e Event>>,
+    known: std::collections::BTreeSet<RequestId>,
+    problems: Vec<String>,
+    totals: Totals,
+    requests: Vec<Request>,
+}
+
+impl Accounting<'_> {
+    /// A ping inject's ending, if it has one.
+    fn ping(&mut self, run: &Run<'_>, inject: &Inject) -> Option<Ping> {
+        let id = RequestId { case: inject.id.case, link: 0 };
+        self.known.insert(id);
+        let events = self.by_id.get(&id).cloned().unwrap_or_default();
+        let life = Life::of(inject.from, &events);
+        if life.departure.is_none() {
+            match run.exercise_ended {
+                Some(end) if inject.at >= end => {
+                    return Some(Ping::not_made(id, inject.from, inject.to, inject.at, end))
+                }
+                _ => self.problems.push(format!("{id}: never sent by {}", inject.from)),
+            }
+            return None;
+        }
+        let request = request(id, inject, &life, run.played, &mut self.problems)?;
+        if request.step.revealed.is_some() || request.outcome.is_evidence_step() {
+            self.problems.push(format!("{id}: a ping that led to more than an answer"));
+        }
+        Some(Ping::of(&request, life.answer_heard()))
+    }
+
+    /// A case inject's case, its chain's requests kept, if it ended.
+    fn case(&mut self, run: &Run<'_>, inject: &Inject) -> Option<Case> {
+        let mut path = Vec::new();
+        let first = self.requests.len();
+        let not_made = self.chain(run, inject, &mut path);
+        let ending = match not_made {
+            Some(end) => Some((Outcome::Unfinished, Reason::NotMade { ended_at: end }, end, None)),
+            None => case_ending(inject.at, &self.requests[first..]),
+        };
+        let (outcome, reason, outcome_at, time_went) = ending?;
+        *self.totals.cases.entry(outcome).or_default() += 1;
+        Some(Case {
+            id: inject.id,
+            from: inject.from,
+            path,
+            kind: inject.kind,
+            scheduled: inject.at,
+            outcome,
+            reason,
+            outcome_at,
+            time_went,
+            forged: inject.forged,
+        })
+    }
+
+    /// Follows a case's chain link by link, counting each request; the time the exercise
+    /// ended if the case was never made.
+    fn chain(&mut self, run: &Run<'_>, inject: &Inject, path: &mut Vec<StateCode>) -> Option<SimTime> {
+        let mut link: u16 = 0;
+        loop {
+            let id = RequestId { case: inject.id.case, link };
+            self.known.insert(id);
+            let events = self.by_id.get(&id).cloned().unwrap_or_default();
+            let life = Life::of(inject.from, &events);
+            if life.departure.is_none() {
+                match run.exercise_ended {
+                    // The exercise ended before this inject's time came: it was never made.
+                    Some(end) if link == 0 && inject.at >= end => return Some(end),
+                    _ => self.problems.push(format!("{id}: never sent by {}", inject.from)),
+                }
+                return None;
+            }
+            let request = request(id, inject, &life, run.played, &mut self.problems)?;
+            self.count(&request, &life, &events);
+            path.push(request.to);
+            // The chain goes on when the 24/7 step revealed the next state, whatever the
+            // evidence step of this link gives.
+            let next = request.step.revealed.filter(|_| request.step.outcome.is_success());
+            self.requests.push(request);
+            match next {
+                Some(_) if link < u16::MAX => link += 1,
+                _ => return None,
+            }
+        }
+    }
+
+    /// Counts one request of a chain in the totals.
+    fn count(&mut self, request: &Request, life: &Life<'_>, events: &[&Event]) {
+        let totals = &mut self.totals;
+        totals.requests += 1;
+        totals.late_responses += life.late_responses();
+        for e in events {
+            if let EventKind::Lost { reason, .. } = &e.kind {
+                *totals.lost_messages.entry(reason.to_string()).or_default() += 1;
+            }
+        }
+        match (request.step.reached_desk, request.answered()) {
+            (false, _) => totals.never_reached += 1,
+            (true, false) => totals.reached_not_answered += 1,
+            (true, true) => {}
+        }
+    }
+}
+
+/// The actions the contact points refused, as they were refused.
+fn refused_actions(events: &[Event]) -> Vec<RefusedAction> {
+    events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::ActionRejected { action, reason } => {
+                Some(RefusedAction { at: e.at, state: e.state, id: e.id, action: *action, reason: reason.clone() })
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// Desk work from the desks' events; a start or an end without its queueing is a problem.
@@ -644,8 +674,6 @@ fn case_ending(scheduled: SimTime, links: &[Request]) -> Option<(Outcome, Reason
 }
 
 /// One request from its life; records contradictions in `problems`.
-// Over 70 lines and not yet split by step: listed in ARCHITECTURE.md's debt, to go.
-#[allow(clippy::too_many_lines)]
 fn request(
     id: RequestId,
     inject: &Inject,
@@ -654,6 +682,59 @@ fn request(
     problems: &mut Vec<String>,
 ) -> Option<Request> {
     let d = life.departure?;
+    recorded_once(id, life, problems);
+    let last = the_final(id, life, problems)?;
+    let to = d.to;
+    let (step_outcome, reason, revealed) = step_ending(inject, life, last, to);
+    let step_at = last.at;
+    let lost_at_preservation = match &last.kind {
+        EventKind::ResponseReceived { response: Response::Fulfilled { lost, .. } } => lost.clone(),
+        _ => Vec::new(),
+    };
+    // The evidence step, after a successful 24/7 step (when modelled).
+    let mla = life.mla();
+    let hold_until = life.hold_until();
+    let (outcome, reason, outcome_at, evidence_at) =
+        evidence_ending(id, life, (step_outcome, reason, step_at), to, &lost_at_preservation, problems)?;
+    let executed = life.executed();
+    if outcome.is_evidence_step() && !step_outcome.is_success() {
+        problems.push(format!("{id}: an evidence step after a 24/7 step that failed"));
+    }
+    if step_outcome.is_success() && !matches!(executed, Some((_, Execution::Fulfilled))) {
+        problems.push(format!("{id}: requester saw it fulfilled, receiver never fulfilled it"));
+    }
+    let step = step(life, last, (step_outcome, step_at), revealed);
+    let hub = life.hub().map(|by| HubStep { by, handed_back: life.handed_back() });
+    if hub.is_none() && life.handed_back() {
+        problems.push(format!("{id}: handed back by a hub that never took it"));
+    }
+    Some(Request {
+        id,
+        kind: d.kind,
+        from: d.from,
+        to,
+        language: inject.language.clone(),
+        scheduled: d.scheduled,
+        step,
+        outcome,
+        reason,
+        outcome_at,
+        receiver_played: played.contains(&to),
+        evidence: EvidenceStep {
+            deleted_at: inject.evidence_deleted_at,
+            lost_at_preservation,
+            hold_until,
+            mla,
+            at: evidence_at,
+        },
+        hub,
+        forgery: Forgery { forged: inject.forged, verification: life.verification() },
+        reach: Reach { dead_entry: life.first_send_dead(), fallbacks: life.fallbacks() },
+    })
+}
+
+/// Each of a request's once-only events recorded at most once; more is a problem.
+fn recorded_once(id: RequestId, life: &Life<'_>, problems: &mut Vec<String>) {
     for (what, n) in [
         ("delivered", life.deliveries().len()),
         ("acknowledged", life.acknowledgements().len()),
@@ -665,18 +746,26 @@ fn request(
             problems.push(format!("{id}: {what} recorded {n} times"));
         }
     }
-    let last = match life.finals().as_slice() {
-        [one] => *one,
+}
+
+/// The 24/7 step's one final event: none or several is a problem.
+fn the_final<'e>(id: RequestId, life: &Life<'e>, problems: &mut Vec<String>) -> Option<&'e Event> {
+    match life.finals().as_slice() {
+        [one] => Some(*one),
         [] => {
             problems.push(format!("{id}: no outcome (never answered, never expired)"));
-            return None;
+            None
         }
         many => {
             problems.push(format!("{id}: {} outcomes", many.len()));
-            return None;
+            None
         }
-    };
-    let to = d.to;
+    }
+}
+
+/// The 24/7 step's outcome and reason from its final event `last`, and the state the
+/// answer revealed.
+fn step_ending(inject: &Inject, life: &Life<'_>, last: &Event, to: StateCode) -> (Outcome, Reason, Option<StateCode>) {
     let has_window =
         inject.evidence_deleted_at.is_some() || (inject.data_created_at.is_some() && !inject.data.is_empty());
     let forwarded = life.forwarded();
@@ -707,25 +796,31 @@ fn request(
         }
         _ => unreachable!("only final events"),
     };
-    let executed = life.executed();
-    let (step_outcome, step_at) = (outcome, last.at);
-    let lost_at_preservation = match &last.kind {
-        EventKind::ResponseReceived { response: Response::Fulfilled { lost, .. } } => lost.clone(),
-        _ => Vec::new(),
-    };
-    // The evidence step, after a successful 24/7 step (when modelled).
+    (outcome, reason, revealed)
+}
+
+/// The request's outcome after its evidence step: the 24/7 step's (`step`) when there was
+/// none, else the evidence step's, with the time it ended and when evidence came.
+fn evidence_ending(
+    id: RequestId,
+    life: &Life<'_>,
+    (step_outcome, reason, step_at): (Outcome, Reason, SimTime),
+    to: StateCode,
+    lost_at_preservation: &[DataClass],
+    problems: &mut Vec<String>,
+) -> Option<(Outcome, Reason, SimTime, Option<SimTime>)> {
     let mla = life.mla();
     let hold_until = life.hold_until();
-    let (outcome, reason, outcome_at, evidence_at) = match life.evidence_finals().as_slice() {
+    let ending = match life.evidence_finals().as_slice() {
         [] => {
             if step_outcome.is_success() && life.evidence_step_started() {
                 problems.push(format!("{id}: its MLA leg never ended"));
             }
-            (step_outcome, reason, last.at, None)
+            (step_outcome, reason, step_at, None)
         }
         [e] => match &e.kind {
             EventKind::DisclosedDirectly => {
-                let lost = lost_at_preservation.clone();
+                let lost = lost_at_preservation.to_vec();
                 (Outcome::Disclosed, Reason::Disclosed { to, direct: true, lost }, e.at, Some(e.at))
             }
             EventKind::MlaAnswered { result: MlaResult::Disclosed { lost } } => {
@@ -748,12 +843,19 @@ fn request(
             return None;
         }
     };
-    if outcome.is_evidence_step() && !step_outcome.is_success() {
-        problems.push(format!("{id}: an evidence step after a 24/7 step that failed"));
-    }
-    if step_outcome.is_success() && !matches!(executed, Some((_, Execution::Fulfilled))) {
-        problems.push(format!("{id}: requester saw it fulfilled, receiver never fulfilled it"));
-    }
+    Some(ending)
+}
+
+/// The 24/7 step: what happened when, and what counts in the figures, its outcome
+/// `step_outcome` at `step_at`.
+fn step(
+    life: &Life<'_>,
+    last: &Event,
+    (step_outcome, step_at): (Outcome, SimTime),
+    revealed: Option<StateCode>,
+) -> Step {
+    let executed = life.executed();
+    let forwarded = life.forwarded();
     // An answer counts in the figures only if the requester had it before the 24/7 step's
     // outcome: a requester that gave up records a later one as late, and one lost on the
     // way back (every receipt and acknowledgement lost) it never had at all.
@@ -773,11 +875,7 @@ fn request(
     let delivered = life.delivered();
     let fulfilled =
         |e: Option<&(SimTime, Execution)>| e.filter(|(_, how)| *how == Execution::Fulfilled).map(|(t, _)| *t);
-    let hub = life.hub().map(|by| HubStep { by, handed_back: life.handed_back() });
-    if hub.is_none() && life.handed_back() {
-        problems.push(format!("{id}: handed back by a hub that never took it"));
-    }
-    let step = Step {
+    Step {
         delivered,
         acknowledged,
         translation_ms: life.translation().map(|(_, ms)| ms),
@@ -797,28 +895,5 @@ fn request(
         notice: life.notice(),
         outcome: step_outcome,
         at: step_at,
-    };
-    Some(Request {
-        id,
-        kind: d.kind,
-        from: d.from,
-        to,
-        language: inject.language.clone(),
-        scheduled: d.scheduled,
-        step,
-        outcome,
-        reason,
-        outcome_at,
-        receiver_played: played.contains(&to),
-        evidence: EvidenceStep {
-            deleted_at: inject.evidence_deleted_at,
-            lost_at_preservation,
-            hold_until,
-            mla,
-            at: evidence_at,
-        },
-        hub,
-        forgery: Forgery { forged: inject.forged, verification: life.verification() },
-        reach: Reach { dead_entry: life.first_send_dead(), fallbacks: life.fallbacks() },
-    })
+    }
 }

@@ -443,64 +443,17 @@ impl<'s> Account<'s> {
     }
 
     /// `report.json`'s content.
-    // Over 70 lines and not yet split by step: listed in ARCHITECTURE.md's debt, to go.
-    #[allow(clippy::too_many_lines)]
     pub fn report(&self) -> Report<'_> {
         let scenario = self.scenario;
         let ledger = &self.ledger;
         let a = &self.analysis;
-        let t = &ledger.totals;
         let placed = crate::analysis::place(scenario, ledger);
         let requests = placed.iter().map(|p| self.request_record(p)).collect();
         Report {
             schema: SCHEMA,
-            scenario: ScenarioSummary {
-                name: scenario.name.clone(),
-                description: scenario.description.clone(),
-                seed: scenario.seed,
-                hash: scenario.hash(),
-                start: scenario.start.to_string(),
-                lookahead_ms: scenario.network.lookahead_ms(),
-                contact_points: scenario.states.len(),
-                injects: t.injects,
-                windows: ledger.windows,
-                last_input: ledger.last_input.map(|t| t.to_string()),
-                tzdb: pocnet_core::tzdb::version(),
-                assumptions: ASSUMPTIONS,
-                evidence_step: scenario.evidence_step,
-                evidence_assumptions: scenario.evidence_assumptions.clone(),
-            },
-            states: scenario
-                .states
-                .iter()
-                .map(|s| StateSummary {
-                    code: s.code,
-                    name: s.name.clone(),
-                    region: s.region.clone(),
-                    tz: s.tz.clone(),
-                    roster: s.roster_summary.clone(),
-                    declared: s.declared.as_ref().map(crate::scenario::roster_summary),
-                    profile: s.profile_name.clone(),
-                })
-                .collect(),
-            totals: Totals {
-                injects: t.injects,
-                pings: t.pings,
-                fulfilled: t.cases_of(Outcome::Fulfilled),
-                preserved: t.cases_of(Outcome::Preserved),
-                evidence_lost: t.cases_of(Outcome::EvidenceLost),
-                refused: t.cases_of(Outcome::Refused),
-                expired: t.cases_of(Outcome::Expired),
-                undeliverable: t.cases_of(Outcome::Undeliverable),
-                unfinished: t.cases_of(Outcome::Unfinished),
-                late_responses: t.late_responses,
-                requests: t.requests,
-                reached_not_answered: t.reached_not_answered,
-                never_reached: t.never_reached,
-                lost_messages: t.lost_messages.clone(),
-                withdrawn: t.cases_of(Outcome::Withdrawn),
-                evidence: self.evidence_totals(),
-            },
+            scenario: self.scenario_summary(),
+            states: self.state_summaries(),
+            totals: self.totals(),
             latency: &a.latency,
             outcomes: &a.outcomes,
             sla: &a.sla,
@@ -512,24 +465,96 @@ impl<'s> Account<'s> {
             ping_check: a.pings.as_ref().map(|figures| PingCheckRecord { figures, pings: self.ping_records() }),
             register_decay: a.decay.as_ref(),
             forgery: a.forgery.as_ref(),
-            cases: ledger
-                .cases
-                .iter()
-                .map(|c| CaseRecord {
-                    id: c.id.to_string(),
-                    from: c.from,
-                    path: c.path.clone(),
-                    kind: c.kind.to_string(),
-                    scheduled: c.scheduled.to_string(),
-                    outcome: c.outcome.as_str(),
-                    reason: c.reason.to_string(),
-                    end_to_end_ms: c.end_to_end_ms(),
-                    forged: c.forged,
-                    evidence: self.case_evidence(c),
-                })
-                .collect(),
+            cases: self.case_records(),
             requests,
         }
+    }
+}
+
+impl Account<'_> {
+    /// `report.json`'s `scenario`: what was run, with which seed and assumptions.
+    fn scenario_summary(&self) -> ScenarioSummary {
+        let scenario = self.scenario;
+        let ledger = &self.ledger;
+        let t = &ledger.totals;
+        ScenarioSummary {
+            name: scenario.name.clone(),
+            description: scenario.description.clone(),
+            seed: scenario.seed,
+            hash: scenario.hash(),
+            start: scenario.start.to_string(),
+            lookahead_ms: scenario.network.lookahead_ms(),
+            contact_points: scenario.states.len(),
+            injects: t.injects,
+            windows: ledger.windows,
+            last_input: ledger.last_input.map(|t| t.to_string()),
+            tzdb: pocnet_core::tzdb::version(),
+            assumptions: ASSUMPTIONS,
+            evidence_step: scenario.evidence_step,
+            evidence_assumptions: scenario.evidence_assumptions.clone(),
+        }
+    }
+
+    /// `report.json`'s `states`: each contact point as declared and as it works.
+    fn state_summaries(&self) -> Vec<StateSummary> {
+        let scenario = self.scenario;
+        scenario
+            .states
+            .iter()
+            .map(|s| StateSummary {
+                code: s.code,
+                name: s.name.clone(),
+                region: s.region.clone(),
+                tz: s.tz.clone(),
+                roster: s.roster_summary.clone(),
+                declared: s.declared.as_ref().map(crate::scenario::roster_summary),
+                profile: s.profile_name.clone(),
+            })
+            .collect()
+    }
+
+    /// `report.json`'s `totals`: cases by outcome, requests, messages lost.
+    fn totals(&self) -> Totals {
+        let t = &self.ledger.totals;
+        Totals {
+            injects: t.injects,
+            pings: t.pings,
+            fulfilled: t.cases_of(Outcome::Fulfilled),
+            preserved: t.cases_of(Outcome::Preserved),
+            evidence_lost: t.cases_of(Outcome::EvidenceLost),
+            refused: t.cases_of(Outcome::Refused),
+            expired: t.cases_of(Outcome::Expired),
+            undeliverable: t.cases_of(Outcome::Undeliverable),
+            unfinished: t.cases_of(Outcome::Unfinished),
+            late_responses: t.late_responses,
+            requests: t.requests,
+            reached_not_answered: t.reached_not_answered,
+            never_reached: t.never_reached,
+            lost_messages: t.lost_messages.clone(),
+            withdrawn: t.cases_of(Outcome::Withdrawn),
+            evidence: self.evidence_totals(),
+        }
+    }
+
+    /// `report.json`'s `cases`: each case's outcome and evidence.
+    fn case_records(&self) -> Vec<CaseRecord> {
+        let ledger = &self.ledger;
+        ledger
+            .cases
+            .iter()
+            .map(|c| CaseRecord {
+                id: c.id.to_string(),
+                from: c.from,
+                path: c.path.clone(),
+                kind: c.kind.to_string(),
+                scheduled: c.scheduled.to_string(),
+                outcome: c.outcome.as_str(),
+                reason: c.reason.to_string(),
+                end_to_end_ms: c.end_to_end_ms(),
+                forged: c.forged,
+                evidence: self.case_evidence(c),
+            })
+            .collect()
     }
 }
 

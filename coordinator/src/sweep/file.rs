@@ -233,8 +233,6 @@ pub struct Sweep {
 }
 
 /// Reads a sweep file and its base scenario.
-// Over 70 lines and not yet split by step: listed in ARCHITECTURE.md's debt, to go.
-#[allow(clippy::too_many_lines)]
 pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
     let file = path.display().to_string();
     let text = pocnet_node::files::read_text(path, scenario::SCENARIO_BYTES_MAX).map_err(|e| ScenarioError {
@@ -257,45 +255,10 @@ pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
             return Err(ScenarioError { diagnostics: c.diagnostics });
         }
     };
-    let seeds = match &raw.sweep.seeds {
-        None => Some(4),
-        Some(v) => match u32::try_from(*v.get_ref()) {
-            Ok(n) if (1..=SEEDS_MAX).contains(&n) => Some(n),
-            _ => {
-                c.at(v, format!("seeds: 1 to {SEEDS_MAX} runs per variant"));
-                None
-            }
-        },
-    };
-    let measure = match &raw.sweep.measure {
-        None => Some(Measure::Saved),
-        Some(m) => match Measure::NAMES.iter().find(|(n, _)| n == m.get_ref()) {
-            Some((_, measure)) => Some(*measure),
-            None => {
-                let names: Vec<&str> = Measure::NAMES.iter().map(|n| n.0).collect();
-                c.at(m, format!("unknown measure `{}`: expected one of {}", m.get_ref(), names.join(", ")));
-                None
-            }
-        },
-    };
-    let on_call_cost = match &raw.sweep.on_call_cost {
-        None => Some(0.25),
-        Some(v) if (0.0..=1.0).contains(v.get_ref()) => Some(*v.get_ref()),
-        Some(v) => {
-            c.at(v, "on_call_cost: a share of a staffed hour, in [0, 1]");
-            None
-        }
-    };
-    let combine = match &raw.sweep.combine {
-        None => Some(10),
-        Some(v) => match usize::try_from(*v.get_ref()) {
-            Ok(n) if n <= COMBINE_MAX => Some(n),
-            _ => {
-                c.at(v, format!("combine: 0 to {COMBINE_MAX}"));
-                None
-            }
-        },
-    };
+    let seeds = seeds_of(&mut c, &raw);
+    let measure = measure_of(&mut c, &raw);
+    let on_call_cost = on_call_cost_of(&mut c, &raw);
+    let combine = combine_of(&mut c, &raw);
     let singles = singles(&mut c, &raw.options, &base);
     let robust = robustness(&mut c, &raw, &base, seeds.unwrap_or(1));
     if singles.len() > CHANGES_MAX {
@@ -321,6 +284,61 @@ pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
         robust,
         text,
     })
+}
+
+/// `seeds`: runs per variant, 4 by default, at most `SEEDS_MAX`.
+fn seeds_of(c: &mut Checker<'_>, raw: &RawSweepFile) -> Option<u32> {
+    match &raw.sweep.seeds {
+        None => Some(4),
+        Some(v) => match u32::try_from(*v.get_ref()) {
+            Ok(n) if (1..=SEEDS_MAX).contains(&n) => Some(n),
+            _ => {
+                c.at(v, format!("seeds: 1 to {SEEDS_MAX} runs per variant"));
+                None
+            }
+        },
+    }
+}
+
+/// `measure`: one of `Measure::NAMES`, `Measure::Saved` by default.
+fn measure_of(c: &mut Checker<'_>, raw: &RawSweepFile) -> Option<Measure> {
+    match &raw.sweep.measure {
+        None => Some(Measure::Saved),
+        Some(m) => match Measure::NAMES.iter().find(|(n, _)| n == m.get_ref()) {
+            Some((_, measure)) => Some(*measure),
+            None => {
+                let names: Vec<&str> = Measure::NAMES.iter().map(|n| n.0).collect();
+                c.at(m, format!("unknown measure `{}`: expected one of {}", m.get_ref(), names.join(", ")));
+                None
+            }
+        },
+    }
+}
+
+/// `on_call_cost`: an on-call hour's cost as a share of a staffed one, 0.25 by default.
+fn on_call_cost_of(c: &mut Checker<'_>, raw: &RawSweepFile) -> Option<f64> {
+    match &raw.sweep.on_call_cost {
+        None => Some(0.25),
+        Some(v) if (0.0..=1.0).contains(v.get_ref()) => Some(*v.get_ref()),
+        Some(v) => {
+            c.at(v, "on_call_cost: a share of a staffed hour, in [0, 1]");
+            None
+        }
+    }
+}
+
+/// `combine`: greedy combinations of the best single changes, 10 by default.
+fn combine_of(c: &mut Checker<'_>, raw: &RawSweepFile) -> Option<usize> {
+    match &raw.sweep.combine {
+        None => Some(10),
+        Some(v) => match usize::try_from(*v.get_ref()) {
+            Ok(n) if n <= COMBINE_MAX => Some(n),
+            _ => {
+                c.at(v, format!("combine: 0 to {COMBINE_MAX}"));
+                None
+            }
+        },
+    }
 }
 
 /// The assumptions a sweep draws, how many draws, on how many seeds.

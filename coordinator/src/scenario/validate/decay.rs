@@ -63,8 +63,6 @@ pub(crate) fn fallbacks(c: &mut Checker<'_>, raw: &[Spanned<RawFallback>]) -> Ve
 
 /// Validates `[register_decay]` and draws each entry's changes.
 #[allow(clippy::too_many_arguments)]
-// Over 70 lines and not yet split by step: listed in ARCHITECTURE.md's debt, to go.
-#[allow(clippy::too_many_lines)]
 pub(crate) fn register_decay(
     c: &mut Checker<'_>,
     raw: &Spanned<RawRegisterDecay>,
@@ -92,54 +90,14 @@ pub(crate) fn register_decay(
         Some(v) => duration_field(c, v, "notice_delay"),
         None => Some(30 * DAY_MS),
     };
-    let (circulation, circulation_ms) = match &r.circulation {
-        Some(v) => match circulation_ms(v.get_ref()) {
-            Ok(ms) => (v.get_ref().clone(), Some(ms)),
-            Err(e) => {
-                c.at(v, e);
-                (String::new(), None)
-            }
-        },
-        None => ("yearly".to_string(), Some(365 * DAY_MS)),
-    };
-    let last_circulated = match (&r.last_circulated, circulation_ms) {
-        (Some(v), _) => timestamp(c, v).filter(|t| {
-            let ok = *t <= start;
-            if !ok {
-                c.at(v, "last_circulated: before the scenario's start");
-            }
-            ok
-        }),
-        (None, Some(p)) => Some(SimTime(start.0 - i64::try_from(p / 2).unwrap_or(0))),
-        (None, None) => None,
-    };
+    let (circulation, circulation_ms) = circulation(c, r);
+    let last_circulated = last_circulated(c, r, start, circulation_ms);
     let (notified, notice_delay_ms, circulation_ms, last_circulated) =
         (notified?, notice_delay_ms?, circulation_ms?, last_circulated?);
     if !rate_ok {
         return None;
     }
-    // Each entry's changes, from when it was last verified to the scenario's end.
-    let mut changes = Vec::new();
-    for s in states {
-        let origin = s.verified.unwrap_or(last_circulated);
-        let mut rng = stream(seed ^ s.code.key().wrapping_mul(0x9E37_79B9_7F4A_7C15), 0x0044_4543_4159);
-        let mut t = origin;
-        let mut drawn = 0;
-        while rate > 0.0 && t < end {
-            let u: f64 = rng.random();
-            let gap = -(1.0 - u).ln() / rate * YEAR_MS;
-            t = t.plus_ms(gap.min(1e15) as u64);
-            if t >= end {
-                break;
-            }
-            drawn += 1;
-            if drawn > CHANGES_PER_ENTRY_MAX {
-                c.at(&r.changes_per_year, format!("{}: more than {CHANGES_PER_ENTRY_MAX} changes of its entry since it was verified: verify it later or lower the rate", s.code));
-                return None;
-            }
-            changes.push(EntryChange { state: s.code, at: t, notified: rng.random::<f64>() < notified });
-        }
-    }
+    let changes = draw_changes(c, &r.changes_per_year, states, seed, notified, (last_circulated, end))?;
     let checked: Vec<(StateCode, SimTime)> =
         pings.iter().filter(|i| i.kind == RequestKind::Ping).map(|i| (i.to, i.at)).collect();
     let mut decay = RegisterDecay {
@@ -157,6 +115,75 @@ pub(crate) fn register_decay(
     };
     decay.stale = decay.spans(circulation_ms);
     Some(decay)
+}
+
+/// `circulation` (yearly by default) and its period, none if it cannot be read.
+fn circulation(c: &mut Checker<'_>, r: &RawRegisterDecay) -> (String, Option<u64>) {
+    match &r.circulation {
+        Some(v) => match circulation_ms(v.get_ref()) {
+            Ok(ms) => (v.get_ref().clone(), Some(ms)),
+            Err(e) => {
+                c.at(v, e);
+                (String::new(), None)
+            }
+        },
+        None => ("yearly".to_string(), Some(365 * DAY_MS)),
+    }
+}
+
+/// `last_circulated`, at or before the start; by default half a circulation before it.
+fn last_circulated(
+    c: &mut Checker<'_>,
+    r: &RawRegisterDecay,
+    start: SimTime,
+    circulation_ms: Option<u64>,
+) -> Option<SimTime> {
+    match (&r.last_circulated, circulation_ms) {
+        (Some(v), _) => timestamp(c, v).filter(|t| {
+            let ok = *t <= start;
+            if !ok {
+                c.at(v, "last_circulated: before the scenario's start");
+            }
+            ok
+        }),
+        (None, Some(p)) => Some(SimTime(start.0 - i64::try_from(p / 2).unwrap_or(0))),
+        (None, None) => None,
+    }
+}
+
+/// Each entry's changes, from when it was last verified (else `last_circulated`) to the
+/// scenario's end; none if an entry would change more than `CHANGES_PER_ENTRY_MAX` times.
+fn draw_changes(
+    c: &mut Checker<'_>,
+    changes_per_year: &Spanned<f64>,
+    states: &[StateEntry],
+    seed: u64,
+    notified: f64,
+    (last_circulated, end): (SimTime, SimTime),
+) -> Option<Vec<EntryChange>> {
+    let rate = *changes_per_year.get_ref();
+    let mut changes = Vec::new();
+    for s in states {
+        let origin = s.verified.unwrap_or(last_circulated);
+        let mut rng = stream(seed ^ s.code.key().wrapping_mul(0x9E37_79B9_7F4A_7C15), 0x0044_4543_4159);
+        let mut t = origin;
+        let mut drawn = 0;
+        while rate > 0.0 && t < end {
+            let u: f64 = rng.random();
+            let gap = -(1.0 - u).ln() / rate * YEAR_MS;
+            t = t.plus_ms(gap.min(1e15) as u64);
+            if t >= end {
+                break;
+            }
+            drawn += 1;
+            if drawn > CHANGES_PER_ENTRY_MAX {
+                c.at(changes_per_year, format!("{}: more than {CHANGES_PER_ENTRY_MAX} changes of its entry since it was verified: verify it later or lower the rate", s.code));
+                return None;
+            }
+            changes.push(EntryChange { state: s.code, at: t, notified: rng.random::<f64>() < notified });
+        }
+    }
+    Some(changes)
 }
 
 impl RegisterDecay {

@@ -26,8 +26,7 @@ pub(crate) struct ProfileDraft {
     pub(crate) on_call_officers_at: Option<std::ops::Range<usize>>,
 }
 
-// Over 70 lines and not yet split by step: listed in ARCHITECTURE.md's debt, to go.
-#[allow(clippy::too_many_lines)]
+/// A profile read field by field, in the file's order of checks; none if any field is wrong.
 pub(crate) fn profile(c: &mut Checker<'_>, raw: &Spanned<RawProfile>) -> Option<ProfileDraft> {
     let r = raw.get_ref();
     let mla = r.mla.as_ref().map(|m| evidence::mla(c, m));
@@ -39,40 +38,22 @@ pub(crate) fn profile(c: &mut Checker<'_>, raw: &Spanned<RawProfile>) -> Option<
         Some(t) => delay_field(c, t),
         None => Some(Delay::Fixed { ms: 0 }),
     };
-    let give_up = duration_field(c, &r.give_up_after, "give_up_after");
-    let resend_after = r.resend_after.as_ref().map(|v| duration_field(c, v, "resend_after"));
-    let escalate_after = r.escalate_after.as_ref().map(|v| duration_field(c, v, "escalate_after"));
-    let resends_max = resends_max(c, r);
+    let requester = requester_policy(c, r);
     let refuse_probability = match &r.refuse_probability {
         Some(p) => probability(c, p),
         None => Some(0.0),
     };
     // Officers of the central authority that cannot be read end the profile's reading here.
     let Ok(central_authority) = central_authority(c, r) else { return None };
-    let on_call_kinds = match &r.on_call_kinds {
-        None => Some(None),
-        Some(list) => {
-            let kinds: Vec<RequestKind> = list.iter().filter_map(|k| kind_of(c, k)).collect();
-            (kinds.len() == list.len()).then_some(Some(kinds))
-        }
-    };
-    let desk_officers = match &r.officers {
-        Some(o) => officers(c, o.get_ref(), 1).map(Some),
-        None => Some(None),
-    };
-    let translators = match &r.translators {
-        Some(o) => officers(c, o.get_ref(), 0).map(Some),
-        None => Some(None),
-    };
+    let on_call_kinds = on_call_kinds(c, r);
+    let desk_officers = optional_officers(c, r.officers.as_ref(), 1);
+    let translators = optional_officers(c, r.translators.as_ref(), 0);
     let verify = match &r.verify {
         Some(v) => verification(c, v).map(Some),
         None => Some(None),
     };
     let queue_order = queue_order(c, r);
-    let ground = r.refusal_ground.clone().unwrap_or_else(|| "prejudice to essential interests (Art. 42)".into());
-    if ground.len() > limits::TEXT_FIELD_BYTES_MAX {
-        c.at(raw, format!("refusal_ground is longer than {} bytes", limits::TEXT_FIELD_BYTES_MAX));
-    }
+    let ground = refusal_ground(c, raw);
     if !kinds_ok {
         return None;
     }
@@ -85,12 +66,7 @@ pub(crate) fn profile(c: &mut Checker<'_>, raw: &Spanned<RawProfile>) -> Option<
         refuse_probability: refuse_probability?,
         refusal_ground: ground,
         central_authority: central_authority?,
-        requester: RequesterPolicy {
-            resend_after_ms: resend_after.map_or(Some(None), |v| v.map(Some))?,
-            resends_max: resends_max?,
-            escalate_after_ms: escalate_after.map_or(Some(None), |v| v.map(Some))?,
-            give_up_after_ms: give_up?,
-        },
+        requester: requester?,
         on_call_kinds: on_call_kinds?,
         retention: Default::default(),
         hold: Default::default(),
@@ -112,6 +88,54 @@ pub(crate) fn profile(c: &mut Checker<'_>, raw: &Spanned<RawProfile>) -> Option<
     let on_call_officers_at =
         r.officers.as_ref().and_then(|o| o.get_ref().on_call.as_ref()).filter(|v| *v.get_ref() > 0).map(|v| v.span());
     Some(ProfileDraft { profile, law, on_call_officers_at })
+}
+
+/// The requester's policy: `give_up_after`, `resend_after`, `escalate_after`,
+/// `resends_max`, each checked in this order.
+fn requester_policy(c: &mut Checker<'_>, r: &RawProfile) -> Option<RequesterPolicy> {
+    let give_up = duration_field(c, &r.give_up_after, "give_up_after");
+    let resend_after = r.resend_after.as_ref().map(|v| duration_field(c, v, "resend_after"));
+    let escalate_after = r.escalate_after.as_ref().map(|v| duration_field(c, v, "escalate_after"));
+    let resends_max = resends_max(c, r);
+    Some(RequesterPolicy {
+        resend_after_ms: resend_after.map_or(Some(None), |v| v.map(Some))?,
+        resends_max: resends_max?,
+        escalate_after_ms: escalate_after.map_or(Some(None), |v| v.map(Some))?,
+        give_up_after_ms: give_up?,
+    })
+}
+
+/// `on_call_kinds`: the kinds the contact point takes on call (all when not given).
+fn on_call_kinds(c: &mut Checker<'_>, r: &RawProfile) -> Option<Option<Vec<RequestKind>>> {
+    match &r.on_call_kinds {
+        None => Some(None),
+        Some(list) => {
+            let kinds: Vec<RequestKind> = list.iter().filter_map(|k| kind_of(c, k)).collect();
+            (kinds.len() == list.len()).then_some(Some(kinds))
+        }
+    }
+}
+
+/// `officers` or `translators` when given, with `on_call_default` on call.
+fn optional_officers(
+    c: &mut Checker<'_>,
+    raw: Option<&Spanned<crate::scenario::raw::RawOfficers>>,
+    on_call_default: u16,
+) -> Option<Option<pocnet_core::Officers>> {
+    match raw {
+        Some(o) => officers(c, o.get_ref(), on_call_default).map(Some),
+        None => Some(None),
+    }
+}
+
+/// `refusal_ground`, by default Art. 42's; one too long is reported at the profile.
+fn refusal_ground(c: &mut Checker<'_>, raw: &Spanned<RawProfile>) -> String {
+    let ground =
+        raw.get_ref().refusal_ground.clone().unwrap_or_else(|| "prejudice to essential interests (Art. 42)".into());
+    if ground.len() > limits::TEXT_FIELD_BYTES_MAX {
+        c.at(raw, format!("refusal_ground is longer than {} bytes", limits::TEXT_FIELD_BYTES_MAX));
+    }
+    ground
 }
 
 /// Per-kind delays (`[profiles.NAME.kinds.KIND]`), and whether every one was read.
