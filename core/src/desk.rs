@@ -161,6 +161,9 @@ pub enum DeskName {
     Hub,
     /// The contact point's translators, for requests in a language it does not accept.
     Translation,
+    /// A provider's desk for direct orders (its index in the scenario's providers), hosted
+    /// by its home state's contact point.
+    Provider(crate::road::ProviderIndex),
 }
 
 impl DeskName {
@@ -171,6 +174,7 @@ impl DeskName {
             DeskName::MlaOffice => "MLA office",
             DeskName::Hub => "hub",
             DeskName::Translation => "translation desk",
+            DeskName::Provider(_) => "provider desk",
         }
     }
 }

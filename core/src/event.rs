@@ -6,6 +6,7 @@ use crate::network::LossReason;
 use crate::operator::{ActionName, ActionRefusal};
 use crate::request::Response;
 use crate::request::{RequestId, RequestKind};
+use crate::road::{AgreementIndex, ProviderIndex};
 use crate::roster::Mode;
 use crate::state::StateCode;
 use crate::time::SimTime;
@@ -77,7 +78,8 @@ pub enum EventKind {
     HoldStarted { until: SimTime },
     /// Receiver: the hold lapsed with no MLA request: the provider may delete.
     HoldLapsed,
-    /// Requester: the data is usable as it is (the 24/7 step disclosed it: no MLA needed).
+    /// Requester: the data is usable as it is (the 24/7 step, or the provider on a direct
+    /// order, disclosed it: no MLA needed).
     DisclosedDirectly,
     /// Requester: the central authority drafts no MLA request for this preservation.
     MlaNotPursued { to: StateCode },
@@ -117,6 +119,17 @@ pub enum EventKind {
     /// Requester: a person answered the receiver's call-back (`sent_it`: the desk did
     /// send the request).
     CallBackAnswered { sent_it: bool },
+    /// Requester: the request went as a direct order to `provider` under `agreement` (its
+    /// `Sent` names the provider's home state).
+    OrderSent { provider: ProviderIndex, agreement: AgreementIndex },
+    /// Provider's home: the order reached `provider`'s desk, in this roster mode of the
+    /// desk; the agreement's deadline for it falls at `deadline_at`.
+    OrderReceived { from: StateCode, provider: ProviderIndex, mode: Mode, deadline_at: SimTime },
+    /// Provider's home: the order goes to the state's review, which holds the data until
+    /// `until`.
+    ReviewStarted { until: SimTime },
+    /// Provider's home: the provider answered the order.
+    OrderAnswered { response: Response },
 }
 
 impl EventKind {

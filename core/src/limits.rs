@@ -70,6 +70,9 @@ pub const CHAIN_LINKS_MAX: usize = 16;
 pub const DATA_CLASSES_MAX: usize = 5;
 /// Regional hubs in one scenario.
 pub const HUBS_MAX: usize = 16;
+/// Providers, and agreements, in a scenario (each indexed by a byte on the wire; a
+/// provider's roster and delays make the setup frame's bound, which allows eight).
+pub const ROADS_MAX: usize = 8;
 /// Fallback channels (`[[network.fallback]]`).
 pub const FALLBACKS_MAX: usize = 8;
 /// Pieces of work one desk's queue holds.
@@ -155,8 +158,8 @@ pub const REQUEST_BYTES_MAX: usize = REQUEST_ID_BYTES
     + INT_BYTES_MAX;
 /// An envelope: sender, receiver, sequence, two times and the largest message.
 pub const ENVELOPE_BYTES_MAX: usize = 2 * STATE_BYTES + 3 * INT_BYTES_MAX + 1 + REQUEST_BYTES_MAX + 16;
-/// An inject: like a request, with its time, sender and receiver.
-pub const INJECT_BYTES_MAX: usize = REQUEST_BYTES_MAX + INT_BYTES_MAX + 2 * STATE_BYTES;
+/// An inject: like a request, with its time, sender, receiver and provider.
+pub const INJECT_BYTES_MAX: usize = REQUEST_BYTES_MAX + INT_BYTES_MAX + 2 * STATE_BYTES + 2;
 /// An event: time, state, id and the largest kind (a refusal and its ground, or classes of
 /// data lost).
 pub const EVENT_BYTES_MAX: usize = INT_BYTES_MAX
@@ -238,7 +241,30 @@ pub const NETWORK_BYTES_MAX: usize = INT_BYTES_MAX
             + 8
             + OFFICERS_BYTES)
     + varint_bytes(FALLBACKS_MAX as u64)
-    + FALLBACKS_MAX * (str_bytes(NAME_BYTES_MAX) + INT_BYTES_MAX);
+    + FALLBACKS_MAX * (str_bytes(NAME_BYTES_MAX) + INT_BYTES_MAX)
+    + ROADS_BYTES_MAX;
+/// A provider: name, home, roster, officers, two delays, its shift end.
+pub const PROVIDER_BYTES_MAX: usize = str_bytes(NAME_BYTES_MAX)
+    + STATE_BYTES
+    + ROSTER_BYTES_MAX
+    + OFFICERS_BYTES
+    + 2 * DELAY_BYTES_MAX
+    + 1
+    + INT_BYTES_MAX;
+/// An agreement: name, instrument, parties, two deadlines, a review, kinds and classes.
+pub const AGREEMENT_BYTES_MAX: usize = str_bytes(NAME_BYTES_MAX)
+    + 1
+    + varint_bytes(STATES_MAX as u64)
+    + STATES_MAX * STATE_BYTES
+    + 2 * INT_BYTES_MAX
+    + (1 + INT_BYTES_MAX + 1 + DATA_CLASSES_MAX + 8)
+    + 1
+    + 16
+    + 1
+    + DATA_CLASSES_MAX;
+/// Providers, agreements and the direct share.
+pub const ROADS_BYTES_MAX: usize =
+    2 * varint_bytes(ROADS_MAX as u64) + ROADS_MAX * (PROVIDER_BYTES_MAX + AGREEMENT_BYTES_MAX) + 8;
 /// A register entry: state, name, zone, address.
 pub const REGISTER_ENTRY_BYTES_MAX: usize =
     STATE_BYTES + str_bytes(NAME_BYTES_MAX) + str_bytes(TZ_NAME_BYTES_MAX) + str_bytes(ADDRESS_BYTES_MAX);

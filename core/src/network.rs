@@ -107,6 +107,9 @@ pub struct NetworkModel {
     pub hubs: Vec<Hub>,
     /// Fallback channels, in the order requesters try them on resends.
     pub fallbacks: Vec<Fallback>,
+    /// Providers, agreements between states, and the share of covered requests that go
+    /// by direct order instead of the 24/7 step.
+    pub roads: crate::road::Roads,
 }
 
 impl NetworkModel {
@@ -121,6 +124,7 @@ impl NetworkModel {
             languages: BTreeMap::new(),
             hubs: vec![],
             fallbacks: vec![],
+            roads: crate::road::Roads::default(),
         }
     }
 
@@ -287,7 +291,7 @@ impl NetworkModel {
                 ));
             }
         }
-        Ok(())
+        self.roads.validate().map_err(|e| e.to_string())
     }
 }
 

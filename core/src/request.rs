@@ -245,7 +245,8 @@ impl Inject {
     /// - `details`: [`Art42::new`]`(from, to)`;
     /// - `evidence_deleted_at`, `data_created_at`: `None` (no evidence window);
     /// - `chain`, `data`: empty (no Art. 43 chain, no classes of data);
-    /// - `forged`: `false`.
+    /// - `forged`: `false`;
+    /// - `provider`: `None` (the data's holder is not named: only the 24/7 road).
     ///
     /// There is no `Default`: an inject names its parties, its kind and its time.
     pub fn new(at: SimTime, from: StateCode, to: StateCode, kind: RequestKind) -> Inject {
@@ -262,6 +263,7 @@ impl Inject {
             data: Vec::new(),
             data_created_at: None,
             forged: false,
+            provider: None,
         }
     }
 
@@ -310,6 +312,9 @@ pub struct Inject {
     /// Sent over the genuine channel by someone with no authority (a compromised mailbox):
     /// only the receiver's verification can tell.
     pub forged: bool,
+    /// The provider that holds the data (an index into the network's roads), when named:
+    /// where an agreement covers it, the requester may order it directly.
+    pub provider: Option<crate::road::ProviderIndex>,
 }
 
 /// A class of stored data a request asks for. Each has its own retention in the holding

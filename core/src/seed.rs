@@ -35,6 +35,10 @@ pub enum Purpose {
     Verification = 21,
     VerificationCatch = 22,
     CallBackAnswer = 23,
+    /// Which road a covered request takes (direct order or the 24/7 step).
+    Road = 24,
+    ProviderWork = 25,
+    ReviewRefusal = 26,
 }
 
 /// SplitMix64 finaliser: spreads nearby keys over the whole seed space.

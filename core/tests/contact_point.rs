@@ -274,6 +274,7 @@ fn requester_gives_up_after_its_profile_says() {
         data: vec![],
         data_created_at: None,
         forged: false,
+        provider: None,
     };
     cp.handle_inject(t, inject);
     let sent = cp.poll_transmit().expect("the request leaves at once");
@@ -349,6 +350,7 @@ fn inject_to_vnm(case: u32, t: SimTime) -> Inject {
         data: vec![],
         data_created_at: None,
         forged: false,
+        provider: None,
     }
 }
 
@@ -614,6 +616,7 @@ fn the_end_of_an_exercise_closes_every_open_request_as_unfinished() {
             data: vec![],
             data_created_at: None,
             forged: false,
+            provider: None,
         },
     );
     let _ = drain(&mut cp);

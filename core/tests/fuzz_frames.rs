@@ -107,7 +107,32 @@ fn network() -> NetworkModel {
         executes: vec![RequestKind::TechnicalAdvice],
         officers: Some(Officers { staffed: 2, on_call: 0 }),
     });
+    network.roads = roads();
     network
+}
+
+/// A provider with counted officers and its own shift end, and an agreement of each instrument.
+fn roads() -> pocnet_core::Roads {
+    use pocnet_core::{Agreement, Instrument, Provider, Roads};
+    let provider = Provider {
+        name: "mailco-vn".into(),
+        home: code("VNM"),
+        roster: roster_spec(),
+        officers: Some(Officers { staffed: 2, on_call: 1 }),
+        work: Delay::LogNormal { median_ms: 7_200_000, p90_ms: 86_400_000 },
+        emergency_work: Delay::Fixed { ms: 3_600_000 },
+        shift_end: pocnet_core::ShiftEnd::HandOver { cost_ms: 900_000 },
+    };
+    let agreements = Instrument::NAMES
+        .iter()
+        .map(|(name, i)| Agreement {
+            name: (*name).into(),
+            instrument: *i,
+            parties: vec![code("FRA"), code("VNM")],
+            terms: i.terms(),
+        })
+        .collect();
+    Roads { providers: vec![provider], agreements, direct_share: 0.5 }
 }
 
 /// A profile that sets every optional step (central authority, MLA, desks, translators, verification).
@@ -196,6 +221,7 @@ fn inject() -> Inject {
         data: vec![DataClass::Traffic, DataClass::Subscriber],
         data_created_at: Some(SimTime(1_761_000_000_000)),
         forged: true,
+        provider: Some(0),
     }
 }
 
@@ -254,6 +280,11 @@ fn events() -> Vec<Event> {
         EventKind::CallBackAnswered { sent_it: false },
         EventKind::Resent { attempt: 3, via: None },
         EventKind::ResponseReceived { response: Response::Unverified },
+        EventKind::OrderSent { provider: 0, agreement: 2 },
+        EventKind::OrderReceived { from: code("FRA"), provider: 0, mode: Mode::Closed, deadline_at: SimTime(13) },
+        EventKind::ReviewStarted { until: SimTime(14) },
+        EventKind::OrderAnswered { response: Response::Fulfilled { reveals: None, lost: vec![DataClass::Traffic] } },
+        EventKind::WorkDone { desk: pocnet_core::DeskName::Provider(0), task: pocnet_core::Task::Execute },
     ];
     kinds.into_iter().map(|kind| Event { at: SimTime(1_762_128_000_000), state: code("VNM"), id, kind }).collect()
 }
@@ -350,6 +381,7 @@ fn every_message_batch(id: RequestId) -> Result<Vec<u8>, pocnet_core::wire::Enco
             envelope(15, Message::CallBack { id }),
             envelope(16, Message::CallBackAnswer { id, sent_it: true }),
             envelope(17, Message::Response { id, response: Response::Unverified }),
+            envelope(18, Message::Order { request: Box::new(request.clone()), provider: 0, agreement: 1 }),
         ],
     })
 }

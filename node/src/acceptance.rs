@@ -242,6 +242,7 @@ mod tests {
             data: vec![],
             data_created_at: None,
             forged: false,
+            provider: None,
         };
         agenda.add_inject(inject).expect("inject");
         let mut out = pocnet_core::WindowOutput::default();

@@ -64,6 +64,10 @@ fn officers_of(scenario: &Scenario, state: StateCode, desk: DeskName) -> Option<
             let h = scenario.network.hubs.iter().find(|h| h.hub == state)?;
             Some((h.officers?, Roster::new(h.covers.clone()).ok()?))
         }
+        DeskName::Provider(i) => {
+            let p = scenario.network.roads.provider(i).filter(|p| p.home == state)?;
+            Some((p.officers?, Roster::new(p.roster.clone()).ok()?))
+        }
     }
 }
 

@@ -105,6 +105,12 @@ pub fn describe(kind: &EventKind) -> String {
         EventKind::VerificationFailed => "refused: the requesting authority could not be verified".into(),
         EventKind::CallBackAnswered { sent_it: true } => "call-back answered: yes, we sent it".into(),
         EventKind::CallBackAnswered { sent_it: false } => "call-back answered: we never sent it".into(),
+        EventKind::OrderSent { provider, .. } => format!("sent as a direct order to provider #{provider}"),
+        EventKind::OrderReceived { from, mode, deadline_at, .. } => {
+            format!("direct order from {from} at the provider's desk (desk {mode}), due by {deadline_at}")
+        }
+        EventKind::ReviewStarted { until } => format!("under review by the provider's state until {until}"),
+        EventKind::OrderAnswered { response } => format!("provider answered: {}", response_name(response)),
     }
 }
 

@@ -31,6 +31,16 @@ impl ContactPoint {
             DeskName::MlaOffice => self.mla_office.as_ref(),
             DeskName::Hub => self.hub_role.as_ref().map(|h| &h.covers),
             DeskName::Translation => Some(&self.roster),
+            DeskName::Provider(i) => self.providers.get(&i),
+        }
+    }
+
+    /// What happens to work in progress at `name` when its open time ends: a provider's
+    /// own policy, else this state's profile's.
+    fn shift_end_of(&self, name: DeskName) -> ShiftEnd {
+        match name {
+            DeskName::Provider(i) => self.network.roads.provider(i).map_or(ShiftEnd::NextOpening, |p| p.shift_end),
+            _ => self.profile.shift_end,
         }
     }
 
@@ -46,6 +56,7 @@ impl ContactPoint {
         open: OpenWhen,
     ) {
         let (emergency, deadline) = match (name, self.received.get(&id)) {
+            (DeskName::Provider(_), _) => self.order_urgency(id),
             (DeskName::Hub, _) => {
                 (self.hub_cases.get(&id).is_some_and(|c| c.request.kind == RequestKind::Emergency), None)
             }
@@ -137,6 +148,9 @@ impl ContactPoint {
                     _ => None,
                 }
             }
+            (DeskName::Provider(p), Task::Execute, _, _) => {
+                self.production_work(id, p).map(|work| (TimerKind::Produce, work))
+            }
             (DeskName::MlaOffice, task, _, _) => {
                 let policy = self.profile.mla.as_ref();
                 match task {
@@ -160,7 +174,8 @@ impl ContactPoint {
             }
             return;
         };
-        let finish = self.desk_roster(name).and_then(|r| self.profile.shift_end.finish(r, now, work, w.open));
+        let shift_end = self.shift_end_of(name);
+        let finish = self.desk_roster(name).and_then(|r| shift_end.finish(r, now, work, w.open));
         let at = finish.map_or(now.plus_ms(work), |f| f.at);
         self.timers.set(id, kind, at);
         self.working.insert((name, id, w.task));

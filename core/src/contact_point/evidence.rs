@@ -196,8 +196,13 @@ impl ContactPoint {
     }
 
     /// The 24/7 step of `id` succeeded: the data is usable as it is, or the MLA leg starts
-    /// (if the kind needs one and the request said one would follow, Art. 42(2)(f)).
+    /// (if the kind needs one and the request said one would follow, Art. 42(2)(f)). A
+    /// direct order's production is usable evidence as it is.
     pub(super) fn start_evidence_step(&mut self, now: SimTime, id: RequestId) {
+        if self.sent.get(&id).is_some_and(|s| s.order.is_some()) {
+            // A direct order's answer is the evidence itself.
+            return self.emit(now, id, EventKind::DisclosedDirectly);
+        }
         let Some(policy) = self.profile.mla.clone() else { return };
         let Some(sent) = self.sent.get(&id) else { return };
         let (kind, to, follows) = (sent.request.kind, sent.to, sent.request.details.mla_to_follow);
@@ -283,7 +288,7 @@ impl ContactPoint {
 }
 
 /// The classes `request` asks for: its data classes, or the one unnamed class.
-fn asked(request: &Request) -> Vec<DataClass> {
+pub(super) fn asked(request: &Request) -> Vec<DataClass> {
     if request.data.is_empty() {
         vec![DataClass::Stored]
     } else {

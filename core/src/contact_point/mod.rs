@@ -29,13 +29,15 @@
 //! Split by role, as quinn splits its connection: `requester.rs`, `receiver.rs`,
 //! `operator.rs` (a person's actions), `evidence.rs` (the early notice, the hold and the
 //! MLA leg, on both sides), `stage.rs` (a request's stages on both sides and every
-//! transition between them), `timers.rs` (the one table of every timer); this file holds
+//! transition between them), `provider.rs` (direct orders, on both sides: the road
+//! chosen, the provider's desk), `timers.rs` (the one table of every timer); this file holds
 //! the state and the inputs' entry points.
 
 mod desks;
 mod evidence;
 mod hub;
 mod operator;
+mod provider;
 mod receiver;
 mod requester;
 mod stage;
@@ -49,6 +51,7 @@ use crate::evidence::DataClass;
 use crate::network::NetworkModel;
 use crate::profile::{Delay, Profile};
 use crate::request::{RequestId, RequestKind, Response};
+use crate::road::{AgreementIndex, ProviderIndex};
 use crate::roster::Roster;
 use crate::seed::{stream, Purpose};
 use crate::state::StateCode;
@@ -96,6 +99,8 @@ struct Sent {
     step: Stage<Sending>,
     /// Where its MLA leg is, after a preservation.
     mla: Stage<MlaLeg>,
+    /// Sent as a direct order to this provider under this agreement (not the 24/7 step).
+    order: Option<(ProviderIndex, AgreementIndex)>,
 }
 
 struct CentralAuthority {
@@ -121,6 +126,10 @@ pub struct ContactPoint {
     /// As a hub: what it does for its members, and their requests it holds.
     hub_role: Option<hub::HubRole>,
     hub_cases: BTreeMap<RequestId, hub::HubCase>,
+    /// The providers whose home is this state: their desks' hours.
+    providers: BTreeMap<ProviderIndex, Roster>,
+    /// Direct orders those providers received.
+    orders: BTreeMap<RequestId, provider::OrderCase>,
     network: NetworkModel,
     operated: bool,
     /// The exercise ended: every later input is ignored.
@@ -217,10 +226,13 @@ impl ContactPoint {
         };
         let mut desks = counted_desks(&config);
         let (my_hub, hub_role) = hub_parts(&config, &mut desks)?;
+        let providers = provider::hosted(&config, &mut desks)?;
         Ok(ContactPoint {
             my_hub,
             hub_role,
             hub_cases: BTreeMap::new(),
+            providers,
+            orders: BTreeMap::new(),
             desks,
             working: BTreeSet::new(),
             state: config.state,
@@ -298,6 +310,7 @@ impl ContactPoint {
             Message::HandBack { id } => self.on_hand_back(now, from, id),
             Message::CallBack { id } => self.on_call_back(now, from, seq, id),
             Message::CallBackAnswer { id, sent_it } => self.on_call_back_answer(now, from, id, sent_it),
+            Message::Order { request, provider, agreement } => self.on_order(now, from, *request, provider, agreement),
         }
     }
 

@@ -12,7 +12,8 @@ use crate::time::SimTime;
 use crate::wire::{Message, Request};
 
 impl ContactPoint {
-    /// This state's investigators need `inject.to` to act: send the request.
+    /// This state's investigators need `inject.to` to act: send the request, by the 24/7
+    /// step or as a direct order to the provider it names (`provider.rs`).
     pub fn handle_inject(&mut self, now: SimTime, inject: Inject) {
         self.tick(now);
         if self.ended {
@@ -20,7 +21,10 @@ impl ContactPoint {
         }
         assert_eq!(inject.from, self.state, "inject routed to the wrong contact point");
         let to = inject.to;
-        self.start_request(now, to, Request::of(inject));
+        match self.road_for(&inject) {
+            Some(order) => self.start_order(now, to, Request::of(inject), order),
+            None => self.start_request(now, to, Request::of(inject)),
+        }
     }
 
     pub(super) fn start_request(&mut self, now: SimTime, to: StateCode, request: Request) {
@@ -42,7 +46,14 @@ impl ContactPoint {
         self.send(now, to, id, Message::Request(Box::new(request.clone())));
         self.sent.insert(
             id,
-            Sent { to, request, attempts: 1, step: Stage::<Sending>::sent(), mla: Stage::<MlaLeg>::not_started() },
+            Sent {
+                to,
+                request,
+                attempts: 1,
+                step: Stage::<Sending>::sent(),
+                mla: Stage::<MlaLeg>::not_started(),
+                order: None,
+            },
         );
     }
 

@@ -25,6 +25,8 @@
 //! ([`MlaLeg`]): `NotStarted ─► Drafting ─(─► Translating)─► InTransit ─► Answered`.
 //! The receiver's preservation hold ([`Hold`]): `NotHeld ─► Running ─► Lapsed`, and from
 //! each `─► MlaArrived`. A person's translation ([`Translation`]): `NotAsked ─► Asked`.
+//! A provider's side of a direct order ([`Producing`]): `Working ─(─► HeldForReview)─►
+//! Answered`.
 
 use crate::event::EventKind;
 use crate::request::Response;
@@ -399,6 +401,40 @@ impl Stage<Translation> {
     pub(super) fn ask(&mut self, ready: SimTime) {
         let ok = self.0 == Translation::NotAsked;
         self.go(ok, Translation::Asked { ready });
+    }
+}
+
+/// A provider's side of a direct order it received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Producing {
+    /// Its desk finds and produces the data (in its queue, or an officer at it).
+    Working,
+    /// Produced; held until the review by the provider's state ends.
+    HeldForReview,
+    /// Answered the issuing state.
+    Answered(Response),
+}
+
+impl Producing {
+    /// Not yet answered.
+    pub(super) fn open(&self) -> bool {
+        !matches!(self, Producing::Answered(_))
+    }
+}
+
+impl Stage<Producing> {
+    pub(super) fn received() -> Self {
+        Stage(Producing::Working)
+    }
+
+    pub(super) fn hold_for_review(&mut self) {
+        let ok = self.0 == Producing::Working;
+        self.go(ok, Producing::HeldForReview);
+    }
+
+    pub(super) fn answer(&mut self, response: Response) {
+        let ok = matches!(self.0, Producing::Working | Producing::HeldForReview);
+        self.go(ok, Producing::Answered(response));
     }
 }
 

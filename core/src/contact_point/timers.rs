@@ -49,6 +49,10 @@ pub(super) enum TimerKind {
         from: StateCode,
         seq: u64,
     },
+    /// Provider: its desk has produced the data of a direct order.
+    Produce,
+    /// Provider: the review by its state ends; the held data goes to the issuing state.
+    ReviewEnds,
 }
 
 /// A timer that is due: fields in firing order (time, request, kind).
@@ -163,6 +167,8 @@ impl ContactPoint {
             TimerKind::HubExecute => self.hub_execute(now, id),
             TimerKind::Verify => self.verification_work_done(now, id),
             TimerKind::CallBackAnswer { .. } => self.answer_call_back(now, id),
+            TimerKind::Produce => self.produced(now, id),
+            TimerKind::ReviewEnds => self.answer_order(now, id),
         }
     }
 }

@@ -21,7 +21,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 /// Bumped on any change to a type of [`peer`], [`control`] or a node's journal.
-pub const PROTOCOL_VERSION: u16 = 6;
+pub const PROTOCOL_VERSION: u16 = 7;
 /// ALPN protocol name on every QUIC connection.
 pub const ALPN: &[u8] = b"pocnet/1";
 
@@ -272,6 +272,7 @@ mod size_bounds {
             data: vec![DataClass::Stored; DATA_CLASSES_MAX],
             data_created_at: Some(SimTime(i64::MIN)),
             forged: true,
+            provider: Some(u8::MAX),
         };
         assert!(body_len(&inject) <= INJECT_BYTES_MAX, "{}", body_len(&inject));
         let event = Event {
@@ -397,6 +398,40 @@ mod size_bounds {
                 crate::network::Fallback { name: "x".repeat(NAME_BYTES_MAX), delay_ms: u64::MAX };
                 crate::limits::FALLBACKS_MAX
             ],
+            roads: largest_roads(all),
+        }
+    }
+
+    /// Roads with every list at its most.
+    fn largest_roads(all: &[StateCode]) -> crate::road::Roads {
+        use crate::road::{Agreement, Instrument, Provider, Review, Roads, Terms};
+        let delay = crate::delay::Delay::Fixed { ms: u64::MAX };
+        let provider = Provider {
+            name: "x".repeat(NAME_BYTES_MAX),
+            home: code(0),
+            roster: roster(),
+            officers: Some(Officers { staffed: u16::MAX, on_call: u16::MAX }),
+            work: delay.clone(),
+            emergency_work: delay,
+            shift_end: crate::desk::ShiftEnd::HandOver { cost_ms: u64::MAX },
+        };
+        let terms = Terms {
+            deadline_ms: u64::MAX,
+            emergency_deadline_ms: u64::MAX,
+            review: Some(Review { ms: u64::MAX, classes: DataClass::NAMED.to_vec(), refuse_probability: 0.5 }),
+            kinds: RequestKind::ALL.to_vec(),
+            classes: DataClass::NAMED.to_vec(),
+        };
+        let agreement = Agreement {
+            name: "x".repeat(NAME_BYTES_MAX),
+            instrument: Instrument::SecondProtocolArt7,
+            parties: all.to_vec(),
+            terms,
+        };
+        Roads {
+            providers: vec![provider; crate::limits::ROADS_MAX],
+            agreements: vec![agreement; crate::limits::ROADS_MAX],
+            direct_share: 0.5,
         }
     }
 

@@ -83,6 +83,14 @@ pub enum Message {
         id: RequestId,
         sent_it: bool,
     },
+    /// The issuing state to a provider's desk (hosted by the provider's home state): a
+    /// direct order under an agreement, by the agreement's own system (not the 24/7
+    /// network). The provider answers with [`Message::Response`].
+    Order {
+        request: Box<Request>,
+        provider: crate::road::ProviderIndex,
+        agreement: crate::road::AgreementIndex,
+    },
 }
 
 impl Message {
@@ -93,10 +101,11 @@ impl Message {
         matches!(self, Message::Request(_) | Message::Escalation { .. } | Message::CallBack { .. })
     }
 
-    /// Whether it travels between central authorities (MLA), whose channel adds its own
-    /// delay to the link's, untouched by the 24/7 network's faults.
+    /// Whether it travels by a channel of its own (between central authorities for MLA, an
+    /// agreement's system for a direct order), which may add its own delay to the link's,
+    /// untouched by the 24/7 network's faults.
     pub fn is_by_channel(&self) -> bool {
-        matches!(self, Message::MlaRequest { .. } | Message::MlaResponse { .. })
+        matches!(self, Message::MlaRequest { .. } | Message::MlaResponse { .. } | Message::Order { .. })
     }
 }
 
@@ -242,7 +251,7 @@ impl Envelope {
     pub fn check(&self, known: impl Fn(StateCode) -> bool) -> Result<(), Rejection> {
         use crate::limits::{CHAIN_LINKS_MAX, DATA_CLASSES_MAX, LANGUAGE_BYTES_MAX, TEXT_FIELD_BYTES_MAX};
         let ok = match &self.message {
-            Message::Request(r) => {
+            Message::Request(r) | Message::Order { request: r, .. } => {
                 r.chain.len() <= CHAIN_LINKS_MAX
                     && r.data.len() <= DATA_CLASSES_MAX
                     && r.chain.iter().all(|s| known(*s))
