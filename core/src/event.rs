@@ -128,6 +128,8 @@ pub enum EventKind {
     /// Provider's home: the order goes to the state's review, which holds the data until
     /// `until`.
     ReviewStarted { until: SimTime },
+    /// Provider's home: the data is produced and held until the review ends.
+    HeldForReview,
     /// Provider's home: the provider answered the order.
     OrderAnswered { response: Response },
 }

@@ -1,5 +1,7 @@
 //! The contact point's behaviour, one rule per test, driven through its sans-IO interface.
 
+mod common;
+
 use pocnet_core::profile::{CentralAuthority, RequesterPolicy};
 use pocnet_core::request::{Art42, Inject};
 use pocnet_core::wire::{Envelope, Message, Request, Response};
@@ -284,43 +286,12 @@ fn requester_gives_up_after_its_profile_says() {
     assert_eq!(expired.at, t.plus_ms(72 * HOUR));
 }
 
-/// A tiny engine for requester tests: delivers every envelope at its `deliver_at` and runs
-/// every timer, in time order, until nothing is left.
+/// A tiny engine for requester tests (in `common`).
 fn run_between(cps: &mut [ContactPoint]) -> Vec<Event> {
-    run_between_losing(cps, |_| false)
+    common::run_between_losing(cps, |_| false)
 }
 
-/// [`run_between`], with the envelopes `lost` picks never delivered.
-fn run_between_losing(cps: &mut [ContactPoint], lost: impl Fn(&Envelope) -> bool) -> Vec<Event> {
-    let mut events = Vec::new();
-    let mut inflight: Vec<Envelope> = Vec::new();
-    for _ in 0..100_000 {
-        for cp in cps.iter_mut() {
-            while let Some(e) = cp.poll_event() {
-                events.push(e);
-            }
-            while let Some(t) = cp.poll_transmit() {
-                if !lost(&t) {
-                    inflight.push(t);
-                }
-            }
-        }
-        let timer = cps.iter().enumerate().filter_map(|(i, cp)| cp.poll_timeout().map(|t| (t, i))).min();
-        let message = inflight.iter().enumerate().map(|(i, e)| (e.deliver_at, i)).min();
-        match (timer, message) {
-            (None, None) => return events,
-            (Some((t, i)), m) if m.is_none_or(|(mt, _)| t < mt) => cps[i].handle_timeout(t),
-            (_, Some((t, i))) => {
-                let envelope = inflight.remove(i);
-                if let Some(cp) = cps.iter_mut().find(|cp| cp.state() == envelope.to) {
-                    cp.handle_message(t, envelope);
-                }
-            }
-            _ => unreachable!(),
-        }
-    }
-    panic!("never ran out of inputs");
-}
+use common::run_between_losing;
 
 fn fra(off_hours: Mode, profile: Profile) -> ContactPoint {
     let mut spec = roster(off_hours);

@@ -283,6 +283,7 @@ fn events() -> Vec<Event> {
         EventKind::OrderSent { provider: 0, agreement: 2 },
         EventKind::OrderReceived { from: code("FRA"), provider: 0, mode: Mode::Closed, deadline_at: SimTime(13) },
         EventKind::ReviewStarted { until: SimTime(14) },
+        EventKind::HeldForReview,
         EventKind::OrderAnswered { response: Response::Fulfilled { reveals: None, lost: vec![DataClass::Traffic] } },
         EventKind::WorkDone { desk: pocnet_core::DeskName::Provider(0), task: pocnet_core::Task::Execute },
     ];

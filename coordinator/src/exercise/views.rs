@@ -110,6 +110,7 @@ pub fn describe(kind: &EventKind) -> String {
             format!("direct order from {from} at the provider's desk (desk {mode}), due by {deadline_at}")
         }
         EventKind::ReviewStarted { until } => format!("under review by the provider's state until {until}"),
+        EventKind::HeldForReview => "produced; held until the review ends".into(),
         EventKind::OrderAnswered { response } => format!("provider answered: {}", response_name(response)),
     }
 }

@@ -182,6 +182,7 @@ impl ContactPoint {
             Some(until) => {
                 order.stage.hold_for_review();
                 self.timers.set(id, TimerKind::ReviewEnds, until);
+                self.emit(now, id, EventKind::HeldForReview);
             }
             None => self.answer_order(now, id),
         }
