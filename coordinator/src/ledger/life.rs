@@ -3,6 +3,7 @@
 //! it runs) both use.
 
 use pocnet_core::event::EventKind;
+use pocnet_core::road::{AgreementIndex, ProviderIndex};
 use pocnet_core::{DeskName, Event, Mode, Notice, RequestId, RequestKind, Response, SimTime, StateCode, Task};
 
 /// What the receiver's execution gave.
@@ -68,6 +69,21 @@ pub struct MlaSteps {
     pub in_time: Option<bool>,
     pub executed: Option<SimTime>,
     /// The answer back at the requester.
+    pub answered: Option<SimTime>,
+}
+
+/// A direct order's steps, as they happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrderSteps {
+    pub provider: ProviderIndex,
+    pub agreement: AgreementIndex,
+    /// At the provider's desk, in its roster mode then, and the agreement's deadline.
+    pub received: Option<(SimTime, Mode, SimTime)>,
+    /// When the review by the provider's state ends (orders it reviews).
+    pub review_until: Option<SimTime>,
+    /// Produced, and held for the review.
+    pub held: Option<SimTime>,
+    /// The provider answered.
     pub answered: Option<SimTime>,
 }
 
@@ -172,6 +188,29 @@ impl<'e> Life<'e> {
     /// Whether an MLA leg started (drafting, at the requester; a hold, at the receiver).
     pub fn evidence_step_started(&self) -> bool {
         self.requester.iter().any(|e| matches!(e.kind, EventKind::MlaDrafted | EventKind::MlaSent { .. }))
+    }
+
+    /// The direct order it went as, if it did.
+    pub fn order(&self) -> Option<OrderSteps> {
+        let (provider, agreement) = self.requester.iter().find_map(|e| match e.kind {
+            EventKind::OrderSent { provider, agreement } => Some((provider, agreement)),
+            _ => None,
+        })?;
+        let at_provider = |pred: fn(&EventKind) -> bool| self.receiver.iter().find(|e| pred(&e.kind)).map(|e| e.at);
+        Some(OrderSteps {
+            provider,
+            agreement,
+            received: self.receiver.iter().find_map(|e| match e.kind {
+                EventKind::OrderReceived { mode, deadline_at, .. } => Some((e.at, mode, deadline_at)),
+                _ => None,
+            }),
+            review_until: self.receiver.iter().find_map(|e| match e.kind {
+                EventKind::ReviewStarted { until } => Some(until),
+                _ => None,
+            }),
+            held: at_provider(|k| *k == EventKind::HeldForReview),
+            answered: at_provider(|k| matches!(k, EventKind::OrderAnswered { .. })),
+        })
     }
 
     /// The early notice the receiver gave, if any.
@@ -392,6 +431,13 @@ fn execution(kind: &EventKind) -> Option<Execution> {
         EventKind::Refused { ground } => Some(Execution::Refused { ground: ground.clone() }),
         EventKind::EvidenceGone => Some(Execution::EvidenceGone),
         EventKind::VerificationFailed => Some(Execution::Unverified),
+        // A provider's answer to a direct order is its execution.
+        EventKind::OrderAnswered { response: Response::Fulfilled { .. } } => Some(Execution::Fulfilled),
+        EventKind::OrderAnswered { response: Response::TooLate } => Some(Execution::EvidenceGone),
+        EventKind::OrderAnswered { response: Response::Refused { ground } } => {
+            Some(Execution::Refused { ground: ground.clone() })
+        }
+        EventKind::OrderAnswered { response: Response::Unverified } => Some(Execution::Unverified),
         _ => None,
     }
 }

@@ -18,7 +18,7 @@ use pocnet_core::{
     DataClass, DeskName, Event, Inject, MlaResult, Mode, Notice, RequestId, RequestKind, Response, SimTime, StateCode,
     Task,
 };
-use reason::{Executor, Reason};
+use reason::{DisclosedBy, Executor, Reason};
 use std::collections::BTreeMap;
 
 /// How a request (and a case) ended. The first six are the 24/7 step's; with the
@@ -164,6 +164,9 @@ pub struct Request {
     pub forgery: Forgery,
     /// Whether the register's entry reached the desk, and the fallbacks used.
     pub reach: Reach,
+    /// The direct order it went as, instead of the 24/7 step (its `step` then records the
+    /// provider's receipt and answer, and no latency of the 24/7 step).
+    pub order: Option<life::OrderSteps>,
 }
 
 /// The 24/7 step of a request, as the requester and the receiver saw it.
@@ -300,7 +303,7 @@ impl Case {
     /// A preserved case an MLA request was to follow (whatever became of it).
     pub fn had_mla_leg(&self) -> bool {
         match &self.reason {
-            Reason::Disclosed { direct, .. } => !direct,
+            Reason::Disclosed { by, .. } => *by == DisclosedBy::Mla,
             Reason::HoldLapsed { .. }
             | Reason::MlaRefused { .. }
             | Reason::MlaNotPursued { .. }
@@ -730,6 +733,7 @@ fn request(
         hub,
         forgery: Forgery { forged: inject.forged, verification: life.verification() },
         reach: Reach { dead_entry: life.first_send_dead(), fallbacks: life.fallbacks() },
+        order: life.order(),
     })
 }
 
@@ -773,7 +777,11 @@ fn step_ending(inject: &Inject, life: &Life<'_>, last: &Event, to: StateCode) ->
     let (outcome, reason) = match &last.kind {
         EventKind::ResponseReceived { response: Response::Fulfilled { reveals, .. } } => {
             revealed = *reveals;
-            let by = if forwarded.is_some() { Executor::CentralAuthority } else { Executor::ContactPoint };
+            let by = match (life.order(), forwarded) {
+                (Some(_), _) => Executor::Provider,
+                (None, Some(_)) => Executor::CentralAuthority,
+                (None, None) => Executor::ContactPoint,
+            };
             let preserved = has_window && inject.kind.secures_stored_data();
             let outcome = if preserved { Outcome::Preserved } else { Outcome::Fulfilled };
             (outcome, Reason::Executed { to, by, reveals: *reveals })
@@ -821,10 +829,12 @@ fn evidence_ending(
         [e] => match &e.kind {
             EventKind::DisclosedDirectly => {
                 let lost = lost_at_preservation.to_vec();
-                (Outcome::Disclosed, Reason::Disclosed { to, direct: true, lost }, e.at, Some(e.at))
+                let by = if life.order().is_some() { DisclosedBy::Order } else { DisclosedBy::Step };
+                (Outcome::Disclosed, Reason::Disclosed { to, by, lost }, e.at, Some(e.at))
             }
             EventKind::MlaAnswered { result: MlaResult::Disclosed { lost } } => {
-                (Outcome::Disclosed, Reason::Disclosed { to, direct: false, lost: lost.clone() }, e.at, Some(e.at))
+                let by = DisclosedBy::Mla;
+                (Outcome::Disclosed, Reason::Disclosed { to, by, lost: lost.clone() }, e.at, Some(e.at))
             }
             EventKind::MlaAnswered { result: MlaResult::Refused { ground } } => {
                 (Outcome::MlaRefused, Reason::MlaRefused { to, ground: ground.clone() }, e.at, None)
@@ -873,8 +883,12 @@ fn step(
     .flatten()
     .min();
     let delivered = life.delivered();
+    let order = life.order();
+    let reached = delivered.map(|(t, _)| t).or(order.and_then(|o| o.received).map(|(t, _, _)| t));
     let fulfilled =
         |e: Option<&(SimTime, Execution)>| e.filter(|(_, how)| *how == Execution::Fulfilled).map(|(t, _)| *t);
+    // A direct order has no 24/7 step: its answer counts in the roads' figures, not here.
+    let fulfilled_in_time = fulfilled(executed_in_time).filter(|_| order.is_none());
     Step {
         delivered,
         acknowledged,
@@ -885,10 +899,10 @@ fn step(
         resends: u32::try_from(life.resends()).unwrap_or(u32::MAX),
         escalated: life.escalated(),
         lost_messages: life.lost(),
-        reached_desk: delivered.is_some_and(|(t, _)| t <= step_at),
+        reached_desk: reached.is_some_and(|t| t <= step_at),
         late_answer,
         acknowledged_in_time: ack_in_time,
-        fulfilled_in_time: fulfilled(executed_in_time),
+        fulfilled_in_time,
         executed_in_time: executed_in_time.is_some(),
         fulfilled_at: fulfilled(executed.as_ref()),
         revealed,

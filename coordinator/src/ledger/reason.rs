@@ -10,6 +10,19 @@ use std::fmt;
 pub enum Executor {
     ContactPoint,
     CentralAuthority,
+    /// A provider in the requested state, on a direct order.
+    Provider,
+}
+
+/// Who disclosed usable evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DisclosedBy {
+    /// The 24/7 step itself (data to avert an emergency): no MLA needed.
+    Step,
+    /// The requested state's central authority, on the MLA request.
+    Mla,
+    /// The provider, on a direct order.
+    Order,
 }
 
 /// What a request's outcome rests on.
@@ -58,11 +71,12 @@ pub enum Reason {
         to: StateCode,
         notice: Notice,
     },
-    /// Usable evidence: disclosed by the 24/7 step itself (`direct`) or by `to`'s central
-    /// authority on the MLA request; `lost`: classes already gone.
+    /// Usable evidence: disclosed by the 24/7 step itself, by `to`'s central authority on
+    /// the MLA request, or by a provider in `to` on a direct order; `lost`: classes
+    /// already gone.
     Disclosed {
         to: StateCode,
-        direct: bool,
+        by: DisclosedBy,
         lost: Vec<DataClass>,
     },
     /// The MLA request reached `to` after the hold (until `hold_until`) had lapsed and the
@@ -94,6 +108,7 @@ impl fmt::Display for Reason {
                 let by = match by {
                     Executor::ContactPoint => "contact point",
                     Executor::CentralAuthority => "central authority",
+                    Executor::Provider => "provider, on a direct order",
                 };
                 write!(f, "executed by {to}'s {by}")?;
                 if let Some(next) = reveals {
@@ -120,11 +135,11 @@ impl fmt::Display for Reason {
             }
             Reason::NotMade { ended_at } => write!(f, "not made: the exercise ended at {ended_at}, before its time"),
             Reason::Withdrawn { to, notice } => write!(f, "withdrawn on {to}'s early notice: {notice}"),
-            Reason::Disclosed { to, direct, lost } => {
-                if *direct {
-                    write!(f, "disclosed by {to}'s 24/7 step, usable without MLA")?;
-                } else {
-                    write!(f, "disclosed by {to}'s central authority on the MLA request")?;
+            Reason::Disclosed { to, by, lost } => {
+                match by {
+                    DisclosedBy::Step => write!(f, "disclosed by {to}'s 24/7 step, usable without MLA")?,
+                    DisclosedBy::Mla => write!(f, "disclosed by {to}'s central authority on the MLA request")?,
+                    DisclosedBy::Order => write!(f, "produced by a provider in {to} on a direct order, usable as it is")?,
                 }
                 if !lost.is_empty() {
                     let lost: Vec<&str> = lost.iter().map(|c| c.as_str()).collect();
