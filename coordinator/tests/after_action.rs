@@ -5,57 +5,30 @@
 //! People's actions are scripted as directives at scenario times, through the clock loop
 //! the wall clock drives, on the in-process engine.
 
-use pocnet::clock::{run_to_end, Clock, ClockRun, Directive, Pacing};
-use pocnet::engine::inproc::InProcess;
+mod common;
+
+use common::play::{code, id, operator, play, tabletop_text};
+use common::{at, parse};
+use pocnet::clock::Directive;
 use pocnet::ledger::{Ledger, Request};
 use pocnet::outputs::after_action::{review, AfterAction, Rating, EXPECTED_ACTIONS_OBJECTIVE};
-use pocnet::scenario::{self, Scenario};
-use pocnet_core::{OperatorAction, RequestId, SimTime, StateCode};
-
-fn at(s: &str) -> SimTime {
-    SimTime::from_timestamp(s.parse().expect("timestamp"))
-}
-
-fn code(s: &str) -> StateCode {
-    StateCode::parse(s).expect("code")
-}
-
-fn id(case: u32) -> RequestId {
-    RequestId { case, link: 0 }
-}
-
-struct Script(Vec<(SimTime, Directive)>);
-
-impl Pacing for Script {
-    async fn reach(&mut self, t: SimTime) -> anyhow::Result<Vec<(SimTime, Directive)>> {
-        let (due, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.0).into_iter().partition(|(a, _)| *a <= t);
-        self.0 = later;
-        Ok(due)
-    }
-}
+use pocnet::scenario::Scenario;
+use pocnet_core::{OperatorAction, RequestId, SimTime};
 
 /// The bundled exercise without its control-group objective (simulated partners are
 /// rated on their draws, not on what the players do).
 fn tabletop() -> Scenario {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/tabletop-hour.toml");
-    let text = std::fs::read_to_string(&path).expect("the bundled exercise");
+    let text = tabletop_text();
     let control = "[[exercise.objectives]]\nname = \"Simulated partners acknowledge within an hour (control group)\"\nstates = [\"BRA\", \"NGA\", \"EGY\", \"PHL\"]\nacknowledge_within = \"1h\"\n";
     assert!(text.contains(control), "the control-group objective moved");
-    scenario::parse("tabletop-hour.toml", &text.replace(control, "")).unwrap_or_else(|e| panic!("{e}"))
+    parse("tabletop-hour.toml", &text.replace(control, ""))
 }
 
-fn play(scenario: &Scenario, script: Vec<(SimTime, Directive)>) -> (Ledger, AfterAction) {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-    runtime.block_on(async {
-        let (mut engine, next) = InProcess::new(scenario).expect("engine");
-        let clock =
-            Clock::new(next, scenario.network.lookahead_ms(), Script(script), pocnet::run::exercise_state(scenario));
-        let run: ClockRun = run_to_end(&mut engine, clock).await.expect("run");
-        let account = pocnet::run::account(scenario, &run).expect("accounting");
-        let exercise = scenario.exercise.as_ref().expect("an exercise");
-        let review = review(&account, exercise, &[]);
-        (account.ledger, review)
-    })
+/// `scenario` played with `script`: its ledger and its after-action review.
+fn reviewed(scenario: &Scenario, script: Vec<(SimTime, Directive)>) -> (Ledger, AfterAction) {
+    let account = play(scenario, script);
+    let review = review(&account, scenario.exercise.as_ref().expect("an exercise"), &[]);
+    (account.ledger, review)
 }
 
 fn request(ledger: &Ledger, case: u32, link: u16) -> &Request {
@@ -67,7 +40,7 @@ fn arrived(r: &Request) -> SimTime {
 }
 
 fn op(t: SimTime, state: &str, action: OperatorAction) -> (SimTime, Directive) {
-    (t, Directive::Operator { state: code(state), action })
+    (t, operator(state, action))
 }
 
 /// What the players do before the moments that depend on the run: C4's translation
@@ -87,7 +60,7 @@ fn first_part() -> Vec<(SimTime, Directive)> {
 #[test]
 fn players_who_do_what_the_injects_expect_rate_p_with_no_gap() {
     let s = tabletop();
-    let (first, _) = play(&s, first_part());
+    let (first, _) = reviewed(&s, first_part());
     let c4 = request(&first, 4, 0);
     let ready = at("2025-11-05T08:46:30Z").plus_ms(c4.step.translation_ms.expect("translation asked"));
     let c71 = request(&first, 7, 1);
@@ -96,7 +69,7 @@ fn players_who_do_what_the_injects_expect_rate_p_with_no_gap() {
     script.push(op(ready.plus_ms(60_000), "VNM", OperatorAction::Fulfil { id: id(4) }));
     script.push(op(arrived(c71).plus_ms(120_000), "FRA", OperatorAction::Acknowledge { id: c71.id }));
     assert!(ready.plus_ms(60_000) < s.end, "C4's translation is ready before the end ({ready})");
-    let (ledger, review) = play(&s, script);
+    let (ledger, review) = reviewed(&s, script);
     for o in &review.objectives {
         assert_eq!(o.rating, Rating::P, "{}: {:?}", o.name, o.missed);
     }
@@ -112,7 +85,7 @@ fn players_who_do_what_the_injects_expect_rate_p_with_no_gap() {
 #[test]
 fn players_who_do_nothing_rate_u_with_each_gap_named() {
     let s = tabletop();
-    let (_, review) = play(&s, Vec::new());
+    let (_, review) = reviewed(&s, Vec::new());
     for o in &review.objectives {
         assert_eq!(o.rating, Rating::U, "{}", o.name);
         assert_eq!(o.met, 0);
@@ -140,7 +113,7 @@ fn the_issues_case_is_judged_as_timed_by_hand() {
     let s = tabletop();
     // France hands C5 over 5 s after it arrived; Viet Nam asks for C4's translation a minute
     // after it arrived; France acknowledges C1 8 minutes after it was scheduled. Nothing else.
-    let (probe, _) = play(&s, Vec::new());
+    let (probe, _) = reviewed(&s, Vec::new());
     let c5_arrived = arrived(request(&probe, 5, 0));
     assert_eq!(c5_arrived, at("2025-11-05T08:50:00.250Z"), "scheduled 08:50 and the link's 250 ms");
     let script = vec![
@@ -148,7 +121,7 @@ fn the_issues_case_is_judged_as_timed_by_hand() {
         op(at("2025-11-05T08:46:00Z"), "VNM", OperatorAction::AskTranslation { id: id(4) }),
         op(c5_arrived.plus_ms(5_000), "FRA", OperatorAction::HandToCentralAuthority { id: id(5) }),
     ];
-    let (ledger, review) = play(&s, script);
+    let (ledger, review) = reviewed(&s, script);
     let line = |case: &str| review.injects.iter().find(|i| i.id == case).unwrap_or_else(|| panic!("{case}"));
     // C5: with the central authority, as expected: neither open nor escalated-to as a gap.
     assert!(

@@ -6,6 +6,8 @@
 //! Viet Nam's contact point is staffed around the clock: acknowledging takes 30 minutes of
 //! an officer's time, executing 1 hour; requests arrive 1 s after they are made.
 
+mod common;
+
 use pocnet::ledger::Ledger;
 use pocnet::scenario;
 use pocnet_core::{RequestId, SimTime};
@@ -97,6 +99,26 @@ fn a_queue_forms_when_the_load_exceeds_one_officer_and_vanishes_with_two() {
     assert_eq!(acknowledged(&four), [30, 30, 30, 30]);
     assert_eq!(acknowledged(&four), acknowledged(&unlimited));
     assert_eq!(json["desks"][0]["waiting"]["max_ms"], 0);
+}
+
+#[test]
+fn the_page_and_the_summary_render_one_desks_section_the_page_with_its_fuller_columns() {
+    let page_and_summary = |officers: &str| {
+        let a = common::account("desks.toml", &scenario_text(officers, &burst(4, false)));
+        (pocnet::outputs::html::report_html(&a, None), pocnet::outputs::summary::summary_md(&a))
+    };
+    // Four officers: nothing waited, and the page says so where the queue chart would be.
+    let (page, summary) = page_and_summary("officers = { staffed = 4 }");
+    let said = "No work ever waited for an officer.";
+    assert!(page.contains(&format!("<p>{said}</p>")) && !page.contains("id=\"desk-queues\""), "{page}");
+    assert!(!summary.contains(said), "the summary draws no chart: {summary}");
+    // One officer: the chart, and nothing said in its place.
+    let (page, _) = page_and_summary("officers = { staffed = 1 }");
+    assert!(page.contains("id=\"desk-queues\"") && !page.contains(said));
+    // The same table: every column on the page, the brief ones in the summary.
+    let header = "<table id=\"desks\"><tr><th>state</th><th>desk</th><th>officers</th><th>work</th><th>utilisation</th><th>waited at all</th><th>mean wait</th><th>waiting p50</th><th>waiting p90</th><th>working p50</th><th>longest queue</th></tr>";
+    assert!(page.contains(header), "{page}");
+    assert!(summary.contains("| state | desk | officers | work | utilisation | waited at all | mean wait | waiting p90 | longest queue |\n"), "{summary}");
 }
 
 #[test]

@@ -3,62 +3,25 @@
 //! What people do must come out in the report exactly when they did it, and the end of an
 //! exercise must account for every inject, made or not.
 
-use pocnet::clock::{run_to_end, Clock, ClockRun, Directive, Pacing};
-use pocnet::engine::inproc::InProcess;
+mod common;
+
+use common::play::{code, id, operator, play, tabletop_text};
+use common::{at, parse, request};
+use pocnet::clock::Directive;
 use pocnet::ledger::reason::Reason;
-use pocnet::ledger::{Ledger, Outcome, Request};
-use pocnet::scenario::{self, Scenario};
-use pocnet_core::{ActionRefusal, OperatorAction, RequestId, SimTime, StateCode};
-
-fn at(s: &str) -> SimTime {
-    SimTime::from_timestamp(s.parse().expect("timestamp"))
-}
-
-fn code(s: &str) -> StateCode {
-    StateCode::parse(s).expect("code")
-}
-
-fn id(case: u32) -> RequestId {
-    RequestId { case, link: 0 }
-}
-
-/// Hands each scripted directive to the clock once scenario time reaches it, as the wall
-/// clock does when a person clicks.
-struct Script(Vec<(SimTime, Directive)>);
-
-impl Pacing for Script {
-    async fn reach(&mut self, t: SimTime) -> anyhow::Result<Vec<(SimTime, Directive)>> {
-        let (due, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.0).into_iter().partition(|(a, _)| *a <= t);
-        self.0 = later;
-        Ok(due)
-    }
-}
+use pocnet::ledger::{Ledger, Outcome};
+use pocnet::scenario::Scenario;
+use pocnet_core::{ActionRefusal, OperatorAction, SimTime};
 
 fn tabletop() -> Scenario {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/tabletop-hour.toml");
-    scenario::load(&path, &Default::default()).expect("the bundled exercise loads")
+    parse("tabletop-hour.toml", &tabletop_text())
 }
 
-/// The run's ledger and `report.json`.
-fn play(scenario: &Scenario, script: Vec<(SimTime, Directive)>) -> (Ledger, String) {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-    runtime.block_on(async {
-        let (mut engine, next) = InProcess::new(scenario).expect("engine");
-        let clock =
-            Clock::new(next, scenario.network.lookahead_ms(), Script(script), pocnet::run::exercise_state(scenario));
-        let run: ClockRun = run_to_end(&mut engine, clock).await.expect("run");
-        let account = pocnet::run::account(scenario, &run).expect("accounting");
-        let json = account.report().to_json();
-        (account.ledger, json)
-    })
-}
-
-fn request(ledger: &Ledger, case: u32) -> &Request {
-    ledger.requests.iter().find(|q| q.id == id(case)).unwrap_or_else(|| panic!("C{case}"))
-}
-
-fn operator(state: &str, action: OperatorAction) -> Directive {
-    Directive::Operator { state: code(state), action }
+/// `scenario` played with `script`: its ledger and `report.json`.
+fn run_played(scenario: &Scenario, script: Vec<(SimTime, Directive)>) -> (Ledger, String) {
+    let account = play(scenario, script);
+    let json = account.report().to_json();
+    (account.ledger, json)
 }
 
 #[test]
@@ -74,7 +37,7 @@ fn peoples_actions_are_timed_when_they_happen_and_the_end_accounts_for_every_inj
         (at("2025-11-05T08:46:00Z"), operator("VNM", OperatorAction::AskTranslation { id: id(4) })),
         (at("2025-11-05T08:47:00Z"), Directive::End),
     ];
-    let (r, json) = play(&s, script.clone());
+    let (r, json) = run_played(&s, script.clone());
     assert_eq!(r.exercise_ended, Some(at("2025-11-05T08:47:00Z")));
     let c1 = request(&r, 1);
     assert!(c1.receiver_played);
@@ -103,14 +66,14 @@ fn peoples_actions_are_timed_when_they_happen_and_the_end_accounts_for_every_inj
     assert_eq!(ended, 8, "{t:?}");
 
     // The same actions at the same times give the same report, byte for byte.
-    let (_, again) = play(&s, script);
+    let (_, again) = run_played(&s, script);
     assert_eq!(again, json);
 }
 
 #[test]
 fn a_virtual_run_of_an_exercise_leaves_the_players_requests_unfinished_at_its_end() {
     let s = tabletop();
-    let (r, _) = play(&s, Vec::new());
+    let (r, _) = run_played(&s, Vec::new());
     assert_eq!(r.exercise_ended, Some(s.end));
     let played: Vec<_> = r.requests.iter().filter(|q| q.receiver_played).collect();
     assert_eq!(played.len(), 6);
@@ -130,7 +93,7 @@ fn a_person_cannot_act_on_what_is_not_theirs_to_act_on() {
         (at("2025-11-05T08:42:00Z"), operator("VNM", OperatorAction::HandToCentralAuthority { id: id(3) })),
         (at("2025-11-05T08:43:00Z"), Directive::End),
     ];
-    let (r, _) = play(&s, script);
+    let (r, _) = run_played(&s, script);
     let rejected: Vec<&ActionRefusal> = r.refused_actions.iter().map(|a| &a.reason).collect();
     assert_eq!(
         rejected,
@@ -143,16 +106,15 @@ fn a_person_cannot_act_on_what_is_not_theirs_to_act_on() {
 
 #[test]
 fn a_person_answers_a_ping_at_the_console_by_acknowledging_it() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/tabletop-hour.toml");
-    let text = std::fs::read_to_string(&path).expect("the bundled exercise")
+    let text = tabletop_text()
         + "\n[ping_check]\nfrom = \"BRA\"\nto = [\"FRA\", \"VNM\"]\nschedule = \"at-once\"\nstart = \"2025-11-05T08:40:00Z\"\n";
-    let s = scenario::parse("tabletop-ping.toml", &text).unwrap_or_else(|e| panic!("{e}"));
+    let s = parse("tabletop-ping.toml", &text);
     // The pings come after the 8 cases, in the order of their receivers: C9 to FRA, C10 to VNM.
     let script = vec![
         (at("2025-11-05T08:44:00Z"), operator("FRA", OperatorAction::Acknowledge { id: id(9) })),
         (at("2025-11-05T08:50:00Z"), Directive::End),
     ];
-    let (r, json) = play(&s, script);
+    let (r, json) = run_played(&s, script);
     let fra = r.pings.iter().find(|p| p.id == id(9)).expect("C9");
     assert_eq!(fra.to, code("FRA"));
     // The person's click at 08:44, its answer back at BRA after the link's delay.

@@ -1,9 +1,11 @@
 //! Report metrics on a scenario small enough to compute by hand, and roster coverage
 //! against a second, independent computation.
 
+mod common;
+
+use common::{bundled, load};
 use pocnet::ledger::Outcome;
 use pocnet::report::Account;
-use pocnet::scenario;
 
 /// FRA (Paris, UTC+1) and VNM (Hanoi, UTC+7), both staffed 24/7; acknowledgement 10m
 /// (emergency 1m), fulfilment 2h, link 1s. Every time below follows from those.
@@ -72,14 +74,7 @@ kind = "technical_advice"
 "#;
 
 fn run(text: &str) -> Account<'static> {
-    // Kept for the test's life: the account borrows it.
-    let s: &'static scenario::Scenario =
-        Box::leak(Box::new(scenario::parse("by-hand.toml", text).unwrap_or_else(|e| panic!("{e}"))));
-    tokio::runtime::Builder::new_current_thread()
-        .build()
-        .expect("runtime")
-        .block_on(pocnet::run::simulate(s))
-        .expect("run")
+    common::account("by-hand.toml", text)
 }
 
 /// HdrHistogram at 3 significant figures: within 0.1%.
@@ -166,9 +161,8 @@ fn independent_mode(spec: &pocnet_core::RosterSpec, t: i64) -> pocnet_core::Mode
 
 #[test]
 fn coverage_equals_an_independent_minute_by_minute_computation() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
     for name in ["smoke.toml", "dst-week.toml", "hanoi-72.toml", "follow-the-sun.toml"] {
-        let s = scenario::load(&root.join(name), &Default::default()).unwrap_or_else(|e| panic!("{e}"));
+        let s = load(&bundled(name));
         let coverage = pocnet::analysis::coverage::compute(&s);
         let start = pocnet::analysis::coverage::week_start(s.start);
         let hours = 168 * coverage.weeks;
@@ -219,8 +213,7 @@ fn coverage_equals_an_independent_minute_by_minute_computation() {
 
 #[test]
 fn dst_week_coverage_shows_each_change_of_clocks() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
-    let s = scenario::load(&root.join("dst-week.toml"), &Default::default()).expect("dst-week");
+    let s = load(&bundled("dst-week.toml"));
     let c = pocnet::analysis::coverage::compute(&s);
     assert_eq!((c.week_start.as_str(), c.weeks), ("2026-03-16T00:00:00Z", 4));
     // The first staffed UTC hour of a Monday, Thursday..., in each week.

@@ -63,7 +63,7 @@ kinds = {{ preservation = 1.0 }}
 
 /// The records of one run, written as CSV and read back.
 fn records_of(text: &str) -> Vec<records::Record> {
-    let s = pocnet::scenario::parse("round-trip.toml", text).unwrap_or_else(|e| panic!("{e}"));
+    let s = common::parse("round-trip.toml", text);
     let ledger = pocnet::run::in_process_ledger(&s).expect("run");
     let csv = records::to_csv(&s, &records::of_ledger(&s, &ledger));
     records::read_text(&csv, "records.csv", None).expect("records read back")

@@ -13,13 +13,12 @@ fn file(name: &str) -> PathBuf {
 }
 
 fn bundled_register() -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/registers/hanoi-2025.toml");
-    path.canonicalize().expect("the bundled register").display().to_string()
+    common::bundled("registers/hanoi-2025.toml").canonicalize().expect("the bundled register").display().to_string()
 }
 
 #[test]
 fn four_states_included_from_the_bundled_register_load_with_the_profiles_their_entries_name() {
-    let s = scenario::load(&file("four-states.toml"), &Default::default()).unwrap_or_else(|e| panic!("{e}"));
+    let s = common::load(&file("four-states.toml"));
     let got: Vec<(String, String, String)> =
         s.states.iter().map(|e| (e.code.to_string(), e.profile_name.clone(), e.tz.clone())).collect();
     assert_eq!(
@@ -143,7 +142,7 @@ kind = "technical_advice"
 
 #[test]
 fn a_night_shift_is_staffed_from_a_working_day_into_the_next_morning() {
-    let s = scenario::parse("night.toml", NIGHT_DESK).unwrap_or_else(|e| panic!("{e}"));
+    let s = common::parse("night.toml", NIGHT_DESK);
     let fra = s.state(pocnet_core::StateCode::parse("FRA").expect("code")).expect("FRA");
     assert_eq!(fra.roster_summary, "office hours 22:00-06:00 Mon,Tue,Wed,Thu,Fri, closed otherwise");
     let r = Roster::new(fra.roster.clone()).expect("valid");

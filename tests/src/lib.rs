@@ -3,6 +3,7 @@
 //! The binaries are built once per test process with the same cargo profile as the tests
 //! (`cargo test` builds only the test harnesses of other packages, not their binaries).
 
+pub mod api;
 pub mod webdriver;
 
 use std::path::{Path, PathBuf};

@@ -6,6 +6,7 @@
 //! Set POCNET_SCREENSHOTS=DIR to keep PNGs of the console and the dashboard (how the
 //! pictures in docs/ are made).
 
+use pocnet_tests::api::{agent, get, post, token};
 use pocnet_tests::webdriver::{self, Browser, Element};
 use pocnet_tests::{binaries, read_json, scratch, text, workspace_root};
 use serde_json::Value;
@@ -77,10 +78,6 @@ impl Exercise {
         self.players[state].as_str().expect("player link").to_string()
     }
 
-    fn token(link: &str) -> String {
-        link.split("token=").nth(1).expect("token in link").to_string()
-    }
-
     /// Waits for the run to end by itself (bounded) and returns its exit code.
     fn wait(&mut self, limit: Duration) -> Option<i32> {
         let deadline = Instant::now() + limit;
@@ -96,24 +93,6 @@ impl Exercise {
 
 fn log(out: &Path) -> String {
     std::fs::read(out.join("stderr.txt")).map(|b| text(&b)).unwrap_or_default()
-}
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(10)))
-        .build()
-        .into()
-}
-
-fn api(url: &str, token: &str) -> (u16, Value) {
-    let mut r = agent().get(url).header("Authorization", &format!("Bearer {token}")).call().expect("GET");
-    (r.status().as_u16(), r.body_mut().read_json().unwrap_or(Value::Null))
-}
-
-fn api_post(url: &str, token: &str, body: Value) -> (u16, Value) {
-    let mut r = agent().post(url).header("Authorization", &format!("Bearer {token}")).send_json(body).expect("POST");
-    (r.status().as_u16(), r.body_mut().read_json().unwrap_or(Value::Null))
 }
 
 fn browser_or_skip(profile: &Path) -> Option<Browser> {
@@ -164,8 +143,8 @@ fn france_acknowledges_c1(b: &Browser, ex: &Exercise) -> Instant {
 /// The controller pauses: scenario time stands still however long the pause.
 /// Returns how long it was paused.
 fn the_controller_pauses(b: &Browser, ex: &Exercise) -> Duration {
-    let control_token = Exercise::token(&ex.control);
-    let clock = || api(&format!("{}/api/control", ex.url), &control_token).1["clock"].clone();
+    let control_token = token(&ex.control);
+    let clock = || get(&format!("{}/api/control", ex.url), &control_token).1["clock"].clone();
     b.goto(&ex.control);
     click(b, "#pause");
     b.wait_for("#run-state", PAGE, |b, e| b.text(e) == "paused");
@@ -288,26 +267,26 @@ fn two_players_act_in_the_console_and_the_report_times_them_with_the_pause_left_
 #[test]
 fn a_wrong_token_is_refused_and_a_player_cannot_control_the_exercise() {
     let mut ex = Exercise::start("exercise-tokens");
-    let player = Exercise::token(&ex.player("FRA"));
-    let control = Exercise::token(&ex.control);
+    let player = token(&ex.player("FRA"));
+    let control = token(&ex.control);
     let wrong = "0".repeat(32);
 
-    assert_eq!(api(&format!("{}/api/console", ex.url), &wrong).0, 403);
-    assert_eq!(api(&format!("{}/api/console", ex.url), &control).0, 403, "the controller is not a player");
-    assert_eq!(api(&format!("{}/api/control", ex.url), &player).0, 403, "a player cannot see the dashboard");
-    let (code, body) = api_post(&format!("{}/api/control/end", ex.url), &player, serde_json::json!({}));
+    assert_eq!(get(&format!("{}/api/console", ex.url), &wrong).0, 403);
+    assert_eq!(get(&format!("{}/api/console", ex.url), &control).0, 403, "the controller is not a player");
+    assert_eq!(get(&format!("{}/api/control", ex.url), &player).0, 403, "a player cannot see the dashboard");
+    let (code, body) = post(&format!("{}/api/control/end", ex.url), &player, serde_json::json!({}));
     assert_eq!(code, 403, "{body}");
-    let (code, _) = api_post(
+    let (code, _) = post(
         &format!("{}/api/console/action", ex.url),
         &wrong,
         serde_json::json!({ "id": "C1", "action": "acknowledge" }),
     );
     assert_eq!(code, 403);
-    let (code, body) = api(&format!("{}/api/console", ex.url), &player);
+    let (code, body) = get(&format!("{}/api/console", ex.url), &player);
     assert_eq!(code, 200);
     assert_eq!(body["state"], "FRA");
     // A player acts only on what is in its own inbox.
-    let (code, _) = api_post(
+    let (code, _) = post(
         &format!("{}/api/console/action", ex.url),
         &player,
         serde_json::json!({ "id": "C3", "action": "acknowledge" }),
@@ -320,7 +299,7 @@ fn a_wrong_token_is_refused_and_a_player_cannot_control_the_exercise() {
         (serde_json::json!({ "id": "C1.x", "action": "fulfil" }), "id", "`C1.x` is not a request id"),
         (serde_json::json!({ "id": "C1", "action": "acknowlege" }), "action", "unknown action `acknowlege`"),
     ] {
-        let (code, said) = api_post(&format!("{}/api/console/action", ex.url), &player, body);
+        let (code, said) = post(&format!("{}/api/console/action", ex.url), &player, body);
         assert_eq!((code, refusal_of(&said).0, refusal_of(&said).1), (400, "invalid", field), "{said}");
         assert!(said["error"].as_str().is_some_and(|e| e.contains(says)), "{said}");
     }
@@ -335,7 +314,7 @@ fn a_wrong_token_is_refused_and_a_player_cannot_control_the_exercise() {
     }
     // Still running: the player's attempt to end it did nothing. The controller ends it.
     assert!(ex.child.try_wait().expect("try_wait").is_none(), "{}", log(&ex.out));
-    let (code, _) = api_post(&format!("{}/api/control/end", ex.url), &control, serde_json::json!({}));
+    let (code, _) = post(&format!("{}/api/control/end", ex.url), &control, serde_json::json!({}));
     assert_eq!(code, 202);
     assert_eq!(ex.wait(Duration::from_secs(60)), Some(0), "{}", log(&ex.out));
     let report = read_json(&ex.out.join("report.json"));
@@ -349,20 +328,20 @@ fn refusal_of(body: &Value) -> (&str, &str, u64) {
 #[test]
 fn text_beyond_its_limit_is_refused_at_the_console_naming_the_field_and_the_mesh_exercise_goes_on() {
     let mut ex = Exercise::start("exercise-limits");
-    let player = Exercise::token(&ex.player("FRA"));
-    let control = Exercise::token(&ex.control);
+    let player = token(&ex.player("FRA"));
+    let control = token(&ex.control);
     let request = |language: &str, offence: &str| serde_json::json!({ "to": "VNM", "kind": "preservation", "language": language, "offence": offence });
     // 40 bytes of language: once refused by FRA's peer, restarting FRA until the run died.
-    let (code, body) = api_post(&format!("{}/api/console/request", ex.url), &player, request(&"x".repeat(40), ""));
+    let (code, body) = post(&format!("{}/api/console/request", ex.url), &player, request(&"x".repeat(40), ""));
     assert_eq!((code, refusal_of(&body)), (400, ("too_long", "language", 35)), "{body}");
-    let (code, body) = api_post(&format!("{}/api/console/request", ex.url), &player, request("fr", &"x".repeat(2049)));
+    let (code, body) = post(&format!("{}/api/console/request", ex.url), &player, request("fr", &"x".repeat(2049)));
     assert_eq!((code, refusal_of(&body)), (400, ("too_long", "offence", 2048)), "{body}");
     // The controller's ad-hoc inject is checked the same way.
     let mut inject = request(&"x".repeat(40), "");
     inject["from"] = "FRA".into();
-    let (code, body) = api_post(&format!("{}/api/control/inject", ex.url), &control, inject);
+    let (code, body) = post(&format!("{}/api/control/inject", ex.url), &control, inject);
     assert_eq!((code, refusal_of(&body)), (400, ("too_long", "language", 35)), "{body}");
-    let (code, body) = api_post(
+    let (code, body) = post(
         &format!("{}/api/console/request", ex.url),
         &player,
         serde_json::json!({ "to": "X".repeat(5000), "kind": "preservation" }),
@@ -370,11 +349,11 @@ fn text_beyond_its_limit_is_refused_at_the_console_naming_the_field_and_the_mesh
     assert_eq!((code, refusal_of(&body).0, refusal_of(&body).1), (400, "invalid", "to"), "{body}");
     assert!(body["error"].as_str().is_some_and(|e| e.len() < 200), "a refusal echoes a long value cut short: {body}");
     // Within the limits, it goes in; the run goes on and ends cleanly.
-    let (code, body) = api_post(&format!("{}/api/console/request", ex.url), &player, request("fr", "fraud"));
+    let (code, body) = post(&format!("{}/api/console/request", ex.url), &player, request("fr", "fraud"));
     assert_eq!(code, 202, "{body}");
     std::thread::sleep(Duration::from_secs(2));
     assert!(ex.child.try_wait().expect("try_wait").is_none(), "{}", log(&ex.out));
-    let (code, _) = api_post(&format!("{}/api/control/end", ex.url), &control, serde_json::json!({}));
+    let (code, _) = post(&format!("{}/api/control/end", ex.url), &control, serde_json::json!({}));
     assert_eq!(code, 202);
     assert_eq!(ex.wait(Duration::from_secs(60)), Some(0), "{}", log(&ex.out));
     let transport = read_json(&ex.out.join("transport.json"));
@@ -385,8 +364,8 @@ fn text_beyond_its_limit_is_refused_at_the_console_naming_the_field_and_the_mesh
 #[test]
 fn a_players_flood_of_requests_is_rate_limited_and_the_console_poll_stays_bounded() {
     let mut ex = Exercise::start("exercise-flood");
-    let player = Exercise::token(&ex.player("FRA"));
-    let control = Exercise::token(&ex.control);
+    let player = token(&ex.player("FRA"));
+    let control = token(&ex.control);
     let started = Instant::now();
     let (mut accepted, mut limited) = (0u64, 0u64);
     let agent = agent();
@@ -412,19 +391,19 @@ fn a_players_flood_of_requests_is_rate_limited_and_the_console_poll_stays_bounde
     assert!(accepted <= bound && accepted >= 20, "{accepted} accepted within {:?}", started.elapsed());
     assert_eq!(accepted + limited, 300);
     // The controller's token has its own bucket: the flood does not lock it out.
-    let (code, body) = api_post(
+    let (code, body) = post(
         &format!("{}/api/control/inject", ex.url),
         &control,
         serde_json::json!({ "from": "VNM", "to": "FRA", "kind": "emergency" }),
     );
     assert_eq!(code, 202, "{body}");
     std::thread::sleep(Duration::from_secs(2));
-    let (code, state) = api(&format!("{}/api/console", ex.url), &player);
+    let (code, state) = get(&format!("{}/api/console", ex.url), &player);
     assert_eq!(code, 200);
     let sent = state["sent"].as_array().expect("sent").len() as u64;
     assert!(sent <= 200 && state["sent_total"].as_u64().is_some_and(|t| t >= sent), "{}", state["sent_total"]);
     assert!(ex.child.try_wait().expect("try_wait").is_none(), "{}", log(&ex.out));
-    let (code, _) = api_post(&format!("{}/api/control/end", ex.url), &control, serde_json::json!({}));
+    let (code, _) = post(&format!("{}/api/control/end", ex.url), &control, serde_json::json!({}));
     assert_eq!(code, 202);
     assert_eq!(ex.wait(Duration::from_secs(60)), Some(0), "{}", log(&ex.out));
 }
@@ -433,7 +412,7 @@ fn a_players_flood_of_requests_is_rate_limited_and_the_console_poll_stays_bounde
 fn poll(url: &str, token: &str, what: &str, ok: impl Fn(&Value) -> bool) -> Value {
     let deadline = Instant::now() + PAGE;
     loop {
-        let (code, body) = api(url, token);
+        let (code, body) = get(url, token);
         if code == 200 && ok(&body) {
             return body;
         }
@@ -446,8 +425,8 @@ fn poll(url: &str, token: &str, what: &str, ok: impl Fn(&Value) -> bool) -> Valu
 fn the_console_answers_at_once_logs_decisions_and_stays_up_with_the_review_after_the_end() {
     use std::io::Write;
     let mut ex = Exercise::start_with("exercise-linger", &["--linger", "10m"]);
-    let fra = Exercise::token(&ex.player("FRA"));
-    let control = Exercise::token(&ex.control);
+    let fra = token(&ex.player("FRA"));
+    let control = token(&ex.control);
     let console = format!("{}/api/console", ex.url);
     let action = format!("{}/api/console/action", ex.url);
     let has_c1 = |v: &Value, status: &str| {
@@ -457,15 +436,15 @@ fn the_console_answers_at_once_logs_decisions_and_stays_up_with_the_review_after
     // A rationale beyond its limit is refused, naming the field.
     let long = "x".repeat(501);
     let (code, body) =
-        api_post(&action, &fra, serde_json::json!({ "id": "C1", "action": "acknowledge", "rationale": long }));
+        post(&action, &fra, serde_json::json!({ "id": "C1", "action": "acknowledge", "rationale": long }));
     assert_eq!((code, body["field"].as_str()), (400, Some("rationale")), "{body}");
     let why = "a bank's funds are moving: acknowledge before reading further";
     let (code, body) =
-        api_post(&action, &fra, serde_json::json!({ "id": "C1", "action": "acknowledge", "rationale": why }));
+        post(&action, &fra, serde_json::json!({ "id": "C1", "action": "acknowledge", "rationale": why }));
     assert_eq!(code, 202, "{body}");
     poll(&console, &fra, "C1 acknowledged", |v| has_c1(v, "acknowledged"));
     // The same again: refused in the answer, with the contact point's typed reason.
-    let (code, body) = api_post(&action, &fra, serde_json::json!({ "id": "C1", "action": "acknowledge" }));
+    let (code, body) = post(&action, &fra, serde_json::json!({ "id": "C1", "action": "acknowledge" }));
     assert_eq!((code, body["refusal"].as_str()), (409, Some("already_acknowledged")), "{body}");
     // A pause typed on standard input is in the control log, as the dashboard's are.
     let stdin = ex.child.stdin.as_mut().expect("stdin");
@@ -478,7 +457,7 @@ fn the_console_answers_at_once_logs_decisions_and_stays_up_with_the_review_after
     poll(&dashboard, &control, "the rationale in the log", |v| {
         logged(v, &format!("FRA (person): acknowledge C1, because: {why}"))
     });
-    let (code, _) = api_post(&format!("{}/api/control/end", ex.url), &control, serde_json::json!({}));
+    let (code, _) = post(&format!("{}/api/control/end", ex.url), &control, serde_json::json!({}));
     assert_eq!(code, 202);
     poll(&dashboard, &control, "the run finished", |v| v["clock"]["finished"] == true);
     // Ended, and still up: the review is served to players and the controller.

@@ -8,6 +8,7 @@
 //! tests (docs/exercises.md gives the figures), with a wide margin: they catch a run that
 //! falls behind by whole windows or memory that grows with the polls, not a busy machine.
 
+use pocnet_tests::api::{agent, token};
 use pocnet_tests::{binaries, scratch, text, workspace_root};
 use serde_json::Value;
 use std::path::Path;
@@ -54,18 +55,6 @@ fn scenario() -> String {
         ));
     }
     s
-}
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(10)))
-        .build()
-        .into()
-}
-
-fn token(link: &str) -> String {
-    link.split("token=").nth(1).expect("token in link").to_string()
 }
 
 /// VmRSS of `pid` in kB, while it lives.

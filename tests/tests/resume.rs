@@ -4,6 +4,7 @@
 //! exercise, a run of the finished journal from the start (every action entering at its
 //! waits, nothing killed); for a virtual run, a plain second run.
 
+use pocnet_tests::api::{get, post, token};
 use pocnet_tests::{binaries, pocnet, read_json, scratch, text, workspace_root};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -13,30 +14,6 @@ use std::time::{Duration, Instant};
 /// Scenario seconds per real second: C1 reaches France 6 s after the start.
 const SPEED: &str = "20";
 const LIMIT: Duration = Duration::from_secs(240);
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(10)))
-        .build()
-        .into()
-}
-
-fn get(url: &str, token: &str) -> (u16, Value) {
-    match agent().get(url).header("Authorization", &format!("Bearer {token}")).call() {
-        Ok(mut r) => (r.status().as_u16(), r.body_mut().read_json().unwrap_or(Value::Null)),
-        Err(_) => (0, Value::Null),
-    }
-}
-
-fn post(url: &str, token: &str, body: Value) -> (u16, Value) {
-    let mut r = agent().post(url).header("Authorization", &format!("Bearer {token}")).send_json(body).expect("POST");
-    (r.status().as_u16(), r.body_mut().read_json().unwrap_or(Value::Null))
-}
-
-fn token(link: &str) -> String {
-    link.split("token=").nth(1).expect("token in link").to_string()
-}
 
 fn log(out: &Path, name: &str) -> String {
     std::fs::read(out.with_extension(name)).map(|b| text(&b)).unwrap_or_default()

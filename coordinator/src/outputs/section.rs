@@ -1,11 +1,15 @@
 //! Each section of a run's outputs as one value, worded once: its title, the sentence a
-//! reader needs first (the headline), the sentences that follow, and the tables the brief
-//! outputs show. summary.md, report.html and the console render these values and word no
-//! figure themselves; the page adds its charts and its fuller tables, drawn from the same
-//! figures. The totals line is [`crate::report::Account::totals_line`], one value too.
+//! reader needs first (the headline), the sentences, tables and notes that follow, the
+//! clause the totals line gives it, and what the page says where its chart has nothing to
+//! draw. summary.md, report.html and the console render these values and word no figure
+//! themselves: the page shows every part and every column, the brief outputs (summary.md,
+//! the console) the sentences and the tables' brief columns; the page adds its charts,
+//! drawn from the same figures. The totals line is [`totals_line`], from the sections'
+//! clauses.
 
 use crate::report::Account;
 use pocnet_core::time::format_duration_ms as dur;
+use std::fmt;
 
 /// One section of a run's outputs.
 #[derive(Debug, Clone, PartialEq)]
@@ -15,16 +19,25 @@ pub struct Section {
     pub headline: Option<Sentence>,
     /// The headline is the run's: said first and stressed, in every output.
     pub leads: bool,
-    /// What follows the headline, in order. The page shows the sentences, and its own
-    /// fuller tables and charts in place of the brief tables.
+    /// What follows the headline, in order.
     pub body: Vec<Part>,
+    /// The section as a clause of the totals line (the console's first line), when the
+    /// run has something to say there.
+    pub clause: Option<String>,
+    /// What the page says in place of its chart when the chart has nothing to draw (the
+    /// brief outputs draw no chart, and do not say it).
+    pub nothing_drawn: Option<Sentence>,
 }
 
 /// A part of a section's body.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Part {
+    /// A sentence every output shows.
     Sentence(Sentence),
+    /// A table: the page shows every column, the brief outputs the brief ones.
     Table(Table),
+    /// A note on what the page's table shows: the page alone shows it.
+    Note(Sentence),
 }
 
 /// A sentence, with the words it stresses, and the id the page gives its paragraph.
@@ -41,16 +54,59 @@ pub enum Run {
     Strong(String),
 }
 
-/// A table: its header and its rows, every cell already worded.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A table: the id the page gives it, its columns and its rows of typed cells.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Table {
-    pub columns: Vec<String>,
-    pub rows: Vec<Vec<String>>,
+    pub id: Option<&'static str>,
+    pub columns: Vec<Column>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// A column's header, and whether the brief outputs show it (the page shows them all).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    pub name: &'static str,
+    pub brief: bool,
+}
+
+/// A cell: one report field, worded by its type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Count(u64),
+    /// A share (0 to 1) as a percentage with this many decimals.
+    Percent {
+        share: f64,
+        decimals: usize,
+    },
+    /// A duration in milliseconds, as people read it (`2h05m`).
+    Duration(u64),
+}
+
+impl fmt::Display for Cell {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Cell::Text(s) => f.write_str(s),
+            Cell::Count(n) => write!(f, "{n}"),
+            Cell::Percent { share, decimals } => write!(f, "{:.*}%", decimals, share * 100.0),
+            Cell::Duration(ms) => f.write_str(&dur(*ms)),
+        }
+    }
+}
+
+impl Cell {
+    fn count(n: usize) -> Cell {
+        Cell::Count(n as u64)
+    }
+
+    fn percent(share: f64, decimals: usize) -> Cell {
+        Cell::Percent { share, decimals }
+    }
 }
 
 impl Section {
     /// The section in Markdown, from its `## title` (a leading headline is not repeated
-    /// here: the summary says it first).
+    /// here: the summary says it first); its notes are the page's.
     pub fn markdown(&self) -> String {
         let mut o = format!("\n## {}\n", self.title);
         if let Some(h) = self.headline.as_ref().filter(|_| !self.leads) {
@@ -60,6 +116,7 @@ impl Section {
             match part {
                 Part::Sentence(s) => o.push_str(&format!("\n{}\n", s.markdown())),
                 Part::Table(t) => o.push_str(&format!("\n{}", t.markdown())),
+                Part::Note(_) => {}
             }
         }
         o
@@ -80,9 +137,26 @@ impl Section {
             .iter()
             .filter_map(|p| match p {
                 Part::Sentence(s) => Some(format!("{}{}</p>", s.open_html(), s.html())),
-                Part::Table(_) => None,
+                Part::Table(_) | Part::Note(_) => None,
             })
             .collect()
+    }
+
+    /// The whole body on the page, in order: sentences, tables with every column, notes.
+    pub fn body_html(&self) -> String {
+        self.body
+            .iter()
+            .map(|p| match p {
+                Part::Sentence(s) => format!("{}{}</p>", s.open_html(), s.html()),
+                Part::Table(t) => t.html(),
+                Part::Note(s) => format!("<p class=\"note\">{}</p>", s.html()),
+            })
+            .collect()
+    }
+
+    /// What the page says in place of a chart with nothing to draw, as its paragraph.
+    pub fn nothing_drawn_html(&self) -> String {
+        self.nothing_drawn.as_ref().map_or(String::new(), |s| format!("{}{}</p>", s.open_html(), s.html()))
     }
 }
 
@@ -133,25 +207,58 @@ impl Sentence {
 }
 
 impl Table {
-    fn of<const N: usize>(columns: [&str; N], rows: Vec<[String; N]>) -> Table {
-        Table { columns: columns.map(String::from).to_vec(), rows: rows.into_iter().map(|r| r.to_vec()).collect() }
+    /// A table every output shows whole.
+    fn of<const N: usize>(columns: [&'static str; N], rows: Vec<[Cell; N]>) -> Table {
+        Table::with(None, columns.map(|name| (name, true)), rows)
     }
 
-    /// The table in Markdown, a line each (header, rule, rows).
+    /// A table with its page id, and its columns each marked brief or not.
+    fn with<const N: usize>(
+        id: Option<&'static str>,
+        columns: [(&'static str, bool); N],
+        rows: Vec<[Cell; N]>,
+    ) -> Table {
+        Table {
+            id,
+            columns: columns.map(|(name, brief)| Column { name, brief }).to_vec(),
+            rows: rows.into_iter().map(|r| r.to_vec()).collect(),
+        }
+    }
+
+    /// The table in Markdown, its brief columns, a line each (header, rule, rows).
     pub fn markdown(&self) -> String {
-        let line = |cells: &[String]| -> String {
+        let brief: Vec<usize> = (0..self.columns.len()).filter(|i| self.columns[*i].brief).collect();
+        let line = |cells: Vec<String>| -> String {
             let cells: String =
                 cells.iter().map(|c| if c.is_empty() { " |".to_string() } else { format!(" {c} |") }).collect();
             format!("|{cells}\n")
         };
-        let mut o = format!("{}|{}\n", line(&self.columns), "---|".repeat(self.columns.len()));
+        let mut o = format!(
+            "{}|{}\n",
+            line(brief.iter().map(|i| self.columns[*i].name.to_string()).collect()),
+            "---|".repeat(brief.len())
+        );
         for row in &self.rows {
-            o.push_str(&line(row));
+            o.push_str(&line(brief.iter().map(|i| row[*i].to_string()).collect()));
         }
         o
     }
-}
 
+    /// The table on the page, every column, escaped.
+    pub fn html(&self) -> String {
+        let id = self.id.map_or(String::new(), |id| format!(" id=\"{id}\""));
+        let head: String = self.columns.iter().map(|c| format!("<th>{}</th>", super::esc(c.name))).collect();
+        let rows: String = self
+            .rows
+            .iter()
+            .map(|row| {
+                let cells: String = row.iter().map(|c| format!("<td>{}</td>", super::esc(&c.to_string()))).collect();
+                format!("<tr>{cells}</tr>")
+            })
+            .collect();
+        format!("<table{id}><tr>{head}</tr>{rows}</table>")
+    }
+}
 /// The evidence step: the headline (how many cases ended in usable evidence, the biggest
 /// cause of the rest), the holds, time to usable evidence and where it went.
 pub fn evidence(a: &Account<'_>) -> Option<Section> {
@@ -178,7 +285,7 @@ pub fn evidence(a: &Account<'_>) -> Option<Section> {
         .where_the_time_went
         .stages
         .iter()
-        .map(|s| [s.stage.to_string(), dur(s.mean_ms), format!("{:.0}%", s.share * 100.0)])
+        .map(|s| [Cell::Text(s.stage.to_string()), Cell::Duration(s.mean_ms), Cell::percent(s.share, 0)])
         .collect();
     Some(Section {
         title: "Usable evidence",
@@ -189,12 +296,23 @@ pub fn evidence(a: &Account<'_>) -> Option<Section> {
             Part::Sentence(Sentence::plain(None, holds)),
             Part::Table(Table::of(["where the time went", "mean per case", "share"], went)),
         ],
+        clause: None,
+        nothing_drawn: (e.where_the_time_went.cases == 0)
+            .then(|| Sentence::plain(None, "No case ended in usable evidence.".into())),
     })
 }
 
 /// A row of percentiles: its name, n, p50, p90, p95, p99, max.
-pub fn percentile_row(name: String, p: &crate::report::Percentiles) -> [String; 7] {
-    [name, p.count.to_string(), dur(p.p50_ms), dur(p.p90_ms), dur(p.p95_ms), dur(p.p99_ms), dur(p.max_ms)]
+pub fn percentile_row(name: String, p: &crate::report::Percentiles) -> [Cell; 7] {
+    [
+        Cell::Text(name),
+        Cell::Count(p.count),
+        Cell::Duration(p.p50_ms),
+        Cell::Duration(p.p90_ms),
+        Cell::Duration(p.p95_ms),
+        Cell::Duration(p.p99_ms),
+        Cell::Duration(p.max_ms),
+    ]
 }
 
 /// The one thing a reader needs first about the evidence step: how many cases ended in
@@ -240,6 +358,13 @@ pub fn pings(a: &Account<'_>) -> Option<Section> {
         dur(p.time_to_answer.p50_ms),
         dur(p.time_to_answer.p90_ms)
     );
+    let clause = format!(
+        "{} pings: {} answered within 1h, {} never; declared roster contradicted: {}",
+        n.sent,
+        n.within_1h,
+        n.never,
+        p.contradicted_line()
+    );
     let contradicted = Sentence {
         id: Some("ping-contradicted"),
         runs: vec![
@@ -252,8 +377,8 @@ pub fn pings(a: &Account<'_>) -> Option<Section> {
         .by_declared
         .iter()
         .map(|(declared, g)| {
-            let n = [g.sent, g.within_1h, g.within_24h, g.later, g.never].map(|n| n.to_string());
-            [declared.to_string(), n[0].clone(), n[1].clone(), n[2].clone(), n[3].clone(), n[4].clone()]
+            let [sent, h1, h24, later, never] = [g.sent, g.within_1h, g.within_24h, g.later, g.never].map(Cell::count);
+            [Cell::Text(declared.to_string()), sent, h1, h24, later, never]
         })
         .collect();
     Some(Section {
@@ -264,6 +389,8 @@ pub fn pings(a: &Account<'_>) -> Option<Section> {
             Part::Sentence(contradicted),
             Part::Table(Table::of(["declared", "pings", "within 1h", "within 24h", "later", "never"], rows)),
         ],
+        clause: Some(clause),
+        nothing_drawn: None,
     })
 }
 
@@ -292,11 +419,18 @@ pub fn decay(a: &Account<'_>) -> Option<Section> {
             Run::Plain(format!(", {} saved by the delay.", c.saved_by_the_delay)),
         ],
     });
+    let clause = (d.requests > 0).then(|| {
+        let lost =
+            d.with_current_register.as_ref().map(|c| format!(", {} cases lost to them", c.lost_to_stale_entries));
+        format!("{} of {} first sends to stale entries{}", d.first_sends_dead, d.requests, lost.unwrap_or_default())
+    });
     Some(Section {
         title: "Register decay",
         headline: Some(Sentence::plain(Some("decay-summary"), headline)),
         leads: false,
         body: cost.into_iter().map(Part::Sentence).collect(),
+        clause,
+        nothing_drawn: Some(Sentence::plain(None, "No entry was stale during the run.".into())),
     })
 }
 
@@ -305,11 +439,9 @@ pub fn decay(a: &Account<'_>) -> Option<Section> {
 pub fn forgery(a: &Account<'_>) -> Option<Section> {
     let f = a.analysis.forgery.as_ref()?;
     let r = &f.requests;
+    let clause = format!("{} forged requests: {} accepted, {} caught by verification", r.forged, r.accepted, r.caught);
     let headline = format!(
-        "{} forged requests: {} accepted, {} caught by verification, {} ended otherwise; {} genuine requests verified (p50 {}, p90 {}).",
-        r.forged,
-        r.accepted,
-        r.caught,
+        "{clause}, {} ended otherwise; {} genuine requests verified (p50 {}, p90 {}).",
         r.other,
         f.genuine_verified,
         dur(f.verification_time.p50_ms),
@@ -335,13 +467,8 @@ pub fn forgery(a: &Account<'_>) -> Option<Section> {
         .by_verification
         .iter()
         .map(|(policy, g)| {
-            [
-                policy.to_string(),
-                g.forged.to_string(),
-                g.accepted.to_string(),
-                g.caught.to_string(),
-                g.other.to_string(),
-            ]
+            let [forged, accepted, caught, other] = [g.forged, g.accepted, g.caught, g.other].map(Cell::count);
+            [Cell::Text(policy.to_string()), forged, accepted, caught, other]
         })
         .collect();
     Some(Section {
@@ -351,10 +478,12 @@ pub fn forgery(a: &Account<'_>) -> Option<Section> {
         body: std::iter::once(Part::Table(Table::of(["verification", "forged", "accepted", "caught", "other"], rows)))
             .chain(without.map(Part::Sentence))
             .collect(),
+        clause: Some(clause),
+        nothing_drawn: None,
     })
 }
 
-/// Desks whose officers are counted: utilisation, waiting, the longest queue.
+/// Desks whose officers are counted: utilisation, waiting and working, the longest queue.
 pub fn desks(a: &Account<'_>) -> Option<Section> {
     let desks = &a.analysis.desks;
     if desks.is_empty() {
@@ -364,28 +493,32 @@ pub fn desks(a: &Account<'_>) -> Option<Section> {
         .iter()
         .map(|d| {
             [
-                d.state.to_string(),
-                d.desk.to_string(),
-                d.officers.clone(),
-                d.work.to_string(),
-                format!("{:.1}%", d.utilisation * 100.0),
-                format!("{:.1}%", d.waited_share * 100.0),
-                dur(d.waiting_mean_ms),
-                dur(d.waiting.p90_ms),
-                d.queue_max.to_string(),
+                Cell::Text(d.state.to_string()),
+                Cell::Text(d.desk.to_string()),
+                Cell::Text(d.officers.clone()),
+                Cell::count(d.work),
+                Cell::percent(d.utilisation, 1),
+                Cell::percent(d.waited_share, 1),
+                Cell::Duration(d.waiting_mean_ms),
+                Cell::Duration(d.waiting.p50_ms),
+                Cell::Duration(d.waiting.p90_ms),
+                Cell::Duration(d.working.p50_ms),
+                Cell::count(d.queue_max),
             ]
         })
         .collect();
     let columns = [
-        "state",
-        "desk",
-        "officers",
-        "work",
-        "utilisation",
-        "waited at all",
-        "mean wait",
-        "waiting p90",
-        "longest queue",
+        ("state", true),
+        ("desk", true),
+        ("officers", true),
+        ("work", true),
+        ("utilisation", true),
+        ("waited at all", true),
+        ("mean wait", true),
+        ("waiting p50", false),
+        ("waiting p90", true),
+        ("working p50", false),
+        ("longest queue", true),
     ];
     Some(Section {
         title: "Desks",
@@ -394,7 +527,12 @@ pub fn desks(a: &Account<'_>) -> Option<Section> {
             "Utilisation counts an officer's work only while the desk is open for it.".into(),
         )),
         leads: false,
-        body: std::iter::once(Part::Table(Table::of(columns, rows))).chain(overtime(desks)).collect(),
+        body: std::iter::once(Part::Table(Table::with(Some("desks"), columns, rows))).chain(overtime(desks)).collect(),
+        clause: None,
+        nothing_drawn: desks
+            .iter()
+            .all(|d| d.queue_max == 0)
+            .then(|| Sentence::plain(None, "No work ever waited for an officer.".into())),
     })
 }
 
@@ -420,21 +558,108 @@ pub fn hubs(a: &Account<'_>) -> Option<Section> {
     let rows = hubs
         .iter()
         .map(|h| {
+            let members: Vec<&str> = h.members.iter().map(|m| m.as_str()).collect();
             [
-                h.hub.to_string(),
-                h.taken.to_string(),
-                h.executed.to_string(),
-                h.handed_back.to_string(),
-                dur(h.time_to_acknowledge.p50_ms),
-                dur(h.sooner_than_the_member.p50_ms),
+                Cell::Text(h.hub.to_string()),
+                Cell::Text(members.join(" ")),
+                Cell::count(h.taken),
+                Cell::count(h.executed),
+                Cell::count(h.handed_back),
+                Cell::Duration(h.time_to_acknowledge.p50_ms),
+                Cell::Duration(h.sooner_than_the_member.p50_ms),
             ]
         })
         .collect();
-    let columns = ["hub", "taken", "executed", "handed back", "acknowledged p50", "sooner than the member, p50"];
+    let columns = [
+        ("hub", true),
+        ("members", false),
+        ("taken", true),
+        ("executed", true),
+        ("handed back", true),
+        ("acknowledged p50", true),
+        ("sooner than the member, p50", true),
+    ];
+    let note = "Requests that came while a member's desk was not staffed and its hub covered. Sooner: the member's next staffed opening after delivery, minus the hub's acknowledgement.";
     Some(Section {
         title: "Regional hubs",
         headline: None,
         leads: false,
-        body: vec![Part::Table(Table::of(columns, rows))],
+        body: vec![
+            Part::Table(Table::with(Some("hubs"), columns, rows)),
+            Part::Note(Sentence::plain(None, note.into())),
+        ],
+        clause: None,
+        nothing_drawn: None,
     })
+}
+
+/// The totals line (the console's first): cases by outcome, messages lost to modelled
+/// faults, and the clause of each section that has one (pings, forgery, stale entries).
+/// `12 cases by outcome (14 requests, chain links included): 10 preserved, 1 evidence lost
+/// ... (76 windows, last input ...)`.
+pub fn totals_line(a: &Account<'_>) -> String {
+    let t = &a.ledger.totals;
+    let parts: Vec<String> =
+        a.by_outcome().iter().filter(|(_, n)| *n > 0).map(|(what, n)| format!("{n} {what}")).collect();
+    let lost: usize = t.lost_messages.values().sum();
+    let lost = if lost > 0 {
+        let reasons: Vec<String> = t.lost_messages.iter().map(|(why, n)| format!("{n} {why}")).collect();
+        format!(
+            "; {lost} messages lost to the scenario's modelled faults ({}), requesters resending",
+            reasons.join(", ")
+        )
+    } else {
+        String::new()
+    };
+    let clauses: String = [pings(a), forgery(a), decay(a)]
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s.clause)
+        .map(|clause| format!("; {clause}"))
+        .collect();
+    format!(
+        "{} cases by outcome ({} requests, chain links included): {}{lost}{clauses} ({} windows, last input {})",
+        t.injects,
+        t.requests,
+        if parts.is_empty() { "none".to_string() } else { parts.join(", ") },
+        a.ledger.windows,
+        a.ledger.last_input.map(|t| t.to_string()).as_deref().unwrap_or("-")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_shows_every_column_and_the_brief_outputs_the_brief_ones() {
+        let table = Table::with(
+            Some("t"),
+            [("name", true), ("p50", false), ("share", true)],
+            vec![[Cell::Text("a&b".into()), Cell::Duration(90 * 60_000), Cell::percent(0.1234, 1)]],
+        );
+        assert_eq!(table.markdown(), "| name | share |\n|---|---|\n| a&b | 12.3% |\n");
+        assert_eq!(
+            table.html(),
+            "<table id=\"t\"><tr><th>name</th><th>p50</th><th>share</th></tr><tr><td>a&amp;b</td><td>1h30m</td><td>12.3%</td></tr></table>"
+        );
+    }
+
+    #[test]
+    fn notes_and_what_no_chart_draws_are_the_pages_alone() {
+        let section = Section {
+            title: "T",
+            headline: None,
+            leads: false,
+            body: vec![
+                Part::Sentence(Sentence::plain(Some("s"), "Said everywhere.".into())),
+                Part::Note(Sentence::plain(None, "On the page.".into())),
+            ],
+            clause: None,
+            nothing_drawn: Some(Sentence::plain(None, "Nothing to draw.".into())),
+        };
+        assert_eq!(section.markdown(), "\n## T\n\nSaid everywhere.\n");
+        assert_eq!(section.body_html(), "<p id=\"s\">Said everywhere.</p><p class=\"note\">On the page.</p>");
+        assert_eq!(section.nothing_drawn_html(), "<p>Nothing to draw.</p>");
+    }
 }

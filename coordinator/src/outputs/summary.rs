@@ -1,21 +1,39 @@
-//! `summary.md`: Markdown that fits a CI job summary.
+//! `summary.md`: Markdown that fits a CI job summary, one function per section.
 
+use super::section::{self, percentile_row, Section};
 use super::week_start_of;
 use crate::analysis::coverage::hour_label;
 use crate::report::{Account, Percentiles, ASSUMPTIONS};
 use pocnet_core::time::format_duration_ms as dur;
 use std::fmt::Write;
 
-fn pct_row(name: &str, p: &Percentiles) -> String {
-    format!("| {} |", super::section::percentile_row(name.to_string(), p).join(" | "))
-}
-/// Markdown that fits a CI job summary.
-// Over 70 lines and not yet split by step: listed in ARCHITECTURE.md's debt, to go.
-#[allow(clippy::too_many_lines)]
+/// Markdown that fits a CI job summary: the run, its headline, then each section; sections
+/// with nothing measured are not written.
 pub fn summary_md(a: &Account<'_>) -> String {
-    let mut o = String::new();
+    let evidence = section::evidence(a);
+    let mut o = heading(a, evidence.as_ref());
+    o.push_str(&outcomes(a));
+    for s in [section::pings(a), section::decay(a), section::forgery(a)].iter().flatten() {
+        o.push_str(&s.markdown());
+    }
+    o.push_str(&thresholds(a));
+    if let Some(e) = &evidence {
+        o.push_str(&e.markdown());
+    }
+    o.push_str(&latency(a));
+    for s in [section::desks(a), section::hubs(a)].iter().flatten() {
+        o.push_str(&s.markdown());
+    }
+    o.push_str(&worst(a));
+    o.push_str(&coverage(a));
+    let _ = writeln!(o, "\n_{}_", ASSUMPTIONS);
+    o
+}
+
+/// The scenario's name, what ran, and the run's headline when a section leads.
+fn heading(a: &Account<'_>, evidence: Option<&Section>) -> String {
     let t = &a.ledger.totals;
-    let _ = writeln!(o, "# pocnet: {}\n", a.scenario.name);
+    let mut o = format!("# pocnet: {}\n\n", a.scenario.name);
     let _ = writeln!(
         o,
         "{} contact points, {} cases ({} requests), seed {}, from {}.\n",
@@ -25,52 +43,67 @@ pub fn summary_md(a: &Account<'_>) -> String {
         a.scenario.seed,
         a.scenario.start
     );
-    let evidence = super::section::evidence(a);
-    if let Some(headline) = evidence.as_ref().and_then(|e| e.headline.as_ref()) {
+    if let Some(headline) = evidence.and_then(|e| e.headline.as_ref()) {
         let _ = writeln!(o, "**{}**\n", headline.markdown());
     }
-    // A run without cases (a communication check alone) has no outcomes to show.
-    if t.injects > 0 {
-        let _ = writeln!(o, "| outcome | cases |\n|---|---|");
+    o
+}
+
+/// Cases by outcome; nothing for a run without cases (a communication check alone).
+fn outcomes(a: &Account<'_>) -> String {
+    let mut o = String::new();
+    if a.ledger.totals.injects > 0 {
+        o.push_str("| outcome | cases |\n|---|---|\n");
         for (name, n) in a.by_outcome() {
             let _ = writeln!(o, "| {name} | {n} |");
         }
     }
-    for section in [super::section::pings(a), super::section::decay(a), super::section::forgery(a)].iter().flatten() {
-        o.push_str(&section.markdown());
-    }
+    o
+}
+
+/// The scenario's bounds, each passed or breached.
+fn thresholds(a: &Account<'_>) -> String {
+    let mut o = String::new();
     if !a.analysis.thresholds.is_empty() {
-        let _ = writeln!(o, "\n## Thresholds\n\n| | threshold | measured |\n|---|---|---|");
+        o.push_str("\n## Thresholds\n\n| | threshold | measured |\n|---|---|---|\n");
         for v in &a.analysis.thresholds {
             let mark = if v.passed { "pass" } else { "**BREACH**" };
             let _ = writeln!(o, "| {mark} | `{}` | {} (n={}) |", v.threshold, v.value, v.samples);
         }
     }
-    if let Some(e) = &evidence {
-        o.push_str(&e.markdown());
+    o
+}
+
+fn pct_row(name: &str, p: &Percentiles) -> String {
+    let cells: Vec<String> = percentile_row(name.to_string(), p).iter().map(ToString::to_string).collect();
+    format!("| {} |\n", cells.join(" | "))
+}
+
+/// Latency from the scheduled time, per measure and kind, for the measures with answers.
+fn latency(a: &Account<'_>) -> String {
+    let mut o = String::new();
+    let measured: Vec<_> = a.analysis.latency.iter().filter(|(_, t)| t.overall.count > 0).collect();
+    if !measured.is_empty() {
+        o.push_str("\n## Latency from the scheduled time\n\n| | n | p50 | p90 | p95 | p99 | max |\n|---|---|---|---|---|---|---|\n");
     }
-    // Sections with nothing measured are not written.
-    if a.analysis.latency.values().any(|t| t.overall.count > 0) {
-        let _ = writeln!(
-            o,
-            "\n## Latency from the scheduled time\n\n| | n | p50 | p90 | p95 | p99 | max |\n|---|---|---|---|---|---|---|"
-        );
-    }
-    for (name, table) in a.analysis.latency.iter().filter(|(_, t)| t.overall.count > 0) {
-        let _ = writeln!(o, "{}", pct_row(name, &table.overall));
+    for (name, table) in measured {
+        o.push_str(&pct_row(name, &table.overall));
         for (kind, p) in &table.by_kind {
-            let _ = writeln!(o, "{}", pct_row(&format!("{name} · {kind}"), p));
+            o.push_str(&pct_row(&format!("{name} · {kind}"), p));
         }
     }
-    for section in [super::section::desks(a), super::section::hubs(a)].iter().flatten() {
-        o.push_str(&section.markdown());
-    }
+    o
+}
+
+/// The region pairs and receiver hours where it went worst.
+fn worst(a: &Account<'_>) -> String {
+    let mut o = String::new();
     let worst = [
         ("region pair", &a.analysis.outcomes.worst_region_pairs),
         ("receiver hour", &a.analysis.outcomes.worst_receiver_hours),
     ];
     if worst.iter().any(|(_, spots)| !spots.is_empty()) {
-        let _ = writeln!(o, "\n## Where it went worst");
+        o.push_str("\n## Where it went worst\n");
     }
     for (group, spots) in worst.into_iter().filter(|(_, spots)| !spots.is_empty()) {
         let _ = writeln!(o, "\n| {group} | requests | failed | p90 acknowledge |\n|---|---|---|---|");
@@ -79,15 +112,19 @@ pub fn summary_md(a: &Account<'_>) -> String {
             let _ = writeln!(o, "| {} | {} | {} | {p90} |", h.name, h.requests, h.failed);
         }
     }
+    o
+}
+
+/// The rosters' coverage: the hour with fewest contact points staffed, the SLA, the gaps.
+fn coverage(a: &Account<'_>) -> String {
     let c = &a.analysis.coverage;
     let (min_h, min_v) = min_hour(&c.staffed_by_utc_hour);
-    let _ = write!(
-        o,
+    let mut o = format!(
         "\n## Coverage (rosters, week of {})\n\nFewest contact points staffed: {min_v:.1} at {}.",
         c.week_start,
         hour_label(week_start_of(a), min_h, min_h),
     );
-    if t.requests > 0 {
+    if a.ledger.totals.requests > 0 {
         let _ = write!(
             o,
             " Acknowledged within {}: {:.1}% of requests.",
@@ -95,16 +132,16 @@ pub fn summary_md(a: &Account<'_>) -> String {
             a.analysis.sla.overall.ratio * 100.0
         );
     }
-    let _ = writeln!(o);
+    o.push('\n');
     if c.gaps.is_empty() {
-        let _ = writeln!(o, "No hour of the week without a staffed contact point.");
+        o.push_str("No hour of the week without a staffed contact point.\n");
     } else {
         let gaps: Vec<&str> = c.gaps.iter().map(|g| g.label.as_str()).collect();
         let _ = writeln!(o, "No contact point staffed: {}.", gaps.join("; "));
     }
-    let _ = writeln!(o, "\n_{}_", ASSUMPTIONS);
     o
 }
+
 fn min_hour(v: &[f64]) -> (usize, f64) {
     v.iter().copied().enumerate().fold((0, f64::INFINITY), |(bi, bv), (i, x)| if x < bv { (i, x) } else { (bi, bv) })
 }

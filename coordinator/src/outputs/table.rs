@@ -12,7 +12,7 @@ pub fn table(a: &Account<'_>, totals_only: bool) -> String {
         requests(a, &mut out);
         out.push('\n');
     }
-    let _ = writeln!(out, "{}", a.totals_line());
+    let _ = writeln!(out, "{}", super::section::totals_line(a));
     if let Some(headline) = super::section::evidence(a).and_then(|e| e.headline) {
         let _ = writeln!(out, "{}", headline.text());
     }

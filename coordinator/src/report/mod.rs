@@ -381,67 +381,6 @@ impl<'s> Account<'s> {
         Outcome::ALL.iter().filter(|o| shown(**o)).map(|o| (o.label(), t.cases_of(*o))).collect()
     }
 
-    /// `12 cases by outcome (14 requests, chain links included): 10 preserved, 1 evidence lost
-    /// ... (76 windows, last input ...)`.
-    pub fn totals_line(&self) -> String {
-        let t = &self.ledger.totals;
-        let parts: Vec<String> =
-            self.by_outcome().iter().filter(|(_, n)| *n > 0).map(|(what, n)| format!("{n} {what}")).collect();
-        let lost: usize = t.lost_messages.values().sum();
-        let lost = if lost > 0 {
-            let reasons: Vec<String> = t.lost_messages.iter().map(|(why, n)| format!("{n} {why}")).collect();
-            format!(
-                "; {lost} messages lost to the scenario's modelled faults ({}), requesters resending",
-                reasons.join(", ")
-            )
-        } else {
-            String::new()
-        };
-        // The reachability model's clauses, each only where the scenario has it.
-        let a = &self.analysis;
-        let clauses: String = [
-            a.pings.as_ref().map(|p| {
-                format!(
-                    "{} pings: {} answered within 1h, {} never; declared roster contradicted: {}",
-                    p.answered.sent,
-                    p.answered.within_1h,
-                    p.answered.never,
-                    p.contradicted_line()
-                )
-            }),
-            a.forgery.as_ref().map(|f| {
-                format!(
-                    "{} forged requests: {} accepted, {} caught by verification",
-                    f.requests.forged, f.requests.accepted, f.requests.caught
-                )
-            }),
-            a.decay.as_ref().filter(|d| d.requests > 0).map(|d| {
-                let lost = d
-                    .with_current_register
-                    .as_ref()
-                    .map(|c| format!(", {} cases lost to them", c.lost_to_stale_entries));
-                format!(
-                    "{} of {} first sends to stale entries{}",
-                    d.first_sends_dead,
-                    d.requests,
-                    lost.unwrap_or_default()
-                )
-            }),
-        ]
-        .into_iter()
-        .flatten()
-        .map(|clause| format!("; {clause}"))
-        .collect();
-        format!(
-            "{} cases by outcome ({} requests, chain links included): {}{lost}{clauses} ({} windows, last input {})",
-            t.injects,
-            t.requests,
-            if parts.is_empty() { "none".to_string() } else { parts.join(", ") },
-            self.ledger.windows,
-            self.ledger.last_input.map(|t| t.to_string()).as_deref().unwrap_or("-")
-        )
-    }
-
     /// `report.json`'s content.
     pub fn report(&self) -> Report<'_> {
         let scenario = self.scenario;

@@ -1,21 +1,46 @@
-//! What the behaviour tests share: a scenario run in process, its ledger and report.json,
-//! and the instants and requests they are timed by hand against.
+//! What the behaviour tests share: a scenario parsed or run in process, its ledger and
+//! report.json, the instants and requests they are timed by hand against, the bundled
+//! scenarios, and ([`play`]) an exercise's people scripted as directives.
 #![allow(dead_code)]
 
+pub mod play;
+
 use pocnet::ledger::{Ledger, Request};
-use pocnet::scenario;
+use pocnet::report::Account;
+use pocnet::scenario::{self, Scenario};
 use pocnet_core::{RequestId, SimTime};
+use std::path::PathBuf;
 
 /// A UTC instant, RFC 3339.
 pub fn at(s: &str) -> SimTime {
     SimTime::from_timestamp(s.parse().expect("time"))
 }
 
+/// A file of the bundled scenarios, by its path in the workspace's `scenarios/`.
+pub fn bundled(path: &str) -> PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios").join(path)
+}
+
+/// The scenario `text`, `name` in its diagnostics; the test fails with them if invalid.
+pub fn parse(name: &str, text: &str) -> Scenario {
+    scenario::parse(name, text).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The scenario file at `path`; the test fails with its diagnostics if invalid.
+pub fn load(path: &std::path::Path) -> Scenario {
+    scenario::load(path, &Default::default()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The scenario `text` run in process, kept for the test's life (the account borrows it).
+pub fn account(name: &str, text: &str) -> Account<'static> {
+    let s: &'static Scenario = Box::leak(Box::new(parse(name, text)));
+    let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    runtime.block_on(pocnet::run::simulate(s)).expect("run")
+}
+
 /// The scenario `text` run in process: its ledger and its report.json.
 pub fn run(text: &str) -> (Ledger, serde_json::Value) {
-    let s = scenario::parse("test.toml", text).unwrap_or_else(|e| panic!("{e}"));
-    let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
-    let a = runtime.block_on(pocnet::run::simulate(&s)).expect("run");
+    let a = account("test.toml", text);
     let json = serde_json::from_str(&a.report().to_json()).expect("JSON");
     (a.ledger, json)
 }

@@ -21,7 +21,7 @@ pub(super) fn section(a: &Account<'_>) -> String {
     let (t0, t1) = (a.scenario.start, dead.iter().map(|(_, t)| *t).max().unwrap_or(a.scenario.end).max(a.scenario.end));
     let rows = rows_of(decay, &dead, (t0, t1));
     if rows.is_empty() {
-        o.push_str("<p>No entry was stale during the run.</p>");
+        o.push_str(&section.nothing_drawn_html());
         return o;
     }
     let (row, top) = (14.0, 10.0);

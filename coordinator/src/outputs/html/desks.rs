@@ -1,76 +1,33 @@
 //! Desks whose officers are counted, in `report.html`: a table, and the queue over the
 //! weeks for the desks whose queues grew longest; regional hubs: what they took and saved.
 
-use super::super::esc;
 use crate::outputs::axis::{count_ticks, Frame};
 use crate::report::Account;
-use pocnet_core::time::format_duration_ms as dur;
 use std::fmt::Write;
 
 /// Desks drawn in the queue chart.
 const CHARTED_MAX: usize = 6;
 const COLOURS: [&str; CHARTED_MAX] = ["#1f6feb", "#cf222e", "#8250df", "#bf8700", "#2da44e", "#6e7781"];
 
-/// What each regional hub took and how much sooner a person answered.
+/// What each regional hub took and how much sooner a person answered: the section's
+/// table, every column, and its note.
 pub(super) fn hubs(a: &Account<'_>) -> String {
-    if a.analysis.hubs.is_empty() {
-        return String::new();
-    }
-    let mut o = String::from("<h2>Regional hubs</h2><table id=\"hubs\"><tr><th>hub</th><th>members</th><th>taken</th><th>executed</th><th>handed back</th><th>acknowledged p50</th><th>sooner than the member, p50</th></tr>");
-    for h in &a.analysis.hubs {
-        let members: Vec<&str> = h.members.iter().map(|m| m.as_str()).collect();
-        let _ = write!(
-            o,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            h.hub,
-            members.join(" "),
-            h.taken,
-            h.executed,
-            h.handed_back,
-            dur(h.time_to_acknowledge.p50_ms),
-            dur(h.sooner_than_the_member.p50_ms)
-        );
-    }
-    o.push_str("</table><p class=\"note\">Requests that came while a member's desk was not staffed and its hub covered. Sooner: the member's next staffed opening after delivery, minus the hub's acknowledgement.</p>");
-    o
+    crate::outputs::section::hubs(a).map_or(String::new(), |s| format!("<h2>{}</h2>{}", s.title, s.body_html()))
 }
 
+/// The desks' table, every column, and its sentences; the queue chart, or why there is
+/// none; then the hubs.
 pub(super) fn section(a: &Account<'_>) -> String {
-    let desks = &a.analysis.desks;
-    if desks.is_empty() {
-        return hubs(a);
-    }
-    let mut o = String::from("<h2>Desks</h2><table id=\"desks\"><tr><th>state</th><th>desk</th><th>officers</th><th>work</th><th>utilisation</th><th>waited at all</th><th>mean wait</th><th>waiting p50</th><th>waiting p90</th><th>working p50</th><th>longest queue</th></tr>");
-    for d in desks {
-        let _ = write!(
-            o,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.1}%</td><td>{:.1}%</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            d.state,
-            d.desk,
-            esc(&d.officers),
-            d.work,
-            d.utilisation * 100.0,
-            d.waited_share * 100.0,
-            dur(d.waiting_mean_ms),
-            dur(d.waiting.p50_ms),
-            dur(d.waiting.p90_ms),
-            dur(d.working.p50_ms),
-            d.queue_max
-        );
-    }
-    o.push_str("</table>");
-    if let Some(section) = crate::outputs::section::desks(a) {
-        o.push_str(&section.sentences_html());
-    }
-    let mut charted: Vec<_> = desks.iter().filter(|d| d.queue_max > 0).collect();
+    let Some(section) = crate::outputs::section::desks(a) else { return hubs(a) };
+    let mut o = format!("<h2>{}</h2>{}", section.title, section.body_html());
+    let mut charted: Vec<_> = a.analysis.desks.iter().filter(|d| d.queue_max > 0).collect();
     charted.sort_by(|x, y| y.queue_max.cmp(&x.queue_max).then(x.state.cmp(&y.state)));
     charted.truncate(CHARTED_MAX);
     if charted.is_empty() {
-        o.push_str("<p>No work ever waited for an officer.</p>");
-        o.push_str(&hubs(a));
-        return o;
+        o.push_str(&section.nothing_drawn_html());
+    } else {
+        o.push_str(&queues(a, &charted));
     }
-    o.push_str(&queues(a, &charted));
     o.push_str(&hubs(a));
     o
 }

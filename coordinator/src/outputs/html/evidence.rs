@@ -41,18 +41,19 @@ pub(super) fn section(a: &Account<'_>) -> String {
     o.push_str("</table>");
     o.push_str(&section.sentences_html());
     o.push_str("<h3>Where the time went</h3>");
-    o.push_str(&time_went(a));
+    o.push_str(&time_went(a, &section));
     o.push_str("<h3>A case's whole life</h3>");
     o.push_str(&case_life(a));
     o
 }
 
-/// Mean days per stage, stacked, for all disclosed cases and for each kind.
-fn time_went(a: &Account<'_>) -> String {
+/// Mean days per stage, stacked, for all disclosed cases and for each kind; or, without a
+/// disclosed case, what the section says in its place.
+fn time_went(a: &Account<'_>, section: &crate::outputs::section::Section) -> String {
     let Some(e) = &a.analysis.evidence else { return String::new() };
     let went = &e.where_the_time_went;
     if went.cases == 0 {
-        return "<p>No case ended in usable evidence.</p>".into();
+        return section.nothing_drawn_html();
     }
     let rows: Vec<(String, &Vec<StageTime>)> = std::iter::once(("all kinds".to_string(), &went.stages))
         .chain(went.by_kind.iter().map(|(k, s)| (k.clone(), s)))
