@@ -8,7 +8,7 @@
 //! acknowledgement 10 min, fulfilment 1 h), so a request made at `T` is executed at
 //! `T + 1h10m01s` and its response is back at `T + 1h10m02s`.
 
-use pocnet::ledger::reason::Reason;
+use pocnet::ledger::reason::{DisclosedBy, Reason};
 use pocnet::ledger::{Ledger, Outcome, Request};
 use pocnet::scenario;
 use pocnet_core::{DataClass, Notice, RequestId, SimTime};
@@ -146,7 +146,9 @@ fn a_hold_that_lapsed_still_finds_data_its_provider_keeps_longer() {
     let r = request(&l, 1);
     assert_eq!(r.evidence.mla.in_time, Some(false));
     assert_eq!(r.outcome, Outcome::Disclosed);
-    assert!(matches!(&r.reason, Reason::Disclosed { direct: false, lost, .. } if lost == &vec![DataClass::Traffic]));
+    assert!(
+        matches!(&r.reason, Reason::Disclosed { by: DisclosedBy::Mla, lost, .. } if lost == &vec![DataClass::Traffic])
+    );
 }
 
 #[test]
@@ -223,7 +225,7 @@ fn an_emergency_is_disclosed_without_mla() {
     let (l, json) = run(&scenario_text("", "", case));
     let r = request(&l, 1);
     assert_eq!(r.outcome, Outcome::Disclosed);
-    assert!(matches!(r.reason, Reason::Disclosed { direct: true, .. }), "{}", r.reason);
+    assert!(matches!(r.reason, Reason::Disclosed { by: DisclosedBy::Step, .. }), "{}", r.reason);
     assert_eq!(r.evidence.mla.drafted, None);
     assert_eq!(r.evidence.hold_until, None);
     assert_eq!(r.time_to_evidence_ms(), Some(3_600_000 + 600_000 + 2_000));

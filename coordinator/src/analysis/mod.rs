@@ -14,6 +14,7 @@ pub mod forgery;
 pub mod hubs;
 pub mod percentiles;
 pub mod pings;
+pub mod roads;
 pub mod thresholds;
 
 use crate::ledger::{Ledger, Request};
@@ -114,6 +115,8 @@ pub struct Analysis {
     pub decay: Option<decay::DecayFigures>,
     /// Forged requests and verification.
     pub forgery: Option<forgery::ForgeryFigures>,
+    /// The roads to evidence compared, when the scenario names agreements.
+    pub roads: Option<roads::RoadFigures>,
 }
 
 impl Analysis {
@@ -134,6 +137,7 @@ impl Analysis {
             pings: pings::figures(scenario, ledger),
             decay: decay::figures(scenario, ledger),
             forgery: forgery::figures(scenario, ledger),
+            roads: roads::figures(scenario, ledger),
         }
     }
 }

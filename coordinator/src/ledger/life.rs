@@ -87,6 +87,20 @@ pub struct OrderSteps {
     pub answered: Option<SimTime>,
 }
 
+impl OrderSteps {
+    /// Answered after the agreement's deadline, or not answered by it (the request ended
+    /// at `ended` without an answer).
+    pub fn deadline_breached(&self, ended: SimTime) -> bool {
+        let Some((_, _, deadline)) = self.received else { return false };
+        self.answered.unwrap_or(ended) > deadline
+    }
+
+    /// Received while the provider's desk was not staffed (on call or closed).
+    pub fn received_unstaffed(&self) -> bool {
+        self.received.is_some_and(|(_, mode, _)| mode != Mode::Staffed)
+    }
+}
+
 /// The request as it left its requester.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Departure {

@@ -139,7 +139,9 @@ impl fmt::Display for Reason {
                 match by {
                     DisclosedBy::Step => write!(f, "disclosed by {to}'s 24/7 step, usable without MLA")?,
                     DisclosedBy::Mla => write!(f, "disclosed by {to}'s central authority on the MLA request")?,
-                    DisclosedBy::Order => write!(f, "produced by a provider in {to} on a direct order, usable as it is")?,
+                    DisclosedBy::Order => {
+                        write!(f, "produced by a provider in {to} on a direct order, usable as it is")?
+                    }
                 }
                 if !lost.is_empty() {
                     let lost: Vec<&str> = lost.iter().map(|c| c.as_str()).collect();

@@ -17,8 +17,8 @@ pub fn summary_md(a: &Account<'_>) -> String {
         o.push_str(&s.markdown());
     }
     o.push_str(&thresholds(a));
-    if let Some(e) = &evidence {
-        o.push_str(&e.markdown());
+    for s in [evidence, section::roads(a)].iter().flatten() {
+        o.push_str(&s.markdown());
     }
     o.push_str(&latency(a));
     for s in [section::desks(a), section::hubs(a)].iter().flatten() {

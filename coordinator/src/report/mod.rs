@@ -75,6 +75,10 @@ pub struct Report<'a> {
     /// verification cost genuine requests.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub forgery: Option<&'a crate::analysis::forgery::ForgeryFigures>,
+    /// The roads to evidence compared (direct orders to providers, the 24/7 step and MLA)
+    /// on the cases an agreement covered, and each provider's desk against its deadlines.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub roads: Option<&'a crate::analysis::roads::RoadFigures>,
     pub cases: Vec<CaseRecord>,
     pub requests: Vec<RequestRecord>,
 }
@@ -222,6 +226,31 @@ pub struct RequestRecord {
     /// The evidence step of this request (when modelled, or when it names classes of data).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evidence: Option<evidence::RequestEvidence>,
+    /// The direct order it went as, instead of the 24/7 step.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order: Option<OrderRecord>,
+}
+
+/// A direct order to a provider: under which agreement, its receipt at the provider's desk,
+/// its deadline, the review, the answer.
+#[derive(Debug, Serialize)]
+pub struct OrderRecord {
+    pub provider: String,
+    pub agreement: String,
+    /// `eu-e-evidence`, `cloud-act` or `second-protocol-art7`.
+    pub instrument: &'static str,
+    pub received: Option<Stamp>,
+    /// The provider desk's roster mode at receipt.
+    pub received_mode: Option<Mode>,
+    /// The agreement's deadline for the provider's answer.
+    pub deadline: Option<Stamp>,
+    /// When the review by the provider's state ends (orders it reviews).
+    pub review_until: Option<Stamp>,
+    /// Produced and held for the review's end.
+    pub held_for_review: Option<Stamp>,
+    pub answered: Option<Stamp>,
+    /// Answered after its deadline, or not answered by it.
+    pub deadline_breached: bool,
 }
 
 /// Who asked whom for what, and when.
@@ -404,6 +433,7 @@ impl<'s> Account<'s> {
             ping_check: a.pings.as_ref().map(|figures| PingCheckRecord { figures, pings: self.ping_records() }),
             register_decay: a.decay.as_ref(),
             forgery: a.forgery.as_ref(),
+            roads: a.roads.as_ref(),
             cases: self.case_records(),
             requests,
         }
@@ -540,7 +570,29 @@ impl Account<'_> {
             },
             reach: ReachRecord { dead_entry: r.reach.dead_entry, fallbacks: self.fallback_names(r) },
             evidence: self.request_evidence(r),
+            order: self.order_record(r),
         }
+    }
+
+    /// A direct order's record, names from the scenario's roads.
+    fn order_record(&self, r: &crate::ledger::Request) -> Option<OrderRecord> {
+        let o = r.order?;
+        let roads = &self.scenario.network.roads;
+        let stamp = |t: SimTime| self.stamp(t, r.from, r.to);
+        let agreement = roads.agreement(o.agreement);
+        let deadline = o.received.map(|(_, _, d)| d);
+        Some(OrderRecord {
+            provider: roads.provider(o.provider).map_or_else(|| o.provider.to_string(), |p| p.name.clone()),
+            agreement: agreement.map_or_else(|| o.agreement.to_string(), |a| a.name.clone()),
+            instrument: agreement.map_or("?", |a| a.instrument.as_str()),
+            received: o.received.map(|(t, _, _)| stamp(t)),
+            received_mode: o.received.map(|(_, m, _)| m),
+            deadline: deadline.map(stamp),
+            review_until: o.review_until.map(stamp),
+            held_for_review: o.held.map(stamp),
+            answered: o.answered.map(stamp),
+            deadline_breached: o.deadline_breached(r.outcome_at),
+        })
     }
 
     /// The 24/7 step's record of a request.

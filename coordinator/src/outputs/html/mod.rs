@@ -7,6 +7,7 @@ mod desks;
 mod evidence;
 mod forgery;
 mod pings;
+mod roads;
 
 use super::esc;
 use crate::report::{Account, ASSUMPTIONS};
@@ -88,6 +89,7 @@ pub fn report_html(a: &Account<'_>, after_action: Option<&crate::outputs::after_
         o.push_str(&review.html());
     }
     o.push_str(&evidence::section(a));
+    o.push_str(&roads::section(a));
     o.push_str(&pings::section(a));
     o.push_str(&decay::section(a));
     o.push_str(&forgery::section(a));
