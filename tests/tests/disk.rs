@@ -3,7 +3,7 @@
 //! is named with its path. The full file system is a small tmpfs this test mounts itself
 //! (root only: without the right to mount, the test says so and checks the rest).
 
-use pocnet_tests::{binaries, pocnet, run_bounded, scratch, text, workspace_root};
+use pocnet_tests::{binaries, node_processes, pocnet, run_bounded, scratch, text, workspace_root};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -116,4 +116,32 @@ fn a_journal_on_a_full_disk_fails_the_run_naming_it() {
     assert!(stderr.contains("No space left on device"), "{stderr}");
     assert!(stderr.contains(".journal"), "the journal is named: {stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn a_coordinator_journal_that_cannot_be_written_fails_the_run_naming_it_and_says_nothing_is_done() {
+    let dir = scratch("journal-dev-full");
+    // The run's kept folder (`OUT/resume`) is a folder of the test's whose journal is
+    // /dev/full: every write fails with "No space left on device", as on a full disk.
+    let kept = dir.join("kept");
+    std::fs::create_dir_all(&kept).expect("kept");
+    std::os::unix::fs::symlink("/dev/full", kept.join("journal.jsonl")).expect("symlink");
+    let out = dir.join("mesh");
+    std::fs::create_dir_all(&out).expect("out");
+    std::os::unix::fs::symlink(&kept, out.join("resume")).expect("symlink");
+    let smoke = workspace_root().join("scenarios/smoke.toml");
+    let mut cmd = Command::new(&binaries().pocnet);
+    cmd.current_dir(workspace_root())
+        .args(["run", smoke.to_str().expect("utf-8"), "--out"])
+        .arg(&out)
+        .env("POCNET_NODE_BIN", &binaries().node);
+    let run = run_bounded(cmd, LIMIT);
+    let (stdout, stderr) = (text(&run.stdout), text(&run.stderr));
+    assert_eq!(run.status.code(), Some(3), "{stderr}");
+    let journal = out.join("resume/journal.jsonl");
+    assert!(stderr.contains(&format!("{}: cannot write the run's journal", journal.display())), "{stderr}");
+    assert!(stderr.contains("No space left on device"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!stdout.contains("contact points"), "a run whose end was not journaled is not reported done: {stdout}");
+    assert!(node_processes(out.to_str().expect("utf-8")).is_empty(), "no node left behind");
 }

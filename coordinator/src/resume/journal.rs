@@ -137,7 +137,11 @@ impl Journal {
             .mode(0o600)
             .open(path)
             .map_err(fail)?;
-        file.set_len(good).map_err(fail)?;
+        // Only a torn tail is cut: a journal with nothing beyond its whole records is left
+        // as it is (a device, such as a full disk's stand-in /dev/full, cannot be cut).
+        if file.metadata().map_err(fail)?.len() != good {
+            file.set_len(good).map_err(fail)?;
+        }
         std::io::Seek::seek(&mut &file, std::io::SeekFrom::Start(good)).map_err(fail)?;
         Ok(Journal { path: path.to_path_buf(), file: Mutex::new((file, good)), intake: tokio::sync::Mutex::new(()) })
     }

@@ -2,6 +2,7 @@
 //! a scenario time, and restarted) and `cut` (a real partition beneath QUIC between two
 //! sets of states, healed after a real-time duration). Neither changes the report.
 
+use super::revival::NodeStage;
 use super::transport::RestartCause;
 use super::Mesh;
 use crate::scenario::Cut;
@@ -15,7 +16,7 @@ impl Mesh {
     async fn send_cut(&mut self, cut: &Cut, make: bool) -> anyhow::Result<()> {
         for (side, other) in [(&cut.a, &cut.b), (&cut.b, &cut.a)] {
             for state in side {
-                if let Some(link) = self.links.get_mut(state) {
+                if let Some(link) = self.nodes.get_mut(state).and_then(NodeStage::up_mut) {
                     let frame =
                         if make { ToNode::Cut { peers: other.clone() } } else { ToNode::Heal { peers: other.clone() } };
                     // A node that died meanwhile is revived without the cut (it heals).
@@ -62,6 +63,7 @@ impl Mesh {
                 let _ = child.wait().await;
             }
             self.revive(state, RestartCause::CrashFault { at }, None).await?;
+            self.settle().await?;
         }
         Ok(())
     }

@@ -7,12 +7,14 @@
 //!
 //! - [`spawn`]: starting node processes; [`register`]: every connection to the
 //!   coordinator, within limits; [`supervise`]: watching every node from start-up to the
-//!   end, restarting the ones that die; [`faults`]: crash and cut faults; [`transport`]:
+//!   end, restarting the ones that die ([`revival`]: a restart, a stage of the same loop);
+//!   [`faults`]: crash and cut faults; [`transport`]:
 //!   what was measured on the wall clock; [`attach`]: deployments on their own hosts.
 
 pub mod attach;
 pub mod faults;
 pub mod register;
+pub mod revival;
 pub mod spawn;
 pub mod supervise;
 pub mod transport;
@@ -31,6 +33,7 @@ use pocnet_node::framing::{read_frame_parted, write_frame};
 use pocnet_node::pki::{write_private, write_public, CertificateAuthority, Validity};
 use pocnet_node::tls::{Credentials, Identity};
 use register::Registration;
+use revival::NodeStage;
 use spawn::{Launcher, NodeSpawn};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::net::SocketAddr;
@@ -145,18 +148,11 @@ pub struct Mesh {
     attached: bool,
     run: RunId,
     register: Vec<RegisterEntry>,
-    links: BTreeMap<StateCode, NodeLink>,
+    /// Each node's stage: up, or restarting.
+    nodes: BTreeMap<StateCode, NodeStage>,
     inbox: mpsc::Receiver<(StateCode, u32, NodeInput)>,
     inbox_tx: mpsc::Sender<(StateCode, u32, NodeInput)>,
     registrations: mpsc::Receiver<Registration>,
-    /// Registrations of attached nodes that came back while the supervisor waited for
-    /// something else.
-    returned: BTreeMap<StateCode, Registration>,
-    /// Frames read while waiting for something else (a restarted node's `Ready`), with
-    /// the incarnation of the node that sent them.
-    pending: VecDeque<(StateCode, u32, NodeInput)>,
-    /// The first input time each restarted node gave in its `Ready`.
-    ready_next: BTreeMap<StateCode, Option<SimTime>>,
     children: BTreeMap<StateCode, tokio::process::Child>,
     spawns: BTreeMap<StateCode, NodeSpawn>,
     /// Scenario `crash` faults not yet carried out, earliest first.
@@ -174,8 +170,12 @@ pub struct Mesh {
 /// What `receive` found.
 enum Received {
     Frame(StateCode, FromNode),
-    /// The node died and was restarted: a window it was in must be granted again.
-    Restarted(StateCode),
+    /// The node died and was restarted (`next`: the first input time in its `Ready`): a
+    /// window it was in must be granted again.
+    Restarted {
+        state: StateCode,
+        next: Option<SimTime>,
+    },
 }
 
 /// The run's folders: certificates, node logs, journals.
@@ -312,13 +312,10 @@ impl Mesh {
             cuts: scenario.cuts.iter().cloned().collect(),
             active_cuts: Vec::new(),
             register: Vec::new(),
-            links: BTreeMap::new(),
+            nodes: BTreeMap::new(),
             inbox,
             inbox_tx,
             registrations,
-            returned: BTreeMap::new(),
-            pending: VecDeque::new(),
-            ready_next: BTreeMap::new(),
             children: BTreeMap::new(),
             spawns,
             crashes: crashes.into(),
@@ -329,39 +326,40 @@ impl Mesh {
         };
         let registrations = mesh.start_all().await?;
         mesh.register = register_entries(scenario, &registrations);
-        for (_, r) in registrations {
-            mesh.set_up(r).await?;
+        for (state, r) in registrations {
+            let link = mesh.set_up(r).await?;
+            mesh.nodes.insert(state, NodeStage::Up(link));
         }
         let next = mesh.await_all_ready().await?;
         mesh.transport.startup = started.elapsed();
         Ok((mesh, next))
     }
 
-    /// Waits for every node set up to answer Ready; returns each one's first input time.
+    /// Waits for every node set up to answer Ready (and for every restart to end); returns
+    /// each one's first input time.
     async fn await_all_ready(&mut self) -> anyhow::Result<BTreeMap<StateCode, Option<SimTime>>> {
         let mut next = BTreeMap::new();
-        let mut waiting: BTreeSet<StateCode> = self.links.keys().copied().collect();
-        while !waiting.is_empty() {
+        let mut waiting: BTreeSet<StateCode> = self.nodes.keys().copied().collect();
+        while !waiting.is_empty() || self.restarting() {
             match self.receive(&waiting).await? {
                 Received::Frame(state, FromNode::Ready { next_event }) if waiting.contains(&state) => {
                     next.insert(state, next_event);
                     waiting.remove(&state);
                 }
-                // A node restarted during setup answered Ready inside its revival.
-                Received::Restarted(state) if waiting.contains(&state) => {
-                    let Some(t) = self.ready_next.remove(&state) else { bail!("{state} restarted without Ready") };
+                // A node restarted during setup answered Ready to end its restart.
+                Received::Restarted { state, next: t } if waiting.contains(&state) => {
                     next.insert(state, t);
                     waiting.remove(&state);
                 }
-                Received::Restarted(_) => {}
+                Received::Restarted { .. } => {}
                 Received::Frame(state, other) => bail!("{state}: expected Ready after setup, got {other:?}"),
             }
         }
         Ok(next)
     }
 
-    /// Sends a registered node its setup and starts reading its frames.
-    async fn set_up(&mut self, mut r: Registration) -> anyhow::Result<()> {
+    /// Sends a registered node its setup and starts reading its frames; returns its link.
+    async fn set_up(&mut self, mut r: Registration) -> anyhow::Result<NodeLink> {
         let spawn = self.spawns.get_mut(&r.state).context("registered state not in the scenario")?;
         spawn.listen = Some(r.listen);
         self.transport.clock_offsets_ms.insert(r.state, r.clock_offset_ms);
@@ -392,8 +390,7 @@ impl Mesh {
             }
         });
         self.stop.link(state, r.conn.clone());
-        self.links.insert(state, NodeLink { send: r.send, conn: r.conn, instance: r.instance });
-        Ok(())
+        Ok(NodeLink { send: r.send, conn: r.conn, instance: r.instance })
     }
 
     /// Process ids of the node processes still running (for resource measurements).
@@ -408,13 +405,13 @@ impl Mesh {
         for (_, made, cut) in std::mem::take(&mut self.active_cuts) {
             self.transport.cuts.push((cut.a.clone(), cut.b.clone(), cut.at, made.elapsed()));
         }
-        let states: Vec<StateCode> = self.links.keys().copied().collect();
+        let states: Vec<StateCode> = self.nodes.keys().copied().collect();
         for state in &states {
             self.send(*state, &ToNode::Finish).await?;
         }
         let mut waiting: BTreeSet<StateCode> = states.into_iter().collect();
         let deadline = Instant::now() + FINISH_TIMEOUT;
-        while !waiting.is_empty() {
+        while !waiting.is_empty() || self.restarting() {
             if Instant::now() > deadline {
                 let missing: Vec<String> = waiting.iter().map(|s| s.to_string()).collect();
                 bail!("no transport report within {FINISH_TIMEOUT:?} from {}", missing.join(", "));
@@ -424,12 +421,14 @@ impl Mesh {
                     self.transport.nodes.insert(state, stats);
                     waiting.remove(&state);
                 }
-                Received::Restarted(state) if waiting.contains(&state) => self.send(state, &ToNode::Finish).await?,
-                Received::Restarted(_) => {}
+                Received::Restarted { state, .. } if waiting.contains(&state) => {
+                    self.send(state, &ToNode::Finish).await?;
+                }
+                Received::Restarted { .. } => {}
                 Received::Frame(state, other) => bail!("{state}: expected Finished, got {other:?}"),
             }
         }
-        for link in self.links.values_mut() {
+        for link in self.nodes.values_mut().filter_map(NodeStage::up_mut) {
             let _ = link.send.finish();
         }
         for (state, child) in &mut self.children {
@@ -449,7 +448,8 @@ impl Mesh {
     }
 
     async fn send(&mut self, state: StateCode, frame: &ToNode) -> anyhow::Result<()> {
-        let link = self.links.get_mut(&state).with_context(|| format!("no link to {state}"))?;
+        let link =
+            self.nodes.get_mut(&state).and_then(NodeStage::up_mut).with_context(|| format!("no link to {state}"))?;
         // A node that died between frames: its revival sends what it needs.
         if let Err(e) = write_frame(&mut link.send, frame).await {
             tracing::info!("{state}: {e}; it will be restarted");
@@ -473,7 +473,7 @@ impl Engine for Mesh {
         let mut waiting: BTreeSet<StateCode> = states.iter().copied().collect();
         let mut events: BTreeMap<StateCode, Vec<Event>> = BTreeMap::new();
         let mut reports = Vec::with_capacity(states.len());
-        while !waiting.is_empty() {
+        while !waiting.is_empty() || self.restarting() {
             match self.receive(&waiting).await? {
                 Received::Frame(state, FromNode::Events(batch)) if waiting.contains(&state) => {
                     events.entry(state).or_default().extend(batch);
@@ -484,12 +484,12 @@ impl Engine for Mesh {
                     all.append(&mut done.events);
                     reports.push(WindowReport { state, done, events: all });
                 }
-                Received::Restarted(state) if waiting.contains(&state) => {
+                Received::Restarted { state, .. } if waiting.contains(&state) => {
                     // What it said of this window died with it: ask again.
                     events.remove(&state);
                     self.send(state, &ToNode::Grant { until }).await?;
                 }
-                Received::Restarted(_) => {}
+                Received::Restarted { .. } => {}
                 Received::Frame(state, other) => {
                     bail!("{state}: unexpected {other:?} during the window ending {until}")
                 }
@@ -516,7 +516,7 @@ impl Drop for Mesh {
     /// However the run ends (error, interruption), no node outlives it and none is left a
     /// zombie: tell every node to stop, kill what still runs, then reap for a short while.
     fn drop(&mut self) {
-        for link in self.links.values() {
+        for link in self.nodes.values().filter_map(NodeStage::link) {
             link.conn.close(STOP_CODE.into(), b"the coordinator stopped");
         }
         for child in self.children.values_mut() {

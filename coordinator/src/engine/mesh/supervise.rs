@@ -2,8 +2,9 @@
 //!
 //! A node that dies (its process exits, its control connection ends or goes silent, it
 //! reports a failure a restart may cure) is restarted on its address with its journal; a
-//! restart is itself watched (a process that dies again at once is started again, with
-//! back-off, up to `STARTS_PER_RESTART_MAX`), and the run gives up on a node only after
+//! restart is a stage of the node in the same loop ([`super::revival`]), itself watched (a
+//! process that dies again at once is started again, with back-off, up to
+//! `STARTS_PER_RESTART_MAX`), and the run gives up on a node only after
 //! `RESTARTS_PER_NODE_MAX` restarts, naming every cause and its log's last lines. An
 //! attached node (started elsewhere) is not restarted by the coordinator: its host's
 //! supervisor does it, and the node registers again with its journal. A node's identity is
@@ -13,16 +14,15 @@
 //! restart; only once the first one is gone is a new instance its restart.
 
 use super::register::Registration;
+use super::revival::NodeStage;
 use super::spawn::log_tail;
-use super::transport::{Restart, RestartCause};
+use super::transport::RestartCause;
 use super::{
-    Mesh, NodeInput, Received, ATTACHED_RETURN_TIMEOUT, CHILD_POLL_INTERVAL, RESTARTS_PER_NODE_MAX,
-    STARTS_PER_RESTART_MAX, STARTUP_TIMEOUT, WINDOW_STALL_TIMEOUT,
+    Mesh, NodeInput, Received, CHILD_POLL_INTERVAL, STARTS_PER_RESTART_MAX, STARTUP_TIMEOUT, WINDOW_STALL_TIMEOUT,
 };
 use anyhow::{anyhow, bail};
-use pocnet_core::wire::{FromNode, InstanceId, RefusalKind, ToNode, SECOND_NODE_CODE};
-use pocnet_core::{SimTime, StateCode};
-use pocnet_node::framing::write_frame;
+use pocnet_core::wire::{FromNode, InstanceId, RefusalKind, SECOND_NODE_CODE};
+use pocnet_core::StateCode;
 use pocnet_node::refusals::record;
 use pocnet_node::tls::CONTROL_KEEP_ALIVE;
 use std::collections::{BTreeMap, BTreeSet};
@@ -50,38 +50,19 @@ pub(super) async fn alive(conn: &quinn::Connection) -> bool {
     false
 }
 
-/// How a node being brought up was lost.
-#[derive(Debug)]
-pub(super) enum Lost {
-    Exited(String),
-    Ended(String),
-    Failed(RestartCause),
-    Timeout(Duration),
-}
-
-impl std::fmt::Display for Lost {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Lost::Exited(status) => write!(f, "its process exited ({status})"),
-            Lost::Ended(reason) => write!(f, "its control connection ended ({reason})"),
-            Lost::Failed(cause) => write!(f, "{cause}"),
-            Lost::Timeout(t) => write!(f, "it did not register and get ready within {t:?}"),
-        }
-    }
-}
-
-/// Everything the supervisor waits for, as one input: every wait (start-up, a window, a
-/// restart, the end) is a loop over [`Mesh::next_input`], the one `select!`, as the node's
-/// is over its `Input`.
+/// Everything the supervisor waits for, as one input: every wait (start-up, a window, the
+/// end) is a loop over [`Mesh::next_input`], the one `select!`, as the node's is over its
+/// `Input`; a restart is no wait of its own but a node's [`NodeStage`], moved on by the
+/// inputs of the same loop.
 pub(super) enum Input {
     /// A frame from a node (or the end of its control stream), with the incarnation of the
     /// node that sent it.
     Node(StateCode, u32, NodeInput),
-    /// A node registered (at start-up, back from its host's restart, or unexpected).
+    /// A node registered (at start-up, restarted, back from its host's restart, or unexpected).
     Registration(Registration),
     /// `CHILD_POLL_INTERVAL` passed: time to look for processes that exited.
     Tick,
-    /// The wait's deadline passed.
+    /// The wait's deadline passed (or a restarting node's step is due).
     Deadline,
     /// A channel the supervisor reads closed: the endpoint, or every node connection.
     Closed(&'static str),
@@ -89,15 +70,13 @@ pub(super) enum Input {
 
 impl Mesh {
     /// The next input, or `Tick` after `CHILD_POLL_INTERVAL`, or `Deadline` at `deadline`.
-    /// Registrations are read only `with_registrations`: waiting for a restarted node's
-    /// `Ready`, they stay queued for the wait that called it.
-    async fn next_input(&mut self, deadline: tokio::time::Instant, with_registrations: bool) -> Input {
+    async fn next_input(&mut self, deadline: tokio::time::Instant) -> Input {
         tokio::select! {
             next = self.inbox.recv() => match next {
                 Some((state, incarnation, input)) => Input::Node(state, incarnation, input),
                 None => Input::Closed("every node connection closed"),
             },
-            r = self.registrations.recv(), if with_registrations => match r {
+            r = self.registrations.recv() => match r {
                 Some(r) => Input::Registration(r),
                 None => Input::Closed("the coordinator's endpoint closed"),
             },
@@ -106,19 +85,11 @@ impl Mesh {
         }
     }
 
-    /// Keeps a frame from another node read while waiting for one (a restarted node's
-    /// registration or `Ready`), for [`Mesh::receive`]; one from an earlier life is dropped.
-    fn keep(&mut self, state: StateCode, incarnation: u32, input: NodeInput) {
-        if self.is_current(state, incarnation) {
-            self.pending.push_back((state, incarnation, input));
-        }
-    }
-
     fn is_current(&self, state: StateCode, incarnation: u32) -> bool {
         self.spawns.get(&state).is_some_and(|s| s.incarnation == incarnation)
     }
 
-    fn log_of(&self, state: StateCode) -> String {
+    pub(super) fn log_of(&self, state: StateCode) -> String {
         if self.attached {
             return " (its log is on its own host)".into();
         }
@@ -149,7 +120,7 @@ impl Mesh {
     }
 
     /// Starts (and registers) `state`'s process.
-    fn start_process(&mut self, state: StateCode) -> anyhow::Result<()> {
+    pub(super) fn start_process(&mut self, state: StateCode) -> anyhow::Result<()> {
         if let Some(mut old) = self.children.remove(&state) {
             let _ = old.start_kill();
         }
@@ -160,7 +131,7 @@ impl Mesh {
     }
 
     /// The exit status of `state`'s process, if it has exited.
-    fn exited(&mut self, state: StateCode) -> Option<String> {
+    pub(super) fn exited(&mut self, state: StateCode) -> Option<String> {
         let child = self.children.get_mut(&state)?;
         match child.try_wait() {
             Ok(Some(status)) => Some(status.to_string()),
@@ -184,7 +155,7 @@ impl Mesh {
         let mut registered: BTreeMap<StateCode, Registration> = BTreeMap::new();
         let deadline = tokio::time::Instant::now() + STARTUP_TIMEOUT;
         while registered.len() < expected.len() {
-            match self.next_input(deadline, true).await {
+            match self.next_input(deadline).await {
                 Input::Registration(r) => self.registered_at_start(r, &expected, &mut registered).await,
                 Input::Tick => self.restart_at_start(&expected, &registered, &mut starts)?,
                 // No node has a control stream yet.
@@ -257,26 +228,28 @@ impl Mesh {
         Ok(())
     }
 
-    /// The next frame from a live node. A node found dead (or failed, or back from its
-    /// host's restart) is restarted first, and reported as `Restarted`.
+    /// The next frame from a node, or a restart done. A node found dead (or failed, or
+    /// back from its host's restart) starts its restart here; inputs go on through this
+    /// loop meanwhile, and the restart is reported as `Restarted` once the node is ready.
     pub(super) async fn receive(&mut self, from: &BTreeSet<StateCode>) -> anyhow::Result<Received> {
         let stall = tokio::time::Instant::now() + WINDOW_STALL_TIMEOUT;
         loop {
-            let input = match self.pending.pop_front() {
-                Some((state, incarnation, input)) => Input::Node(state, incarnation, input),
-                None => self.next_input(stall, true).await,
-            };
-            let received = match input {
+            let received = match self.next_input(self.wake_at(stall)).await {
                 Input::Node(state, incarnation, input) => self.node_input(state, incarnation, input).await?,
-                Input::Registration(r) => self.registration_during_run(r).await?.map(Received::Restarted),
+                Input::Registration(r) => {
+                    self.registration_during_run(r).await?;
+                    None
+                }
                 Input::Tick | Input::Deadline => {
                     self.heal_due().await?;
-                    let restarted = self.revive_exited().await?;
-                    if restarted.is_none() && tokio::time::Instant::now() >= stall {
+                    self.revive_exited().await?;
+                    self.restart_steps_due().await?;
+                    // A restart has its own deadlines: the stall counts only without one.
+                    if !self.restarting() && tokio::time::Instant::now() >= stall {
                         let pending: Vec<String> = from.iter().map(|s| s.to_string()).collect();
                         bail!("no answer from {} within {WINDOW_STALL_TIMEOUT:?}", pending.join(", "));
                     }
-                    restarted.map(Received::Restarted)
+                    None
                 }
                 Input::Closed(why) => bail!("{why}"),
             };
@@ -287,7 +260,7 @@ impl Mesh {
     }
 
     /// What a frame (or the end of a control stream) from a node's life means: a frame for
-    /// the caller, or a restart (`None`: nothing to act on).
+    /// the caller, a step of its restart, or the start of one (`None`: nothing to hand on).
     async fn node_input(
         &mut self,
         state: StateCode,
@@ -300,6 +273,9 @@ impl Mesh {
         if !self.is_current(state, incarnation) || finished {
             return Ok(None);
         }
+        if matches!(self.nodes.get(&state), Some(NodeStage::Restarting(_))) {
+            return self.restart_input(state, input).await;
+        }
         let cause = match input {
             NodeInput::Frame(FromNode::Failed { cause, detail }) => RestartCause::Failed { cause, detail },
             NodeInput::Frame(frame) => return Ok(Some(Received::Frame(state, frame))),
@@ -310,248 +286,60 @@ impl Mesh {
             },
         };
         self.revive(state, cause, None).await?;
-        Ok(Some(Received::Restarted(state)))
-    }
-
-    /// Restarts the first live node whose process exited, if one did: a process killed
-    /// outright sends no QUIC close, so its exit is the faster sign. (A node that has
-    /// reported its end exits: that is no death.)
-    async fn revive_exited(&mut self) -> anyhow::Result<Option<StateCode>> {
-        let live: Vec<StateCode> =
-            self.links.keys().copied().filter(|s| !self.transport.nodes.contains_key(s)).collect();
-        for state in live {
-            if let Some(status) = self.exited(state) {
-                self.revive(state, RestartCause::Exited { status }, None).await?;
-                return Ok(Some(state));
-            }
-        }
         Ok(None)
     }
 
-    /// A registration while the run goes on: an attached node back from its host's
-    /// restart (it is revived with it), or a refusal.
-    async fn registration_during_run(&mut self, r: Registration) -> anyhow::Result<Option<StateCode>> {
+    /// Restarts every up node whose process exited: a process killed outright sends no
+    /// QUIC close, so its exit is the faster sign. (A node that has reported its end
+    /// exits: that is no death.)
+    async fn revive_exited(&mut self) -> anyhow::Result<()> {
+        let up: Vec<StateCode> = self
+            .nodes
+            .iter()
+            .filter(|(s, stage)| matches!(stage, NodeStage::Up(_)) && !self.transport.nodes.contains_key(s))
+            .map(|(s, _)| *s)
+            .collect();
+        for state in up {
+            if let Some(status) = self.exited(state) {
+                self.revive(state, RestartCause::Exited { status }, None).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A registration while the run goes on: the one a restarting node waits for; an
+    /// attached node back from its host's restart (it is revived with it); or a refusal.
+    async fn registration_during_run(&mut self, r: Registration) -> anyhow::Result<()> {
         let state = r.state;
+        if self.awaits_registration(state) {
+            return self.registered(r).await;
+        }
         if !self.attached || !self.spawns.contains_key(&state) {
             self.refuse(r, "a registration while the run goes on");
-            return Ok(None);
+            return Ok(());
         }
-        if let Some(first) = self.links.get(&state) {
-            let (live, conn) = (first.instance, first.conn.clone());
-            if Self::is_second(&r, live, &conn).await {
-                self.refuse_second(r, live);
-                return Ok(None);
-            }
-            // Gone without a word (killed): its connection is dead.
-            conn.close(1u32.into(), b"replaced");
-        }
-        self.revive(state, RestartCause::Returned, Some(r)).await?;
-        Ok(Some(state))
-    }
-
-    /// Restarts `state`'s node (or, attached, waits for it to come back), watching the new
-    /// process until it is ready; then tells every other node.
-    pub(super) async fn revive(
-        &mut self,
-        state: StateCode,
-        cause: RestartCause,
-        mut registration: Option<Registration>,
-    ) -> anyhow::Result<()> {
-        let started = Instant::now();
-        self.count_restart(state, &cause)?;
-        self.links.remove(&state);
-        tracing::warn!("restarting the node for {state}: {cause}");
-        let mut causes: Vec<String> = Vec::new();
-        let mut attempts = 0u32;
-        let mut backoff = Duration::from_millis(100);
-        let next = loop {
-            attempts += 1;
-            let brought = self.bring_back(state, &mut registration).await?;
-            let ready = match brought {
-                Ok(r) => {
-                    self.set_up(r).await?;
-                    self.await_ready(state).await
-                }
-                Err(lost) => Err(lost),
-            };
-            match ready {
-                Ok(next) => break next,
-                Err(Lost::Failed(failed)) if !failed.restartable(true) => {
-                    bail!("the restarted node for {state} cannot go on: {failed}{}", self.log_of(state))
-                }
-                Err(lost) => {
-                    causes.push(lost.to_string());
-                    if self.attached && matches!(lost, Lost::Timeout(_)) {
-                        bail!(
-                            "the attached node for {state} went away ({cause}) and did not come back within \
-                             {ATTACHED_RETURN_TIMEOUT:?}: restart it on its host, with its journal, or run again"
-                        );
-                    }
-                    if attempts >= STARTS_PER_RESTART_MAX {
-                        bail!(
-                            "the node for {state} went away ({cause}); {attempts} processes started to replace it \
-                             did not get ready: {}{}",
-                            summarize(&causes),
-                            self.log_of(state)
-                        );
-                    }
-                    tracing::warn!("the restarted node for {state}: {lost}; trying again in {backoff:?}");
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(Duration::from_secs(2));
-                }
-            }
+        let first = match self.nodes.get(&state) {
+            Some(NodeStage::Up(link)) => Some((link.instance, link.conn.clone(), false)),
+            Some(NodeStage::Restarting(revival)) => revival.link().map(|l| (l.instance, l.conn.clone(), true)),
+            None => None,
         };
-        self.ready_next.insert(state, next);
-        self.announce_restart(state).await;
-        let took = started.elapsed();
-        self.transport.restarts.push(Restart { state, at: self.now, why: cause, attempts, took });
-        Ok(())
-    }
-
-    /// Refuses a restart the scenario or the cause rules out, or one past the most a node
-    /// may have; counts it otherwise.
-    fn count_restart(&mut self, state: StateCode, cause: &RestartCause) -> anyhow::Result<()> {
-        if !cause.restartable(self.restart_nodes) {
-            let hint = if matches!(cause, RestartCause::Failed { .. }) {
-                ""
-            } else {
-                " (the scenario says restart_nodes = false)"
-            };
-            bail!("the node for {state} stopped: {cause}{hint}{}", self.log_of(state));
-        }
-        let restarts = self.spawns.get(&state).map_or(0, |s| s.restarts);
-        if restarts >= RESTARTS_PER_NODE_MAX {
-            bail!("the node for {state} stopped ({cause}) after {restarts} restarts already{}", self.log_of(state));
-        }
-        if let Some(s) = self.spawns.get_mut(&state) {
-            s.restarts += 1;
-        }
-        Ok(())
-    }
-
-    /// One try at bringing `state`'s node back: the attached node's registration (one
-    /// already in hand, or the next to come), or a new process of ours and its registration.
-    async fn bring_back(
-        &mut self,
-        state: StateCode,
-        registration: &mut Option<Registration>,
-    ) -> anyhow::Result<Result<Registration, Lost>> {
-        Ok(if self.attached {
-            if registration.is_none() {
-                *registration = self.returned.remove(&state);
-            }
-            match registration.take() {
-                Some(r) => {
-                    // A new life: frames from the old one are ignored from now on.
-                    if let Some(s) = self.spawns.get_mut(&state) {
-                        s.incarnation += 1;
-                    }
-                    Ok(r)
+        let restarting = match first {
+            Some((live, conn, restarting)) => {
+                if Self::is_second(&r, live, &conn).await {
+                    self.refuse_second(r, live);
+                    return Ok(());
                 }
-                None => self.await_registration(state, ATTACHED_RETURN_TIMEOUT).await,
+                // Gone without a word (killed): its connection is dead.
+                conn.close(1u32.into(), b"replaced");
+                restarting
             }
+            None => matches!(self.nodes.get(&state), Some(NodeStage::Restarting(_))),
+        };
+        if restarting {
+            // Back again while its restart was at another step: the next try is this one.
+            self.try_again(state, Some(r)).await
         } else {
-            self.start_process(state)?;
-            self.await_registration(state, STARTUP_TIMEOUT).await
-        })
-    }
-
-    /// Tells every other node where `state` listens now: the same address for a node this
-    /// coordinator started; an attached node rescheduled by its host may have moved.
-    async fn announce_restart(&mut self, state: StateCode) {
-        let address = self.spawns.get(&state).and_then(|s| s.listen).map(|a| a.to_string()).unwrap_or_default();
-        for entry in self.register.iter_mut().filter(|e| e.state == state) {
-            entry.address = address.clone();
-        }
-        let others: Vec<StateCode> = self.links.keys().copied().filter(|s| *s != state).collect();
-        for other in others {
-            if let Some(link) = self.links.get_mut(&other) {
-                // A peer that died meanwhile is revived by its own turn.
-                let frame = ToNode::PeerRestarted { state, address: address.clone() };
-                let _ = write_frame(&mut link.send, &frame).await;
-            }
+            self.revive(state, RestartCause::Returned, Some(r)).await
         }
     }
-
-    /// Waits for `state` to register (keeping what others say meanwhile).
-    async fn await_registration(&mut self, state: StateCode, within: Duration) -> Result<Registration, Lost> {
-        let deadline = tokio::time::Instant::now() + within;
-        loop {
-            match self.next_input(deadline, true).await {
-                Input::Registration(r) if r.state == state => return Ok(r),
-                Input::Registration(r) if self.attached && self.spawns.contains_key(&r.state) => {
-                    self.stash_returned(r).await
-                }
-                Input::Registration(r) => self.refuse(r, "unexpected while another node restarts"),
-                // Its own earlier life's last words: nothing to act on.
-                Input::Node(s, _, _) if s == state => {}
-                Input::Node(s, incarnation, input) => self.keep(s, incarnation, input),
-                Input::Tick => {
-                    if let Some(status) = self.exited(state) {
-                        return Err(Lost::Exited(status));
-                    }
-                }
-                Input::Deadline => return Err(Lost::Timeout(within)),
-                Input::Closed(why) => return Err(Lost::Ended(why.into())),
-            }
-        }
-    }
-
-    /// Keeps an attached node's registration for when its state's turn comes, unless
-    /// another node for that state is alive (registered, or already waiting here).
-    async fn stash_returned(&mut self, r: Registration) {
-        let first = match (self.links.get(&r.state), self.returned.get(&r.state)) {
-            (Some(link), _) => Some((link.instance, link.conn.clone())),
-            (None, Some(waiting)) => Some((waiting.instance, waiting.conn.clone())),
-            (None, None) => None,
-        };
-        if let Some((live, conn)) = first {
-            if Self::is_second(&r, live, &conn).await {
-                self.refuse_second(r, live);
-                return;
-            }
-            conn.close(1u32.into(), b"replaced");
-        }
-        self.returned.insert(r.state, r);
-    }
-
-    /// Waits for `state`'s `Ready` after its setup (keeping what others say meanwhile).
-    async fn await_ready(&mut self, state: StateCode) -> Result<Option<SimTime>, Lost> {
-        let deadline = tokio::time::Instant::now() + STARTUP_TIMEOUT;
-        loop {
-            match self.next_input(deadline, false).await {
-                Input::Node(s, incarnation, input) if s != state => self.keep(s, incarnation, input),
-                Input::Node(_, incarnation, _) if !self.is_current(state, incarnation) => {}
-                Input::Node(_, _, NodeInput::Frame(FromNode::Ready { next_event })) => return Ok(next_event),
-                Input::Node(_, _, NodeInput::Frame(FromNode::Failed { cause, detail })) => {
-                    return Err(Lost::Failed(RestartCause::Failed { cause, detail }))
-                }
-                Input::Node(_, _, NodeInput::Frame(other)) => {
-                    return Err(Lost::Ended(format!("expected Ready, got {other:?}")))
-                }
-                Input::Node(_, _, NodeInput::Ended(reason)) => return Err(Lost::Ended(reason)),
-                // Never read here (`with_registrations` is false): they wait in their channel.
-                Input::Registration(r) => self.refuse(r, "unexpected while another node gets ready"),
-                Input::Tick => {
-                    if let Some(status) = self.exited(state) {
-                        return Err(Lost::Exited(status));
-                    }
-                }
-                Input::Deadline => return Err(Lost::Timeout(STARTUP_TIMEOUT)),
-                Input::Closed(why) => return Err(Lost::Ended(why.into())),
-            }
-        }
-    }
-}
-
-/// `a; b (3 times)`: causes in order, repeats counted.
-fn summarize(causes: &[String]) -> String {
-    let mut out: Vec<(String, usize)> = Vec::new();
-    for cause in causes {
-        match out.last_mut() {
-            Some((last, n)) if last == cause => *n += 1,
-            _ => out.push((cause.clone(), 1)),
-        }
-    }
-    out.iter().map(|(c, n)| if *n > 1 { format!("{c} ({n} times)") } else { c.clone() }).collect::<Vec<_>>().join("; ")
 }
