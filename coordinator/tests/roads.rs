@@ -312,6 +312,13 @@ fn absurd_values_never_panic_and_say_what_is_wrong() {
         let (_, message) = one_error(extra);
         assert!(message.contains(words), "{extra}: {message}");
     }
+    // A generator's list of a hundred thousand names: one error, at once.
+    let names = vec!["\"mailco-ie\""; 100_000].join(", ");
+    let many = format!(
+        "{PROVIDER}\n[[generate]]\nrate_per_day = 1.0\nkinds = {{ preservation = 1.0 }}\nproviders = [{names}]\n"
+    );
+    let (_, message) = one_error(&many);
+    assert!(message.contains("more than 8 providers"), "{message}");
     let long = format!("[[providers]]\nname = \"{}\"\nhome = \"IRL\"\n", "p".repeat(129));
     let (_, message) = one_error(&long);
     assert!(message.contains("at most 128"), "{message}");

@@ -162,9 +162,13 @@ fn block<'r>(
     })
 }
 
-/// `providers`: names of `[[providers]]`, each once.
+/// `providers`: names of `[[providers]]`, each once (so at most [`limits::ROADS_MAX`]).
 fn providers(c: &mut Checker<'_>, r: &RawGenerate, named: &Named<'_>) -> Option<Vec<(ProviderIndex, StateCode)>> {
     let list = r.providers.as_deref().unwrap_or_default();
+    if let Some(extra) = list.get(limits::ROADS_MAX) {
+        c.at(extra, format!("more than {} providers", limits::ROADS_MAX));
+        return None;
+    }
     let mut out: Vec<(ProviderIndex, StateCode)> = Vec::new();
     let mut ok = true;
     for (i, v) in list.iter().enumerate() {
