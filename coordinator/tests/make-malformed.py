@@ -46,6 +46,10 @@ kind = "preservation"
 retention = "5d"
 '''
 
+INJECT_HEAD = '[[injects]]\nat = "2025-11-04T03:00:00Z"\nfrom = "FRA"\nto = "VNM"\n'
+PROVIDER_VN = '[[providers]]\nname = "mailco-vn"\nhome = "VNM"\n\n'
+PROVIDER_FR = '[[providers]]\nname = "mailco-fr"\nhome = "FRA"\n\n'
+
 # (name, old text, new text (may hold several lines; the one with @ is where the error is), expected text)
 CASES = [
     ("unknown-scenario-field", 'seed = 1\n', 'seed = 1\n@colour = "red"\n', "unknown field"),
@@ -118,6 +122,23 @@ CASES = [
     ("hand-over-cost-without-a-hand-over", 'give_up_after = "3d"\n', 'give_up_after = "3d"\ntranslators = { staffed = 1 }\nshift_end = "overtime"\n@hand_over_cost = "15m"\n', "hand_over_cost applies only with shift_end"),
     ("shift-end-without-counted-officers", 'give_up_after = "3d"\n', 'give_up_after = "3d"\n@shift_end = "hand_over"\n', "set `officers`"),
     ("hand-over-cost-in-words", 'give_up_after = "3d"\n', 'give_up_after = "3d"\ntranslators = { staffed = 1 }\nshift_end = "hand_over"\n@hand_over_cost = "a while"\n', "`a while`"),
+    # Direct orders to providers: names found (or the nearest offered), homes, parties,
+    # terms and the limits of the wire.
+    ("misspelt-provider-in-inject", INJECT_HEAD, PROVIDER_VN + '[[injects]]\nat = "2025-11-04T03:00:00Z"\nfrom = "FRA"\nto = "VNM"\n@provider = "mailco-nv"\n', "unknown provider `mailco-nv`: did you mean `mailco-vn`?"),
+    ("provider-away-from-home", INJECT_HEAD, PROVIDER_FR + '[[injects]]\nat = "2025-11-04T03:00:00Z"\nfrom = "FRA"\n@to = "VNM"\nprovider = "mailco-fr"\n', "`to` must be FRA"),
+    ("inject-without-to-or-provider", INJECT_HEAD, '@[[injects]]\nat = "2025-11-04T03:00:00Z"\nfrom = "FRA"\n', "`to` is required"),
+    ("misspelt-instrument", '[[injects]]\n', '[[agreements]]\nname = "a"\n@instrument = "eu-evidence"\nparties = ["FRA", "VNM"]\n\n[[injects]]\n', "unknown instrument `eu-evidence`: did you mean `eu-e-evidence`?"),
+    ("misspelt-agreement-party", '[[injects]]\n', '[[agreements]]\nname = "a"\ninstrument = "cloud-act"\nparties = [\n  "FRA",\n@  "VMN",\n]\n\n[[injects]]\n', "unknown state `VMN`: not among the scenario's contact points: did you mean `VNM`?"),
+    ("agreement-of-one-state", '[[injects]]\n', '[[agreements]]\nname = "a"\ninstrument = "cloud-act"\n@parties = ["FRA"]\n\n[[injects]]\n', "at least two parties"),
+    ("review-true", '[[injects]]\n', '[[agreements]]\nname = "a"\ninstrument = "cloud-act"\nparties = ["FRA", "VNM"]\n@review = true\n\n[[injects]]\n', "a duration like \"10d\", or false"),
+    ("deadline-over-a-year", '[[injects]]\n', '[[agreements]]\nname = "a"\ninstrument = "eu-e-evidence"\nparties = ["FRA", "VNM"]\n@deadline = "400d"\n\n[[injects]]\n', "at most 366d"),
+    ("direct-share-above-one", '[[injects]]\n', '[roads]\n@direct_share = 2.0\n\n[[injects]]\n', "outside [0, 1]"),
+    ("provider-home-unknown", '[[injects]]\n', '[[providers]]\nname = "x"\n@home = "ATL"\n\n[[injects]]\n', "unknown state `ATL`"),
+    ("provider-named-twice", '[[injects]]\n', PROVIDER_FR + '[[providers]]\n@name = "mailco-fr"\nhome = "VNM"\n\n[[injects]]\n', "named twice: first at line"),
+    ("provider-work-in-words", '[[injects]]\n', '[[providers]]\nname = "x"\nhome = "FRA"\n@work = "two days"\n\n[[injects]]\n', "`two days`"),
+    ("nine-providers", '[[injects]]\n', "".join(f'[[providers]]\nname = "p{i}"\nhome = "FRA"\n\n' for i in range(1, 9)) + '@[[providers]]\nname = "p9"\nhome = "FRA"\n\n[[injects]]\n', "more than 8 providers"),
+    ("nine-agreements", '[[injects]]\n', "".join(f'[[agreements]]\nname = "a{i}"\ninstrument = "cloud-act"\nparties = ["FRA", "VNM"]\n\n' for i in range(1, 9)) + '@[[agreements]]\nname = "a9"\ninstrument = "cloud-act"\nparties = ["FRA", "VNM"]\n\n[[injects]]\n', "more than 8 agreements"),
+    ("misspelt-provider-in-generate", '[[injects]]\n', PROVIDER_VN + '[[generate]]\nrate_per_day = 1.0\nkinds = { preservation = 1.0 }\n@providers = ["mailco-vm"]\n\n[[injects]]\n', "unknown provider `mailco-vm`: did you mean `mailco-vn`?"),
 ]
 
 here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "malformed")

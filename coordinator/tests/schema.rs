@@ -223,8 +223,8 @@ fn request_kind_places() -> Vec<(&'static str, Placed)> {
     ]
 }
 
-/// Where the other keywords go: a roster, a fault kind, a diurnal shape, a threshold's
-/// metric and statistic.
+/// Where the other keywords go: a roster, a fault kind, a diurnal shape, an agreement's
+/// instrument, a threshold's metric and statistic.
 fn other_keyword_places() -> Vec<(&'static str, Placed)> {
     let at = "2025-11-03T10:00:00Z";
     let until = "2025-11-03T12:00:00Z";
@@ -250,6 +250,16 @@ fn other_keyword_places() -> Vec<(&'static str, Placed)> {
                     "",
                     "",
                     &format!("[[generate]]\nrate_per_day = 1.0\ndiurnal = \"{d}\"\nkinds = {{ emergency = 1.0 }}\n"),
+                )
+            }),
+        ),
+        (
+            "/properties/agreements/items/properties/instrument",
+            Box::new(|i| {
+                scenario_with(
+                    "",
+                    "",
+                    &format!("[[agreements]]\nname = \"a\"\ninstrument = \"{i}\"\nparties = [\"FRA\", \"VNM\"]\n"),
                 )
             }),
         ),

@@ -94,6 +94,122 @@ pub(crate) struct RawFile {
     /// do about it (`[[network.fallback]]`).
     #[serde(default)]
     pub(crate) register_decay: Option<Spanned<RawRegisterDecay>>,
+    /// The requesters' policy between the two roads to evidence: direct orders to
+    /// providers under `[[agreements]]`, and the 24/7 step.
+    #[serde(default)]
+    pub(crate) roads: Option<Spanned<RawRoads>>,
+    /// Providers that answer direct orders, each with its desk (at most 8).
+    #[serde(default)]
+    pub(crate) providers: Vec<Spanned<RawProvider>>,
+    /// Agreements between states under which they order each other's providers (at most 8).
+    #[serde(default)]
+    pub(crate) agreements: Vec<Spanned<RawAgreement>>,
+}
+
+/// `[roads]`: how requesters choose between a direct order and the 24/7 step.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawRoads {
+    /// The share of requests an agreement covers that go by direct order, drawn per case
+    /// (default 1 with agreements: every covered request; the rest take the 24/7 step).
+    #[serde(default)]
+    #[schemars(schema_with = "schema::probability")]
+    pub(crate) direct_share: Option<Spanned<f64>>,
+}
+
+/// A provider that answers direct orders: hosted by its home state's node, with a desk of
+/// its own (hours, holidays, officers, queue).
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawProvider {
+    /// Unique, at most 128 bytes: what injects and reports name it by.
+    pub(crate) name: Spanned<String>,
+    /// The state of its legal representative: a contact point of the scenario.
+    #[schemars(schema_with = "schema::state_code")]
+    pub(crate) home: Spanned<String>,
+    /// IANA time zone of its desk (default: the home state's).
+    #[serde(default)]
+    pub(crate) tz: Option<Spanned<String>>,
+    /// Working days (default: the home state's).
+    #[serde(default)]
+    pub(crate) workweek: Option<Spanned<String>>,
+    /// The desk's pattern (default office-hours-on-call: an emergency is answered on call).
+    #[serde(default)]
+    #[schemars(schema_with = "schema::roster")]
+    pub(crate) roster: Option<Spanned<String>>,
+    /// Shifts, local time (default 09:00-17:00).
+    #[serde(default)]
+    #[schemars(schema_with = "schema::hours")]
+    pub(crate) hours: Option<Vec<Spanned<String>>>,
+    /// Local dates on which no shift works (default: the home state's holidays).
+    #[serde(default)]
+    #[schemars(schema_with = "schema::dates")]
+    pub(crate) holidays: Option<Vec<Spanned<String>>>,
+    /// Its officers per mode (default: as many as there is work).
+    #[serde(default)]
+    pub(crate) officers: Option<Spanned<RawOfficers>>,
+    /// An officer's work to find and produce the data of an order, in the desk's staffed
+    /// time (default median 16h p90 56h: two and seven 8-hour days; an assumption).
+    #[serde(default)]
+    #[schemars(schema_with = "schema::delay")]
+    pub(crate) work: Option<Spanned<String>>,
+    /// The same for an emergency order, in staffed or on-call time (default median 2h p90
+    /// 6h; an assumption).
+    #[serde(default)]
+    #[schemars(schema_with = "schema::delay")]
+    pub(crate) emergency_work: Option<Spanned<String>>,
+    /// What happens to an order in progress when the desk closes (default next_opening).
+    #[serde(default)]
+    #[schemars(schema_with = "schema::shift_end")]
+    pub(crate) shift_end: Option<Spanned<String>>,
+    /// With `shift_end = "hand_over"`: the work a hand-over adds (default 15m, an
+    /// assumption).
+    #[serde(default)]
+    #[schemars(schema_with = "schema::duration")]
+    pub(crate) hand_over_cost: Option<Spanned<String>>,
+}
+
+/// An agreement among states: any party may order a provider whose home is another party.
+/// Every term defaults to the instrument's.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawAgreement {
+    /// Unique, at most 128 bytes.
+    pub(crate) name: Spanned<String>,
+    #[schemars(schema_with = "schema::instrument")]
+    pub(crate) instrument: Spanned<String>,
+    /// The states party to it: at least two contact points of the scenario.
+    #[schemars(schema_with = "schema::state_codes")]
+    pub(crate) parties: Spanned<Vec<Spanned<String>>>,
+    /// From the provider's receipt of an order to its answer.
+    #[serde(default)]
+    #[schemars(schema_with = "schema::duration")]
+    pub(crate) deadline: Option<Spanned<String>>,
+    /// The same for an emergency.
+    #[serde(default)]
+    #[schemars(schema_with = "schema::duration")]
+    pub(crate) emergency_deadline: Option<Spanned<String>>,
+    /// The review by the provider's state, during which the data is held: a duration, or
+    /// false for none.
+    #[serde(default)]
+    #[schemars(schema_with = "schema::review")]
+    pub(crate) review: Option<Spanned<toml::Value>>,
+    /// Classes of data whose orders the review holds.
+    #[serde(default)]
+    #[schemars(schema_with = "schema::data_classes")]
+    pub(crate) review_classes: Option<Vec<Spanned<String>>>,
+    /// Probability that the review raises a ground for refusal (default 0; an assumption).
+    #[serde(default)]
+    #[schemars(schema_with = "schema::probability")]
+    pub(crate) review_refuse_probability: Option<Spanned<f64>>,
+    /// Request kinds an order may be made for.
+    #[serde(default)]
+    #[schemars(schema_with = "schema::request_kinds")]
+    pub(crate) kinds: Option<Vec<Spanned<String>>>,
+    /// Classes of data it covers (empty: every class).
+    #[serde(default)]
+    #[schemars(schema_with = "schema::data_classes")]
+    pub(crate) classes: Option<Vec<Spanned<String>>>,
 }
 
 /// `[ping_check]`: test messages from one contact point to the others, each answered when
@@ -629,10 +745,16 @@ pub(crate) struct RawInject {
     pub(crate) at: Spanned<String>,
     #[schemars(schema_with = "schema::state_code")]
     pub(crate) from: Spanned<String>,
+    /// The requested state (may be left out with `provider`: its home).
+    #[serde(default)]
     #[schemars(schema_with = "schema::state_code")]
-    pub(crate) to: Spanned<String>,
+    pub(crate) to: Option<Spanned<String>>,
     #[schemars(schema_with = "schema::request_kind")]
     pub(crate) kind: Spanned<String>,
+    /// The provider that holds the data (a `[[providers]]` name, at home in `to`): the
+    /// request may go to it by direct order where an agreement covers it.
+    #[serde(default)]
+    pub(crate) provider: Option<Spanned<String>>,
     #[serde(default)]
     pub(crate) language: Option<String>,
     #[serde(default)]
@@ -731,6 +853,10 @@ pub(crate) struct RawGenerate {
     #[serde(default)]
     #[schemars(schema_with = "schema::probability")]
     pub(crate) forged_share: Option<Spanned<f64>>,
+    /// Providers (`[[providers]]` names): a request to a state that is home to some of
+    /// them names one, drawn per request on a stream of its own.
+    #[serde(default)]
+    pub(crate) providers: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize, JsonSchema)]

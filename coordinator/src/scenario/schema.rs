@@ -120,6 +120,18 @@ pub(super) fn fault_kind(_: &mut SchemaGenerator) -> Schema {
     json_schema!({ "type": "string", "enum": names(FaultKind::ALL.iter().map(FaultKind::name)) })
 }
 
+pub(super) fn instrument(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({ "type": "string", "enum": names(pocnet_core::road::Instrument::NAMES.iter().map(|i| i.0)) })
+}
+
+/// An agreement's review: a duration, or false for none.
+pub(super) fn review(g: &mut SchemaGenerator) -> Schema {
+    json_schema!({
+        "anyOf": [duration(g), { "type": "boolean", "enum": [false] }],
+        "description": "the review by the provider's state, the data held meanwhile: a duration, or false for none"
+    })
+}
+
 pub(super) fn roster(_: &mut SchemaGenerator) -> Schema {
     json_schema!({ "type": "string", "enum": names(ROSTERS.iter().map(|r| r.0)) })
 }

@@ -56,12 +56,22 @@ pub(crate) fn expected_actions(
     c: &mut Checker<'_>,
     injects: &[Spanned<RawInject>],
     players: &[StateCode],
+    providers: &super::roads::ProviderNames,
 ) -> BTreeMap<u32, Vec<ExpectedAction>> {
     let mut by_case = BTreeMap::new();
     for (case, raw) in (1u32..).zip(injects) {
         let inject = raw.get_ref();
+        // The receiver: `to`, else the home of the provider named (a name not found is
+        // reported with the inject).
+        let home = inject.provider.as_ref().and_then(|p| providers.home(p.get_ref()));
+        let receiver = match (&inject.to, home) {
+            (Some(to), _) => Some((to.get_ref().clone(), to.span())),
+            (None, Some(home)) => Some((home.to_string(), raw.span())),
+            (None, None) => None,
+        };
+        let Some(receiver) = receiver else { continue };
         let actions: Vec<ExpectedAction> =
-            inject.expect_actions.iter().filter_map(|a| expected(c, a.get_ref(), &inject.to, players)).collect();
+            inject.expect_actions.iter().filter_map(|a| expected(c, a.get_ref(), &receiver, players)).collect();
         if !actions.is_empty() {
             by_case.insert(case, actions);
         }
@@ -72,7 +82,7 @@ pub(crate) fn expected_actions(
 fn expected(
     c: &mut Checker<'_>,
     raw: &RawExpectedAction,
-    to: &Spanned<String>,
+    (to, to_span): &(String, std::ops::Range<usize>),
     players: &[StateCode],
 ) -> Option<ExpectedAction> {
     let name = raw.action.get_ref().trim();
@@ -81,14 +91,14 @@ fn expected(
         let names: Vec<&str> = action_names();
         c.at(&raw.action, format!("unknown action `{name}`: one of {}", names.join(", ")));
     }
-    let by_value = raw.by.as_ref().unwrap_or(to);
-    let by = StateCode::parse(by_value.get_ref().trim()).ok();
+    let (by_value, by_span) = match &raw.by {
+        Some(by) => (by.get_ref().as_str(), by.span()),
+        None => (to.as_str(), to_span.clone()),
+    };
+    let by = StateCode::parse(by_value.trim()).ok();
     match by {
         Some(code) if players.contains(&code) => {}
-        _ => c.at(
-            by_value,
-            format!("`{}` is not played by a person: pocnet judges players' actions only", by_value.get_ref()),
-        ),
+        _ => c.error(by_span, format!("`{by_value}` is not played by a person: pocnet judges players' actions only")),
     }
     let within_ms = raw.within.as_ref().and_then(|v| duration_field(c, v, "within"));
     if raw.ground.is_some() && action != Some(ActionName::Refuse) {

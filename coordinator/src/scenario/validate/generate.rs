@@ -3,6 +3,7 @@
 
 use super::fields::{delay_field, kind_of, probability, time_in};
 use super::network::{on_side, side};
+use super::Named;
 use crate::scenario::diag::Checker;
 use crate::scenario::model::{StateEntry, INJECTS_MAX, RATE_PER_DAY_MAX};
 use crate::scenario::raw::RawGenerate;
@@ -11,6 +12,7 @@ use crate::scenario::schema::{one_of, DIURNAL_PATTERNS};
 use pocnet_core::limits;
 use pocnet_core::network::Side;
 use pocnet_core::request::{Art42, Inject, RequestKind};
+use pocnet_core::road::ProviderIndex;
 use pocnet_core::{DataClass, Delay, SimTime, StateCode};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -40,19 +42,17 @@ fn pick<T: Copy>(rng: &mut rand_chacha::ChaCha8Rng, items: &[(T, f64)]) -> Optio
 
 /// Generated injects: a Poisson process per requesting state, thinned by the diurnal
 /// pattern in the requester's local time, all drawn from the scenario seed.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn generate(
     c: &mut Checker<'_>,
     raw: &Spanned<RawGenerate>,
     index: usize,
     seed: u64,
-    start: SimTime,
-    end: SimTime,
-    states: &[StateEntry],
-    regions: &BTreeMap<StateCode, String>,
+    (start, end): (SimTime, SimTime),
+    named: &Named<'_>,
     budget: &mut usize,
 ) -> Vec<Inject> {
-    let Some(block) = block(c, raw, (start, end), states, regions, *budget) else { return vec![] };
+    let (states, regions) = (named.states, named.regions);
+    let Some(block) = block(c, raw, (start, end), named, *budget) else { return vec![] };
     let mut out = Vec::new();
     for entry in states.iter().filter(|s| block.from.iter().any(|f| on_side(s.code, f, regions))) {
         let candidates: Vec<(StateCode, f64)> = states
@@ -83,6 +83,8 @@ struct Block<'r> {
     data_age: Option<Delay>,
     chain_p: f64,
     forged_share: f64,
+    /// Providers a request to their home names, with their homes.
+    providers: Vec<(ProviderIndex, StateCode)>,
 }
 
 /// Reads the block, every problem reported where it is; `None` if any (in the block or
@@ -91,10 +93,10 @@ fn block<'r>(
     c: &mut Checker<'_>,
     raw: &'r Spanned<RawGenerate>,
     (start, end): (SimTime, SimTime),
-    states: &[StateEntry],
-    regions: &BTreeMap<StateCode, String>,
+    named: &Named<'_>,
     budget: usize,
 ) -> Option<Block<'r>> {
+    let (states, regions) = (named.states, named.regions);
     let r = raw.get_ref();
     let codes: BTreeSet<StateCode> = states.iter().map(|s| s.code).collect();
     let window = Some((start, end));
@@ -131,7 +133,10 @@ fn block<'r>(
     }
     let chain_p = r.chain_probability.as_ref().map(|p| probability(c, p));
     let forged_share = r.forged_share.as_ref().map_or(Some(0.0), |p| probability(c, p));
-    let (Some(start), Some(end), Some(diurnal), Some(forged_share)) = (g_start, g_end, diurnal, forged_share) else {
+    let providers = providers(c, r, named);
+    let (Some(start), Some(end), Some(diurnal), Some(forged_share), Some(providers)) =
+        (g_start, g_end, diurnal, forged_share, providers)
+    else {
         return None;
     };
     if matches!(retention, Some(None)) || matches!(chain_p, Some(None)) || !c.diagnostics.is_empty() {
@@ -153,7 +158,31 @@ fn block<'r>(
         data_age,
         chain_p,
         forged_share,
+        providers,
     })
+}
+
+/// `providers`: names of `[[providers]]`, each once (so at most [`limits::ROADS_MAX`]).
+fn providers(c: &mut Checker<'_>, r: &RawGenerate, named: &Named<'_>) -> Option<Vec<(ProviderIndex, StateCode)>> {
+    let list = r.providers.as_deref().unwrap_or_default();
+    if let Some(extra) = list.get(limits::ROADS_MAX) {
+        c.at(extra, format!("more than {} providers", limits::ROADS_MAX));
+        return None;
+    }
+    let mut out: Vec<(ProviderIndex, StateCode)> = Vec::new();
+    let mut ok = true;
+    for (i, v) in list.iter().enumerate() {
+        if list[..i].iter().any(|earlier| earlier.get_ref() == v.get_ref()) {
+            c.at(v, format!("provider `{}` is listed twice", v.get_ref()));
+            ok = false;
+            continue;
+        }
+        match named.providers.find(c, v) {
+            Some(found) => out.push(found),
+            None => ok = false,
+        }
+    }
+    ok.then_some(out)
 }
 
 /// `diurnal`: whether the block follows the office-hours pattern (`None` if unknown).
@@ -258,6 +287,8 @@ struct Streams {
     age: rand_chacha::ChaCha8Rng,
     /// Forgeries too: a block with a forged share draws the same cases as one without.
     forged: rand_chacha::ChaCha8Rng,
+    /// And the provider a request names, among those at home in its receiving state.
+    provider: rand_chacha::ChaCha8Rng,
 }
 
 impl Streams {
@@ -273,6 +304,9 @@ impl Streams {
             ),
             forged: rand_chacha::ChaCha8Rng::seed_from_u64(
                 (seed ^ block.wrapping_mul(0x8CB9_2BA7_2F3D_8DD7)) ^ code.key().wrapping_mul(0xC2B2_AE3D_27D4_EB4F),
+            ),
+            provider: rand_chacha::ChaCha8Rng::seed_from_u64(
+                (seed ^ block.wrapping_mul(0x94D0_49BB_1331_11EB)) ^ code.key().wrapping_mul(0xBF58_476D_1CE4_E5B9),
             ),
         }
     }
@@ -352,7 +386,23 @@ fn generated_inject(
         data: block.data.clone(),
         data_created_at,
         forged: block.forged_share > 0.0 && streams.forged.random::<f64>() < block.forged_share,
+        provider: provider_at(&block.providers, to, &mut streams.provider),
         ..inject
+    }
+}
+
+/// One of `providers` at home in `to`, drawn alike (none drawn where none is at home).
+fn provider_at(
+    providers: &[(ProviderIndex, StateCode)],
+    to: StateCode,
+    rng: &mut rand_chacha::ChaCha8Rng,
+) -> Option<ProviderIndex> {
+    use rand::Rng;
+    let at_home: Vec<ProviderIndex> = providers.iter().filter(|(_, home)| *home == to).map(|(i, _)| *i).collect();
+    match at_home.len() {
+        0 => None,
+        1 => Some(at_home[0]),
+        n => at_home.get(rng.random_range(0..n)).copied(),
     }
 }
 

@@ -1,32 +1,38 @@
 //! `[[injects]]`: explicit requests, their Art. 42 fields, evidence windows and chains.
 
 use super::fields::{duration_field, kind_of, time_in, timestamp};
+use super::Named;
 use crate::scenario::diag::Checker;
 use crate::scenario::raw::RawInject;
 use crate::scenario::raw::Spanned;
 use pocnet_core::limits;
 use pocnet_core::request::{Art42, Inject, RequestId};
+use pocnet_core::road::ProviderIndex;
 use pocnet_core::{SimTime, StateCode};
 use std::collections::BTreeSet;
 
 pub(crate) fn inject(
     c: &mut Checker<'_>,
-    raw: &RawInject,
+    spanned: &Spanned<RawInject>,
     id: RequestId,
-    codes: &BTreeSet<StateCode>,
+    named: &Named<'_>,
     window: Option<(SimTime, SimTime)>,
 ) -> Option<Inject> {
+    let raw = spanned.get_ref();
+    let codes = named.codes;
     let at = time_in(c, &raw.at, window);
-    let (from, to) = (party(c, &raw.from, codes), party(c, &raw.to, codes));
+    let from = party(c, &raw.from, codes);
+    let (to, provider) = receiver(c, spanned, named);
     if from.is_some() && from == to {
-        c.at(&raw.to, "a contact point cannot send a request to itself");
+        let span = raw.to.as_ref().or(raw.provider.as_ref()).map_or(spanned.span(), |v| v.span());
+        c.error(span, "a contact point cannot send a request to itself");
     }
     let chain = chain(c, raw, codes, from, to);
     let kind = kind_of(c, &raw.kind);
     let deleted = evidence_deleted_at(c, raw, at);
     let data = super::evidence::data_classes(c, &raw.data_classes);
     let age = data_age(c, raw);
-    let (from, to, kind, at, deleted, data) = (from?, to?, kind?, at?, deleted?, data?);
+    let (from, to, kind, at, deleted, data, provider) = (from?, to?, kind?, at?, deleted?, data?, provider?);
     let age = age.unwrap_or(Some(0))?;
     let data_created_at =
         (!data.is_empty()).then(|| SimTime(at.0.saturating_sub(i64::try_from(age).unwrap_or(i64::MAX))));
@@ -41,6 +47,7 @@ pub(crate) fn inject(
         chain,
         data,
         data_created_at,
+        provider,
         ..Inject::new(at, from, to, kind)
     };
     if let Some(language) = &raw.language {
@@ -56,6 +63,39 @@ pub(crate) fn inject(
         return None;
     }
     Some(inject)
+}
+
+/// The requested state and the provider named: `to`, which must be the provider's home,
+/// or the provider's home when `to` is left out. `(_, None)`: a provider named wrongly
+/// (reported); `(_, Some(None))`: none named.
+fn receiver(
+    c: &mut Checker<'_>,
+    spanned: &Spanned<RawInject>,
+    named: &Named<'_>,
+) -> (Option<StateCode>, Option<Option<ProviderIndex>>) {
+    let raw = spanned.get_ref();
+    let provider = raw.provider.as_ref().map(|v| (v, named.providers.find(c, v)));
+    let to = match (&raw.to, &provider) {
+        (Some(v), _) => party(c, v, named.codes),
+        (None, Some((_, found))) => found.map(|(_, home)| home),
+        (None, None) => {
+            c.at(spanned, "`to` is required (or `provider`, whose home it defaults to)");
+            None
+        }
+    };
+    let provider = match provider {
+        None => Some(None),
+        Some((v, Some((index, home)))) => match (&raw.to, to) {
+            (Some(t), Some(to)) if to != home => {
+                let name = v.get_ref();
+                c.at(t, format!("provider `{name}` is at home in {home}: `to` must be {home} (or be left out)"));
+                None
+            }
+            _ => Some(Some(index)),
+        },
+        Some((_, None)) => None,
+    };
+    (to, provider)
 }
 
 /// A state the inject names (`from`, `to`, a chain link): one of the scenario's contact points.

@@ -12,6 +12,7 @@ mod injects;
 pub(crate) mod network;
 pub mod ping_check;
 pub(crate) mod profiles;
+mod roads;
 mod states;
 mod thresholds;
 
@@ -46,15 +47,18 @@ pub(crate) fn validate(
     }
     let codes = named_states(c, &raw, &states, &unresolved);
     let regions = regions(&raw, &states, &unresolved);
-    let named = Named { states: &states, codes: &codes, regions: &regions };
+    let (roads, providers) = roads::roads(c, &raw, &states, &codes);
+    let named = Named { states: &states, codes: &codes, regions: &regions, providers: &providers };
     let window = start.zip(end);
 
     let faults: Vec<_> = raw.faults.iter().filter_map(|f| network::fault_kind(c, f).map(|kind| (kind, f))).collect();
     let mut network = network::network(c, raw.network.as_ref(), &codes, &regions);
+    let roads_assumptions = roads::assumptions(&raw, &roads);
     if let (Some(n), Some(window)) = (network.as_mut(), window) {
         network_parts(c, &raw, n, &faults, &named, window);
+        n.roads = roads;
     }
-    let (mut injects, mut next_case, expectations) = written_injects(c, &raw, &codes, window);
+    let (mut injects, mut next_case, expectations) = written_injects(c, &raw, &named, window);
     if let (Some(seed), Some(window)) = (seed, window) {
         next_case = generated_injects(c, &raw, (seed, window), &named, &mut injects, next_case);
     }
@@ -77,10 +81,11 @@ pub(crate) fn validate(
     let restart_nodes = raw.scenario.restart_nodes.unwrap_or(true);
     let exercise = raw.exercise.as_ref().map(|e| {
         let mut exercise = exercise::exercise(c, e, &codes, expectations);
-        exercise.expected_actions = exercise::expected_actions(c, &raw.injects, &exercise.players);
+        exercise.expected_actions = exercise::expected_actions(c, &raw.injects, &exercise.players, &providers);
         exercise
     });
-    let evidence_assumptions = evidence_assumptions(&raw, &law, &injects, &states, profiles);
+    let mut evidence_assumptions = evidence_assumptions(&raw, &law, &injects, &states, profiles);
+    evidence_assumptions.extend(roads_assumptions);
     let evidence_kinds = law.mla.as_ref().map(|m| m.evidence_kinds()).unwrap_or_default();
     Some(Scenario {
         evidence_step: law.mla.is_some(),
@@ -111,6 +116,8 @@ struct Named<'a> {
     /// Every state the files name, valid or not.
     codes: &'a BTreeSet<StateCode>,
     regions: &'a BTreeMap<StateCode, String>,
+    /// The providers `[[providers]]` names, for injects and generated traffic.
+    providers: &'a roads::ProviderNames,
 }
 
 /// The scenario's seed (the override first), start and end (by default some days after
@@ -235,16 +242,14 @@ fn network_parts(
 fn written_injects(
     c: &mut Checker<'_>,
     raw: &RawFile,
-    codes: &BTreeSet<StateCode>,
+    named: &Named<'_>,
     window: Option<(SimTime, SimTime)>,
 ) -> (Vec<Inject>, u32, BTreeMap<u32, String>) {
     let mut injects = Vec::new();
     let mut next_case: u32 = 1;
     let mut expectations = BTreeMap::new();
     for raw_inject in &raw.injects {
-        if let Some(inject) =
-            injects::inject(c, raw_inject.get_ref(), RequestId { case: next_case, link: 0 }, codes, window)
-        {
+        if let Some(inject) = injects::inject(c, raw_inject, RequestId { case: next_case, link: 0 }, named, window) {
             injects.push(inject);
         }
         if let Some(expect) = &raw_inject.get_ref().expect {
@@ -268,7 +273,7 @@ fn generated_injects(
     let mut generated = Vec::new();
     let mut budget = INJECTS_MAX.saturating_sub(injects.len());
     for (index, g) in raw.generate.iter().enumerate() {
-        generated.extend(generate::generate(c, g, index, seed, start, end, named.states, named.regions, &mut budget));
+        generated.extend(generate::generate(c, g, index, seed, (start, end), named, &mut budget));
     }
     generated.sort_by_key(|i| (i.at, i.from, i.to));
     for mut inject in generated {

@@ -273,20 +273,27 @@ fn verification(
 pub(crate) const HAND_OVER_COST_DEFAULT_MS: u64 = 15 * 60_000;
 
 /// `shift_end` and `hand_over_cost`: a policy only desks with counted officers follow, so
-/// one written without them, or a cost without a hand-over, is refused where it is written.
+/// one written without them is refused where it is written.
 fn shift_end_of(c: &mut Checker<'_>, r: &RawProfile) -> Option<ShiftEnd> {
     let counted = r.officers.is_some()
         || r.translators.is_some()
         || r.central_authority.as_ref().is_some_and(|ca| ca.officers.is_some());
-    let policy = match &r.shift_end {
+    if let (Some(s), false) = (&r.shift_end, counted) {
+        c.at(s, "shift_end applies to desks whose officers are counted: set `officers` (or `translators`)".to_string());
+        return None;
+    }
+    shift_end(c, r.shift_end.as_ref(), r.hand_over_cost.as_ref())
+}
+
+/// A desk's `shift_end` policy and its `hand_over_cost` (default next_opening; a cost
+/// without a hand-over is refused where it is written).
+pub(crate) fn shift_end(
+    c: &mut Checker<'_>,
+    shift_end: Option<&Spanned<String>>,
+    hand_over_cost: Option<&Spanned<String>>,
+) -> Option<ShiftEnd> {
+    let policy = match shift_end {
         None => "next_opening",
-        Some(s) if !counted => {
-            c.at(
-                s,
-                "shift_end applies to desks whose officers are counted: set `officers` (or `translators`)".to_string(),
-            );
-            return None;
-        }
         Some(s) => match ShiftEnd::NAMES.iter().find(|n| **n == s.get_ref().as_str()) {
             Some(n) => *n,
             None => {
@@ -297,7 +304,7 @@ fn shift_end_of(c: &mut Checker<'_>, r: &RawProfile) -> Option<ShiftEnd> {
             }
         },
     };
-    match (policy, &r.hand_over_cost) {
+    match (policy, hand_over_cost) {
         ("hand_over", cost) => {
             let cost_ms = match cost {
                 Some(v) => duration_field(c, v, "hand_over_cost")?,

@@ -100,7 +100,7 @@ pub(crate) fn state(
     };
     long(c, "name", name.as_deref().unwrap_or(""), limits::NAME_BYTES_MAX);
     long(c, "region", &region, limits::NAME_BYTES_MAX);
-    let spec = roster_of(c, raw, code, base);
+    let spec = roster_of(c, &RosterFields::of_state(raw, code), base.map(|b| &b.roster));
     let profile = profile_of(c, raw, code, base, profile_names);
     let languages = raw.languages.clone().or_else(|| base.map(|b| b.languages.clone())).unwrap_or_default();
     if languages.len() > limits::LANGUAGES_MAX {
@@ -138,58 +138,67 @@ pub(crate) fn state(
     })
 }
 
+/// The roster fields of an entry as written: a contact point's or a provider's.
+pub(crate) struct RosterFields<'r> {
+    pub(crate) tz: Option<&'r Spanned<String>>,
+    pub(crate) workweek: Option<&'r Spanned<String>>,
+    pub(crate) roster: Option<&'r Spanned<String>>,
+    pub(crate) hours: Option<&'r [Spanned<String>]>,
+    pub(crate) holidays: Option<&'r [Spanned<String>]>,
+    /// Where a missing field is reported: the entry's key.
+    pub(crate) at: std::ops::Range<usize>,
+    /// How messages name the entry: `FRA`, `provider mailco-ie`.
+    pub(crate) label: String,
+}
+
+impl<'r> RosterFields<'r> {
+    fn of_state(raw: &'r RawState, code: StateCode) -> Self {
+        RosterFields {
+            tz: raw.tz.as_ref(),
+            workweek: raw.workweek.as_ref(),
+            roster: raw.roster.as_ref(),
+            hours: raw.hours.as_deref(),
+            holidays: raw.holidays.as_deref(),
+            at: raw.code.span(),
+            label: code.to_string(),
+        }
+    }
+}
+
 /// The entry's roster over its base's: each field reported where it is written, and the
 /// whole held to [`Roster::new`] only when every field is readable (a field already
 /// reported is not reported again as a roster problem).
-fn roster_of(c: &mut Checker<'_>, raw: &RawState, code: StateCode, base: Option<&StateDraft>) -> Option<RosterSpec> {
+pub(crate) fn roster_of(c: &mut Checker<'_>, f: &RosterFields<'_>, base: Option<&RosterSpec>) -> Option<RosterSpec> {
     let missing = |c: &mut Checker<'_>, field: &str| {
-        c.at(&raw.code, format!("{code}: `{field}` is required (no register entry to take it from)"));
+        c.error(f.at.clone(), format!("{}: `{field}` is required (no register entry to take it from)", f.label));
     };
-    let tz = match (&raw.tz, base) {
-        (Some(tz), _) => match pocnet_core::tzdb::zone(tz.get_ref()) {
-            Ok(_) => Some(tz.get_ref().clone()),
-            Err(e) => {
-                match nearest(tz.get_ref(), pocnet_core::tzdb::names().iter().map(String::as_str)) {
-                    Some(near) => c.at(tz, format!("unknown time zone `{}`: did you mean `{near}`?", tz.get_ref())),
-                    None => c.at(tz, e.to_string()),
-                }
-                None
-            }
-        },
+    let tz = match (f.tz, base) {
+        (Some(tz), _) => zone_of(c, tz),
         (None, Some(b)) => Some(b.tz.clone()),
         (None, None) => {
             missing(c, "tz");
             None
         }
     };
-    let workweek = match (&raw.workweek, base) {
+    let workweek = match (f.workweek, base) {
         (Some(w), _) => WorkWeek::parse(w.get_ref()).map_err(|e| c.at(w, e.to_string())).ok(),
-        (None, Some(b)) => Some(b.roster.workweek),
+        (None, Some(b)) => Some(b.workweek),
         (None, None) => WorkWeek::parse("Mon-Fri").ok(),
     };
     // An entry that overrides only some fields keeps the others, hours included (kept in
     // the roster even while it is staffed around the clock).
-    let shifts = match (&raw.hours, base) {
-        (None, Some(b)) => Some(b.roster.shifts.clone()),
-        (hours, _) => shifts(c, hours.as_deref()),
+    let shifts = match (f.hours, base) {
+        (None, Some(b)) => Some(b.shifts.clone()),
+        (hours, _) => shifts(c, hours),
     };
-    let holidays = match (&raw.holidays, base) {
-        (Some(list), _) => {
-            let mut out = Vec::new();
-            for h in list {
-                match h.get_ref().parse::<jiff::civil::Date>() {
-                    Ok(d) => out.push(d),
-                    Err(_) => c.at(h, format!("`{}` is not a date: expected YYYY-MM-DD", h.get_ref())),
-                }
-            }
-            (out.len() == list.len()).then_some(out)
-        }
-        (None, Some(b)) => Some(b.roster.holidays.clone()),
+    let holidays = match (f.holidays, base) {
+        (Some(list), _) => dates(c, list),
+        (None, Some(b)) => Some(b.holidays.clone()),
         (None, None) => Some(vec![]),
     };
-    let pattern = match (&raw.roster, base) {
+    let pattern = match (f.roster, base) {
         (Some(r), _) => pattern(c, r),
-        (None, Some(b)) => Some((b.roster.always_staffed, b.roster.off_hours)),
+        (None, Some(b)) => Some((b.always_staffed, b.off_hours)),
         (None, None) => {
             missing(c, "roster");
             None
@@ -198,16 +207,41 @@ fn roster_of(c: &mut Checker<'_>, raw: &RawState, code: StateCode, base: Option<
     let (tz, workweek, shifts, holidays, (always_staffed, off_hours)) = (tz?, workweek?, shifts?, holidays?, pattern?);
     let spec = RosterSpec { tz, workweek, shifts, always_staffed, off_hours, holidays };
     if let Err(e) = Roster::new(spec.clone()) {
-        let span =
-            raw.hours.as_ref().and_then(|h| h.first()).map(|h| h.span()).or(raw.roster.as_ref().map(|r| r.span()));
-        c.error(span.unwrap_or(raw.code.span()), format!("{code}: {e}"));
+        let span = f.hours.and_then(|h| h.first()).map(|h| h.span()).or(f.roster.map(|r| r.span()));
+        c.error(span.unwrap_or(f.at.clone()), format!("{}: {e}", f.label));
         return None;
     }
     Some(spec)
 }
 
+/// A time zone of the bundled database, or the nearest one offered.
+fn zone_of(c: &mut Checker<'_>, tz: &Spanned<String>) -> Option<String> {
+    match pocnet_core::tzdb::zone(tz.get_ref()) {
+        Ok(_) => Some(tz.get_ref().clone()),
+        Err(e) => {
+            match nearest(tz.get_ref(), pocnet_core::tzdb::names().iter().map(String::as_str)) {
+                Some(near) => c.at(tz, format!("unknown time zone `{}`: did you mean `{near}`?", tz.get_ref())),
+                None => c.at(tz, e.to_string()),
+            }
+            None
+        }
+    }
+}
+
+/// Local dates as written (`holidays`), each located when wrong.
+fn dates(c: &mut Checker<'_>, list: &[Spanned<String>]) -> Option<Vec<jiff::civil::Date>> {
+    let mut out = Vec::new();
+    for h in list {
+        match h.get_ref().parse::<jiff::civil::Date>() {
+            Ok(d) => out.push(d),
+            Err(_) => c.at(h, format!("`{}` is not a date: expected YYYY-MM-DD", h.get_ref())),
+        }
+    }
+    (out.len() == list.len()).then_some(out)
+}
+
 /// A roster's name: whether it is staffed around the clock, and its mode outside shifts.
-fn pattern(c: &mut Checker<'_>, r: &Spanned<String>) -> Option<(bool, Mode)> {
+pub(crate) fn pattern(c: &mut Checker<'_>, r: &Spanned<String>) -> Option<(bool, Mode)> {
     match ROSTERS.iter().find(|(name, ..)| name == r.get_ref()) {
         Some((_, always, on_call)) => Some((*always, if *on_call { Mode::OnCall } else { Mode::Closed })),
         None => {
