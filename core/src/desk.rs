@@ -163,7 +163,7 @@ pub enum DeskName {
     Translation,
     /// A provider's desk for direct orders (its index in the scenario's providers), hosted
     /// by its home state's contact point.
-    Provider(crate::road::ProviderIndex),
+    Provider(u8),
 }
 
 impl DeskName {

@@ -312,9 +312,9 @@ pub struct Inject {
     /// Sent over the genuine channel by someone with no authority (a compromised mailbox):
     /// only the receiver's verification can tell.
     pub forged: bool,
-    /// The provider that holds the data (an index into the network's roads), when named:
+    /// The provider that holds the data (its `road::ProviderIndex` in the network's roads), when named:
     /// where an agreement covers it, the requester may order it directly.
-    pub provider: Option<crate::road::ProviderIndex>,
+    pub provider: Option<u8>,
 }
 
 /// A class of stored data a request asks for. Each has its own retention in the holding

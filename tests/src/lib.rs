@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// Every bundled scenario (scenarios/NAME.toml) whose outputs are kept in tests/golden/.
-pub const BUNDLED_SCENARIOS: [&str; 13] = [
+pub const BUNDLED_SCENARIOS: [&str; 14] = [
     "smoke",
     "hanoi-72",
     "hanoi-72-new-year",
@@ -27,6 +27,7 @@ pub const BUNDLED_SCENARIOS: [&str; 13] = [
     "ping-check",
     "stale-register",
     "forged-emergencies",
+    "eu-e-evidence",
 ];
 
 pub fn workspace_root() -> PathBuf {

@@ -6,7 +6,7 @@ use pocnet_core::time::format_duration_ms;
 use pocnet_tests::{flat, read_json, run_in_process, text, workspace_root};
 use serde_json::Value;
 
-const SCENARIOS: [&str; 13] = pocnet_tests::BUNDLED_SCENARIOS;
+const SCENARIOS: [&str; 14] = pocnet_tests::BUNDLED_SCENARIOS;
 
 /// Outcome labels as outputs print them, and their report.json keys.
 const LABELS: [(&str, &str); 12] = [

@@ -7,7 +7,7 @@
 use pocnet_tests::{pocnet, scratch, text, workspace_root};
 use std::time::Duration;
 
-const SCENARIOS: [&str; 13] = pocnet_tests::BUNDLED_SCENARIOS;
+const SCENARIOS: [&str; 14] = pocnet_tests::BUNDLED_SCENARIOS;
 const FILES: [&str; 5] = ["report.json", "summary.md", "junit.xml", "report.html", "after-action.md"];
 
 #[test]

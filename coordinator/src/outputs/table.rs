@@ -13,8 +13,10 @@ pub fn table(a: &Account<'_>, totals_only: bool) -> String {
         out.push('\n');
     }
     let _ = writeln!(out, "{}", super::section::totals_line(a));
-    if let Some(headline) = super::section::evidence(a).and_then(|e| e.headline) {
-        let _ = writeln!(out, "{}", headline.text());
+    for section in [super::section::evidence(a), super::section::roads(a)].into_iter().flatten() {
+        if let Some(headline) = section.headline {
+            let _ = writeln!(out, "{}", headline.text());
+        }
     }
     for (name, table) in &a.analysis.latency {
         let p = &table.overall;

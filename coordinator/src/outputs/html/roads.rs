@@ -34,7 +34,7 @@ fn chart(roads: &[RoadRow]) -> String {
         w = f.w,
         h = f.h
     );
-    o.push_str(&f.x_axis(&ticks, |v| x(v), "time to usable evidence, from the scheduled time (log scale)"));
+    o.push_str(&f.x_axis(&ticks, x, "time to usable evidence, from the scheduled time (log scale)"));
     for (i, r) in roads.iter().enumerate() {
         let y = 10.0 + row * i as f64;
         let p = &r.time_to_evidence;
