@@ -110,6 +110,9 @@ fn a_bad_sweep_file_is_refused_where_it_is_wrong() {
         ("[sweep]\nname = \"x\"\nbase = \"night.toml\"\n\n[[options]]\nname = \"y\"\nstates = [\"VNM\"]\nofficers = { staffed = 1, on_call = 2 }\n", "VNM is never on call"),
         ("[sweep]\nname = \"x\"\nbase = \"night.toml\"\n\n[[options]]\nname = \"y\"\nhub = { hub = \"FRA\", members = [\"VNM\"], hours = [\"00:00-24:00\"] }\ndowngrade = true\n", "`downgrade` marks a change to states' desks"),
         ("[sweep]\nname = \"x\"\nbase = \"night.toml\"\n\n[[options]]\nname = \"y\"\nstates = [\"FRA\"]\nroster = \"office-hours-only\"\ndowngrade = \"yes\"\n", "invalid type"),
+        // A provider option on a base without that provider: named where it is written.
+        ("[sweep]\nname = \"x\"\nbase = \"night.toml\"\n\n[[options]]\nname = \"y\"\nproviders = [\"mailco\"]\nroster = \"staffed-24-7\"\n", "no provider `mailco` in the base scenario"),
+        ("[sweep]\nname = \"x\"\nbase = \"night.toml\"\n\n[[options]]\nname = \"y\"\nproviders = [\"*\"]\nstates = [\"VNM\"]\nroster = \"staffed-24-7\"\n", "providers' desks, states' desks"),
     ] {
         std::fs::write(tmp.join("s.toml"), text).expect("write");
         let err = file::load(&tmp.join("s.toml")).expect_err(words);
@@ -408,4 +411,50 @@ fn the_hub_section_lists_a_hub_option_ranked_last() {
         "{table}"
     );
     let _ = std::fs::remove_dir_all(&tmp);
+}
+
+/// Orders answered by their deadline in one run, read from report.json's request records
+/// (not from the sweep's counting).
+fn deadlines_met(scenario: &pocnet::scenario::Scenario) -> u64 {
+    let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    let a = runtime.block_on(pocnet::run::simulate(scenario)).expect("run");
+    let json: serde_json::Value = serde_json::from_str(&a.report().to_json()).expect("JSON");
+    let requests = json["requests"].as_array().expect("requests");
+    let met = |r: &&serde_json::Value| {
+        let o = &r["order"];
+        o.is_object() && !o["answered"].is_null() && o["deadline_breached"] == false
+    };
+    requests.iter().filter(met).count() as u64
+}
+
+#[test]
+fn a_providers_desk_is_swept_as_a_states_is_costed_in_its_hours_and_counted_in_deadlines_met() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/sweeps/provider-staffing.toml");
+    let s = file::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    let describe: Vec<String> = s.singles.iter().map(|x| x.change.describe()).collect();
+    // hostco-lu keeps office hours only: on call at night is a change; the others are on
+    // call already. socialco-ie is staffed around the clock: no roster or hours change.
+    assert!(describe.contains(&"provider hostco-lu: office-hours-on-call".to_string()), "{describe:?}");
+    assert!(!describe.iter().any(|d| d.starts_with("provider socialco-ie")), "{describe:?}");
+    let found = whole(&s);
+    let report = outputs::report(&s, &found);
+    let added = |change: &str| report.ranking.iter().find(|r| r.change == change).map(|r| r.added_hours);
+    // By hand: an on-call officer over the 128 hours a week outside 09:00-17:00 Mon-Fri, at
+    // a quarter of a staffed hour; staffed around the clock, 128 more staffed hours; a third
+    // staffed officer, 40 hours.
+    assert_eq!(added("provider hostco-lu: office-hours-on-call"), Some(32.0));
+    assert_eq!(added("provider hostco-lu: staffed-24-7"), Some(128.0));
+    assert_eq!(added("provider mailco-ie: 3 officers staffed, 1 on call"), Some(40.0));
+    // The base's count is the orders report.json says were answered by their deadline.
+    let counted_apart: Vec<u64> =
+        s.seeds.iter().map(|seed| deadlines_met(&pocnet::sweep::variants::apply(&s.base, &[], *seed))).collect();
+    assert_eq!(found.base.counts, counted_apart);
+    let md = outputs::markdown(&report);
+    assert!(md.contains("orders a run (95% CI)") && md.contains("answered by their deadline"), "{md}");
+    // The figures docs/sweeps.md quotes.
+    let quoted = "provider mailco-ie: 3 officers staffed, 1 on call (one more officer), +2.33 [+0.17, +4.50] orders a run for 40 hours a week";
+    assert!(report.answer[0].contains(quoted), "{:?}", report.answer);
+    let around_the_clock =
+        report.ranking.iter().find(|r| r.change == "provider mailco-ie: staffed-24-7").expect("24/7");
+    assert_eq!((around_the_clock.added_hours, around_the_clock.mean), (224.0, 5.6667));
 }

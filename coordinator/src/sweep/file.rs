@@ -70,6 +70,9 @@ struct RawOption {
     /// The states it changes, one variant each: codes, regions, `*`.
     #[serde(default)]
     states: Option<Vec<Spanned<String>>>,
+    /// The providers whose desks it changes, one variant each: names, `*`.
+    #[serde(default)]
+    providers: Option<Vec<Spanned<String>>>,
     #[serde(default)]
     roster: Option<Spanned<String>>,
     #[serde(default)]
@@ -102,19 +105,61 @@ pub enum Measure {
     Preserved,
     /// Cases that ended fulfilled, preserved or disclosed.
     Succeeded,
+    /// Direct orders the provider answered by the agreement's deadline.
+    DeadlinesMet,
 }
 
 impl Measure {
-    pub const NAMES: [(&'static str, Measure); 4] = [
+    pub const NAMES: [(&'static str, Measure); 5] = [
         ("saved", Measure::Saved),
         ("disclosed", Measure::Disclosed),
         ("preserved", Measure::Preserved),
         ("succeeded", Measure::Succeeded),
+        ("deadlines_met", Measure::DeadlinesMet),
     ];
 
     pub fn name(&self) -> &'static str {
         Measure::NAMES.iter().find(|(_, m)| m == self).map_or("?", |(n, _)| n)
     }
+
+    /// The words a sweep's outputs count in: cases of evidence, or providers' orders.
+    pub fn unit(&self) -> Unit {
+        match self {
+            Measure::DeadlinesMet => Unit {
+                counted: "orders",
+                counted_gained: "orders answered in time",
+                gain: "meets the most providers' deadlines",
+                gains: "meets more deadlines",
+                gained: "deadlines met",
+                most: "most deadlines met",
+            },
+            Measure::Saved | Measure::Disclosed | Measure::Preserved | Measure::Succeeded => Unit {
+                counted: "cases",
+                counted_gained: "cases saved",
+                gain: "saves the most evidence",
+                gains: "saves evidence",
+                gained: "evidence saved",
+                most: "most evidence",
+            },
+        }
+    }
+}
+
+/// What a sweep counts, in words: `cases` saving evidence, or `orders` answered in time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unit {
+    /// What a run counts (`cases`).
+    pub counted: &'static str,
+    /// What a change adds (`cases saved`).
+    pub counted_gained: &'static str,
+    /// The best change (`saves the most evidence`).
+    pub gain: &'static str,
+    /// A change that helps (`saves evidence`).
+    pub gains: &'static str,
+    /// The gain's name (`evidence saved`).
+    pub gained: &'static str,
+    /// The frontier's aim (`most evidence`).
+    pub most: &'static str,
 }
 
 /// One change of one variant.
@@ -132,6 +177,9 @@ pub enum Change {
     Hub(Hub),
     /// The register's circulation (`[register_decay]`).
     Circulation { name: String, period_ms: u64 },
+    /// A provider's desk (`index` in the scenario's roads) as it would be: its roster or
+    /// officers changed, as `what` says.
+    Provider { index: u8, what: String, provider: Box<pocnet_core::Provider> },
 }
 
 impl Change {
@@ -143,7 +191,15 @@ impl Change {
             | Change::Officers { state, .. }
             | Change::Translators { state, .. } => Some(*state),
             Change::Hub(h) => Some(h.hub),
-            Change::Circulation { .. } => None,
+            Change::Circulation { .. } | Change::Provider { .. } => None,
+        }
+    }
+
+    /// The provider whose desk it changes.
+    pub fn provider(&self) -> Option<u8> {
+        match self {
+            Change::Provider { index, .. } => Some(*index),
+            _ => None,
         }
     }
 
@@ -165,7 +221,7 @@ impl Change {
             }
             Change::Officers { officers, .. } => e.profile.officers = Some(*officers),
             Change::Translators { officers, .. } => e.profile.translators = Some(*officers),
-            Change::Hub(_) | Change::Circulation { .. } => {}
+            Change::Hub(_) | Change::Circulation { .. } | Change::Provider { .. } => {}
         }
     }
 
@@ -178,6 +234,7 @@ impl Change {
             Change::Translators { .. } => "translators",
             Change::Hub(_) => "hub",
             Change::Circulation { .. } => "circulation",
+            Change::Provider { .. } => "provider",
         }
     }
 
@@ -200,6 +257,7 @@ impl Change {
                 format!("hub {} for {}", h.hub, members.join(" "))
             }
             Change::Circulation { name, .. } => format!("register circulated {name}"),
+            Change::Provider { what, provider, .. } => format!("provider {}: {what}", provider.name),
         }
     }
 }
@@ -395,6 +453,14 @@ fn singles(c: &mut Checker<'_>, options: &[Spanned<RawOption>], base: &Scenario)
             c.at(d, "`downgrade` marks a change to states' desks (`roster`, `hours`, `officers`, `translators`)");
             continue;
         }
+        if r.providers.is_some() {
+            if hub || circulation || r.states.is_some() {
+                c.at(o, "an option changes providers' desks, states' desks, a hub or the circulation: one of them");
+            } else {
+                out.extend(provider_singles(c, o, base));
+            }
+            continue;
+        }
         match (circulation, hub) {
             (true, _) if hub || desk => {
                 c.at(o, "an option changes the register's circulation, a hub or states, one of them")
@@ -557,6 +623,75 @@ fn desk_singles(c: &mut Checker<'_>, o: &Spanned<RawOption>, base: &Scenario) ->
         }
     }
     out
+}
+
+/// The variants of an option over providers' desks (`providers`: names or `*`): one per
+/// provider it changes, on its side (an upgrade, or a downgrade where it says so).
+fn provider_singles(c: &mut Checker<'_>, o: &Spanned<RawOption>, base: &Scenario) -> Vec<Single> {
+    let r = o.get_ref();
+    let providers = &base.network.roads.providers;
+    let mut chosen = BTreeSet::new();
+    for v in r.providers.iter().flatten() {
+        match providers.iter().position(|p| p.name == *v.get_ref()) {
+            _ if v.get_ref() == "*" => chosen.extend(0..providers.len()),
+            Some(i) => {
+                chosen.insert(i);
+            }
+            None => {
+                let hint = crate::scenario::diag::did_you_mean(v.get_ref(), providers.iter().map(|p| p.name.as_str()));
+                c.at(v, format!("no provider `{}` in the base scenario{hint}", v.get_ref()));
+            }
+        }
+    }
+    if r.translators.is_some() {
+        c.at(o, "a provider's desk has no translators: change its `roster`, `hours` or `officers`");
+        return Vec::new();
+    }
+    let Some(what) = desk_change(c, o) else { return Vec::new() };
+    let downgrade = r.downgrade.as_ref().is_some_and(|d| *d.get_ref());
+    let mut out = Vec::new();
+    for i in chosen {
+        let (Some(p), Ok(index)) = (providers.get(i), u8::try_from(i)) else { continue };
+        let Some((changed, words)) = provider_change(p, &what) else { continue };
+        if let Err(e) = pocnet_core::Roster::new(changed.roster.clone()) {
+            c.at(o, format!("provider {}: {e}", p.name));
+            continue;
+        }
+        let reduced = DeskHours::of_provider(&changed, base.start).reduced_from(&DeskHours::of_provider(p, base.start));
+        if reduced == downgrade {
+            let change = Change::Provider { index, what: words, provider: Box::new(changed) };
+            out.push(Single { option: r.name.clone(), change, downgrade });
+        }
+    }
+    out
+}
+
+/// Provider `p` with `what` applied, and the change in words; `None` if it changes nothing
+/// (or puts on-call officers on a desk that is never on call).
+fn provider_change(p: &pocnet_core::Provider, what: &DeskChange) -> Option<(pocnet_core::Provider, String)> {
+    let mut changed = p.clone();
+    let words = match what {
+        DeskChange::Roster(name, always, off) => {
+            changed.roster.always_staffed = *always;
+            changed.roster.off_hours = if *always { Mode::Closed } else { *off };
+            (*name).to_string()
+        }
+        DeskChange::Hours(_) if changed.roster.always_staffed => return None,
+        DeskChange::Hours(shifts) => {
+            changed.roster.shifts = shifts.clone();
+            let hours: Vec<String> = shifts.iter().map(Shift::to_string).collect();
+            format!("hours {}", hours.join(" "))
+        }
+        DeskChange::Officers(o) => {
+            if o.on_call > 0 && changed.roster.never_on_call() {
+                return None;
+            }
+            changed.officers = Some(*o);
+            format!("{} officers staffed, {} on call", o.staffed, o.on_call)
+        }
+        DeskChange::Translators(_) => return None,
+    };
+    (changed != *p).then_some((changed, words))
 }
 
 /// The state's roster with `shifts` instead of its own, held to the one rule every roster

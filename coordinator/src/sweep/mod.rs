@@ -239,6 +239,7 @@ pub fn finish(sweep: &Sweep, first: Vec<Counted>, progress: &Progress) -> anyhow
     let ranked = outputs::rank(sweep, &base, &singles);
     let mut picked: Vec<usize> = Vec::new();
     let mut states = std::collections::BTreeSet::new();
+    let mut providers = std::collections::BTreeSet::new();
     let mut hubs: Vec<&pocnet_core::network::Hub> = sweep.base.network.hubs.iter().collect();
     for r in ranked.iter().filter(|r| r.mean > 0.0 && r.added_hours > 0.0 && !r.downgrade) {
         let change = &sweep.singles[r.single].change;
@@ -248,7 +249,8 @@ pub fn finish(sweep: &Sweep, first: Vec<Counted>, progress: &Progress) -> anyhow
                 continue;
             }
         }
-        if change.state().is_none_or(|s| states.insert(s)) {
+        // One change per state's desk and per provider's desk.
+        if change.state().is_none_or(|s| states.insert(s)) && change.provider().is_none_or(|p| providers.insert(p)) {
             if let Change::Hub(h) = change {
                 hubs.push(h);
             }

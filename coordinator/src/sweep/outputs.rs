@@ -182,6 +182,9 @@ pub struct Report {
     /// How sure the answer is, over draws of the sweep's assumptions (sweep/robust.rs).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub robust: Option<super::robust::Robust>,
+    /// The words the pages count in (the measure's).
+    #[serde(skip)]
+    pub unit: super::file::Unit,
 }
 
 /// Every variant run: the base, each single change, each combination; frontier marked.
@@ -251,6 +254,9 @@ pub fn report(sweep: &Sweep, found: &Found) -> Report {
     let measure = match (sweep.measure, sweep.base.evidence_step) {
         (super::file::Measure::Saved, true) => "saved (cases disclosed as usable evidence)".to_string(),
         (super::file::Measure::Saved, false) => "saved (cases preserved in time)".to_string(),
+        (super::file::Measure::DeadlinesMet, _) => {
+            "answered by their deadline (direct orders to providers, under the agreements' terms)".to_string()
+        }
         (m, _) => m.name().to_string(),
     };
     let points = points(sweep, found);
@@ -265,17 +271,19 @@ pub fn report(sweep: &Sweep, found: &Found) -> Report {
         on_call_cost: sweep.on_call_cost,
         assumptions: vec![
             format!(
-                "Staffed officer-hours a week: each contact point's officers (and translators where counted) on duty in the scenario's first week (a desk that does not count its officers counts as one per mode), an on-call hour at {} of a staffed one, and each hub desk's covered hours: an assumption.",
-                sweep.on_call_cost
+                "Staffed officer-hours a week: each contact point's officers (and translators where counted) on duty in the scenario's first week (a desk that does not count its officers counts as one per mode), an on-call hour at {} of a staffed one, and each hub desk's covered hours{}: an assumption.",
+                sweep.on_call_cost,
+                if sweep.base.network.roads.providers.is_empty() { "" } else { ", and each provider's desk as a contact point's" }
             ),
             format!("Every variant runs on the same seeds as the base (common random numbers); intervals are 95% paired t-intervals over the seeds, not estimated from fewer than {SEEDS_FOR_INTERVAL} seeds or from differences that are all equal."),
             "An option changes a desk only upwards (more staffed or on-call officer-hours), unless the sweep file marks it `downgrade = true`: then only the desks it reduces, labelled as downgrades.".into(),
             crate::report::ASSUMPTIONS.into(),
         ],
-        answer: answers(&ranking),
+        answer: answers(&ranking, sweep.measure.unit()),
         ranking,
         variants: points,
         robust: None,
+        unit: sweep.measure.unit(),
     }
 }
 
@@ -296,7 +304,7 @@ fn ci(r: &Ranked) -> String {
 /// The sweep's answer, sentence by sentence: the change that saves the most evidence per
 /// added staffed hour, and the one that saves the most at no added hours, each an
 /// improvement whose interval is estimated and clear of zero; or that none is.
-fn answers(ranking: &[Ranked]) -> Vec<String> {
+fn answers(ranking: &[Ranked], unit: super::file::Unit) -> Vec<String> {
     let finding = |x: &&Ranked| x.estimable && !x.within_noise && !x.downgrade;
     let per_hour = headline(ranking);
     // Changes that add no staffed desk hours (the register's circulation): the most saved.
@@ -308,24 +316,28 @@ fn answers(ranking: &[Ranked]) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(best) = per_hour {
         out.push(format!(
-            "The change that saves the most evidence per added staffed hour: {} ({}), {} cases a run for {:.0} hours a week: {:.3} per hour.",
+            "The change that {} per added staffed hour: {} ({}), {} {} a run for {:.0} hours a week: {:.3} per hour.",
+            unit.gain,
             best.change,
             best.option,
             ci(best),
+            unit.counted,
             best.added_hours,
             best.per_added_hour.unwrap_or(0.0)
         ));
     }
     if let Some(best) = free {
         out.push(format!(
-            "The change that saves the most evidence at no added staffed hours: {} ({}), {} cases a run.",
+            "The change that {} at no added staffed hours: {} ({}), {} {} a run.",
+            unit.gain,
             best.change,
             best.option,
-            ci(best)
+            ci(best),
+            unit.counted
         ));
     }
     if out.is_empty() {
-        out.push(nothing_beyond_noise(ranking));
+        out.push(nothing_beyond_noise(ranking, unit));
     }
     out
 }
@@ -340,19 +352,22 @@ pub fn headline(ranking: &[Ranked]) -> Option<&Ranked> {
 }
 
 /// That no change is shown to save evidence, and how many could not be judged, and why.
-fn nothing_beyond_noise(ranking: &[Ranked]) -> String {
+fn nothing_beyond_noise(ranking: &[Ranked], unit: super::file::Unit) -> String {
     let mut why: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
     for reason in ranking.iter().filter_map(|x| x.not_estimable.as_deref()) {
         *why.entry(reason).or_default() += 1;
     }
     let unjudged: usize = why.values().sum();
     if unjudged == 0 {
-        return "No single change saves evidence beyond the noise of these seeds: run more seeds, or try larger changes."
-            .into();
+        return format!(
+            "No single change {} beyond the noise of these seeds: run more seeds, or try larger changes.",
+            unit.gains
+        );
     }
     let why: Vec<String> = why.iter().map(|(reason, n)| format!("{n}: {reason}")).collect();
     format!(
-        "No single change is shown to save evidence beyond the noise: {unjudged} of {} changes have no estimable interval ({}), the others are within noise. Run at least {SEEDS_FOR_INTERVAL} seeds, or more, before reading the ranking.",
+        "No single change is shown to {} beyond the noise: {unjudged} of {} changes have no estimable interval ({}), the others are within noise. Run at least {SEEDS_FOR_INTERVAL} seeds, or more, before reading the ranking.",
+        unit.gains.replacen("saves", "save", 1).replacen("meets", "meet", 1),
         ranking.len(),
         why.join("; ")
     )
@@ -373,8 +388,18 @@ fn notes(x: &Ranked) -> String {
 }
 
 /// A change's row as every table shows it.
-const COLUMNS: [&str; 7] =
-    ["#", "change", "option", "added hours/week", "cases a run (95% CI)", "per added hour", "notes"];
+fn columns(unit: super::file::Unit) -> [String; 7] {
+    [
+        "#",
+        "change",
+        "option",
+        "added hours/week",
+        &format!("{} a run (95% CI)", unit.counted),
+        "per added hour",
+        "notes",
+    ]
+    .map(str::to_string)
+}
 
 fn cells(x: &Ranked) -> [String; 7] {
     [
@@ -412,9 +437,10 @@ pub fn markdown(r: &Report) -> String {
     let base = r.variants.first();
     let _ = writeln!(
         o,
-        "Base `{}`: {:.1} cases {} a run over seeds {:?}, {:.0} staffed officer-hours a week.\n",
+        "Base `{}`: {:.1} {} {} a run over seeds {:?}, {:.0} staffed officer-hours a week.\n",
         r.base,
         base.map_or(0.0, |b| b.mean),
+        r.unit.counted,
         r.measure,
         r.seeds,
         base.map_or(0.0, |b| b.hours_per_week)
@@ -422,18 +448,19 @@ pub fn markdown(r: &Report) -> String {
     for answer in &r.answer {
         let _ = writeln!(o, "**{answer}**\n");
     }
-    let _ = writeln!(o, "## Single changes, by evidence saved per added hour\n");
-    md_table(&mut o, r.ranking.iter().take(SHOWN));
+    let _ = writeln!(o, "## Single changes, by {} per added hour\n", r.unit.gained);
+    md_table(&mut o, r.unit, r.ranking.iter().take(SHOWN));
     if r.ranking.len() > SHOWN {
         let _ = writeln!(o, "\n({} more in sweep.json.)", r.ranking.len() - SHOWN);
     }
     if hub_rows(r).next().is_some() {
         let _ = writeln!(o, "\n## Regional hubs\n\nEvery hub change, whatever its rank.\n");
-        md_table(&mut o, hub_rows(r));
+        md_table(&mut o, r.unit, hub_rows(r));
     }
     let _ = writeln!(
         o,
-        "\n## The frontier: most evidence for the hours\n\n| variant | hours/week | cases a run |\n|---|---|---|"
+        "\n## The frontier: {} for the hours\n\n| variant | hours/week | {} a run |\n|---|---|---|",
+        r.unit.most, r.unit.counted
     );
     let mut frontier: Vec<&Point> = r.variants.iter().filter(|p| p.frontier).collect();
     frontier.sort_by(|a, b| a.hours_per_week.total_cmp(&b.hours_per_week));
@@ -450,16 +477,17 @@ pub fn markdown(r: &Report) -> String {
 }
 
 /// A Markdown table of changes.
-fn md_table<'a>(o: &mut String, rows: impl Iterator<Item = &'a Ranked>) {
-    let _ = writeln!(o, "| {} |\n|{}", COLUMNS.join(" | "), "---|".repeat(COLUMNS.len()));
+fn md_table<'a>(o: &mut String, unit: super::file::Unit, rows: impl Iterator<Item = &'a Ranked>) {
+    let columns = columns(unit);
+    let _ = writeln!(o, "| {} |\n|{}", columns.join(" | "), "---|".repeat(columns.len()));
     for x in rows {
         let _ = writeln!(o, "| {} |", cells(x).join(" | "));
     }
 }
 
 /// An HTML table of changes.
-fn html_table<'a>(o: &mut String, id: &str, rows: impl Iterator<Item = &'a Ranked>) {
-    let head: Vec<String> = COLUMNS.iter().map(|c| format!("<th>{}</th>", esc(c))).collect();
+fn html_table<'a>(o: &mut String, id: &str, unit: super::file::Unit, rows: impl Iterator<Item = &'a Ranked>) {
+    let head: Vec<String> = columns(unit).iter().map(|c| format!("<th>{}</th>", esc(c))).collect();
     let _ = write!(o, "<table id=\"{id}\"><tr>{}</tr>", head.concat());
     for x in rows {
         let row: Vec<String> = cells(x).iter().map(|c| format!("<td>{}</td>", esc(c))).collect();
@@ -470,14 +498,14 @@ fn html_table<'a>(o: &mut String, id: &str, rows: impl Iterator<Item = &'a Ranke
 
 /// The page's tables: the ranking's first rows and every hub change.
 fn html_tables(r: &Report) -> String {
-    let mut o = String::from("<h2>Single changes, by evidence saved per added hour</h2>");
-    html_table(&mut o, "changes", r.ranking.iter().take(SHOWN));
+    let mut o = format!("<h2>Single changes, by {} per added hour</h2>", r.unit.gained);
+    html_table(&mut o, "changes", r.unit, r.ranking.iter().take(SHOWN));
     if r.ranking.len() > SHOWN {
         let _ = write!(o, "<p class=\"note\">({} more in sweep.json.)</p>", r.ranking.len() - SHOWN);
     }
     if hub_rows(r).next().is_some() {
         o.push_str("<h2>Regional hubs</h2><p class=\"note\">Every hub change, whatever its rank.</p>");
-        html_table(&mut o, "hubs", hub_rows(r));
+        html_table(&mut o, "hubs", r.unit, hub_rows(r));
     }
     o
 }
@@ -523,8 +551,10 @@ fn scatter(r: &Report) -> String {
     let x = |v: f64| f.x(v, h0, h1);
     let y = |v: f64| f.y(v, m0, m1);
     let mut o = format!(
-        "<h2>Evidence saved against staffed hours</h2><svg id=\"frontier\" data-n=\"{}\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\"><title>Each variant: staffed officer-hours a week and cases saved a run</title>",
+        "<h2>{} against staffed hours</h2><svg id=\"frontier\" data-n=\"{}\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\"><title>Each variant: staffed officer-hours a week and {} a run</title>",
+        capitalised(r.unit.gained),
         r.variants.len(),
+        r.unit.counted_gained,
         w = f.w,
         h = f.h
     );
@@ -600,12 +630,13 @@ fn ranking_chart(r: &Report) -> String {
     let (lo, hi) = (ticks.first().map_or(0.0, |t| t.at), ticks.last().map_or(1.0, |t| t.at));
     let x = |v: f64| f.x(v, lo, hi);
     let mut o = format!(
-        "<h2>Evidence saved per added staffed hour</h2><svg id=\"ranking\" data-n=\"{}\" width=\"{w}\" height=\"{h:.0}\" viewBox=\"0 0 {w} {h:.0}\" role=\"img\"><title>The best single changes per added hour, with 95% paired intervals</title>",
+        "<h2>{} per added staffed hour</h2><svg id=\"ranking\" data-n=\"{}\" width=\"{w}\" height=\"{h:.0}\" viewBox=\"0 0 {w} {h:.0}\" role=\"img\"><title>The best single changes per added hour, with 95% paired intervals</title>",
+        capitalised(r.unit.gained),
         best.len(),
         w = f.w,
         h = f.h
     );
-    o.push_str(&f.x_axis(&ticks, x, "cases a run per added staffed hour a week"));
+    o.push_str(&f.x_axis(&ticks, x, &format!("{} a run per added staffed hour a week", r.unit.counted)));
     let zero = x(0.0);
     let _ =
         write!(o, "<line x1=\"{zero:.1}\" y1=\"{:.1}\" x2=\"{zero:.1}\" y2=\"{:.1}\" stroke=\"#999\"/>", f.top, f.y1());
@@ -635,6 +666,12 @@ fn ranking_chart(r: &Report) -> String {
             yy + 7.0
         );
     }
-    o.push_str("</svg><p class=\"note\">Bars: cases saved a run per added staffed hour a week; whiskers: 95% paired interval; grey: within the noise of the seeds.</p>");
+    let _ = write!(o, "</svg><p class=\"note\">Bars: {} a run per added staffed hour a week; whiskers: 95% paired interval; grey: within the noise of the seeds.</p>", r.unit.counted_gained);
     o
+}
+
+/// `text` with its first letter a capital (`Evidence saved`).
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }

@@ -31,6 +31,11 @@ pub fn apply(base: &Scenario, changes: &[&Change], seed: u64) -> Scenario {
                 s.network.hubs.retain(|h| !h.members.is_empty() && h.hub != hub.hub);
                 s.network.hubs.push(hub.clone());
             }
+            Change::Provider { index, provider, .. } => {
+                if let Some(p) = s.network.roads.providers.get_mut(usize::from(*index)) {
+                    *p = (**provider).clone();
+                }
+            }
             Change::Circulation { name, period_ms } => {
                 if let Some(decay) = s.register_decay.as_mut() {
                     // Validated with the file: the base's faults and these spans fit.
@@ -45,9 +50,11 @@ pub fn apply(base: &Scenario, changes: &[&Change], seed: u64) -> Scenario {
 
 /// Staffed officer-hours a week of a variant: every contact point's officers (and counted
 /// translators) on duty in the scenario's first week (an on-call hour at `on_call_cost` of
-/// a staffed one), and every hub's desk in the hours it covers.
+/// a staffed one), every provider's desk, and every hub's desk in the hours it covers.
 pub fn cost_hours_per_week(s: &Scenario, on_call_cost: f64) -> f64 {
     let mut hours: f64 = s.states.iter().map(|e| DeskHours::of(e, s.start).cost(on_call_cost)).sum();
+    hours +=
+        s.network.roads.providers.iter().map(|p| DeskHours::of_provider(p, s.start).cost(on_call_cost)).sum::<f64>();
     let (from, to) = (s.start, s.start.plus_ms(WEEK_MS));
     for h in &s.network.hubs {
         let Ok(covers) = Roster::new(h.covers.clone()) else { continue };
@@ -63,7 +70,14 @@ pub fn count(ledger: &Ledger, measure: Measure, evidence_step: bool) -> u64 {
         Measure::Saved | Measure::Preserved => o == Outcome::Preserved,
         Measure::Disclosed => o == Outcome::Disclosed,
         Measure::Succeeded => o.is_success(),
+        Measure::DeadlinesMet => false,
     };
+    if measure == Measure::DeadlinesMet {
+        let met = |r: &&crate::ledger::Request| {
+            r.order.is_some_and(|o| o.answered.is_some() && !o.deadline_breached(r.outcome_at))
+        };
+        return ledger.requests.iter().filter(met).count() as u64;
+    }
     ledger.cases.iter().filter(|c| counted(c.outcome)).count() as u64
 }
 
