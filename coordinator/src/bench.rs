@@ -522,7 +522,7 @@ fn sweep_rate(
 ) -> anyhow::Result<()> {
     let variants = if options.quick { 8 } else { 4 * cpus.max(1) * 8 };
     let started = Instant::now();
-    let counted: anyhow::Result<Vec<u64>> = {
+    let counted: anyhow::Result<Vec<crate::sweep::variants::RunCount>> = {
         use rayon::prelude::*;
         (0..variants as u64)
             .into_par_iter()
@@ -616,7 +616,7 @@ fn robust_sweep(options: &BenchOptions, n: usize, report: &mut BenchReport, o: &
     let sweep = crate::sweep::file::load(&file).map_err(|e| anyhow::anyhow!("{e}"))?;
     let (_, bases) = crate::sweep::drawn_bases(&sweep);
     let started = Instant::now();
-    let counted: anyhow::Result<Vec<u64>> = (0..n)
+    let counted: anyhow::Result<Vec<crate::sweep::variants::RunCount>> = (0..n)
         .into_par_iter()
         .map(|i| {
             let single = &sweep.singles[i % sweep.singles.len()].change;

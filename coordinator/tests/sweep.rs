@@ -369,12 +369,15 @@ fn equal_differences_are_not_estimable_and_not_the_answer() {
     let plus = |d: &[u64]| base.iter().zip(d).map(|(b, d)| b + d).collect::<Vec<u64>>();
     let counts = |change: &str, d: &[u64]| {
         let i = s.singles.iter().position(|x| x.change.describe() == change).expect(change);
-        sweep::Counted { variant: i + 1, counts: plus(d) }
+        sweep::Counted { variant: i + 1, counts: plus(d), overtime_ms: vec![] }
     };
     let mut singles = vec![counts("VNM: staffed-24-7", &[3; 6]), counts("BRA: staffed-24-7", &[1, 2, 3, 1, 2, 3])];
     singles.sort_by_key(|c| c.variant);
-    let found =
-        sweep::Found { base: sweep::Counted { variant: 0, counts: base.clone() }, singles, combinations: vec![] };
+    let found = sweep::Found {
+        base: sweep::Counted { variant: 0, counts: base.clone(), overtime_ms: vec![] },
+        singles,
+        combinations: vec![],
+    };
     let report = outputs::report(&s, &found);
     let (vnm, bra) = (&report.ranking[0], &report.ranking[1]);
     assert_eq!((vnm.change.as_str(), vnm.mean, vnm.rank), ("VNM: staffed-24-7", 3.0, 1));
@@ -457,4 +460,46 @@ fn a_providers_desk_is_swept_as_a_states_is_costed_in_its_hours_and_counted_in_d
     let around_the_clock =
         report.ranking.iter().find(|r| r.change == "provider mailco-ie: staffed-24-7").expect("24/7");
     assert_eq!((around_the_clock.added_hours, around_the_clock.mean), (224.0, 5.6667));
+}
+
+/// Officer time worked as overtime in one run, read from report.json's desks.
+fn overtime_in_report(scenario: &pocnet::scenario::Scenario) -> u64 {
+    let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    let a = runtime.block_on(pocnet::run::simulate(scenario)).expect("run");
+    let json: serde_json::Value = serde_json::from_str(&a.report().to_json()).expect("JSON");
+    let desks = json["desks"].as_array().cloned().unwrap_or_default();
+    desks.iter().filter_map(|d| d["overtime_ms"].as_u64()).sum()
+}
+
+#[test]
+fn overtime_counts_as_staffed_hours_in_a_sweeps_cost() {
+    // night.toml with Viet Nam's desk counting one officer who finishes past the shift's
+    // end: its overtime, spread over the week of injects, is staffed hours in every cost.
+    let tmp = std::env::temp_dir().join(format!("pocnet-sweep-overtime-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).expect("dir");
+    let night = std::fs::read_to_string(dir().join("night.toml")).expect("night.toml");
+    let base = night.replace(
+        "give_up_after = \"5d\"\n",
+        "give_up_after = \"5d\"\nofficers = { staffed = 1, on_call = 0 }\nshift_end = \"overtime\"\n",
+    );
+    std::fs::write(tmp.join("night.toml"), base).expect("write");
+    let sweep = "[sweep]\nname = \"o\"\nbase = \"night.toml\"\nseeds = 5\n\n[[options]]\nname = \"two\"\nstates = [\"VNM\"]\nofficers = { staffed = 2, on_call = 0 }\n";
+    std::fs::write(tmp.join("s.toml"), sweep).expect("write");
+    let s = file::load(&tmp.join("s.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let found = whole(&s);
+    let report = outputs::report(&s, &found);
+    let apart: Vec<u64> =
+        s.seeds.iter().map(|seed| overtime_in_report(&pocnet::sweep::variants::apply(&s.base, &[], *seed))).collect();
+    assert!(apart.iter().any(|ms| *ms > 0), "the base works overtime: {apart:?}");
+    assert_eq!(found.base.overtime_ms, apart);
+    // France staffed 168 h (one officer, uncounted), Viet Nam 40 h and Brazil 40 h: 248 h,
+    // plus the mean overtime over the one week of injects.
+    let mean_hours = apart.iter().sum::<u64>() as f64 / apart.len() as f64 / 3_600_000.0;
+    let expected = ((248.0 + mean_hours) * 100.0).round() / 100.0;
+    assert!(
+        (report.variants[0].hours_per_week - expected).abs() < 0.011,
+        "{} against {expected}",
+        report.variants[0].hours_per_week
+    );
+    let _ = std::fs::remove_dir_all(&tmp);
 }

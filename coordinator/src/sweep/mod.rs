@@ -31,11 +31,19 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// The counts of one variant, one per seed in the sweep's order.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Counted {
     /// 0 for the base, then the single changes in the sweep file's order.
     pub variant: usize,
     pub counts: Vec<u64>,
+    /// Officer time worked as overtime in each run (`shift_end = "overtime"`), in seed
+    /// order; absent when no run had any.
+    #[serde(default, skip_serializing_if = "no_overtime")]
+    pub overtime_ms: Vec<u64>,
+}
+
+fn no_overtime(overtime_ms: &[u64]) -> bool {
+    overtime_ms.iter().all(|ms| *ms == 0)
 }
 
 /// The first stage of a sweep (the base and every single change), whole or a shard of it.
@@ -125,7 +133,7 @@ fn run_on(
     let jobs: Vec<(usize, usize, usize)> = (0..bases.len())
         .flat_map(|b| (0..variants.len()).flat_map(move |v| (0..seeds.len()).map(move |s| (b, v, s))))
         .collect();
-    let counts: Vec<anyhow::Result<u64>> = jobs
+    let counts: Vec<anyhow::Result<variants::RunCount>> = jobs
         .par_iter()
         .map(|(b, v, s)| {
             let counted = variants::run_once(&bases[*b], &variants[*v], seeds[*s], sweep.measure);
@@ -133,10 +141,18 @@ fn run_on(
             counted
         })
         .collect();
-    let mut out: Vec<Vec<Counted>> =
-        (0..bases.len()).map(|_| ids.iter().map(|id| Counted { variant: *id, counts: Vec::new() }).collect()).collect();
+    let mut out: Vec<Vec<Counted>> = (0..bases.len())
+        .map(|_| ids.iter().map(|id| Counted { variant: *id, ..Counted::default() }).collect())
+        .collect();
     for ((b, v, _), count) in jobs.iter().zip(counts) {
-        out[*b][*v].counts.push(count?);
+        let count = count?;
+        out[*b][*v].counts.push(count.count);
+        out[*b][*v].overtime_ms.push(count.overtime_ms);
+    }
+    for counted in out.iter_mut().flatten() {
+        if no_overtime(&counted.overtime_ms) {
+            counted.overtime_ms.clear();
+        }
     }
     Ok(out)
 }

@@ -3,7 +3,7 @@
 //! variant's runs. `sweep.json`, `sweep.md` and a self-contained `sweep.html` (inline SVG).
 
 use super::file::Sweep;
-use super::variants::{apply, cost_hours_per_week};
+use super::variants::{apply, cost_hours_per_week, overtime_hours_per_week};
 use super::{Counted, Found};
 use crate::outputs::axis::{count_ticks, text_width, Frame, Placer, Tick};
 use crate::outputs::esc;
@@ -110,7 +110,8 @@ pub fn paired(base: &[u64], counts: &[u64]) -> Paired {
 fn ranked(sweep: &Sweep, base: &Counted, c: &Counted, base_cost: f64) -> Ranked {
     let i = c.variant - 1;
     let single = &sweep.singles[i];
-    let cost = cost_hours_per_week(&apply(&sweep.base, &[&single.change], sweep.base.seed), sweep.on_call_cost);
+    let cost = cost_hours_per_week(&apply(&sweep.base, &[&single.change], sweep.base.seed), sweep.on_call_cost)
+        + overtime_hours_per_week(&sweep.base, &c.overtime_ms);
     let added = round4(cost - base_cost);
     let p = paired(&base.counts, &c.counts);
     let ci = p.interval.ok();
@@ -136,7 +137,8 @@ fn ranked(sweep: &Sweep, base: &Counted, c: &Counted, base_cost: f64) -> Ranked 
 /// Every single change, those that add hours first by evidence per added hour (then by
 /// mean, then by name), then those that add none.
 pub fn rank(sweep: &Sweep, base: &Counted, singles: &[Counted]) -> Vec<Ranked> {
-    let base_cost = cost_hours_per_week(&sweep.base, sweep.on_call_cost);
+    let base_cost =
+        cost_hours_per_week(&sweep.base, sweep.on_call_cost) + overtime_hours_per_week(&sweep.base, &base.overtime_ms);
     let mut ranked: Vec<Ranked> = singles.iter().map(|c| ranked(sweep, base, c, base_cost)).collect();
     ranked.sort_by(|a, b| {
         let key = |r: &Ranked| r.per_added_hour.unwrap_or(f64::NEG_INFINITY);
@@ -190,10 +192,11 @@ pub struct Report {
 /// Every variant run: the base, each single change, each combination; frontier marked.
 fn points(sweep: &Sweep, found: &Found) -> Vec<Point> {
     let mean = |c: &Counted| round4(c.counts.iter().sum::<u64>() as f64 / c.counts.len().max(1) as f64);
+    let overtime = |c: &Counted| overtime_hours_per_week(&sweep.base, &c.overtime_ms);
     let mut points = vec![Point {
         name: "base".into(),
         changes: vec![],
-        hours_per_week: cost_hours_per_week(&sweep.base, sweep.on_call_cost),
+        hours_per_week: cost_hours_per_week(&sweep.base, sweep.on_call_cost) + overtime(&found.base),
         mean: mean(&found.base),
         counts: found.base.counts.clone(),
         frontier: false,
@@ -208,7 +211,7 @@ fn points(sweep: &Sweep, found: &Found) -> Vec<Point> {
             hours_per_week: cost_hours_per_week(
                 &apply(&sweep.base, &[&single.change], sweep.base.seed),
                 sweep.on_call_cost,
-            ),
+            ) + overtime(c),
             mean: mean(c),
             counts: c.counts.clone(),
             frontier: false,
@@ -220,7 +223,8 @@ fn points(sweep: &Sweep, found: &Found) -> Vec<Point> {
         points.push(Point {
             name: format!("the best {} changes together", set.len()),
             changes: changes.iter().map(|c| c.describe()).collect(),
-            hours_per_week: cost_hours_per_week(&apply(&sweep.base, &changes, sweep.base.seed), sweep.on_call_cost),
+            hours_per_week: cost_hours_per_week(&apply(&sweep.base, &changes, sweep.base.seed), sweep.on_call_cost)
+                + overtime(c),
             mean: mean(c),
             counts: c.counts.clone(),
             frontier: false,
@@ -271,7 +275,7 @@ pub fn report(sweep: &Sweep, found: &Found) -> Report {
         on_call_cost: sweep.on_call_cost,
         assumptions: vec![
             format!(
-                "Staffed officer-hours a week: each contact point's officers (and translators where counted) on duty in the scenario's first week (a desk that does not count its officers counts as one per mode), an on-call hour at {} of a staffed one, and each hub desk's covered hours{}: an assumption.",
+                "Staffed officer-hours a week: each contact point's officers (and translators where counted) on duty in the scenario's first week (a desk that does not count its officers counts as one per mode), an on-call hour at {} of a staffed one, and each hub desk's covered hours{}, plus the overtime the runs worked (`shift_end = \"overtime\"`) spread over the weeks of the scenario's injects: an assumption.",
                 sweep.on_call_cost,
                 if sweep.base.network.roads.providers.is_empty() { "" } else { ", and each provider's desk as a contact point's" }
             ),

@@ -81,8 +81,40 @@ pub fn count(ledger: &Ledger, measure: Measure, evidence_step: bool) -> u64 {
     ledger.cases.iter().filter(|c| counted(c.outcome)).count() as u64
 }
 
+/// What one run of a variant counts, and the overtime its desks worked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunCount {
+    pub count: u64,
+    pub overtime_ms: u64,
+}
+
+/// Officer time worked as overtime in a run: every desk's (`analysis::desks`), when some
+/// desk's policy is `shift_end = "overtime"`.
+fn overtime_ms(s: &Scenario, ledger: &Ledger) -> u64 {
+    let overtime = |e: &pocnet_core::ShiftEnd| *e == pocnet_core::ShiftEnd::Overtime;
+    let any = s.states.iter().any(|e| overtime(&e.profile.shift_end))
+        || s.network.roads.providers.iter().any(|p| overtime(&p.shift_end));
+    if !any {
+        return 0;
+    }
+    crate::analysis::desks::figures(s, ledger).iter().filter_map(|d| d.overtime_ms).sum()
+}
+
+/// Overtime as staffed officer-hours a week: a variant's mean overtime a run, spread over
+/// the weeks its injects span (the overtime a week of traffic costs).
+pub fn overtime_hours_per_week(s: &Scenario, overtime_ms: &[u64]) -> f64 {
+    if overtime_ms.is_empty() {
+        return 0.0;
+    }
+    let mean = overtime_ms.iter().sum::<u64>() as f64 / overtime_ms.len() as f64;
+    let (first, last) = (s.injects.iter().map(|i| i.at).min(), s.injects.iter().map(|i| i.at).max());
+    let span = first.zip(last).map_or(0, |(a, b)| b.since(a));
+    let weeks = span.div_ceil(WEEK_MS).max(1) as f64;
+    (mean / HOUR_MS / weeks * 100.0).round() / 100.0
+}
+
 /// Runs a variant once on the in-process engine and counts it.
-pub fn run_once(base: &Scenario, changes: &[&Change], seed: u64, measure: Measure) -> anyhow::Result<u64> {
+pub fn run_once(base: &Scenario, changes: &[&Change], seed: u64, measure: Measure) -> anyhow::Result<RunCount> {
     let s = apply(base, changes, seed);
     let (mut engine, next) = crate::engine::inproc::InProcess::new(&s)?;
     let clock = crate::clock::Clock::new(
@@ -94,5 +126,5 @@ pub fn run_once(base: &Scenario, changes: &[&Change], seed: u64, measure: Measur
     let runtime = tokio::runtime::Builder::new_current_thread().build()?;
     let run = runtime.block_on(crate::clock::run_to_end(&mut engine, clock))?;
     let ledger = crate::run::ledger_of(&s, &run)?;
-    Ok(count(&ledger, measure, s.evidence_step))
+    Ok(RunCount { count: count(&ledger, measure, s.evidence_step), overtime_ms: overtime_ms(&s, &ledger) })
 }
