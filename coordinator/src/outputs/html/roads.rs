@@ -21,8 +21,16 @@ pub(super) fn section(a: &Account<'_>) -> String {
 const HOUR_MS: u64 = 3_600_000;
 
 fn chart(roads: &[RoadRow]) -> String {
-    let hi = roads.iter().map(|r| r.time_to_evidence.p90_ms).max().unwrap_or(0).max(2 * HOUR_MS);
-    let (lo, hi) = (HOUR_MS as f64 / 2.0, (hi as f64 * 1.5).max(HOUR_MS as f64 * 48.0));
+    let longest = roads.iter().map(|r| r.time_to_evidence.p90_ms).max().unwrap_or(0).max(2 * HOUR_MS) as f64;
+    // The axis ends at the first labelled time past the longest bar, so the bar ends
+    // before the last label.
+    let day = 24.0 * HOUR_MS as f64;
+    let hi = [2.0, 7.0, 28.0, 91.0, 364.0]
+        .into_iter()
+        .map(|d| d * day)
+        .find(|t| *t >= longest * 1.2)
+        .unwrap_or(longest * 1.5);
+    let lo = HOUR_MS as f64 / 2.0;
     let row = 30.0;
     let f =
         Frame { w: 640.0, h: 10.0 + row * roads.len() as f64 + 44.0, left: 150.0, right: 20.0, top: 6.0, bottom: 44.0 };
