@@ -7,6 +7,7 @@
 //! drawn from the same figures. The totals line is [`totals_line`], from the sections'
 //! clauses.
 
+use crate::analysis::pings::{Measured, PingFigures, PINGS_TO_JUDGE};
 use crate::report::Account;
 use pocnet_core::time::format_duration_ms as dur;
 use std::fmt;
@@ -54,19 +55,40 @@ pub enum Run {
     Strong(String),
 }
 
-/// A table: the id the page gives it, its columns and its rows of typed cells.
+/// A table: the id the page gives it, the outputs that show it, its columns and its rows of
+/// typed cells.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
     pub id: Option<&'static str>,
+    pub shown: Shown,
     pub columns: Vec<Column>,
-    pub rows: Vec<Vec<Cell>>,
+    pub rows: Vec<Row>,
+}
+
+/// The outputs that show a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    /// The page, every column, and the brief outputs, the brief columns.
+    Everywhere,
+    /// The page alone (the brief outputs have its figures in a table of their own).
+    Page,
+    /// The brief outputs alone (the page has its figures in a table or chart of its own).
+    Brief,
 }
 
 /// A column's header, and whether the brief outputs show it (the page shows them all).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Column {
-    pub name: &'static str,
+    pub name: String,
     pub brief: bool,
+}
+
+/// A row: its cells, and what it is a row of, which the page gives it as a `data-`
+/// attribute (`data-state="VNM"`) for readers and tests to find it by.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub of: Option<(&'static str, String)>,
+    pub cells: Vec<Cell>,
 }
 
 /// A cell: one report field, worded by its type.
@@ -81,6 +103,19 @@ pub enum Cell {
     },
     /// A duration in milliseconds, as people read it (`2h05m`).
     Duration(u64),
+    /// Some of a whole: `3 of 5`.
+    Of {
+        part: u64,
+        whole: u64,
+    },
+    /// No figure: `-`.
+    Missing,
+    /// A verdict's words, and whether it is good (`Some(true)`), bad (`Some(false)`) or not
+    /// judged (`None`), which the page marks.
+    Verdict {
+        words: String,
+        good: Option<bool>,
+    },
 }
 
 impl fmt::Display for Cell {
@@ -90,6 +125,9 @@ impl fmt::Display for Cell {
             Cell::Count(n) => write!(f, "{n}"),
             Cell::Percent { share, decimals } => write!(f, "{:.*}%", decimals, share * 100.0),
             Cell::Duration(ms) => f.write_str(&dur(*ms)),
+            Cell::Of { part, whole } => write!(f, "{part} of {whole}"),
+            Cell::Missing => f.write_str("-"),
+            Cell::Verdict { words, .. } => f.write_str(words),
         }
     }
 }
@@ -101,6 +139,22 @@ impl Cell {
 
     fn percent(share: f64, decimals: usize) -> Cell {
         Cell::Percent { share, decimals }
+    }
+
+    /// The cell on the page, escaped; a verdict with its mark's class.
+    fn html(&self) -> String {
+        let text = super::esc(&self.to_string());
+        match self {
+            Cell::Verdict { good, .. } => {
+                let class = match good {
+                    Some(true) => "ok",
+                    Some(false) => "bad",
+                    None => "",
+                };
+                format!("<td class=\"{class}\">{text}</td>")
+            }
+            _ => format!("<td>{text}</td>"),
+        }
     }
 }
 
@@ -115,8 +169,8 @@ impl Section {
         for part in &self.body {
             match part {
                 Part::Sentence(s) => o.push_str(&format!("\n{}\n", s.markdown())),
-                Part::Table(t) => o.push_str(&format!("\n{}", t.markdown())),
-                Part::Note(_) => {}
+                Part::Table(t) if t.shown != Shown::Page => o.push_str(&format!("\n{}", t.markdown())),
+                Part::Table(_) | Part::Note(_) => {}
             }
         }
         o
@@ -148,10 +202,25 @@ impl Section {
             .iter()
             .map(|p| match p {
                 Part::Sentence(s) => format!("{}{}</p>", s.open_html(), s.html()),
-                Part::Table(t) => t.html(),
-                Part::Note(s) => format!("<p class=\"note\">{}</p>", s.html()),
+                Part::Table(t) if t.shown != Shown::Brief => t.html(),
+                Part::Table(_) => String::new(),
+                Part::Note(s) => s.note_html(),
             })
             .collect()
+    }
+
+    /// The page's table with this id, every column, and the notes that follow it; nothing
+    /// when the section has no such table.
+    pub fn table_html(&self, id: &str) -> String {
+        let Some(at) = self.body.iter().position(|p| matches!(p, Part::Table(t) if t.id == Some(id))) else {
+            return String::new();
+        };
+        let Part::Table(table) = &self.body[at] else { return String::new() };
+        let notes = self.body[at + 1..].iter().map_while(|p| match p {
+            Part::Note(s) => Some(s.note_html()),
+            Part::Sentence(_) | Part::Table(_) => None,
+        });
+        std::iter::once(table.html()).chain(notes).collect()
     }
 
     /// What the page says in place of a chart with nothing to draw, as its paragraph.
@@ -167,6 +236,11 @@ impl Sentence {
             Some(id) => format!("<p id=\"{id}\">"),
             None => "<p>".into(),
         }
+    }
+
+    /// The sentence as a note of the page.
+    fn note_html(&self) -> String {
+        format!("<p class=\"note\">{}</p>", self.html())
     }
 
     fn plain(id: Option<&'static str>, text: String) -> Sentence {
@@ -206,6 +280,18 @@ impl Sentence {
     }
 }
 
+impl Row {
+    /// A row of these cells.
+    fn of<const N: usize>(cells: [Cell; N]) -> Row {
+        Row { of: None, cells: cells.to_vec() }
+    }
+
+    /// A row of these cells, the page naming what it is a row of (`data-{what}="{which}"`).
+    fn named<const N: usize>(what: &'static str, which: String, cells: [Cell; N]) -> Row {
+        Row { of: Some((what, which)), cells: cells.to_vec() }
+    }
+}
+
 impl Table {
     /// A table every output shows whole.
     fn of<const N: usize>(columns: [&'static str; N], rows: Vec<[Cell; N]>) -> Table {
@@ -220,9 +306,15 @@ impl Table {
     ) -> Table {
         Table {
             id,
-            columns: columns.map(|(name, brief)| Column { name, brief }).to_vec(),
-            rows: rows.into_iter().map(|r| r.to_vec()).collect(),
+            shown: Shown::Everywhere,
+            columns: columns.map(|(name, brief)| Column { name: name.into(), brief }).to_vec(),
+            rows: rows.into_iter().map(Row::of).collect(),
         }
+    }
+
+    /// A table that one output alone shows, every column.
+    fn only<const N: usize>(shown: Shown, id: Option<&'static str>, columns: [String; N], rows: Vec<Row>) -> Table {
+        Table { id, shown, columns: columns.map(|name| Column { name, brief: true }).to_vec(), rows }
     }
 
     /// The table in Markdown, its brief columns, a line each (header, rule, rows).
@@ -235,11 +327,11 @@ impl Table {
         };
         let mut o = format!(
             "{}|{}\n",
-            line(brief.iter().map(|i| self.columns[*i].name.to_string()).collect()),
+            line(brief.iter().map(|i| self.columns[*i].name.clone()).collect()),
             "---|".repeat(brief.len())
         );
         for row in &self.rows {
-            o.push_str(&line(brief.iter().map(|i| row[*i].to_string()).collect()));
+            o.push_str(&line(brief.iter().map(|i| row.cells[*i].to_string()).collect()));
         }
         o
     }
@@ -247,18 +339,22 @@ impl Table {
     /// The table on the page, every column, escaped.
     pub fn html(&self) -> String {
         let id = self.id.map_or(String::new(), |id| format!(" id=\"{id}\""));
-        let head: String = self.columns.iter().map(|c| format!("<th>{}</th>", super::esc(c.name))).collect();
+        let head: String = self.columns.iter().map(|c| format!("<th>{}</th>", super::esc(&c.name))).collect();
         let rows: String = self
             .rows
             .iter()
             .map(|row| {
-                let cells: String = row.iter().map(|c| format!("<td>{}</td>", super::esc(&c.to_string()))).collect();
-                format!("<tr>{cells}</tr>")
+                let of = row.of.as_ref().map_or(String::new(), |(what, which)| {
+                    format!(" data-{what}=\"{}\"", super::esc(which))
+                });
+                let cells: String = row.cells.iter().map(Cell::html).collect();
+                format!("<tr{of}>{cells}</tr>")
             })
             .collect();
         format!("<table{id}><tr>{head}</tr>{rows}</table>")
     }
 }
+
 /// The evidence step: the headline (how many cases ended in usable evidence, the biggest
 /// cause of the rest), the holds, time to usable evidence and where it went.
 pub fn evidence(a: &Account<'_>) -> Option<Section> {
@@ -292,14 +388,38 @@ pub fn evidence(a: &Account<'_>) -> Option<Section> {
         headline: evidence_headline(a).map(|h| Sentence::plain(Some("evidence-headline"), h)),
         leads: true,
         body: vec![
-            Part::Table(Table::of(["", "n", "p50", "p90", "p95", "p99", "max"], latency)),
+            Part::Table(Table { shown: Shown::Brief, ..Table::of(["", "n", "p50", "p90", "p95", "p99", "max"], latency) }),
+            Part::Table(evidence_table(e)),
             Part::Sentence(Sentence::plain(None, holds)),
-            Part::Table(Table::of(["where the time went", "mean per case", "share"], went)),
+            Part::Table(Table {
+                shown: Shown::Brief,
+                ..Table::of(["where the time went", "mean per case", "share"], went)
+            }),
         ],
         clause: None,
         nothing_drawn: (e.where_the_time_went.cases == 0)
             .then(|| Sentence::plain(None, "No case ended in usable evidence.".into())),
     })
+}
+
+/// The page's table of time to usable evidence: all kinds, then each kind.
+fn evidence_table(e: &crate::analysis::evidence::EvidenceFigures) -> Table {
+    let t = &e.time_to_usable_evidence;
+    let rows = std::iter::once(("all kinds".to_string(), &t.overall))
+        .chain(t.by_kind.iter().map(|(kind, p)| (kind.clone(), p)))
+        .map(|(name, p)| {
+            Row::of([
+                Cell::Text(name),
+                Cell::Count(p.count),
+                Cell::Duration(p.p50_ms),
+                Cell::Duration(p.p90_ms),
+                Cell::Duration(p.p99_ms),
+                Cell::Duration(p.max_ms),
+            ])
+        })
+        .collect();
+    let columns = ["time to usable evidence", "n", "p50", "p90", "p99", "max"].map(String::from);
+    Table::only(Shown::Page, Some("evidence"), columns, rows)
 }
 
 /// A row of percentiles: its name, n, p50, p90, p95, p99, max.
@@ -387,11 +507,69 @@ pub fn pings(a: &Account<'_>) -> Option<Section> {
         leads: false,
         body: vec![
             Part::Sentence(contradicted),
-            Part::Table(Table::of(["declared", "pings", "within 1h", "within 24h", "later", "never"], rows)),
+            Part::Table(Table {
+                shown: Shown::Brief,
+                ..Table::of(["declared", "pings", "within 1h", "within 24h", "later", "never"], rows)
+            }),
+            Part::Table(declared_vs_measured(p)),
+            Part::Note(Sentence::plain(None, format!("Each ping that reached the desk is placed in the declared roster's mode when it was sent, and in or out of office hours (08:00-18:00 local on working days). A period with at least {PINGS_TO_JUDGE} pings where fewer than half were answered in time contradicts the declared roster (docs/report.md). A ping that never arrived (a stale register entry, a desk that is down) is not judged."))),
         ],
         clause: Some(clause),
         nothing_drawn: None,
     })
+}
+
+/// The page's table of each pinged state: its declared roster, its answers in time by
+/// period and what they say of the roster; contradicted states first.
+fn declared_vs_measured(p: &PingFigures) -> Table {
+    let mut states: Vec<_> = p.states.iter().collect();
+    states.sort_by_key(|s| (!matches!(s.measured, Measured::Contradicted { .. }), s.state));
+    let in_time = |t: &crate::analysis::pings::InTime| {
+        if t.sent == 0 {
+            Cell::Missing
+        } else {
+            Cell::Of { part: t.in_time as u64, whole: t.sent as u64 }
+        }
+    };
+    let rows = states
+        .into_iter()
+        .map(|s| {
+            let (good, words) = match s.measured {
+                Measured::Consistent => (Some(true), "consistent".to_string()),
+                Measured::NotTested => (None, "not tested".to_string()),
+                Measured::Unreachable => (Some(false), "unreachable: no ping reached the desk".to_string()),
+                Measured::Contradicted { during, in_time, of } => {
+                    (Some(false), format!("contradicted: {} ({in_time} of {of} in time)", during.label()))
+                }
+            };
+            Row::named(
+                "state",
+                s.state.to_string(),
+                [
+                    Cell::Text(s.state.to_string()),
+                    Cell::Text(s.declared_roster.clone()),
+                    in_time(&s.staffed_out_of_office),
+                    in_time(&s.staffed_in_office),
+                    in_time(&s.on_call),
+                    Cell::count(s.answered.within_1h),
+                    Cell::count(s.answered.never),
+                    Cell::Verdict { words, good },
+                ],
+            )
+        })
+        .collect();
+    let (staffed, on_call) = (dur(p.staffed_within_ms), dur(p.on_call_within_ms));
+    let columns = [
+        "state".into(),
+        "declared".into(),
+        format!("staffed, out of office hours (≤ {staffed})"),
+        format!("staffed, in office hours (≤ {staffed})"),
+        format!("on call (≤ {on_call})"),
+        "within 1h".into(),
+        "never".into(),
+        "measured".into(),
+    ];
+    Table::only(Shown::Page, Some("declared-vs-measured"), columns, rows)
 }
 
 /// Register decay: first sends to stale entries, how they reached the desk, what it cost.
@@ -428,10 +606,21 @@ pub fn decay(a: &Account<'_>) -> Option<Section> {
         title: "Register decay",
         headline: Some(Sentence::plain(Some("decay-summary"), headline)),
         leads: false,
-        body: cost.into_iter().map(Part::Sentence).collect(),
+        body: cost.into_iter().map(Part::Sentence).chain([Part::Table(fallbacks(d))]).collect(),
         clause,
         nothing_drawn: Some(Sentence::plain(None, "No entry was stale during the run.".into())),
     })
+}
+
+/// The page's table of the fallback channels and the resends each carried.
+fn fallbacks(d: &crate::analysis::decay::DecayFigures) -> Table {
+    let rows = d
+        .fallbacks
+        .iter()
+        .map(|f| Row::of([Cell::Text(f.name.clone()), Cell::Duration(f.delay_ms), Cell::count(f.resends)]))
+        .collect();
+    let columns = ["fallback channel", "delay", "resends by it"].map(String::from);
+    Table::only(Shown::Page, Some("fallbacks"), columns, rows)
 }
 
 /// Forged requests and verification: how the forgeries ended, and what verification cost
@@ -475,12 +664,54 @@ pub fn forgery(a: &Account<'_>) -> Option<Section> {
         title: "Forged requests and verification",
         headline: Some(Sentence::plain(Some("forgery-summary"), headline)),
         leads: false,
-        body: std::iter::once(Part::Table(Table::of(["verification", "forged", "accepted", "caught", "other"], rows)))
-            .chain(without.map(Part::Sentence))
-            .collect(),
+        body: std::iter::once(Part::Table(Table {
+            shown: Shown::Brief,
+            ..Table::of(["verification", "forged", "accepted", "caught", "other"], rows)
+        }))
+        .chain(without.map(Part::Sentence))
+        .chain(f.without_verification.as_ref().into_iter().flat_map(|w| trade_off(f, w)))
+        .collect(),
         clause: Some(clause),
         nothing_drawn: None,
     })
+}
+
+/// The page's table of the trade-off, by verification: the forgeries it caught and let
+/// through, and what it added to genuine emergencies; and its note.
+fn trade_off(
+    f: &crate::analysis::forgery::ForgeryFigures,
+    w: &crate::analysis::forgery::WithoutVerification,
+) -> [Part; 2] {
+    let policies: std::collections::BTreeSet<&str> =
+        f.by_verification.keys().chain(w.added_by_verification.keys()).copied().collect();
+    let rows = policies
+        .into_iter()
+        .map(|policy| {
+            let forged = f.by_verification.get(policy).cloned().unwrap_or_default();
+            let added = w.added_by_verification.get(policy);
+            let time = |ms: fn(&crate::report::Percentiles) -> u64| added.map_or(Cell::Missing, |a| Cell::Duration(ms(a)));
+            Row::named(
+                "policy",
+                policy.to_string(),
+                [
+                    Cell::Text(policy.to_string()),
+                    Cell::count(forged.forged),
+                    Cell::count(forged.caught),
+                    Cell::count(forged.accepted),
+                    Cell::Count(added.map_or(0, |a| a.count)),
+                    time(|p| p.p50_ms),
+                    time(|p| p.p90_ms),
+                ],
+            )
+        })
+        .collect();
+    let columns =
+        ["verification", "forged", "caught", "accepted", "genuine emergencies", "time added, p50", "p90"].map(String::from);
+    let note = "The trade-off: forgeries each verification caught and let through, and the time it added to genuine emergencies at desks of that verification (against the same run with no desk verifying).";
+    [
+        Part::Table(Table::only(Shown::Page, Some("verification-trade-off"), columns, rows)),
+        Part::Note(Sentence::plain(None, note.into())),
+    ]
 }
 
 /// The roads to evidence compared on the cases an agreement covered, and each provider's

@@ -18,27 +18,9 @@ const DAY_MS: f64 = 86_400_000.0;
 
 /// The headline, the figures and both charts; empty when the evidence step is not modelled.
 pub(super) fn section(a: &Account<'_>) -> String {
-    let (Some(e), Some(section)) = (&a.analysis.evidence, crate::outputs::section::evidence(a)) else {
-        return String::new();
-    };
+    let Some(section) = crate::outputs::section::evidence(a) else { return String::new() };
     let mut o = format!("<h2>{}</h2>{}", section.title, section.headline_html());
-    o.push_str("<table id=\"evidence\"><tr><th>time to usable evidence</th><th>n</th><th>p50</th><th>p90</th><th>p99</th><th>max</th></tr>");
-    let t = &e.time_to_usable_evidence;
-    for (name, p) in
-        std::iter::once(("all kinds".to_string(), &t.overall)).chain(t.by_kind.iter().map(|(k, p)| (k.clone(), p)))
-    {
-        let _ = write!(
-            o,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&name),
-            p.count,
-            dur(p.p50_ms),
-            dur(p.p90_ms),
-            dur(p.p99_ms),
-            dur(p.max_ms)
-        );
-    }
-    o.push_str("</table>");
+    o.push_str(&section.table_html("evidence"));
     o.push_str(&section.sentences_html());
     o.push_str("<h3>Where the time went</h3>");
     o.push_str(&time_went(a, &section));
