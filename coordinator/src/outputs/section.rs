@@ -8,8 +8,10 @@
 //! clauses.
 
 use crate::analysis::pings::{Measured, PingFigures, PINGS_TO_JUDGE};
+use crate::ledger::{Outcome, Request};
 use crate::report::Account;
 use pocnet_core::time::format_duration_ms as dur;
+use pocnet_core::RequestId;
 use std::fmt;
 
 /// One section of a run's outputs.
@@ -39,6 +41,9 @@ pub enum Part {
     Table(Table),
     /// A note on what the page's table shows: the page alone shows it.
     Note(Sentence),
+    /// A request the page draws a chart of, and the sentence above the chart naming it:
+    /// the page alone shows it.
+    Caption { request: RequestId, sentence: Sentence },
 }
 
 /// A sentence, with the words it stresses, and the id the page gives its paragraph.
@@ -170,7 +175,7 @@ impl Section {
             match part {
                 Part::Sentence(s) => o.push_str(&format!("\n{}\n", s.markdown())),
                 Part::Table(t) if t.shown != Shown::Page => o.push_str(&format!("\n{}", t.markdown())),
-                Part::Table(_) | Part::Note(_) => {}
+                Part::Table(_) | Part::Note(_) | Part::Caption { .. } => {}
             }
         }
         o
@@ -191,9 +196,19 @@ impl Section {
             .iter()
             .filter_map(|p| match p {
                 Part::Sentence(s) => Some(format!("{}{}</p>", s.open_html(), s.html())),
-                Part::Table(_) | Part::Note(_) => None,
+                Part::Table(_) | Part::Note(_) | Part::Caption { .. } => None,
             })
             .collect()
+    }
+
+    /// The requests the page draws a chart of, each with its caption as a paragraph.
+    pub fn captions(&self) -> impl Iterator<Item = (RequestId, String)> + '_ {
+        self.body.iter().filter_map(|p| match p {
+            Part::Caption { request, sentence } => {
+                Some((*request, format!("{}{}</p>", sentence.open_html(), sentence.html())))
+            }
+            Part::Sentence(_) | Part::Table(_) | Part::Note(_) => None,
+        })
     }
 
     /// The whole body on the page, in order: sentences, tables with every column, notes.
@@ -203,7 +218,7 @@ impl Section {
             .map(|p| match p {
                 Part::Sentence(s) => format!("{}{}</p>", s.open_html(), s.html()),
                 Part::Table(t) if t.shown != Shown::Brief => t.html(),
-                Part::Table(_) => String::new(),
+                Part::Table(_) | Part::Caption { .. } => String::new(),
                 Part::Note(s) => s.note_html(),
             })
             .collect()
@@ -218,7 +233,7 @@ impl Section {
         let Part::Table(table) = &self.body[at] else { return String::new() };
         let notes = self.body[at + 1..].iter().map_while(|p| match p {
             Part::Note(s) => Some(s.note_html()),
-            Part::Sentence(_) | Part::Table(_) => None,
+            Part::Sentence(_) | Part::Table(_) | Part::Caption { .. } => None,
         });
         std::iter::once(table.html()).chain(notes).collect()
     }
@@ -344,9 +359,10 @@ impl Table {
             .rows
             .iter()
             .map(|row| {
-                let of = row.of.as_ref().map_or(String::new(), |(what, which)| {
-                    format!(" data-{what}=\"{}\"", super::esc(which))
-                });
+                let of = row
+                    .of
+                    .as_ref()
+                    .map_or(String::new(), |(what, which)| format!(" data-{what}=\"{}\"", super::esc(which)));
                 let cells: String = row.cells.iter().map(Cell::html).collect();
                 format!("<tr{of}>{cells}</tr>")
             })
@@ -388,18 +404,58 @@ pub fn evidence(a: &Account<'_>) -> Option<Section> {
         headline: evidence_headline(a).map(|h| Sentence::plain(Some("evidence-headline"), h)),
         leads: true,
         body: vec![
-            Part::Table(Table { shown: Shown::Brief, ..Table::of(["", "n", "p50", "p90", "p95", "p99", "max"], latency) }),
+            Part::Table(Table {
+                shown: Shown::Brief,
+                ..Table::of(["", "n", "p50", "p90", "p95", "p99", "max"], latency)
+            }),
             Part::Table(evidence_table(e)),
             Part::Sentence(Sentence::plain(None, holds)),
             Part::Table(Table {
                 shown: Shown::Brief,
                 ..Table::of(["where the time went", "mean per case", "share"], went)
             }),
-        ],
+        ]
+        .into_iter()
+        .chain(shown_cases(a).into_iter().map(|(what, r)| Part::Caption {
+            request: r.id,
+            sentence: Sentence::plain(
+                None,
+                format!("Case {} ({what}): {} to {}, {}: {}.", r.id, r.from, r.to, r.outcome.label(), r.reason),
+            ),
+        }))
+        .collect(),
         clause: None,
         nothing_drawn: (e.where_the_time_went.cases == 0)
             .then(|| Sentence::plain(None, "No case ended in usable evidence.".into())),
     })
+}
+
+/// The link whose evidence step decided its case, for the cases whose life the page
+/// draws: the disclosed case with the median time to evidence, and the lapsed case with
+/// the least margin.
+fn shown_cases<'l>(a: &'l Account<'_>) -> Vec<(&'static str, &'l Request)> {
+    let link_of = |case: u32, want: fn(&Request) -> bool| {
+        a.ledger.requests.iter().filter(|r| r.id.case == case && want(r)).max_by_key(|r| r.outcome_at)
+    };
+    let mut disclosed: Vec<&crate::ledger::Case> =
+        a.ledger.cases.iter().filter(|c| c.outcome == Outcome::Disclosed && c.time_went.is_some()).collect();
+    disclosed.sort_by_key(|c| (c.end_to_end_ms(), c.id));
+    let mut shown = Vec::new();
+    if let Some(c) = disclosed.get(disclosed.len() / 2) {
+        if let Some(r) = link_of(c.id.case, |r| r.outcome == Outcome::Disclosed) {
+            shown.push(("the median disclosed case", r));
+        }
+    }
+    let lapsed = a
+        .ledger
+        .requests
+        .iter()
+        .filter(|r| r.outcome == Outcome::HoldLapsed)
+        .min_by_key(|r| (r.hold_margin_ms().unwrap_or(0), r.id));
+    if let Some(r) = lapsed {
+        shown.push(("the lapsed case that missed by the most", r));
+    }
+    shown
 }
 
 /// The page's table of time to usable evidence: all kinds, then each kind.
@@ -448,10 +504,7 @@ fn evidence_headline(a: &Account<'_>) -> Option<String> {
         e.disclosed_ratio * 100.0
     );
     if let Some(cause) = e.not_usable.first() {
-        let label = crate::ledger::Outcome::ALL
-            .iter()
-            .find(|o| o.as_str() == cause.outcome)
-            .map_or(cause.outcome, |o| o.label());
+        let label = Outcome::ALL.iter().find(|o| o.as_str() == cause.outcome).map_or(cause.outcome, |o| o.label());
         line.push_str(&format!("; the biggest cause of the rest: {label} ({} cases)", cause.cases));
     }
     if e.time_to_usable_evidence.overall.count > 0 {
@@ -689,7 +742,8 @@ fn trade_off(
         .map(|policy| {
             let forged = f.by_verification.get(policy).cloned().unwrap_or_default();
             let added = w.added_by_verification.get(policy);
-            let time = |ms: fn(&crate::report::Percentiles) -> u64| added.map_or(Cell::Missing, |a| Cell::Duration(ms(a)));
+            let time =
+                |ms: fn(&crate::report::Percentiles) -> u64| added.map_or(Cell::Missing, |a| Cell::Duration(ms(a)));
             Row::named(
                 "policy",
                 policy.to_string(),
@@ -705,8 +759,8 @@ fn trade_off(
             )
         })
         .collect();
-    let columns =
-        ["verification", "forged", "caught", "accepted", "genuine emergencies", "time added, p50", "p90"].map(String::from);
+    let columns = ["verification", "forged", "caught", "accepted", "genuine emergencies", "time added, p50", "p90"]
+        .map(String::from);
     let note = "The trade-off: forgeries each verification caught and let through, and the time it added to genuine emergencies at desks of that verification (against the same run with no desk verifying).";
     [
         Part::Table(Table::only(Shown::Page, Some("verification-trade-off"), columns, rows)),
