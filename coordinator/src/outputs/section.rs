@@ -3,9 +3,10 @@
 //! clause the totals line gives it, and what the page says where its chart has nothing to
 //! draw. summary.md, report.html and the console render these values and word no figure
 //! themselves: the page shows every part and every column, the brief outputs (summary.md,
-//! the console) the sentences and the tables' brief columns; the page adds its charts,
-//! drawn from the same figures. The totals line is [`totals_line`], from the sections'
-//! clauses.
+//! the console) the sentences and the tables' brief columns; a table the page shows in a
+//! fuller form of its own is shown by one or the other alone ([`Shown`]). The page adds its
+//! charts, drawn from the same figures and laid out among the section's parts, each table
+//! found by its id. The totals line is [`totals_line`], from the sections' clauses.
 
 use crate::analysis::pings::{Measured, PingFigures, PINGS_TO_JUDGE};
 use crate::ledger::{Outcome, Request};
@@ -1031,6 +1032,47 @@ mod tests {
             table.html(),
             "<table id=\"t\"><tr><th>name</th><th>p50</th><th>share</th></tr><tr><td>a&amp;b</td><td>1h30m</td><td>12.3%</td></tr></table>"
         );
+    }
+
+    #[test]
+    fn a_table_of_one_output_is_that_outputs_alone_and_the_page_finds_it_with_its_notes() {
+        let row = |state: &str, verdict| {
+            Row::named(
+                "state",
+                state.into(),
+                [Cell::Of { part: 2, whole: 5 }, Cell::Missing, Cell::Verdict { words: "v".into(), good: verdict }],
+            )
+        };
+        let page = Table::only(
+            Shown::Page,
+            Some("p"),
+            ["a".into(), "b".into(), "c".into()],
+            vec![row("VNM", Some(false)), row("FRA", None)],
+        );
+        let brief = Table { shown: Shown::Brief, ..Table::of(["n"], vec![[Cell::Count(7)]]) };
+        let section = Section {
+            title: "T",
+            headline: None,
+            leads: false,
+            body: vec![
+                Part::Table(brief),
+                Part::Table(page),
+                Part::Note(Sentence::plain(None, "Of the page's table.".into())),
+                Part::Caption {
+                    request: "C4".parse().expect("an id"),
+                    sentence: Sentence::plain(None, "Case C4.".into()),
+                },
+            ],
+            clause: None,
+            nothing_drawn: None,
+        };
+        assert_eq!(section.markdown(), "\n## T\n\n| n |\n|---|\n| 7 |\n");
+        let table = "<table id=\"p\"><tr><th>a</th><th>b</th><th>c</th></tr><tr data-state=\"VNM\"><td>2 of 5</td><td>-</td><td class=\"bad\">v</td></tr><tr data-state=\"FRA\"><td>2 of 5</td><td>-</td><td class=\"\">v</td></tr></table><p class=\"note\">Of the page's table.</p>";
+        assert_eq!(section.table_html("p"), table);
+        assert_eq!(section.body_html(), table);
+        assert_eq!(section.table_html("none"), "");
+        let captions: Vec<(RequestId, String)> = section.captions().collect();
+        assert_eq!(captions, vec![("C4".parse().expect("an id"), "<p>Case C4.</p>".to_string())]);
     }
 
     #[test]

@@ -64,7 +64,7 @@ pub(super) fn section(a: &Account<'_>) -> String {
             );
         }
     }
-    o.push_str("</svg><p class=\"note\">A bar per entry stale during the run (yellow: the state notified the change, and the next circulation corrects it; red: nobody notified it); a dot per request whose first send reached it. Up to 40 entries, those most sent to first.</p>");
+    let _ = write!(o, "</svg><p class=\"note\">A bar per entry stale during the run (yellow: the state notified the change, and the next circulation corrects it; red: nobody notified it); a dot per request whose first send reached it. Up to {ROWS_MAX} entries, those most sent to first.</p>");
     o.push_str(&section.table_html("fallbacks"));
     o
 }
