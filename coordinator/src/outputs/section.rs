@@ -116,6 +116,8 @@ pub enum Cell {
     },
     /// No figure: `-`.
     Missing,
+    /// Text as code: a scenario's own words (`ack_p90 < 2h`).
+    Code(String),
     /// A verdict's words, and whether it is good (`Some(true)`), bad (`Some(false)`) or not
     /// judged (`None`), which the page marks.
     Verdict {
@@ -133,6 +135,7 @@ impl fmt::Display for Cell {
             Cell::Duration(ms) => f.write_str(&dur(*ms)),
             Cell::Of { part, whole } => write!(f, "{part} of {whole}"),
             Cell::Missing => f.write_str("-"),
+            Cell::Code(s) => f.write_str(s),
             Cell::Verdict { words, .. } => f.write_str(words),
         }
     }
@@ -147,10 +150,20 @@ impl Cell {
         Cell::Percent { share, decimals }
     }
 
-    /// The cell on the page, escaped; a verdict with its mark's class.
+    /// The cell in Markdown: code in backticks, a bad verdict stressed.
+    fn markdown(&self) -> String {
+        match self {
+            Cell::Code(s) => format!("`{s}`"),
+            Cell::Verdict { words, good: Some(false) } => format!("**{words}**"),
+            _ => self.to_string(),
+        }
+    }
+
+    /// The cell on the page, escaped; code as code, a verdict with its mark's class.
     fn html(&self) -> String {
         let text = super::esc(&self.to_string());
         match self {
+            Cell::Code(_) => format!("<td><code>{text}</code></td>"),
             Cell::Verdict { good, .. } => {
                 let class = match good {
                     Some(true) => "ok",
@@ -347,7 +360,7 @@ impl Table {
             "---|".repeat(brief.len())
         );
         for row in &self.rows {
-            o.push_str(&line(brief.iter().map(|i| row.cells[*i].to_string()).collect()));
+            o.push_str(&line(brief.iter().map(|i| row.cells[*i].markdown()).collect()));
         }
         o
     }
@@ -977,6 +990,78 @@ pub fn hubs(a: &Account<'_>) -> Option<Section> {
             Part::Table(Table::with(Some("hubs"), columns, rows)),
             Part::Note(Sentence::plain(None, note.into())),
         ],
+        clause: None,
+        nothing_drawn: None,
+    })
+}
+
+/// How the cases ended: a row per outcome; none without cases (a communication check
+/// alone).
+pub fn outcomes(a: &Account<'_>) -> Option<Table> {
+    (a.ledger.totals.injects > 0).then(|| {
+        let rows = a.by_outcome().into_iter().map(|(name, n)| [Cell::Text(name.to_string()), Cell::count(n)]).collect();
+        Table::with(Some("outcomes"), [("outcome", true), ("cases", true)], rows)
+    })
+}
+
+/// The scenario's bounds, each passed or breached: the brief outputs lead with the
+/// verdict, the page ends with it.
+pub fn thresholds(a: &Account<'_>) -> Option<Section> {
+    let judged = &a.analysis.thresholds;
+    if judged.is_empty() {
+        return None;
+    }
+    let verdict =
+        |passed: bool| Cell::Verdict { words: if passed { "pass" } else { "BREACH" }.into(), good: Some(passed) };
+    let measured = |v: &crate::analysis::thresholds::Verdict| Cell::Text(format!("{} (n={})", v.value, v.samples));
+    let brief =
+        judged.iter().map(|v| Row::of([verdict(v.passed), Cell::Code(v.threshold.clone()), measured(v)])).collect();
+    let page =
+        judged.iter().map(|v| Row::of([Cell::Code(v.threshold.clone()), measured(v), verdict(v.passed)])).collect();
+    Some(Section {
+        title: "Thresholds",
+        headline: None,
+        leads: false,
+        body: vec![
+            Part::Table(Table::only(Shown::Brief, None, ["", "threshold", "measured"].map(String::from), brief)),
+            Part::Table(Table::only(
+                Shown::Page,
+                Some("thresholds"),
+                ["threshold", "measured", ""].map(String::from),
+                page,
+            )),
+        ],
+        clause: None,
+        nothing_drawn: None,
+    })
+}
+
+/// The region pairs and receiver hours where it went worst: a table of each in the brief
+/// outputs, one of both on the page.
+pub fn worst(a: &Account<'_>) -> Option<Section> {
+    let o = &a.analysis.outcomes;
+    let groups = [("region pair", &o.worst_region_pairs), ("receiver hour", &o.worst_receiver_hours)];
+    if groups.iter().all(|(_, spots)| spots.is_empty()) {
+        return None;
+    }
+    let row = |h: &crate::analysis::breakdown::Hotspot| {
+        Row::of([
+            Cell::Text(h.name.clone()),
+            Cell::count(h.requests),
+            Cell::count(h.failed),
+            h.p90_ack_ms.map_or(Cell::Missing, Cell::Duration),
+        ])
+    };
+    let columns = |group: &str| [group, "requests", "failed", "p90 acknowledge"].map(String::from);
+    let brief = groups.iter().filter(|(_, spots)| !spots.is_empty()).map(|(group, spots)| {
+        Part::Table(Table::only(Shown::Brief, None, columns(group), spots.iter().map(row).collect()))
+    });
+    let all = groups.iter().flat_map(|(_, spots)| spots.iter()).map(row).collect();
+    Some(Section {
+        title: "Where it went worst",
+        headline: None,
+        leads: false,
+        body: brief.chain([Part::Table(Table::only(Shown::Page, Some("worst"), columns("group"), all))]).collect(),
         clause: None,
         nothing_drawn: None,
     })
