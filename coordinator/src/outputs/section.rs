@@ -995,6 +995,26 @@ pub fn hubs(a: &Account<'_>) -> Option<Section> {
     })
 }
 
+/// The run in a sentence, which every output says under the scenario's name: its contact
+/// points, cases and requests, seed and start.
+pub fn the_run(a: &Account<'_>) -> Sentence {
+    let t = &a.ledger.totals;
+    let words = format!(
+        "{} contact points, {} cases ({} requests), seed {}, from {}.",
+        a.scenario.states.len(),
+        t.injects,
+        t.requests,
+        a.scenario.seed,
+        a.scenario.start
+    );
+    Sentence::plain(None, words)
+}
+
+/// The windows of the virtual clock the run took, which the page adds to [`the_run`].
+pub fn windows(a: &Account<'_>) -> Sentence {
+    Sentence::plain(None, format!("{} windows of the virtual clock.", a.ledger.windows))
+}
+
 /// How the cases ended: a row per outcome; none without cases (a communication check
 /// alone).
 pub fn outcomes(a: &Account<'_>) -> Option<Table> {

@@ -32,17 +32,8 @@ pub fn summary_md(a: &Account<'_>) -> String {
 
 /// The scenario's name, what ran, and the run's headline when a section leads.
 fn heading(a: &Account<'_>, evidence: Option<&Section>) -> String {
-    let t = &a.ledger.totals;
     let mut o = format!("# pocnet: {}\n\n", a.scenario.name);
-    let _ = writeln!(
-        o,
-        "{} contact points, {} cases ({} requests), seed {}, from {}.\n",
-        a.scenario.states.len(),
-        t.injects,
-        t.requests,
-        a.scenario.seed,
-        a.scenario.start
-    );
+    let _ = writeln!(o, "{}\n", section::the_run(a).markdown());
     if let Some(headline) = evidence.and_then(|e| e.headline.as_ref()) {
         let _ = writeln!(o, "**{}**\n", headline.markdown());
     }

@@ -56,18 +56,13 @@ pub fn report_html(a: &Account<'_>, after_action: Option<&crate::outputs::after_
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>pocnet: {}</title><style>{CSS}</style></head><body>\n",
         esc(&a.scenario.name)
     );
-    let t = &a.ledger.totals;
     let _ = writeln!(
         o,
-        "<h1>pocnet: {}</h1><p>{}</p><p>{} contact points, {} cases ({} requests), seed {}, from {}. {} windows of the virtual clock.</p><p class=\"note\">{}</p>",
+        "<h1>pocnet: {}</h1><p>{}</p><p>{} {}</p><p class=\"note\">{}</p>",
         esc(&a.scenario.name),
         esc(&a.scenario.description),
-        a.scenario.states.len(),
-        t.injects,
-        t.requests,
-        a.scenario.seed,
-        a.scenario.start,
-        a.ledger.windows,
+        section::the_run(a).html(),
+        section::windows(a).html(),
         esc(ASSUMPTIONS)
     );
     if let Some(review) = after_action {
