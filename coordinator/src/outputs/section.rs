@@ -1087,6 +1087,29 @@ pub fn worst(a: &Account<'_>) -> Option<Section> {
     })
 }
 
+/// The longest chain of the run (most links, then longest), which the page alone draws,
+/// link by link, under its caption.
+pub fn chain(a: &Account<'_>) -> Option<Section> {
+    let case =
+        a.ledger.cases.iter().max_by_key(|c| (c.path.len(), c.end_to_end_ms(), std::cmp::Reverse(c.id.to_string())))?;
+    let caption = format!(
+        "Case {} from {}: {} ({}), {} end to end.",
+        case.id,
+        case.from,
+        case.outcome.as_str(),
+        case.reason,
+        dur(case.end_to_end_ms())
+    );
+    Some(Section {
+        title: "A chain, link by link",
+        headline: None,
+        leads: false,
+        body: vec![Part::Caption { request: case.id, sentence: Sentence::plain(None, caption) }],
+        clause: None,
+        nothing_drawn: None,
+    })
+}
+
 /// The totals line (the console's first): cases by outcome, messages lost to modelled
 /// faults, and the clause of each section that has one (pings, forgery, stale entries).
 /// `12 cases by outcome (14 requests, chain links included): 10 preserved, 1 evidence lost
