@@ -52,7 +52,8 @@ pub struct Section {
 pub enum Part {
     /// A sentence every output shows.
     Sentence(Sentence),
-    /// A table: the page shows every column, the brief outputs the brief ones.
+    /// A table, in the outputs its [`Shown`] names: the page shows every column, the brief
+    /// outputs the brief ones.
     Table(Table),
     /// A note on what the page's table shows: the page alone shows it.
     Note(Sentence),
