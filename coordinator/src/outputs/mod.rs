@@ -4,9 +4,10 @@
 //! inline SVG charts, no script, no network), and an exercise's after-action review. All
 //! deterministic, like `report.json`.
 //!
-//! - [`section`]: each section (usable evidence, pings, stale entries, forgery, desks,
-//!   hubs) as one value, worded once, which summary.md, report.html and the console render,
-//!   and the totals line from their clauses;
+//! - [`section`]: each section (usable evidence, roads to evidence, pings, stale entries,
+//!   forgery, outcomes, thresholds, desks, hubs, where it went worst) as one value, worded
+//!   once, which summary.md, report.html and the console render; the run's sentence; and
+//!   the totals line from the sections' clauses;
 //! - [`summary`], [`junit`], [`table`], [`html`] (its charts in `html/charts.rs`),
 //!   [`after_action`];
 //! - [`compare`]: `pocnet compare`'s table, `compare.junit.xml` and `compare.md`.

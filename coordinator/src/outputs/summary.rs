@@ -12,19 +12,19 @@ use std::fmt::Write;
 pub fn summary_md(a: &Account<'_>) -> String {
     let evidence = section::evidence(a);
     let mut o = heading(a, evidence.as_ref());
-    o.push_str(&outcomes(a));
+    if let Some(outcomes) = section::outcomes(a) {
+        o.push_str(&outcomes.markdown());
+    }
     for s in [section::pings(a), section::decay(a), section::forgery(a)].iter().flatten() {
         o.push_str(&s.markdown());
     }
-    o.push_str(&thresholds(a));
-    for s in [evidence, section::roads(a)].iter().flatten() {
+    for s in [section::thresholds(a), evidence, section::roads(a)].iter().flatten() {
         o.push_str(&s.markdown());
     }
     o.push_str(&latency(a));
-    for s in [section::desks(a), section::hubs(a)].iter().flatten() {
+    for s in [section::desks(a), section::hubs(a), section::worst(a)].iter().flatten() {
         o.push_str(&s.markdown());
     }
-    o.push_str(&worst(a));
     o.push_str(&coverage(a));
     let _ = writeln!(o, "\n_{}_", ASSUMPTIONS);
     o
@@ -32,44 +32,10 @@ pub fn summary_md(a: &Account<'_>) -> String {
 
 /// The scenario's name, what ran, and the run's headline when a section leads.
 fn heading(a: &Account<'_>, evidence: Option<&Section>) -> String {
-    let t = &a.ledger.totals;
     let mut o = format!("# pocnet: {}\n\n", a.scenario.name);
-    let _ = writeln!(
-        o,
-        "{} contact points, {} cases ({} requests), seed {}, from {}.\n",
-        a.scenario.states.len(),
-        t.injects,
-        t.requests,
-        a.scenario.seed,
-        a.scenario.start
-    );
+    let _ = writeln!(o, "{}\n", section::the_run(a).markdown());
     if let Some(headline) = evidence.and_then(|e| e.headline.as_ref()) {
         let _ = writeln!(o, "**{}**\n", headline.markdown());
-    }
-    o
-}
-
-/// Cases by outcome; nothing for a run without cases (a communication check alone).
-fn outcomes(a: &Account<'_>) -> String {
-    let mut o = String::new();
-    if a.ledger.totals.injects > 0 {
-        o.push_str("| outcome | cases |\n|---|---|\n");
-        for (name, n) in a.by_outcome() {
-            let _ = writeln!(o, "| {name} | {n} |");
-        }
-    }
-    o
-}
-
-/// The scenario's bounds, each passed or breached.
-fn thresholds(a: &Account<'_>) -> String {
-    let mut o = String::new();
-    if !a.analysis.thresholds.is_empty() {
-        o.push_str("\n## Thresholds\n\n| | threshold | measured |\n|---|---|---|\n");
-        for v in &a.analysis.thresholds {
-            let mark = if v.passed { "pass" } else { "**BREACH**" };
-            let _ = writeln!(o, "| {mark} | `{}` | {} (n={}) |", v.threshold, v.value, v.samples);
-        }
     }
     o
 }
@@ -90,26 +56,6 @@ fn latency(a: &Account<'_>) -> String {
         o.push_str(&pct_row(name, &table.overall));
         for (kind, p) in &table.by_kind {
             o.push_str(&pct_row(&format!("{name} · {kind}"), p));
-        }
-    }
-    o
-}
-
-/// The region pairs and receiver hours where it went worst.
-fn worst(a: &Account<'_>) -> String {
-    let mut o = String::new();
-    let worst = [
-        ("region pair", &a.analysis.outcomes.worst_region_pairs),
-        ("receiver hour", &a.analysis.outcomes.worst_receiver_hours),
-    ];
-    if worst.iter().any(|(_, spots)| !spots.is_empty()) {
-        o.push_str("\n## Where it went worst\n");
-    }
-    for (group, spots) in worst.into_iter().filter(|(_, spots)| !spots.is_empty()) {
-        let _ = writeln!(o, "\n| {group} | requests | failed | p90 acknowledge |\n|---|---|---|---|");
-        for h in spots {
-            let p90 = h.p90_ack_ms.map(dur).unwrap_or("-".into());
-            let _ = writeln!(o, "| {} | {} | {} | {p90} |", h.name, h.requests, h.failed);
         }
     }
     o

@@ -454,8 +454,8 @@ pub fn markdown(r: &Report) -> String {
     }
     let _ = writeln!(o, "## Single changes, by {} per added hour\n", r.unit.gained);
     md_table(&mut o, r.unit, r.ranking.iter().take(SHOWN));
-    if r.ranking.len() > SHOWN {
-        let _ = writeln!(o, "\n({} more in sweep.json.)", r.ranking.len() - SHOWN);
+    if let Some(more) = not_shown(r) {
+        let _ = writeln!(o, "\n{more}");
     }
     if hub_rows(r).next().is_some() {
         let _ = writeln!(o, "\n## Regional hubs\n\nEvery hub change, whatever its rank.\n");
@@ -466,10 +466,9 @@ pub fn markdown(r: &Report) -> String {
         "\n## The frontier: {} for the hours\n\n| variant | hours/week | {} a run |\n|---|---|---|",
         r.unit.most, r.unit.counted
     );
-    let mut frontier: Vec<&Point> = r.variants.iter().filter(|p| p.frontier).collect();
-    frontier.sort_by(|a, b| a.hours_per_week.total_cmp(&b.hours_per_week));
-    for p in frontier {
-        let _ = writeln!(o, "| {} | {:.1} | {:.2} |", p.name, p.hours_per_week, p.mean);
+    for p in frontier_of(r) {
+        let [hours, mean] = frontier_figures(p);
+        let _ = writeln!(o, "| {} | {hours} | {mean} |", p.name);
     }
     if let Some(robust) = &r.robust {
         o.push_str(&super::robust::markdown(robust));
@@ -478,6 +477,16 @@ pub fn markdown(r: &Report) -> String {
         let _ = writeln!(o, "\n_{a}_");
     }
     o
+}
+
+/// What the pages say of the ranking's rows they do not show, when there are any.
+fn not_shown(r: &Report) -> Option<String> {
+    (r.ranking.len() > SHOWN).then(|| format!("({} more in sweep.json.)", r.ranking.len() - SHOWN))
+}
+
+/// A frontier variant's staffed hours a week and cases a run, as both pages word them.
+fn frontier_figures(p: &Point) -> [String; 2] {
+    [format!("{:.1}", p.hours_per_week), format!("{:.2}", p.mean)]
 }
 
 /// A Markdown table of changes.
@@ -504,8 +513,8 @@ fn html_table<'a>(o: &mut String, id: &str, unit: super::file::Unit, rows: impl 
 fn html_tables(r: &Report) -> String {
     let mut o = format!("<h2>Single changes, by {} per added hour</h2>", r.unit.gained);
     html_table(&mut o, "changes", r.unit, r.ranking.iter().take(SHOWN));
-    if r.ranking.len() > SHOWN {
-        let _ = write!(o, "<p class=\"note\">({} more in sweep.json.)</p>", r.ranking.len() - SHOWN);
+    if let Some(more) = not_shown(r) {
+        let _ = write!(o, "<p class=\"note\">{more}</p>");
     }
     if hub_rows(r).next().is_some() {
         o.push_str("<h2>Regional hubs</h2><p class=\"note\">Every hub change, whatever its rank.</p>");
@@ -605,7 +614,8 @@ fn scatter(r: &Report) -> String {
     }
     o.push_str("</svg><ol id=\"frontier-points\">");
     for p in &frontier {
-        let _ = write!(o, "<li>{}: {:.1} hours a week, {:.2} a run</li>", esc(&p.name), p.hours_per_week, p.mean);
+        let [hours, mean] = frontier_figures(p);
+        let _ = write!(o, "<li>{}: {hours} hours a week, {mean} a run</li>", esc(&p.name));
     }
     o.push_str("</ol><p class=\"note\">Each dot a variant; red: the frontier (no variant saves as much for fewer hours), numbered as listed.</p>");
     o

@@ -555,6 +555,20 @@ fn sentence(headline: Option<&str>, first: &[bool], holds: Option<(&Holds, &Assu
     }
 }
 
+/// The changes both pages show (the rest are in sweep.json).
+const CHANGES_SHOWN: usize = 15;
+
+/// A change's row, as both pages word it: the change, how often it ranks first and in the
+/// top three, its median rank.
+fn change_cells(c: &ChangeOver) -> [String; 4] {
+    [
+        c.change.clone(),
+        format!("{:.0}%", c.rank_first * 100.0),
+        format!("{:.0}%", c.top3 * 100.0),
+        c.median_rank.to_string(),
+    ]
+}
+
 /// The section of sweep.md.
 pub fn markdown(r: &Robust) -> String {
     let mut o = format!("\n## How sure is the answer?\n\n**{}**\n\n", r.sentence);
@@ -570,12 +584,11 @@ pub fn markdown(r: &Robust) -> String {
         let _ = writeln!(o, "| {} (`{}`) | {} to {} |", a.label(), a.parameter.name(), a.show(a.low), a.show(a.high));
     }
     let _ = writeln!(o, "\n| change | ranks first | top three | median rank |\n|---|---|---|---|");
-    for c in r.changes.iter().take(15) {
-        let _ =
-            writeln!(o, "| {} | {:.0}% | {:.0}% | {} |", c.change, c.rank_first * 100.0, c.top3 * 100.0, c.median_rank);
+    for c in r.changes.iter().take(CHANGES_SHOWN) {
+        let _ = writeln!(o, "| {} |", change_cells(c).join(" | "));
     }
-    if r.changes.len() > 15 {
-        let _ = writeln!(o, "\n({} more in sweep.json.)", r.changes.len() - 15);
+    if r.changes.len() > CHANGES_SHOWN {
+        let _ = writeln!(o, "\n({} more in sweep.json.)", r.changes.len() - CHANGES_SHOWN);
     }
     if let Some(h) = &r.headline {
         let _ = writeln!(o, "\nWhat moves the headline ({h}) most, Spearman rank correlation with its mean cases saved a run over the base, n = {} draws:\n\n| assumption | Spearman ρ |\n|---|---|", r.draws);
@@ -596,15 +609,9 @@ pub fn html(r: &Robust) -> String {
     o.push_str(
         "<table id=\"robust\"><tr><th>change</th><th>ranks first</th><th>top three</th><th>median rank</th></tr>",
     );
-    for c in r.changes.iter().take(15) {
-        let _ = write!(
-            o,
-            "<tr><td>{}</td><td>{:.0}%</td><td>{:.0}%</td><td>{}</td></tr>",
-            esc(&c.change),
-            c.rank_first * 100.0,
-            c.top3 * 100.0,
-            c.median_rank
-        );
+    for c in r.changes.iter().take(CHANGES_SHOWN) {
+        let cells: String = change_cells(c).iter().map(|cell| format!("<td>{}</td>", esc(cell))).collect();
+        let _ = write!(o, "<tr>{cells}</tr>");
     }
     let _ = write!(o, "</table><p class=\"note\">{} draws; method: {}.</p>", r.draws, esc(&r.method));
     o

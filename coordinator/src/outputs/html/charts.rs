@@ -270,14 +270,12 @@ pub(super) fn region_matrix(a: &Account<'_>) -> String {
     );
     o
 }
-/// The longest chain of the run (most links, then longest), each link as a bar on a time
-/// axis from its first request.
+/// The chain the section captions, each link as a bar on a time axis from its first
+/// request.
 pub(super) fn chain_timeline(a: &Account<'_>) -> String {
-    let Some(case) =
-        a.ledger.cases.iter().max_by_key(|c| (c.path.len(), c.end_to_end_ms(), std::cmp::Reverse(c.id.to_string())))
-    else {
-        return String::new();
-    };
+    let Some(section) = crate::outputs::section::chain(a) else { return String::new() };
+    let Some((id, caption)) = section.captions().next() else { return String::new() };
+    let Some(case) = a.ledger.cases.iter().find(|c| c.id == id) else { return String::new() };
     let links: Vec<_> = a.ledger.requests.iter().filter(|q| q.id.case == case.id.case).collect();
     let t0 = links.first().map(|q| q.scheduled.0).unwrap_or(0);
     let ms = |t: Option<pocnet_core::SimTime>| t.map(|t| t.0 - t0);
@@ -289,12 +287,8 @@ pub(super) fn chain_timeline(a: &Account<'_>) -> String {
     let end = ticks.last().map_or(1.0, |t| t.at);
     let x = |v: i64| f.x(v.max(0) as f64, 0.0, end);
     let mut o = format!(
-        "<h2>A chain, link by link</h2><p>Case {} from {}: {} ({}), {} end to end.</p><svg id=\"chain-timeline\" data-n=\"{}\" width=\"{w}\" height=\"{h:.0}\" viewBox=\"0 0 {w} {h:.0}\" role=\"img\"><title>Links of case {}</title>",
-        esc(&case.id.to_string()),
-        case.from,
-        case.outcome.as_str(),
-        esc(&case.reason.to_string()),
-        dur(case.end_to_end_ms()),
+        "<h2>{}</h2>{caption}<svg id=\"chain-timeline\" data-n=\"{}\" width=\"{w}\" height=\"{h:.0}\" viewBox=\"0 0 {w} {h:.0}\" role=\"img\"><title>Links of case {}</title>",
+        section.title,
         links.len(),
         esc(&case.id.to_string()),
         w = f.w,

@@ -3,7 +3,6 @@
 
 use crate::outputs::axis::{Frame, Tick};
 use crate::report::Account;
-use pocnet_core::time::format_duration_ms as dur;
 use pocnet_core::{SimTime, StateCode};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -12,7 +11,7 @@ use std::fmt::Write;
 const ROWS_MAX: usize = 40;
 
 pub(super) fn section(a: &Account<'_>) -> String {
-    let (Some(d), Some(decay)) = (&a.analysis.decay, &a.scenario.register_decay) else { return String::new() };
+    let Some(decay) = &a.scenario.register_decay else { return String::new() };
     let Some(section) = crate::outputs::section::decay(a) else { return String::new() };
     let mut o = format!("<h2>{}</h2>{}{}", section.title, section.headline_html(), section.sentences_html());
     // The run's window: the scenario, or to the last dead first send if later.
@@ -65,8 +64,8 @@ pub(super) fn section(a: &Account<'_>) -> String {
             );
         }
     }
-    o.push_str("</svg><p class=\"note\">A bar per entry stale during the run (yellow: the state notified the change, and the next circulation corrects it; red: nobody notified it); a dot per request whose first send reached it. Up to 40 entries, those most sent to first.</p>");
-    o.push_str(&fallbacks(d));
+    let _ = write!(o, "</svg><p class=\"note\">A bar per entry stale during the run (yellow: the state notified the change, and the next circulation corrects it; red: nobody notified it); a dot per request whose first send reached it. Up to {ROWS_MAX} entries, those most sent to first.</p>");
+    o.push_str(&section.table_html("fallbacks"));
     o
 }
 
@@ -99,16 +98,4 @@ fn date_ticks(t0: SimTime, t1: SimTime, most: usize) -> Vec<Tick> {
             Tick { at: (t.0 - t0.0) as f64, label: t.timestamp().strftime("%-d %b").to_string() }
         })
         .collect()
-}
-
-/// The fallback channels and the resends each carried.
-fn fallbacks(d: &crate::analysis::decay::DecayFigures) -> String {
-    let mut o =
-        String::from("<table id=\"fallbacks\"><tr><th>fallback channel</th><th>delay</th><th>resends by it</th></tr>");
-    for f in &d.fallbacks {
-        let _ =
-            write!(o, "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", super::esc(&f.name), dur(f.delay_ms), f.resends);
-    }
-    o.push_str("</table>");
-    o
 }

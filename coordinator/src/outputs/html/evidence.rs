@@ -4,7 +4,7 @@
 
 use super::super::esc;
 use crate::analysis::evidence::StageTime;
-use crate::ledger::{Outcome, Request};
+use crate::ledger::Request;
 use crate::outputs::axis::{duration_ticks, Frame};
 use crate::report::Account;
 use pocnet_core::time::format_duration_ms as dur;
@@ -18,32 +18,14 @@ const DAY_MS: f64 = 86_400_000.0;
 
 /// The headline, the figures and both charts; empty when the evidence step is not modelled.
 pub(super) fn section(a: &Account<'_>) -> String {
-    let (Some(e), Some(section)) = (&a.analysis.evidence, crate::outputs::section::evidence(a)) else {
-        return String::new();
-    };
+    let Some(section) = crate::outputs::section::evidence(a) else { return String::new() };
     let mut o = format!("<h2>{}</h2>{}", section.title, section.headline_html());
-    o.push_str("<table id=\"evidence\"><tr><th>time to usable evidence</th><th>n</th><th>p50</th><th>p90</th><th>p99</th><th>max</th></tr>");
-    let t = &e.time_to_usable_evidence;
-    for (name, p) in
-        std::iter::once(("all kinds".to_string(), &t.overall)).chain(t.by_kind.iter().map(|(k, p)| (k.clone(), p)))
-    {
-        let _ = write!(
-            o,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&name),
-            p.count,
-            dur(p.p50_ms),
-            dur(p.p90_ms),
-            dur(p.p99_ms),
-            dur(p.max_ms)
-        );
-    }
-    o.push_str("</table>");
+    o.push_str(&section.table_html("evidence"));
     o.push_str(&section.sentences_html());
     o.push_str("<h3>Where the time went</h3>");
     o.push_str(&time_went(a, &section));
     o.push_str("<h3>A case's whole life</h3>");
-    o.push_str(&case_life(a));
+    o.push_str(&case_life(a, &section));
     o
 }
 
@@ -104,34 +86,6 @@ fn time_went(a: &Account<'_>, section: &crate::outputs::section::Section) -> Str
     o
 }
 
-/// The link whose evidence step decided its case, for the cases worth showing: the
-/// disclosed case with the median time to evidence, and the lapsed case with the least
-/// margin.
-fn shown_cases<'l>(a: &'l Account<'_>) -> Vec<(&'static str, &'l Request)> {
-    let link_of = |case: u32, want: fn(&Request) -> bool| {
-        a.ledger.requests.iter().filter(|r| r.id.case == case && want(r)).max_by_key(|r| r.outcome_at)
-    };
-    let mut disclosed: Vec<&crate::ledger::Case> =
-        a.ledger.cases.iter().filter(|c| c.outcome == Outcome::Disclosed && c.time_went.is_some()).collect();
-    disclosed.sort_by_key(|c| (c.end_to_end_ms(), c.id));
-    let mut shown = Vec::new();
-    if let Some(c) = disclosed.get(disclosed.len() / 2) {
-        if let Some(r) = link_of(c.id.case, |r| r.outcome == Outcome::Disclosed) {
-            shown.push(("the median disclosed case", r));
-        }
-    }
-    let lapsed = a
-        .ledger
-        .requests
-        .iter()
-        .filter(|r| r.outcome == Outcome::HoldLapsed)
-        .min_by_key(|r| (r.hold_margin_ms().unwrap_or(0), r.id));
-    if let Some(r) = lapsed {
-        shown.push(("the lapsed case that missed by the most", r));
-    }
-    shown
-}
-
 /// A link's life, stage by stage from its case's scheduled time `t0`: (name, from, to,
 /// colour).
 type Bar<'s> = (&'s str, SimTime, SimTime, &'s str);
@@ -158,14 +112,12 @@ fn life_bars(r: &Request, t0: SimTime) -> Vec<Bar<'static>> {
     bars
 }
 
-/// Each shown case's life, one bar per stage on a day scale, with its hold.
-fn case_life(a: &Account<'_>) -> String {
-    let shown = shown_cases(a);
-    if shown.is_empty() {
-        return "<p>No case went through an MLA leg.</p>".into();
-    }
+/// The life of each case the section captions, one bar per stage on a day scale, with its
+/// hold.
+fn case_life(a: &Account<'_>, section: &crate::outputs::section::Section) -> String {
     let mut o = String::new();
-    for (what, r) in shown {
+    for (id, caption) in section.captions() {
+        let Some(r) = a.ledger.requests.iter().find(|r| r.id == id) else { continue };
         let t0 = a.ledger.cases.iter().find(|c| c.id.case == r.id.case).map_or(r.scheduled, |c| c.scheduled);
         let bars = life_bars(r, t0);
         let m = &r.evidence.mla;
@@ -186,12 +138,7 @@ fn case_life(a: &Account<'_>) -> String {
         let (w, h) = (f.w, f.h);
         let _ = write!(
             o,
-            "<p>Case {} ({what}): {} to {}, {}: {}.</p><svg class=\"case-life\" data-n=\"{}\" width=\"{w}\" height=\"{h:.0}\" viewBox=\"0 0 {w} {h:.0}\" role=\"img\"><title>Case {} on a day scale</title>",
-            esc(&r.id.to_string()),
-            r.from,
-            r.to,
-            r.outcome.label(),
-            esc(&r.reason.to_string()),
+            "{caption}<svg class=\"case-life\" data-n=\"{}\" width=\"{w}\" height=\"{h:.0}\" viewBox=\"0 0 {w} {h:.0}\" role=\"img\"><title>Case {} on a day scale</title>",
             bars.len(),
             esc(&r.id.to_string())
         );
@@ -218,6 +165,9 @@ fn case_life(a: &Account<'_>) -> String {
             );
         }
         o.push_str("</svg>");
+    }
+    if o.is_empty() {
+        return "<p>No case went through an MLA leg.</p>".into();
     }
     o.push_str("<p class=\"note\">Days from the scheduled time. Green band: the preservation hold, from the execution of the preservation to its end (dashed red line); an MLA request that arrives before it keeps the data until decided.</p>");
     o

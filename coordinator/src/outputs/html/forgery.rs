@@ -15,36 +15,9 @@ pub(super) fn section(a: &Account<'_>) -> String {
     let mut o = format!("<h2>{}</h2>{}{}", section.title, section.headline_html(), section.sentences_html());
     o.push_str(&bars(&f.by_verification));
     if let Some(w) = &f.without_verification {
-        o.push_str(&trade_off(f, w));
+        o.push_str(&section.table_html("verification-trade-off"));
         o.push_str(&ladder(w));
     }
-    o
-}
-
-/// By verification: the forgeries it caught and let through, and what it added to genuine
-/// emergencies.
-fn trade_off(
-    f: &crate::analysis::forgery::ForgeryFigures,
-    w: &crate::analysis::forgery::WithoutVerification,
-) -> String {
-    let mut o = String::from("<table id=\"verification-trade-off\"><tr><th>verification</th><th>forged</th><th>caught</th><th>accepted</th><th>genuine emergencies</th><th>time added, p50</th><th>p90</th></tr>");
-    let policies: std::collections::BTreeSet<&str> =
-        f.by_verification.keys().chain(w.added_by_verification.keys()).copied().collect();
-    for p in policies {
-        let forged = f.by_verification.get(p).cloned().unwrap_or_default();
-        let added = w.added_by_verification.get(p);
-        let _ = write!(
-            o,
-            "<tr data-policy=\"{p}\"><td>{p}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            forged.forged,
-            forged.caught,
-            forged.accepted,
-            added.map_or(0, |a| a.count),
-            added.map_or("-".into(), |a| dur(a.p50_ms)),
-            added.map_or("-".into(), |a| dur(a.p90_ms))
-        );
-    }
-    o.push_str("</table><p class=\"note\">The trade-off: forgeries each verification caught and let through, and the time it added to genuine emergencies at desks of that verification (against the same run with no desk verifying).</p>");
     o
 }
 

@@ -10,9 +10,9 @@ mod pings;
 mod roads;
 
 use super::esc;
+use super::section::{self, Section};
 use crate::report::{Account, ASSUMPTIONS};
 use charts::{cdfs, chain_timeline, follow_the_sun, heatmap, region_matrix};
-use pocnet_core::time::format_duration_ms as dur;
 use std::fmt::Write;
 
 const CSS: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222;max-width:1200px}\
@@ -23,15 +23,12 @@ th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}.bad{color:#
 
 /// How the cases ended; nothing without cases (a communication check alone).
 fn outcomes(a: &Account<'_>) -> String {
-    if a.ledger.totals.injects == 0 {
-        return String::new();
-    }
-    let mut o = String::from("<h2>Outcomes</h2><table id=\"outcomes\"><tr><th>outcome</th><th>cases</th></tr>\n");
-    for (name, n) in a.by_outcome() {
-        let _ = writeln!(o, "<tr><td>{name}</td><td>{n}</td></tr>");
-    }
-    o.push_str("</table>\n");
-    o
+    section::outcomes(a).map_or(String::new(), |t| format!("<h2>Outcomes</h2>{}\n", t.html()))
+}
+
+/// A section's title and its whole body.
+fn whole(section: &Section) -> String {
+    format!("<h2>{}</h2>{}", section.title, section.body_html())
 }
 
 /// The requests' sections: latency, region pairs, where it went worst, the longest chain;
@@ -44,20 +41,8 @@ fn cases(a: &Account<'_>) -> String {
     o.push_str(&cdfs(a));
     o.push_str("<h2>Region pairs</h2>");
     o.push_str(&region_matrix(a));
-    let worst = &a.analysis.outcomes;
-    if !(worst.worst_region_pairs.is_empty() && worst.worst_receiver_hours.is_empty()) {
-        o.push_str("<h2>Where it went worst</h2><table id=\"worst\"><tr><th>group</th><th>requests</th><th>failed</th><th>p90 acknowledge</th></tr>");
-        for h in worst.worst_region_pairs.iter().chain(&worst.worst_receiver_hours) {
-            let _ = writeln!(
-                o,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&h.name),
-                h.requests,
-                h.failed,
-                h.p90_ack_ms.map(dur).unwrap_or("-".into())
-            );
-        }
-        o.push_str("</table>");
+    if let Some(worst) = section::worst(a) {
+        o.push_str(&whole(&worst));
     }
     o.push_str(&chain_timeline(a));
     o
@@ -71,18 +56,13 @@ pub fn report_html(a: &Account<'_>, after_action: Option<&crate::outputs::after_
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>pocnet: {}</title><style>{CSS}</style></head><body>\n",
         esc(&a.scenario.name)
     );
-    let t = &a.ledger.totals;
     let _ = writeln!(
         o,
-        "<h1>pocnet: {}</h1><p>{}</p><p>{} contact points, {} cases ({} requests), seed {}, from {}. {} windows of the virtual clock.</p><p class=\"note\">{}</p>",
+        "<h1>pocnet: {}</h1><p>{}</p><p>{} {}</p><p class=\"note\">{}</p>",
         esc(&a.scenario.name),
         esc(&a.scenario.description),
-        a.scenario.states.len(),
-        t.injects,
-        t.requests,
-        a.scenario.seed,
-        a.scenario.start,
-        a.ledger.windows,
+        section::the_run(a).html(),
+        section::windows(a).html(),
         esc(ASSUMPTIONS)
     );
     if let Some(review) = after_action {
@@ -94,19 +74,8 @@ pub fn report_html(a: &Account<'_>, after_action: Option<&crate::outputs::after_
     o.push_str(&decay::section(a));
     o.push_str(&forgery::section(a));
     o.push_str(&outcomes(a));
-    if !a.analysis.thresholds.is_empty() {
-        o.push_str("<h2>Thresholds</h2><table id=\"thresholds\"><tr><th>threshold</th><th>measured</th><th></th></tr>");
-        for v in &a.analysis.thresholds {
-            let (class, word) = if v.passed { ("ok", "pass") } else { ("bad", "BREACH") };
-            let _ = writeln!(
-                o,
-                "<tr><td><code>{}</code></td><td>{} (n={})</td><td class=\"{class}\">{word}</td></tr>",
-                esc(&v.threshold),
-                esc(&v.value),
-                v.samples
-            );
-        }
-        o.push_str("</table>\n");
+    if let Some(thresholds) = section::thresholds(a) {
+        let _ = writeln!(o, "{}", whole(&thresholds));
     }
     o.push_str(&desks::section(a));
     o.push_str("<h2>Coverage across time zones (from the rosters)</h2>");

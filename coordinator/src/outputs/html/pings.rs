@@ -1,10 +1,9 @@
 //! A communication check in `report.html`: who answered within an hour, by the receiver's
 //! local hour and declared roster (a chart), and the "declared vs measured" table.
 
-use crate::analysis::pings::{Answered, Declared, Measured, PingFigures};
+use crate::analysis::pings::{Answered, Declared, PingFigures};
 use crate::outputs::axis::{self, Frame, Tick};
 use crate::report::Account;
-use pocnet_core::time::format_duration_ms as dur;
 use std::fmt::Write;
 
 const COLOURS: [&str; 3] = ["#1f6feb", "#bf8700", "#cf222e"];
@@ -15,7 +14,7 @@ pub(super) fn section(a: &Account<'_>) -> String {
     };
     let mut o = format!("<h2>{}</h2>{}{}", section.title, section.headline_html(), section.sentences_html());
     o.push_str(&chart(p));
-    o.push_str(&table(p));
+    o.push_str(&section.table_html("declared-vs-measured"));
     o
 }
 
@@ -73,46 +72,4 @@ fn share(a: &Answered) -> f64 {
     } else {
         a.within_1h as f64 / a.sent as f64
     }
-}
-
-fn table(p: &PingFigures) -> String {
-    let mut o = format!(
-        "<table id=\"declared-vs-measured\"><tr><th>state</th><th>declared</th><th>staffed, out of office hours (≤ {})</th><th>staffed, in office hours (≤ {})</th><th>on call (≤ {})</th><th>within 1h</th><th>never</th><th>measured</th></tr>",
-        dur(p.staffed_within_ms),
-        dur(p.staffed_within_ms),
-        dur(p.on_call_within_ms)
-    );
-    let mut states: Vec<_> = p.states.iter().collect();
-    states.sort_by_key(|s| (!matches!(s.measured, Measured::Contradicted { .. }), s.state));
-    for s in states {
-        let cell = |t: &crate::analysis::pings::InTime| {
-            if t.sent == 0 {
-                "-".to_string()
-            } else {
-                format!("{} of {}", t.in_time, t.sent)
-            }
-        };
-        let (class, verdict) = match s.measured {
-            Measured::Consistent => ("ok", "consistent".to_string()),
-            Measured::NotTested => ("", "not tested".to_string()),
-            Measured::Unreachable => ("bad", "unreachable: no ping reached the desk".to_string()),
-            Measured::Contradicted { during, in_time, of } => {
-                ("bad", format!("contradicted: {} ({in_time} of {of} in time)", during.label()))
-            }
-        };
-        let _ = write!(
-            o,
-            "<tr data-state=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{class}\">{verdict}</td></tr>",
-            s.state,
-            s.state,
-            super::esc(&s.declared_roster),
-            cell(&s.staffed_out_of_office),
-            cell(&s.staffed_in_office),
-            cell(&s.on_call),
-            s.answered.within_1h,
-            s.answered.never
-        );
-    }
-    o.push_str("</table><p class=\"note\">Each ping that reached the desk is placed in the declared roster's mode when it was sent, and in or out of office hours (08:00-18:00 local on working days). A period with at least 3 pings where fewer than half were answered in time contradicts the declared roster (docs/report.md). A ping that never arrived (a stale register entry, a desk that is down) is not judged.</p>");
-    o
 }
