@@ -249,9 +249,17 @@ impl Profile {
     /// officers work the kinds this profile names on call only in staffed hours; every other
     /// desk works whenever it is staffed or on call.
     pub fn desk_open_when(&self, desk: crate::desk::DeskName, kind: RequestKind) -> OpenWhen {
+        use crate::desk::DeskName;
         match desk {
-            crate::desk::DeskName::ContactPoint => self.open_when(kind),
-            _ => OpenWhen::StaffedOrOnCall,
+            DeskName::ContactPoint => self.open_when(kind),
+            // A provider's desk takes an emergency order in any open hours, the rest when
+            // staffed.
+            DeskName::Provider(_) if kind != RequestKind::Emergency => OpenWhen::Staffed,
+            DeskName::Provider(_)
+            | DeskName::CentralAuthority
+            | DeskName::MlaOffice
+            | DeskName::Hub
+            | DeskName::Translation => OpenWhen::StaffedOrOnCall,
         }
     }
 

@@ -219,6 +219,15 @@ impl Roads {
         AgreementIndex::try_from(i).ok()
     }
 
+    /// What happens to work in progress at `desk` when its open time ends: a provider's
+    /// own policy, else `profile`'s (the state's).
+    pub fn shift_end_of(&self, desk: crate::desk::DeskName, profile: ShiftEnd) -> ShiftEnd {
+        match desk {
+            crate::desk::DeskName::Provider(i) => self.provider(i).map_or(ShiftEnd::NextOpening, |p| p.shift_end),
+            _ => profile,
+        }
+    }
+
     pub fn provider(&self, i: ProviderIndex) -> Option<&Provider> {
         self.providers.get(usize::from(i))
     }

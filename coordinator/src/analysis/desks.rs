@@ -14,7 +14,9 @@ const HOUR_MS: i64 = 3_600_000;
 #[derive(Debug, Serialize, Clone)]
 pub struct DeskFigures {
     pub state: StateCode,
-    pub desk: &'static str,
+    /// `contact point`, `central authority`, `MLA office`, `hub`, `translation desk`, or
+    /// `provider NAME` (a provider's desk, hosted by its home state).
+    pub desk: String,
     /// `2 staffed, 1 on call`.
     pub officers: String,
     /// Pieces of work that joined the queue.
@@ -43,6 +45,16 @@ pub struct DeskFigures {
     /// Mean pieces of work waiting in each hour, from the Monday 00:00 UTC of the first week
     /// the coverage measures (168 values a week).
     pub queue_by_utc_hour: Vec<f64>,
+}
+
+/// A desk's name in the report: its kind, or a provider's name.
+fn desk_name(scenario: &Scenario, desk: DeskName) -> String {
+    match desk {
+        DeskName::Provider(i) => {
+            scenario.network.roads.provider(i).map_or_else(|| desk.to_string(), |p| format!("provider {}", p.name))
+        }
+        _ => desk.to_string(),
+    }
 }
 
 /// The officers a state's desk has, by its profile.
@@ -100,11 +112,12 @@ pub fn figures(scenario: &Scenario, ledger: &Ledger) -> Vec<DeskFigures> {
             let works: Vec<u64> = work.iter().filter_map(|w| worked(w, w.done?)).collect();
             let worked_ms: u64 = work.iter().filter_map(|w| worked(w, w.done.unwrap_or(horizon))).sum();
             let on_duty_ms = on_duty_ms(officers, &roster, scenario.start, horizon);
-            let overtime_ms = (profile.shift_end == ShiftEnd::Overtime).then(|| {
+            let shift_end = scenario.network.roads.shift_end_of(desk, profile.shift_end);
+            let overtime_ms = (shift_end == ShiftEnd::Overtime).then(|| {
                 let over = |w: &&DeskWork| {
                     let open = kinds.get(&w.id).map_or(OpenWhen::StaffedOrOnCall, |k| profile.desk_open_when(desk, *k));
                     let (s, d) = (w.started?, w.done.unwrap_or(horizon).min(horizon));
-                    Some(profile.shift_end.overtime_ms(&roster, s, d.max(s), open))
+                    Some(shift_end.overtime_ms(&roster, s, d.max(s), open))
                 };
                 work.iter().filter_map(over).sum()
             });
@@ -112,7 +125,7 @@ pub fn figures(scenario: &Scenario, ledger: &Ledger) -> Vec<DeskFigures> {
             let waited = waits.iter().filter(|w| **w > 0).count();
             Some(DeskFigures {
                 state,
-                desk: desk.as_str(),
+                desk: desk_name(scenario, desk),
                 officers: format!("{} staffed, {} on call", officers.staffed, officers.on_call),
                 work: work.len(),
                 waiting: percentiles(&waits),

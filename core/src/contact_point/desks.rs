@@ -35,15 +35,6 @@ impl ContactPoint {
         }
     }
 
-    /// What happens to work in progress at `name` when its open time ends: a provider's
-    /// own policy, else this state's profile's.
-    fn shift_end_of(&self, name: DeskName) -> ShiftEnd {
-        match name {
-            DeskName::Provider(i) => self.network.roads.provider(i).map_or(ShiftEnd::NextOpening, |p| p.shift_end),
-            _ => self.profile.shift_end,
-        }
-    }
-
     /// Puts work for request `id` in `name`'s queue (not before `ready_at`) and starts what
     /// can start.
     pub(super) fn join_desk(
@@ -174,7 +165,7 @@ impl ContactPoint {
             }
             return;
         };
-        let shift_end = self.shift_end_of(name);
+        let shift_end = self.network.roads.shift_end_of(name, self.profile.shift_end);
         let finish = self.desk_roster(name).and_then(|r| shift_end.finish(r, now, work, w.open));
         let at = finish.map_or(now.plus_ms(work), |f| f.at);
         self.timers.set(id, kind, at);

@@ -19,7 +19,7 @@ use crate::event::EventKind;
 use crate::evidence::DataClass;
 use crate::request::{Inject, RequestId, RequestKind, Response};
 use crate::road::{AgreementIndex, ProviderIndex};
-use crate::roster::{OpenWhen, Roster};
+use crate::roster::Roster;
 use crate::seed::{stream, Purpose};
 use crate::state::StateCode;
 use crate::time::SimTime;
@@ -140,7 +140,7 @@ impl ContactPoint {
         let deletions = self.deletions(&request);
         let lost: Vec<DataClass> = deletions.iter().filter(|(_, t)| *t < now).map(|(c, _)| *c).collect();
         let all_gone = !deletions.is_empty() && lost.len() >= classes.len();
-        let emergency = request.kind == RequestKind::Emergency;
+        let kind = request.kind;
         let stage = Stage::<Producing>::received();
         let case = OrderCase { from, request, provider, stage, review, lost, all_gone, deadline_at };
         self.orders.insert(id, case);
@@ -148,14 +148,14 @@ impl ContactPoint {
         if let Some((until, _)) = review {
             self.emit(now, id, EventKind::ReviewStarted { until });
         }
-        self.start_production(now, id, provider, emergency);
+        self.start_production(now, id, provider, kind);
     }
 
-    /// The provider's desk takes the order: an emergency in any open hours, the rest when
-    /// staffed.
-    fn start_production(&mut self, now: SimTime, id: RequestId, provider: ProviderIndex, emergency: bool) {
-        let open = if emergency { OpenWhen::StaffedOrOnCall } else { OpenWhen::Staffed };
+    /// The provider's desk takes the order (an emergency in any open hours, the rest when
+    /// staffed: [`crate::Profile::desk_open_when`]).
+    fn start_production(&mut self, now: SimTime, id: RequestId, provider: ProviderIndex, kind: RequestKind) {
         let desk = DeskName::Provider(provider);
+        let open = self.profile.desk_open_when(desk, kind);
         if self.counts_officers(desk) {
             return self.join_desk(now, desk, id, Task::Execute, now, open);
         }
