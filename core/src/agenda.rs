@@ -152,7 +152,8 @@ impl Agenda {
 
     /// Queues an envelope for delivery at its `deliver_at`. A duplicate (same sender and
     /// sequence number) replaces the queued copy, and the contact point drops it if it was
-    /// already delivered.
+    /// already delivered; one due before the horizon is taken (and ignored) if this agenda
+    /// holds or handled it, refused otherwise.
     pub fn enqueue(&mut self, envelope: Envelope) -> Result<(), EnqueueError> {
         let here = self.contact_point.state();
         if envelope.to != here {
@@ -181,13 +182,21 @@ impl Agenda {
             // The exercise is over here: nothing more is delivered.
             return Ok(());
         }
+        let key = (envelope.deliver_at, envelope.from, envelope.seq);
         if envelope.deliver_at < self.horizon {
+            // A sender's copy sent again after its receiver ran past it (a resend after a
+            // restart): already here, nothing to queue. Anything else breaks causality.
+            let already = self.inbox.contains_key(&key)
+                || self.quiet.contains_key(&key)
+                || self.contact_point.has_handled(envelope.from, envelope.seq);
+            if already {
+                return Ok(());
+            }
             return Err(EnqueueError::InThePast { deliver_at: envelope.deliver_at, horizon: self.horizon });
         }
         if self.inbox.len() + self.quiet.len() >= limits::INBOX_ENVELOPES_MAX {
             return Err(EnqueueError::InboxFull);
         }
-        let key = (envelope.deliver_at, envelope.from, envelope.seq);
         if is_quiet(&envelope.message) {
             self.quiet.insert(key, envelope);
         } else {

@@ -451,7 +451,12 @@ fn to_node_samples(id: RequestId) -> Vec<Sample> {
 
 /// A node's frames to the coordinator.
 fn from_node_samples() -> Vec<Sample> {
-    let done = WindowDone { next_event: Some(SimTime(5)), sent: vec![(code("FRA"), SimTime(6))], events: events() };
+    let done = WindowDone {
+        next_event: Some(SimTime(5)),
+        sent: vec![(code("FRA"), SimTime(6))],
+        written: vec![(code("FRA"), vec![3, 4, 9])],
+        events: events(),
+    };
     vec![
         (
             "from-node-hello",
@@ -465,6 +470,7 @@ fn from_node_samples() -> Vec<Sample> {
         ("from-node-ready", encode_frame(&FromNode::Ready { next_event: Some(SimTime(3)) })),
         ("from-node-events", encode_frame(&FromNode::Events(events()))),
         ("from-node-window-done", encode_frame(&FromNode::WindowDone(done))),
+        ("from-node-queued", encode_frame(&FromNode::Queued { from: code("FRA"), seqs: vec![3, 4, 9] })),
         (
             "from-node-finished",
             encode_frame(&FromNode::Finished(TransportStats {

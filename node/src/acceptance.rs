@@ -303,6 +303,35 @@ mod tests {
     }
 
     #[test]
+    fn a_batch_sent_again_after_its_receiver_ran_past_it_is_taken_and_runs_nothing_twice() {
+        let mut agenda = Agenda::new(pocnet_core::ContactPoint::new(fuzz_config()).expect("config"));
+        let register = [code("VNM"), code("FRA"), code("BRA")];
+        let (_, frame) = honest_batches().remove(0);
+        let envelopes = batch_from(code("FRA"), frame).expect("a batch from FRA");
+        let last = envelopes.iter().map(|e| e.deliver_at).max().expect("envelopes");
+        let (answer, queued) = accept(&mut agenda, |s| register.contains(&s), code("FRA"), envelopes.clone());
+        assert!(matches!(answer, PeerFrame::Accepted { .. }), "{answer:?}");
+        assert_eq!(queued.len(), envelopes.len());
+        let mut first = pocnet_core::WindowOutput::default();
+        agenda.run_until(last.plus_ms(1), &mut first);
+        assert!(!first.events.is_empty(), "the batch ran");
+        // The same batch again, past the horizon (a resend after a restart): taken, reported
+        // queued, and nothing runs again.
+        let (answer, queued) = accept(&mut agenda, |s| register.contains(&s), code("FRA"), envelopes.clone());
+        assert!(matches!(answer, PeerFrame::Accepted { .. }), "{answer:?}");
+        assert_eq!(queued.len(), envelopes.len());
+        let mut again = pocnet_core::WindowOutput::default();
+        agenda.run_until(last.plus_ms(2), &mut again);
+        assert!(again.events.is_empty() && again.transmits.is_empty(), "ran twice: {:?}", again.events);
+        // An envelope never seen, due before the horizon, still breaks the clock.
+        let mut late = envelopes[0].clone();
+        late.seq = 1_000;
+        let (answer, queued) = accept(&mut agenda, |s| register.contains(&s), code("FRA"), vec![late]);
+        assert_eq!(answer, PeerFrame::Rejected { reason: Rejection::OutOfTime });
+        assert!(queued.is_empty());
+    }
+
+    #[test]
     fn a_request_naming_a_state_outside_the_register_is_refused_before_the_core_sees_it() {
         let mut agenda = Agenda::new(pocnet_core::ContactPoint::new(fuzz_config()).expect("config"));
         let (_, PeerFrame::Batch { mut envelopes, .. }) = honest_batches().remove(0) else { unreachable!() };

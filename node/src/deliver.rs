@@ -1,5 +1,6 @@
 //! The client side of a node: deliver a window's envelopes to one peer, in batches cut by
-//! count and by bytes, and return when the peer has queued all of them.
+//! count and by bytes, say when the last one is written, and return when the peer has
+//! queued all of them.
 //!
 //! A peer that is down (killed, restarting) is tried again with back-off on the same
 //! address until `DELIVERY_DEADLINE`; a batch sent twice is harmless, the receiver keeps
@@ -13,6 +14,7 @@ use pocnet_core::wire::{Envelope, PeerFrame, RefusalKind, Rejection};
 use pocnet_core::StateCode;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
+use tokio::sync::oneshot;
 
 /// How long a delivery keeps trying a peer that does not answer (it may be restarting).
 pub const DELIVERY_DEADLINE: Duration = Duration::from_secs(60);
@@ -22,6 +24,16 @@ pub const DELIVERY_DEADLINE: Duration = Duration::from_secs(60);
 const EXCHANGE_TIMEOUT: Duration = Duration::from_secs(3);
 /// How long to wait for a peer's handshake.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A window's envelopes for one peer.
+pub struct Outgoing {
+    pub from: StateCode,
+    pub to: StateCode,
+    pub addr: SocketAddr,
+    pub envelopes: Vec<Envelope>,
+    /// Told once every batch is written (the first time: a batch sent again is not).
+    pub written: Option<oneshot::Sender<()>>,
+}
 
 pub struct Delivery {
     pub connection: quinn::Connection,
@@ -93,20 +105,24 @@ async fn connect(
     }
 }
 
-/// Sends one batch on its own stream and reads the peer's answer: accepted whole, or
-/// rejected (counted; sent again later if the reason says so).
+/// Sends one batch on its own stream (telling `written`, if given, once it is written) and
+/// reads the peer's answer: accepted whole, or rejected (counted; sent again later if the
+/// reason says so).
 async fn send_batch(
     conn: &quinn::Connection,
     from: StateCode,
     to: StateCode,
     chunk: &[Envelope],
-    refusals: &SharedRefusals,
+    (refusals, written): (&SharedRefusals, Option<&mut Option<oneshot::Sender<()>>>),
 ) -> Result<(), Attempt> {
     let retry = |e: &dyn std::fmt::Display| Attempt::Retry(e.to_string());
     let (mut send, mut recv) = conn.open_bi().await.map_err(|e| retry(&e))?;
     let batch = PeerFrame::Batch { from, envelopes: chunk.to_vec() };
     write_frame(&mut send, &batch).await.map_err(|e| retry(&e))?;
     send.finish().map_err(|e| retry(&e))?;
+    if let Some(told) = written.and_then(Option::take) {
+        let _ = told.send(());
+    }
     let answer = read_frame_within::<PeerFrame>(&mut recv, Duration::from_millis(STREAM_READ_TIMEOUT_MS))
         .await
         .map_err(|e| retry(&e))?;
@@ -124,16 +140,14 @@ async fn send_batch(
     }
 }
 
-/// Sends `envelopes` to `to` at `addr`; returns when `to` has queued all of them.
+/// Sends `outgoing`'s envelopes to its peer; returns when the peer has queued all of them.
 pub async fn deliver(
     endpoint: quinn::Endpoint,
     cached: Option<quinn::Connection>,
-    addr: SocketAddr,
-    to: StateCode,
-    from: StateCode,
-    envelopes: Vec<Envelope>,
+    outgoing: Outgoing,
     refusals: SharedRefusals,
 ) -> Result<Delivery, DeliveryError> {
+    let Outgoing { from, to, addr, envelopes, mut written } = outgoing;
     let chunks = batches(envelopes).map_err(|_| DeliveryError::EnvelopeTooLarge { to })?;
     let deadline = Instant::now() + DELIVERY_DEADLINE;
     let mut connection = cached.filter(|c| c.close_reason().is_none());
@@ -152,7 +166,8 @@ pub async fn deliver(
             };
             while let Some(chunk) = chunks.get(next_chunk) {
                 let started = Instant::now();
-                send_batch(&conn, from, to, chunk, &refusals).await?;
+                let last = (next_chunk + 1 == chunks.len()).then_some(&mut written);
+                send_batch(&conn, from, to, chunk, (&refusals, last)).await?;
                 rtt_us.push(u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX));
                 next_chunk += 1;
             }

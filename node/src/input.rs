@@ -25,7 +25,13 @@ pub enum Input {
         connection: quinn::Connection,
         admit: oneshot::Sender<bool>,
     },
-    /// A delivery task ended.
+    /// A delivery task wrote every batch of the window ending `until` to `to` (not yet
+    /// necessarily queued there).
+    Written {
+        until: pocnet_core::SimTime,
+        to: StateCode,
+    },
+    /// A delivery task ended: every batch queued at `to`, or the delivery failed.
     Delivered {
         to: StateCode,
         result: Result<Delivery, DeliveryError>,

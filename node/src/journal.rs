@@ -5,8 +5,8 @@
 //! Records are frames of the wire codec. The first names the run and the state; a journal
 //! of another run (a node host that kept its volume from an earlier run) is never
 //! replayed, it is started afresh; a journal of another state (a host given the wrong
-//! file) is refused, named, and left as it is. A record is written before the node answers for it: a batch before `Accepted`, a
-//! window before `WindowDone`. A window's answer is not stored: replaying the same inputs
+//! file) is refused, named, and left as it is. A record is written before the node answers for it: a batch before
+//! `Queued` and `Accepted`, a window before `WindowDone`. A window's answer is not stored: replaying the same inputs
 //! through the deterministic core computes it again. A torn last record (the process died
 //! mid-write) is ignored on replay; the peer or coordinator never got the answer it would
 //! have confirmed, and sends again.
@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 pub enum Record {
     /// The run and the state this journal belongs to: always the first record.
     Run { id: RunId, state: StateCode },
-    /// A batch this node accepted (and then answered `Accepted`).
+    /// A batch this node accepted (and then reported `Queued` and answered `Accepted`).
     Batch { from: StateCode, envelopes: Vec<Envelope> },
     /// A window this node completed (and then answered).
     Window { until: SimTime },

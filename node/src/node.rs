@@ -3,11 +3,17 @@
 //!
 //! Tasks only move bytes (serve.rs reads peers' batches, deliver.rs writes this node's,
 //! control.rs reads the coordinator's frames); every decision is taken here, in order. A
-//! window ends when every batch it produced is queued at its receiver (the receiver
-//! answered `Accepted`); only then does the node answer `WindowDone`, so the coordinator
-//! never places a window past a message it does not know about.
+//! node answers `WindowDone` once every batch of its window is written, naming each
+//! envelope (`written`); a receiver tells the coordinator what it queued (`Queued`, after
+//! its journal and before it answers the sender `Accepted`), and the coordinator closes
+//! the window when every envelope written is reported queued: three one-way hops on a
+//! window's critical path (grant, batch, queued), so the coordinator never places a window
+//! past a message it does not know about. A batch not accepted is sent again by its
+//! delivery task; the last window's envelopes are sent again to a peer that restarted and,
+//! by a node restarted from its journal, to every receiver (a receiver takes a copy it
+//! holds or handled already, and reports it queued again).
 
-use crate::deliver::{deliver, Delivery, DeliveryError};
+use crate::deliver::{deliver, Delivery, DeliveryError, Outgoing};
 use crate::framing::{write_frame, FrameError};
 use crate::input::{is_stop, Failure, Input};
 use crate::journal::{Journal, Record};
@@ -19,16 +25,29 @@ use pocnet_core::wire::{
 use pocnet_core::{Agenda, SimTime, StateCode, WindowOutput};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
 /// Batch round-trip samples kept for the transport report.
 const RTT_SAMPLES_MAX: usize = 100_000;
 
 struct Window {
     until: SimTime,
+    /// Receivers whose batches are not all written yet.
     pending: usize,
     sent: BTreeMap<StateCode, SimTime>,
     events: Vec<pocnet_core::Event>,
+    /// Every envelope of the window, by receiver.
+    transmits: BTreeMap<StateCode, Vec<Envelope>>,
+}
+
+/// The last window this node completed: its answer and what it wrote. A grant for it again
+/// (the coordinator lost the answer when this node died) is answered from here, not run
+/// twice; its envelopes are sent again where a report of them may have been lost.
+#[derive(Debug, Clone)]
+pub struct LastWindow {
+    pub until: SimTime,
+    pub done: WindowDone,
+    pub transmits: BTreeMap<StateCode, Vec<Envelope>>,
 }
 
 pub struct Node {
@@ -46,9 +65,7 @@ pub struct Node {
     pub stats: TransportStats,
     pub refusals: SharedRefusals,
     pub journal: Option<Journal>,
-    /// The last completed window and its answer: a grant for it again (the coordinator
-    /// lost the answer when this node died) is answered from here, not run twice.
-    pub last_window: Option<(SimTime, WindowDone)>,
+    pub last_window: Option<LastWindow>,
     /// The UDP socket beneath QUIC, for cuts and heals.
     pub socket: std::sync::Arc<crate::lossy::LossySocket>,
     rate_limit: crate::acceptance::RateLimit,
@@ -64,7 +81,7 @@ pub struct Parts {
     pub tx: mpsc::Sender<Input>,
     pub refusals: SharedRefusals,
     pub journal: Option<Journal>,
-    pub last_window: Option<(SimTime, WindowDone)>,
+    pub last_window: Option<LastWindow>,
     pub socket: std::sync::Arc<crate::lossy::LossySocket>,
     pub peer_batches_per_second: u32,
 }
@@ -92,6 +109,9 @@ impl Node {
 
     /// Runs until the coordinator ends the run (Ok) or the node cannot go on.
     pub async fn serve(&mut self, mut rx: mpsc::Receiver<Input>) -> Result<(), Failure> {
+        // Restarted from its journal: its last window's reports of queued may have died
+        // with its batches (a copy a receiver has already is reported again).
+        self.send_last_window_again(None);
         while let Some(input) = rx.recv().await {
             match input {
                 Input::Control(Ok(Some(frame))) => {
@@ -103,7 +123,7 @@ impl Node {
                 Input::Control(Err(e)) if is_stop(&e) => return Err(Failure::stopped()),
                 Input::Control(Err(e)) => return Err(Failure::protocol(format!("control stream: {e}"))),
                 Input::Batch { from, envelopes, reply } => {
-                    let answer = self.accept_batch(from, envelopes)?;
+                    let answer = self.accept_batch(from, envelopes).await?;
                     if let PeerFrame::Rejected { reason } = &answer {
                         let kind = pocnet_core::wire::RefusalKind::BatchRejected(reason.clone());
                         refusals::record(&self.refusals, kind, from.as_str(), reason);
@@ -124,7 +144,8 @@ impl Node {
                     }
                     let _ = admit.send(room);
                 }
-                Input::Delivered { to, result } => self.delivered(to, result).await?,
+                Input::Written { until, to } => self.written(until, to).await?,
+                Input::Delivered { to, result } => self.delivered(to, result)?,
             }
         }
         Err(Failure::protocol("input queue closed"))
@@ -150,6 +171,8 @@ impl Node {
                 if let Some(conn) = self.connections.remove(&state) {
                     conn.close(2u32.into(), b"peer restarted");
                 }
+                // Its report of what it queued may have died with it.
+                self.send_last_window_again(Some(state));
             }
             ToNode::Cut { peers } => self.cut(&peers, true),
             ToNode::Heal { peers } => self.cut(&peers, false),
@@ -179,18 +202,24 @@ impl Node {
     }
 
     /// A peer's batch: the rate limit, then every envelope checked before any is queued
-    /// (acceptance.rs); what is accepted is journalled before the answer.
-    fn accept_batch(&mut self, from: StateCode, envelopes: Vec<Envelope>) -> Result<PeerFrame, Failure> {
+    /// (acceptance.rs); what is accepted is journalled, then reported to the coordinator
+    /// (`Queued`), then answered.
+    async fn accept_batch(&mut self, from: StateCode, envelopes: Vec<Envelope>) -> Result<PeerFrame, Failure> {
         if let Err(reason) = self.rate_limit.take(from) {
             return Ok(PeerFrame::Rejected { reason });
         }
         let register = &self.register;
         let (answer, accepted) =
             crate::acceptance::accept(&mut self.agenda, |s| register.contains_key(&s), from, envelopes);
-        // Journalled before the answer: what the sender is told is queued survives a crash.
-        if let (Some(journal), false) = (self.journal.as_mut(), accepted.is_empty()) {
+        if accepted.is_empty() {
+            return Ok(answer);
+        }
+        let seqs = accepted.iter().map(|e| e.seq).collect();
+        // Journalled before the report and the answer: what is said queued survives a crash.
+        if let Some(journal) = self.journal.as_mut() {
             journal.append(&Record::Batch { from, envelopes: accepted })?;
         }
+        write_frame(&mut self.control, &FromNode::Queued { from, seqs }).await.map_err(control_lost)?;
         Ok(answer)
     }
 
@@ -198,8 +227,9 @@ impl Node {
         if self.window.is_some() {
             return Err(Failure::protocol(format!("grant until {until} while a window is still open")));
         }
-        if let Some((_, done)) = self.last_window.clone().filter(|(u, _)| *u == until) {
+        if let Some(last) = self.last_window.as_ref().filter(|l| l.until == until) {
             // Completed before this node died; the coordinator never got the answer.
+            let done = last.done.clone();
             return self.answer_window(done).await;
         }
         if until < self.agenda.horizon() {
@@ -212,12 +242,10 @@ impl Node {
         self.agenda.run_until(until, &mut out);
         // Events ride on the window's answer (one control frame per window in the common
         // case); `answer_window` splits the rare window with more than one frame holds.
-        let mut by_receiver: BTreeMap<StateCode, Vec<Envelope>> = BTreeMap::new();
-        for envelope in out.transmits {
-            by_receiver.entry(envelope.to).or_default().push(envelope);
-        }
-        let mut window = Window { until, pending: 0, sent: BTreeMap::new(), events: out.events };
-        for (to, envelopes) in by_receiver {
+        let transmits = by_receiver(out.transmits);
+        let rule = self.agenda.rule();
+        let mut window = Window { until, pending: 0, sent: BTreeMap::new(), events: out.events, transmits };
+        for (&to, envelopes) in &window.transmits {
             let Some(&addr) = self.register.get(&to) else {
                 // The core sends only to states of the validated scenario: a setup that
                 // names a state the register lacks is unusable.
@@ -226,31 +254,60 @@ impl Node {
                     envelopes.len()
                 )));
             };
-            let rule = self.agenda.rule();
             if let Some(t) = envelopes.iter().filter(|e| rule.wakes(e)).map(|e| e.deliver_at).min() {
                 window.sent.insert(to, t);
             }
             window.pending += 1;
-            let task = deliver(
-                self.endpoint.clone(),
-                self.connections.get(&to).cloned(),
-                addr,
-                to,
-                self.state,
-                envelopes,
-                self.refusals.clone(),
-            );
-            let tx = self.tx.clone();
-            tokio::spawn(async move {
-                let result = task.await;
-                let _ = tx.send(Input::Delivered { to, result }).await;
-            });
+            self.send_to(to, addr, envelopes.clone(), Some(until));
         }
         self.window = Some(window);
         self.maybe_end_window().await
     }
 
-    async fn delivered(&mut self, to: StateCode, result: Result<Delivery, DeliveryError>) -> Result<(), Failure> {
+    /// Delivers `envelopes` to `to` at `addr` in a task of its own; for the open window
+    /// ending at `window`, says `Written` once every batch is written.
+    fn send_to(&self, to: StateCode, addr: SocketAddr, envelopes: Vec<Envelope>, window: Option<SimTime>) {
+        let mut written = None;
+        if let Some(until) = window {
+            let (told, heard) = oneshot::channel();
+            written = Some(told);
+            let tx = self.tx.clone();
+            tokio::spawn(async move {
+                if heard.await.is_ok() {
+                    let _ = tx.send(Input::Written { until, to }).await;
+                }
+            });
+        }
+        let outgoing = Outgoing { from: self.state, to, addr, envelopes, written };
+        let task = deliver(self.endpoint.clone(), self.connections.get(&to).cloned(), outgoing, self.refusals.clone());
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let result = task.await;
+            let _ = tx.send(Input::Delivered { to, result }).await;
+        });
+    }
+
+    /// Sends the last window's envelopes again (to `only`, or to every receiver): a receiver
+    /// that holds or handled one takes it again and reports it queued.
+    fn send_last_window_again(&self, only: Option<StateCode>) {
+        let Some(last) = &self.last_window else { return };
+        for (&to, envelopes) in last.transmits.iter().filter(|(to, _)| only.is_none_or(|o| o == **to)) {
+            if let Some(&addr) = self.register.get(&to) {
+                self.send_to(to, addr, envelopes.clone(), None);
+            }
+        }
+    }
+
+    /// Every batch of the window ending `until` is written to `to`.
+    async fn written(&mut self, until: SimTime, to: StateCode) -> Result<(), Failure> {
+        let Some(window) = self.window.as_mut().filter(|w| w.until == until) else {
+            return Err(Failure::protocol(format!("batches to {to} written for a window ending {until}, not open")));
+        };
+        window.pending -= 1;
+        self.maybe_end_window().await
+    }
+
+    fn delivered(&mut self, to: StateCode, result: Result<Delivery, DeliveryError>) -> Result<(), Failure> {
         let delivery = result.map_err(|e| Failure::new(FailureCause::Delivery, e.to_string()))?;
         for rtt in delivery.rtt_us {
             if self.stats.batch_rtt_us.len() < RTT_SAMPLES_MAX {
@@ -268,11 +325,7 @@ impl Node {
             ));
             self.connections.insert(to, delivery.connection);
         }
-        let Some(window) = self.window.as_mut() else {
-            return Err(Failure::protocol("a delivery report outside a window"));
-        };
-        window.pending -= 1;
-        self.maybe_end_window().await
+        Ok(())
     }
 
     async fn maybe_end_window(&mut self) -> Result<(), Failure> {
@@ -280,25 +333,20 @@ impl Node {
         let done = WindowDone {
             next_event: self.agenda.next_event(),
             sent: window.sent.into_iter().collect(),
+            written: written(&window.transmits),
             events: window.events,
         };
         // Journalled before the answer: a restarted node replays to the same answer.
         if let Some(journal) = self.journal.as_mut() {
             journal.append(&Record::Window { until: window.until })?;
         }
-        self.last_window = Some((window.until, done.clone()));
+        self.last_window = Some(LastWindow { until: window.until, done: done.clone(), transmits: window.transmits });
         self.answer_window(done).await
     }
 
     /// Sends a window's answer, events in as many frames as they need.
     async fn answer_window(&mut self, mut done: WindowDone) -> Result<(), Failure> {
-        let lost = |e: FrameError| {
-            if is_stop(&e) {
-                Failure::stopped()
-            } else {
-                Failure::protocol(format!("control stream: {e}"))
-            }
-        };
+        let lost = control_lost;
         while done.events.len() > limits::EVENT_FRAME_EVENTS_MAX {
             let rest = done.events.split_off(limits::EVENT_FRAME_EVENTS_MAX);
             write_frame(&mut self.control, &FromNode::Events(std::mem::replace(&mut done.events, rest)))
@@ -322,19 +370,36 @@ impl Node {
             });
         }
         stats.refusals = refusals::counts(&self.refusals);
-        write_frame(&mut self.control, &FromNode::Finished(stats)).await.map_err(|e| {
-            if is_stop(&e) {
-                Failure::stopped()
-            } else {
-                Failure::protocol(format!("control stream: {e}"))
-            }
-        })
+        write_frame(&mut self.control, &FromNode::Finished(stats)).await.map_err(control_lost)
     }
 }
 
-/// Feeds journal records back into a fresh agenda; returns the last completed window and
-/// the answer it gave (computed again: the core is deterministic).
-pub fn replay(agenda: &mut Agenda, records: Vec<Record>) -> Option<(SimTime, WindowDone)> {
+/// The control stream failed: stopped by the coordinator, or lost.
+fn control_lost(e: FrameError) -> Failure {
+    if is_stop(&e) {
+        Failure::stopped()
+    } else {
+        Failure::protocol(format!("control stream: {e}"))
+    }
+}
+
+/// A window's envelopes by receiver, in the order they were produced.
+fn by_receiver(transmits: Vec<Envelope>) -> BTreeMap<StateCode, Vec<Envelope>> {
+    let mut by_receiver: BTreeMap<StateCode, Vec<Envelope>> = BTreeMap::new();
+    for envelope in transmits {
+        by_receiver.entry(envelope.to).or_default().push(envelope);
+    }
+    by_receiver
+}
+
+/// The sequence numbers written to each receiver, as a window's answer names them.
+fn written(transmits: &BTreeMap<StateCode, Vec<Envelope>>) -> Vec<(StateCode, Vec<u64>)> {
+    transmits.iter().map(|(to, envelopes)| (*to, envelopes.iter().map(|e| e.seq).collect())).collect()
+}
+
+/// Feeds journal records back into a fresh agenda; returns the last completed window, the
+/// answer it gave and what it wrote (computed again: the core is deterministic).
+pub fn replay(agenda: &mut Agenda, records: Vec<Record>) -> Option<LastWindow> {
     let mut last = None;
     for record in records {
         match record {
@@ -354,10 +419,16 @@ pub fn replay(agenda: &mut Agenda, records: Vec<Record>) -> Option<(SimTime, Win
                     let slot = sent.entry(e.to).or_insert(e.deliver_at);
                     *slot = (*slot).min(e.deliver_at);
                 }
+                let transmits = by_receiver(out.transmits);
                 // The answer's next input is what was pending when it was given: after the
                 // batches accepted during the window, which precede its record.
-                let next_event = agenda.next_event();
-                last = Some((until, WindowDone { next_event, sent: sent.into_iter().collect(), events: out.events }));
+                let done = WindowDone {
+                    next_event: agenda.next_event(),
+                    sent: sent.into_iter().collect(),
+                    written: written(&transmits),
+                    events: out.events,
+                };
+                last = Some(LastWindow { until, done, transmits });
             }
         }
     }

@@ -143,16 +143,13 @@ async fn close(mut control: quinn::SendStream, coordinator: &quinn::Connection, 
     let _ = tokio::time::timeout(Duration::from_secs(2), endpoint.wait_idle()).await;
 }
 
-/// The last window a replayed journal completed, and its answer.
-type LastWindow = Option<(pocnet_core::SimTime, pocnet_core::wire::WindowDone)>;
-
 /// Opens the node's journal and replays it through the same core: a restarted node comes
 /// back to the same state, with the same seqs (another state's journal is refused).
 fn recover(
     path: &std::path::Path,
     setup: &mut control::Setup,
     state: StateCode,
-) -> Result<(Option<Journal>, LastWindow), Failure> {
+) -> Result<(Option<Journal>, Option<crate::node::LastWindow>), Failure> {
     let (journal, records) = Journal::open(path, setup.run, state)?;
     let replayed = records.len();
     let last = replay(&mut setup.agenda, records);

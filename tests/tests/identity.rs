@@ -69,6 +69,20 @@ fn envelope(from: &str) -> Envelope {
     }
 }
 
+/// Reads the node's control frames up to its `Finished`: before it, the `Queued` report of
+/// every batch the node accepted. Returns the transport report and the envelopes reported
+/// queued, as (sender, seq).
+async fn finished(recv: &mut quinn::RecvStream) -> (TransportStats, Vec<(StateCode, u64)>) {
+    let mut queued = Vec::new();
+    loop {
+        match read_frame::<FromNode>(recv).await.expect("a control frame") {
+            Some(FromNode::Queued { from, seqs }) => queued.extend(seqs.into_iter().map(|seq| (from, seq))),
+            Some(FromNode::Finished(stats)) => return (stats, queued),
+            other => panic!("expected Queued or Finished, got {other:?}"),
+        }
+    }
+}
+
 /// Connects to the node as `credentials` and sends one raw frame; returns the answer, or
 /// the error that stopped the exchange.
 async fn exchange(credentials: &Credentials, node: SocketAddr, frame: Vec<u8>) -> Result<Option<PeerFrame>, String> {
@@ -276,9 +290,11 @@ async fn node_refuses_foreign_ca_wrong_claims_and_bad_frames_and_keeps_serving()
     let answer = exchange(&fra, listen, batch("FRA", vec![envelope("FRA")])).await;
     assert!(matches!(answer, Ok(Some(PeerFrame::Accepted { count: 1 }))), "{answer:?}");
 
-    // Every refusal is counted in the node's transport report, and it exits cleanly.
+    // Every refusal is counted in the node's transport report, and it exits cleanly; the
+    // coordinator was told of the one batch it queued, nothing of those it refused.
     write_frame(&mut send, &ToNode::Finish).await.expect("finish");
-    let Some(FromNode::Finished(stats)) = read_frame(&mut recv).await.expect("finished") else { panic!("no Finished") };
+    let (stats, queued) = finished(&mut recv).await;
+    assert_eq!(queued, vec![(code("FRA"), 1)]);
     every_refusal_is_counted(&stats);
     let status = tokio::time::timeout(Duration::from_secs(10), node.wait()).await.expect("node exits").expect("status");
     assert!(status.success());
@@ -311,7 +327,10 @@ async fn a_flooding_peer_is_rate_limited_and_let_in_again_later() {
     let answer = exchange(&fra, listen, batch("FRA", vec![e])).await;
     assert!(matches!(answer, Ok(Some(PeerFrame::Accepted { .. }))), "after a second: {answer:?}");
     write_frame(&mut send, &ToNode::Finish).await.expect("finish");
-    let Some(FromNode::Finished(stats)) = read_frame(&mut recv).await.expect("finished") else { panic!("no Finished") };
+    let (stats, queued) = finished(&mut recv).await;
+    // Reported queued: every batch accepted, none refused.
+    assert_eq!(queued.len(), accepted + 1, "{queued:?}");
+    assert_eq!(queued.last(), Some(&(code("FRA"), 99)));
     assert!(
         stats.refusals.iter().any(|r| matches!(r.kind, RefusalKind::BatchRejected(Rejection::RateLimited { .. }))),
         "{:?}",
@@ -403,7 +422,8 @@ async fn a_flood_of_stalled_streams_connections_and_handshakes_stays_bounded() {
     let answer = exchange(&honest, listen, batch("BRA", vec![envelope("BRA")])).await;
     assert!(matches!(answer, Ok(Some(PeerFrame::Accepted { .. }))), "{answer:?}");
     write_frame(&mut send, &ToNode::Finish).await.expect("finish");
-    let Some(FromNode::Finished(stats)) = read_frame(&mut recv).await.expect("finished") else { panic!("no Finished") };
+    let (stats, queued) = finished(&mut recv).await;
+    assert!(queued.contains(&(code("BRA"), 1)), "the honest batch is reported queued: {queued:?}");
     let count = |want: &dyn Fn(&RefusalKind) -> bool| -> u64 {
         stats.refusals.iter().filter(|r| want(&r.kind)).map(|r| r.count).sum()
     };

@@ -48,8 +48,10 @@ impl Engine for InProcess {
             agenda.run_until(until, &mut out);
             let rule = agenda.rule();
             let mut sent: BTreeMap<StateCode, SimTime> = BTreeMap::new();
+            let mut written: BTreeMap<StateCode, Vec<u64>> = BTreeMap::new();
             for envelope in out.transmits {
                 let (to, at) = (envelope.to, envelope.deliver_at);
+                written.entry(to).or_default().push(envelope.seq);
                 let wakes = rule.wakes(&envelope);
                 let receiver =
                     self.agendas.get_mut(&to).with_context(|| format!("{state} sent to {to}, not in the register"))?;
@@ -62,7 +64,12 @@ impl Engine for InProcess {
             let next_event = self.agendas.get(&state).and_then(Agenda::next_event);
             reports.push(WindowReport {
                 state,
-                done: WindowDone { next_event, sent: sent.into_iter().collect(), events: vec![] },
+                done: WindowDone {
+                    next_event,
+                    sent: sent.into_iter().collect(),
+                    written: written.into_iter().collect(),
+                    events: vec![],
+                },
                 events: out.events,
             });
         }

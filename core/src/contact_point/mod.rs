@@ -274,6 +274,11 @@ impl ContactPoint {
         self.clock = now;
     }
 
+    /// Whether the envelope `seq` of `from` was delivered here already.
+    pub fn has_handled(&self, from: StateCode, seq: u64) -> bool {
+        self.seen.contains(&(from, seq))
+    }
+
     /// An envelope is delivered; `now` is its `deliver_at`.
     pub fn handle_message(&mut self, now: SimTime, envelope: Envelope) {
         self.tick(now);

@@ -117,6 +117,14 @@ pub enum FromNode {
     /// Events of the current window; several frames may precede `WindowDone`.
     Events(Vec<Event>),
     WindowDone(WindowDone),
+    /// This node queued (and journalled) these envelopes of `from`, by sequence number:
+    /// sent for every batch it accepts, before it answers the sender `Accepted`, whether
+    /// or not this node is in the window. A window closes when its senders' `written` are
+    /// all reported queued.
+    Queued {
+        from: StateCode,
+        seqs: Vec<u64>,
+    },
     Finished(TransportStats),
     /// The node cannot go on; it exits after sending this.
     Failed {
@@ -157,9 +165,14 @@ impl std::fmt::Display for FailureCause {
 pub struct WindowDone {
     /// Earliest input still pending at this node (never before the granted `until`).
     pub next_event: Option<SimTime>,
-    /// For each receiver of this window's messages, the earliest `deliver_at` sent to it.
-    /// Every such message was queued at its receiver before this answer was sent.
+    /// For each receiver of this window's messages, the earliest `deliver_at` sent to it
+    /// that wakes it (quiet envelopes left out).
     pub sent: Vec<(StateCode, SimTime)>,
+    /// For each receiver, the sequence numbers of every envelope written to it in this
+    /// window (quiet ones too). They were written before this answer, not necessarily
+    /// queued: each receiver reports what it queued (`FromNode::Queued`), and the window
+    /// closes when every one is.
+    pub written: Vec<(StateCode, Vec<u64>)>,
     /// The window's events: all of them, or the last ones after `Events` frames when there
     /// are more than one frame holds (one control frame per window in the common case).
     pub events: Vec<Event>,

@@ -21,7 +21,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 /// Bumped on any change to a type of [`peer`], [`control`] or a node's journal.
-pub const PROTOCOL_VERSION: u16 = 7;
+pub const PROTOCOL_VERSION: u16 = 8;
 /// ALPN protocol name on every QUIC connection.
 pub const ALPN: &[u8] = b"pocnet/1";
 

@@ -3,7 +3,9 @@
 //! The coordinator makes the run's CA, issues each node a certificate naming its state,
 //! starts the processes (or, attached, waits for nodes started elsewhere), registers them
 //! over mutual TLS, hands out the register, and then only sends grants and reads window
-//! reports: messages between contact points travel node to node, never through it.
+//! reports: messages between contact points travel node to node, never through it. A
+//! window closes when every node granted has answered and every envelope their answers
+//! name as written is reported queued by its receiver.
 //!
 //! - [`spawn`]: starting node processes; [`register`]: every connection to the
 //!   coordinator, within limits; [`supervise`]: watching every node from start-up to the
@@ -162,6 +164,8 @@ pub struct Mesh {
     active_cuts: Vec<(Instant, Instant, Cut)>,
     /// The window the run is at, for restart records.
     now: SimTime,
+    /// Envelopes reported queued since the window began, as (sender, receiver, seq).
+    queued: BTreeSet<(StateCode, StateCode, u64)>,
     transport: Transport,
     refusals: SharedRefusals,
     stop: StopHandle,
@@ -176,6 +180,8 @@ enum Received {
         state: StateCode,
         next: Option<SimTime>,
     },
+    /// A node reported envelopes queued (kept in `Mesh::queued`).
+    Queued,
 }
 
 /// The run's folders: certificates, node logs, journals.
@@ -320,6 +326,7 @@ impl Mesh {
             spawns,
             crashes: crashes.into(),
             now: scenario.start,
+            queued: BTreeSet::new(),
             transport: Transport::default(),
             refusals,
             stop: options.stop.clone(),
@@ -351,7 +358,7 @@ impl Mesh {
                     next.insert(state, t);
                     waiting.remove(&state);
                 }
-                Received::Restarted { .. } => {}
+                Received::Restarted { .. } | Received::Queued => {}
                 Received::Frame(state, other) => bail!("{state}: expected Ready after setup, got {other:?}"),
             }
         }
@@ -424,7 +431,8 @@ impl Mesh {
                 Received::Restarted { state, .. } if waiting.contains(&state) => {
                     self.send(state, &ToNode::Finish).await?;
                 }
-                Received::Restarted { .. } => {}
+                // A copy sent again to a restarted node, reported queued again.
+                Received::Restarted { .. } | Received::Queued => {}
                 Received::Frame(state, other) => bail!("{state}: expected Finished, got {other:?}"),
             }
         }
@@ -467,19 +475,27 @@ impl Engine for Mesh {
     }
 
     async fn grant(&mut self, until: SimTime, states: &[StateCode]) -> anyhow::Result<Vec<WindowReport>> {
+        // Reports of an earlier window (a copy sent again) name no envelope of this one.
+        self.queued.clear();
         for state in states {
             self.send(*state, &ToNode::Grant { until }).await?;
         }
         let mut waiting: BTreeSet<StateCode> = states.iter().copied().collect();
         let mut events: BTreeMap<StateCode, Vec<Event>> = BTreeMap::new();
         let mut reports = Vec::with_capacity(states.len());
-        while !waiting.is_empty() || self.restarting() {
-            match self.receive(&waiting).await? {
+        // Envelopes written and not yet reported queued, as (sender, receiver, seq).
+        let mut unqueued: BTreeSet<(StateCode, StateCode, u64)> = BTreeSet::new();
+        while !waiting.is_empty() || !unqueued.is_empty() || self.restarting() {
+            let awaited = waiting.iter().copied().chain(unqueued.iter().map(|(_, to, _)| *to)).collect();
+            match self.receive(&awaited).await? {
                 Received::Frame(state, FromNode::Events(batch)) if waiting.contains(&state) => {
                     events.entry(state).or_default().extend(batch);
                 }
                 Received::Frame(state, FromNode::WindowDone(mut done)) if waiting.contains(&state) => {
                     waiting.remove(&state);
+                    for (to, seqs) in &done.written {
+                        unqueued.extend(seqs.iter().map(|seq| (state, *to, *seq)));
+                    }
                     let mut all = events.remove(&state).unwrap_or_default();
                     all.append(&mut done.events);
                     reports.push(WindowReport { state, done, events: all });
@@ -489,11 +505,12 @@ impl Engine for Mesh {
                     events.remove(&state);
                     self.send(state, &ToNode::Grant { until }).await?;
                 }
-                Received::Restarted { .. } => {}
+                Received::Restarted { .. } | Received::Queued => {}
                 Received::Frame(state, other) => {
                     bail!("{state}: unexpected {other:?} during the window ending {until}")
                 }
             }
+            unqueued.retain(|envelope| !self.queued.contains(envelope));
         }
         Ok(reports)
     }

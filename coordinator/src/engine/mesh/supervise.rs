@@ -267,6 +267,11 @@ impl Mesh {
         incarnation: u32,
         input: NodeInput,
     ) -> anyhow::Result<Option<Received>> {
+        if let NodeInput::Frame(FromNode::Queued { from, seqs }) = &input {
+            // Whichever life of the node said it: its journal holds them.
+            self.queued.extend(seqs.iter().map(|seq| (*from, state, *seq)));
+            return Ok(Some(Received::Queued));
+        }
         // A frame from an earlier life of a restarted node, or the close of a node that
         // has reported its end: nothing to act on.
         let finished = self.transport.nodes.contains_key(&state) && matches!(input, NodeInput::Ended(_));
