@@ -220,8 +220,7 @@ pub fn sla(requests: &[Placed<'_>], ack_sla_ms: u64) -> Sla {
         by_kind: BTreeMap::new(),
         by_region: BTreeMap::new(),
     };
-    // A direct order goes to a provider, not to a contact point: no 24/7 step to time.
-    for p in requests.iter().filter(|p| p.request.order.is_none()) {
+    for p in requests.iter().filter(|p| p.request.by_24_7_step()) {
         let within = p.request.time_to_acknowledge_ms().is_some_and(|ms| ms <= ack_sla_ms);
         s.overall.add(within);
         s.by_receiver_local_hour.entry(format!("{:02}", p.receiver_hour)).or_default().add(within);

@@ -91,14 +91,11 @@ fn verdict(t: &Threshold, scenario: &Scenario, ledger: &Ledger, placed: &[Placed
     };
     let cases = || ledger.cases.iter().filter(|c| case_matches(c));
     let times: Vec<u64> = match measure(t.metric) {
-        Measure::RequestTime(field) => {
-            // The 24/7 step's times: a direct order has none (the roads' figures time it).
-            placed
-                .iter()
-                .filter(|p| p.request.order.is_none() && request_matches(t, p))
-                .map(|p| field(p.request).unwrap_or(NEVER_MS))
-                .collect()
-        }
+        Measure::RequestTime(field) => placed
+            .iter()
+            .filter(|p| p.request.by_24_7_step() && request_matches(t, p))
+            .map(|p| field(p.request).unwrap_or(NEVER_MS))
+            .collect(),
         Measure::EvidenceTime => {
             cases().filter(|c| evidence_kind(c)).map(|c| c.time_to_evidence_ms().unwrap_or(NEVER_MS)).collect()
         }

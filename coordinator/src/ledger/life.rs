@@ -119,6 +119,8 @@ pub struct Life<'e> {
     pub departure: Option<Departure>,
     pub requester: Vec<&'e Event>,
     pub receiver: Vec<&'e Event>,
+    /// The direct order it went as, read once from the events ([`Life::order`]).
+    order: Option<OrderSteps>,
 }
 
 impl<'e> Life<'e> {
@@ -133,11 +135,14 @@ impl<'e> Life<'e> {
         let Some(d) = departure else { return Life::default() };
         // The receiver's side is every other state's: the requested state's, and its
         // regional hub's when the hub took the request.
-        Life {
+        let mut life = Life {
             departure,
             requester: events.iter().copied().filter(|e| e.state == d.from).collect(),
             receiver: events.iter().copied().filter(|e| e.state != d.from).collect(),
-        }
+            order: None,
+        };
+        life.order = life.read_order();
+        life
     }
 
     fn at_receiver(&self, pred: impl Fn(&EventKind) -> bool) -> Vec<&'e Event> {
@@ -206,6 +211,10 @@ impl<'e> Life<'e> {
 
     /// The direct order it went as, if it did.
     pub fn order(&self) -> Option<OrderSteps> {
+        self.order
+    }
+
+    fn read_order(&self) -> Option<OrderSteps> {
         let (provider, agreement) = self.requester.iter().find_map(|e| match e.kind {
             EventKind::OrderSent { provider, agreement } => Some((provider, agreement)),
             _ => None,

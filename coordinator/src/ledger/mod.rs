@@ -266,6 +266,12 @@ impl Request {
         Some(self.evidence.hold_until?.0 - self.evidence.mla.arrived?.0)
     }
 
+    /// It went by the 24/7 step, not as a direct order to a provider: the 24/7 step's
+    /// figures (acknowledgement, fulfilment, their SLA and thresholds) count it.
+    pub fn by_24_7_step(&self) -> bool {
+        self.order.is_none()
+    }
+
     /// Answered by a person (acknowledged) or executed, before the outcome.
     pub fn answered(&self) -> bool {
         self.step.acknowledged_in_time.is_some() || self.step.executed_in_time

@@ -52,7 +52,7 @@ impl ContactPoint {
         if !policy.kinds.contains(&r.request.kind) {
             return;
         }
-        let gone: Vec<DataClass> = r.deletions.iter().filter(|(_, t)| *t < now).map(|(c, _)| *c).collect();
+        let (gone, _) = gone_at(&r.deletions, &r.request, now);
         let confidential = r.request.details.confidential;
         let threat = policy.confidentiality_notice_probability;
         let from = r.from;
@@ -285,6 +285,14 @@ impl ContactPoint {
     pub(super) fn open_mla_legs(&self) -> Vec<RequestId> {
         self.sent.iter().filter(|(_, s)| s.mla.get().open()).map(|(id, _)| *id).collect()
     }
+}
+
+/// The classes of `deletions` already deleted at `now`, and whether they are every class
+/// `request` asks for (the data is all gone).
+pub(super) fn gone_at(deletions: &[(DataClass, SimTime)], request: &Request, now: SimTime) -> (Vec<DataClass>, bool) {
+    let gone: Vec<DataClass> = deletions.iter().filter(|(_, deleted)| *deleted < now).map(|(c, _)| *c).collect();
+    let all = !gone.is_empty() && gone.len() >= asked(request).len();
+    (gone, all)
 }
 
 /// The classes `request` asks for: its data classes, or the one unnamed class.

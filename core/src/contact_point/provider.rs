@@ -137,9 +137,7 @@ impl ContactPoint {
         let deadline_at = now.plus_ms(terms.deadline_ms(request.kind));
         let classes = super::evidence::asked(&request);
         let review = terms.review_of(request.kind, &classes).map(|r| (now.plus_ms(r.ms), r.refuse_probability));
-        let deletions = self.deletions(&request);
-        let lost: Vec<DataClass> = deletions.iter().filter(|(_, t)| *t < now).map(|(c, _)| *c).collect();
-        let all_gone = !deletions.is_empty() && lost.len() >= classes.len();
+        let (lost, all_gone) = super::evidence::gone_at(&self.deletions(&request), &request, now);
         let kind = request.kind;
         let stage = Stage::<Producing>::received();
         let case = OrderCase { from, request, provider, stage, review, lost, all_gone, deadline_at };
@@ -160,8 +158,8 @@ impl ContactPoint {
             return self.join_desk(now, desk, id, Task::Execute, now, open);
         }
         let Some(work) = self.production_work(id, provider) else { return };
-        let Some(p) = self.network.roads.provider(provider) else { return };
-        let at = self.providers.get(&provider).and_then(|r| p.shift_end.finish(r, now, work, open)).map(|f| f.at);
+        let shift_end = self.network.roads.shift_end_of(desk, self.profile.shift_end);
+        let at = self.providers.get(&provider).and_then(|r| shift_end.finish(r, now, work, open)).map(|f| f.at);
         self.timers.set(id, TimerKind::Produce, at.unwrap_or(now.plus_ms(work)));
     }
 

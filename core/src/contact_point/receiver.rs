@@ -7,7 +7,6 @@ use super::timers::TimerKind;
 use super::{ContactPoint, Received};
 use crate::desk::{DeskName, Task};
 use crate::event::EventKind;
-use crate::evidence::DataClass;
 use crate::request::{RequestId, RequestKind, Response};
 use crate::roster::{Mode, OpenWhen};
 use crate::seed::{stream, Purpose};
@@ -266,10 +265,7 @@ impl ContactPoint {
     /// next state of an Art. 43 chain; partially if some classes are gone).
     pub(super) fn execution(&self, now: SimTime, id: RequestId) -> Response {
         let Some(received) = self.received.get(&id) else { return Response::TooLate };
-        let gone: Vec<DataClass> =
-            received.deletions.iter().filter(|(_, deleted)| now > *deleted).map(|(c, _)| *c).collect();
-        let classes = if received.request.data.is_empty() { 1 } else { received.request.data.len() };
-        let too_late = !gone.is_empty() && gone.len() >= classes;
+        let (gone, too_late) = super::evidence::gone_at(&received.deletions, &received.request, now);
         let reveals = received.request.chain.first().copied();
         // A person decides refusals; the profile's odds are for simulated contact points
         // and central authorities.
