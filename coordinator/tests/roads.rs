@@ -4,6 +4,8 @@
 //! over its home state's zone and holidays, and the provider on each inject; hostile
 //! inputs are refused where they are written.
 
+mod common;
+
 use pocnet::scenario::{self, Scenario, ScenarioError};
 use pocnet_core::request::RequestKind;
 use pocnet_core::road::{Instrument, Review};
@@ -322,4 +324,53 @@ fn absurd_values_never_panic_and_say_what_is_wrong() {
     let long = format!("[[providers]]\nname = \"{}\"\nhome = \"IRL\"\n", "p".repeat(129));
     let (_, message) = one_error(&long);
     assert!(message.contains("at most 128"), "{message}");
+}
+
+#[test]
+fn an_order_answered_late_or_never_answered_by_its_deadline_is_a_breach() {
+    // Three providers in Dublin, office hours 09:00-17:00 (UTC in November), each order
+    // received Monday 9 November 2026 at 10:00 (and the link's delay), due ten days later:
+    // 2 h of work answers at 12:00 the same day; 100 h answers Wednesday 25 November at
+    // 14:00 (7 h on Monday, eleven 8-hour days, 5 h on the Wednesday); 300 h answers
+    // Thursday 31 December at 14:00 (thirty-six 8-hour days, Christmas Day a holiday in
+    // Ireland, then 5 h), after the requester gave up at 30 days: expired, and a breach.
+    let mut extra = String::new();
+    for (name, work) in [("fast-ie", "2h"), ("slow-ie", "100h"), ("stuck-ie", "300h")] {
+        extra.push_str(&format!("[[providers]]\nname = \"{name}\"\nhome = \"IRL\"\nwork = \"{work}\"\n\n"));
+    }
+    extra.push_str("[[agreements]]\nname = \"eu\"\ninstrument = \"eu-e-evidence\"\nparties = [\"FRA\", \"IRL\"]\n");
+    for name in ["fast-ie", "slow-ie", "stuck-ie"] {
+        extra.push_str(&format!("\n[[injects]]\nat = \"2026-11-09T10:00:00Z\"\nfrom = \"FRA\"\nprovider = \"{name}\"\nkind = \"preservation\"\ndata_classes = [\"subscriber\"]\n"));
+    }
+    let a = common::account("roads.toml", &scenario_with(&extra));
+    let json: serde_json::Value = serde_json::from_str(&a.report().to_json()).expect("JSON");
+    let orders: Vec<(String, Option<String>, bool, String)> = json["requests"]
+        .as_array()
+        .expect("requests")
+        .iter()
+        .map(|r| {
+            let o = &r["order"];
+            let answered = o["answered"]["utc"].as_str().map(|t| t[..16].to_string());
+            let outcome = r["outcome"].as_str().expect("outcome").to_string();
+            (o["provider"].as_str().expect("provider").to_string(), answered, o["deadline_breached"] == true, outcome)
+        })
+        .collect();
+    let order = |p: &str, answered: Option<&str>, breached: bool, outcome: &str| {
+        (p.to_string(), answered.map(String::from), breached, outcome.to_string())
+    };
+    assert_eq!(
+        orders,
+        vec![
+            order("fast-ie", Some("2026-11-09T12:00"), false, "disclosed"),
+            order("slow-ie", Some("2026-11-25T14:00"), true, "disclosed"),
+            order("stuck-ie", Some("2026-12-31T14:00"), true, "expired"),
+        ]
+    );
+    let breaches: u64 = json["roads"]["providers"]
+        .as_array()
+        .expect("providers")
+        .iter()
+        .map(|p| p["deadline_breaches"].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(breaches, 2);
 }

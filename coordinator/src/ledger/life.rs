@@ -464,3 +464,28 @@ fn execution(kind: &EventKind) -> Option<Execution> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::OrderSteps;
+    use pocnet_core::{Mode, SimTime};
+
+    #[test]
+    fn an_order_breaches_its_deadline_answered_after_it_or_unanswered_when_the_request_ended_after_it() {
+        let steps = |answered| OrderSteps {
+            provider: 0,
+            agreement: 0,
+            received: Some((SimTime(0), Mode::Closed, SimTime(100))),
+            review_until: None,
+            held: None,
+            answered,
+        };
+        assert!(!steps(Some(SimTime(100))).deadline_breached(SimTime(500)), "answered at the deadline");
+        assert!(steps(Some(SimTime(101))).deadline_breached(SimTime(101)));
+        assert!(!steps(None).deadline_breached(SimTime(100)), "unanswered, ended by the deadline");
+        assert!(steps(None).deadline_breached(SimTime(101)), "unanswered past the deadline");
+        let never_received = OrderSteps { received: None, ..steps(None) };
+        assert!(!never_received.deadline_breached(SimTime(1_000)), "no receipt, no deadline");
+        assert!(steps(None).received_unstaffed());
+    }
+}
